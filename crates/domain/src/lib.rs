@@ -1,0 +1,25 @@
+//! The rules of Gongzhi, free of I/O: what a request is, which actions move it from state
+//! to state and who may take them (`lifecycle`), when it is due on the working-day
+//! calendar (`calendar`, `deadline`), how it counts in the measures (`measures`), and who
+//! may see what (`scope`, `role`).
+//!
+//! This crate deliberately knows nothing of databases, HTTP or async: the store applies
+//! the changes it computes, the web layer renders them.
+
+pub mod calendar;
+pub mod catalogue;
+pub mod deadline;
+pub mod error;
+pub mod lifecycle;
+pub mod measures;
+pub mod phone;
+pub mod request;
+pub mod role;
+pub mod time;
+pub mod unit;
+
+pub use error::Broken;
+pub use lifecycle::{Action, Command, Outcome};
+pub use request::{Channel, Kind, Request, RequesterType, Satisfaction, Status};
+pub use role::{Actor, Role};
+pub use unit::{Unit, UnitKind};

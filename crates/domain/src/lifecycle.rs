@@ -1,0 +1,450 @@
+//! The request lifecycle of SPEC section 3 as one table, and the one function that
+//! applies an action to a request.
+//!
+//! `TABLE` says which action may move a request from which states to which state and
+//! who may take it; `decide` checks a command against that row and computes the new
+//! request and the event that records the change. The store writes both in one
+//! transaction.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::calendar::WorkCalendar;
+use crate::deadline::DeadlinePolicy;
+use crate::error::Broken;
+use crate::request::{Request, Satisfaction, Status};
+use crate::role::{Actor, Role};
+use crate::time::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Accept,
+    Reject,
+    Answer,
+    Dispatch,
+    Claim,
+    Return,
+    Progress,
+    RequestExtension,
+    ApproveExtension,
+    DenyExtension,
+    Resolve,
+    Evaluate,
+    AutoClose,
+    Reopen,
+    Merge,
+    Press,
+}
+
+/// Whether an action moves the request or leaves its state as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    To(Status),
+    Same,
+    /// Back to work: `in_progress` with the unit that handled it, or `pending_dispatch`
+    /// when it was answered at intake and no unit has it.
+    BackToWork,
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Staff of this role whose unit subtree holds the request or its assigned unit.
+    InScope(Role),
+    /// Staff of this role in the unit the request is assigned to.
+    OfAssignedUnit(Role),
+    /// Staff of this role in the assigned unit or one of its co-units (协办).
+    OfAssignedOrCoUnit(Role),
+    /// Staff of this role whose subtree holds the assigned unit: its leaders.
+    OverAssignedUnit(Role),
+    Requester,
+    System,
+}
+
+pub struct Transition {
+    pub action: Action,
+    pub from: &'static [Status],
+    pub to: Target,
+    pub by: &'static [Who],
+}
+
+use Role::*;
+use Status::*;
+use Who::*;
+
+const OPEN: &[Status] = &[Submitted, PendingDispatch, Dispatched, InProgress];
+
+/// SPEC section 3, row for row.
+pub const TABLE: &[Transition] = &[
+    Transition { action: Action::Accept, from: &[Submitted], to: Target::To(PendingDispatch), by: &[InScope(Operator)] },
+    Transition { action: Action::Reject, from: &[Submitted, PendingDispatch], to: Target::To(Rejected), by: &[InScope(Operator)] },
+    Transition { action: Action::Answer, from: &[Submitted, PendingDispatch], to: Target::To(Resolved), by: &[InScope(Operator)] },
+    Transition { action: Action::Dispatch, from: &[PendingDispatch], to: Target::To(Dispatched), by: &[InScope(Dispatcher)] },
+    Transition { action: Action::Claim, from: &[Dispatched], to: Target::To(InProgress), by: &[OfAssignedUnit(Handler)] },
+    Transition { action: Action::Return, from: &[Dispatched, InProgress], to: Target::To(PendingDispatch), by: &[OfAssignedUnit(Handler), OverAssignedUnit(Leader)] },
+    Transition { action: Action::Progress, from: &[InProgress], to: Target::Same, by: &[OfAssignedOrCoUnit(Handler), InScope(Volunteer)] },
+    Transition { action: Action::RequestExtension, from: &[InProgress], to: Target::Same, by: &[OfAssignedUnit(Handler)] },
+    Transition { action: Action::ApproveExtension, from: &[InProgress], to: Target::Same, by: &[OverAssignedUnit(Leader)] },
+    Transition { action: Action::DenyExtension, from: &[InProgress], to: Target::Same, by: &[OverAssignedUnit(Leader)] },
+    Transition { action: Action::Resolve, from: &[InProgress], to: Target::To(Resolved), by: &[OfAssignedUnit(Handler)] },
+    Transition { action: Action::Evaluate, from: &[Resolved], to: Target::To(Closed), by: &[Requester, InScope(Operator), InScope(Supervisor)] },
+    Transition { action: Action::AutoClose, from: &[Resolved], to: Target::To(Closed), by: &[System] },
+    Transition { action: Action::Reopen, from: &[Resolved, Closed], to: Target::BackToWork, by: &[Requester, InScope(Supervisor)] },
+    Transition { action: Action::Merge, from: OPEN, to: Target::To(Merged), by: &[InScope(Dispatcher), InScope(Supervisor)] },
+    Transition { action: Action::Press, from: OPEN, to: Target::Same, by: &[InScope(Supervisor)] },
+];
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Accept, Action::Reject, Action::Answer, Action::Dispatch, Action::Claim,
+        Action::Return, Action::Progress, Action::RequestExtension, Action::ApproveExtension,
+        Action::DenyExtension, Action::Resolve, Action::Evaluate, Action::AutoClose,
+        Action::Reopen, Action::Merge, Action::Press,
+    ];
+
+    pub fn transition(self) -> &'static Transition {
+        TABLE.iter().find(|row| row.action == self).expect("every action has a row")
+    }
+
+    /// The kebab-case name used in URLs and events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Reject => "reject",
+            Action::Answer => "answer",
+            Action::Dispatch => "dispatch",
+            Action::Claim => "claim",
+            Action::Return => "return",
+            Action::Progress => "progress",
+            Action::RequestExtension => "request-extension",
+            Action::ApproveExtension => "approve-extension",
+            Action::DenyExtension => "deny-extension",
+            Action::Resolve => "resolve",
+            Action::Evaluate => "evaluate",
+            Action::AutoClose => "auto-close",
+            Action::Reopen => "reopen",
+            Action::Merge => "merge",
+            Action::Press => "press",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.as_str() == text)
+    }
+
+    /// Whether a holder of this role could ever take the action, whatever the request.
+    pub fn open_to(self, role: Role) -> bool {
+        self.transition().by.iter().any(|who| match who {
+            InScope(r) | OfAssignedUnit(r) | OfAssignedOrCoUnit(r) | OverAssignedUnit(r) => *r == role,
+            Requester | System => false,
+        })
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action with what it needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Command {
+    Accept,
+    Reject { reason: String },
+    Answer { reply: String },
+    Dispatch { unit_id: i64, #[serde(default)] co_unit_ids: Vec<i64> },
+    Claim,
+    Return { reason: String },
+    Progress { note: String },
+    RequestExtension { until: Millis, reason: String },
+    ApproveExtension,
+    DenyExtension { reason: String },
+    Resolve { reply: String, contacted: bool },
+    Evaluate { solved: bool, satisfaction: Satisfaction, #[serde(default)] comment: String },
+    AutoClose,
+    Reopen { reason: String },
+    Merge { into: i64 },
+    Press { note: String, due: Option<Millis> },
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        match self {
+            Command::Accept => Action::Accept,
+            Command::Reject { .. } => Action::Reject,
+            Command::Answer { .. } => Action::Answer,
+            Command::Dispatch { .. } => Action::Dispatch,
+            Command::Claim => Action::Claim,
+            Command::Return { .. } => Action::Return,
+            Command::Progress { .. } => Action::Progress,
+            Command::RequestExtension { .. } => Action::RequestExtension,
+            Command::ApproveExtension => Action::ApproveExtension,
+            Command::DenyExtension { .. } => Action::DenyExtension,
+            Command::Resolve { .. } => Action::Resolve,
+            Command::Evaluate { .. } => Action::Evaluate,
+            Command::AutoClose => Action::AutoClose,
+            Command::Reopen { .. } => Action::Reopen,
+            Command::Merge { .. } => Action::Merge,
+            Command::Press { .. } => Action::Press,
+        }
+    }
+
+    /// The free text that goes into the event's note.
+    fn note(&self) -> &str {
+        match self {
+            Command::Reject { reason }
+            | Command::Return { reason }
+            | Command::RequestExtension { reason, .. }
+            | Command::DenyExtension { reason }
+            | Command::Reopen { reason } => reason,
+            Command::Answer { reply } | Command::Resolve { reply, .. } => reply,
+            Command::Progress { note } | Command::Press { note, .. } => note,
+            Command::Evaluate { comment, .. } => comment,
+            _ => "",
+        }
+    }
+}
+
+/// What the rules need to know beyond the request and the actor.
+pub struct Context<'a> {
+    pub now: Millis,
+    pub policy: &'a DeadlinePolicy,
+    pub calendar: &'a WorkCalendar,
+    /// For dispatch: the target unit's path, looked up by the store.
+    pub dispatch_path: Option<&'a str>,
+    /// For dispatch: the category's own working days to resolve, if it sets them.
+    pub category_resolve_days: Option<u32>,
+}
+
+/// The record of one accepted action, before the store chains and stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDraft {
+    pub action: Action,
+    pub from: Status,
+    pub to: Status,
+    pub note: String,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub request: Request,
+    pub event: EventDraft,
+}
+
+/// Longest free text an action accepts, in characters.
+pub const MAX_TEXT: usize = 5_000;
+
+/// Checks `command` by `actor` against the table and computes the changed request and
+/// its event; the request passed in is left as it was.
+pub fn decide(request: &Request, command: &Command, actor: &Actor, ctx: &Context) -> Result<Outcome, Broken> {
+    let action = command.action();
+    let row = action.transition();
+    if !row.from.contains(&request.status) {
+        return Err(Broken::WrongState { action, from: request.status });
+    }
+    authorise(request, row, actor)?;
+    validate(command)?;
+
+    let mut next = request.clone();
+    next.version += 1;
+    match row.to {
+        Target::To(status) => next.status = status,
+        Target::Same => {}
+        Target::BackToWork => {
+            next.status = if request.assignee_unit_id.is_some() { InProgress } else { PendingDispatch };
+        }
+    }
+    apply(&mut next, command, actor, ctx)?;
+    let event = EventDraft {
+        action,
+        from: request.status,
+        to: next.status,
+        note: command.note().to_string(),
+        payload: payload(command),
+    };
+    Ok(Outcome { request: next, event })
+}
+
+fn authorise(request: &Request, row: &Transition, actor: &Actor) -> Result<(), Broken> {
+    let action = row.action;
+    let assigned_path = request.assignee_path.as_deref();
+    let allowed = |who: &Who| match (who, actor) {
+        (Requester, Actor::Requester) | (System, Actor::System) => true,
+        (InScope(role), Actor::Staff(staff)) => {
+            staff.role == *role
+                && (staff.covers(&request.unit_path) || assigned_path.is_some_and(|p| staff.covers(p)))
+        }
+        (OfAssignedUnit(role), Actor::Staff(staff)) => {
+            staff.role == *role && request.assignee_unit_id == Some(staff.unit_id)
+        }
+        (OfAssignedOrCoUnit(role), Actor::Staff(staff)) => {
+            staff.role == *role
+                && (request.assignee_unit_id == Some(staff.unit_id) || request.co_unit_ids.contains(&staff.unit_id))
+        }
+        (OverAssignedUnit(role), Actor::Staff(staff)) => {
+            staff.role == *role && assigned_path.is_some_and(|p| staff.covers(p))
+        }
+        _ => false,
+    };
+    if row.by.iter().any(allowed) {
+        return Ok(());
+    }
+    // Name the rule that failed: the wrong role, or the right role in the wrong place.
+    match actor {
+        Actor::Staff(staff) if action.open_to(staff.role) => {
+            let unit_bound = row.by.iter().any(|who| {
+                matches!(who, OfAssignedUnit(r) | OfAssignedOrCoUnit(r) if *r == staff.role)
+            });
+            Err(if unit_bound { Broken::NotAssignedUnit { action } } else { Broken::OutOfScope })
+        }
+        Actor::Staff(staff) => Err(Broken::WrongRole { action, role: staff.role }),
+        Actor::Requester | Actor::System => Err(Broken::OutOfScope),
+    }
+}
+
+fn required(text: &str, field: &'static str) -> Result<(), Broken> {
+    if text.trim().is_empty() {
+        return Err(Broken::Missing(field));
+    }
+    limited(text, field)
+}
+
+fn limited(text: &str, field: &'static str) -> Result<(), Broken> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(Broken::Invalid { field, reason: format!("longer than {MAX_TEXT} characters") });
+    }
+    Ok(())
+}
+
+fn validate(command: &Command) -> Result<(), Broken> {
+    match command {
+        Command::Reject { reason } | Command::Return { reason } | Command::Reopen { reason } | Command::DenyExtension { reason } => {
+            required(reason, "reason")
+        }
+        Command::RequestExtension { reason, .. } => required(reason, "reason"),
+        Command::Answer { reply } | Command::Resolve { reply, .. } => required(reply, "reply"),
+        Command::Progress { note } | Command::Press { note, .. } => required(note, "note"),
+        Command::Evaluate { comment, .. } => limited(comment, "comment"),
+        Command::Dispatch { co_unit_ids, .. } if co_unit_ids.len() > 20 => {
+            Err(Broken::Invalid { field: "co_unit_ids", reason: "at most 20 co-units".into() })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) -> Result<(), Broken> {
+    let now = ctx.now;
+    match command {
+        Command::Accept | Command::Reject { .. } | Command::Press { .. } => {
+            if matches!(command, Command::Press { .. }) {
+                next.press_count += 1;
+            }
+        }
+        Command::Answer { reply } => {
+            next.reply = Some(reply.clone());
+            next.resolved_at = Some(now);
+        }
+        Command::Dispatch { unit_id, co_unit_ids } => {
+            let path = ctx.dispatch_path.ok_or(Broken::Invalid {
+                field: "unit_id",
+                reason: format!("unit {unit_id} does not exist"),
+            })?;
+            let due = ctx.policy.deadlines(ctx.calendar, now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
+            next.assignee_unit_id = Some(*unit_id);
+            next.assignee_path = Some(path.to_string());
+            next.co_unit_ids = co_unit_ids.iter().copied().filter(|id| id != unit_id).collect();
+            next.dispatched_at = Some(now);
+            next.respond_by = Some(due.respond_by);
+            next.resolve_by = Some(due.resolve_by);
+            next.deadline_estimated = due.estimated;
+            next.handler_id = None;
+            next.claimed_at = None;
+        }
+        Command::Claim => {
+            next.handler_id = actor.user_id();
+            next.claimed_at = Some(now);
+        }
+        Command::Return { .. } => {
+            next.return_count += 1;
+            next.assignee_unit_id = None;
+            next.assignee_path = None;
+            next.co_unit_ids.clear();
+            next.handler_id = None;
+            next.claimed_at = None;
+            next.pending_extension = None;
+        }
+        Command::Progress { .. } => {}
+        Command::RequestExtension { until, .. } => {
+            if next.pending_extension.is_some() {
+                return Err(Broken::ExtensionPending);
+            }
+            if next.resolve_by.is_some_and(|due| *until <= due) || *until <= now {
+                return Err(Broken::Invalid { field: "until", reason: "must be later than the current deadline".into() });
+            }
+            next.pending_extension = Some(*until);
+        }
+        Command::ApproveExtension => {
+            let until = next.pending_extension.take().ok_or(Broken::NoPendingExtension)?;
+            next.resolve_by = Some(until);
+        }
+        Command::DenyExtension { .. } => {
+            next.pending_extension.take().ok_or(Broken::NoPendingExtension)?;
+        }
+        Command::Resolve { reply, contacted } => {
+            next.reply = Some(reply.clone());
+            next.contacted = Some(*contacted);
+            next.resolved_at = Some(now);
+            next.pending_extension = None;
+        }
+        Command::Evaluate { solved, satisfaction, .. } => {
+            next.solved = Some(*solved);
+            next.satisfaction = Some(*satisfaction);
+            next.evaluated_at = Some(now);
+            next.closed_at = Some(now);
+        }
+        Command::AutoClose => {
+            let resolved = next.resolved_at.unwrap_or(now);
+            if now < ctx.policy.evaluation_closes(resolved) {
+                return Err(Broken::WindowOpen);
+            }
+            next.closed_at = Some(now);
+        }
+        Command::Reopen { .. } => {
+            if matches!(actor, Actor::Requester) {
+                let resolved = next.resolved_at.unwrap_or(now);
+                if now > ctx.policy.evaluation_closes(resolved) {
+                    return Err(Broken::WindowPassed);
+                }
+                if next.satisfaction.is_some_and(Satisfaction::counts_as_satisfied) {
+                    return Err(Broken::Invalid { field: "satisfaction", reason: "only an unsatisfied verdict reopens".into() });
+                }
+            }
+            next.reopen_count += 1;
+            next.resolved_at = None;
+            next.closed_at = None;
+        }
+        Command::Merge { into } => {
+            if *into == next.id {
+                return Err(Broken::MergeIntoSelf);
+            }
+            next.merged_into = Some(*into);
+        }
+    }
+    Ok(())
+}
+
+fn payload(command: &Command) -> serde_json::Value {
+    match command {
+        Command::Dispatch { unit_id, co_unit_ids } => json!({ "unit_id": unit_id, "co_unit_ids": co_unit_ids }),
+        Command::RequestExtension { until, .. } => json!({ "until": until }),
+        Command::Resolve { contacted, .. } => json!({ "contacted": contacted }),
+        Command::Evaluate { solved, satisfaction, .. } => json!({ "solved": solved, "satisfaction": satisfaction }),
+        Command::Merge { into } => json!({ "into": into }),
+        Command::Press { due, .. } => json!({ "due": due }),
+        _ => json!({}),
+    }
+}

@@ -1,0 +1,217 @@
+//! A request (诉求 / 工单) and the small vocabularies it is described with.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::Millis;
+
+/// Declares a closed vocabulary whose names are the glossary's code names, with the one
+/// string form used in SQL, JSON and URLs.
+macro_rules! vocabulary {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use vocabulary;
+
+vocabulary! {
+    /// Where a request is in its lifecycle (SPEC section 3).
+    Status {
+        Submitted = "submitted",
+        PendingDispatch = "pending_dispatch",
+        Dispatched = "dispatched",
+        InProgress = "in_progress",
+        Resolved = "resolved",
+        Closed = "closed",
+        Rejected = "rejected",
+        Merged = "merged",
+    }
+}
+
+impl Status {
+    /// Open states still need somebody's work; merge and press apply to them.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Submitted | Status::PendingDispatch | Status::Dispatched | Status::InProgress
+        )
+    }
+}
+
+vocabulary! {
+    /// 诉求类型
+    Kind {
+        Consult = "consult",
+        Help = "help",
+        Complaint = "complaint",
+        Report = "report",
+        Suggestion = "suggestion",
+        Praise = "praise",
+    }
+}
+
+vocabulary! {
+    /// 来源渠道
+    Channel {
+        Hotline = "hotline",
+        Web = "web",
+        Mobile = "mobile",
+        WalkIn = "walk_in",
+        Meeting = "meeting",
+        Inspection = "inspection",
+        Supervision = "supervision",
+        Superior = "superior",
+        Open311 = "open311",
+        Import = "import",
+    }
+}
+
+vocabulary! {
+    /// 群众 or 市场主体
+    RequesterType {
+        Resident = "resident",
+        Enterprise = "enterprise",
+    }
+}
+
+vocabulary! {
+    /// The requester's verdict on the result.
+    Satisfaction {
+        Satisfied = "satisfied",
+        BasicallySatisfied = "basically_satisfied",
+        Unsatisfied = "unsatisfied",
+    }
+}
+
+impl Satisfaction {
+    /// 满意 and 基本满意 both count as satisfied in the satisfaction rate.
+    pub fn counts_as_satisfied(self) -> bool {
+        !matches!(self, Satisfaction::Unsatisfied)
+    }
+}
+
+/// What the intake form or API carries; everything else is set by the lifecycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewRequest {
+    pub kind: Kind,
+    pub channel: Channel,
+    pub title: String,
+    pub content: String,
+    pub address: String,
+    /// The community, village or grid where the problem is.
+    pub unit_id: i64,
+    pub category_id: Option<i64>,
+    pub urgent: bool,
+    pub requester_type: RequesterType,
+    pub requester_name: String,
+    pub requester_phone: String,
+    pub anonymous: bool,
+}
+
+/// A request as it stands now. Timestamps are UTC milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: i64,
+    pub number: String,
+    pub tracking_code: String,
+    pub status: Status,
+    pub version: i64,
+    pub new: NewRequest,
+    /// Path of `new.unit_id` in the unit tree; the scope test for its place.
+    pub unit_path: String,
+    /// The unit that must handle it, set by dispatch, and its path.
+    pub assignee_unit_id: Option<i64>,
+    pub assignee_path: Option<String>,
+    pub co_unit_ids: Vec<i64>,
+    /// The handler who claimed it.
+    pub handler_id: Option<i64>,
+    pub created_at: Millis,
+    pub dispatched_at: Option<Millis>,
+    pub claimed_at: Option<Millis>,
+    pub resolved_at: Option<Millis>,
+    pub closed_at: Option<Millis>,
+    pub respond_by: Option<Millis>,
+    pub resolve_by: Option<Millis>,
+    /// True when a deadline fell in a year the working calendar does not cover, so it was
+    /// computed on weekends alone.
+    pub deadline_estimated: bool,
+    pub pending_extension: Option<Millis>,
+    pub reply: Option<String>,
+    pub contacted: Option<bool>,
+    pub solved: Option<bool>,
+    pub satisfaction: Option<Satisfaction>,
+    pub evaluated_at: Option<Millis>,
+    pub return_count: i64,
+    pub reopen_count: i64,
+    pub press_count: i64,
+    pub merged_into: Option<i64>,
+}
+
+impl Request {
+    /// A request as intake creates it: nothing has happened to it yet.
+    pub fn submitted(new: NewRequest, unit_path: String, created_at: Millis) -> Request {
+        Request {
+            id: 0,
+            number: String::new(),
+            tracking_code: String::new(),
+            status: Status::Submitted,
+            version: 1,
+            new,
+            unit_path,
+            assignee_unit_id: None,
+            assignee_path: None,
+            co_unit_ids: Vec::new(),
+            handler_id: None,
+            created_at,
+            dispatched_at: None,
+            claimed_at: None,
+            resolved_at: None,
+            closed_at: None,
+            respond_by: None,
+            resolve_by: None,
+            deadline_estimated: false,
+            pending_extension: None,
+            reply: None,
+            contacted: None,
+            solved: None,
+            satisfaction: None,
+            evaluated_at: None,
+            return_count: 0,
+            reopen_count: 0,
+            press_count: 0,
+            merged_into: None,
+        }
+    }
+
+    /// Open and past its resolve deadline.
+    pub fn is_overdue(&self, now: Millis) -> bool {
+        self.status.is_open() && self.resolve_by.is_some_and(|due| due < now)
+    }
+}
+
+/// The public number of a request: its local creation date and its id, so that it is
+/// unique without a counter and tells a clerk at a glance when it came in.
+pub fn number_for(id: i64, created_at: Millis) -> String {
+    let date = crate::time::local_date(created_at);
+    format!("{}{:07}", date.format("%Y%m%d"), id)
+}

@@ -1,0 +1,30 @@
+//! Chinese text for Gongzhi: what the platform needs to understand residents'
+//! messages without a database or a network.
+//!
+//! This crate owns:
+//! - [`normalize`]: one canonical form for text typed on any device;
+//! - [`tokens`]: search tokens (CJK bigrams, ASCII words) that the store indexes
+//!   identically on SQLite and PostgreSQL;
+//! - [`route`]: the routing classifier (message → first-level category, and the
+//!   unit that usually handles it), with its training, evaluation and model file;
+//! - [`dupes`]: duplicate detection, incremental for intake and in batch;
+//! - [`hot`]: hot issues, clusters of requests that grow;
+//! - [`commands`]: the functions the `gongzhi` CLI calls on CSV files.
+//!
+//! It deliberately does not own storage, HTTP, the request lifecycle or any
+//! knowledge of units and categories beyond the labels it is trained on:
+//! callers pass plain text, ids and times in, and get plain values back.
+//! Models are trained only from the project's own data; nothing is downloaded.
+
+pub mod commands;
+pub mod csvdata;
+pub mod dupes;
+mod error;
+pub mod hot;
+pub mod normalize;
+pub mod route;
+pub mod tokens;
+
+pub use error::{Result, TextError};
+pub use normalize::normalize;
+pub use tokens::{query_tokens, search_tokens};
