@@ -274,10 +274,7 @@ fn authorise(request: &Request, row: &Transition, actor: &Actor) -> Result<(), B
     let assigned_path = request.assignee_path.as_deref();
     let allowed = |who: &Who| match (who, actor) {
         (Requester, Actor::Requester) | (System, Actor::System) => true,
-        (InScope(role), Actor::Staff(staff)) => {
-            staff.role == *role
-                && (staff.covers(&request.unit_path) || assigned_path.is_some_and(|p| staff.covers(p)))
-        }
+        (InScope(role), Actor::Staff(staff)) => staff.role == *role && request.visible_to(staff),
         (OfAssignedUnit(role), Actor::Staff(staff)) => {
             staff.role == *role && request.assignee_unit_id == Some(staff.unit_id)
         }
@@ -347,6 +344,7 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
         Command::Answer { reply } => {
             next.reply = Some(reply.clone());
             next.resolved_at = Some(now);
+            next.first_resolved_at.get_or_insert(now);
         }
         Command::Dispatch { unit_id, co_unit_ids } => {
             let path = ctx.dispatch_path.ok_or(Broken::Invalid {
@@ -398,6 +396,7 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             next.reply = Some(reply.clone());
             next.contacted = Some(*contacted);
             next.resolved_at = Some(now);
+            next.first_resolved_at.get_or_insert(now);
             next.pending_extension = None;
         }
         Command::Evaluate { solved, satisfaction, .. } => {

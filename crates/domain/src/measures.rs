@@ -61,9 +61,9 @@ counters! {
     resolved_on_time,
     /// Of those, resolved after the deadline.
     resolved_late,
-    /// Requests resolved, on their resolution day, at the unit that resolved them.
+    /// Requests resolved for the first time, on that day, at the unit that handles them.
     resolved,
-    /// Of those, reopened at least once.
+    /// Of those, reopened at least once since.
     resolved_reopened,
     /// Evaluations, on their day.
     evaluations,
@@ -116,7 +116,7 @@ pub fn contribution(request: &Request) -> BTreeMap<(i64, i64), Counters> {
             });
         }
     }
-    if let Some(at) = request.resolved_at.filter(|_| done) {
+    if let Some(at) = request.first_resolved_at {
         let reopened = request.reopen_count > 0;
         add(handler, at, &|c| {
             c.resolved += 1;

@@ -149,6 +149,8 @@ pub struct Request {
     pub dispatched_at: Option<Millis>,
     pub claimed_at: Option<Millis>,
     pub resolved_at: Option<Millis>,
+    /// The first resolution, kept through reopenings: the reopen rate counts from it.
+    pub first_resolved_at: Option<Millis>,
     pub closed_at: Option<Millis>,
     pub respond_by: Option<Millis>,
     pub resolve_by: Option<Millis>,
@@ -186,6 +188,7 @@ impl Request {
             dispatched_at: None,
             claimed_at: None,
             resolved_at: None,
+            first_resolved_at: None,
             closed_at: None,
             respond_by: None,
             resolve_by: None,
@@ -201,6 +204,14 @@ impl Request {
             press_count: 0,
             merged_into: None,
         }
+    }
+
+    /// Whether a staff member may see it: it lies in their subtree, is assigned into it,
+    /// or their unit helps as a co-unit.
+    pub fn visible_to(&self, staff: &crate::role::Staff) -> bool {
+        staff.covers(&self.unit_path)
+            || self.assignee_path.as_deref().is_some_and(|p| staff.covers(p))
+            || self.co_unit_ids.contains(&staff.unit_id)
     }
 
     /// Open and past its resolve deadline.

@@ -121,6 +121,9 @@ fn assert_valid(r: &Request) {
         assert!(r.assignee_unit_id.is_some() && path.ends_with(&format!("/{}/", r.assignee_unit_id.unwrap())));
     }
     assert!(!r.co_unit_ids.contains(&r.assignee_unit_id.unwrap_or(-1)));
+    if matches!(r.status, Resolved | Closed) || r.reopen_count > 0 {
+        assert!(r.first_resolved_at.is_some_and(|first| first <= r.resolved_at.unwrap_or(i64::MAX)), "{r:?}");
+    }
     // Every request is counted exactly once as intake, however it moved.
     let intake: i64 = contribution(r).values().map(|c| c.intake).sum();
     assert_eq!(intake, 1);

@@ -1,1 +1,157 @@
-//! placeholder
+//! Where Gongzhi keeps its data: SQLite for one machine, PostgreSQL for deployments that
+//! outgrow it.
+//!
+//! One implementation serves both through sqlx's `Any` driver: the SQL is written once in
+//! the dialect both databases share, and each backend has its own migrations folder for
+//! the schema, where the dialects differ. Two hand-written copies of every query would
+//! drift apart; one copy run by one conformance suite on both databases cannot.
+//!
+//! Writes go through one writer task per process that groups concurrent actions into one
+//! transaction (group commit): each action still gets its own savepoint, its own event in
+//! the hash chain and its own answer, but they share one fsync. Reads go to a pool.
+//! Scope is enforced here, in every query, not left to callers.
+//!
+//! The store does not decide what an action does — `gongzhi_domain::lifecycle` does — and
+//! it renders nothing.
+
+mod accounts;
+mod chain;
+mod error;
+mod queries;
+mod rows;
+mod settings;
+mod stats;
+mod throttle;
+mod units;
+mod writer;
+
+pub use accounts::{hash_password, new_token, Account, MIN_PASSWORD};
+pub use chain::{ChainReport, EventRecord};
+pub use error::StoreError;
+pub use queries::{ListFilter, Page, Queue, TrackView};
+pub use settings::Settings;
+pub use writer::{Created, Imported};
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
+use tokio::sync::mpsc;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Invalid(format!("unsupported database url `{url}`: use sqlite:// or postgres://")))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    writer: mpsc::Sender<writer::Job>,
+    settings: Arc<settings::Cache>,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connects, migrates, and starts the writer. `sqlite://path/to/file.db` creates the
+    /// file if needed.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let readers = match backend {
+            Backend::Sqlite => 4,
+            Backend::Postgres => 8,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(readers)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        prepare_sqlite(conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        let mut conn = sqlx::AnyConnection::connect_with(&options).await?;
+        if backend == Backend::Sqlite {
+            prepare_sqlite(&mut conn).await?;
+        }
+        let settings = Arc::new(settings::Cache::default());
+        let writer = writer::start(conn, settings.clone());
+        let store = Store { pool, backend, writer, settings };
+        store.refresh_settings().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool after the writer has finished what it was given.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// WAL lets readers run beside the writer; `synchronous = FULL` makes every commit
+/// durable (fsync) before it is acknowledged.
+async fn prepare_sqlite(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = FULL").await?;
+    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA cache_size = -16000").await?;
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! Tuning aid: `cargo run --release -p gongzhi-text --example route_cv -- CSV [key=value...]`
 //! runs 5-fold cross-validation with configuration overrides (c, max_n, min_df,
-//! balanced, max_epochs, folds).
+//! balanced, max_epochs, lead, nb, folds).
 use gongzhi_text::route::RouteConfig;
 
 fn main() {
@@ -17,10 +17,11 @@ fn main() {
             "balanced" => config.balanced = v.parse().unwrap(),
             "max_epochs" => config.max_epochs = v.parse().unwrap(),
             "lead" => config.lead_chars = v.parse().unwrap(),
-            "always_lead" => config.always_lead = v.parse().unwrap(),
             "nb" => config.nb_alpha = v.parse().unwrap(),
-            "max_text" => config.max_text_chars = v.parse().unwrap(),
             "tw" => config.title_weight = v.parse().unwrap(),
+            "tol" => config.tolerance = v.parse().unwrap(),
+            "cnb" => config.cnb_weight = v.parse().unwrap(),
+            "cnb_a" => config.cnb_alpha = v.parse().unwrap(),
             "folds" => folds = v.parse().unwrap(),
             _ => panic!("unknown key {k}"),
         }

@@ -7,7 +7,9 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use crate::csvdata::{read_messages, Message};
+use crate::dupes::{duplicate_groups, Doc, DupeConfig};
 use crate::error::{Result, TextError};
+use crate::hot::{hot_issues, HotConfig, HotDoc};
 use crate::route::{score, stratified_folds, Example, RouteConfig, RoutingModel};
 
 fn labelled(messages: &[Message]) -> Vec<Example<'_>> {
@@ -111,4 +113,134 @@ pub fn cross_validate_with(data_csv: &Path, folds: usize, config: &RouteConfig) 
         "fold_macro_f1": fold_f1,
         "mean_train_seconds": train_secs / folds.max(2) as f64,
     }))
+}
+
+/// Requests of a CSV as duplicate-detection documents. Ids come from the
+/// `id` column; when they are not unique (some source files repeat them),
+/// 1-based row numbers are used instead and `id_kind` says so.
+fn docs_of(messages: &[Message]) -> (Vec<Doc>, &'static str) {
+    let mut ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+    ids.sort_unstable();
+    let unique = ids.windows(2).all(|w| w[0] != w[1]);
+    let docs = messages
+        .iter()
+        .enumerate()
+        .map(|(row, m)| Doc {
+            id: if unique { m.id } else { row as i64 + 1 },
+            text: m.text.clone(),
+            place: m.place.clone(),
+            time: m.time,
+        })
+        .collect();
+    (docs, if unique { "id" } else { "row" })
+}
+
+fn excerpt(text: &str, chars: usize) -> String {
+    text.chars().take(chars).collect()
+}
+
+/// Duplicate groups in a CSV of requests, largest first.
+pub fn dupes(data_csv: &Path) -> Result<Value> {
+    let messages = read_messages(data_csv)?;
+    let (docs, id_kind) = docs_of(&messages);
+    let text_of: std::collections::HashMap<i64, &str> = docs.iter().map(|d| (d.id, d.text.as_str())).collect();
+    let groups = duplicate_groups(&docs, &DupeConfig::default());
+    let in_groups: usize = groups.iter().map(|g| g.members.len()).sum();
+    Ok(json!({
+        "requests": docs.len(),
+        "id_kind": id_kind,
+        "groups": groups.len(),
+        "requests_in_groups": in_groups,
+        "duplicate_groups": groups.iter().map(|g| json!({
+            "members": g.members,
+            "similarity": g.similarity,
+            "first": excerpt(text_of.get(&g.members[0]).copied().unwrap_or(""), 40),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// The `top` hot issues of a CSV of requests, as of its latest request.
+pub fn hot(data_csv: &Path, top: usize) -> Result<Value> {
+    hot_with(data_csv, top, &HotConfig::default())
+}
+
+pub fn hot_with(data_csv: &Path, top: usize, config: &HotConfig) -> Result<Value> {
+    let messages = read_messages(data_csv)?;
+    let (docs, id_kind) = docs_of(&messages);
+    let hot_docs: Vec<HotDoc> = docs
+        .into_iter()
+        .zip(&messages)
+        .map(|(doc, m)| HotDoc { doc, title: m.title().map(str::to_string), supports: m.supports, requester: m.user.clone() })
+        .collect();
+    let now = hot_docs.iter().map(|d| d.doc.time).max().unwrap_or(0);
+    let issues = hot_issues(&hot_docs, now, config);
+    Ok(json!({
+        "requests": hot_docs.len(),
+        "id_kind": id_kind,
+        "as_of": now,
+        "issues": issues.iter().take(top).collect::<Vec<_>>(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn train_evaluate_and_cross_validate_a_csv() {
+        let dir = std::env::temp_dir().join(format!("gongzhi-text-cmd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut body = String::from("id,title,detail,label\n");
+        let topics = [
+            ("噪音扰民", "搅拌站施工噪音很大污染环境", "环境保护"),
+            ("公交线路", "希望增加公交线路方便出行", "交通运输"),
+            ("学校收费", "学校乱收补课费家长负担重", "教育文体"),
+        ];
+        for i in 0..30 {
+            let (t, d, l) = topics[i % 3];
+            body.push_str(&format!("{i},{t}{i},{d}，第{i}次反映,{l}\n"));
+        }
+        let data = write(&dir, "train.csv", &body);
+        let model = dir.join("model.json");
+        let trained = route_train(&data, &model).unwrap();
+        assert_eq!(trained["examples"], 30);
+        let eval = route_eval(&model, &data).unwrap();
+        assert_eq!(eval["accuracy"], 1.0);
+        assert!(eval["msgs_per_sec"].as_f64().unwrap() > 0.0);
+        assert_eq!(eval["per_class"].as_object().unwrap().len(), 3);
+        let cv = cross_validate(&data, 3).unwrap();
+        assert!(cv["macro_f1"].as_f64().unwrap() > 0.9, "{cv}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn dupes_and_hot_on_a_csv() {
+        let dir = std::env::temp_dir().join(format!("gongzhi-text-dup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = write(
+            &dir,
+            "msgs.csv",
+            "id,user,title,time,detail,supports\n\
+             11,u1,丽发新城搅拌站扰民,2019/11/1 8:00:00,丽发新城小区附近搅拌站噪音扰民灰尘大,3\n\
+             12,u2,丽发新城搅拌站噪音,2019/11/3 9:00:00,投诉丽发新城小区附近搅拌站噪音扰民灰尘大,1\n\
+             13,u3,搅拌站灰尘,2019/11/5 9:00:00,丽发新城附近搅拌站灰尘噪音严重扰民,0\n\
+             14,u4,路灯坏了,2019/11/6 9:00:00,书院路路灯坏了一个月,0\n",
+        );
+        let d = dupes(&data).unwrap();
+        assert_eq!(d["id_kind"], "id");
+        let first = &d["duplicate_groups"][0]["members"];
+        assert!(first.as_array().unwrap().contains(&json!(11)) && first.as_array().unwrap().contains(&json!(12)), "{d}");
+        let h = hot(&data, 5).unwrap();
+        let issues = h["issues"].as_array().unwrap();
+        assert_eq!(issues.len(), 1, "{h}");
+        assert_eq!(issues[0]["members"], json!([11, 12, 13]));
+        assert_eq!(issues[0]["supports"], 4);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

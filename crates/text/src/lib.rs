@@ -20,6 +20,7 @@ pub mod commands;
 pub mod csvdata;
 pub mod dupes;
 mod error;
+mod fasthash;
 pub mod hot;
 pub mod normalize;
 pub mod route;

@@ -8,13 +8,17 @@
 //! Layout: `units` builds the district tree and its users, `people` invents names and
 //! phones, `places` invents the estates, roads and shops of each community, `problems`
 //! holds what residents complain about per category, `phrases` the words around it and the
-//! stock phrases of replies, `fill` substitutes placeholders and `request` puts it together.
+//! stock phrases of replies, `fill` substitutes placeholders, `compose` wraps a problem in
+//! words, `request` picks incidents and puts messages together, and `reply` writes what
+//! staff answer.
 
+mod compose;
 mod fill;
 mod people;
 mod phrases;
 mod places;
 mod problems;
+mod reply;
 mod request;
 mod units;
 
@@ -23,7 +27,8 @@ mod tests;
 
 use serde::Serialize;
 
-pub use request::{progress_note, reply_text, RequestGen};
+pub use reply::{progress_note, reply_text};
+pub use request::RequestGen;
 
 /// A district: its unit tree and its staff.
 #[derive(Clone, Debug, Serialize)]

@@ -9,6 +9,7 @@ use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::compose::{clamp_content, compose, make_title};
 use super::fill::{fill, filled, Ctx, Numbers};
 use super::people::{cadre_title, enterprise_name, mobile_phone, person_name};
 use super::phrases as ph;
@@ -65,11 +66,6 @@ const HOT_ISSUES: usize = 6;
 const REPEAT_HOT: f64 = 0.04;
 const HOT_TURNOVER: f64 = 1.0 / 4000.0;
 
-const MIN_CONTENT: usize = 40;
-const MAX_CONTENT: usize = 400;
-const MIN_TITLE: usize = 8;
-const MAX_TITLE: usize = 30;
-
 struct Community {
     unit: usize,
     township: String,
@@ -84,6 +80,7 @@ struct Row {
     /// Indices into `RequestGen::templates`; empty means the generic texts.
     templates: Vec<usize>,
     rural: bool,
+    enterprise_share: f64,
     /// The name generic texts talk about: level3, or level2 when level3 says nothing.
     label: String,
 }
@@ -118,8 +115,39 @@ pub struct RequestGen {
     hot: Vec<Incident>,
 }
 
+/// How likely a message in this category comes from a firm (市场主体) rather than a
+/// resident: firms write about contracts, money and permits, seldom about school fees.
+/// The mix averages out near one message in ten.
+fn enterprise_share(level1: &str, level2: &str) -> f64 {
+    const FIRM_MATTERS: &[&str] = &[
+        "建筑市场",
+        "商业贸易",
+        "金融财税",
+        "企业破产",
+        "宏观调控",
+        "能源管理",
+        "国资监管",
+        "知识产权",
+        "信息化建设",
+        "科学技术",
+        "质监检验检疫",
+        "安全生产",
+    ];
+    if FIRM_MATTERS.contains(&level2) || level1 == "经济管理" {
+        0.6
+    } else if matches!(
+        level1,
+        "城乡建设" | "商贸旅游" | "交通运输" | "环境保护" | "国土资源" | "科技与信息产业"
+    ) {
+        0.12
+    } else {
+        0.03
+    }
+}
+
 fn rural_category(level1: &str, level2: &str) -> bool {
-    matches!(level1, "农村农业" | "国土资源") || matches!(level2, "村镇建设" | "集体土地上房屋拆迁与补偿")
+    matches!(level1, "农村农业" | "国土资源")
+        || matches!(level2, "村镇建设" | "集体土地上房屋拆迁与补偿")
 }
 
 fn pick<'a, R: Rng + ?Sized>(rng: &mut R, list: &[&'a str]) -> &'a str {
@@ -143,11 +171,23 @@ impl RequestGen {
             let township = u.parent.map(|p| units[p].name.clone()).unwrap_or_default();
             let village = u.kind == "village";
             let places = places::make(&mut rng, &township, &u.name, village);
-            communities.push(Community { unit: i, township, village, places });
+            communities.push(Community {
+                unit: i,
+                township,
+                village,
+                places,
+            });
         }
-        assert!(!communities.is_empty(), "the district has no community or village");
-        let urban: Vec<usize> = (0..communities.len()).filter(|&c| !communities[c].village).collect();
-        let rural: Vec<usize> = (0..communities.len()).filter(|&c| communities[c].village).collect();
+        assert!(
+            !communities.is_empty(),
+            "the district has no community or village"
+        );
+        let urban: Vec<usize> = (0..communities.len())
+            .filter(|&c| !communities[c].village)
+            .collect();
+        let rural: Vec<usize> = (0..communities.len())
+            .filter(|&c| communities[c].village)
+            .collect();
 
         let templates: Vec<&'static Template> = problems::all().collect();
         let mut rows = Vec::with_capacity(taxonomy.len());
@@ -158,7 +198,11 @@ impl RequestGen {
                         let tp = templates[t];
                         tp.level1 == l1.as_str()
                             && tp.level2 == l2.as_str()
-                            && if specific { tp.level3.iter().any(|x| *x == l3.as_str()) } else { tp.level3.is_empty() }
+                            && if specific {
+                                tp.level3.contains(&l3.as_str())
+                            } else {
+                                tp.level3.is_empty()
+                            }
                     })
                     .collect()
             };
@@ -167,7 +211,11 @@ impl RequestGen {
                 found = matching(false);
             }
             let label = if l3 == "其他" || l3.is_empty() {
-                if l2 == "其他" { l1.clone() } else { l2.clone() }
+                if l2 == "其他" {
+                    l1.clone()
+                } else {
+                    l2.clone()
+                }
             } else {
                 l3.clone()
             };
@@ -177,6 +225,7 @@ impl RequestGen {
                 level3: l3.clone(),
                 templates: found,
                 rural: rural_category(l1, l2),
+                enterprise_share: enterprise_share(l1, l2),
                 label,
             });
         }
@@ -188,7 +237,11 @@ impl RequestGen {
             .iter()
             .map(|r| {
                 let base = if r.templates.is_empty() { 1.0 } else { 4.0 };
-                if r.level3 == "其他" { base * 0.3 } else { base }
+                if r.level3 == "其他" {
+                    base * 0.3
+                } else {
+                    base
+                }
             })
             .collect();
         let mut totals: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
@@ -213,7 +266,8 @@ impl RequestGen {
             rows,
             row_pick,
             kind_pick: WeightedIndex::new(KINDS.iter().map(|k| k.1)).expect("kind weights"),
-            channel_pick: WeightedIndex::new(CHANNELS.iter().map(|c| c.1)).expect("channel weights"),
+            channel_pick: WeightedIndex::new(CHANNELS.iter().map(|c| c.1))
+                .expect("channel weights"),
             templates,
             recent: Vec::with_capacity(RECENT_CAPACITY),
             recent_next: 0,
@@ -225,7 +279,11 @@ impl RequestGen {
         let row = self.row_pick.sample(&mut self.rng);
         let r = &self.rows[row];
         // Rural categories happen in villages; everything else mostly in the city.
-        let pool = if (r.rural || self.rng.gen_bool(0.12)) && !self.rural.is_empty() { &self.rural } else { &self.urban };
+        let pool = if (r.rural || self.rng.gen_bool(0.12)) && !self.rural.is_empty() {
+            &self.rural
+        } else {
+            &self.urban
+        };
         let pool = if pool.is_empty() { &self.rural } else { pool };
         let community = pool[self.rng.gen_range(0..pool.len())];
         let template = if r.templates.is_empty() {
@@ -239,9 +297,17 @@ impl RequestGen {
                 let kinds: &[PlaceKind] = if r.rural {
                     &[PlaceKind::Group]
                 } else {
-                    &[PlaceKind::Estate, PlaceKind::Road, PlaceKind::Group, PlaceKind::Company]
+                    &[
+                        PlaceKind::Estate,
+                        PlaceKind::Road,
+                        PlaceKind::Group,
+                        PlaceKind::Company,
+                    ]
                 };
-                (kinds[self.rng.gen_range(0..kinds.len())], generic::BODIES.len())
+                (
+                    kinds[self.rng.gen_range(0..kinds.len())],
+                    generic::BODIES.len(),
+                )
             }
         };
         Incident {
@@ -294,7 +360,11 @@ impl RequestGen {
         }
     }
 
-    /// The next message.
+    /// The next message. The stream never ends; `RequestGen` is also an `Iterator` for
+    /// `take(n)`-style use.
+    // The inherent method is the name other modules code against; the trait impl below
+    // forwards to it.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> RequestSpec {
         let mut inc = self.incident();
         let kind = KINDS[self.kind_pick.sample(&mut self.rng)].0;
@@ -304,7 +374,7 @@ impl RequestGen {
         let (requester_name, requester_phone, enterprise) = match &inc.requester {
             Some(who) => who.clone(),
             None => {
-                let enterprise = self.rng.gen_bool(0.10);
+                let enterprise = self.rng.gen_bool(self.rows[inc.row].enterprise_share);
                 let name = if enterprise {
                     enterprise_name(&self.district_name, &mut self.rng)
                 } else {
@@ -318,8 +388,19 @@ impl RequestGen {
         let row = &self.rows[inc.row];
         let c = &self.communities[inc.community];
         let pl = &c.places;
-        let place = pl.get(inc.place, inc.pick);
         let template = inc.template.map(|t| self.templates[t]);
+        let (issues, bodies, details) = match template {
+            Some(t) => (t.issues, t.bodies, t.details),
+            None => (generic::ISSUES, generic::BODIES, generic::DETAILS),
+        };
+        let body = bodies[inc.body % bodies.len()];
+        // Template issues pair with bodies; the generic ones fit every body.
+        let issue_tpl = if template.is_some() {
+            issues[inc.body % issues.len()]
+        } else {
+            issues[inc.pick % issues.len()]
+        };
+        let place = pl.get(problems::place_of(inc.place, body), inc.pick);
         let dept = default_department_name(&row.level1).unwrap_or(c.township.as_str());
         let cadre = cadre_title(rng);
         let ctx = Ctx {
@@ -337,12 +418,11 @@ impl RequestGen {
             ..Ctx::default()
         };
 
-        let (issues, bodies, details) = match template {
-            Some(t) => (t.issues, t.bodies, t.details),
-            None => (generic::ISSUES, generic::BODIES, generic::DETAILS),
+        let issue = filled(issue_tpl, &ctx);
+        let ctx = Ctx {
+            issue: &issue,
+            ..ctx
         };
-        let issue = filled(issues[inc.pick % issues.len()], &ctx);
-        let ctx = Ctx { issue: &issue, ..ctx };
 
         let title = make_title(rng, kind, &ctx);
         let mut content = String::with_capacity(640);
@@ -353,7 +433,7 @@ impl RequestGen {
             fill(&mut content, pick(rng, ph::PRAISE_BODIES), &ctx);
             fill(&mut content, pick(rng, ph::PRAISE_CLOSINGS), &ctx);
         } else {
-            compose(rng, &mut content, kind, enterprise, &ctx, bodies[inc.body % bodies.len()], details);
+            compose(rng, &mut content, kind, enterprise, &ctx, body, details);
         }
         clamp_content(&mut content, &ctx);
 
@@ -373,179 +453,20 @@ impl RequestGen {
             enterprise,
             anonymous,
         };
-        inc.requester = Some((spec.requester_name.clone(), spec.requester_phone.clone(), spec.enterprise));
+        inc.requester = Some((
+            spec.requester_name.clone(),
+            spec.requester_phone.clone(),
+            spec.enterprise,
+        ));
         self.remember(inc);
         spec
     }
 }
 
-fn make_title(rng: &mut StdRng, kind: &str, ctx: &Ctx) -> String {
-    let frames = match kind {
-        "help" => ph::TITLES_HELP,
-        "consult" => ph::TITLES_CONSULT,
-        "report" => ph::TITLES_REPORT,
-        "suggestion" => ph::TITLES_SUGGESTION,
-        "praise" => ph::TITLES_PRAISE,
-        _ => ph::TITLES_COMPLAINT,
-    };
-    let title = filled(pick(rng, frames), ctx);
-    let len = title.chars().count();
-    if (MIN_TITLE..=MAX_TITLE).contains(&len) {
-        return title;
-    }
-    // Long place names make long titles; residents then drop the place. Short ones gain
-    // the community name.
-    let fallback = if len > MAX_TITLE { filled("{i}", ctx) } else { filled("{u}{p}{i}", ctx) };
-    let mut t: String = fallback.chars().take(MAX_TITLE).collect();
-    if t.chars().count() < MIN_TITLE {
-        t.insert_str(0, "反映");
-        t.push_str("问题");
-    }
-    t
-}
+impl Iterator for RequestGen {
+    type Item = RequestSpec;
 
-/// Writes the body of a non-praise message; `verbosity` decides how much surrounds the core.
-fn compose(rng: &mut StdRng, out: &mut String, kind: &str, enterprise: bool, ctx: &Ctx, body: &str, details: &[&str]) {
-    // 0: a bare line typed into a phone; 3: a long letter to the leadership.
-    let verbosity = match rng.gen_range(0..100) {
-        0..=24 => 0,
-        25..=59 => 1,
-        60..=84 => 2,
-        _ => 3,
-    };
-    if verbosity >= 2 && rng.gen_bool(0.6) {
-        out.push_str(pick(rng, ph::SALUTATIONS));
+    fn next(&mut self) -> Option<RequestSpec> {
+        Some(RequestGen::next(self))
     }
-    if verbosity >= 1 && rng.gen_bool(0.5) {
-        let intros = if enterprise { ph::ENTERPRISE_INTROS } else { ph::INTROS };
-        fill(out, pick(rng, intros), ctx);
-    }
-    fill(out, body, ctx);
-    let extra = match verbosity {
-        0 => 0,
-        1 => rng.gen_range(0..=1),
-        2 => rng.gen_range(1..=2),
-        _ => rng.gen_range(2..=3),
-    };
-    // Details are taken in order from a random start, so no sentence appears twice.
-    let start = rng.gen_range(0..details.len().max(1));
-    for k in 0..extra.min(details.len()) {
-        fill(out, details[(start + k) % details.len()], ctx);
-    }
-    if verbosity >= 1 && rng.gen_bool(0.7) {
-        fill(out, pick(rng, ph::DURATIONS), ctx);
-    }
-    if verbosity >= 2 && rng.gen_bool(0.5) {
-        out.push_str(pick(rng, ph::TRIED));
-    }
-    if verbosity >= 1 && rng.gen_bool(0.6) {
-        out.push_str(pick(rng, if enterprise { ph::ENTERPRISE_IMPACTS } else { ph::IMPACTS }));
-    }
-    if verbosity == 3 {
-        fill(out, pick(rng, ph::ELABORATIONS), ctx);
-    }
-    let demands = match kind {
-        "help" => ph::DEMANDS_HELP,
-        "consult" => ph::DEMANDS_CONSULT,
-        "report" => ph::DEMANDS_REPORT,
-        "suggestion" => ph::DEMANDS_SUGGESTION,
-        _ => ph::DEMANDS_COMPLAINT,
-    };
-    out.push_str(pick(rng, demands));
-    if verbosity >= 2 {
-        out.push_str(pick(rng, ph::THANKS));
-    }
-}
-
-/// Keeps content within MIN_CONTENT..=MAX_CONTENT characters, cutting at a sentence end.
-fn clamp_content(content: &mut String, ctx: &Ctx) {
-    let len = content.chars().count();
-    if len > MAX_CONTENT {
-        let cut = content
-            .char_indices()
-            .take(MAX_CONTENT)
-            .filter(|(_, ch)| matches!(ch, '。' | '！' | '？'))
-            .last()
-            .map(|(i, ch)| i + ch.len_utf8())
-            .unwrap_or_else(|| content.char_indices().nth(MAX_CONTENT).map_or(content.len(), |(i, _)| i));
-        content.truncate(cut);
-    }
-    if content.chars().count() < MIN_CONTENT {
-        fill(content, "{p}周边的居民都有同样的困扰，希望有关部门重视。", ctx);
-    }
-}
-
-/// Picks the phrases of a first-level category's reply measures, or the generic ones.
-fn measures(level1: &str) -> &'static [&'static str] {
-    ph::REPLY_MEASURES
-        .iter()
-        .find(|(l1, _)| *l1 == level1)
-        .map_or(ph::REPLY_MEASURES_GENERIC, |(_, m)| m)
-}
-
-/// The 街道/镇 and the 社区/村 at the start of an address written by `places`.
-fn split_address(address: &str) -> (&str, &str) {
-    let town_end = ["街道", "镇"]
-        .iter()
-        .filter_map(|m| address.find(m).map(|i| i + m.len()))
-        .min();
-    let Some(te) = town_end else { return ("属地街道", "所在社区") };
-    let rest = &address[te..];
-    let community_end = ["社区", "村"].iter().filter_map(|m| rest.find(m).map(|i| i + m.len())).min();
-    match community_end {
-        Some(ce) => (&address[..te], &rest[..ce]),
-        None => (&address[..te], "所在社区"),
-    }
-}
-
-fn addressee(spec: &RequestSpec, rng: &mut impl Rng) -> String {
-    if spec.anonymous || spec.requester_name.is_empty() {
-        return "尊敬的市民".to_string();
-    }
-    if spec.enterprise {
-        return spec.requester_name.clone();
-    }
-    let surname: String = spec.requester_name.chars().take(1).collect();
-    format!("{surname}{}", if rng.gen_bool(0.5) { "先生" } else { "女士" })
-}
-
-/// An official reply (答复) to `spec`, as the handling unit would write it.
-pub fn reply_text(spec: &RequestSpec, rng: &mut impl Rng) -> String {
-    let (township, community) = split_address(&spec.address);
-    let dept = default_department_name(&spec.level1).unwrap_or(township);
-    let who = addressee(spec, rng);
-    let landline = format!("0{}-8{:07}", rng.gen_range(700..800), rng.gen_range(0..10_000_000));
-    let ctx = Ctx {
-        place: &spec.address,
-        community,
-        issue: &spec.title,
-        dept,
-        township,
-        addressee: &who,
-        landline: &landline,
-        nums: Numbers::random(rng),
-        ..Ctx::default()
-    };
-    let mut out = String::with_capacity(512);
-    fill(&mut out, pick(rng, ph::REPLY_OPENINGS), &ctx);
-    fill(&mut out, pick(rng, ph::REPLY_CHECKS), &ctx);
-    out.push_str(pick(rng, ph::REPLY_FINDINGS));
-    out.push_str(pick(rng, measures(&spec.level1)));
-    out.push_str(pick(rng, ph::REPLY_FOLLOWUPS));
-    fill(&mut out, pick(rng, ph::REPLY_CLOSINGS), &ctx);
-    out
-}
-
-/// A handler's progress note (办理进展) on `spec`.
-pub fn progress_note(spec: &RequestSpec, rng: &mut impl Rng) -> String {
-    let (township, community) = split_address(&spec.address);
-    let ctx = Ctx {
-        place: &spec.address,
-        community,
-        dept: default_department_name(&spec.level1).unwrap_or(township),
-        township,
-        nums: Numbers { n: rng.gen_range(3..=7), ..Numbers::default() },
-        ..Ctx::default()
-    };
-    filled(ph::PROGRESS_NOTES[rng.gen_range(0..ph::PROGRESS_NOTES.len())], &ctx)
 }

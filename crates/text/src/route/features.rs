@@ -11,8 +11,6 @@ use crate::normalize::{is_cjk, normalize};
 /// words, so the same n-gram there is separate, stronger evidence.
 pub const TITLE_BIT: u64 = 1 << 63;
 const CHAR_BITS: u32 = 21;
-/// Hashed n-grams longer than three characters.
-const LONG_BIT: u64 = 1 << 62;
 const CHAR_MASK: u64 = (1 << CHAR_BITS) - 1;
 /// Digits carry house numbers and dates, not topics; they all become one symbol.
 const DIGIT: char = '#';
@@ -50,28 +48,13 @@ pub fn push_ngrams(text: &str, max_n: usize, field_bit: u64, out: &mut Vec<u64>)
     let chars = feature_chars(text);
     for start in 0..chars.len() {
         let mut key: u64 = 0;
-        for (n, c) in chars[start..].iter().take(max_n).enumerate() {
+        for c in chars[start..].iter().take(max_n.min(3)) {
             let Some(c) = c else { break };
-            if n < 3 {
-                // +1 so that a packed prefix never collides with a shorter n-gram.
-                key = (key << CHAR_BITS) | (*c as u64 + 1);
-            } else {
-                key = (key ^ (*c as u64 + 1)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | LONG_BIT;
-            }
-            out.push((key & !TITLE_BIT) | field_bit);
+            // +1 so that a packed prefix never collides with a shorter n-gram.
+            key = (key << CHAR_BITS) | (*c as u64 + 1);
+            out.push(key | field_bit);
         }
     }
-}
-
-/// All features of one message: n-grams of the whole text and, when the title
-/// is known, n-grams of the title again under [`TITLE_BIT`].
-pub fn message_keys(title: Option<&str>, text: &str, max_n: usize) -> Vec<u64> {
-    let mut keys = Vec::with_capacity(text.len());
-    push_ngrams(text, max_n, 0, &mut keys);
-    if let Some(title) = title {
-        push_ngrams(title, max_n, TITLE_BIT, &mut keys);
-    }
-    keys
 }
 
 /// Readable form of a packed key, for explanations and the model file.
@@ -161,7 +144,9 @@ mod tests {
 
     #[test]
     fn title_ngrams_are_a_separate_field() {
-        let keys = message_keys(Some("噪音"), "噪音", 1);
+        let mut keys = Vec::new();
+        push_ngrams("噪音", 1, 0, &mut keys);
+        push_ngrams("噪音", 1, TITLE_BIT, &mut keys);
         assert_eq!(keys.len(), 4);
         assert_ne!(keys[0], keys[2]);
         assert_eq!(key_to_term(keys[2]), ("噪".to_string(), true));

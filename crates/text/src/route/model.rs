@@ -28,32 +28,40 @@ pub struct RouteConfig {
     pub temperature: f32,
     pub seed: u64,
     /// When the title is unknown, the first this-many characters of the text
-    /// stand in for it (the text starts with the title in the data).
+    /// stand in for it: messages open with their title, and in most training
+    /// rows title and detail come already joined.
     pub lead_chars: usize,
-    /// When true, the lead is used even if the title is known.
-    pub always_lead: bool,
     /// NB-SVM: scale features by the log-ratio of their weight in and out of
     /// the label before fitting (0 turns it off); this is the smoothing mass.
     pub nb_alpha: f32,
-    pub max_text_chars: usize,
+    #[serde(default = "one")]
     pub title_weight: f32,
+    #[serde(default = "tol")]
+    pub tolerance: f32,
+    #[serde(default)]
+    pub cnb_weight: f32,
+    #[serde(default = "one")]
+    pub cnb_alpha: f32,
 }
+fn one() -> f32 { 1.0 }
+fn tol() -> f32 { 0.05 }
 
 impl Default for RouteConfig {
     fn default() -> Self {
         RouteConfig {
-            max_n: 3,
-            min_df: 2,
+            max_n: 2,
+            min_df: 3,
             c: 1.0,
             balanced: true,
             max_epochs: 60,
             temperature: 3.0,
             seed: 20_200_101,
-            lead_chars: 0,
-            always_lead: false,
-            nb_alpha: 0.0,
-            max_text_chars: 0,
+            lead_chars: 25,
+            nb_alpha: 0.05,
             title_weight: 1.0,
+            tolerance: 0.05,
+            cnb_weight: 0.0,
+            cnb_alpha: 1.0,
         }
     }
 }
@@ -169,7 +177,7 @@ impl RoutingModel {
         let n_labels = model.labels.len();
         model.weights = vec![0.0; n_features * n_labels];
         model.bias = vec![0.0; n_labels];
-        let params = SvmParams { c: config.c, max_epochs: config.max_epochs, tolerance: 0.05, bias: 1.0, seed: config.seed };
+        let params = SvmParams { c: config.c, max_epochs: config.max_epochs, tolerance: config.tolerance, bias: 1.0, seed: config.seed };
         for (li, label) in model.labels.clone().iter().enumerate() {
             let positive: Vec<bool> = examples.iter().map(|e| e.label == label).collect();
             let n_pos = positive.iter().filter(|&&p| p).count() as f32;
@@ -197,6 +205,17 @@ impl RoutingModel {
             }
             model.bias[li] = w[n_features];
         }
+        if config.cnb_weight > 0.0 {
+            let labels_idx: Vec<usize> = examples.iter().map(|e| model.labels.iter().position(|l| l == e.label).unwrap()).collect();
+            let cnb = cnb_weights(&rows, &labels_idx, n_features, n_labels, config.cnb_alpha);
+            for j in 0..n_features {
+                let w = &cnb[j * n_labels..(j + 1) * n_labels];
+                let mean = w.iter().sum::<f32>() / n_labels as f32;
+                for li in 0..n_labels {
+                    model.weights[j * n_labels + li] += config.cnb_weight * (w[li] - mean);
+                }
+            }
+        }
         Ok(model)
     }
 
@@ -213,7 +232,8 @@ impl RoutingModel {
                 j += 1;
             }
             if let Some(f) = self.table.get(k) {
-                row.push((f, (1.0 + ((j - i) as f32).ln()) * self.idf[f as usize] * self.field_weight(k)));
+                let tw = if k & TITLE_BIT != 0 { self.config.title_weight } else { 1.0 };
+                row.push((f, tw * (1.0 + ((j - i) as f32).ln()) * self.idf[f as usize]));
             }
             i = j;
         }
@@ -223,30 +243,35 @@ impl RoutingModel {
     }
 
     fn row(&self, title: Option<&str>, text: &str) -> Row {
-        // Map to feature indices first and sort those: fewer, smaller items
-        // than the keys, and unknown n-grams drop out before sorting.
-        let mut feats: Vec<u32> = message_keys(title, text, &self.config)
-            .into_iter()
-            .filter_map(|k| self.table.get(k))
-            .collect();
-        feats.sort_unstable();
-        let mut row: Row = Vec::with_capacity(feats.len());
-        let mut i = 0;
-        while i < feats.len() {
-            let f = feats[i];
-            let mut j = i + 1;
-            while j < feats.len() && feats[j] == f {
-                j += 1;
-            }
-            row.push((f, (1.0 + ((j - i) as f32).ln()) * self.idf[f as usize] * self.field_weight(self.keys[f as usize])));
-            i = j;
+        // Count n-grams per feature in a reusable per-thread array instead of
+        // sorting them: prediction is on the intake path, and the sort was a
+        // fifth of its time.
+        thread_local! {
+            static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        normalise(&mut row);
-        row
-    }
-
-    fn field_weight(&self, key: u64) -> f32 {
-        if key & TITLE_BIT != 0 { self.config.title_weight } else { 1.0 }
+        COUNTS.with(|counts| {
+            let mut counts = counts.borrow_mut();
+            if counts.len() < self.keys.len() {
+                counts.resize(self.keys.len(), 0);
+            }
+            let mut row: Row = Vec::new();
+            for k in message_keys(title, text, &self.config) {
+                if let Some(f) = self.table.get(k) {
+                    let c = &mut counts[f as usize];
+                    if *c == 0 {
+                        row.push((f, 0.0));
+                    }
+                    *c = c.saturating_add(1);
+                }
+            }
+            for (f, v) in row.iter_mut() {
+                let c = std::mem::take(&mut counts[*f as usize]);
+                let tw = if self.keys[*f as usize] & TITLE_BIT != 0 { self.config.title_weight } else { 1.0 };
+                *v = tw * (1.0 + (c as f32).ln()) * self.idf[*f as usize];
+            }
+            normalise(&mut row);
+            row
+        })
     }
 
     fn margins(&self, row: &Row) -> Vec<f32> {
@@ -279,6 +304,11 @@ impl RoutingModel {
             unit: self.unit_map.get(&label).cloned(),
             label,
         }
+    }
+
+    /// Raw margin of every label, in the order of [`Self::labels`].
+    pub fn margins_of(&self, title: Option<&str>, text: &str) -> Vec<f32> {
+        self.margins(&self.row(title, text))
     }
 
     /// Only the label index; the fast path for evaluation and benchmarks.
@@ -420,12 +450,14 @@ impl RoutingModel {
 /// title (or lead) again under [`TITLE_BIT`].
 fn message_keys(title: Option<&str>, text: &str, config: &RouteConfig) -> Vec<u64> {
     let mut keys = Vec::with_capacity(text.len());
-    let lead = |n: usize| text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i]);
-    push_ngrams(if config.max_text_chars > 0 { lead(config.max_text_chars) } else { text }, config.max_n, 0, &mut keys);
+    push_ngrams(text, config.max_n, 0, &mut keys);
     match title {
-        Some(t) if !config.always_lead => push_ngrams(t, config.max_n, TITLE_BIT, &mut keys),
-        _ if config.lead_chars > 0 => push_ngrams(lead(config.lead_chars), config.max_n, TITLE_BIT, &mut keys),
-        _ => {}
+        Some(t) => push_ngrams(t, config.max_n, TITLE_BIT, &mut keys),
+        None if config.lead_chars > 0 => {
+            let lead = text.char_indices().nth(config.lead_chars).map_or(text, |(i, _)| &text[..i]);
+            push_ngrams(lead, config.max_n, TITLE_BIT, &mut keys);
+        }
+        None => {}
     }
     keys
 }
@@ -444,6 +476,31 @@ fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> V
     }
     let (sp, sq) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
     p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln().abs()).collect()
+}
+
+/// Complement naive Bayes (Rennie et al. 2003): each label scored by how
+/// unlikely the message is under the other labels' word distribution, with
+/// weights normalised per label so long-tailed labels do not dominate.
+fn cnb_weights(rows: &[Row], labels: &[usize], n_features: usize, n_labels: usize, alpha: f32) -> Vec<f32> {
+    let mut per = vec![0f64; n_features * n_labels];
+    let mut total = vec![0f64; n_features];
+    for (row, &l) in rows.iter().zip(labels) {
+        for &(j, v) in row {
+            per[j as usize * n_labels + l] += v as f64;
+            total[j as usize] += v as f64;
+        }
+    }
+    let mut out = vec![0f32; n_features * n_labels];
+    for li in 0..n_labels {
+        let comp: Vec<f64> = (0..n_features).map(|j| total[j] - per[j * n_labels + li] + alpha as f64).collect();
+        let sum: f64 = comp.iter().sum();
+        let logs: Vec<f64> = comp.iter().map(|c| (c / sum).ln()).collect();
+        let norm: f64 = logs.iter().map(|l| l.abs()).sum::<f64>() / n_features as f64;
+        for j in 0..n_features {
+            out[j * n_labels + li] = (-logs[j] / norm) as f32;
+        }
+    }
+    out
 }
 
 fn normalise(row: &mut Row) {

@@ -21,17 +21,37 @@ pub struct Template {
     /// The level3 names the template is written for; empty means any level3 of `level2`.
     pub level3: &'static [&'static str],
     pub place: PlaceKind,
-    /// Short phrases for titles ("物业乱收停车费"); the place name is put in front.
+    /// Title phrases ("物业擅自上调停车费"), one per body: `issues[i]` names what
+    /// `bodies[i]` tells. The place name is put in front of it.
     pub issues: &'static [&'static str],
-    /// Core sentences; near-duplicates share one and differ in everything around it.
+    /// Core sentences; near-duplicates share one and differ in everything around it. A
+    /// body that does not mention {p} is about its road {r}, its school {s} or, failing
+    /// both, the community as a whole, and its title and address follow suit.
     pub bodies: &'static [&'static str],
     /// Extra facts that make a message longer.
     pub details: &'static [&'static str],
 }
 
+/// The place a body is really about: the template's own place kind unless the body
+/// never names it.
+pub fn place_of(template_place: PlaceKind, body: &str) -> PlaceKind {
+    if body.contains("{p}") {
+        template_place
+    } else if body.contains("{r}") {
+        PlaceKind::Road
+    } else if body.contains("{s}") {
+        PlaceKind::School
+    } else {
+        PlaceKind::Community
+    }
+}
+
 /// Every template, in a fixed order so generator output depends only on the seed.
 pub fn all() -> impl Iterator<Item = &'static Template> {
-    urban::TEMPLATES.iter().chain(social::TEMPLATES).chain(rural_legal::TEMPLATES)
+    urban::TEMPLATES
+        .iter()
+        .chain(social::TEMPLATES)
+        .chain(rural_legal::TEMPLATES)
 }
 
 /// Generic texts for categories without a template. {l} is the level3 name (or the level2

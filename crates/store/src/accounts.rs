@@ -1,0 +1,187 @@
+//! Staff accounts, their passwords (argon2), browser sessions and API tokens.
+//!
+//! Session and API tokens are random and stored only as SHA-256 digests: a copy of the
+//! database does not let anyone log in.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use gongzhi_domain::role::{Role, Staff};
+use gongzhi_domain::time::Millis;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{any::AnyRow, Row};
+
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub active: bool,
+}
+
+impl Account {
+    pub fn staff(&self) -> Staff {
+        Staff { user_id: self.id, role: self.role, unit_id: self.unit_id, unit_path: self.unit_path.clone() }
+    }
+}
+
+/// A fresh random token, as given to its holder.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with argon2 and a random salt. Slow on purpose: run it off the
+/// async threads.
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| StoreError::Invalid(format!("cannot hash password: {e}")))
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+const ACCOUNT: &str = "SELECT u.id, u.login, u.name, u.role, u.unit_id, n.path AS unit_path, u.active FROM users u JOIN units n ON n.id = u.unit_id";
+
+fn account_from_row(row: &AnyRow) -> Result<Account> {
+    let role: String = row.try_get("role")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Invalid(format!("unknown role `{role}`")))?,
+        unit_id: row.try_get("unit_id")?,
+        unit_path: row.try_get("unit_path")?,
+        active: row.try_get::<i64, _>("active")? != 0,
+    })
+}
+
+pub const MIN_PASSWORD: usize = 8;
+
+impl Store {
+    /// Adds a staff account with a password hash from `hash_password`.
+    pub async fn add_user(&self, login: &str, name: &str, role: Role, unit_id: i64, password_hash: &str) -> Result<Account> {
+        let login = login.trim();
+        if login.is_empty() || login.len() > 64 || !login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+            return Err(StoreError::Invalid("a login is 1 to 64 letters, digits, `_`, `.` or `-`".into()));
+        }
+        self.unit(unit_id).await?;
+        sqlx::query("INSERT INTO users (login, name, role, unit_id, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)")
+            .bind(login)
+            .bind(name)
+            .bind(role.as_str())
+            .bind(unit_id)
+            .bind(password_hash)
+            .bind(gongzhi_domain::time::now())
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::from_insert(e, &format!("user {login}")))?;
+        self.account_by_login(login).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn account_by_login(&self, login: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(&format!("{ACCOUNT} WHERE u.login = $1")).bind(login).fetch_optional(self.pool()).await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    pub async fn account(&self, id: i64) -> Result<Account> {
+        let row = sqlx::query(&format!("{ACCOUNT} WHERE u.id = $1")).bind(id).fetch_optional(self.pool()).await?;
+        account_from_row(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        let rows = sqlx::query(&format!("{ACCOUNT} ORDER BY u.id")).fetch_all(self.pool()).await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    /// The active account whose password this is, if any.
+    pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<Account>> {
+        let row = sqlx::query("SELECT password_hash FROM users WHERE login = $1 AND active = 1")
+            .bind(login)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: String = row.try_get("password_hash")?;
+        let password = password.to_string();
+        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash)).await.unwrap_or(false);
+        if matches {
+            self.account_by_login(login).await
+        } else {
+            Ok(None)
+        }
+    }
+
+    pub async fn set_password(&self, user_id: i64, password: &str) -> Result<()> {
+        if password.chars().count() < MIN_PASSWORD {
+            return Err(StoreError::Invalid(format!("a password has at least {MIN_PASSWORD} characters")));
+        }
+        let password = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Invalid(e.to_string()))??;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(self.pool()).await?;
+        // A new password ends every session opened with the old one.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Opens a browser session; returns the token for the cookie.
+    pub async fn start_session(&self, user_id: i64, now: Millis, ttl: Millis) -> Result<String> {
+        let token = new_token();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(digest(&token))
+            .bind(user_id)
+            .bind(now)
+            .bind(now + ttl)
+            .execute(self.pool())
+            .await?;
+        Ok(token)
+    }
+
+    /// The account behind a live session; `None` when unknown or expired.
+    pub async fn session_account(&self, token: &str, now: Millis) -> Result<Option<Account>> {
+        let sql = format!("{ACCOUNT} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1");
+        let row = sqlx::query(&sql).bind(digest(token)).bind(now).fetch_optional(self.pool()).await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(digest(token)).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Creates an API token for a user; the token itself is shown once and not kept.
+    pub async fn create_api_token(&self, login: &str, name: &str) -> Result<String> {
+        let account = self.account_by_login(login).await?.ok_or_else(|| StoreError::Invalid(format!("no user `{login}`")))?;
+        let token = new_token();
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(digest(&token))
+            .bind(account.id)
+            .bind(name)
+            .bind(gongzhi_domain::time::now())
+            .execute(self.pool())
+            .await?;
+        Ok(token)
+    }
+
+    pub async fn token_account(&self, token: &str) -> Result<Option<Account>> {
+        let sql = format!("{ACCOUNT} JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.active = 1");
+        let row = sqlx::query(&sql).bind(digest(token)).fetch_optional(self.pool()).await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+}

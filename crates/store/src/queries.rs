@@ -1,0 +1,349 @@
+//! Reading requests: one request, filtered pages, the queues of the workbench, and the
+//! public tracking view. Every query a staff member runs is limited to their scope here.
+
+use gongzhi_domain::role::{Role, Staff};
+use gongzhi_domain::time::Millis;
+use gongzhi_domain::unit::path_ids;
+use gongzhi_domain::*;
+use sea_query::{Alias, Cond, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, Value};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyArguments;
+use sqlx::Row;
+
+use crate::chain::EventRecord;
+use crate::rows::{self, FIXED, MOVING};
+use crate::{Result, Store, StoreError};
+
+/// Filters of a request list. All are optional and combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListFilter {
+    #[serde(default)]
+    pub status: Vec<Status>,
+    /// Requests placed in or assigned into this unit's subtree.
+    pub unit_id: Option<i64>,
+    /// Requests assigned to exactly this unit.
+    pub assignee_unit_id: Option<i64>,
+    pub handler_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub kind: Option<Kind>,
+    pub channel: Option<Channel>,
+    pub created_from: Option<Millis>,
+    pub created_to: Option<Millis>,
+    /// Open and past the resolve deadline.
+    pub overdue: Option<bool>,
+    pub urgent: Option<bool>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass back as `cursor` for the next page; none on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The queues of the workbench (待受理, 待派单, 待签收, 办理中, 即将超期, 已超期).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    Intake,
+    Dispatch,
+    Claim,
+    Handling,
+    DueSoon,
+    Overdue,
+}
+
+impl Queue {
+    pub const ALL: &'static [Queue] = &[Queue::Intake, Queue::Dispatch, Queue::Claim, Queue::Handling, Queue::DueSoon, Queue::Overdue];
+
+    pub fn parse(text: &str) -> Option<Queue> {
+        serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+    }
+}
+
+pub const MAX_PAGE: u32 = 100;
+const DEFAULT_PAGE: u32 = 20;
+const WORKING: [Status; 2] = [Status::Dispatched, Status::InProgress];
+
+fn col(name: &str) -> Expr {
+    Expr::col(Alias::new(name))
+}
+
+fn select_requests() -> SelectStatement {
+    let mut query = Query::select();
+    query.columns(FIXED.iter().chain(MOVING).map(|c| Alias::new(*c))).from(Alias::new("requests"));
+    query
+}
+
+fn statuses(list: &[Status]) -> Vec<&'static str> {
+    list.iter().map(|s| s.as_str()).collect()
+}
+
+/// Limits a query to what the staff member may see. At the root of the tree everything
+/// is in scope and the condition is left out, so the planner keeps its best index.
+fn scope(query: &mut SelectStatement, staff: &Staff) {
+    if path_ids(&staff.unit_path).count() <= 1 {
+        return;
+    }
+    let prefix = format!("{}%", staff.unit_path);
+    query.cond_where(
+        Cond::any()
+            .add(col("unit_path").like(prefix.as_str()))
+            .add(col("assignee_path").like(prefix.as_str())),
+    );
+}
+
+fn bind(sql: &str, values: sea_query::Values) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
+    let mut query = sqlx::query(sql);
+    for value in values.0 {
+        query = match value {
+            Value::Bool(v) => query.bind(v.map(i64::from)),
+            Value::Int(v) => query.bind(v.map(i64::from)),
+            Value::BigInt(v) => query.bind(v),
+            Value::Unsigned(v) => query.bind(v.map(i64::from)),
+            Value::BigUnsigned(v) => query.bind(v.map(|v| v.min(i64::MAX as u64) as i64)),
+            Value::String(v) => query.bind(v.map(|s| *s)),
+            other => query.bind(format!("{other:?}")),
+        };
+    }
+    query
+}
+
+fn cursor_of(request: &Request) -> String {
+    format!("{}.{}", request.created_at, request.id)
+}
+
+fn parse_cursor(cursor: &str) -> Result<(i64, i64)> {
+    let (at, id) = cursor.split_once('.').ok_or_else(|| StoreError::Invalid("bad cursor".into()))?;
+    match (at.parse(), id.parse()) {
+        (Ok(at), Ok(id)) => Ok((at, id)),
+        _ => Err(StoreError::Invalid("bad cursor".into())),
+    }
+}
+
+/// Public view of a request for its tracking code: state, dates and the reply, no
+/// personal data and no internal notes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackView {
+    pub number: String,
+    pub status: Status,
+    pub kind: Kind,
+    pub title: String,
+    pub created_at: Millis,
+    pub respond_by: Option<Millis>,
+    pub resolve_by: Option<Millis>,
+    pub resolved_at: Option<Millis>,
+    pub reply: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+    pub steps: Vec<TrackStep>,
+    /// When the requester may still evaluate or reopen.
+    pub evaluation_closes: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackStep {
+    pub at: Millis,
+    pub action: String,
+    pub status: String,
+}
+
+/// Steps a requester sees; the rest (notes, extensions, presses) is internal.
+const PUBLIC_ACTIONS: &[&str] = &["submit", "accept", "reject", "answer", "dispatch", "claim", "resolve", "evaluate", "auto-close", "reopen", "merge"];
+
+impl Store {
+    /// One request, if it exists and the staff member may see it. Out of scope reads as
+    /// not found, so that existence does not leak.
+    pub async fn request(&self, id: i64, staff: &Staff) -> Result<Request> {
+        let request = self.request_unscoped(id).await?;
+        if request.visible_to(staff) {
+            Ok(request)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    async fn request_unscoped(&self, id: i64) -> Result<Request> {
+        let sql = format!("SELECT {} FROM requests WHERE id = $1", rows::select_columns());
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        rows::request_from_row(&row)
+    }
+
+    /// A page of requests in the staff member's scope, newest first.
+    pub async fn list(&self, staff: &Staff, filter: &ListFilter, now: Millis) -> Result<Page<Request>> {
+        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let mut query = select_requests();
+        scope(&mut query, staff);
+        if !filter.status.is_empty() {
+            query.and_where(col("status").is_in(statuses(&filter.status)));
+        }
+        if let Some(unit) = filter.unit_id {
+            let prefix = format!("{}%", self.unit(unit).await?.path);
+            query.cond_where(Cond::any().add(col("unit_path").like(prefix.as_str())).add(col("assignee_path").like(prefix.as_str())));
+        }
+        if let Some(unit) = filter.assignee_unit_id {
+            query.and_where(col("assignee_unit_id").eq(unit));
+        }
+        if let Some(handler) = filter.handler_id {
+            query.and_where(col("handler_id").eq(handler));
+        }
+        if let Some(category) = filter.category_id {
+            query.and_where(col("category_id").eq(category));
+        }
+        if let Some(kind) = filter.kind {
+            query.and_where(col("kind").eq(kind.as_str()));
+        }
+        if let Some(channel) = filter.channel {
+            query.and_where(col("channel").eq(channel.as_str()));
+        }
+        if let Some(from) = filter.created_from {
+            query.and_where(col("created_at").gte(from));
+        }
+        if let Some(to) = filter.created_to {
+            query.and_where(col("created_at").lt(to));
+        }
+        if let Some(urgent) = filter.urgent {
+            query.and_where(col("urgent").eq(i64::from(urgent)));
+        }
+        match filter.overdue {
+            Some(true) => {
+                query.and_where(col("status").is_in(statuses(&WORKING))).and_where(col("resolve_by").lt(now));
+            }
+            Some(false) => {
+                query.cond_where(
+                    Cond::any().add(col("status").is_not_in(statuses(&WORKING))).add(col("resolve_by").gte(now)),
+                );
+            }
+            None => {}
+        }
+        if let Some(cursor) = &filter.cursor {
+            let (at, id) = parse_cursor(cursor)?;
+            query.cond_where(
+                Cond::any()
+                    .add(col("created_at").lt(at))
+                    .add(Cond::all().add(col("created_at").eq(at)).add(col("id").lt(id))),
+            );
+        }
+        query
+            .order_by(Alias::new("created_at"), Order::Desc)
+            .order_by(Alias::new("id"), Order::Desc)
+            .limit(u64::from(limit) + 1);
+        let (sql, values) = query.build(PostgresQueryBuilder);
+        let rows = bind(&sql, values).fetch_all(self.pool()).await?;
+        let mut items = rows.iter().map(rows::request_from_row).collect::<Result<Vec<_>>>()?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    fn queue_query(staff: &Staff, queue: Queue, now: Millis) -> SelectStatement {
+        let mut query = select_requests();
+        // A handler's queues are their unit's; everyone else's are their scope's.
+        let own_unit = staff.role == Role::Handler && matches!(queue, Queue::Claim | Queue::Handling | Queue::DueSoon | Queue::Overdue);
+        if own_unit {
+            query.and_where(col("assignee_unit_id").eq(staff.unit_id));
+        } else {
+            scope(&mut query, staff);
+        }
+        let lead = gongzhi_domain::time::HOUR * 24;
+        match queue {
+            Queue::Intake => query.and_where(col("status").eq(Status::Submitted.as_str())),
+            Queue::Dispatch => query.and_where(col("status").eq(Status::PendingDispatch.as_str())),
+            Queue::Claim => query.and_where(col("status").eq(Status::Dispatched.as_str())),
+            Queue::Handling => query.and_where(col("status").eq(Status::InProgress.as_str())),
+            Queue::DueSoon => query
+                .and_where(col("status").is_in(statuses(&WORKING)))
+                .and_where(col("resolve_by").gte(now))
+                .and_where(col("resolve_by").lt(now + lead)),
+            Queue::Overdue => query.and_where(col("status").is_in(statuses(&WORKING))).and_where(col("resolve_by").lt(now)),
+        };
+        query
+    }
+
+    /// A queue, most pressing first: by deadline where there is one, else oldest first.
+    pub async fn queue(&self, staff: &Staff, queue: Queue, now: Millis, limit: u32) -> Result<Vec<Request>> {
+        let mut query = Self::queue_query(staff, queue, now);
+        let order = match queue {
+            Queue::Intake | Queue::Dispatch => "created_at",
+            _ => "resolve_by",
+        };
+        query.order_by(Alias::new(order), Order::Asc).limit(u64::from(limit.clamp(1, MAX_PAGE)));
+        let (sql, values) = query.build(PostgresQueryBuilder);
+        let rows = bind(&sql, values).fetch_all(self.pool()).await?;
+        rows.iter().map(rows::request_from_row).collect()
+    }
+
+    /// How many requests wait in each queue.
+    pub async fn queue_counts(&self, staff: &Staff, now: Millis) -> Result<Vec<(Queue, i64)>> {
+        let mut counts = Vec::with_capacity(Queue::ALL.len());
+        for queue in Queue::ALL {
+            let mut query = Self::queue_query(staff, *queue, now);
+            query.clear_selects();
+            query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+            let (sql, values) = query.build(PostgresQueryBuilder);
+            let row = bind(&sql, values).fetch_one(self.pool()).await?;
+            counts.push((*queue, row.try_get::<i64, _>("n")?));
+        }
+        Ok(counts)
+    }
+
+    /// The request behind a tracking code, for the requester's own actions.
+    pub async fn request_by_tracking_code(&self, code: &str) -> Result<Request> {
+        if code.len() > 32 {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!("SELECT {} FROM requests WHERE tracking_code = $1", rows::select_columns());
+        let row = sqlx::query(&sql).bind(code.to_ascii_uppercase()).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        rows::request_from_row(&row)
+    }
+
+    pub async fn track(&self, code: &str) -> Result<TrackView> {
+        let request = self.request_by_tracking_code(code).await?;
+        let events: Vec<EventRecord> = self.events_of(request.id).await?;
+        let policy = &self.settings().policy;
+        let evaluation_closes = match request.status {
+            Status::Resolved | Status::Closed => request.resolved_at.map(|at| policy.evaluation_closes(at)),
+            _ => None,
+        };
+        Ok(TrackView {
+            number: request.number,
+            status: request.status,
+            kind: request.new.kind,
+            title: request.new.title,
+            created_at: request.created_at,
+            respond_by: request.respond_by,
+            resolve_by: request.resolve_by,
+            resolved_at: request.resolved_at,
+            reply: request.reply,
+            satisfaction: request.satisfaction,
+            steps: events
+                .into_iter()
+                .filter(|e| PUBLIC_ACTIONS.contains(&e.action.as_str()))
+                .map(|e| TrackStep { at: e.at, action: e.action, status: e.to_status })
+                .collect(),
+            evaluation_closes,
+        })
+    }
+
+    /// Resolved requests whose evaluation window has passed: the auto-close timer's work.
+    pub async fn due_for_auto_close(&self, now: Millis, limit: u32) -> Result<Vec<i64>> {
+        let window = self.settings().policy.evaluation_window_days * gongzhi_domain::time::DAY;
+        let rows = sqlx::query("SELECT id FROM requests WHERE status = 'resolved' AND resolved_at < $1 ORDER BY resolved_at LIMIT $2")
+            .bind(now - window)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    pub async fn count_requests(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM requests").fetch_one(self.pool()).await?.try_get("n")?)
+    }
+}

@@ -1,0 +1,104 @@
+//! Settings an admin changes at run time: the working calendar and the deadline policy.
+//! They live in the database so that every app instance sees the same; each instance
+//! keeps a parsed copy and re-reads the rows before each write batch.
+
+use std::sync::{Arc, RwLock};
+
+use gongzhi_domain::calendar::WorkCalendar;
+use gongzhi_domain::deadline::DeadlinePolicy;
+use gongzhi_domain::measures::ScoreWeights;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub calendar: WorkCalendar,
+    pub policy: DeadlinePolicy,
+    pub weights: ScoreWeights,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { calendar: WorkCalendar::official(), policy: DeadlinePolicy::default(), weights: ScoreWeights::default() }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Cache {
+    /// The raw rows the parsed settings came from, to skip re-parsing unchanged rows.
+    parsed: RwLock<Option<(String, Arc<Settings>)>>,
+}
+
+const CALENDAR: &str = "calendar";
+const POLICY: &str = "deadline_policy";
+const WEIGHTS: &str = "score_weights";
+
+fn parse(rows: &[(String, String)]) -> Settings {
+    let mut settings = Settings::default();
+    for (key, value) in rows {
+        // Values were checked when they were saved; a row that no longer parses keeps
+        // the default rather than stopping every write.
+        match key.as_str() {
+            CALENDAR => settings.calendar = WorkCalendar::parse(value).unwrap_or(settings.calendar),
+            POLICY => settings.policy = serde_json::from_str(value).unwrap_or(settings.policy),
+            WEIGHTS => settings.weights = serde_json::from_str(value).unwrap_or(settings.weights),
+            _ => {}
+        }
+    }
+    settings
+}
+
+pub(crate) async fn current(cache: &Cache, conn: &mut AnyConnection) -> Result<Arc<Settings>> {
+    let rows = sqlx::query("SELECT key, value FROM settings ORDER BY key").fetch_all(&mut *conn).await?;
+    let rows: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let raw: String = rows.iter().map(|(k, v)| format!("{k}\u{1f}{v}\u{1e}")).collect();
+    if let Some((seen, settings)) = cache.parsed.read().expect("settings lock").as_ref() {
+        if *seen == raw {
+            return Ok(settings.clone());
+        }
+    }
+    let settings = Arc::new(parse(&rows));
+    *cache.parsed.write().expect("settings lock") = Some((raw, settings.clone()));
+    Ok(settings)
+}
+
+impl Store {
+    /// The settings as last read.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings.parsed.read().expect("settings lock").as_ref().map(|(_, s)| s.clone()).unwrap_or_default()
+    }
+
+    pub async fn refresh_settings(&self) -> Result<Arc<Settings>> {
+        let mut conn = self.pool().acquire().await?;
+        current(&self.settings, &mut conn).await
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(self.pool())
+            .await?;
+        self.refresh_settings().await?;
+        Ok(())
+    }
+
+    /// Loads a newer official calendar (`date,kind,festival` lines).
+    pub async fn set_calendar(&self, csv: &str) -> Result<WorkCalendar> {
+        let calendar = WorkCalendar::parse(csv).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.put_setting(CALENDAR, csv).await?;
+        Ok(calendar)
+    }
+
+    pub async fn set_policy(&self, policy: &DeadlinePolicy) -> Result<()> {
+        self.put_setting(POLICY, &serde_json::to_string(policy).unwrap_or_default()).await
+    }
+
+    pub async fn set_weights(&self, weights: &ScoreWeights) -> Result<()> {
+        self.put_setting(WEIGHTS, &serde_json::to_string(weights).unwrap_or_default()).await
+    }
+}

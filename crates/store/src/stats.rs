@@ -1,0 +1,82 @@
+//! The daily aggregates behind the measures: kept current by every write, summed for a
+//! scope and period when asked.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use gongzhi_domain::measures::{Counters, Measures};
+use gongzhi_domain::time::{self, Millis};
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, Store, StoreError};
+
+fn upsert_sql() -> String {
+    let fields = Counters::FIELDS;
+    let values: Vec<String> = (0..fields.len()).map(|i| format!("${}", i + 3)).collect();
+    let updates: Vec<String> = fields.iter().map(|f| format!("{f} = unit_day_stats.{f} + excluded.{f}")).collect();
+    format!(
+        "INSERT INTO unit_day_stats (unit_id, day, {}) VALUES ($1, $2, {}) ON CONFLICT (unit_id, day) DO UPDATE SET {}",
+        fields.join(", "),
+        values.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// Adds the deltas to their cells.
+pub(crate) async fn apply(conn: &mut AnyConnection, cells: &BTreeMap<(i64, i64), Counters>) -> Result<()> {
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let sql = upsert_sql();
+    for ((unit, day), delta) in cells {
+        let mut query = sqlx::query(&sql).bind(*unit).bind(*day);
+        for value in delta.values() {
+            query = query.bind(value);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The measures of a unit's subtree for the local dates `from..=to`.
+    pub async fn measures(&self, unit_id: i64, from: NaiveDate, to: NaiveDate, now: Millis) -> Result<Measures> {
+        if to < from {
+            return Err(StoreError::Invalid("the period ends before it starts".into()));
+        }
+        let path = self.unit(unit_id).await?.path;
+        let sums: Vec<String> = Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
+        let sql = format!(
+            "SELECT {} FROM unit_day_stats s JOIN units u ON u.id = s.unit_id \
+             WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3",
+            sums.join(", ")
+        );
+        let row = sqlx::query(&sql)
+            .bind(time::date_to_day(from))
+            .bind(time::date_to_day(to))
+            .bind(format!("{path}%"))
+            .fetch_one(self.pool())
+            .await?;
+        let values: Vec<i64> = Counters::FIELDS.iter().map(|f| row.try_get::<i64, _>(*f)).collect::<Result<_, _>>()?;
+        let counters = Counters::from_values(&values);
+        let open_overdue = self.open_overdue(&path, from, to, now).await?;
+        Ok(Measures::from_counters(counters, open_overdue, &self.settings().weights))
+    }
+
+    /// Requests still open whose resolve deadline fell in the period and has passed. Open
+    /// requests are few, and the (status, resolve_by) index finds them.
+    async fn open_overdue(&self, path: &str, from: NaiveDate, to: NaiveDate, now: Millis) -> Result<i64> {
+        let start = time::start_of(from);
+        let end = time::start_of(to.succ_opt().unwrap_or(to)).min(now);
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM requests WHERE status IN ('dispatched', 'in_progress') \
+             AND resolve_by >= $1 AND resolve_by < $2 AND assignee_path LIKE $3",
+        )
+        .bind(start)
+        .bind(end)
+        .bind(format!("{path}%"))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+}

@@ -1,0 +1,447 @@
+//! The one writer: every change to requests passes through here, so that concurrent
+//! actions share transactions (group commit) while each keeps its own savepoint, its own
+//! place in the event chain and its own answer.
+//!
+//! The batch takes the chain-head row first; on PostgreSQL that row lock orders the
+//! writers of several app instances, on SQLite the database lock does.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use gongzhi_domain::lifecycle::{decide, Context};
+use gongzhi_domain::measures::{self, Counters};
+use gongzhi_domain::request::{number_for, NewRequest};
+use gongzhi_domain::time::Millis;
+use gongzhi_domain::*;
+use rand::Rng;
+use sqlx::{AnyConnection, Connection, Executor, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::chain::{self, Head, NewEvent};
+use crate::settings::{self, Settings};
+use crate::{rows, stats, Result, Store, StoreError};
+
+/// A request that intake created, or found again by its idempotency key.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub request: Request,
+    /// True when the idempotency key had been seen: nothing new was created.
+    pub replayed: bool,
+}
+
+/// A request with its history, written as it stands (demo data, benchmarks, imports of
+/// historical records). Its id is given by the store.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub request: Request,
+    /// (when, actor, draft) in the order they happened, after the submission itself.
+    pub events: Vec<(Millis, String, lifecycle::EventDraft)>,
+}
+
+pub(crate) enum Job {
+    Create { new: NewRequest, key: Option<String>, actor: Actor, at: Millis, reply: oneshot::Sender<Result<Created>> },
+    Act { id: i64, version: Option<i64>, command: Command, actor: Actor, at: Millis, reply: oneshot::Sender<Result<Request>> },
+    Import { items: Vec<Imported>, reply: oneshot::Sender<Result<Vec<i64>>> },
+    PiiAccess { user_id: i64, request_id: i64, at: Millis },
+}
+
+/// Largest number of jobs that share one transaction.
+const BATCH: usize = 256;
+
+pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc::Sender<Job> {
+    let (sender, receiver) = mpsc::channel(4096);
+    tokio::spawn(run(conn, settings, receiver));
+    sender
+}
+
+async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while jobs.recv_many(&mut batch, BATCH).await > 0 {
+        if let Err(error) = write_batch(&mut conn, &settings, &mut batch).await {
+            tracing::error!(%error, "a write batch failed and was rolled back");
+            for job in batch.drain(..) {
+                fail(job, || StoreError::Database(sqlx::Error::Protocol(format!("write failed: {error}"))));
+            }
+        }
+    }
+}
+
+fn fail(job: Job, error: impl Fn() -> StoreError) {
+    match job {
+        Job::Create { reply, .. } => drop(reply.send(Err(error()))),
+        Job::Act { reply, .. } => drop(reply.send(Err(error()))),
+        Job::Import { reply, .. } => drop(reply.send(Err(error()))),
+        Job::PiiAccess { .. } => {}
+    }
+}
+
+/// What the jobs of one batch share.
+struct Batch {
+    head: Head,
+    next_id: i64,
+    settings: Arc<Settings>,
+}
+
+enum Answer {
+    Created(oneshot::Sender<Result<Created>>, Result<Created>),
+    Acted(oneshot::Sender<Result<Request>>, Result<Request>),
+    Imported(oneshot::Sender<Result<Vec<i64>>>, Result<Vec<i64>>),
+}
+
+async fn write_batch(conn: &mut AnyConnection, cache: &settings::Cache, jobs: &mut Vec<Job>) -> Result<()> {
+    let mut tx = conn.begin().await?;
+    // Taking the head row first serialises writers across app instances.
+    tx.execute("UPDATE chain_head SET seq = seq WHERE id = 1").await?;
+    let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&mut *tx).await?;
+    let head = Head { seq: row.try_get("seq")?, hash: row.try_get("hash")? };
+    let next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
+    let settings = settings::current(cache, &mut tx).await?;
+    let mut batch = Batch { head, next_id: next_id + 1, settings };
+
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs.drain(..) {
+        let saved = (batch.head.clone(), batch.next_id);
+        tx.execute("SAVEPOINT job").await?;
+        let (answer, ok) = match job {
+            Job::Create { new, key, actor, at, reply } => {
+                let result = create(&mut tx, &mut batch, new, key, &actor, at).await;
+                let ok = result.is_ok();
+                (Some(Answer::Created(reply, result)), ok)
+            }
+            Job::Act { id, version, command, actor, at, reply } => {
+                let result = act(&mut tx, &mut batch, id, version, &command, &actor, at).await;
+                let ok = result.is_ok();
+                (Some(Answer::Acted(reply, result)), ok)
+            }
+            Job::Import { items, reply } => {
+                let result = import(&mut tx, &mut batch, items).await;
+                let ok = result.is_ok();
+                (Some(Answer::Imported(reply, result)), ok)
+            }
+            Job::PiiAccess { user_id, request_id, at } => {
+                let result = sqlx::query("INSERT INTO pii_access (at, user_id, request_id) VALUES ($1, $2, $3)")
+                    .bind(at)
+                    .bind(user_id)
+                    .bind(request_id)
+                    .execute(&mut *tx)
+                    .await;
+                (None, result.is_ok())
+            }
+        };
+        if ok {
+            tx.execute("RELEASE SAVEPOINT job").await?;
+        } else {
+            tx.execute("ROLLBACK TO SAVEPOINT job").await?;
+            (batch.head, batch.next_id) = saved;
+        }
+        answers.extend(answer);
+    }
+    sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(batch.head.seq)
+        .bind(batch.head.hash.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let committed = tx.commit().await;
+    // Only now, durable, may anyone hear that their write succeeded.
+    for answer in answers {
+        fn settle<T>(committed: bool, result: Result<T>) -> Result<T> {
+            if committed {
+                result
+            } else {
+                Err(StoreError::Database(sqlx::Error::Protocol("commit failed".into())))
+            }
+        }
+        let ok = committed.is_ok();
+        match answer {
+            Answer::Created(reply, result) => drop(reply.send(settle(ok, result))),
+            Answer::Acted(reply, result) => drop(reply.send(settle(ok, result))),
+            Answer::Imported(reply, result) => drop(reply.send(settle(ok, result))),
+        }
+    }
+    committed?;
+    Ok(())
+}
+
+pub(crate) fn actor_name(actor: &Actor) -> String {
+    match actor {
+        Actor::Staff(staff) => format!("user:{}", staff.user_id),
+        Actor::Requester => "requester".into(),
+        Actor::System => "system".into(),
+    }
+}
+
+/// Unambiguous to read out over the phone: no 0/O, 1/I/L.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+pub fn tracking_code() -> String {
+    let mut rng = rand::thread_rng();
+    (0..10).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect()
+}
+
+async fn unit_path(conn: &mut AnyConnection, unit_id: i64) -> Result<String> {
+    let row = sqlx::query("SELECT path FROM units WHERE id = $1").bind(unit_id).fetch_optional(&mut *conn).await?;
+    Ok(row.ok_or(StoreError::UnknownUnit(unit_id))?.try_get("path")?)
+}
+
+async fn category_days(conn: &mut AnyConnection, category_id: i64) -> Result<Option<u32>> {
+    let row = sqlx::query("SELECT resolve_days FROM categories WHERE id = $1")
+        .bind(category_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::UnknownCategory(category_id))?;
+    let days: Option<i64> = row.try_get("resolve_days")?;
+    Ok(days.map(|d| d.clamp(0, 365) as u32))
+}
+
+pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Request> {
+    let sql = format!("SELECT {} FROM requests WHERE id = $1", rows::select_columns());
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    rows::request_from_row(&row)
+}
+
+async fn create(conn: &mut AnyConnection, batch: &mut Batch, new: NewRequest, key: Option<String>, actor: &Actor, at: Millis) -> Result<Created> {
+    if let Some(key) = &key {
+        let seen = sqlx::query("SELECT request_id FROM idempotency WHERE key = $1").bind(key.as_str()).fetch_optional(&mut *conn).await?;
+        if let Some(row) = seen {
+            let request = load(conn, row.try_get("request_id")?).await?;
+            return Ok(Created { request, replayed: true });
+        }
+    }
+    let path = unit_path(conn, new.unit_id).await?;
+    if let Some(category) = new.category_id {
+        category_days(conn, category).await?;
+    }
+    let mut request = Request::submitted(new, path, at);
+    request.id = batch.next_id;
+    batch.next_id += 1;
+    request.number = number_for(request.id, at);
+    request.tracking_code = tracking_code();
+    let sql = rows::insert_sql(1);
+    rows::bind_moving(rows::bind_fixed(sqlx::query(&sql), &request), &request)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| StoreError::from_insert(e, "request"))?;
+    let event = batch.head.link(NewEvent {
+        request_id: request.id,
+        at,
+        actor: actor_name(actor),
+        action: "submit",
+        from_status: "",
+        to_status: Status::Submitted.as_str(),
+        note: "",
+        payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+    });
+    chain::insert(conn, &[event]).await?;
+    stats::apply(conn, &measures::delta(None, &request)).await?;
+    if let Some(key) = key {
+        sqlx::query("INSERT INTO idempotency (key, request_id, created_at) VALUES ($1, $2, $3)")
+            .bind(key)
+            .bind(request.id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Created { request, replayed: false })
+}
+
+async fn act(
+    conn: &mut AnyConnection,
+    batch: &mut Batch,
+    id: i64,
+    version: Option<i64>,
+    command: &Command,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Request> {
+    let request = load(conn, id).await?;
+    if let Actor::Staff(staff) = actor {
+        // Out of scope looks like absent: existence is not leaked.
+        if !request.visible_to(staff) {
+            return Err(StoreError::NotFound);
+        }
+    }
+    if let Some(seen) = version {
+        if seen != request.version {
+            return Err(StoreError::Conflict { current: request.version });
+        }
+    }
+    let dispatch_path = match command {
+        Command::Dispatch { unit_id, co_unit_ids } => {
+            for co in co_unit_ids {
+                unit_path(conn, *co).await?;
+            }
+            Some(unit_path(conn, *unit_id).await?)
+        }
+        Command::Merge { into } => {
+            let target = load(conn, *into).await.map_err(|_| StoreError::Invalid(format!("request {into} does not exist")))?;
+            let visible = actor.staff().is_none_or(|staff| target.visible_to(staff));
+            if !visible || target.status == Status::Merged || target.status == Status::Rejected {
+                return Err(StoreError::Invalid(format!("request {into} cannot take a merge")));
+            }
+            None
+        }
+        _ => None,
+    };
+    let category_resolve_days = match (command, request.new.category_id) {
+        (Command::Dispatch { .. }, Some(category)) => category_days(conn, category).await?,
+        _ => None,
+    };
+    let settings = &batch.settings;
+    let ctx = Context {
+        now: at,
+        policy: &settings.policy,
+        calendar: &settings.calendar,
+        dispatch_path: dispatch_path.as_deref(),
+        category_resolve_days,
+    };
+    let outcome = decide(&request, command, actor, &ctx)?;
+    let next = outcome.request;
+    let sql = rows::update_sql();
+    let updated = rows::bind_moving(sqlx::query(&sql), &next)
+        .bind(next.id)
+        .bind(request.version)
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::Conflict { current: request.version });
+    }
+    let event = batch.head.link(NewEvent {
+        request_id: id,
+        at,
+        actor: actor_name(actor),
+        action: outcome.event.action.as_str(),
+        from_status: outcome.event.from.as_str(),
+        to_status: outcome.event.to.as_str(),
+        note: &outcome.event.note,
+        payload: outcome.event.payload.to_string(),
+    });
+    chain::insert(conn, &[event]).await?;
+    stats::apply(conn, &measures::delta(Some(&request), &next)).await?;
+    Ok(next)
+}
+
+async fn import(conn: &mut AnyConnection, batch: &mut Batch, items: Vec<Imported>) -> Result<Vec<i64>> {
+    let mut requests = Vec::with_capacity(items.len());
+    let mut events = Vec::with_capacity(items.len() * 6);
+    let mut cells: BTreeMap<(i64, i64), Counters> = BTreeMap::new();
+    for item in items {
+        let mut request = item.request;
+        request.id = batch.next_id;
+        batch.next_id += 1;
+        if request.number.is_empty() {
+            request.number = number_for(request.id, request.created_at);
+        }
+        if request.tracking_code.is_empty() {
+            request.tracking_code = tracking_code();
+        }
+        events.push(batch.head.link(NewEvent {
+            request_id: request.id,
+            at: request.created_at,
+            actor: "requester".into(),
+            action: "submit",
+            from_status: "",
+            to_status: Status::Submitted.as_str(),
+            note: "",
+            payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+        }));
+        for (at, actor, draft) in &item.events {
+            events.push(batch.head.link(NewEvent {
+                request_id: request.id,
+                at: *at,
+                actor: actor.clone(),
+                action: draft.action.as_str(),
+                from_status: draft.from.as_str(),
+                to_status: draft.to.as_str(),
+                note: &draft.note,
+                payload: draft.payload.to_string(),
+            }));
+        }
+        for (key, delta) in measures::delta(None, &request) {
+            cells.entry(key).or_default().add(&delta, 1);
+        }
+        requests.push(request);
+    }
+    // 41 columns a row: 20 rows keep a statement under SQLite's and PostgreSQL's limits.
+    for chunk in requests.chunks(20) {
+        let sql = rows::insert_sql(chunk.len());
+        let mut query = sqlx::query(&sql);
+        for request in chunk {
+            query = rows::bind_moving(rows::bind_fixed(query, request), request);
+        }
+        query.execute(&mut *conn).await.map_err(|e| StoreError::from_insert(e, "request"))?;
+    }
+    chain::insert(conn, &events).await?;
+    stats::apply(conn, &cells).await?;
+    Ok(requests.iter().map(|r| r.id).collect())
+}
+
+impl Store {
+    async fn send<T>(&self, job: Job, answer: oneshot::Receiver<Result<T>>) -> Result<T> {
+        self.writer.send(job).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Intake: stores a new request with its first event. With an idempotency key, a
+    /// repeated call returns the request the first call created.
+    pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
+        validate_new(&new)?;
+        let (reply, answer) = oneshot::channel();
+        let at = gongzhi_domain::time::now();
+        self.send(Job::Create { new, key: idempotency_key, actor, at, reply }, answer).await
+    }
+
+    /// Takes an action on a request. `version` is the one the actor saw; a stale one is a
+    /// conflict and changes nothing.
+    pub async fn act(&self, id: i64, version: Option<i64>, command: Command, actor: Actor) -> Result<Request> {
+        self.act_at(id, version, command, actor, gongzhi_domain::time::now()).await
+    }
+
+    /// As `act`, at a given time: for timers and for replaying history.
+    pub async fn act_at(&self, id: i64, version: Option<i64>, command: Command, actor: Actor, at: Millis) -> Result<Request> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Act { id, version, command, actor, at, reply }, answer).await
+    }
+
+    /// Writes requests with their histories in one transaction; returns their ids.
+    pub async fn import(&self, items: Vec<Imported>) -> Result<Vec<i64>> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Import { items, reply }, answer).await
+    }
+
+    /// Records that a user saw a requester's real phone number. Queued behind other
+    /// writes rather than waited for, so reading stays fast.
+    pub async fn log_pii_access(&self, user_id: i64, request_id: i64) {
+        let at = gongzhi_domain::time::now();
+        let _ = self.writer.send(Job::PiiAccess { user_id, request_id, at }).await;
+    }
+}
+
+/// Limits on what intake accepts, in characters.
+pub const MAX_TITLE: usize = 200;
+pub const MAX_CONTENT: usize = 10_000;
+pub const MAX_SHORT: usize = 200;
+
+fn validate_new(new: &NewRequest) -> Result<()> {
+    let check = |field: &'static str, text: &str, max: usize, required: bool| -> Result<()> {
+        if required && text.trim().is_empty() {
+            return Err(StoreError::Rule(Broken::Missing(field)));
+        }
+        if text.chars().count() > max {
+            return Err(StoreError::Rule(Broken::Invalid { field, reason: format!("longer than {max} characters") }));
+        }
+        Ok(())
+    };
+    check("title", &new.title, MAX_TITLE, true)?;
+    check("content", &new.content, MAX_CONTENT, true)?;
+    check("address", &new.address, MAX_SHORT, false)?;
+    check("requester_name", &new.requester_name, MAX_SHORT, false)?;
+    check("requester_phone", &new.requester_phone, 32, false)?;
+    if !new.anonymous && new.requester_phone.trim().is_empty() && new.channel != Channel::Import {
+        return Err(StoreError::Rule(Broken::Missing("requester_phone")));
+    }
+    if !new.requester_phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
+        return Err(StoreError::Rule(Broken::Invalid { field: "requester_phone", reason: "digits only".into() }));
+    }
+    Ok(())
+}
+
