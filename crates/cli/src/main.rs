@@ -1,1 +1,100 @@
-fn main() {}
+//! `gongzhi`: runs the platform and its chores. See `gongzhi --help`.
+
+mod commands;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "gongzhi", version, about = "共治 Gongzhi — 诉求受理、派单、办理、评价与督查平台 / co-governance platform")]
+struct Cli {
+    /// Database: sqlite://FILE or postgres://USER@HOST/DB. Default: SQLite in the data folder.
+    #[arg(long, global = true, env = "GONGZHI_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Folder for the embedded database.
+    #[arg(long, global = true, env = "GONGZHI_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true, env = "GONGZHI_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and API (migrates the database first).
+    Serve(commands::serve::Args),
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: commands::admin::Audit,
+    },
+    /// API tokens for programs.
+    Token {
+        #[command(subcommand)]
+        command: commands::admin::Token,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: commands::admin::User,
+    },
+    /// The working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: commands::admin::Calendar,
+    },
+    /// Measure a server on a generated district of N requests.
+    Bench(commands::bench::Args),
+    /// Routing model: train and evaluate.
+    Route {
+        #[command(subcommand)]
+        command: commands::text::Route,
+    },
+    /// Duplicate groups in a CSV of messages.
+    Dupes(commands::text::Dupes),
+    /// Hot issues in a CSV of messages.
+    Hot(commands::text::Hot),
+}
+
+impl Cli {
+    fn database_url(&self) -> Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)?;
+                Ok(format!("sqlite://{}", self.data_dir.join("gongzhi.db").display()))
+            }
+        }
+    }
+}
+
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    match &cli.command {
+        Command::Serve(args) => commands::serve::run(&cli.database_url()?, args).await,
+        Command::Audit { command } => commands::admin::audit(&cli.database_url()?, command).await,
+        Command::Token { command } => commands::admin::token(&cli.database_url()?, command).await,
+        Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
+        Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,
+        Command::Bench(args) => commands::bench::run(cli.database_url.clone(), args).await,
+        Command::Route { command } => commands::text::route(command),
+        Command::Dupes(args) => commands::text::dupes(args),
+        Command::Hot(args) => commands::text::hot(args),
+    }
+}

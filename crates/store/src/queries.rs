@@ -347,3 +347,10 @@ impl Store {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM requests").fetch_one(self.pool()).await?.try_get("n")?)
     }
 }
+
+impl Store {
+    /// The highest request id so far; 0 when there is none.
+    pub async fn max_request_id(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM requests").fetch_one(self.pool()).await?.try_get("n")?)
+    }
+}

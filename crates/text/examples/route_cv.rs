@@ -1,5 +1,5 @@
 //! Tuning aid: `cargo run --release -p gongzhi-text --example route_cv -- CSV [key=value...]`
-//! runs 5-fold cross-validation with configuration overrides (c, max_n, min_df,
+//! runs 5-fold cross-validation with configuration overrides (c, max_n, min_df, tw (title weight), tol,
 //! balanced, max_epochs, lead, nb, folds).
 use gongzhi_text::route::RouteConfig;
 
@@ -20,8 +20,6 @@ fn main() {
             "nb" => config.nb_alpha = v.parse().unwrap(),
             "tw" => config.title_weight = v.parse().unwrap(),
             "tol" => config.tolerance = v.parse().unwrap(),
-            "cnb" => config.cnb_weight = v.parse().unwrap(),
-            "cnb_a" => config.cnb_alpha = v.parse().unwrap(),
             "folds" => folds = v.parse().unwrap(),
             _ => panic!("unknown key {k}"),
         }

@@ -6,7 +6,7 @@ fn main() {
     let csv = std::env::args().nth(1).expect("CSV");
     let msgs = read_messages(csv.as_ref()).unwrap();
     let ex: Vec<Example> = msgs.iter().filter_map(|m| Some(Example { title: m.title(), text: &m.text, label: m.label.as_deref()? })).collect();
-    let config = RouteConfig { title_weight: 1.5, ..RouteConfig::default() };
+    let config = RouteConfig::default();
     let lab: Vec<&str> = ex.iter().map(|e| e.label).collect();
     let folds = stratified_folds(&lab, 5, config.seed);
     let mut labels: Vec<&str> = lab.clone(); labels.sort(); labels.dedup();

@@ -29,7 +29,7 @@ pub fn normalize(input: &str) -> String {
 
 /// Maps one character to its canonical form; `None` drops it, `Some(' ')`
 /// marks whitespace.
-fn fold_char(c: char) -> Option<char> {
+pub(crate) fn fold_char(c: char) -> Option<char> {
     let folded = match c {
         '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{00AD}' => return None,
         c if c.is_whitespace() => ' ',

@@ -19,7 +19,9 @@ fn routing_cross_validates_well() {
     let Some(path) = data("routing_train.csv") else { return };
     let v = gongzhi_text::commands::cross_validate(&path, 5).unwrap();
     println!("{v}");
-    assert!(v["macro_f1"].as_f64().unwrap() > 0.89, "{v}");
+    // 5-fold CV gives 0.912 (pooled) with the default configuration; the
+    // margin absorbs rounding across platforms, not a real regression.
+    assert!(v["macro_f1"].as_f64().unwrap() > 0.905, "{v}");
 }
 
 #[test]

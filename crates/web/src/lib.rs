@@ -1,1 +1,90 @@
-//! placeholder
+//! Gongzhi over HTTP: the JSON API (`/api/v1`), health and Prometheus metrics.
+//!
+//! Handlers are thin: they extract and check the input, call one store function, and
+//! shape the answer. Rules live in `gongzhi_domain`, data and scope in `gongzhi_store`.
+//! Nothing here keeps state another app instance would need: sessions, throttles and
+//! idempotency keys are in the database.
+
+mod api;
+mod auth;
+mod error;
+mod json;
+pub mod messages;
+mod metrics;
+mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use gongzhi_domain::time::{Millis, HOUR};
+use gongzhi_store::Store;
+
+pub use error::{ApiError, ApiResult};
+pub use metrics::Metrics;
+
+/// Settings of the HTTP side.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub session_ttl: Millis,
+    /// Mark cookies `Secure`: on whenever the site is served over HTTPS.
+    pub secure_cookies: bool,
+    /// Wrong tracking codes one address may try per window.
+    pub track_attempts: i64,
+    pub throttle_window: Millis,
+    /// Failed logins one account may have per window.
+    pub login_attempts: i64,
+    /// Believe X-Forwarded-For: only behind a proxy that sets it.
+    pub trust_forwarded: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { session_ttl: 8 * HOUR, secure_cookies: false, track_attempts: 20, throttle_window: HOUR / 6, login_attempts: 10, trust_forwarded: false }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub metrics: Arc<Metrics>,
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState { store, metrics: Arc::new(Metrics::default()), config: Arc::new(config) }
+    }
+}
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/login", post(api::session::login))
+        .route("/logout", post(api::session::logout))
+        .route("/me", get(api::session::me))
+        .route("/requests", post(api::requests::create).get(api::requests::list))
+        .route("/requests/{id}", get(api::requests::detail))
+        .route("/requests/{id}/{action}", post(api::requests::act))
+        .route("/queues", get(api::requests::queue_counts))
+        .route("/queues/{queue}", get(api::requests::queue))
+        .route("/track/{code}", get(api::track::track))
+        .route("/track/{code}/{action}", post(api::track::act))
+        .route("/stats", get(api::stats::stats))
+        .route("/units", get(api::catalogue::units))
+        .route("/categories", get(api::catalogue::categories))
+        .fallback(api::not_found);
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(api::health))
+        .route("/metrics", get(metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(api::panic_response))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .with_state(state)
+}

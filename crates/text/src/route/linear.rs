@@ -108,7 +108,7 @@ mod tests {
             .collect();
         let positive: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
         let p = SvmParams { c: 1.0, max_epochs: 50, tolerance: 0.01, bias: 1.0, seed: 1 };
-        let w = train_binary(&rows, &positive, &vec![1.0; 40], 3, &p);
+        let w = train_binary(&rows, &positive, &[1.0; 40], 3, &p);
         assert!(w[0] > 0.5 && w[1] < -0.5, "{w:?}");
         assert!(w[2].abs() < w[0].abs());
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{key_to_term, push_ngrams, KeyTable, TITLE_BIT};
+use super::features::{for_each_ngram, key_to_term, KeyTable, TITLE_BIT};
 use super::linear::{train_binary, Row, SvmParams};
 use crate::error::{Result, TextError};
 
@@ -34,17 +34,24 @@ pub struct RouteConfig {
     /// NB-SVM: scale features by the log-ratio of their weight in and out of
     /// the label before fitting (0 turns it off); this is the smoothing mass.
     pub nb_alpha: f32,
+    /// Title (or lead) n-grams count this much more than the same n-gram in
+    /// the body: the title names the problem, the body adds circumstances.
     #[serde(default = "one")]
     pub title_weight: f32,
-    #[serde(default = "tol")]
+    /// Dual coordinate descent stops when the projected-gradient spread of
+    /// an epoch falls below this.
+    #[serde(default = "default_tolerance")]
     pub tolerance: f32,
-    #[serde(default)]
-    pub cnb_weight: f32,
-    #[serde(default = "one")]
-    pub cnb_alpha: f32,
 }
-fn one() -> f32 { 1.0 }
-fn tol() -> f32 { 0.05 }
+
+// Model files written before these fields existed were trained without them.
+fn one() -> f32 {
+    1.0
+}
+
+fn default_tolerance() -> f32 {
+    0.05
+}
 
 impl Default for RouteConfig {
     fn default() -> Self {
@@ -57,11 +64,9 @@ impl Default for RouteConfig {
             temperature: 3.0,
             seed: 20_200_101,
             lead_chars: 25,
-            nb_alpha: 0.05,
-            title_weight: 1.0,
+            nb_alpha: 0.1,
+            title_weight: 1.5,
             tolerance: 0.05,
-            cnb_weight: 0.0,
-            cnb_alpha: 1.0,
         }
     }
 }
@@ -121,6 +126,9 @@ pub struct RoutingModel {
     keys: Vec<u64>,
     table: KeyTable,
     idf: Vec<f32>,
+    /// IDF times the title weight where it applies: the whole per-feature
+    /// factor of a TF-IDF value, so prediction does one multiply.
+    scale: Vec<f32>,
     /// Feature-major: the weights of feature j for all labels sit together,
     /// so one lookup per n-gram touches one cache line.
     weights: Vec<f32>,
@@ -142,19 +150,17 @@ impl RoutingModel {
         let doc_keys: Vec<Vec<u64>> = examples
             .iter()
             .map(|e| {
-                let mut k = message_keys(e.title, e.text, config);
+                let mut k = Vec::with_capacity(e.text.len());
+                for_each_key(e.title, e.text, config, |key| k.push(key));
                 k.sort_unstable();
+                k.dedup();
                 k
             })
             .collect();
         let mut df: HashMap<u64, u32> = HashMap::new();
         for keys in &doc_keys {
-            let mut prev = None;
             for &k in keys {
-                if prev != Some(k) {
-                    *df.entry(k).or_default() += 1;
-                }
-                prev = Some(k);
+                *df.entry(k).or_default() += 1;
             }
         }
         let mut keys: Vec<u64> = df.iter().filter(|(_, &d)| d >= config.min_df).map(|(&k, _)| k).collect();
@@ -162,17 +168,16 @@ impl RoutingModel {
         let n_docs = examples.len() as f32;
         // Smoothed IDF, as if one extra message contained every n-gram.
         let idf: Vec<f32> = keys.iter().map(|k| ((1.0 + n_docs) / (1.0 + df[k] as f32)).ln() + 1.0).collect();
-        let mut model = RoutingModel {
-            config: config.clone(),
-            table: KeyTable::new(&keys),
-            labels,
-            keys,
-            idf,
-            weights: Vec::new(),
-            bias: Vec::new(),
-            unit_map: BTreeMap::new(),
-        };
-        let rows: Vec<Row> = doc_keys.iter().map(|k| model.row_from_sorted(k)).collect();
+        drop(doc_keys);
+        let mut model = RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new(), BTreeMap::new());
+        let rows: Vec<Row> = examples
+            .iter()
+            .map(|e| {
+                let mut row = model.row(e.title, e.text);
+                row.sort_unstable_by_key(|&(f, _)| f);
+                row
+            })
+            .collect();
         let n_features = model.keys.len();
         let n_labels = model.labels.len();
         model.weights = vec![0.0; n_features * n_labels];
@@ -205,122 +210,129 @@ impl RoutingModel {
             }
             model.bias[li] = w[n_features];
         }
-        if config.cnb_weight > 0.0 {
-            let labels_idx: Vec<usize> = examples.iter().map(|e| model.labels.iter().position(|l| l == e.label).unwrap()).collect();
-            let cnb = cnb_weights(&rows, &labels_idx, n_features, n_labels, config.cnb_alpha);
-            for j in 0..n_features {
-                let w = &cnb[j * n_labels..(j + 1) * n_labels];
-                let mean = w.iter().sum::<f32>() / n_labels as f32;
-                for li in 0..n_labels {
-                    model.weights[j * n_labels + li] += config.cnb_weight * (w[li] - mean);
-                }
-            }
-        }
         Ok(model)
     }
 
-    /// Sparse TF-IDF row of a message whose keys are sorted: sublinear term
-    /// frequency (a word said five times is not five times the evidence),
-    /// then L2 normalisation so long messages do not dominate.
-    fn row_from_sorted(&self, sorted_keys: &[u64]) -> Row {
-        let mut row: Row = Vec::with_capacity(sorted_keys.len() / 2);
-        let mut i = 0;
-        while i < sorted_keys.len() {
-            let k = sorted_keys[i];
-            let mut j = i + 1;
-            while j < sorted_keys.len() && sorted_keys[j] == k {
-                j += 1;
-            }
-            if let Some(f) = self.table.get(k) {
-                let tw = if k & TITLE_BIT != 0 { self.config.title_weight } else { 1.0 };
-                row.push((f, tw * (1.0 + ((j - i) as f32).ln()) * self.idf[f as usize]));
-            }
-            i = j;
-        }
-        row.sort_unstable_by_key(|&(f, _)| f);
-        normalise(&mut row);
-        row
+    /// Builds the model around its trained arrays, deriving what prediction
+    /// needs (lookup table, per-feature scale) so `train` and `load` agree.
+    fn assemble(
+        config: RouteConfig,
+        labels: Vec<String>,
+        keys: Vec<u64>,
+        idf: Vec<f32>,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+        unit_map: BTreeMap<String, String>,
+    ) -> RoutingModel {
+        let scale = keys
+            .iter()
+            .zip(&idf)
+            .map(|(&k, &i)| if k & TITLE_BIT != 0 { i * config.title_weight } else { i })
+            .collect();
+        RoutingModel { table: KeyTable::new(&keys), config, labels, keys, idf, scale, weights, bias, unit_map }
     }
 
-    fn row(&self, title: Option<&str>, text: &str) -> Row {
-        // Count n-grams per feature in a reusable per-thread array instead of
-        // sorting them: prediction is on the intake path, and the sort was a
-        // fifth of its time.
-        thread_local! {
-            static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Collects the message's known features into `s.feats` with their
+    /// unnormalised TF-IDF values in `s.vals`, and returns 1/L2 norm.
+    /// Sublinear term frequency: a word said five times is not five times the
+    /// evidence; the norm keeps long messages from dominating.
+    fn features(&self, title: Option<&str>, text: &str, s: &mut Scratch) -> f32 {
+        if s.counts.len() < self.keys.len() {
+            s.counts.resize(self.keys.len(), 0);
         }
-        COUNTS.with(|counts| {
-            let mut counts = counts.borrow_mut();
-            if counts.len() < self.keys.len() {
-                counts.resize(self.keys.len(), 0);
-            }
-            let mut row: Row = Vec::new();
-            for k in message_keys(title, text, &self.config) {
-                if let Some(f) = self.table.get(k) {
-                    let c = &mut counts[f as usize];
-                    if *c == 0 {
-                        row.push((f, 0.0));
-                    }
-                    *c = c.saturating_add(1);
+        s.feats.clear();
+        s.vals.clear();
+        let (counts, feats) = (&mut s.counts, &mut s.feats);
+        for_each_key(title, text, &self.config, |k| {
+            if let Some(f) = self.table.get(k) {
+                let c = &mut counts[f as usize];
+                if *c == 0 {
+                    feats.push(f);
                 }
+                *c = c.saturating_add(1);
             }
-            for (f, v) in row.iter_mut() {
-                let c = std::mem::take(&mut counts[*f as usize]);
-                let tw = if self.keys[*f as usize] & TITLE_BIT != 0 { self.config.title_weight } else { 1.0 };
-                *v = tw * (1.0 + (c as f32).ln()) * self.idf[*f as usize];
-            }
-            normalise(&mut row);
-            row
+        });
+        let mut sq = 0f32;
+        for &f in s.feats.iter() {
+            let c = std::mem::take(&mut s.counts[f as usize]) as usize;
+            let tf = TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln());
+            let v = tf * self.scale[f as usize];
+            sq += v * v;
+            s.vals.push(v);
+        }
+        if sq > 0.0 {
+            1.0 / sq.sqrt()
+        } else {
+            0.0
+        }
+    }
+
+    /// Normalised sparse row; for training and explanations.
+    fn row(&self, title: Option<&str>, text: &str) -> Row {
+        with_scratch(|s| {
+            let inv = self.features(title, text, s);
+            s.feats.iter().zip(&s.vals).map(|(&f, &v)| (f, v * inv)).collect()
         })
     }
 
-    fn margins(&self, row: &Row) -> Vec<f32> {
+    /// Margins of every label into `s.margins`, without building a row.
+    fn margins_into(&self, title: Option<&str>, text: &str, s: &mut Scratch) {
+        let inv = self.features(title, text, s);
         let n = self.labels.len();
-        let mut m = self.bias.clone();
-        for &(f, v) in row {
-            let w = &self.weights[f as usize * n..(f as usize + 1) * n];
-            for (acc, wi) in m.iter_mut().zip(w) {
-                *acc += wi * v;
+        s.margins.clear();
+        s.margins.resize(n, 0.0);
+        if n == N_FAST {
+            // The usual case (7 first-level labels): a fixed-size accumulator
+            // lets the compiler keep it in registers and unroll the loop.
+            let mut acc = [0f32; N_FAST];
+            for (&f, &v) in s.feats.iter().zip(&s.vals) {
+                let w: &[f32; N_FAST] = self.weights[f as usize * N_FAST..][..N_FAST].try_into().expect("row of weights");
+                for l in 0..N_FAST {
+                    acc[l] += w[l] * v;
+                }
+            }
+            s.margins.copy_from_slice(&acc);
+        } else {
+            for (&f, &v) in s.feats.iter().zip(&s.vals) {
+                for (acc, w) in s.margins.iter_mut().zip(&self.weights[f as usize * n..(f as usize + 1) * n]) {
+                    *acc += w * v;
+                }
             }
         }
-        m
+        for (m, b) in s.margins.iter_mut().zip(&self.bias) {
+            *m = *m * inv + b;
+        }
     }
 
     /// Label, confidence and the `explain` strongest terms for a message.
     pub fn predict(&self, title: Option<&str>, text: &str, explain: usize) -> Prediction {
-        let row = self.row(title, text);
-        let margins = self.margins(&row);
-        let (best, _) = margins
-            .iter()
-            .enumerate()
-            .fold((0, f32::MIN), |acc, (i, &m)| if m > acc.1 { (i, m) } else { acc });
-        let t = self.config.temperature;
-        let top = margins[best];
-        let z: f32 = margins.iter().map(|m| ((m - top) * t).exp()).sum();
+        let (best, confidence) = with_scratch(|s| {
+            self.margins_into(title, text, s);
+            let best = argmax(&s.margins);
+            let t = self.config.temperature;
+            let top = s.margins[best];
+            let z: f32 = s.margins.iter().map(|m| ((m - top) * t).exp()).sum();
+            (best, 1.0 / z)
+        });
+        let explanation = if explain > 0 { self.explain(&self.row(title, text), best, explain) } else { Vec::new() };
         let label = self.labels[best].clone();
-        Prediction {
-            confidence: 1.0 / z,
-            explanation: self.explain(&row, best, explain),
-            unit: self.unit_map.get(&label).cloned(),
-            label,
-        }
+        Prediction { confidence, explanation, unit: self.unit_map.get(&label).cloned(), label }
     }
 
     /// Raw margin of every label, in the order of [`Self::labels`].
     pub fn margins_of(&self, title: Option<&str>, text: &str) -> Vec<f32> {
-        self.margins(&self.row(title, text))
+        with_scratch(|s| {
+            self.margins_into(title, text, s);
+            s.margins.clone()
+        })
     }
 
     /// Only the label index; the fast path for evaluation and benchmarks.
     pub fn predict_index(&self, title: Option<&str>, text: &str) -> usize {
-        let margins = self.margins(&self.row(title, text));
-        let mut best = 0;
-        for (i, &m) in margins.iter().enumerate() {
-            if m > margins[best] {
-                best = i;
-            }
-        }
-        best
+        with_scratch(|s| {
+            self.margins_into(title, text, s);
+            argmax(&s.margins)
+        })
     }
 
     fn explain(&self, row: &Row, label: usize, k: usize) -> Vec<Evidence> {
@@ -433,33 +445,59 @@ impl RoutingModel {
                 weights[j * n + li] = q as f32 * file.weight_scale[li];
             }
         }
-        Ok(RoutingModel {
-            config: file.config,
-            labels: file.labels,
-            table: KeyTable::new(&keys),
-            keys,
-            idf: file.idf,
-            weights,
-            bias: file.bias,
-            unit_map: file.unit_map,
-        })
+        Ok(RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias, file.unit_map))
     }
 }
 
-/// All features of one message: n-grams of the whole text and n-grams of its
-/// title (or lead) again under [`TITLE_BIT`].
-fn message_keys(title: Option<&str>, text: &str, config: &RouteConfig) -> Vec<u64> {
-    let mut keys = Vec::with_capacity(text.len());
-    push_ngrams(text, config.max_n, 0, &mut keys);
+/// Every feature key of one message: n-grams of the whole text and n-grams
+/// of its title (or lead) again under [`TITLE_BIT`].
+fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit: impl FnMut(u64)) {
+    for_each_ngram(text, config.max_n, 0, &mut emit);
     match title {
-        Some(t) => push_ngrams(t, config.max_n, TITLE_BIT, &mut keys),
+        Some(t) => for_each_ngram(t, config.max_n, TITLE_BIT, &mut emit),
         None if config.lead_chars > 0 => {
             let lead = text.char_indices().nth(config.lead_chars).map_or(text, |(i, _)| &text[..i]);
-            push_ngrams(lead, config.max_n, TITLE_BIT, &mut keys);
+            for_each_ngram(lead, config.max_n, TITLE_BIT, &mut emit);
         }
         None => {}
     }
-    keys
+}
+
+/// Number of labels the unrolled margin loop is specialised for.
+const N_FAST: usize = 7;
+
+/// 1 + ln(tf) for small counts, which are nearly all of them.
+static TF: [f32; 16] = [
+    0.0, 1.0, 1.693_147_2, 2.098_612_3, 2.386_294_4, 2.609_438, 2.791_759_5, 2.945_910_2, 3.079_441_5,
+    3.197_224_6, 3.302_585, 3.397_895_3, 3.484_906_6, 3.564_949_4, 3.639_057_3, 3.708_05,
+];
+
+/// Per-thread buffers reused across predictions, so predicting allocates
+/// nothing but the returned label. `counts` is indexed by feature and always
+/// left zeroed.
+#[derive(Default)]
+struct Scratch {
+    counts: Vec<u16>,
+    feats: Vec<u32>,
+    vals: Vec<f32>,
+    margins: Vec<f32>,
+}
+
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    }
+    SCRATCH.with(|s| f(&mut s.borrow_mut()))
+}
+
+fn argmax(v: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &m) in v.iter().enumerate() {
+        if m > v[best] {
+            best = i;
+        }
+    }
+    best
 }
 
 /// Per-feature |log-ratio| of its share among positives to its share among
@@ -478,36 +516,3 @@ fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> V
     p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln().abs()).collect()
 }
 
-/// Complement naive Bayes (Rennie et al. 2003): each label scored by how
-/// unlikely the message is under the other labels' word distribution, with
-/// weights normalised per label so long-tailed labels do not dominate.
-fn cnb_weights(rows: &[Row], labels: &[usize], n_features: usize, n_labels: usize, alpha: f32) -> Vec<f32> {
-    let mut per = vec![0f64; n_features * n_labels];
-    let mut total = vec![0f64; n_features];
-    for (row, &l) in rows.iter().zip(labels) {
-        for &(j, v) in row {
-            per[j as usize * n_labels + l] += v as f64;
-            total[j as usize] += v as f64;
-        }
-    }
-    let mut out = vec![0f32; n_features * n_labels];
-    for li in 0..n_labels {
-        let comp: Vec<f64> = (0..n_features).map(|j| total[j] - per[j * n_labels + li] + alpha as f64).collect();
-        let sum: f64 = comp.iter().sum();
-        let logs: Vec<f64> = comp.iter().map(|c| (c / sum).ln()).collect();
-        let norm: f64 = logs.iter().map(|l| l.abs()).sum::<f64>() / n_features as f64;
-        for j in 0..n_features {
-            out[j * n_labels + li] = (-logs[j] / norm) as f32;
-        }
-    }
-    out
-}
-
-fn normalise(row: &mut Row) {
-    let norm = row.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for (_, v) in row.iter_mut() {
-            *v /= norm;
-        }
-    }
-}

@@ -1,0 +1,333 @@
+//! `gongzhi bench`: a realistic district of N requests in either database, then a
+//! running server measured over HTTP the way its users load it — intake from many
+//! clients at once, then a handler's queue, a subdistrict's filtered list, request
+//! details and a month's measures — with the server's peak memory.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use chrono::{Datelike, Months, NaiveDate};
+use gongzhi_domain::time;
+use gongzhi_store::Store;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+use sqlx::{Connection, Executor};
+
+use crate::{corpus, seed, synth};
+
+pub struct Options {
+    pub requests: u64,
+    /// A PostgreSQL URL to create the bench database next to; SQLite in a temporary folder
+    /// when none.
+    pub database_url: Option<String>,
+    pub clients: usize,
+    pub intake_seconds: u64,
+    pub samples: usize,
+    pub read_clients: usize,
+    pub keep: bool,
+}
+
+struct Database {
+    url: String,
+    /// For PostgreSQL: the admin URL and the database to drop afterwards.
+    drop: Option<(String, String)>,
+    dir: Option<PathBuf>,
+}
+
+async fn database(options: &Options) -> Result<Database> {
+    match &options.database_url {
+        Some(admin) if admin.starts_with("postgres") => {
+            sqlx::any::install_default_drivers();
+            let name = format!("gongzhi_bench_{}", std::process::id());
+            let mut conn = sqlx::AnyConnection::connect(admin).await.context("connect to PostgreSQL")?;
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+            Ok(Database { url: format!("{base}/{name}"), drop: Some((admin.clone(), name)), dir: None })
+        }
+        Some(url) => bail!("bench takes a postgres:// URL, or none for SQLite; got {url}"),
+        None => {
+            let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            Ok(Database { url: format!("sqlite://{}", dir.join("gongzhi.db").display()), drop: None, dir: Some(dir) })
+        }
+    }
+}
+
+/// The people whose work is measured, with their API tokens.
+struct Cast {
+    operator: String,
+    handler: String,
+    leader: String,
+    dispatcher: String,
+    district: i64,
+    subdistrict: i64,
+    max_id: i64,
+}
+
+async fn cast(store: &Store) -> Result<Cast> {
+    let accounts = store.accounts().await?;
+    let units = store.units().await?;
+    let first = |role: gongzhi_domain::Role, kind: gongzhi_domain::UnitKind| {
+        accounts
+            .iter()
+            .find(|a| a.role == role && units.iter().any(|u| u.id == a.unit_id && u.kind == kind))
+            .map(|a| a.login.clone())
+            .with_context(|| format!("no {role} in a {kind}"))
+    };
+    use gongzhi_domain::{Role, UnitKind};
+    let handler = first(Role::Handler, UnitKind::Community)?;
+    let leader = first(Role::Leader, UnitKind::Subdistrict)?;
+    let leader_unit = accounts.iter().find(|a| a.login == leader).map(|a| a.unit_id).unwrap_or(1);
+    Ok(Cast {
+        operator: store.create_api_token("operator", "bench").await?,
+        handler: store.create_api_token(&handler, "bench").await?,
+        leader: store.create_api_token(&leader, "bench").await?,
+        dispatcher: store.create_api_token("dispatcher", "bench").await?,
+        district: units.first().map(|u| u.id).unwrap_or(1),
+        subdistrict: leader_unit,
+        max_id: store.max_request_id().await?,
+    })
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The server's peak resident memory so far, in MiB.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn percentiles(mut samples: Vec<f64>) -> Value {
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| samples.get(((samples.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN);
+    json!({ "p50_ms": round(at(0.5)), "p99_ms": round(at(0.99)), "max_ms": round(at(1.0)), "samples": samples.len() })
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub async fn run(options: Options) -> Result<Value> {
+    let db = database(&options).await?;
+    let store = Store::open(&db.url).await?;
+    let started = Instant::now();
+    let (district, world) = seed::district(&store, 1).await?;
+    let corpus = corpus::Corpus::load(&corpus::default_dir());
+    eprintln!("bench: generating {} requests ({} texts)", options.requests, if corpus.is_some() { "real" } else { "generated" });
+    let step = (options.requests / 10).max(1);
+    seed::requests(&store, &district, &world, options.requests, 365, 7, corpus.as_ref(), |n| {
+        if n % step == 0 || n == options.requests {
+            eprintln!("bench: {n} requests written after {:.0} s", started.elapsed().as_secs_f64());
+        }
+    })
+    .await?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let cast = cast(&store).await?;
+    store.close().await;
+    drop(store);
+
+    let port = free_port()?;
+    let log = std::fs::File::create(std::env::temp_dir().join(format!("gongzhi-bench-{}.log", std::process::id())))?;
+    let mut server = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--database-url", &db.url, "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("start the server")?;
+    let pid = server.id().context("server pid")?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?;
+    wait_healthy(&client, &base).await?;
+
+    let intake = intake(&client, &base, &cast, &district, &world.unit_ids, &options).await?;
+    let reads = reads(&client, &base, &cast, &options).await?;
+    let rss = peak_rss_mb(pid);
+    server.kill().await.ok();
+
+    if let Some((admin, name)) = &db.drop {
+        if !options.keep {
+            let mut conn = sqlx::AnyConnection::connect(admin).await?;
+            conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok();
+        }
+    }
+    if let (Some(dir), false) = (&db.dir, options.keep) {
+        std::fs::remove_dir_all(dir).ok();
+    }
+    let mut result = json!({
+        "requests": options.requests,
+        "backend": if db.url.starts_with("sqlite") { "sqlite" } else { "postgres" },
+        "load_seconds": round(load_seconds),
+        "intake_per_sec": intake["per_sec"],
+        "intake": intake,
+        "peak_rss_mb": rss.map(round),
+    });
+    for (name, figures) in reads {
+        result[name] = figures;
+    }
+    Ok(result)
+}
+
+async fn wait_healthy(client: &reqwest::Client, base: &str) -> Result<()> {
+    for _ in 0..600 {
+        if let Ok(response) = client.get(format!("{base}/healthz")).send().await {
+            if response.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the server did not become healthy within a minute")
+}
+
+/// `clients` clients submitting as fast as they are answered for `intake_seconds`. A
+/// request counts once the server has acknowledged it, which it does only after commit.
+async fn intake(
+    client: &reqwest::Client,
+    base: &str,
+    cast: &Cast,
+    district: &synth::District,
+    unit_ids: &[i64],
+    options: &Options,
+) -> Result<Value> {
+    let taxonomy = seed::taxonomy();
+    let mut generator = synth::RequestGen::new(district, &taxonomy, 99);
+    let bodies: Arc<Vec<Value>> = Arc::new(
+        (0..4_000)
+            .map(|_| {
+                let spec = generator.next();
+                json!({
+                    "kind": spec.kind, "channel": "hotline", "title": spec.title, "content": spec.content,
+                    "address": spec.address, "unit_id": unit_ids[spec.unit], "urgent": spec.urgent,
+                    "requester_name": spec.requester_name, "requester_phone": spec.requester_phone,
+                })
+            })
+            .collect(),
+    );
+    let ok = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(options.intake_seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..options.clients {
+        let (client, url, token) = (client.clone(), format!("{base}/api/v1/requests"), cast.operator.clone());
+        let (bodies, ok, failed) = (bodies.clone(), ok.clone(), failed.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = worker;
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                let response = client.post(&url).bearer_auth(&token).json(&bodies[i % bodies.len()]).send().await;
+                match response {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
+                        ok.fetch_add(1, Ordering::Relaxed);
+                        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    _ => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                // Clients step through the bodies apart, so they do not send the same one.
+                i += STRIDE;
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let created = ok.load(Ordering::Relaxed);
+    let mut figures = percentiles(latencies);
+    figures["created"] = json!(created);
+    figures["failed"] = json!(failed.load(Ordering::Relaxed));
+    figures["clients"] = json!(options.clients);
+    figures["seconds"] = json!(round(elapsed));
+    figures["per_sec"] = json!(round(created as f64 / elapsed));
+    Ok(figures)
+}
+
+const STRIDE: usize = 37;
+
+/// The month windows of the past year, for the stats calls.
+fn months() -> Vec<(NaiveDate, NaiveDate)> {
+    let today = time::local_date(time::now());
+    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    (1..=12)
+        .filter_map(|back| {
+            let start = first.checked_sub_months(Months::new(back))?;
+            let end = start.checked_add_months(Months::new(1))?.pred_opt()?;
+            Some((start, end))
+        })
+        .collect()
+}
+
+async fn reads(client: &reqwest::Client, base: &str, cast: &Cast, options: &Options) -> Result<Vec<(&'static str, Value)>> {
+    let months = months();
+    let filters = ["status=in_progress,dispatched", "kind=complaint", "channel=hotline&status=closed", "overdue=true", "urgent=true"];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+    let ids: Vec<i64> = (0..options.samples).map(|_| rng.gen_range(1..=cast.max_id.max(1))).collect();
+    let mut out = Vec::new();
+    for name in ["queue", "list", "detail", "stats"] {
+        let urls: Vec<(String, String)> = (0..options.samples)
+            .map(|i| match name {
+                "queue" => (format!("{base}/api/v1/queues/handling?limit=50"), cast.handler.clone()),
+                "list" => (format!("{base}/api/v1/requests?unit_id={}&{}&limit=20", cast.subdistrict, filters[i % filters.len()]), cast.leader.clone()),
+                "detail" => (format!("{base}/api/v1/requests/{}", ids[i]), cast.dispatcher.clone()),
+                _ => {
+                    let (from, to) = months[i % months.len()];
+                    (format!("{base}/api/v1/stats?unit={}&from={from}&to={to}", cast.district), cast.dispatcher.clone())
+                }
+            })
+            .collect();
+        out.push((name, timed(client, urls, options.read_clients).await?));
+    }
+    Ok(out)
+}
+
+/// GETs every URL with `concurrency` clients and reports the latencies.
+async fn timed(client: &reqwest::Client, urls: Vec<(String, String)>, concurrency: usize) -> Result<Value> {
+    let urls = Arc::new(urls);
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency.max(1) {
+        let (client, urls, next) = (client.clone(), urls.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                let Some((url, token)) = urls.get(i) else { break };
+                let sent = Instant::now();
+                match client.get(url).bearer_auth(token).send().await {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    let mut figures = percentiles(latencies);
+    figures["errors"] = json!(errors);
+    Ok(figures)
+}

@@ -1,0 +1,111 @@
+//! `gongzhi serve`: the server, with demo data on request and the auto-close timer.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use gongzhi::{seed, synth};
+use gongzhi_domain::lifecycle::Command;
+use gongzhi_domain::{time, Actor};
+use gongzhi_store::Store;
+use gongzhi_web::{AppState, WebConfig};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "GONGZHI_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Create a demo district with requests if the database is empty.
+    #[arg(long)]
+    demo: bool,
+    /// How many demo requests to create.
+    #[arg(long, default_value_t = 3_000)]
+    demo_requests: u64,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "GONGZHI_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Believe X-Forwarded-For (only behind your own proxy).
+    #[arg(long, env = "GONGZHI_TRUST_FORWARDED")]
+    trust_forwarded: bool,
+}
+
+pub async fn run(url: &str, args: &Args) -> Result<()> {
+    let store = Store::open(url).await.with_context(|| format!("open the database {}", redact(url)))?;
+    if args.demo {
+        demo(&store, args.demo_requests).await?;
+    }
+    let config = WebConfig { secure_cookies: args.secure_cookies, trust_forwarded: args.trust_forwarded, ..WebConfig::default() };
+    tokio::spawn(auto_close(store.clone()));
+    let app = gongzhi_web::router(AppState::new(store.clone(), config));
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("共治 Gongzhi 已启动 / running at http://{address}/  ({})", store.backend().name());
+    if args.demo {
+        println!("演示账号 / demo logins (密码 password: {}):", seed::DEMO_PASSWORD);
+        for (login, what) in [
+            ("admin", "管理员 admin"),
+            ("operator", "受理员 operator"),
+            ("dispatcher", "派单员 dispatcher"),
+            ("handler_c001", "社区承办人 community handler"),
+            ("leader_s01", "街道负责人 subdistrict leader"),
+            ("supervisor", "督查 supervisor"),
+        ] {
+            println!("  {login:<14} {what}");
+        }
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn demo(store: &Store, requests: u64) -> Result<()> {
+    if !store.is_empty().await? {
+        println!("数据库已有数据，跳过演示数据 / the database has data: no demo data added");
+        return Ok(());
+    }
+    println!("正在生成演示数据 / creating the demo district with {requests} requests …");
+    let (district, world) = seed::district(store, 2026).await?;
+    seed::requests(store, &district, &world, requests, 120, 2026, None, |_| {}).await?;
+    let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
+    println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
+    let _ = synth::district;
+    Ok(())
+}
+
+/// Closes resolved requests whose evaluation window has passed, once a minute. Every
+/// instance may run it: a request closed by another first is a harmless conflict.
+async fn auto_close(store: Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        let now = time::now();
+        match store.due_for_auto_close(now, 500).await {
+            Ok(ids) => {
+                for id in ids {
+                    if let Err(error) = store.act(id, None, Command::AutoClose, Actor::System).await {
+                        tracing::debug!(id, %error, "auto-close skipped");
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "auto-close could not look for work"),
+        }
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,68 @@
+//! Logging in and out. A session is a random token in an HttpOnly cookie; its digest is
+//! in the database, so every app instance knows it.
+
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gongzhi_domain::time;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{cookie_header, Caller, SESSION_COOKIE};
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::{messages, AppState};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    login: String,
+    password: String,
+}
+
+pub fn account_json(account: &gongzhi_store::Account) -> serde_json::Value {
+    json!({
+        "id": account.id,
+        "login": account.login,
+        "name": account.name,
+        "role": account.role,
+        "role_label": messages::role(account.role).0,
+        "unit_id": account.unit_id,
+    })
+}
+
+pub async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult<Response> {
+    let now = time::now();
+    let key = format!("login:{}", body.login);
+    let window = state.config.throttle_window;
+    if state.store.throttled(&key, window, state.config.login_attempts, now).await? {
+        return Err(ApiError::throttled());
+    }
+    let Some(account) = state.store.authenticate(&body.login, &body.password).await? else {
+        state.store.record_failure(&key, window, now).await?;
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误",
+            "wrong login or password",
+        ));
+    };
+    let token = state.store.start_session(account.id, now, state.config.session_ttl).await?;
+    let max_age = state.config.session_ttl / 1000;
+    let cookie = cookie_header(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
+    Ok(([(SET_COOKIE, cookie)], Json(account_json(&account))).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(token) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
+        state.store.end_session(token).await?;
+    }
+    let cookie = cookie_header(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    Ok(([(SET_COOKIE, cookie)], Json(json!({ "logged_out": true }))).into_response())
+}
+
+pub async fn me(Caller(account): Caller) -> Json<serde_json::Value> {
+    Json(account_json(&account))
+}

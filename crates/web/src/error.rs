@@ -1,0 +1,110 @@
+//! One error type for every handler: it logs what went wrong and shows the caller a
+//! clear, safe message in Chinese and English, never internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gongzhi_store::StoreError;
+use serde_json::json;
+
+use crate::messages::{self, Text};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub text: Text,
+    /// Extra fields for the client, such as the current version on a conflict.
+    pub extra: serde_json::Value,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError { status, code, text: Text::new(zh, en), extra: serde_json::Value::Null }
+    }
+
+    pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", zh, en)
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录，或登录已过期", "log in first, or the session has expired")
+    }
+
+    pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "未找到，或不在您的管辖范围内", "not found, or outside your scope")
+    }
+
+    pub fn throttled() -> ApiError {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "尝试次数过多，请稍后再试", "too many attempts, try again later")
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match &error {
+            StoreError::Rule(rule) => {
+                use gongzhi_domain::Broken::*;
+                let status = match rule {
+                    WrongRole { .. } | NotAssignedUnit { .. } | OutOfScope => StatusCode::FORBIDDEN,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                ApiError { status, code: rule.code(), text: messages::broken(rule), extra: serde_json::Value::Null }
+            }
+            StoreError::Conflict { current } => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "conflict",
+                text: Text::new(
+                    "该诉求已被他人处理，请刷新后再试",
+                    format!("someone else changed this request first (now at version {current}); reload and try again"),
+                ),
+                extra: json!({ "current_version": current }),
+            },
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::UnknownUnit(id) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_unit",
+                format!("单位 {id} 不存在"),
+                format!("unit {id} does not exist"),
+            ),
+            StoreError::UnknownCategory(id) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_category",
+                format!("分类 {id} 不存在"),
+                format!("category {id} does not exist"),
+            ),
+            StoreError::Invalid(reason) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("输入有误：{reason}"), reason.clone()),
+            StoreError::Duplicate(what) => {
+                ApiError::new(StatusCode::CONFLICT, "duplicate", format!("已存在：{what}"), format!("already exists: {what}"))
+            }
+            StoreError::Database(_) | StoreError::Migration(_) | StoreError::WriterGone => {
+                tracing::error!(%error, "store failure");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "系统暂时无法处理，请稍后重试，您的数据不会丢失",
+                    "the service cannot take this right now; try again, nothing was lost",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_client_error() {
+            tracing::info!(status = %self.status, code = self.code, message = %self.text.en, "request refused");
+        }
+        let mut body = json!({ "error": { "code": self.code, "message": self.text.zh, "message_en": self.text.en } });
+        if let (Some(error), Some(extra)) = (body.get_mut("error").and_then(|e| e.as_object_mut()), self.extra.as_object()) {
+            error.extend(extra.clone());
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

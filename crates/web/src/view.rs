@@ -1,0 +1,72 @@
+//! How a request looks to a staff member: everything they may see, the requester's phone
+//! masked unless their role needs it, deadlines with their colour.
+
+use gongzhi_domain::deadline::{DeadlinePolicy, Urgency};
+use gongzhi_domain::phone;
+use gongzhi_domain::time::Millis;
+use gongzhi_domain::Request;
+use gongzhi_store::Account;
+use serde_json::{json, Value};
+
+use crate::messages;
+
+/// Whether this viewer sees the real number of this request's requester.
+pub fn sees_phone(viewer: &Account) -> bool {
+    viewer.role.sees_phone_numbers()
+}
+
+pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Millis) -> Value {
+    let unmasked = sees_phone(viewer);
+    let hidden = r.new.anonymous && !unmasked;
+    let phone = if unmasked { r.new.requester_phone.clone() } else { phone::mask(&r.new.requester_phone) };
+    let urgency = match (r.status.is_open(), r.resolve_by) {
+        (true, Some(due)) => Some(policy.urgency(due, now)),
+        _ => None,
+    };
+    let (status_zh, _) = messages::status(r.status);
+    json!({
+        "id": r.id,
+        "number": r.number,
+        "tracking_code": r.tracking_code,
+        "status": r.status,
+        "status_label": status_zh,
+        "version": r.version,
+        "kind": r.new.kind,
+        "channel": r.new.channel,
+        "title": r.new.title,
+        "content": r.new.content,
+        "address": r.new.address,
+        "unit_id": r.new.unit_id,
+        "category_id": r.new.category_id,
+        "urgent": r.new.urgent,
+        "requester": {
+            "type": r.new.requester_type,
+            "name": if hidden { "匿名".to_string() } else { r.new.requester_name.clone() },
+            "phone": if hidden { phone::mask("") } else { phone },
+            "anonymous": r.new.anonymous,
+        },
+        "assignee_unit_id": r.assignee_unit_id,
+        "co_unit_ids": r.co_unit_ids,
+        "handler_id": r.handler_id,
+        "created_at": r.created_at,
+        "dispatched_at": r.dispatched_at,
+        "claimed_at": r.claimed_at,
+        "resolved_at": r.resolved_at,
+        "closed_at": r.closed_at,
+        "respond_by": r.respond_by,
+        "resolve_by": r.resolve_by,
+        "deadline_estimated": r.deadline_estimated,
+        "urgency": urgency,
+        "overdue": urgency == Some(Urgency::Overdue),
+        "pending_extension": r.pending_extension,
+        "reply": r.reply,
+        "contacted": r.contacted,
+        "solved": r.solved,
+        "satisfaction": r.satisfaction,
+        "evaluated_at": r.evaluated_at,
+        "return_count": r.return_count,
+        "reopen_count": r.reopen_count,
+        "press_count": r.press_count,
+        "merged_into": r.merged_into,
+    })
+}
