@@ -20,6 +20,7 @@ mod error;
 mod queries;
 mod rows;
 mod settings;
+pub mod testing;
 mod stats;
 mod throttle;
 mod units;

@@ -1,12 +1,11 @@
 //! The stories every backend must tell the same way. Each runs on SQLite and on
 //! PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeMap;
 
 use chrono::Duration;
-use common::{manhole, staff, town, Db};
+use gongzhi_store::testing::{manhole, staff, town};
+use gongzhi_store::{on_both, Store};
 use gongzhi_domain::measures::{contribution, Counters};
 use gongzhi_domain::time::{self, DAY};
 use gongzhi_domain::*;
@@ -27,8 +26,8 @@ on_both!(
     guessing_is_throttled,
 );
 
-async fn a_request_goes_from_a_resident_to_closed(db: Db) {
-    let store = &db.store;
+async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let created = store.create(manhole(t.community, Some(t.category)), None, Actor::Requester).await.unwrap();
     let r = created.request;
@@ -84,8 +83,8 @@ async fn a_request_goes_from_a_resident_to_closed(db: Db) {
     assert_eq!(other.intake, 0);
 }
 
-async fn scope_hides_other_communities(db: Db) {
-    let store = &db.store;
+async fn scope_hides_other_communities(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let mine = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
     let theirs = store.create(manhole(t.other_community, None), None, staff(&t.operator)).await.unwrap().request;
@@ -114,8 +113,8 @@ async fn scope_hides_other_communities(db: Db) {
     assert!(store.request(theirs.id, &department_staff).await.is_ok());
 }
 
-async fn a_stale_version_conflicts_and_loses_nothing(db: Db) {
-    let store = &db.store;
+async fn a_stale_version_conflicts_and_loses_nothing(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
     let r = store.act(r.id, Some(r.version), Command::Accept, staff(&t.operator)).await.unwrap();
@@ -142,8 +141,8 @@ async fn a_stale_version_conflicts_and_loses_nothing(db: Db) {
     assert!(notes.contains(&"重试".to_string()));
 }
 
-async fn one_idempotency_key_makes_one_request(db: Db) {
-    let store = &db.store;
+async fn one_idempotency_key_makes_one_request(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let first = store.create(manhole(t.community, None), Some("web:abc".into()), Actor::Requester).await.unwrap();
     let again = store.create(manhole(t.community, None), Some("web:abc".into()), Actor::Requester).await.unwrap();
@@ -157,8 +156,8 @@ async fn one_idempotency_key_makes_one_request(db: Db) {
     assert_eq!(store.count_requests().await.unwrap(), 2);
 }
 
-async fn a_forbidden_move_changes_nothing(db: Db) {
-    let store = &db.store;
+async fn a_forbidden_move_changes_nothing(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
     let refused = store.act(r.id, Some(r.version), Command::Claim, staff(&t.handler)).await;
@@ -180,8 +179,8 @@ async fn a_forbidden_move_changes_nothing(db: Db) {
     assert!(store.verify_chain().await.unwrap().is_intact());
 }
 
-async fn tampering_with_an_event_is_found(db: Db) {
-    let store = &db.store;
+async fn tampering_with_an_event_is_found(store: Store, url: String) {
+    let store = &store;
     let t = town(store).await;
     for _ in 0..3 {
         let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
@@ -190,8 +189,8 @@ async fn tampering_with_an_event_is_found(db: Db) {
     let report = store.verify_chain().await.unwrap();
     assert_eq!((report.events, report.first_broken.clone()), (6, None));
     // Someone with database access rewrites the note of event 4.
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-    if db.url.starts_with("sqlite") {
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    if url.starts_with("sqlite") {
         conn.execute("DROP TRIGGER events_append_only_update").await.unwrap();
     } else {
         conn.execute("ALTER TABLE events DISABLE TRIGGER events_append_only").await.unwrap();
@@ -201,8 +200,8 @@ async fn tampering_with_an_event_is_found(db: Db) {
     assert_eq!(report.first_broken.map(|(id, _)| id), Some(4));
 }
 
-async fn aggregates_match_a_recount(db: Db) {
-    let store = &db.store;
+async fn aggregates_match_a_recount(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     // A day's mix: answered, rejected, dispatched to either place, returned, resolved
     // late and on time, evaluated, reopened, merged.
@@ -260,8 +259,8 @@ async fn aggregates_match_a_recount(db: Db) {
     assert!(district.return_rate.unwrap() > 0.0);
 }
 
-async fn imported_history_keeps_the_chain(db: Db) {
-    let store = &db.store;
+async fn imported_history_keeps_the_chain(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let start = time::now() - 30 * DAY;
     let items: Vec<gongzhi_store::Imported> = (0..250)
@@ -281,8 +280,8 @@ async fn imported_history_keeps_the_chain(db: Db) {
     assert_eq!(m.intake, 251);
 }
 
-async fn queues_and_pages_follow_deadlines(db: Db) {
-    let store = &db.store;
+async fn queues_and_pages_follow_deadlines(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     let mut urgent = manhole(t.community, None);
     urgent.urgent = true;
@@ -320,8 +319,8 @@ async fn queues_and_pages_follow_deadlines(db: Db) {
     assert!(store.list(&t.leader, &ListFilter { cursor: Some("garbage".into()), ..Default::default() }, now).await.is_err());
 }
 
-async fn accounts_sessions_and_tokens(db: Db) {
-    let store = &db.store;
+async fn accounts_sessions_and_tokens(store: Store, _url: String) {
+    let store = &store;
     let t = town(store).await;
     assert!(store.authenticate("handler_c1", "wrong").await.unwrap().is_none());
     let account = store.authenticate("handler_c1", "demo-password").await.unwrap().expect("right password");
@@ -339,8 +338,8 @@ async fn accounts_sessions_and_tokens(db: Db) {
     assert!(matches!(store.add_user("operator", "x", Role::Operator, t.district, "h").await, Err(StoreError::Duplicate(_))));
 }
 
-async fn guessing_is_throttled(db: Db) {
-    let store = &db.store;
+async fn guessing_is_throttled(store: Store, _url: String) {
+    let store = &store;
     let now = time::now();
     let window = 10 * 60_000;
     for i in 0..5 {

@@ -1,59 +1,65 @@
-//! One fresh database per test, on either backend, and a small district to act in.
+//! Fresh databases for tests of this crate and the crates above it: one new SQLite file
+//! or one new PostgreSQL database per call, migrated and ready.
 //!
-//! PostgreSQL is the one the machine runs (`GONGZHI_TEST_POSTGRES`, default
-//! `postgres://postgres@127.0.0.1:5432/test`); each test creates its own database there.
-
-#![allow(dead_code)]
+//! PostgreSQL is the server named by `GONGZHI_TEST_POSTGRES` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each call creates its own database there.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::{Connection, Executor};
 
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::*;
-use gongzhi_store::{hash_password, Store};
-use sqlx::{Connection, Executor};
+
+use crate::{hash_password, Backend, Store};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-pub struct Db {
-    pub store: Store,
-    pub url: String,
+/// A store on a new, empty database, and the URL it lives at.
+pub async fn fresh(backend: Backend) -> (Store, String) {
+    let url = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("gongzhi-tests");
+            std::fs::create_dir_all(&dir).expect("create the test folder");
+            format!("sqlite://{}", dir.join(format!("{}.db", unique("t"))).display())
+        }
+        Backend::Postgres => {
+            sqlx::any::install_default_drivers();
+            let admin = std::env::var("GONGZHI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+            let name = unique("gongzhi_t");
+            let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to PostgreSQL (set GONGZHI_TEST_POSTGRES)");
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
+            let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+    };
+    (Store::open(&url).await.expect("open the test database"), url)
 }
 
-pub async fn sqlite() -> Db {
-    let dir = std::env::temp_dir().join("gongzhi-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join(format!("{}.db", unique("t"))).display());
-    Db { store: Store::open(&url).await.expect("open sqlite"), url }
-}
-
-pub async fn postgres() -> Db {
-    sqlx::any::install_default_drivers();
-    let admin = std::env::var("GONGZHI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = unique("gongzhi_t");
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to PostgreSQL (set GONGZHI_TEST_POSTGRES)");
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
-    let url = format!("{base}/{name}");
-    Db { store: Store::open(&url).await.expect("open postgres"), url }
-}
-
-/// Runs one story on both databases.
+/// Expands stories into one test per backend: `on_both!(story_a, story_b)` where each
+/// story is `async fn(Store, String)` taking the store and its URL.
 #[macro_export]
 macro_rules! on_both {
     ($($story:ident),+ $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $story() { super::$story(super::common::sqlite().await).await })+
+            async fn $story() {
+                let (store, url) = $crate::testing::fresh($crate::Backend::Sqlite).await;
+                super::$story(store, url).await
+            })+
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $story() { super::$story(super::common::postgres().await).await })+
+            async fn $story() {
+                let (store, url) = $crate::testing::fresh($crate::Backend::Postgres).await;
+                super::$story(store, url).await
+            })+
         }
     };
 }
@@ -77,12 +83,12 @@ pub struct Town {
 
 pub async fn town(store: &Store) -> Town {
     use gongzhi_domain::unit::UnitKind;
-    let district = store.add_unit(None, UnitKind::District, "D", "云溪区").await.unwrap();
-    let street = store.add_unit(Some(district.id), UnitKind::Subdistrict, "S1", "青石街道").await.unwrap();
-    let community = store.add_unit(Some(street.id), UnitKind::Community, "C1", "柳湾社区").await.unwrap();
-    let other = store.add_unit(Some(street.id), UnitKind::Community, "C2", "桃源社区").await.unwrap();
-    let department = store.add_unit(Some(district.id), UnitKind::Department, "ZJ", "区住建局").await.unwrap();
-    let hash = hash_password("demo-password").unwrap();
+    let district = store.add_unit(None, UnitKind::District, "D", "云溪区").await.expect("test setup");
+    let street = store.add_unit(Some(district.id), UnitKind::Subdistrict, "S1", "青石街道").await.expect("test setup");
+    let community = store.add_unit(Some(street.id), UnitKind::Community, "C1", "柳湾社区").await.expect("test setup");
+    let other = store.add_unit(Some(street.id), UnitKind::Community, "C2", "桃源社区").await.expect("test setup");
+    let department = store.add_unit(Some(district.id), UnitKind::Department, "ZJ", "区住建局").await.expect("test setup");
+    let hash = hash_password("demo-password").expect("test setup");
     let user = |login: &'static str, role: Role, unit: i64| {
         let store = store.clone();
         let hash = hash.clone();
@@ -95,7 +101,7 @@ pub async fn town(store: &Store) -> Town {
     let leader = user("leader_s1", Role::Leader, street.id).await;
     let supervisor = user("supervisor", Role::Supervisor, district.id).await;
     let rows = vec![["城乡建设".to_string(), "市政设施".to_string(), "井盖".to_string()]];
-    store.load_catalogue(&rows, |_| Some(department.id)).await.unwrap();
+    store.load_catalogue(&rows, |_| Some(department.id)).await.expect("test setup");
     let category = store.categories().await.unwrap().last().unwrap().id;
     Town {
         district: district.id,
