@@ -42,7 +42,7 @@ pub(crate) enum Job {
     Create { new: NewRequest, key: Option<String>, actor: Actor, at: Millis, reply: oneshot::Sender<Result<Created>> },
     Act { id: i64, version: Option<i64>, command: Command, actor: Actor, at: Millis, reply: oneshot::Sender<Result<Request>> },
     Import { items: Vec<Imported>, reply: oneshot::Sender<Result<Vec<i64>>> },
-    PiiAccess { user_id: i64, request_id: i64, at: Millis },
+    PiiAccess { user_id: i64, request_ids: Vec<i64>, at: Millis },
 }
 
 /// Largest number of jobs that share one transaction.
@@ -118,15 +118,7 @@ async fn write_batch(conn: &mut AnyConnection, cache: &settings::Cache, jobs: &m
                 let ok = result.is_ok();
                 (Some(Answer::Imported(reply, result)), ok)
             }
-            Job::PiiAccess { user_id, request_id, at } => {
-                let result = sqlx::query("INSERT INTO pii_access (at, user_id, request_id) VALUES ($1, $2, $3)")
-                    .bind(at)
-                    .bind(user_id)
-                    .bind(request_id)
-                    .execute(&mut *tx)
-                    .await;
-                (None, result.is_ok())
-            }
+            Job::PiiAccess { user_id, request_ids, at } => (None, log_access(&mut tx, user_id, &request_ids, at).await.is_ok()),
         };
         if ok {
             tx.execute("RELEASE SAVEPOINT job").await?;
@@ -375,6 +367,19 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch, items: Vec<Imported
     Ok(requests.iter().map(|r| r.id).collect())
 }
 
+async fn log_access(conn: &mut AnyConnection, user_id: i64, request_ids: &[i64], at: Millis) -> Result<()> {
+    for chunk in request_ids.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("($1, $2, ${})", i + 3)).collect();
+        let sql = format!("INSERT INTO pii_access (at, user_id, request_id) VALUES {}", rows.join(", "));
+        let mut query = sqlx::query(&sql).bind(at).bind(user_id);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     async fn send<T>(&self, job: Job, answer: oneshot::Receiver<Result<T>>) -> Result<T> {
         self.writer.send(job).await.map_err(|_| StoreError::WriterGone)?;
@@ -408,11 +413,14 @@ impl Store {
         self.send(Job::Import { items, reply }, answer).await
     }
 
-    /// Records that a user saw a requester's real phone number. Queued behind other
+    /// Records that a user saw these requesters' real phone numbers. Queued behind other
     /// writes rather than waited for, so reading stays fast.
-    pub async fn log_pii_access(&self, user_id: i64, request_id: i64) {
+    pub async fn log_pii_access(&self, user_id: i64, request_ids: Vec<i64>) {
+        if request_ids.is_empty() {
+            return;
+        }
         let at = gongzhi_domain::time::now();
-        let _ = self.writer.send(Job::PiiAccess { user_id, request_id, at }).await;
+        let _ = self.writer.send(Job::PiiAccess { user_id, request_ids, at }).await;
     }
 }
 

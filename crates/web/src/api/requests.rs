@@ -156,9 +156,7 @@ pub async fn list(State(state): State<AppState>, Caller(account): Caller, ApiQue
 /// Every view of real phone numbers is itself recorded.
 async fn log_unmasked(state: &AppState, account: &gongzhi_store::Account, ids: impl Iterator<Item = i64>) {
     if view::sees_phone(account) {
-        for id in ids {
-            state.store.log_pii_access(account.id, id).await;
-        }
+        state.store.log_pii_access(account.id, ids.collect()).await;
     }
 }
 
