@@ -121,7 +121,11 @@ pub async fn run(options: Options) -> Result<Value> {
     let started = Instant::now();
     let (district, world) = seed::district(&store, 1).await?;
     let corpus = corpus::Corpus::load(&corpus::default_dir());
-    eprintln!("bench: generating {} requests ({} texts)", options.requests, if corpus.is_some() { "real" } else { "generated" });
+    eprintln!(
+        "bench: generating {} requests ({} texts)",
+        options.requests,
+        if corpus.is_some() { "real" } else { "generated" }
+    );
     let step = (options.requests / 10).max(1);
     seed::requests(&store, &district, &world, options.requests, 365, 7, corpus.as_ref(), |n| {
         if n % step == 0 || n == options.requests {
@@ -272,9 +276,20 @@ fn months() -> Vec<(NaiveDate, NaiveDate)> {
         .collect()
 }
 
-async fn reads(client: &reqwest::Client, base: &str, cast: &Cast, options: &Options) -> Result<Vec<(&'static str, Value)>> {
+async fn reads(
+    client: &reqwest::Client,
+    base: &str,
+    cast: &Cast,
+    options: &Options,
+) -> Result<Vec<(&'static str, Value)>> {
     let months = months();
-    let filters = ["status=in_progress,dispatched", "kind=complaint", "channel=hotline&status=closed", "overdue=true", "urgent=true"];
+    let filters = [
+        "status=in_progress,dispatched",
+        "kind=complaint",
+        "channel=hotline&status=closed",
+        "overdue=true",
+        "urgent=true",
+    ];
     let mut rng = rand::rngs::StdRng::seed_from_u64(5);
     let ids: Vec<i64> = (0..options.samples).map(|_| rng.gen_range(1..=cast.max_id.max(1))).collect();
     let mut out = Vec::new();
@@ -282,7 +297,14 @@ async fn reads(client: &reqwest::Client, base: &str, cast: &Cast, options: &Opti
         let urls: Vec<(String, String)> = (0..options.samples)
             .map(|i| match name {
                 "queue" => (format!("{base}/api/v1/queues/handling?limit=50"), cast.handler.clone()),
-                "list" => (format!("{base}/api/v1/requests?unit_id={}&{}&limit=20", cast.subdistrict, filters[i % filters.len()]), cast.leader.clone()),
+                "list" => (
+                    format!(
+                        "{base}/api/v1/requests?unit_id={}&{}&limit=20",
+                        cast.subdistrict,
+                        filters[i % filters.len()]
+                    ),
+                    cast.leader.clone(),
+                ),
                 "detail" => (format!("{base}/api/v1/requests/{}", ids[i]), cast.dispatcher.clone()),
                 _ => {
                     let (from, to) = months[i % months.len()];

@@ -12,7 +12,9 @@ const FILES: &[&str] = &["unlabeled_messages.csv", "hot_messages.csv", "replies.
 
 /// Where the data set is looked for: `GONGZHI_SHARED_DATA`, else `../shared/data/tipdm2020c`.
 pub fn default_dir() -> PathBuf {
-    std::env::var_os("GONGZHI_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/data/tipdm2020c"))
+    std::env::var_os("GONGZHI_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/data/tipdm2020c"))
 }
 
 impl Corpus {

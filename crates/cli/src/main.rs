@@ -8,7 +8,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "gongzhi", version, about = "共治 Gongzhi — 诉求受理、派单、办理、评价与督查平台 / co-governance platform")]
+#[command(
+    name = "gongzhi",
+    version,
+    about = "共治 Gongzhi — 诉求受理、派单、办理、评价与督查平台 / co-governance platform"
+)]
 struct Cli {
     /// Database: sqlite://FILE or postgres://USER@HOST/DB. Default: SQLite in the data folder.
     #[arg(long, global = true, env = "GONGZHI_DATABASE_URL")]

@@ -43,7 +43,9 @@ pub async fn world(store: &Store, district: &District) -> Result<World> {
     let unit_ids: Vec<i64> = district
         .units
         .iter()
-        .map(|spec| by_code.get(spec.code.as_str()).map(|u| u.id).with_context(|| format!("unit {} is missing", spec.code)))
+        .map(|spec| {
+            by_code.get(spec.code.as_str()).map(|u| u.id).with_context(|| format!("unit {} is missing", spec.code))
+        })
         .collect::<Result<_>>()?;
     let accounts = store.accounts().await?;
     let mut first_of_role: HashMap<(i64, Role), Staff> = HashMap::new();
@@ -51,7 +53,8 @@ pub async fn world(store: &Store, district: &District) -> Result<World> {
         first_of_role.entry((account.unit_id, account.role)).or_insert_with(|| account.staff());
     }
     let root = unit_ids[0];
-    let pick = |role: Role| first_of_role.get(&(root, role)).cloned().with_context(|| format!("no {role} at the district"));
+    let pick =
+        |role: Role| first_of_role.get(&(root, role)).cloned().with_context(|| format!("no {role} at the district"));
     let mut categories = HashMap::new();
     let all = store.categories().await?;
     let names: HashMap<i64, (&str, Option<i64>)> = all.iter().map(|c| (c.id, (c.name.as_str(), c.parent_id))).collect();
@@ -60,7 +63,8 @@ pub async fn world(store: &Store, district: &District) -> Result<World> {
         let (l1, _) = p2.and_then(|p| names.get(&p)).copied().unwrap_or(("", None));
         categories.insert((l1.to_string(), l2.to_string(), category.name.clone()), category.id);
     }
-    let departments = all.iter().filter(|c| c.level == 1).filter_map(|c| Some((c.name.clone(), c.default_unit_id?))).collect();
+    let departments =
+        all.iter().filter(|c| c.level == 1).filter_map(|c| Some((c.name.clone(), c.default_unit_id?))).collect();
     let (operator, dispatcher, supervisor) = (pick(Role::Operator)?, pick(Role::Dispatcher)?, pick(Role::Supervisor)?);
     Ok(World {
         unit_ids,

@@ -81,7 +81,13 @@ impl Life<'_> {
             _ => None,
         };
         let settings = &self.world.settings;
-        let ctx = Context { now: at, policy: &settings.policy, calendar: &settings.calendar, dispatch_path, category_resolve_days: None };
+        let ctx = Context {
+            now: at,
+            policy: &settings.policy,
+            calendar: &settings.calendar,
+            dispatch_path,
+            category_resolve_days: None,
+        };
         match decide(&self.request, &command, actor, &ctx) {
             Ok(outcome) => {
                 let name = match actor {
@@ -111,7 +117,15 @@ pub struct Recent {
 
 /// The history of `spec`, created at `created_at`, as it stands at `now`. `id` is the
 /// id the store will give it.
-pub fn life(world: &World, spec: &RequestSpec, id: i64, created_at: Millis, now: Millis, recent: &mut Recent, rng: &mut impl Rng) -> Imported {
+pub fn life(
+    world: &World,
+    spec: &RequestSpec,
+    id: i64,
+    created_at: Millis,
+    now: Millis,
+    recent: &mut Recent,
+    rng: &mut impl Rng,
+) -> Imported {
     let new = world.new_request(spec);
     let path = world.paths.get(&new.unit_id).cloned().unwrap_or_default();
     let place = new.unit_id;
@@ -136,7 +150,11 @@ fn run(life: &mut Life, spec: &RequestSpec, place: i64, recent: &mut Recent, rng
         return;
     }
     if roll < 0.04 {
-        life.step(minutes(rng, 10, 300), Command::Reject { reason: "不属于受理范围，已告知诉求人向相关机构反映".into() }, &operator);
+        life.step(
+            minutes(rng, 10, 300),
+            Command::Reject { reason: "不属于受理范围，已告知诉求人向相关机构反映".into() },
+            &operator,
+        );
         return;
     }
     if spec.kind == "consult" && roll < 0.30 {
@@ -165,7 +183,11 @@ fn run(life: &mut Life, spec: &RequestSpec, place: i64, recent: &mut Recent, rng
     }
     if rng.gen_bool(0.06) {
         let Some(handler) = world.nearest(unit, Role::Handler).cloned() else { return };
-        if !life.step(minutes(rng, 30, 600), Command::Return { reason: "经核实不属于本单位职责，请重新派单".into() }, &Actor::Staff(handler)) {
+        if !life.step(
+            minutes(rng, 30, 600),
+            Command::Return { reason: "经核实不属于本单位职责，请重新派单".into() },
+            &Actor::Staff(handler),
+        ) {
             return;
         }
         unit = if unit == place { department.unwrap_or(place) } else { place };
@@ -203,7 +225,11 @@ fn handle(life: &mut Life, spec: &RequestSpec, unit: i64, rng: &mut impl Rng) {
         let leader = world.nearest(unit, Role::Leader).cloned();
         if let Some(leader) = leader {
             let leader = Actor::Staff(leader);
-            let decision = if rng.gen_bool(0.8) { Command::ApproveExtension } else { Command::DenyExtension { reason: "时限内可以办结".into() } };
+            let decision = if rng.gen_bool(0.8) {
+                Command::ApproveExtension
+            } else {
+                Command::DenyExtension { reason: "时限内可以办结".into() }
+            };
             if !life.step(minutes(rng, 60, 1_400), decision, &leader) {
                 return;
             }
@@ -227,7 +253,11 @@ fn handle(life: &mut Life, spec: &RequestSpec, unit: i64, rng: &mut impl Rng) {
     if evaluate(life, spec, rng) && rng.gen_bool(0.35) {
         // Unsatisfied and said so in time: handled again.
         if life.step(minutes(rng, 60, 3_000), Command::Reopen { reason: "问题没有真正解决".into() }, &Actor::Requester)
-            && life.step(minutes(rng, 600, 6_000), Command::Resolve { reply: synth::reply_text(spec, rng), contacted: true }, &handler)
+            && life.step(
+                minutes(rng, 600, 6_000),
+                Command::Resolve { reply: synth::reply_text(spec, rng), contacted: true },
+                &handler,
+            )
         {
             evaluate(life, spec, rng);
         }

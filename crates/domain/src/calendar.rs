@@ -47,8 +47,8 @@ impl WorkCalendar {
             let fail = |reason: &str| CalendarError { line: index + 1, reason: reason.into() };
             let mut fields = line.split(',');
             let date = fields.next().unwrap_or_default().trim();
-            let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| fail("the date must read YYYY-MM-DD"))?;
+            let date =
+                NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| fail("the date must read YYYY-MM-DD"))?;
             let kind = match fields.next().map(str::trim) {
                 Some("holiday") => DayKind::Holiday,
                 Some("workday") => DayKind::Workday,

@@ -64,9 +64,7 @@ impl DeadlinePolicy {
             };
         }
         let (respond_days, resolve_days) = match kind {
-            Kind::Consult | Kind::Help | Kind::Praise => {
-                (self.quick_respond_days, self.quick_resolve_days)
-            }
+            Kind::Consult | Kind::Help | Kind::Praise => (self.quick_respond_days, self.quick_resolve_days),
             Kind::Complaint | Kind::Report | Kind::Suggestion => {
                 (self.standard_respond_days, self.standard_resolve_days)
             }

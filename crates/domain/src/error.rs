@@ -1,9 +1,9 @@
 //! The rule an attempted action broke. Each variant is something a user can cause and
 //! gets its own clear message; none of them is a bug.
 
+use crate::lifecycle::Action;
 use crate::request::Status;
 use crate::role::Role;
-use crate::lifecycle::Action;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Broken {

@@ -77,30 +77,112 @@ const OPEN: &[Status] = &[Submitted, PendingDispatch, Dispatched, InProgress];
 
 /// SPEC section 3, row for row.
 pub const TABLE: &[Transition] = &[
-    Transition { action: Action::Accept, from: &[Submitted], to: Target::To(PendingDispatch), by: &[InScope(Operator)] },
-    Transition { action: Action::Reject, from: &[Submitted, PendingDispatch], to: Target::To(Rejected), by: &[InScope(Operator)] },
-    Transition { action: Action::Answer, from: &[Submitted, PendingDispatch], to: Target::To(Resolved), by: &[InScope(Operator)] },
-    Transition { action: Action::Dispatch, from: &[PendingDispatch], to: Target::To(Dispatched), by: &[InScope(Dispatcher)] },
-    Transition { action: Action::Claim, from: &[Dispatched], to: Target::To(InProgress), by: &[OfAssignedUnit(Handler)] },
-    Transition { action: Action::Return, from: &[Dispatched, InProgress], to: Target::To(PendingDispatch), by: &[OfAssignedUnit(Handler), OverAssignedUnit(Leader)] },
-    Transition { action: Action::Progress, from: &[InProgress], to: Target::Same, by: &[OfAssignedOrCoUnit(Handler), InScope(Volunteer)] },
-    Transition { action: Action::RequestExtension, from: &[InProgress], to: Target::Same, by: &[OfAssignedUnit(Handler)] },
-    Transition { action: Action::ApproveExtension, from: &[InProgress], to: Target::Same, by: &[OverAssignedUnit(Leader)] },
-    Transition { action: Action::DenyExtension, from: &[InProgress], to: Target::Same, by: &[OverAssignedUnit(Leader)] },
-    Transition { action: Action::Resolve, from: &[InProgress], to: Target::To(Resolved), by: &[OfAssignedUnit(Handler)] },
-    Transition { action: Action::Evaluate, from: &[Resolved], to: Target::To(Closed), by: &[Requester, InScope(Operator), InScope(Supervisor)] },
+    Transition {
+        action: Action::Accept,
+        from: &[Submitted],
+        to: Target::To(PendingDispatch),
+        by: &[InScope(Operator)],
+    },
+    Transition {
+        action: Action::Reject,
+        from: &[Submitted, PendingDispatch],
+        to: Target::To(Rejected),
+        by: &[InScope(Operator)],
+    },
+    Transition {
+        action: Action::Answer,
+        from: &[Submitted, PendingDispatch],
+        to: Target::To(Resolved),
+        by: &[InScope(Operator)],
+    },
+    Transition {
+        action: Action::Dispatch,
+        from: &[PendingDispatch],
+        to: Target::To(Dispatched),
+        by: &[InScope(Dispatcher)],
+    },
+    Transition {
+        action: Action::Claim,
+        from: &[Dispatched],
+        to: Target::To(InProgress),
+        by: &[OfAssignedUnit(Handler)],
+    },
+    Transition {
+        action: Action::Return,
+        from: &[Dispatched, InProgress],
+        to: Target::To(PendingDispatch),
+        by: &[OfAssignedUnit(Handler), OverAssignedUnit(Leader)],
+    },
+    Transition {
+        action: Action::Progress,
+        from: &[InProgress],
+        to: Target::Same,
+        by: &[OfAssignedOrCoUnit(Handler), InScope(Volunteer)],
+    },
+    Transition {
+        action: Action::RequestExtension,
+        from: &[InProgress],
+        to: Target::Same,
+        by: &[OfAssignedUnit(Handler)],
+    },
+    Transition {
+        action: Action::ApproveExtension,
+        from: &[InProgress],
+        to: Target::Same,
+        by: &[OverAssignedUnit(Leader)],
+    },
+    Transition {
+        action: Action::DenyExtension,
+        from: &[InProgress],
+        to: Target::Same,
+        by: &[OverAssignedUnit(Leader)],
+    },
+    Transition {
+        action: Action::Resolve,
+        from: &[InProgress],
+        to: Target::To(Resolved),
+        by: &[OfAssignedUnit(Handler)],
+    },
+    Transition {
+        action: Action::Evaluate,
+        from: &[Resolved],
+        to: Target::To(Closed),
+        by: &[Requester, InScope(Operator), InScope(Supervisor)],
+    },
     Transition { action: Action::AutoClose, from: &[Resolved], to: Target::To(Closed), by: &[System] },
-    Transition { action: Action::Reopen, from: &[Resolved, Closed], to: Target::BackToWork, by: &[Requester, InScope(Supervisor)] },
-    Transition { action: Action::Merge, from: OPEN, to: Target::To(Merged), by: &[InScope(Dispatcher), InScope(Supervisor)] },
+    Transition {
+        action: Action::Reopen,
+        from: &[Resolved, Closed],
+        to: Target::BackToWork,
+        by: &[Requester, InScope(Supervisor)],
+    },
+    Transition {
+        action: Action::Merge,
+        from: OPEN,
+        to: Target::To(Merged),
+        by: &[InScope(Dispatcher), InScope(Supervisor)],
+    },
     Transition { action: Action::Press, from: OPEN, to: Target::Same, by: &[InScope(Supervisor)] },
 ];
 
 impl Action {
     pub const ALL: &'static [Action] = &[
-        Action::Accept, Action::Reject, Action::Answer, Action::Dispatch, Action::Claim,
-        Action::Return, Action::Progress, Action::RequestExtension, Action::ApproveExtension,
-        Action::DenyExtension, Action::Resolve, Action::Evaluate, Action::AutoClose,
-        Action::Reopen, Action::Merge, Action::Press,
+        Action::Accept,
+        Action::Reject,
+        Action::Answer,
+        Action::Dispatch,
+        Action::Claim,
+        Action::Return,
+        Action::Progress,
+        Action::RequestExtension,
+        Action::ApproveExtension,
+        Action::DenyExtension,
+        Action::Resolve,
+        Action::Evaluate,
+        Action::AutoClose,
+        Action::Reopen,
+        Action::Merge,
+        Action::Press,
     ];
 
     pub fn transition(self) -> &'static Transition {
@@ -153,21 +235,53 @@ impl std::fmt::Display for Action {
 #[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Command {
     Accept,
-    Reject { reason: String },
-    Answer { reply: String },
-    Dispatch { unit_id: i64, #[serde(default)] co_unit_ids: Vec<i64> },
+    Reject {
+        reason: String,
+    },
+    Answer {
+        reply: String,
+    },
+    Dispatch {
+        unit_id: i64,
+        #[serde(default)]
+        co_unit_ids: Vec<i64>,
+    },
     Claim,
-    Return { reason: String },
-    Progress { note: String },
-    RequestExtension { until: Millis, reason: String },
+    Return {
+        reason: String,
+    },
+    Progress {
+        note: String,
+    },
+    RequestExtension {
+        until: Millis,
+        reason: String,
+    },
     ApproveExtension,
-    DenyExtension { reason: String },
-    Resolve { reply: String, contacted: bool },
-    Evaluate { solved: bool, satisfaction: Satisfaction, #[serde(default)] comment: String },
+    DenyExtension {
+        reason: String,
+    },
+    Resolve {
+        reply: String,
+        contacted: bool,
+    },
+    Evaluate {
+        solved: bool,
+        satisfaction: Satisfaction,
+        #[serde(default)]
+        comment: String,
+    },
     AutoClose,
-    Reopen { reason: String },
-    Merge { into: i64 },
-    Press { note: String, due: Option<Millis> },
+    Reopen {
+        reason: String,
+    },
+    Merge {
+        into: i64,
+    },
+    Press {
+        note: String,
+        due: Option<Millis>,
+    },
 }
 
 impl Command {
@@ -293,9 +407,8 @@ fn authorise(request: &Request, row: &Transition, actor: &Actor) -> Result<(), B
     // Name the rule that failed: the wrong role, or the right role in the wrong place.
     match actor {
         Actor::Staff(staff) if action.open_to(staff.role) => {
-            let unit_bound = row.by.iter().any(|who| {
-                matches!(who, OfAssignedUnit(r) | OfAssignedOrCoUnit(r) if *r == staff.role)
-            });
+            let unit_bound =
+                row.by.iter().any(|who| matches!(who, OfAssignedUnit(r) | OfAssignedOrCoUnit(r) if *r == staff.role));
             Err(if unit_bound { Broken::NotAssignedUnit { action } } else { Broken::OutOfScope })
         }
         Actor::Staff(staff) => Err(Broken::WrongRole { action, role: staff.role }),
@@ -319,9 +432,10 @@ fn limited(text: &str, field: &'static str) -> Result<(), Broken> {
 
 fn validate(command: &Command) -> Result<(), Broken> {
     match command {
-        Command::Reject { reason } | Command::Return { reason } | Command::Reopen { reason } | Command::DenyExtension { reason } => {
-            required(reason, "reason")
-        }
+        Command::Reject { reason }
+        | Command::Return { reason }
+        | Command::Reopen { reason }
+        | Command::DenyExtension { reason } => required(reason, "reason"),
         Command::RequestExtension { reason, .. } => required(reason, "reason"),
         Command::Answer { reply } | Command::Resolve { reply, .. } => required(reply, "reply"),
         Command::Progress { note } | Command::Press { note, .. } => required(note, "note"),
@@ -347,11 +461,11 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             next.first_resolved_at.get_or_insert(now);
         }
         Command::Dispatch { unit_id, co_unit_ids } => {
-            let path = ctx.dispatch_path.ok_or(Broken::Invalid {
-                field: "unit_id",
-                reason: format!("unit {unit_id} does not exist"),
-            })?;
-            let due = ctx.policy.deadlines(ctx.calendar, now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
+            let path = ctx
+                .dispatch_path
+                .ok_or(Broken::Invalid { field: "unit_id", reason: format!("unit {unit_id} does not exist") })?;
+            let due =
+                ctx.policy.deadlines(ctx.calendar, now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
             next.assignee_unit_id = Some(*unit_id);
             next.assignee_path = Some(path.to_string());
             next.co_unit_ids = co_unit_ids.iter().copied().filter(|id| id != unit_id).collect();
@@ -381,7 +495,10 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
                 return Err(Broken::ExtensionPending);
             }
             if next.resolve_by.is_some_and(|due| *until <= due) || *until <= now {
-                return Err(Broken::Invalid { field: "until", reason: "must be later than the current deadline".into() });
+                return Err(Broken::Invalid {
+                    field: "until",
+                    reason: "must be later than the current deadline".into(),
+                });
             }
             next.pending_extension = Some(*until);
         }
@@ -419,7 +536,10 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
                     return Err(Broken::WindowPassed);
                 }
                 if next.satisfaction.is_some_and(Satisfaction::counts_as_satisfied) {
-                    return Err(Broken::Invalid { field: "satisfaction", reason: "only an unsatisfied verdict reopens".into() });
+                    return Err(Broken::Invalid {
+                        field: "satisfaction",
+                        reason: "only an unsatisfied verdict reopens".into(),
+                    });
                 }
             }
             next.reopen_count += 1;

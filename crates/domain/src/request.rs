@@ -51,10 +51,13 @@ vocabulary! {
 impl Status {
     /// Open states still need somebody's work; merge and press apply to them.
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            Status::Submitted | Status::PendingDispatch | Status::Dispatched | Status::InProgress
-        )
+        matches!(self, Status::Submitted | Status::PendingDispatch | Status::Dispatched | Status::InProgress)
+    }
+
+    /// States a request passes through and leaves: at any time only recent requests are
+    /// in them, a small share of all.
+    pub fn is_passing(self) -> bool {
+        self.is_open() || self == Status::Resolved
     }
 }
 

@@ -79,11 +79,13 @@ fn command_strategy() -> impl Strategy<Value = Command> {
         Just(Command::Accept),
         Just(Command::Reject { reason: "不属于受理范围".into() }),
         Just(Command::Answer { reply: "已电话解答".into() }),
-        prop::sample::select(vec![3_i64, 9, 5, 404]).prop_map(|unit_id| Command::Dispatch { unit_id, co_unit_ids: vec![5] }),
+        prop::sample::select(vec![3_i64, 9, 5, 404])
+            .prop_map(|unit_id| Command::Dispatch { unit_id, co_unit_ids: vec![5] }),
         Just(Command::Claim),
         Just(Command::Return { reason: "非本单位职责".into() }),
         Just(Command::Progress { note: "已到现场查看".into() }),
-        (1_i64..40).prop_map(|d| Command::RequestExtension { until: START + d * DAY, reason: "需协调施工".into() }),
+        (1_i64..40)
+            .prop_map(|d| Command::RequestExtension { until: START + d * DAY, reason: "需协调施工".into() }),
         Just(Command::ApproveExtension),
         Just(Command::DenyExtension { reason: "理由不足".into() }),
         Just(Command::Resolve { reply: "井盖已补装".into(), contacted: true }),
@@ -208,7 +210,11 @@ fn a_request_goes_from_intake_to_closed() {
     step(&mut request, Command::ApproveExtension, leader);
     assert_eq!(request.resolve_by, Some(first_due + 5 * DAY));
     step(&mut request, Command::Resolve { reply: "井盖已补装".into(), contacted: true }, handler);
-    step(&mut request, Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() }, &Actor::Requester);
+    step(
+        &mut request,
+        Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() },
+        &Actor::Requester,
+    );
     assert_eq!(request.status, Status::Closed);
     assert_eq!(request.version, 8);
 }
@@ -220,18 +226,28 @@ fn refusals_name_the_rule() {
     // An operator cannot dispatch.
     let refused = run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[0], START);
     request.status = Status::PendingDispatch;
-    let dispatched = run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[1], START).unwrap().request;
+    let dispatched =
+        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[1], START).unwrap().request;
     assert!(matches!(refused, Err(Broken::WrongState { .. })));
-    assert!(matches!(run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[0], START), Err(Broken::WrongRole { .. })));
+    assert!(matches!(
+        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[0], START),
+        Err(Broken::WrongRole { .. })
+    ));
     // A handler of another unit cannot claim.
-    assert_eq!(run(&dispatched, &Command::Claim, &actors[3], START).unwrap_err(), Broken::NotAssignedUnit { action: Action::Claim });
+    assert_eq!(
+        run(&dispatched, &Command::Claim, &actors[3], START).unwrap_err(),
+        Broken::NotAssignedUnit { action: Action::Claim }
+    );
     // A leader of another subtree cannot approve.
     let leader_elsewhere = staff(9, Role::Leader, 9, "/1/9/");
     let mut claimed = run(&dispatched, &Command::Claim, &actors[2], START).unwrap().request;
     claimed.pending_extension = Some(START + 30 * DAY);
     assert_eq!(run(&claimed, &Command::ApproveExtension, &leader_elsewhere, START).unwrap_err(), Broken::OutOfScope);
     // A reply cannot be empty.
-    assert_eq!(run(&claimed, &Command::Resolve { reply: " ".into(), contacted: false }, &actors[2], START).unwrap_err(), Broken::Missing("reply"));
+    assert_eq!(
+        run(&claimed, &Command::Resolve { reply: " ".into(), contacted: false }, &actors[2], START).unwrap_err(),
+        Broken::Missing("reply")
+    );
 }
 
 #[test]
@@ -241,8 +257,12 @@ fn a_requester_reopens_only_when_unsatisfied_and_within_the_window() {
     request.status = Status::PendingDispatch;
     let answered = run(&request, &Command::Answer { reply: "已解答".into() }, &actors[0], START).unwrap().request;
     let late = START + 8 * DAY;
-    assert_eq!(run(&answered, &Command::Reopen { reason: "没解决".into() }, &Actor::Requester, late).unwrap_err(), Broken::WindowPassed);
-    let reopened = run(&answered, &Command::Reopen { reason: "没解决".into() }, &Actor::Requester, START + DAY).unwrap().request;
+    assert_eq!(
+        run(&answered, &Command::Reopen { reason: "没解决".into() }, &Actor::Requester, late).unwrap_err(),
+        Broken::WindowPassed
+    );
+    let reopened =
+        run(&answered, &Command::Reopen { reason: "没解决".into() }, &Actor::Requester, START + DAY).unwrap().request;
     // Answered at intake, no unit had it: it goes back to dispatch.
     assert_eq!(reopened.status, Status::PendingDispatch);
     assert_eq!(run(&answered, &Command::AutoClose, &Actor::System, START + DAY).unwrap_err(), Broken::WindowOpen);

@@ -75,9 +75,19 @@ pub const MIN_PASSWORD: usize = 8;
 
 impl Store {
     /// Adds a staff account with a password hash from `hash_password`.
-    pub async fn add_user(&self, login: &str, name: &str, role: Role, unit_id: i64, password_hash: &str) -> Result<Account> {
+    pub async fn add_user(
+        &self,
+        login: &str,
+        name: &str,
+        role: Role,
+        unit_id: i64,
+        password_hash: &str,
+    ) -> Result<Account> {
         let login = login.trim();
-        if login.is_empty() || login.len() > 64 || !login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+        if login.is_empty()
+            || login.len() > 64
+            || !login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
             return Err(StoreError::Invalid("a login is 1 to 64 letters, digits, `_`, `.` or `-`".into()));
         }
         self.unit(unit_id).await?;
@@ -134,7 +144,11 @@ impl Store {
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(self.pool()).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
         // A new password ends every session opened with the old one.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?;
         Ok(())
@@ -167,7 +181,8 @@ impl Store {
 
     /// Creates an API token for a user; the token itself is shown once and not kept.
     pub async fn create_api_token(&self, login: &str, name: &str) -> Result<String> {
-        let account = self.account_by_login(login).await?.ok_or_else(|| StoreError::Invalid(format!("no user `{login}`")))?;
+        let account =
+            self.account_by_login(login).await?.ok_or_else(|| StoreError::Invalid(format!("no user `{login}`")))?;
         let token = new_token();
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(digest(&token))

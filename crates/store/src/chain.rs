@@ -184,7 +184,10 @@ impl Store {
             expected = Head { seq: event.id, hash: event.hash };
         }
         if broken.is_none() && expected != head {
-            broken = Some((expected.seq + 1, format!("the chain head says {} events, the log ends at {}", head.seq, expected.seq)));
+            broken = Some((
+                expected.seq + 1,
+                format!("the chain head says {} events, the log ends at {}", head.seq, expected.seq),
+            ));
         }
         Ok(ChainReport { events: count, head_seq: head.seq, first_broken: broken })
     }

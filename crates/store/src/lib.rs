@@ -20,8 +20,8 @@ mod error;
 mod queries;
 mod rows;
 mod settings;
-pub mod testing;
 mod stats;
+pub mod testing;
 mod throttle;
 mod units;
 mod writer;
@@ -29,7 +29,7 @@ mod writer;
 pub use accounts::{hash_password, new_token, Account, MIN_PASSWORD};
 pub use chain::{ChainReport, EventRecord};
 pub use error::StoreError;
-pub use queries::{ListFilter, Page, Queue, TrackView};
+pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView};
 pub use settings::Settings;
 pub use writer::{Created, Imported};
 
@@ -118,11 +118,16 @@ impl Store {
         let mut conn = sqlx::AnyConnection::connect_with(&options).await?;
         if backend == Backend::Sqlite {
             prepare_sqlite(&mut conn).await?;
+            // The checkpoint task does this work; this is only the backstop.
+            conn.execute("PRAGMA wal_autocheckpoint = 20000").await?;
         }
         let settings = Arc::new(settings::Cache::default());
         let writer = writer::start(conn, settings.clone());
         let store = Store { pool, backend, writer, settings };
         store.refresh_settings().await?;
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoint(store.pool.clone()));
+        }
         Ok(store)
     }
 
@@ -143,6 +148,18 @@ impl Store {
     /// Closes the pool after the writer has finished what it was given.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Copies the write-ahead log into the database once a second, off the writer's path:
+/// left to the writer, every thousandth page would stall intake while it checkpoints.
+async fn checkpoint(pool: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    while !pool.is_closed() {
+        tick.tick().await;
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            tracing::debug!(%error, "checkpoint skipped");
+        }
     }
 }
 

@@ -58,7 +58,8 @@ pub enum Queue {
 }
 
 impl Queue {
-    pub const ALL: &'static [Queue] = &[Queue::Intake, Queue::Dispatch, Queue::Claim, Queue::Handling, Queue::DueSoon, Queue::Overdue];
+    pub const ALL: &'static [Queue] =
+        &[Queue::Intake, Queue::Dispatch, Queue::Claim, Queue::Handling, Queue::DueSoon, Queue::Overdue];
 
     pub fn parse(text: &str) -> Option<Queue> {
         serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
@@ -91,9 +92,7 @@ fn scope(query: &mut SelectStatement, staff: &Staff) {
     }
     let prefix = format!("{}%", staff.unit_path);
     query.cond_where(
-        Cond::any()
-            .add(col("unit_path").like(prefix.as_str()))
-            .add(col("assignee_path").like(prefix.as_str())),
+        Cond::any().add(col("unit_path").like(prefix.as_str())).add(col("assignee_path").like(prefix.as_str())),
     );
 }
 
@@ -142,6 +141,15 @@ pub struct TrackView {
     pub steps: Vec<TrackStep>,
     /// When the requester may still evaluate or reopen.
     pub evaluation_closes: Option<Millis>,
+    /// For a duplicate: the request it joined, whose outcome is also this requester's.
+    pub merged_into: Option<MergedInto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergedInto {
+    pub number: String,
+    pub status: Status,
+    pub reply: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -152,7 +160,19 @@ pub struct TrackStep {
 }
 
 /// Steps a requester sees; the rest (notes, extensions, presses) is internal.
-const PUBLIC_ACTIONS: &[&str] = &["submit", "accept", "reject", "answer", "dispatch", "claim", "resolve", "evaluate", "auto-close", "reopen", "merge"];
+const PUBLIC_ACTIONS: &[&str] = &[
+    "submit",
+    "accept",
+    "reject",
+    "answer",
+    "dispatch",
+    "claim",
+    "resolve",
+    "evaluate",
+    "auto-close",
+    "reopen",
+    "merge",
+];
 
 impl Store {
     /// One request, if it exists and the staff member may see it. Out of scope reads as
@@ -175,14 +195,19 @@ impl Store {
     /// A page of requests in the staff member's scope, newest first.
     pub async fn list(&self, staff: &Staff, filter: &ListFilter, now: Millis) -> Result<Page<Request>> {
         let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-        let mut query = select_requests();
+        // First the ids of the page, found from indexes as far as they go; then only
+        // those rows are read whole.
+        let mut query = Query::select();
+        query.column(Alias::new("id")).from(Alias::new("requests"));
         scope(&mut query, staff);
         if !filter.status.is_empty() {
             query.and_where(col("status").is_in(statuses(&filter.status)));
         }
         if let Some(unit) = filter.unit_id {
             let prefix = format!("{}%", self.unit(unit).await?.path);
-            query.cond_where(Cond::any().add(col("unit_path").like(prefix.as_str())).add(col("assignee_path").like(prefix.as_str())));
+            query.cond_where(
+                Cond::any().add(col("unit_path").like(prefix.as_str())).add(col("assignee_path").like(prefix.as_str())),
+            );
         }
         if let Some(unit) = filter.assignee_unit_id {
             query.and_where(col("assignee_unit_id").eq(unit));
@@ -227,11 +252,18 @@ impl Store {
                     .add(Cond::all().add(col("created_at").eq(at)).add(col("id").lt(id))),
             );
         }
-        query
+        // Requests in passing states are few: find them by state, then sort them. Asked
+        // to walk the creation-time index instead, SQLite would read through years of
+        // closed requests to fill a page; `+created_at` keeps it off that index.
+        let few =
+            (!filter.status.is_empty() && filter.status.iter().all(|s| s.is_passing())) || filter.overdue == Some(true);
+        let newest: sea_query::SimpleExpr = if few { Expr::cust("+created_at") } else { col("created_at").into() };
+        query.order_by_expr(newest, Order::Desc).order_by(Alias::new("id"), Order::Desc).limit(u64::from(limit) + 1);
+        let mut page = select_requests();
+        page.and_where(col("id").in_subquery(query))
             .order_by(Alias::new("created_at"), Order::Desc)
-            .order_by(Alias::new("id"), Order::Desc)
-            .limit(u64::from(limit) + 1);
-        let (sql, values) = query.build(PostgresQueryBuilder);
+            .order_by(Alias::new("id"), Order::Desc);
+        let (sql, values) = page.build(PostgresQueryBuilder);
         let rows = bind(&sql, values).fetch_all(self.pool()).await?;
         let mut items = rows.iter().map(rows::request_from_row).collect::<Result<Vec<_>>>()?;
         let next_cursor = if items.len() > limit as usize {
@@ -246,7 +278,8 @@ impl Store {
     fn queue_query(staff: &Staff, queue: Queue, now: Millis) -> SelectStatement {
         let mut query = select_requests();
         // A handler's queues are their unit's; everyone else's are their scope's.
-        let own_unit = staff.role == Role::Handler && matches!(queue, Queue::Claim | Queue::Handling | Queue::DueSoon | Queue::Overdue);
+        let own_unit = staff.role == Role::Handler
+            && matches!(queue, Queue::Claim | Queue::Handling | Queue::DueSoon | Queue::Overdue);
         if own_unit {
             query.and_where(col("assignee_unit_id").eq(staff.unit_id));
         } else {
@@ -262,7 +295,9 @@ impl Store {
                 .and_where(col("status").is_in(statuses(&WORKING)))
                 .and_where(col("resolve_by").gte(now))
                 .and_where(col("resolve_by").lt(now + lead)),
-            Queue::Overdue => query.and_where(col("status").is_in(statuses(&WORKING))).and_where(col("resolve_by").lt(now)),
+            Queue::Overdue => {
+                query.and_where(col("status").is_in(statuses(&WORKING))).and_where(col("resolve_by").lt(now))
+            }
         };
         query
     }
@@ -300,7 +335,11 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let sql = format!("SELECT {} FROM requests WHERE tracking_code = $1", rows::select_columns());
-        let row = sqlx::query(&sql).bind(code.to_ascii_uppercase()).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&sql)
+            .bind(code.to_ascii_uppercase())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         rows::request_from_row(&row)
     }
 
@@ -308,6 +347,13 @@ impl Store {
         let request = self.request_by_tracking_code(code).await?;
         let events: Vec<EventRecord> = self.events_of(request.id).await?;
         let policy = &self.settings().policy;
+        let merged_into = match request.merged_into {
+            Some(parent) => {
+                let parent = self.request_unscoped(parent).await?;
+                Some(MergedInto { number: parent.number, status: parent.status, reply: parent.reply })
+            }
+            None => None,
+        };
         let evaluation_closes = match request.status {
             Status::Resolved | Status::Closed => request.resolved_at.map(|at| policy.evaluation_closes(at)),
             _ => None,
@@ -329,17 +375,20 @@ impl Store {
                 .map(|e| TrackStep { at: e.at, action: e.action, status: e.to_status })
                 .collect(),
             evaluation_closes,
+            merged_into,
         })
     }
 
     /// Resolved requests whose evaluation window has passed: the auto-close timer's work.
     pub async fn due_for_auto_close(&self, now: Millis, limit: u32) -> Result<Vec<i64>> {
         let window = self.settings().policy.evaluation_window_days * gongzhi_domain::time::DAY;
-        let rows = sqlx::query("SELECT id FROM requests WHERE status = 'resolved' AND resolved_at < $1 ORDER BY resolved_at LIMIT $2")
-            .bind(now - window)
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id FROM requests WHERE status = 'resolved' AND resolved_at < $1 ORDER BY resolved_at LIMIT $2",
+        )
+        .bind(now - window)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 

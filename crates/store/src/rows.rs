@@ -11,17 +11,51 @@ use crate::{Result, StoreError};
 
 /// Set once at intake.
 pub const FIXED: &[&str] = &[
-    "id", "number", "tracking_code", "kind", "channel", "title", "content", "address", "unit_id",
-    "unit_path", "category_id", "urgent", "requester_type", "requester_name", "requester_phone",
-    "anonymous", "created_at",
+    "id",
+    "number",
+    "tracking_code",
+    "kind",
+    "channel",
+    "title",
+    "content",
+    "address",
+    "unit_id",
+    "unit_path",
+    "category_id",
+    "urgent",
+    "requester_type",
+    "requester_name",
+    "requester_phone",
+    "anonymous",
+    "created_at",
 ];
 
 /// Changed by the lifecycle.
 pub const MOVING: &[&str] = &[
-    "status", "version", "assignee_unit_id", "assignee_path", "co_unit_ids", "handler_id",
-    "dispatched_at", "claimed_at", "resolved_at", "first_resolved_at", "closed_at", "respond_by", "resolve_by",
-    "deadline_estimated", "pending_extension", "reply", "contacted", "solved", "satisfaction",
-    "evaluated_at", "return_count", "reopen_count", "press_count", "merged_into",
+    "status",
+    "version",
+    "assignee_unit_id",
+    "assignee_path",
+    "co_unit_ids",
+    "handler_id",
+    "dispatched_at",
+    "claimed_at",
+    "resolved_at",
+    "first_resolved_at",
+    "closed_at",
+    "respond_by",
+    "resolve_by",
+    "deadline_estimated",
+    "pending_extension",
+    "reply",
+    "contacted",
+    "solved",
+    "satisfaction",
+    "evaluated_at",
+    "return_count",
+    "reopen_count",
+    "press_count",
+    "merged_into",
 ];
 
 pub fn select_columns() -> String {

@@ -20,7 +20,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { calendar: WorkCalendar::official(), policy: DeadlinePolicy::default(), weights: ScoreWeights::default() }
+        Settings {
+            calendar: WorkCalendar::official(),
+            policy: DeadlinePolicy::default(),
+            weights: ScoreWeights::default(),
+        }
     }
 }
 
@@ -51,10 +55,8 @@ fn parse(rows: &[(String, String)]) -> Settings {
 
 pub(crate) async fn current(cache: &Cache, conn: &mut AnyConnection) -> Result<Arc<Settings>> {
     let rows = sqlx::query("SELECT key, value FROM settings ORDER BY key").fetch_all(&mut *conn).await?;
-    let rows: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
-        .collect::<Result<_, sqlx::Error>>()?;
+    let rows: Vec<(String, String)> =
+        rows.iter().map(|r| Ok((r.try_get("key")?, r.try_get("value")?))).collect::<Result<_, sqlx::Error>>()?;
     let raw: String = rows.iter().map(|(k, v)| format!("{k}\u{1f}{v}\u{1e}")).collect();
     if let Some((seen, settings)) = cache.parsed.read().expect("settings lock").as_ref() {
         if *seen == raw {
@@ -78,11 +80,13 @@ impl Store {
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(self.pool())
+        .await?;
         self.refresh_settings().await?;
         Ok(())
     }

@@ -45,7 +45,8 @@ impl Store {
             return Err(StoreError::Invalid("the period ends before it starts".into()));
         }
         let path = self.unit(unit_id).await?.path;
-        let sums: Vec<String> = Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
+        let sums: Vec<String> =
+            Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
         let sql = format!(
             "SELECT {} FROM unit_day_stats s JOIN units u ON u.id = s.unit_id \
              WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3",

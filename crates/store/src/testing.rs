@@ -17,7 +17,8 @@ use crate::{hash_password, Backend, Store};
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -31,9 +32,11 @@ pub async fn fresh(backend: Backend) -> (Store, String) {
         }
         Backend::Postgres => {
             sqlx::any::install_default_drivers();
-            let admin = std::env::var("GONGZHI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+            let admin = std::env::var("GONGZHI_TEST_POSTGRES")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
             let name = unique("gongzhi_t");
-            let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to PostgreSQL (set GONGZHI_TEST_POSTGRES)");
+            let mut conn =
+                sqlx::AnyConnection::connect(&admin).await.expect("connect to PostgreSQL (set GONGZHI_TEST_POSTGRES)");
             conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
             let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
             format!("{base}/{name}")
@@ -87,7 +90,8 @@ pub async fn town(store: &Store) -> Town {
     let street = store.add_unit(Some(district.id), UnitKind::Subdistrict, "S1", "青石街道").await.expect("test setup");
     let community = store.add_unit(Some(street.id), UnitKind::Community, "C1", "柳湾社区").await.expect("test setup");
     let other = store.add_unit(Some(street.id), UnitKind::Community, "C2", "桃源社区").await.expect("test setup");
-    let department = store.add_unit(Some(district.id), UnitKind::Department, "ZJ", "区住建局").await.expect("test setup");
+    let department =
+        store.add_unit(Some(district.id), UnitKind::Department, "ZJ", "区住建局").await.expect("test setup");
     let hash = hash_password("demo-password").expect("test setup");
     let user = |login: &'static str, role: Role, unit: i64| {
         let store = store.clone();

@@ -10,9 +10,14 @@ use crate::{Result, Store};
 impl Store {
     /// Whether `key` has reached `limit` failures in the current window.
     pub async fn throttled(&self, key: &str, window: Millis, limit: i64, now: Millis) -> Result<bool> {
-        let row = sqlx::query("SELECT window_start, count FROM throttle WHERE key = $1").bind(key).fetch_optional(self.pool()).await?;
+        let row = sqlx::query("SELECT window_start, count FROM throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(match row {
-            Some(row) => row.try_get::<i64, _>("window_start")? + window > now && row.try_get::<i64, _>("count")? >= limit,
+            Some(row) => {
+                row.try_get::<i64, _>("window_start")? + window > now && row.try_get::<i64, _>("count")? >= limit
+            }
             None => false,
         })
     }

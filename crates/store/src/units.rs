@@ -42,15 +42,17 @@ impl Store {
         };
         let mut tx = self.pool().begin().await?;
         // The path holds the unit's own id, known only after the insert.
-        let row = sqlx::query("INSERT INTO units (parent_id, kind, code, name, path) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(parent_id)
-            .bind(kind.as_str())
-            .bind(code)
-            .bind(name)
-            .bind(format!("pending:{code}"))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_insert(e, &format!("unit {code}")))?;
+        let row = sqlx::query(
+            "INSERT INTO units (parent_id, kind, code, name, path) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(parent_id)
+        .bind(kind.as_str())
+        .bind(code)
+        .bind(name)
+        .bind(format!("pending:{code}"))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_insert(e, &format!("unit {code}")))?;
         let id: i64 = row.try_get("id")?;
         let path = child_path(parent_path.as_deref(), id);
         sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(path.as_str()).bind(id).execute(&mut *tx).await?;
@@ -77,11 +79,19 @@ impl Store {
 
     /// All units, parents before children.
     pub async fn units(&self) -> Result<Vec<Unit>> {
-        let rows = sqlx::query("SELECT id, parent_id, kind, code, name, path FROM units ORDER BY id").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT id, parent_id, kind, code, name, path FROM units ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(unit_from_row).collect()
     }
 
-    pub async fn add_category(&self, parent_id: Option<i64>, name: &str, default_unit_id: Option<i64>, resolve_days: Option<u32>) -> Result<Category> {
+    pub async fn add_category(
+        &self,
+        parent_id: Option<i64>,
+        name: &str,
+        default_unit_id: Option<i64>,
+        resolve_days: Option<u32>,
+    ) -> Result<Category> {
         let level = match parent_id {
             Some(parent) => self.category(parent).await?.level + 1,
             None => 1,
@@ -104,24 +114,31 @@ impl Store {
     }
 
     pub async fn category(&self, id: i64) -> Result<Category> {
-        let row = sqlx::query("SELECT id, parent_id, level, name, default_unit_id, resolve_days FROM categories WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::UnknownCategory(id))?;
+        let row = sqlx::query(
+            "SELECT id, parent_id, level, name, default_unit_id, resolve_days FROM categories WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::UnknownCategory(id))?;
         category_from_row(&row)
     }
 
     pub async fn categories(&self) -> Result<Vec<Category>> {
-        let rows = sqlx::query("SELECT id, parent_id, level, name, default_unit_id, resolve_days FROM categories ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, parent_id, level, name, default_unit_id, resolve_days FROM categories ORDER BY id")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(category_from_row).collect()
     }
 
     /// Loads a `level1,level2,level3` catalogue, adding what is missing; `default_unit`
     /// names the unit that handles a first-level category. Returns how many were added.
-    pub async fn load_catalogue(&self, rows: &[[String; 3]], default_unit: impl Fn(&str) -> Option<i64>) -> Result<usize> {
+    pub async fn load_catalogue(
+        &self,
+        rows: &[[String; 3]],
+        default_unit: impl Fn(&str) -> Option<i64>,
+    ) -> Result<usize> {
         let mut known: std::collections::HashMap<(Option<i64>, String), i64> =
             self.categories().await?.into_iter().map(|c| ((c.parent_id, c.name), c.id)).collect();
         let mut added = 0;

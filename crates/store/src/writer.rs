@@ -5,7 +5,7 @@
 //! The batch takes the chain-head row first; on PostgreSQL that row lock orders the
 //! writers of several app instances, on SQLite the database lock does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use gongzhi_domain::lifecycle::{decide, Context};
@@ -39,10 +39,30 @@ pub struct Imported {
 }
 
 pub(crate) enum Job {
-    Create { new: NewRequest, key: Option<String>, actor: Actor, at: Millis, reply: oneshot::Sender<Result<Created>> },
-    Act { id: i64, version: Option<i64>, command: Command, actor: Actor, at: Millis, reply: oneshot::Sender<Result<Request>> },
-    Import { items: Vec<Imported>, reply: oneshot::Sender<Result<Vec<i64>>> },
-    PiiAccess { user_id: i64, request_ids: Vec<i64>, at: Millis },
+    Create {
+        new: NewRequest,
+        key: Option<String>,
+        actor: Actor,
+        at: Millis,
+        reply: oneshot::Sender<Result<Created>>,
+    },
+    Act {
+        id: i64,
+        version: Option<i64>,
+        command: Command,
+        actor: Actor,
+        at: Millis,
+        reply: oneshot::Sender<Result<Request>>,
+    },
+    Import {
+        items: Vec<Imported>,
+        reply: oneshot::Sender<Result<Vec<i64>>>,
+    },
+    PiiAccess {
+        user_id: i64,
+        request_ids: Vec<i64>,
+        at: Millis,
+    },
 }
 
 /// Largest number of jobs that share one transaction.
@@ -56,102 +76,164 @@ pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc
 
 async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(BATCH);
+    let mut paths = HashMap::new();
     while jobs.recv_many(&mut batch, BATCH).await > 0 {
-        if let Err(error) = write_batch(&mut conn, &settings, &mut batch).await {
-            tracing::error!(%error, "a write batch failed and was rolled back");
-            for job in batch.drain(..) {
-                fail(job, || StoreError::Database(sqlx::Error::Protocol(format!("write failed: {error}"))));
+        // Fast path: the whole batch in one transaction. A statement failing midway
+        // spoils it (PostgreSQL refuses anything after an error), so then the batch is
+        // rolled back and done again with a savepoint around each job.
+        let mut outcome = write_batch(&mut conn, &settings, &batch, &mut paths, false).await;
+        if matches!(outcome, Err(Retry::Careful)) {
+            outcome = write_batch(&mut conn, &settings, &batch, &mut paths, true).await;
+        }
+        match outcome {
+            Ok(results) => {
+                for (job, result) in batch.drain(..).zip(results) {
+                    answer(job, result);
+                }
+            }
+            Err(failure) => {
+                let error = match failure {
+                    Retry::Careful => "a write failed twice".to_string(),
+                    Retry::Failed(error) => error.to_string(),
+                };
+                tracing::error!(%error, "a write batch failed and was rolled back");
+                for job in batch.drain(..) {
+                    answer(
+                        job,
+                        Done::Failed(StoreError::Database(sqlx::Error::Protocol(format!("write failed: {error}")))),
+                    );
+                }
             }
         }
     }
 }
 
-fn fail(job: Job, error: impl Fn() -> StoreError) {
-    match job {
-        Job::Create { reply, .. } => drop(reply.send(Err(error()))),
-        Job::Act { reply, .. } => drop(reply.send(Err(error()))),
-        Job::Import { reply, .. } => drop(reply.send(Err(error()))),
-        Job::PiiAccess { .. } => {}
+/// What a job came to, before anyone is told.
+enum Done {
+    Created(Result<Created>),
+    Acted(Result<Request>),
+    Imported(Result<Vec<i64>>),
+    Logged,
+    Failed(StoreError),
+}
+
+fn answer(job: Job, done: Done) {
+    match (job, done) {
+        (Job::Create { reply, .. }, Done::Created(result)) => drop(reply.send(result)),
+        (Job::Act { reply, .. }, Done::Acted(result)) => drop(reply.send(result)),
+        (Job::Import { reply, .. }, Done::Imported(result)) => drop(reply.send(result)),
+        (Job::Create { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::Act { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::Import { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        _ => {}
+    }
+}
+
+enum Retry {
+    /// A statement failed in the fast path: do the batch again with savepoints.
+    Careful,
+    Failed(StoreError),
+}
+
+impl From<sqlx::Error> for Retry {
+    fn from(error: sqlx::Error) -> Retry {
+        Retry::Failed(StoreError::Database(error))
+    }
+}
+
+impl From<StoreError> for Retry {
+    fn from(error: StoreError) -> Retry {
+        Retry::Failed(error)
     }
 }
 
 /// What the jobs of one batch share.
-struct Batch {
+struct Batch<'p> {
     head: Head,
     next_id: i64,
     settings: Arc<Settings>,
+    /// Unit paths never change once made; the writer keeps those it has looked up.
+    paths: &'p mut HashMap<i64, String>,
 }
 
-enum Answer {
-    Created(oneshot::Sender<Result<Created>>, Result<Created>),
-    Acted(oneshot::Sender<Result<Request>>, Result<Request>),
-    Imported(oneshot::Sender<Result<Vec<i64>>>, Result<Vec<i64>>),
+/// Errors a job can only meet after a failed statement, which spoils the transaction.
+fn spoils(result: &Result<impl Sized>) -> bool {
+    matches!(result, Err(StoreError::Database(_) | StoreError::Duplicate(_) | StoreError::Migration(_)))
 }
 
-async fn write_batch(conn: &mut AnyConnection, cache: &settings::Cache, jobs: &mut Vec<Job>) -> Result<()> {
+async fn write_batch(
+    conn: &mut AnyConnection,
+    cache: &settings::Cache,
+    jobs: &[Job],
+    paths: &mut HashMap<i64, String>,
+    careful: bool,
+) -> Result<Vec<Done>, Retry> {
     let mut tx = conn.begin().await?;
     // Taking the head row first serialises writers across app instances.
     tx.execute("UPDATE chain_head SET seq = seq WHERE id = 1").await?;
     let row = sqlx::query("SELECT seq, hash FROM chain_head WHERE id = 1").fetch_one(&mut *tx).await?;
     let head = Head { seq: row.try_get("seq")?, hash: row.try_get("hash")? };
-    let next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
+    let next_id: i64 =
+        sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
     let settings = settings::current(cache, &mut tx).await?;
-    let mut batch = Batch { head, next_id: next_id + 1, settings };
+    let mut batch = Batch { head, next_id: next_id + 1, settings, paths };
 
-    let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs.drain(..) {
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
         let saved = (batch.head.clone(), batch.next_id);
-        tx.execute("SAVEPOINT job").await?;
-        let (answer, ok) = match job {
-            Job::Create { new, key, actor, at, reply } => {
-                let result = create(&mut tx, &mut batch, new, key, &actor, at).await;
-                let ok = result.is_ok();
-                (Some(Answer::Created(reply, result)), ok)
+        if careful {
+            tx.execute("SAVEPOINT job").await?;
+        }
+        let (done, spoilt) = match job {
+            Job::Create { new, key, actor, at, .. } => {
+                let result = create(&mut tx, &mut batch, new, key.as_deref(), actor, *at).await;
+                {
+                    let spoilt = spoils(&result);
+                    (Done::Created(result), spoilt)
+                }
             }
-            Job::Act { id, version, command, actor, at, reply } => {
-                let result = act(&mut tx, &mut batch, id, version, &command, &actor, at).await;
-                let ok = result.is_ok();
-                (Some(Answer::Acted(reply, result)), ok)
+            Job::Act { id, version, command, actor, at, .. } => {
+                let result = act(&mut tx, &mut batch, *id, *version, command, actor, *at).await;
+                {
+                    let spoilt = spoils(&result);
+                    (Done::Acted(result), spoilt)
+                }
             }
-            Job::Import { items, reply } => {
+            Job::Import { items, .. } => {
                 let result = import(&mut tx, &mut batch, items).await;
-                let ok = result.is_ok();
-                (Some(Answer::Imported(reply, result)), ok)
+                {
+                    let spoilt = spoils(&result);
+                    (Done::Imported(result), spoilt)
+                }
             }
-            Job::PiiAccess { user_id, request_ids, at } => (None, log_access(&mut tx, user_id, &request_ids, at).await.is_ok()),
+            Job::PiiAccess { user_id, request_ids, at } => {
+                let result = log_access(&mut tx, *user_id, request_ids, *at).await;
+                {
+                    let spoilt = spoils(&result);
+                    (Done::Logged, spoilt)
+                }
+            }
         };
-        if ok {
-            tx.execute("RELEASE SAVEPOINT job").await?;
-        } else {
-            tx.execute("ROLLBACK TO SAVEPOINT job").await?;
+        if spoilt && !careful {
+            drop(tx);
+            return Err(Retry::Careful);
+        }
+        if careful {
+            tx.execute(if spoilt { "ROLLBACK TO SAVEPOINT job" } else { "RELEASE SAVEPOINT job" }).await?;
+        }
+        if spoilt || matches!(&done, Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_))) {
             (batch.head, batch.next_id) = saved;
         }
-        answers.extend(answer);
+        results.push(done);
     }
     sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(batch.head.seq)
         .bind(batch.head.hash.as_str())
         .execute(&mut *tx)
         .await?;
-    let committed = tx.commit().await;
-    // Only now, durable, may anyone hear that their write succeeded.
-    for answer in answers {
-        fn settle<T>(committed: bool, result: Result<T>) -> Result<T> {
-            if committed {
-                result
-            } else {
-                Err(StoreError::Database(sqlx::Error::Protocol("commit failed".into())))
-            }
-        }
-        let ok = committed.is_ok();
-        match answer {
-            Answer::Created(reply, result) => drop(reply.send(settle(ok, result))),
-            Answer::Acted(reply, result) => drop(reply.send(settle(ok, result))),
-            Answer::Imported(reply, result) => drop(reply.send(settle(ok, result))),
-        }
-    }
-    committed?;
-    Ok(())
+    // Only after this, durable, may anyone hear that their write succeeded.
+    tx.commit().await?;
+    Ok(results)
 }
 
 pub(crate) fn actor_name(actor: &Actor) -> String {
@@ -170,9 +252,14 @@ pub fn tracking_code() -> String {
     (0..10).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect()
 }
 
-async fn unit_path(conn: &mut AnyConnection, unit_id: i64) -> Result<String> {
+async fn unit_path(conn: &mut AnyConnection, paths: &mut HashMap<i64, String>, unit_id: i64) -> Result<String> {
+    if let Some(path) = paths.get(&unit_id) {
+        return Ok(path.clone());
+    }
     let row = sqlx::query("SELECT path FROM units WHERE id = $1").bind(unit_id).fetch_optional(&mut *conn).await?;
-    Ok(row.ok_or(StoreError::UnknownUnit(unit_id))?.try_get("path")?)
+    let path: String = row.ok_or(StoreError::UnknownUnit(unit_id))?.try_get("path")?;
+    paths.insert(unit_id, path.clone());
+    Ok(path)
 }
 
 async fn category_days(conn: &mut AnyConnection, category_id: i64) -> Result<Option<u32>> {
@@ -191,19 +278,29 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Request> {
     rows::request_from_row(&row)
 }
 
-async fn create(conn: &mut AnyConnection, batch: &mut Batch, new: NewRequest, key: Option<String>, actor: &Actor, at: Millis) -> Result<Created> {
-    if let Some(key) = &key {
-        let seen = sqlx::query("SELECT request_id FROM idempotency WHERE key = $1").bind(key.as_str()).fetch_optional(&mut *conn).await?;
+async fn create(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    new: &NewRequest,
+    key: Option<&str>,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Created> {
+    if let Some(key) = key {
+        let seen = sqlx::query("SELECT request_id FROM idempotency WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
         if let Some(row) = seen {
             let request = load(conn, row.try_get("request_id")?).await?;
             return Ok(Created { request, replayed: true });
         }
     }
-    let path = unit_path(conn, new.unit_id).await?;
+    let path = unit_path(conn, batch.paths, new.unit_id).await?;
     if let Some(category) = new.category_id {
         category_days(conn, category).await?;
     }
-    let mut request = Request::submitted(new, path, at);
+    let mut request = Request::submitted(new.clone(), path, at);
     request.id = batch.next_id;
     batch.next_id += 1;
     request.number = number_for(request.id, at);
@@ -238,7 +335,7 @@ async fn create(conn: &mut AnyConnection, batch: &mut Batch, new: NewRequest, ke
 
 async fn act(
     conn: &mut AnyConnection,
-    batch: &mut Batch,
+    batch: &mut Batch<'_>,
     id: i64,
     version: Option<i64>,
     command: &Command,
@@ -260,12 +357,13 @@ async fn act(
     let dispatch_path = match command {
         Command::Dispatch { unit_id, co_unit_ids } => {
             for co in co_unit_ids {
-                unit_path(conn, *co).await?;
+                unit_path(conn, batch.paths, *co).await?;
             }
-            Some(unit_path(conn, *unit_id).await?)
+            Some(unit_path(conn, batch.paths, *unit_id).await?)
         }
         Command::Merge { into } => {
-            let target = load(conn, *into).await.map_err(|_| StoreError::Invalid(format!("request {into} does not exist")))?;
+            let target =
+                load(conn, *into).await.map_err(|_| StoreError::Invalid(format!("request {into} does not exist")))?;
             let visible = actor.staff().is_none_or(|staff| target.visible_to(staff));
             if !visible || target.status == Status::Merged || target.status == Status::Rejected {
                 return Err(StoreError::Invalid(format!("request {into} cannot take a merge")));
@@ -289,11 +387,8 @@ async fn act(
     let outcome = decide(&request, command, actor, &ctx)?;
     let next = outcome.request;
     let sql = rows::update_sql();
-    let updated = rows::bind_moving(sqlx::query(&sql), &next)
-        .bind(next.id)
-        .bind(request.version)
-        .execute(&mut *conn)
-        .await?;
+    let updated =
+        rows::bind_moving(sqlx::query(&sql), &next).bind(next.id).bind(request.version).execute(&mut *conn).await?;
     if updated.rows_affected() != 1 {
         return Err(StoreError::Conflict { current: request.version });
     }
@@ -312,12 +407,12 @@ async fn act(
     Ok(next)
 }
 
-async fn import(conn: &mut AnyConnection, batch: &mut Batch, items: Vec<Imported>) -> Result<Vec<i64>> {
+async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Imported]) -> Result<Vec<i64>> {
     let mut requests = Vec::with_capacity(items.len());
     let mut events = Vec::with_capacity(items.len() * 6);
     let mut cells: BTreeMap<(i64, i64), Counters> = BTreeMap::new();
     for item in items {
-        let mut request = item.request;
+        let mut request = item.request.clone();
         request.id = batch.next_id;
         batch.next_id += 1;
         if request.number.is_empty() {
@@ -402,7 +497,14 @@ impl Store {
     }
 
     /// As `act`, at a given time: for timers and for replaying history.
-    pub async fn act_at(&self, id: i64, version: Option<i64>, command: Command, actor: Actor, at: Millis) -> Result<Request> {
+    pub async fn act_at(
+        &self,
+        id: i64,
+        version: Option<i64>,
+        command: Command,
+        actor: Actor,
+        at: Millis,
+    ) -> Result<Request> {
         let (reply, answer) = oneshot::channel();
         self.send(Job::Act { id, version, command, actor, at, reply }, answer).await
     }
@@ -452,4 +554,3 @@ fn validate_new(new: &NewRequest) -> Result<()> {
     }
     Ok(())
 }
-

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use chrono::Duration;
-use gongzhi_store::testing::{manhole, staff, town};
-use gongzhi_store::{on_both, Store};
 use gongzhi_domain::measures::{contribution, Counters};
 use gongzhi_domain::time::{self, DAY};
 use gongzhi_domain::*;
+use gongzhi_store::testing::{manhole, staff, town};
+use gongzhi_store::{on_both, Store};
 use gongzhi_store::{ListFilter, Queue, StoreError};
 use sqlx::{Connection, Executor};
 
@@ -35,7 +35,12 @@ async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
     assert_eq!(r.tracking_code.len(), 10);
     let r = store.act(r.id, Some(r.version), Command::Accept, staff(&t.operator)).await.unwrap();
     let r = store
-        .act(r.id, Some(r.version), Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher))
+        .act(
+            r.id,
+            Some(r.version),
+            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] },
+            staff(&t.dispatcher),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, Status::Dispatched);
@@ -43,7 +48,10 @@ async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
     assert!(due > r.dispatched_at.unwrap() + 14 * DAY, "a complaint has 15 working days");
     let r = store.act(r.id, Some(r.version), Command::Claim, staff(&t.handler)).await.unwrap();
     assert_eq!(r.handler_id, Some(t.handler.user_id));
-    let r = store.act(r.id, Some(r.version), Command::Progress { note: "已联系施工队".into() }, staff(&t.handler)).await.unwrap();
+    let r = store
+        .act(r.id, Some(r.version), Command::Progress { note: "已联系施工队".into() }, staff(&t.handler))
+        .await
+        .unwrap();
     let until = due + 5 * DAY;
     let r = store
         .act(r.id, Some(r.version), Command::RequestExtension { until, reason: "井盖需定制".into() }, staff(&t.handler))
@@ -52,19 +60,38 @@ async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
     let r = store.act(r.id, Some(r.version), Command::ApproveExtension, staff(&t.leader)).await.unwrap();
     assert_eq!(r.resolve_by, Some(until));
     let r = store
-        .act(r.id, Some(r.version), Command::Resolve { reply: "井盖已补装，已电话告知".into(), contacted: true }, staff(&t.handler))
+        .act(
+            r.id,
+            Some(r.version),
+            Command::Resolve { reply: "井盖已补装，已电话告知".into(), contacted: true },
+            staff(&t.handler),
+        )
         .await
         .unwrap();
     // The resident evaluates by tracking code.
     let tracked = store.request_by_tracking_code(&r.tracking_code.to_lowercase()).await.unwrap();
     assert_eq!(tracked.id, r.id);
-    let evaluation = Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: "很快".into() };
+    let evaluation =
+        Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: "很快".into() };
     let r = store.act(r.id, None, evaluation, Actor::Requester).await.unwrap();
     assert_eq!(r.status, Status::Closed);
 
     let events = store.events_of(r.id).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["submit", "accept", "dispatch", "claim", "progress", "request-extension", "approve-extension", "resolve", "evaluate"]);
+    assert_eq!(
+        actions,
+        [
+            "submit",
+            "accept",
+            "dispatch",
+            "claim",
+            "progress",
+            "request-extension",
+            "approve-extension",
+            "resolve",
+            "evaluate"
+        ]
+    );
     assert_eq!(r.version as usize, events.len(), "one event per accepted action");
     assert!(store.verify_chain().await.unwrap().is_intact());
 
@@ -73,7 +100,8 @@ async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
     assert!(!view.steps.iter().any(|s| s.action == "progress"), "internal notes stay internal");
 
     let today = time::local_date(time::now());
-    let m = store.measures(t.district, today - Duration::days(1), today + Duration::days(60), time::now()).await.unwrap();
+    let m =
+        store.measures(t.district, today - Duration::days(1), today + Duration::days(60), time::now()).await.unwrap();
     assert_eq!(m.intake, 1);
     assert_eq!(m.closure_rate, Some(1.0));
     assert_eq!(m.satisfaction_rate, Some(1.0));
@@ -92,7 +120,8 @@ async fn scope_hides_other_communities(store: Store, _url: String) {
     let listed = store.list(&t.handler, &ListFilter::default(), now).await.unwrap();
     assert_eq!(listed.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![mine.id]);
     assert!(matches!(store.request(theirs.id, &t.handler).await, Err(StoreError::NotFound)));
-    let acted = store.act(theirs.id, Some(theirs.version), Command::Progress { note: "x".into() }, staff(&t.handler)).await;
+    let acted =
+        store.act(theirs.id, Some(theirs.version), Command::Progress { note: "x".into() }, staff(&t.handler)).await;
     assert!(matches!(acted, Err(StoreError::NotFound)));
     // The subdistrict's leader sees both; the district's dispatcher too.
     assert_eq!(store.list(&t.leader, &ListFilter::default(), now).await.unwrap().items.len(), 2);
@@ -100,7 +129,12 @@ async fn scope_hides_other_communities(store: Store, _url: String) {
     // Dispatched to the department, the request enters the department's scope.
     let theirs = store.act(theirs.id, Some(1), Command::Accept, staff(&t.operator)).await.unwrap();
     store
-        .act(theirs.id, Some(theirs.version), Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] }, staff(&t.dispatcher))
+        .act(
+            theirs.id,
+            Some(theirs.version),
+            Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] },
+            staff(&t.dispatcher),
+        )
         .await
         .unwrap();
     let department_staff = gongzhi_domain::role::Staff {
@@ -119,7 +153,12 @@ async fn a_stale_version_conflicts_and_loses_nothing(store: Store, _url: String)
     let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
     let r = store.act(r.id, Some(r.version), Command::Accept, staff(&t.operator)).await.unwrap();
     let r = store
-        .act(r.id, Some(r.version), Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher))
+        .act(
+            r.id,
+            Some(r.version),
+            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] },
+            staff(&t.dispatcher),
+        )
         .await
         .unwrap();
     let r = store.act(r.id, Some(r.version), Command::Claim, staff(&t.handler)).await.unwrap();
@@ -136,7 +175,8 @@ async fn a_stale_version_conflicts_and_loses_nothing(store: Store, _url: String)
     // The loser retries with the version it is told and nothing is lost.
     let Err(StoreError::Conflict { current }) = (if a.is_err() { a } else { b }) else { unreachable!() };
     store.act(r.id, Some(current), note("重试"), staff(&t.handler)).await.unwrap();
-    let notes: Vec<String> = store.events_of(r.id).await.unwrap().into_iter().filter(|e| e.action == "progress").map(|e| e.note).collect();
+    let notes: Vec<String> =
+        store.events_of(r.id).await.unwrap().into_iter().filter(|e| e.action == "progress").map(|e| e.note).collect();
     assert_eq!(notes.len(), 2);
     assert!(notes.contains(&"重试".to_string()));
 }
@@ -167,9 +207,18 @@ async fn a_forbidden_move_changes_nothing(store: Store, _url: String) {
         .await;
     assert!(matches!(refused, Err(StoreError::Rule(Broken::WrongState { .. }))));
     let r2 = store.act(r.id, Some(r.version), Command::Accept, staff(&t.operator)).await.unwrap();
-    let refused = store.act(r.id, Some(r2.version), Command::Dispatch { unit_id: 424242, co_unit_ids: vec![] }, staff(&t.dispatcher)).await;
+    let refused = store
+        .act(r.id, Some(r2.version), Command::Dispatch { unit_id: 424242, co_unit_ids: vec![] }, staff(&t.dispatcher))
+        .await;
     assert!(matches!(refused, Err(StoreError::UnknownUnit(424242))));
-    let refused = store.act(r.id, Some(r2.version), Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.operator)).await;
+    let refused = store
+        .act(
+            r.id,
+            Some(r2.version),
+            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] },
+            staff(&t.operator),
+        )
+        .await;
     assert!(matches!(refused, Err(StoreError::Rule(Broken::WrongRole { .. }))));
     let after = store.request(r.id, &t.operator).await.unwrap();
     assert_eq!(after, r2);
@@ -212,34 +261,62 @@ async fn aggregates_match_a_recount(store: Store, _url: String) {
         ids.push(r.id);
         let op = staff(&t.operator);
         let r = match i % 6 {
-            0 => { store.act(r.id, None, Command::Answer { reply: "已解答".into() }, op).await.unwrap(); continue; }
-            1 => { store.act(r.id, None, Command::Reject { reason: "重复".into() }, op).await.unwrap(); continue; }
+            0 => {
+                store.act(r.id, None, Command::Answer { reply: "已解答".into() }, op).await.unwrap();
+                continue;
+            }
+            1 => {
+                store.act(r.id, None, Command::Reject { reason: "重复".into() }, op).await.unwrap();
+                continue;
+            }
             _ => store.act(r.id, None, Command::Accept, op).await.unwrap(),
         };
         if i == 11 {
-            store.act(r.id, None, Command::Merge { into: ids[2] }, staff(&t.dispatcher)).await.unwrap();
+            let merged = store.act(r.id, None, Command::Merge { into: ids[2] }, staff(&t.dispatcher)).await.unwrap();
+            // The duplicate's requester follows the request it joined.
+            let parent = store.request(ids[2], &t.dispatcher).await.unwrap();
+            let view = store.track(&merged.tracking_code).await.unwrap();
+            assert_eq!(view.merged_into.map(|m| m.number), Some(parent.number));
             continue;
         }
-        store.act(r.id, None, Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher)).await.unwrap();
+        store
+            .act(r.id, None, Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher))
+            .await
+            .unwrap();
         if i % 6 == 3 {
             store.act(r.id, None, Command::Return { reason: "非本社区".into() }, staff(&t.handler)).await.unwrap();
-            store.act(r.id, None, Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] }, staff(&t.dispatcher)).await.unwrap();
+            store
+                .act(r.id, None, Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] }, staff(&t.dispatcher))
+                .await
+                .unwrap();
             continue;
         }
         store.act(r.id, None, Command::Claim, staff(&t.handler)).await.unwrap();
         if i % 6 == 4 {
             continue;
         }
-        store.act(r.id, None, Command::Resolve { reply: "已处理".into(), contacted: true }, staff(&t.handler)).await.unwrap();
+        store
+            .act(r.id, None, Command::Resolve { reply: "已处理".into(), contacted: true }, staff(&t.handler))
+            .await
+            .unwrap();
         let verdict = if i % 4 == 0 { Satisfaction::Unsatisfied } else { Satisfaction::BasicallySatisfied };
-        store.act(r.id, None, Command::Evaluate { solved: i % 4 != 0, satisfaction: verdict, comment: String::new() }, Actor::Requester).await.unwrap();
+        store
+            .act(
+                r.id,
+                None,
+                Command::Evaluate { solved: i % 4 != 0, satisfaction: verdict, comment: String::new() },
+                Actor::Requester,
+            )
+            .await
+            .unwrap();
         if verdict == Satisfaction::Unsatisfied {
             store.act(r.id, None, Command::Reopen { reason: "仍未解决".into() }, Actor::Requester).await.unwrap();
         }
     }
     // Recount from the requests themselves and compare with the maintained cells.
     let mut expected: BTreeMap<i64, Counters> = BTreeMap::new();
-    let all = store.list(&t.dispatcher, &ListFilter { limit: Some(100), ..Default::default() }, time::now()).await.unwrap();
+    let all =
+        store.list(&t.dispatcher, &ListFilter { limit: Some(100), ..Default::default() }, time::now()).await.unwrap();
     assert_eq!(all.items.len(), 12);
     for r in &all.items {
         for ((unit, _day), c) in contribution(r) {
@@ -276,7 +353,8 @@ async fn imported_history_keeps_the_chain(store: Store, _url: String) {
     assert_eq!(fresh.id, ids[249] + 1);
     let report = store.verify_chain().await.unwrap();
     assert_eq!((report.events, report.is_intact()), (251, true));
-    let m = store.measures(t.street, time::local_date(start), time::local_date(time::now()), time::now()).await.unwrap();
+    let m =
+        store.measures(t.street, time::local_date(start), time::local_date(time::now()), time::now()).await.unwrap();
     assert_eq!(m.intake, 251);
 }
 
@@ -288,7 +366,10 @@ async fn queues_and_pages_follow_deadlines(store: Store, _url: String) {
     for new in [manhole(t.community, None), urgent, manhole(t.community, None)] {
         let r = store.create(new, None, staff(&t.operator)).await.unwrap().request;
         store.act(r.id, None, Command::Accept, staff(&t.operator)).await.unwrap();
-        store.act(r.id, None, Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher)).await.unwrap();
+        store
+            .act(r.id, None, Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher))
+            .await
+            .unwrap();
     }
     let now = time::now();
     let queue = store.queue(&t.handler, Queue::Claim, now, 10).await.unwrap();
@@ -316,7 +397,10 @@ async fn queues_and_pages_follow_deadlines(store: Store, _url: String) {
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 3);
-    assert!(store.list(&t.leader, &ListFilter { cursor: Some("garbage".into()), ..Default::default() }, now).await.is_err());
+    assert!(store
+        .list(&t.leader, &ListFilter { cursor: Some("garbage".into()), ..Default::default() }, now)
+        .await
+        .is_err());
 }
 
 async fn accounts_sessions_and_tokens(store: Store, _url: String) {
@@ -335,7 +419,10 @@ async fn accounts_sessions_and_tokens(store: Store, _url: String) {
     let api = store.create_api_token("dispatcher", "bench").await.unwrap();
     assert_eq!(store.token_account(&api).await.unwrap().unwrap().staff(), t.dispatcher);
     assert!(store.token_account("not-a-token").await.unwrap().is_none());
-    assert!(matches!(store.add_user("operator", "x", Role::Operator, t.district, "h").await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        store.add_user("operator", "x", Role::Operator, t.district, "h").await,
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 async fn guessing_is_throttled(store: Store, _url: String) {

@@ -26,7 +26,15 @@ fn main() {
                 continue;
             }
             let other = &docs[m.id as usize];
-            println!("{:.3}\t{}\t{}\t{}\t{}\t{}", m.similarity, d.id, m.id, excerpt(&d.text), excerpt(&other.text), m.shared_terms.join("|"));
+            println!(
+                "{:.3}\t{}\t{}\t{}\t{}\t{}",
+                m.similarity,
+                d.id,
+                m.id,
+                excerpt(&d.text),
+                excerpt(&other.text),
+                m.shared_terms.join("|")
+            );
         }
     }
 }

@@ -10,8 +10,10 @@ use gongzhi_text::route::{Example, RouteConfig, RoutingModel};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let msgs = read_messages(args[0].as_ref()).unwrap();
-    let ex: Vec<Example> =
-        msgs.iter().filter_map(|m| Some(Example { title: m.title(), text: &m.text, label: m.label.as_deref()? })).collect();
+    let ex: Vec<Example> = msgs
+        .iter()
+        .filter_map(|m| Some(Example { title: m.title(), text: &m.text, label: m.label.as_deref()? }))
+        .collect();
     let started = Instant::now();
     let model = match args.get(1) {
         Some(p) => RoutingModel::load(p.as_ref()).unwrap(),

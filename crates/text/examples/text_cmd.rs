@@ -9,7 +9,11 @@ fn main() {
     let value = match arg(0) {
         "dupes" => commands::dupes(arg(1).as_ref()),
         "hot" => commands::hot(arg(1).as_ref(), args.get(2).map_or(5, |t| t.parse().unwrap())),
-        "hot_sim" => commands::hot_with(arg(1).as_ref(), 8, &gongzhi_text::hot::HotConfig { similarity: arg(2).parse().unwrap(), ..Default::default() }),
+        "hot_sim" => commands::hot_with(
+            arg(1).as_ref(),
+            8,
+            &gongzhi_text::hot::HotConfig { similarity: arg(2).parse().unwrap(), ..Default::default() },
+        ),
         "cv" => commands::cross_validate(arg(1).as_ref(), args.get(2).map_or(5, |t| t.parse().unwrap())),
         "train" => commands::route_train(arg(1).as_ref(), arg(2).as_ref()),
         "eval" => commands::route_eval(arg(1).as_ref(), arg(2).as_ref()),

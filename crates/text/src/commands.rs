@@ -30,9 +30,7 @@ pub fn route_train_with(data_csv: &Path, out: &Path, config: &RouteConfig) -> Re
     let started = Instant::now();
     let examples = labelled(&messages);
     let mut model = RoutingModel::train(&examples, config)?;
-    model.learn_units(
-        messages.iter().filter_map(|m| Some((m.label.as_deref()?, m.place.as_deref()?))),
-    );
+    model.learn_units(messages.iter().filter_map(|m| Some((m.label.as_deref()?, m.place.as_deref()?))));
     let seconds = started.elapsed().as_secs_f64();
     model.save(out)?;
     Ok(json!({ "examples": examples.len(), "labels": model.labels(), "train_seconds": seconds }))
@@ -170,7 +168,12 @@ pub fn hot_with(data_csv: &Path, top: usize, config: &HotConfig) -> Result<Value
     let hot_docs: Vec<HotDoc> = docs
         .into_iter()
         .zip(&messages)
-        .map(|(doc, m)| HotDoc { doc, title: m.title().map(str::to_string), supports: m.supports, requester: m.user.clone() })
+        .map(|(doc, m)| HotDoc {
+            doc,
+            title: m.title().map(str::to_string),
+            supports: m.supports,
+            requester: m.user.clone(),
+        })
         .collect();
     let now = hot_docs.iter().map(|d| d.doc.time).max().unwrap_or(0);
     let issues = hot_issues(&hot_docs, now, config);
@@ -235,7 +238,10 @@ mod tests {
         let d = dupes(&data).unwrap();
         assert_eq!(d["id_kind"], "id");
         let first = &d["duplicate_groups"][0]["members"];
-        assert!(first.as_array().unwrap().contains(&json!(11)) && first.as_array().unwrap().contains(&json!(12)), "{d}");
+        assert!(
+            first.as_array().unwrap().contains(&json!(11)) && first.as_array().unwrap().contains(&json!(12)),
+            "{d}"
+        );
         let h = hot(&data, 5).unwrap();
         let issues = h["issues"].as_array().unwrap();
         assert_eq!(issues.len(), 1, "{h}");

@@ -34,10 +34,7 @@ impl Message {
 
 pub fn read_messages(path: &Path) -> Result<Vec<Message>> {
     let csv_err = |source| TextError::Csv { path: path.to_path_buf(), source };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(csv_err)?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(path).map_err(csv_err)?;
     let headers = reader.headers().map_err(csv_err)?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
     let (id, title, detail, text, label, time, supports, place) = (
@@ -132,7 +129,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("gongzhi-text-csv-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let a = dir.join("a.csv");
-        std::fs::write(&a, "id,title,detail,time,supports\n7,井盖丢失,A3区路口井盖丢失,2019/2/28 11:25:05,3\n").unwrap();
+        std::fs::write(&a, "id,title,detail,time,supports\n7,井盖丢失,A3区路口井盖丢失,2019/2/28 11:25:05,3\n")
+            .unwrap();
         let m = &read_messages(&a).unwrap()[0];
         assert_eq!((m.id, m.text.as_str(), m.supports), (7, "井盖丢失A3区路口井盖丢失", 3));
         assert_eq!(m.title(), Some("井盖丢失"));

@@ -60,13 +60,7 @@ pub struct DupeConfig {
 
 impl Default for DupeConfig {
     fn default() -> Self {
-        DupeConfig {
-            threshold: 0.45,
-            window_secs: 90 * 86_400,
-            probe_terms: 32,
-            rerank: 24,
-            max_matches: 10,
-        }
+        DupeConfig { threshold: 0.45, window_secs: 90 * 86_400, probe_terms: 32, rerank: 24, max_matches: 10 }
     }
 }
 
@@ -156,7 +150,11 @@ impl DuplicateIndex {
                 }
             }
         }
-        if norm > 0.0 { dot / norm.sqrt() } else { 0.0 }
+        if norm > 0.0 {
+            dot / norm.sqrt()
+        } else {
+            0.0
+        }
     }
 
     fn entry_vector(&self, e: &Entry) -> FastMap<u32, f32> {
@@ -381,7 +379,6 @@ pub(crate) fn union(parent: &mut [usize], a: usize, b: usize) {
         parent[ra.max(rb)] = ra.min(rb);
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -66,7 +66,12 @@ pub fn hot_issues(docs: &[HotDoc], now: i64, config: &HotConfig) -> Vec<HotIssue
     order.sort_by_key(|&i| (docs[i].doc.time, docs[i].doc.id));
     // Candidate neighbours come from the duplicate index with a looser
     // threshold and no time limit: an issue may simmer for months.
-    let dupe = DupeConfig { threshold: config.similarity * 0.8, window_secs: i64::MAX / 4, max_matches: 20, ..DupeConfig::default() };
+    let dupe = DupeConfig {
+        threshold: config.similarity * 0.8,
+        window_secs: i64::MAX / 4,
+        max_matches: 20,
+        ..DupeConfig::default()
+    };
     let mut index = DuplicateIndex::new(dupe);
     for &i in &order {
         index.add(&docs[i].doc);
@@ -169,10 +174,7 @@ fn describe(
     let label = label.join(" / ");
     let mut members: Vec<usize> = c.members.clone();
     members.sort_by_key(|&i| (docs[i].doc.time, docs[i].doc.id));
-    let title = docs[central]
-        .title
-        .clone()
-        .unwrap_or_else(|| docs[central].doc.text.chars().take(30).collect());
+    let title = docs[central].title.clone().unwrap_or_else(|| docs[central].doc.text.chars().take(30).collect());
     HotIssue {
         label,
         title,
@@ -225,11 +227,8 @@ mod tests {
 
     #[test]
     fn unrelated_requests_make_no_issue() {
-        let docs = vec![
-            hot(1, "路灯坏了", 1, 0, "a"),
-            hot(2, "学校收费太高", 2, 0, "b"),
-            hot(3, "公交站台太远", 3, 0, "c"),
-        ];
+        let docs =
+            vec![hot(1, "路灯坏了", 1, 0, "a"), hot(2, "学校收费太高", 2, 0, "b"), hot(3, "公交站台太远", 3, 0, "c")];
         assert!(hot_issues(&docs, 10 * 86_400, &HotConfig::default()).is_empty());
     }
 }

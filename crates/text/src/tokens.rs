@@ -181,8 +181,7 @@ mod tests {
 
     #[test]
     fn numbered_place_is_found_by_its_prefix() {
-        let text: std::collections::HashSet<String> =
-            search_tokens("住在12号楼3单元").into_iter().collect();
+        let text: std::collections::HashSet<String> = search_tokens("住在12号楼3单元").into_iter().collect();
         assert!(query_tokens("12号").iter().all(|t| text.contains(t)));
         assert!(query_tokens("3单元").iter().all(|t| text.contains(t)));
         assert!(!query_tokens("13号").iter().all(|t| text.contains(t)));
@@ -200,8 +199,7 @@ mod tests {
 
     #[test]
     fn full_width_query_matches_half_width_text() {
-        let text: std::collections::HashSet<String> =
-            search_tokens("A3区 WiFi").into_iter().collect();
+        let text: std::collections::HashSet<String> = search_tokens("A3区 WiFi").into_iter().collect();
         assert!(query_tokens("Ａ３区 ｗｉｆｉ").iter().all(|t| text.contains(t)));
     }
 }

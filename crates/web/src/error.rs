@@ -28,7 +28,12 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录，或登录已过期", "log in first, or the session has expired")
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "请先登录，或登录已过期",
+            "log in first, or the session has expired",
+        )
     }
 
     pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
@@ -36,11 +41,21 @@ impl ApiError {
     }
 
     pub fn not_found() -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "未找到，或不在您的管辖范围内", "not found, or outside your scope")
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "未找到，或不在您的管辖范围内",
+            "not found, or outside your scope",
+        )
     }
 
     pub fn throttled() -> ApiError {
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "尝试次数过多，请稍后再试", "too many attempts, try again later")
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "尝试次数过多，请稍后再试",
+            "too many attempts, try again later",
+        )
     }
 }
 
@@ -77,10 +92,15 @@ impl From<StoreError> for ApiError {
                 format!("分类 {id} 不存在"),
                 format!("category {id} does not exist"),
             ),
-            StoreError::Invalid(reason) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("输入有误：{reason}"), reason.clone()),
-            StoreError::Duplicate(what) => {
-                ApiError::new(StatusCode::CONFLICT, "duplicate", format!("已存在：{what}"), format!("already exists: {what}"))
+            StoreError::Invalid(reason) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("输入有误：{reason}"), reason.clone())
             }
+            StoreError::Duplicate(what) => ApiError::new(
+                StatusCode::CONFLICT,
+                "duplicate",
+                format!("已存在：{what}"),
+                format!("already exists: {what}"),
+            ),
             StoreError::Database(_) | StoreError::Migration(_) | StoreError::WriterGone => {
                 tracing::error!(%error, "store failure");
                 ApiError::new(
@@ -100,7 +120,9 @@ impl IntoResponse for ApiError {
             tracing::info!(status = %self.status, code = self.code, message = %self.text.en, "request refused");
         }
         let mut body = json!({ "error": { "code": self.code, "message": self.text.zh, "message_en": self.text.en } });
-        if let (Some(error), Some(extra)) = (body.get_mut("error").and_then(|e| e.as_object_mut()), self.extra.as_object()) {
+        if let (Some(error), Some(extra)) =
+            (body.get_mut("error").and_then(|e| e.as_object_mut()), self.extra.as_object())
+        {
             error.extend(extra.clone());
         }
         (self.status, Json(body)).into_response()

@@ -42,7 +42,14 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { session_ttl: 8 * HOUR, secure_cookies: false, track_attempts: 20, throttle_window: HOUR / 6, login_attempts: 10, trust_forwarded: false }
+        WebConfig {
+            session_ttl: 8 * HOUR,
+            secure_cookies: false,
+            track_attempts: 20,
+            throttle_window: HOUR / 6,
+            login_attempts: 10,
+            trust_forwarded: false,
+        }
     }
 }
 
@@ -85,6 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(api::panic_response))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .with_state(state)
 }

@@ -86,14 +86,12 @@ fn field(name: &str) -> &'static str {
 /// The rule a refused action broke, named for the person who tried it.
 pub fn broken(rule: &Broken) -> Text {
     match rule {
-        Broken::WrongState { action: a, from } => Text::new(
-            format!("当前状态为「{}」，不能执行「{}」", status(*from).0, action(*a).0),
-            rule.to_string(),
-        ),
-        Broken::WrongRole { action: a, role: r } => Text::new(
-            format!("「{}」角色不能执行「{}」", role(*r).0, action(*a).0),
-            rule.to_string(),
-        ),
+        Broken::WrongState { action: a, from } => {
+            Text::new(format!("当前状态为「{}」，不能执行「{}」", status(*from).0, action(*a).0), rule.to_string())
+        }
+        Broken::WrongRole { action: a, role: r } => {
+            Text::new(format!("「{}」角色不能执行「{}」", role(*r).0, action(*a).0), rule.to_string())
+        }
         Broken::NotAssignedUnit { action: a } => {
             Text::new(format!("只有承办单位的承办人才能执行「{}」", action(*a).0), rule.to_string())
         }

@@ -48,16 +48,21 @@ impl Metrics {
         out.push_str("# HELP gongzhi_http_requests_total HTTP requests by route and status.\n# TYPE gongzhi_http_requests_total counter\n");
         for ((method, path), route) in routes.iter() {
             for (status, count) in &route.counts {
-                let _ = writeln!(out, "gongzhi_http_requests_total{{method=\"{method}\",path=\"{path}\",status=\"{status}\"}} {count}");
+                let _ = writeln!(
+                    out,
+                    "gongzhi_http_requests_total{{method=\"{method}\",path=\"{path}\",status=\"{status}\"}} {count}"
+                );
             }
         }
         out.push_str("# HELP gongzhi_http_request_duration_seconds Time to answer, by route.\n# TYPE gongzhi_http_request_duration_seconds histogram\n");
         for ((method, path), route) in routes.iter() {
             let labels = format!("method=\"{method}\",path=\"{path}\"");
             for (bucket, bound) in route.buckets.iter().zip(BUCKETS) {
-                let _ = writeln!(out, "gongzhi_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {bucket}");
+                let _ =
+                    writeln!(out, "gongzhi_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {bucket}");
             }
-            let _ = writeln!(out, "gongzhi_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", route.total);
+            let _ =
+                writeln!(out, "gongzhi_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", route.total);
             let _ = writeln!(out, "gongzhi_http_request_duration_seconds_sum{{{labels}}} {}", route.sum);
             let _ = writeln!(out, "gongzhi_http_request_duration_seconds_count{{{labels}}} {}", route.total);
         }
@@ -69,7 +74,8 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let started = Instant::now();
     let method = request.method().as_str().to_string();
     // The route's pattern, not the raw path: ids must not explode the label set.
-    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let path =
+        request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let response = next.run(request).await;
     state.metrics.observe(&method, &path, response.status().as_u16(), started.elapsed().as_secs_f64());
     response

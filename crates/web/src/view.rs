@@ -24,6 +24,16 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
         _ => None,
     };
     let (status_zh, _) = messages::status(r.status);
+    // An overdue item climbs one unit up the tree for every further period it stays
+    // overdue; this is the unit whose leaders it now stands before.
+    let escalated_to = match (urgency, r.resolve_by, r.assignee_path.as_deref()) {
+        (Some(Urgency::Overdue), Some(due), Some(path)) => {
+            let chain: Vec<i64> = gongzhi_domain::unit::path_ids(path).collect();
+            let levels = policy.escalation_levels(due, now) as usize;
+            chain.len().checked_sub(1 + levels).map(|i| chain[i]).or(chain.first().copied())
+        }
+        _ => None,
+    };
     json!({
         "id": r.id,
         "number": r.number,
@@ -58,6 +68,7 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
         "deadline_estimated": r.deadline_estimated,
         "urgency": urgency,
         "overdue": urgency == Some(Urgency::Overdue),
+        "escalated_to_unit_id": escalated_to,
         "pending_extension": r.pending_extension,
         "reply": r.reply,
         "contacted": r.contacted,

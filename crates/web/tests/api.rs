@@ -101,7 +101,9 @@ async fn a_resident_and_the_staff_carry_a_request_to_closed(store: Store, _url: 
     assert_eq!(created.body["status"], "submitted");
 
     // The operator logs in with a password and works with the session cookie.
-    let login = client.send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "demo-password" }))).await;
+    let login = client
+        .send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "demo-password" })))
+        .await;
     assert_eq!(login.status, StatusCode::OK);
     let cookie = login.headers[header::SET_COOKIE].to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
@@ -129,22 +131,37 @@ async fn a_resident_and_the_staff_carry_a_request_to_closed(store: Store, _url: 
     assert!(!text.contains("13812341234") && !text.contains("王女士") && !text.contains("井盖需定制"), "{text}");
     assert_eq!(tracked.body["reply"], "井盖已补装");
     let evaluated = client
-        .send("POST", &format!("/api/v1/track/{code}/evaluate"), None, Some(json!({ "solved": true, "satisfaction": "satisfied" })))
+        .send(
+            "POST",
+            &format!("/api/v1/track/{code}/evaluate"),
+            None,
+            Some(json!({ "solved": true, "satisfaction": "satisfied" })),
+        )
         .await;
     assert_eq!(evaluated.body["status"], "closed", "{:?}", evaluated.body);
 
     let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&dispatcher), None).await;
-    let actions: Vec<&str> = detail.body["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["submit", "accept", "dispatch", "claim", "request-extension", "approve-extension", "resolve", "evaluate"]);
+    let actions: Vec<&str> =
+        detail.body["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["submit", "accept", "dispatch", "claim", "request-extension", "approve-extension", "resolve", "evaluate"]
+    );
 
     let today = gongzhi_domain::time::local_date(gongzhi_domain::time::now());
-    let stats = client.send("GET", &format!("/api/v1/stats?unit={}&from={today}&to={today}", t.district), Some(&dispatcher), None).await;
+    let stats = client
+        .send("GET", &format!("/api/v1/stats?unit={}&from={today}&to={today}", t.district), Some(&dispatcher), None)
+        .await;
     assert_eq!(stats.body["measures"]["intake"], 1, "{:?}", stats.body);
     assert_eq!(stats.body["measures"]["satisfaction_rate"], 1.0);
     let health = client.send("GET", "/healthz", None, None).await;
     assert_eq!(health.body["status"], "ok");
     let metrics = client.send("GET", "/metrics", None, None).await;
-    assert!(metrics.body.as_str().unwrap().contains("gongzhi_http_requests_total{method=\"POST\",path=\"/api/v1/requests\",status=\"201\"} 1"));
+    assert!(metrics
+        .body
+        .as_str()
+        .unwrap()
+        .contains("gongzhi_http_requests_total{method=\"POST\",path=\"/api/v1/requests\",status=\"201\"} 1"));
 }
 
 async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: String) {
@@ -152,7 +169,12 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     let [operator, dispatcher, handler, ..] = tokens(&store).await;
     let client = Client::new(store.clone(), WebConfig::default());
     let post = |body: &'static str| {
-        Request::builder().method("POST").uri("/api/v1/requests").header(header::CONTENT_TYPE, "application/json").body(Body::from(body)).unwrap()
+        Request::builder()
+            .method("POST")
+            .uri("/api/v1/requests")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
     };
     let r = client.raw(post("{\"kind\": ")).await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
@@ -164,7 +186,10 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     assert!(r.body["error"]["message_en"].as_str().unwrap().contains("colour"));
     let mut missing = submission(&t);
     missing.as_object_mut().unwrap().remove("title");
-    assert_eq!(client.send("POST", "/api/v1/requests", None, Some(missing)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        client.send("POST", "/api/v1/requests", None, Some(missing)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let mut empty = submission(&t);
     empty["title"] = json!("  ");
     let r = client.send("POST", "/api/v1/requests", None, Some(empty)).await;
@@ -175,16 +200,30 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_unit")));
     let mut no_category = submission(&t);
     no_category["category_id"] = json!(987654);
-    assert_eq!(client.send("POST", "/api/v1/requests", None, Some(no_category)).await.body["error"]["code"], "unknown_category");
+    assert_eq!(
+        client.send("POST", "/api/v1/requests", None, Some(no_category)).await.body["error"]["code"],
+        "unknown_category"
+    );
     let huge = format!("{{\"kind\":\"help\",\"title\":\"x\",\"content\":\"{}\"}}", "长".repeat(300_000));
-    let r = client.raw(Request::builder().method("POST").uri("/api/v1/requests").header(header::CONTENT_TYPE, "application/json").body(Body::from(huge)).unwrap()).await;
+    let r = client
+        .raw(
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/requests")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(huge))
+                .unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     let mut hotline = submission(&t);
     hotline["channel"] = json!("hotline");
     assert_eq!(client.send("POST", "/api/v1/requests", None, Some(hotline)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(store.count_requests().await.unwrap(), 0, "nothing was created");
 
-    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"].as_i64().unwrap();
+    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"]
+        .as_i64()
+        .unwrap();
     // Impossible transition: the message names the rule.
     let r = client.act(id, "claim", &handler, json!({}), 1).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -193,22 +232,49 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     let r = client.act(id, "dispatch", &operator, json!({ "unit_id": t.community }), 1).await;
     assert_eq!(r.body["error"]["code"], "wrong_state");
     let r = client.act(id, "accept", &dispatcher, json!({}), 1).await;
-    assert_eq!((r.status, r.body["error"]["message"].as_str()), (StatusCode::FORBIDDEN, Some("「派单员」角色不能执行「受理」")));
+    assert_eq!(
+        (r.status, r.body["error"]["message"].as_str()),
+        (StatusCode::FORBIDDEN, Some("「派单员」角色不能执行「受理」"))
+    );
     // A stale version.
     assert_eq!(client.act(id, "accept", &operator, json!({}), 1).await.status, StatusCode::OK);
     let r = client.act(id, "reject", &operator, json!({ "reason": "重复" }), 1).await;
     assert_eq!((r.status, r.body["error"]["current_version"].as_i64()), (StatusCode::CONFLICT, Some(2)));
     // Unknown actions, fields, versions and ids.
     assert_eq!(client.act(id, "teleport", &operator, json!({}), 2).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(client.act(id, "reject", &operator, json!({ "reason": "x", "why": 1 }), 2).await.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(client.send("POST", &format!("/api/v1/requests/{id}/reject"), Some(&operator), Some(json!({ "reason": "x" }))).await.body["error"]["code"], "missing_version");
-    assert_eq!(client.send("GET", "/api/v1/requests/999999", Some(&operator), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        client.act(id, "reject", &operator, json!({ "reason": "x", "why": 1 }), 2).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        client
+            .send("POST", &format!("/api/v1/requests/{id}/reject"), Some(&operator), Some(json!({ "reason": "x" })))
+            .await
+            .body["error"]["code"],
+        "missing_version"
+    );
+    assert_eq!(
+        client.send("GET", "/api/v1/requests/999999", Some(&operator), None).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(client.send("GET", "/api/v1/requests/abc", Some(&operator), None).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(client.send("GET", "/api/v1/requests?status=lost", Some(&operator), None).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(client.send("GET", "/api/v1/requests?colour=red", Some(&operator), None).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(client.send("GET", "/api/v1/stats?from=2026-13-01&to=2026-01-01", Some(&operator), None).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        client.send("GET", "/api/v1/requests?status=lost", Some(&operator), None).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        client.send("GET", "/api/v1/requests?colour=red", Some(&operator), None).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        client.send("GET", "/api/v1/stats?from=2026-13-01&to=2026-01-01", Some(&operator), None).await.status,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(client.send("GET", "/api/v1/requests", None, None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(client.send("GET", "/api/v1/requests", Some("not-a-token"), None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        client.send("GET", "/api/v1/requests", Some("not-a-token"), None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&operator), None).await;
     assert_eq!(detail.body["version"], 2, "refusals changed nothing");
     assert!(store.verify_chain().await.unwrap().is_intact());
@@ -237,19 +303,30 @@ async fn scope_and_phone_numbers(store: Store, url: String) {
     let t = town(&store).await;
     let [operator, dispatcher, handler, other_handler, ..] = tokens(&store).await;
     let client = Client::new(store.clone(), WebConfig::default());
-    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"].as_i64().unwrap();
+    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"]
+        .as_i64()
+        .unwrap();
     // The other community's handler can neither read, list nor act.
-    assert_eq!(client.send("GET", &format!("/api/v1/requests/{id}"), Some(&other_handler), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        client.send("GET", &format!("/api/v1/requests/{id}"), Some(&other_handler), None).await.status,
+        StatusCode::NOT_FOUND
+    );
     let listed = client.send("GET", "/api/v1/requests", Some(&other_handler), None).await;
     assert_eq!(listed.body["items"], json!([]));
-    assert_eq!(client.act(id, "progress", &other_handler, json!({ "note": "x" }), 1).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        client.act(id, "progress", &other_handler, json!({ "note": "x" }), 1).await.status,
+        StatusCode::NOT_FOUND
+    );
     // The dispatcher sees a masked number, the community's handler the real one, logged.
     let masked = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&dispatcher), None).await;
     assert_eq!(masked.body["requester"]["phone"], "138****1234");
     let real = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&handler), None).await;
     assert_eq!(real.body["requester"]["phone"], "13812341234");
     // The access log is written behind other writes; a later write has flushed it.
-    store.create(gongzhi_store::testing::manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap();
+    store
+        .create(gongzhi_store::testing::manhole(t.community, None), None, gongzhi_domain::Actor::Requester)
+        .await
+        .unwrap();
     use sqlx::{Connection, Row};
     let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
     let row = sqlx::query("SELECT COUNT(*) AS n FROM pii_access WHERE user_id = $1 AND request_id = $2")
@@ -265,15 +342,24 @@ async fn sessions_expire_and_logins_are_throttled(store: Store, _url: String) {
     town(&store).await;
     let config = WebConfig { session_ttl: 1, login_attempts: 3, ..WebConfig::default() };
     let client = Client::new(store.clone(), config);
-    let login = client.send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "demo-password" }))).await;
+    let login = client
+        .send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "demo-password" })))
+        .await;
     let session = login.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    assert_eq!(client.send("GET", "/api/v1/me", Some(&session), None).await.status, StatusCode::UNAUTHORIZED, "expired");
+    assert_eq!(
+        client.send("GET", "/api/v1/me", Some(&session), None).await.status,
+        StatusCode::UNAUTHORIZED,
+        "expired"
+    );
     for _ in 0..3 {
-        let wrong = client.send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "guess" }))).await;
+        let wrong =
+            client.send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "guess" }))).await;
         assert_eq!(wrong.body["error"]["message"], "用户名或密码错误");
     }
-    let locked = client.send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "demo-password" }))).await;
+    let locked = client
+        .send("POST", "/api/v1/login", None, Some(json!({ "login": "operator", "password": "demo-password" })))
+        .await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -282,7 +368,10 @@ async fn tracking_codes_cannot_be_guessed(store: Store, _url: String) {
     let client = Client::new(store.clone(), WebConfig { track_attempts: 3, ..WebConfig::default() });
     for code in ["AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC"] {
         let r = client.send("GET", &format!("/api/v1/track/{code}"), None, None).await;
-        assert_eq!((r.status, r.body["error"]["message"].as_str()), (StatusCode::NOT_FOUND, Some("查询码不正确，请核对后重试")));
+        assert_eq!(
+            (r.status, r.body["error"]["message"].as_str()),
+            (StatusCode::NOT_FOUND, Some("查询码不正确，请核对后重试"))
+        );
     }
     assert_eq!(client.send("GET", "/api/v1/track/DDDDDDDDDD", None, None).await.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -14,7 +14,20 @@ use tower::ServiceExt;
 on_both!(every_api_example_works_as_documented);
 
 /// Fields whose documented values are checked, not only their presence.
-const EXACT: &[&str] = &["status", "status_label", "code", "message", "message_en", "current_version", "phone", "reply", "version", "intake", "satisfaction_rate", "title"];
+const EXACT: &[&str] = &[
+    "status",
+    "status_label",
+    "code",
+    "message",
+    "message_en",
+    "current_version",
+    "phone",
+    "reply",
+    "version",
+    "intake",
+    "satisfaction_rate",
+    "title",
+];
 
 struct Example {
     method: String,
@@ -36,11 +49,14 @@ fn examples(doc: &str) -> Vec<Example> {
     blocks
         .chunks(2)
         .map(|pair| {
-            let [("http", request), ("http-response", response)] = pair else { panic!("an http block must be followed by its response: {pair:?}") };
+            let [("http", request), ("http-response", response)] = pair else {
+                panic!("an http block must be followed by its response: {pair:?}")
+            };
             let (head, body) = request.split_once("\n\n").unwrap_or((request, ""));
             let mut lines = head.lines();
             let (method, path) = lines.next().unwrap().split_once(' ').unwrap();
-            let headers = lines.filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let headers =
+                lines.filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_string(), v.to_string())).collect();
             let (status_line, response_body) = response.split_once("\n\n").unwrap_or((response, ""));
             let status = status_line.split_whitespace().nth(1).unwrap().parse().unwrap();
             Example {
@@ -87,7 +103,9 @@ async fn every_api_example_works_as_documented(store: Store, _url: String) {
     values.insert("community".into(), t.community.to_string());
     values.insert("district".into(), t.district.to_string());
     values.insert("today".into(), gongzhi_domain::time::local_date(gongzhi_domain::time::now()).to_string());
-    for (name, login) in [("operator_token", "operator"), ("dispatcher_token", "dispatcher"), ("handler_token", "handler_c1")] {
+    for (name, login) in
+        [("operator_token", "operator"), ("dispatcher_token", "dispatcher"), ("handler_token", "handler_c1")]
+    {
         values.insert(name.into(), store.create_api_token(login, "docs").await.unwrap());
     }
     let app = router(AppState::new(store, WebConfig::default()));
@@ -100,7 +118,8 @@ async fn every_api_example_works_as_documented(store: Store, _url: String) {
         for (key, value) in &example.headers {
             request = request.header(key, fill(value, &values));
         }
-        let response = app.clone().oneshot(request.body(Body::from(fill(&example.body, &values))).unwrap()).await.unwrap();
+        let response =
+            app.clone().oneshot(request.body(Body::from(fill(&example.body, &values))).unwrap()).await.unwrap();
         let status = response.status().as_u16();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);

@@ -34,10 +34,15 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
     if args.demo {
         demo(&store, args.demo_requests).await?;
     }
-    let config = WebConfig { secure_cookies: args.secure_cookies, trust_forwarded: args.trust_forwarded, ..WebConfig::default() };
+    let config = WebConfig {
+        secure_cookies: args.secure_cookies,
+        trust_forwarded: args.trust_forwarded,
+        ..WebConfig::default()
+    };
     tokio::spawn(auto_close(store.clone()));
     let app = gongzhi_web::router(AppState::new(store.clone(), config));
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listen on {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listen on {}", args.listen))?;
     let address = listener.local_addr()?;
     println!("共治 Gongzhi 已启动 / running at http://{address}/  ({})", store.backend().name());
     if args.demo {

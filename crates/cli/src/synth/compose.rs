@@ -40,11 +40,7 @@ pub fn make_title(rng: &mut StdRng, kind: &str, ctx: &Ctx) -> String {
     }
     // Long place names make long titles; residents then drop the place. Short ones gain
     // the 街道 or 镇.
-    let fallback = if len > MAX_TITLE {
-        filled("{i}", ctx)
-    } else {
-        filled("{z}{p}{i}", ctx)
-    };
+    let fallback = if len > MAX_TITLE { filled("{i}", ctx) } else { filled("{z}{p}{i}", ctx) };
     let mut t: String = fallback.chars().take(MAX_TITLE).collect();
     if t.chars().count() < MIN_TITLE {
         t.insert_str(0, "反映");
@@ -75,11 +71,7 @@ pub fn compose(
     }
     // A body that starts with "我…" introduces its writer already.
     if verbosity >= 1 && !body.starts_with('我') && rng.gen_bool(0.5) {
-        let intros = if enterprise {
-            ph::ENTERPRISE_INTROS
-        } else {
-            ph::INTROS
-        };
+        let intros = if enterprise { ph::ENTERPRISE_INTROS } else { ph::INTROS };
         fill(out, pick(rng, intros), ctx);
     }
     fill(out, body, ctx);
@@ -101,24 +93,13 @@ pub fn compose(
         out.push_str(pick(rng, ph::TRIED));
     }
     if verbosity >= 1 && rng.gen_bool(0.6) {
-        out.push_str(pick(
-            rng,
-            if enterprise {
-                ph::ENTERPRISE_IMPACTS
-            } else {
-                ph::IMPACTS
-            },
-        ));
+        out.push_str(pick(rng, if enterprise { ph::ENTERPRISE_IMPACTS } else { ph::IMPACTS }));
     }
     if verbosity == 3 {
         // Long letters argue: one or two sentences of history and appeal.
         let start = rng.gen_range(0..ph::ELABORATIONS.len());
         for k in 0..rng.gen_range(1..=2) {
-            fill(
-                out,
-                ph::ELABORATIONS[(start + k) % ph::ELABORATIONS.len()],
-                ctx,
-            );
+            fill(out, ph::ELABORATIONS[(start + k) % ph::ELABORATIONS.len()], ctx);
         }
         if rng.gen_bool(0.5) {
             fill(out, pick(rng, ph::CONSEQUENCES), ctx);
@@ -148,19 +129,10 @@ pub fn clamp_content(content: &mut String, ctx: &Ctx) {
             .filter(|(_, ch)| matches!(ch, '。' | '！' | '？'))
             .last()
             .map(|(i, ch)| i + ch.len_utf8())
-            .unwrap_or_else(|| {
-                content
-                    .char_indices()
-                    .nth(MAX_CONTENT)
-                    .map_or(content.len(), |(i, _)| i)
-            });
+            .unwrap_or_else(|| content.char_indices().nth(MAX_CONTENT).map_or(content.len(), |(i, _)| i));
         content.truncate(cut);
     }
     if content.chars().count() < MIN_CONTENT {
-        fill(
-            content,
-            "{p}周边的居民都有同样的困扰，希望有关部门重视。",
-            ctx,
-        );
+        fill(content, "{p}周边的居民都有同样的困扰，希望有关部门重视。", ctx);
     }
 }

@@ -21,20 +21,12 @@ pub struct Numbers {
     pub t: u32,
 }
 
-const NIGHT_TIMES: &[&str] = &[
-    "晚上十一点",
-    "凌晨一点",
-    "深夜十二点多",
-    "凌晨两三点",
-    "晚上十点半",
-];
+const NIGHT_TIMES: &[&str] = &["晚上十一点", "凌晨一点", "深夜十二点多", "凌晨两三点", "晚上十点半"];
 
 impl Numbers {
     pub fn random(rng: &mut impl rand::Rng) -> Self {
         // Sums cluster on round amounts, as people quote them.
-        const MONEY: &[u32] = &[
-            80, 120, 150, 200, 260, 300, 350, 480, 500, 800, 1200, 1500, 2000, 3000, 5800,
-        ];
+        const MONEY: &[u32] = &[80, 120, 150, 200, 260, 300, 350, 480, 500, 800, 1200, 1500, 2000, 3000, 5800];
         Numbers {
             n: rng.gen_range(2..=30),
             m: MONEY[rng.gen_range(0..MONEY.len())],
@@ -142,14 +134,7 @@ mod tests {
 
     #[test]
     fn replaces_known_keys_and_keeps_the_rest() {
-        let ctx = Ctx {
-            place: "金桂苑",
-            nums: Numbers {
-                n: 7,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let ctx = Ctx { place: "金桂苑", nums: Numbers { n: 7, ..Default::default() }, ..Default::default() };
         assert_eq!(filled("{p}停水{n}天{q}", &ctx), "金桂苑停水7天{q}");
         assert_eq!(filled("无占位符", &ctx), "无占位符");
         assert_eq!(filled("{p}", &ctx), "金桂苑");

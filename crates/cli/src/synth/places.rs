@@ -78,15 +78,13 @@ impl Places {
 }
 
 const ESTATE_HEADS: &[&str] = &[
-    "金桂", "翠湖", "锦华", "阳光", "丽景", "书香", "碧水", "紫薇", "香樟", "和美", "盛世", "怡景",
-    "万福", "春晖", "星河", "御景", "东方", "滨江", "绿洲", "名门", "汇景", "嘉禾", "天鹅", "学府",
+    "金桂", "翠湖", "锦华", "阳光", "丽景", "书香", "碧水", "紫薇", "香樟", "和美", "盛世", "怡景", "万福", "春晖",
+    "星河", "御景", "东方", "滨江", "绿洲", "名门", "汇景", "嘉禾", "天鹅", "学府",
 ];
-const ESTATE_TAILS: &[&str] = &[
-    "苑", "花园", "家园", "新村", "小区", "华府", "公寓", "雅居", "名城", "城",
-];
+const ESTATE_TAILS: &[&str] = &["苑", "花园", "家园", "新村", "小区", "华府", "公寓", "雅居", "名城", "城"];
 const ROAD_HEADS: &[&str] = &[
-    "人民", "建设", "解放", "朝阳", "友谊", "迎宾", "文化", "工农", "新华", "长青", "东风", "胜利",
-    "芙蓉", "桂花", "滨河", "育才", "光明", "和平", "振兴", "创业", "红旗", "凤凰", "银杏", "体育",
+    "人民", "建设", "解放", "朝阳", "友谊", "迎宾", "文化", "工农", "新华", "长青", "东风", "胜利", "芙蓉", "桂花",
+    "滨河", "育才", "光明", "和平", "振兴", "创业", "红旗", "凤凰", "银杏", "体育",
 ];
 const ROAD_TAILS: &[&str] = &["路", "路", "街", "大道", "巷", "中路", "北路"];
 const SHOP_TYPES: &[&str] = &[
@@ -120,32 +118,10 @@ const COMPANY_TYPES: &[&str] = &[
     "汽车配件厂",
     "包装材料有限公司",
 ];
-const VILLAGE_COMPANY_TYPES: &[&str] = &[
-    "砂石场",
-    "养猪场",
-    "石材厂",
-    "砖厂",
-    "养鸡场",
-    "木材加工厂",
-    "农业合作社",
-];
-const GROUP_NAMES: &[&str] = &[
-    "一组",
-    "二组",
-    "三组",
-    "四组",
-    "五组",
-    "六组",
-    "七组",
-    "八组",
-    "九组",
-    "十组",
-    "十一组",
-    "十二组",
-];
-const CHINESE_NUMBERS: &[&str] = &[
-    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
-];
+const VILLAGE_COMPANY_TYPES: &[&str] = &["砂石场", "养猪场", "石材厂", "砖厂", "养鸡场", "木材加工厂", "农业合作社"];
+const GROUP_NAMES: &[&str] =
+    &["一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组", "九组", "十组", "十一组", "十二组"];
+const CHINESE_NUMBERS: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
 
 fn pick<'a>(rng: &mut StdRng, list: &[&'a str]) -> &'a str {
     list[rng.gen_range(0..list.len())]
@@ -170,20 +146,14 @@ pub fn make(rng: &mut StdRng, parent: &str, community: &str, village: bool) -> P
         if roads.iter().any(|r: &Place| r.name == name) {
             continue;
         }
-        roads.push(Place {
-            address: format!("{prefix}{name}"),
-            name,
-        });
+        roads.push(Place { address: format!("{prefix}{name}"), name });
     }
 
     // Every other place sits at a house number on one of the community's roads.
     let at = |name: String, rng: &mut StdRng, roads: &[Place]| -> Place {
         let road = &roads[rng.gen_range(0..roads.len())].name;
         let no = rng.gen_range(1..300);
-        Place {
-            address: format!("{prefix}{road}{no}号{name}"),
-            name,
-        }
+        Place { address: format!("{prefix}{road}{no}号{name}"), name }
     };
 
     let mut estates = Vec::new();
@@ -215,10 +185,7 @@ pub fn make(rng: &mut StdRng, parent: &str, community: &str, village: bool) -> P
             .take(2)
             .map(|e| {
                 let b = rng.gen_range(1..20);
-                Place {
-                    name: format!("{}{b}栋", e.name),
-                    address: format!("{}{b}栋", e.address),
-                }
+                Place { name: format!("{}{b}栋", e.name), address: format!("{}{b}栋", e.address) }
             })
             .collect()
     };
@@ -236,24 +203,14 @@ pub fn make(rng: &mut StdRng, parent: &str, community: &str, village: bool) -> P
         let no = pick(rng, CHINESE_NUMBERS);
         at(format!("第{no}中学"), rng, &roads)
     };
-    let kindergarten = at(
-        format!(
-            "{}幼儿园",
-            pick(rng, &["小太阳", "蓝天", "童心", "贝贝", "启航", "七彩"])
-        ),
-        rng,
-        &roads,
-    );
+    let kindergarten =
+        at(format!("{}幼儿园", pick(rng, &["小太阳", "蓝天", "童心", "贝贝", "启航", "七彩"])), rng, &roads);
     let clinic = if village {
         at(format!("{stem}村卫生室"), rng, &roads)
     } else {
         at(format!("{stem}社区卫生服务站"), rng, &roads)
     };
-    let company_types = if village {
-        VILLAGE_COMPANY_TYPES
-    } else {
-        COMPANY_TYPES
-    };
+    let company_types = if village { VILLAGE_COMPANY_TYPES } else { COMPANY_TYPES };
     let companies = (0..2)
         .map(|_| {
             let name = format!("{}{}", firm_word(rng), pick(rng, company_types));
@@ -264,19 +221,7 @@ pub fn make(rng: &mut StdRng, parent: &str, community: &str, village: bool) -> P
         .map(|_| {
             let name = format!(
                 "{}{}",
-                pick(
-                    rng,
-                    &[
-                        "老街",
-                        "好运来",
-                        "鸿运",
-                        "兄弟",
-                        "金牌",
-                        "新时代",
-                        "湘味",
-                        "便民"
-                    ]
-                ),
+                pick(rng, &["老街", "好运来", "鸿运", "兄弟", "金牌", "新时代", "湘味", "便民"]),
                 pick(rng, SHOP_TYPES)
             );
             at(name, rng, &roads)
@@ -285,34 +230,20 @@ pub fn make(rng: &mut StdRng, parent: &str, community: &str, village: bool) -> P
     let park = if village {
         at(format!("{stem}文化广场"), rng, &roads)
     } else {
-        at(
-            format!(
-                "{}{}",
-                pick(rng, ESTATE_HEADS),
-                pick(rng, &["公园", "广场", "游园"])
-            ),
-            rng,
-            &roads,
-        )
+        at(format!("{}{}", pick(rng, ESTATE_HEADS), pick(rng, &["公园", "广场", "游园"])), rng, &roads)
     };
     let site = at(
         format!(
             "{}{}",
             pick(rng, ESTATE_HEADS),
-            pick(
-                rng,
-                &["安置房项目工地", "商住楼工地", "二期工地", "道路改造工地"]
-            )
+            pick(rng, &["安置房项目工地", "商住楼工地", "二期工地", "道路改造工地"])
         ),
         rng,
         &roads,
     );
     let property_firm = format!("{}物业管理有限公司", firm_word(rng));
 
-    let centre = Place {
-        name: community.to_string(),
-        address: prefix,
-    };
+    let centre = Place { name: community.to_string(), address: prefix };
     Places {
         community: community.to_string(),
         centre,

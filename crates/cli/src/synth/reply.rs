@@ -13,12 +13,7 @@ fn pick<'a, R: Rng + ?Sized>(rng: &mut R, list: &[&'a str]) -> &'a str {
 
 /// The measures a reply may report for the request's category, most specific first.
 fn measures(spec: &RequestSpec) -> &'static [&'static str] {
-    let find = |key: &str| {
-        ph::REPLY_MEASURES
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, m)| *m)
-    };
+    let find = |key: &str| ph::REPLY_MEASURES.iter().find(|(k, _)| *k == key).map(|(_, m)| *m);
     find(&spec.level3)
         .or_else(|| find(&spec.level2))
         .or_else(|| find(&spec.level1))
@@ -27,18 +22,12 @@ fn measures(spec: &RequestSpec) -> &'static [&'static str] {
 
 /// The 街道/镇 and the 社区/村 at the start of an address written by `places`.
 fn split_address(address: &str) -> (&str, &str) {
-    let town_end = ["街道", "镇"]
-        .iter()
-        .filter_map(|m| address.find(m).map(|i| i + m.len()))
-        .min();
+    let town_end = ["街道", "镇"].iter().filter_map(|m| address.find(m).map(|i| i + m.len())).min();
     let Some(te) = town_end else {
         return ("属地街道", "所在社区");
     };
     let rest = &address[te..];
-    let community_end = ["社区", "村"]
-        .iter()
-        .filter_map(|m| rest.find(m).map(|i| i + m.len()))
-        .min();
+    let community_end = ["社区", "村"].iter().filter_map(|m| rest.find(m).map(|i| i + m.len())).min();
     match community_end {
         Some(ce) => (&address[..te], &rest[..ce]),
         None => (&address[..te], "所在社区"),
@@ -53,14 +42,7 @@ fn addressee(spec: &RequestSpec, rng: &mut impl Rng) -> String {
         return spec.requester_name.clone();
     }
     let surname: String = spec.requester_name.chars().take(1).collect();
-    format!(
-        "{surname}{}",
-        if rng.gen_bool(0.5) {
-            "先生"
-        } else {
-            "女士"
-        }
-    )
+    format!("{surname}{}", if rng.gen_bool(0.5) { "先生" } else { "女士" })
 }
 
 /// An official reply (答复) to `spec`, as the handling unit would write it.
@@ -68,11 +50,7 @@ pub fn reply_text(spec: &RequestSpec, rng: &mut impl Rng) -> String {
     let (township, community) = split_address(&spec.address);
     let dept = default_department_name(&spec.level1).unwrap_or(township);
     let who = addressee(spec, rng);
-    let landline = format!(
-        "0{}-8{:07}",
-        rng.gen_range(700..800),
-        rng.gen_range(0..10_000_000)
-    );
+    let landline = format!("0{}-8{:07}", rng.gen_range(700..800), rng.gen_range(0..10_000_000));
     let ctx = Ctx {
         place: &spec.address,
         community,
@@ -110,14 +88,8 @@ pub fn progress_note(spec: &RequestSpec, rng: &mut impl Rng) -> String {
         community,
         dept: default_department_name(&spec.level1).unwrap_or(township),
         township,
-        nums: Numbers {
-            n: rng.gen_range(3..=7),
-            ..Numbers::default()
-        },
+        nums: Numbers { n: rng.gen_range(3..=7), ..Numbers::default() },
         ..Ctx::default()
     };
-    filled(
-        ph::PROGRESS_NOTES[rng.gen_range(0..ph::PROGRESS_NOTES.len())],
-        &ctx,
-    )
+    filled(ph::PROGRESS_NOTES[rng.gen_range(0..ph::PROGRESS_NOTES.len())], &ctx)
 }

@@ -40,23 +40,10 @@ const LEVEL1_WEIGHTS: &[(&str, f64)] = &[
 /// Weight of a first-level category missing from the table above (a custom catalogue).
 const OTHER_LEVEL1_WEIGHT: f64 = 0.5;
 
-const KINDS: &[(&str, u32)] = &[
-    ("complaint", 31),
-    ("help", 25),
-    ("consult", 22),
-    ("suggestion", 10),
-    ("report", 10),
-    ("praise", 2),
-];
-const CHANNELS: &[(&str, u32)] = &[
-    ("hotline", 48),
-    ("mobile", 20),
-    ("web", 18),
-    ("walk_in", 8),
-    ("meeting", 2),
-    ("superior", 2),
-    ("open311", 2),
-];
+const KINDS: &[(&str, u32)] =
+    &[("complaint", 31), ("help", 25), ("consult", 22), ("suggestion", 10), ("report", 10), ("praise", 2)];
+const CHANNELS: &[(&str, u32)] =
+    &[("hotline", 48), ("mobile", 20), ("web", 18), ("walk_in", 8), ("meeting", 2), ("superior", 2), ("open311", 2)];
 
 /// How long recent incidents stay available for repetition, and how often they repeat.
 const RECENT_CAPACITY: usize = 512;
@@ -135,10 +122,8 @@ fn enterprise_share(level1: &str, level2: &str) -> f64 {
     ];
     if FIRM_MATTERS.contains(&level2) || level1 == "经济管理" {
         0.6
-    } else if matches!(
-        level1,
-        "城乡建设" | "商贸旅游" | "交通运输" | "环境保护" | "国土资源" | "科技与信息产业"
-    ) {
+    } else if matches!(level1, "城乡建设" | "商贸旅游" | "交通运输" | "环境保护" | "国土资源" | "科技与信息产业")
+    {
         0.12
     } else {
         0.03
@@ -146,8 +131,7 @@ fn enterprise_share(level1: &str, level2: &str) -> f64 {
 }
 
 fn rural_category(level1: &str, level2: &str) -> bool {
-    matches!(level1, "农村农业" | "国土资源")
-        || matches!(level2, "村镇建设" | "集体土地上房屋拆迁与补偿")
+    matches!(level1, "农村农业" | "国土资源") || matches!(level2, "村镇建设" | "集体土地上房屋拆迁与补偿")
 }
 
 fn pick<'a, R: Rng + ?Sized>(rng: &mut R, list: &[&'a str]) -> &'a str {
@@ -171,23 +155,11 @@ impl RequestGen {
             let township = u.parent.map(|p| units[p].name.clone()).unwrap_or_default();
             let village = u.kind == "village";
             let places = places::make(&mut rng, &township, &u.name, village);
-            communities.push(Community {
-                unit: i,
-                township,
-                village,
-                places,
-            });
+            communities.push(Community { unit: i, township, village, places });
         }
-        assert!(
-            !communities.is_empty(),
-            "the district has no community or village"
-        );
-        let urban: Vec<usize> = (0..communities.len())
-            .filter(|&c| !communities[c].village)
-            .collect();
-        let rural: Vec<usize> = (0..communities.len())
-            .filter(|&c| communities[c].village)
-            .collect();
+        assert!(!communities.is_empty(), "the district has no community or village");
+        let urban: Vec<usize> = (0..communities.len()).filter(|&c| !communities[c].village).collect();
+        let rural: Vec<usize> = (0..communities.len()).filter(|&c| communities[c].village).collect();
 
         let templates: Vec<&'static Template> = problems::all().collect();
         let mut rows = Vec::with_capacity(taxonomy.len());
@@ -198,11 +170,7 @@ impl RequestGen {
                         let tp = templates[t];
                         tp.level1 == l1.as_str()
                             && tp.level2 == l2.as_str()
-                            && if specific {
-                                tp.level3.contains(&l3.as_str())
-                            } else {
-                                tp.level3.is_empty()
-                            }
+                            && if specific { tp.level3.contains(&l3.as_str()) } else { tp.level3.is_empty() }
                     })
                     .collect()
             };
@@ -249,10 +217,7 @@ impl RequestGen {
             *totals.entry(r.level1.as_str()).or_default() += w;
         }
         for (r, w) in rows.iter().zip(raw.iter_mut()) {
-            let share = LEVEL1_WEIGHTS
-                .iter()
-                .find(|(l1, _)| *l1 == r.level1)
-                .map_or(OTHER_LEVEL1_WEIGHT, |(_, s)| *s);
+            let share = LEVEL1_WEIGHTS.iter().find(|(l1, _)| *l1 == r.level1).map_or(OTHER_LEVEL1_WEIGHT, |(_, s)| *s);
             *w = *w / totals[r.level1.as_str()] * share;
         }
         let row_pick = WeightedIndex::new(&raw).expect("row weights are positive");
@@ -266,8 +231,7 @@ impl RequestGen {
             rows,
             row_pick,
             kind_pick: WeightedIndex::new(KINDS.iter().map(|k| k.1)).expect("kind weights"),
-            channel_pick: WeightedIndex::new(CHANNELS.iter().map(|c| c.1))
-                .expect("channel weights"),
+            channel_pick: WeightedIndex::new(CHANNELS.iter().map(|c| c.1)).expect("channel weights"),
             templates,
             recent: Vec::with_capacity(RECENT_CAPACITY),
             recent_next: 0,
@@ -279,35 +243,21 @@ impl RequestGen {
         let row = self.row_pick.sample(&mut self.rng);
         let r = &self.rows[row];
         // Rural categories happen in villages; everything else mostly in the city.
-        let pool = if (r.rural || self.rng.gen_bool(0.12)) && !self.rural.is_empty() {
-            &self.rural
-        } else {
-            &self.urban
-        };
+        let pool =
+            if (r.rural || self.rng.gen_bool(0.12)) && !self.rural.is_empty() { &self.rural } else { &self.urban };
         let pool = if pool.is_empty() { &self.rural } else { pool };
         let community = pool[self.rng.gen_range(0..pool.len())];
-        let template = if r.templates.is_empty() {
-            None
-        } else {
-            Some(r.templates[self.rng.gen_range(0..r.templates.len())])
-        };
+        let template =
+            if r.templates.is_empty() { None } else { Some(r.templates[self.rng.gen_range(0..r.templates.len())]) };
         let (place, bodies) = match template {
             Some(t) => (self.templates[t].place, self.templates[t].bodies.len()),
             None => {
                 let kinds: &[PlaceKind] = if r.rural {
                     &[PlaceKind::Group]
                 } else {
-                    &[
-                        PlaceKind::Estate,
-                        PlaceKind::Road,
-                        PlaceKind::Group,
-                        PlaceKind::Company,
-                    ]
+                    &[PlaceKind::Estate, PlaceKind::Road, PlaceKind::Group, PlaceKind::Company]
                 };
-                (
-                    kinds[self.rng.gen_range(0..kinds.len())],
-                    generic::BODIES.len(),
-                )
+                (kinds[self.rng.gen_range(0..kinds.len())], generic::BODIES.len())
             }
         };
         Incident {
@@ -395,11 +345,8 @@ impl RequestGen {
         };
         let body = bodies[inc.body % bodies.len()];
         // Template issues pair with bodies; the generic ones fit every body.
-        let issue_tpl = if template.is_some() {
-            issues[inc.body % issues.len()]
-        } else {
-            issues[inc.pick % issues.len()]
-        };
+        let issue_tpl =
+            if template.is_some() { issues[inc.body % issues.len()] } else { issues[inc.pick % issues.len()] };
         let place = pl.get(problems::place_of(inc.place, body), inc.pick);
         let dept = default_department_name(&row.level1).unwrap_or(c.township.as_str());
         let cadre = cadre_title(rng);
@@ -419,10 +366,7 @@ impl RequestGen {
         };
 
         let issue = filled(issue_tpl, &ctx);
-        let ctx = Ctx {
-            issue: &issue,
-            ..ctx
-        };
+        let ctx = Ctx { issue: &issue, ..ctx };
 
         let title = make_title(rng, kind, &ctx);
         let mut content = String::with_capacity(640);
@@ -453,11 +397,7 @@ impl RequestGen {
             enterprise,
             anonymous,
         };
-        inc.requester = Some((
-            spec.requester_name.clone(),
-            spec.requester_phone.clone(),
-            spec.enterprise,
-        ));
+        inc.requester = Some((spec.requester_name.clone(), spec.requester_phone.clone(), spec.enterprise));
         self.remember(inc);
         spec
     }

@@ -44,11 +44,7 @@ fn a_district_has_the_shape_of_a_real_one() {
             "grid" => &["community", "village"],
             other => panic!("unexpected kind {other}"),
         };
-        assert!(
-            expected.contains(&parent_kind),
-            "{} under a {parent_kind}",
-            u.name
-        );
+        assert!(expected.contains(&parent_kind), "{} under a {parent_kind}", u.name);
         match u.kind {
             "community" => assert!(u.name.ends_with("社区")),
             "village" => assert!(u.name.ends_with('村')),
@@ -69,20 +65,11 @@ fn every_role_is_staffed_where_the_work_is() {
     let d = district(7);
     let logins: HashSet<_> = d.users.iter().map(|u| &u.login).collect();
     assert_eq!(logins.len(), d.users.len(), "logins are unique");
-    assert!(d
-        .users
-        .iter()
-        .all(|u| u.login.is_ascii() && u.login.len() <= 16));
-    assert!(d
-        .users
-        .iter()
-        .all(|u| !u.name.is_ascii() && (2..=4).contains(&u.name.chars().count())));
+    assert!(d.users.iter().all(|u| u.login.is_ascii() && u.login.len() <= 16));
+    assert!(d.users.iter().all(|u| !u.name.is_ascii() && (2..=4).contains(&u.name.chars().count())));
 
     for role in ["admin", "supervisor", "dispatcher", "operator"] {
-        assert!(
-            d.users.iter().any(|u| u.role == role && u.unit == 0),
-            "no {role} at district level"
-        );
+        assert!(d.users.iter().any(|u| u.role == role && u.unit == 0), "no {role} at district level");
     }
     for role in ["volunteer", "inspector"] {
         assert!(d.users.iter().any(|u| u.role == role), "no {role}");
@@ -91,11 +78,7 @@ fn every_role_is_staffed_where_the_work_is() {
     for (i, u) in d.units.iter().enumerate() {
         match u.kind {
             "subdistrict" | "town" | "department" => {
-                assert!(
-                    has(i, "leader") && has(i, "handler"),
-                    "{} lacks a leader or handler",
-                    u.name
-                )
+                assert!(has(i, "leader") && has(i, "handler"), "{} lacks a leader or handler", u.name)
             }
             "community" | "village" => assert!(has(i, "handler"), "{} lacks a handler", u.name),
             _ => {}
@@ -116,10 +99,7 @@ fn the_same_seed_gives_the_same_district_and_requests() {
     let mut g2 = RequestGen::new(&d, &tax, 9);
     for _ in 0..500 {
         let (x, y) = (g1.next(), g2.next());
-        assert_eq!(
-            serde_json::to_string(&x).unwrap(),
-            serde_json::to_string(&y).unwrap()
-        );
+        assert_eq!(serde_json::to_string(&x).unwrap(), serde_json::to_string(&y).unwrap());
     }
     let mut r1 = StdRng::seed_from_u64(1);
     let mut r2 = StdRng::seed_from_u64(1);
@@ -136,17 +116,13 @@ fn templates_fit_the_catalogue() {
         assert!(!t.bodies.is_empty(), "{name} has no body");
         assert_eq!(t.issues.len(), t.bodies.len(), "{name}: one issue per body");
         assert!(
-            tax.iter()
-                .any(|(l1, l2, _)| l1 == t.level1 && l2 == t.level2),
+            tax.iter().any(|(l1, l2, _)| l1 == t.level1 && l2 == t.level2),
             "{name}: {}/{} is not in the catalogue",
             t.level1,
             t.level2
         );
         for l3 in t.level3 {
-            assert!(
-                tax.contains(&(t.level1.to_string(), t.level2.to_string(), l3.to_string())),
-                "{name}: no {l3}"
-            );
+            assert!(tax.contains(&(t.level1.to_string(), t.level2.to_string(), l3.to_string())), "{name}: no {l3}");
         }
     }
 }
@@ -179,35 +155,13 @@ fn requests_read_like_residents_messages() {
     for _ in 0..n {
         let r = g.next();
         let unit = &d.units[r.unit];
-        assert!(
-            unit.kind == "community" || unit.kind == "village",
-            "{} is a {}",
-            unit.name,
-            unit.kind
-        );
-        assert!(
-            r.address.contains(&unit.name),
-            "{} not in {}",
-            unit.name,
-            r.address
-        );
+        assert!(unit.kind == "community" || unit.kind == "village", "{} is a {}", unit.name, unit.kind);
+        assert!(r.address.contains(&unit.name), "{} not in {}", unit.name, r.address);
         let clen = r.content.chars().count();
-        assert!(
-            (40..=400).contains(&clen),
-            "content of {clen} chars: {}",
-            r.content
-        );
+        assert!((40..=400).contains(&clen), "content of {clen} chars: {}", r.content);
         let tlen = r.title.chars().count();
-        assert!(
-            (8..=30).contains(&tlen),
-            "title of {tlen} chars: {}",
-            r.title
-        );
-        assert!(
-            !r.content.contains('{') && !r.title.contains('{'),
-            "unfilled placeholder: {}",
-            r.content
-        );
+        assert!((8..=30).contains(&tlen), "title of {tlen} chars: {}", r.title);
+        assert!(!r.content.contains('{') && !r.title.contains('{'), "unfilled placeholder: {}", r.content);
         assert!(known.contains(&(r.level1.clone(), r.level2.clone(), r.level3.clone())));
         assert_eq!(r.requester_phone.len(), 11);
         assert!(r.requester_phone.starts_with('1'));
@@ -221,37 +175,17 @@ fn requests_read_like_residents_messages() {
         anonymous += r.anonymous as usize;
     }
     let share = |x: usize| x as f64 / n as f64;
-    assert!(
-        (0.015..0.05).contains(&share(urgent)),
-        "urgent {}",
-        share(urgent)
-    );
-    assert!(
-        (0.07..0.13).contains(&share(enterprise)),
-        "enterprise {}",
-        share(enterprise)
-    );
-    assert!(
-        (0.03..0.07).contains(&share(anonymous)),
-        "anonymous {}",
-        share(anonymous)
-    );
+    assert!((0.015..0.05).contains(&share(urgent)), "urgent {}", share(urgent));
+    assert!((0.07..0.13).contains(&share(enterprise)), "enterprise {}", share(enterprise));
+    assert!((0.03..0.07).contains(&share(anonymous)), "anonymous {}", share(anonymous));
     assert!(kinds["complaint"] > kinds["report"] && kinds["help"] > kinds["suggestion"]);
     assert!(kinds["praise"] < kinds["report"]);
     assert!(channels["hotline"] > channels["web"] && channels["web"] > channels["walk_in"]);
     // The seven dominant categories of real hotline data carry most of the load.
-    let dominant: usize = [
-        "城乡建设",
-        "劳动和社会保障",
-        "教育文体",
-        "商贸旅游",
-        "卫生计生",
-        "环境保护",
-        "交通运输",
-    ]
-    .iter()
-    .map(|l| level1s.get(*l).copied().unwrap_or(0))
-    .sum();
+    let dominant: usize = ["城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "卫生计生", "环境保护", "交通运输"]
+        .iter()
+        .map(|l| level1s.get(*l).copied().unwrap_or(0))
+        .sum();
     assert!(share(dominant) > 0.75, "dominant share {}", share(dominant));
     assert!(level1s["城乡建设"] > level1s["交通运输"]);
     assert_eq!(level1s.len(), 15, "every first-level category appears");
@@ -267,19 +201,13 @@ fn some_residents_write_about_the_same_problem() {
     let n = 5_000;
     for _ in 0..n {
         let r = g.next();
-        *seen
-            .entry((r.address.clone(), r.level3.clone()))
-            .or_default() += 1;
+        *seen.entry((r.address.clone(), r.level3.clone())).or_default() += 1;
         texts.insert(r.content);
     }
     let repeated: usize = seen.values().filter(|&&c| c > 1).map(|c| c - 1).sum();
     assert!(repeated as f64 / n as f64 > 0.08, "only {repeated} repeats");
     // Repeats are near-duplicates, not copies.
-    assert!(
-        texts.len() as f64 / n as f64 > 0.97,
-        "{} distinct texts",
-        texts.len()
-    );
+    assert!(texts.len() as f64 / n as f64 > 0.97, "{} distinct texts", texts.len());
     let hottest = seen.values().max().unwrap();
     assert!(*hottest >= 10, "no hot issue (max {hottest})");
 }

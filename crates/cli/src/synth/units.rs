@@ -12,24 +12,11 @@ use std::collections::HashSet;
 use super::people::person_name;
 use super::{District, UnitSpec, UserSpec};
 
-const DISTRICT_NAMES: &[(&str, &str)] = &[
-    ("青澜区", "QL"),
-    ("云溪区", "YX"),
-    ("桐江区", "TJ"),
-    ("梧川区", "WC"),
-    ("澄湖区", "CH"),
-];
+const DISTRICT_NAMES: &[(&str, &str)] =
+    &[("青澜区", "QL"), ("云溪区", "YX"), ("桐江区", "TJ"), ("梧川区", "WC"), ("澄湖区", "CH")];
 
-const SUBDISTRICT_NAMES: &[&str] = &[
-    "城关街道",
-    "东湖街道",
-    "桂园街道",
-    "望江街道",
-    "新桥街道",
-    "北辰街道",
-    "文昌街道",
-    "南门街道",
-];
+const SUBDISTRICT_NAMES: &[&str] =
+    &["城关街道", "东湖街道", "桂园街道", "望江街道", "新桥街道", "北辰街道", "文昌街道", "南门街道"];
 const TOWN_NAMES: &[&str] = &["白沙镇", "石门镇", "柳塘镇", "清水镇", "黄花镇", "龙泉镇"];
 
 /// How many 街道 and 镇 the district has, and how many communities / villages each holds.
@@ -92,37 +79,22 @@ pub const DEFAULT_DEPARTMENT: &[(&str, &str)] = &[
 
 /// Name of the default department for a first-level category, if it has one.
 pub fn default_department_name(level1: &str) -> Option<&'static str> {
-    DEFAULT_DEPARTMENT
-        .iter()
-        .find(|(l1, _)| *l1 == level1)
-        .map(|(_, dept)| *dept)
+    DEFAULT_DEPARTMENT.iter().find(|(l1, _)| *l1 == level1).map(|(_, dept)| *dept)
 }
 
 // Two-character community and village names are built from syllables; combinations are
 // drawn without replacement so no two units in the district share a name.
 const NAME_HEADS: &[&str] = &[
-    "金", "翠", "清", "长", "新", "和", "福", "兴", "安", "康", "桂", "枫", "柳", "荷", "梅", "竹",
-    "松", "云", "霞", "泉", "丰", "华", "永", "太", "鹤", "凤", "玉", "青", "沙", "茶",
+    "金", "翠", "清", "长", "新", "和", "福", "兴", "安", "康", "桂", "枫", "柳", "荷", "梅", "竹", "松", "云", "霞",
+    "泉", "丰", "华", "永", "太", "鹤", "凤", "玉", "青", "沙", "茶",
 ];
-const COMMUNITY_TAILS: &[&str] = &[
-    "桥", "湖", "园", "坪", "港", "湾", "苑", "门", "井", "洲", "林", "街", "亭", "巷",
-];
-const VILLAGE_TAILS: &[&str] = &[
-    "冲", "坪", "垅", "塘", "岭", "铺", "坝", "溪", "山", "田", "湾", "坡",
-];
+const COMMUNITY_TAILS: &[&str] = &["桥", "湖", "园", "坪", "港", "湾", "苑", "门", "井", "洲", "林", "街", "亭", "巷"];
+const VILLAGE_TAILS: &[&str] = &["冲", "坪", "垅", "塘", "岭", "铺", "坝", "溪", "山", "田", "湾", "坡"];
 const GRID_ORDINALS: &[&str] = &["第一网格", "第二网格", "第三网格", "第四网格"];
 
-fn unique_names(
-    rng: &mut StdRng,
-    tails: &[&str],
-    suffix: &str,
-    n: usize,
-    taken: &mut HashSet<String>,
-) -> Vec<String> {
-    let mut all: Vec<String> = NAME_HEADS
-        .iter()
-        .flat_map(|h| tails.iter().map(move |t| format!("{h}{t}{suffix}")))
-        .collect();
+fn unique_names(rng: &mut StdRng, tails: &[&str], suffix: &str, n: usize, taken: &mut HashSet<String>) -> Vec<String> {
+    let mut all: Vec<String> =
+        NAME_HEADS.iter().flat_map(|h| tails.iter().map(move |t| format!("{h}{t}{suffix}"))).collect();
     all.shuffle(rng);
     let mut out = Vec::with_capacity(n);
     for name in all {
@@ -138,35 +110,13 @@ fn unique_names(
     out
 }
 
-fn unit(
-    units: &mut Vec<UnitSpec>,
-    code: String,
-    name: String,
-    kind: &'static str,
-    parent: Option<usize>,
-) -> usize {
-    units.push(UnitSpec {
-        code,
-        name,
-        kind,
-        parent,
-    });
+fn unit(units: &mut Vec<UnitSpec>, code: String, name: String, kind: &'static str, parent: Option<usize>) -> usize {
+    units.push(UnitSpec { code, name, kind, parent });
     units.len() - 1
 }
 
-fn user(
-    users: &mut Vec<UserSpec>,
-    rng: &mut StdRng,
-    login: String,
-    role: &'static str,
-    unit: usize,
-) {
-    users.push(UserSpec {
-        login,
-        name: person_name(rng),
-        role,
-        unit,
-    });
+fn user(users: &mut Vec<UserSpec>, rng: &mut StdRng, login: String, role: &'static str, unit: usize) {
+    users.push(UserSpec { login, name: person_name(rng), role, unit });
 }
 
 /// Builds the district for a seed: units in parent-before-child order, then users.
@@ -176,13 +126,7 @@ pub fn build(seed: u64) -> District {
 
     let mut units = Vec::with_capacity(128);
     let mut users = Vec::with_capacity(256);
-    let root = unit(
-        &mut units,
-        dcode.to_string(),
-        district_name.to_string(),
-        "district",
-        None,
-    );
+    let root = unit(&mut units, dcode.to_string(), district_name.to_string(), "district", None);
 
     // District-level staff: the hotline centre (operators, dispatchers), the supervision
     // office and the administrator all sit at the top so their scope is the whole district.
@@ -206,92 +150,37 @@ pub fn build(seed: u64) -> District {
     let mut towns: Vec<&str> = TOWN_NAMES.to_vec();
     towns.shuffle(&mut rng);
     let mut taken = HashSet::new();
-    let community_names = unique_names(
-        &mut rng,
-        COMMUNITY_TAILS,
-        "社区",
-        SUBDISTRICTS * COMMUNITIES_PER_SUBDISTRICT,
-        &mut taken,
-    );
-    let village_names = unique_names(
-        &mut rng,
-        VILLAGE_TAILS,
-        "村",
-        TOWNS * VILLAGES_PER_TOWN,
-        &mut taken,
-    );
+    let community_names =
+        unique_names(&mut rng, COMMUNITY_TAILS, "社区", SUBDISTRICTS * COMMUNITIES_PER_SUBDISTRICT, &mut taken);
+    let village_names = unique_names(&mut rng, VILLAGE_TAILS, "村", TOWNS * VILLAGES_PER_TOWN, &mut taken);
 
     let mut community_no = 0;
     let mut grid_no = 0;
     for s in 0..SUBDISTRICTS + TOWNS {
         let is_town = s >= SUBDISTRICTS;
-        let (name, kind) = if is_town {
-            (towns[s - SUBDISTRICTS], "town")
-        } else {
-            (subs[s], "subdistrict")
-        };
+        let (name, kind) = if is_town { (towns[s - SUBDISTRICTS], "town") } else { (subs[s], "subdistrict") };
         let scode = format!("{dcode}-S{:02}", s + 1);
-        let sid = unit(
-            &mut units,
-            scode.clone(),
-            name.to_string(),
-            kind,
-            Some(root),
-        );
+        let sid = unit(&mut units, scode.clone(), name.to_string(), kind, Some(root));
         let tag = format!("s{:02}", s + 1);
         user(&mut users, &mut rng, format!("leader_{tag}"), "leader", sid);
-        user(
-            &mut users,
-            &mut rng,
-            format!("handler_{tag}"),
-            "handler",
-            sid,
-        );
-        user(
-            &mut users,
-            &mut rng,
-            format!("inspector_{tag}"),
-            "inspector",
-            sid,
-        );
+        user(&mut users, &mut rng, format!("handler_{tag}"), "handler", sid);
+        user(&mut users, &mut rng, format!("inspector_{tag}"), "inspector", sid);
 
-        let children = if is_town {
-            VILLAGES_PER_TOWN
-        } else {
-            COMMUNITIES_PER_SUBDISTRICT
-        };
+        let children = if is_town { VILLAGES_PER_TOWN } else { COMMUNITIES_PER_SUBDISTRICT };
         for c in 0..children {
             let (cname, ckind) = if is_town {
-                (
-                    village_names[(s - SUBDISTRICTS) * VILLAGES_PER_TOWN + c].clone(),
-                    "village",
-                )
+                (village_names[(s - SUBDISTRICTS) * VILLAGES_PER_TOWN + c].clone(), "village")
             } else {
-                (
-                    community_names[s * COMMUNITIES_PER_SUBDISTRICT + c].clone(),
-                    "community",
-                )
+                (community_names[s * COMMUNITIES_PER_SUBDISTRICT + c].clone(), "community")
             };
             community_no += 1;
             let ccode = format!("{scode}-C{:02}", c + 1);
             let cid = unit(&mut units, ccode.clone(), cname.clone(), ckind, Some(sid));
             let ctag = format!("c{community_no:03}");
-            user(
-                &mut users,
-                &mut rng,
-                format!("handler_{ctag}"),
-                "handler",
-                cid,
-            );
+            user(&mut users, &mut rng, format!("handler_{ctag}"), "handler", cid);
             // Every third community has a 下沉党员 volunteer on call.
             if community_no % 3 == 1 {
-                user(
-                    &mut users,
-                    &mut rng,
-                    format!("volunteer_{ctag}"),
-                    "volunteer",
-                    cid,
-                );
+                user(&mut users, &mut rng, format!("volunteer_{ctag}"), "volunteer", cid);
             }
             if !is_town && c < GRIDDED_PER_SUBDISTRICT {
                 for (g, ordinal) in GRID_ORDINALS.iter().take(GRIDS_PER_COMMUNITY).enumerate() {
@@ -304,21 +193,9 @@ pub fn build(seed: u64) -> District {
                         Some(cid),
                     );
                     // The 网格员 handles what happens in the grid; a volunteer helps in some.
-                    user(
-                        &mut users,
-                        &mut rng,
-                        format!("handler_g{grid_no:03}"),
-                        "handler",
-                        gid,
-                    );
+                    user(&mut users, &mut rng, format!("handler_g{grid_no:03}"), "handler", gid);
                     if rng.gen_bool(0.5) {
-                        user(
-                            &mut users,
-                            &mut rng,
-                            format!("volunteer_g{grid_no:03}"),
-                            "volunteer",
-                            gid,
-                        );
+                        user(&mut users, &mut rng, format!("volunteer_g{grid_no:03}"), "volunteer", gid);
                     }
                 }
             }
@@ -326,31 +203,13 @@ pub fn build(seed: u64) -> District {
     }
 
     for (d, (name, code)) in DEPARTMENTS.iter().enumerate() {
-        let did = unit(
-            &mut units,
-            format!("{dcode}-D-{code}"),
-            name.to_string(),
-            "department",
-            Some(root),
-        );
+        let did = unit(&mut units, format!("{dcode}-D-{code}"), name.to_string(), "department", Some(root));
         let tag = format!("d{:02}", d + 1);
         user(&mut users, &mut rng, format!("leader_{tag}"), "leader", did);
-        user(
-            &mut users,
-            &mut rng,
-            format!("handler_{tag}"),
-            "handler",
-            did,
-        );
+        user(&mut users, &mut rng, format!("handler_{tag}"), "handler", did);
         // The busiest departments get a second handler so queues can be shared.
         if d < 6 {
-            user(
-                &mut users,
-                &mut rng,
-                format!("handler_{tag}b"),
-                "handler",
-                did,
-            );
+            user(&mut users, &mut rng, format!("handler_{tag}b"), "handler", did);
         }
     }
 
@@ -360,8 +219,5 @@ pub fn build(seed: u64) -> District {
 /// Index of the department that handles `level1` by default, looked up by name in `district`.
 pub fn default_department(district: &District, level1: &str) -> Option<usize> {
     let name = default_department_name(level1)?;
-    district
-        .units
-        .iter()
-        .position(|u| u.kind == "department" && u.name == name)
+    district.units.iter().position(|u| u.kind == "department" && u.name == name)
 }

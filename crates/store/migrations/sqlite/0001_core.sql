@@ -89,13 +89,14 @@ CREATE TABLE requests (
     press_count INTEGER NOT NULL,
     merged_into INTEGER
 );
--- Lists newest first, whole or by state; scope is filtered on the way.
+-- Lists newest first, whole or by state. The paths ride along so that scope is checked
+-- in the index and only the rows of the page are read.
 CREATE INDEX requests_by_created ON requests (created_at);
-CREATE INDEX requests_by_status ON requests (status, created_at);
+CREATE INDEX requests_by_status ON requests (status, created_at, unit_path, assignee_path);
 -- A unit's queue, by deadline.
 CREATE INDEX requests_by_assignee ON requests (assignee_unit_id, status, resolve_by);
 -- Due soon and overdue across a scope.
-CREATE INDEX requests_by_deadline ON requests (status, resolve_by);
+CREATE INDEX requests_by_deadline ON requests (status, resolve_by, created_at, unit_path, assignee_path);
 CREATE INDEX requests_by_handler ON requests (handler_id, status);
 
 -- Append-only: every action, chained by hash in `id` order.

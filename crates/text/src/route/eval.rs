@@ -36,11 +36,7 @@ pub fn score(labels: &[String], truth: &[usize], predicted: &[usize]) -> Scores 
     }
     let macro_f1 = if per_class.is_empty() { 0.0 } else { per_class.values().sum::<f64>() / per_class.len() as f64 };
     let correct: usize = tp.iter().sum();
-    Scores {
-        accuracy: if truth.is_empty() { 0.0 } else { correct as f64 / truth.len() as f64 },
-        macro_f1,
-        per_class,
-    }
+    Scores { accuracy: if truth.is_empty() { 0.0 } else { correct as f64 / truth.len() as f64 }, macro_f1, per_class }
 }
 
 /// Fold number of each item, so that every label is spread evenly over the

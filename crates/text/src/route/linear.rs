@@ -45,23 +45,14 @@ pub struct SvmParams {
 }
 
 /// Weights of one binary classifier; the last entry is the bias weight.
-pub fn train_binary(
-    rows: &[Row],
-    positive: &[bool],
-    cost: &[f32],
-    n_features: usize,
-    p: &SvmParams,
-) -> Vec<f32> {
+pub fn train_binary(rows: &[Row], positive: &[bool], cost: &[f32], n_features: usize, p: &SvmParams) -> Vec<f32> {
     let n = rows.len();
     let mut w = vec![0f32; n_features + 1];
     let mut alpha = vec![0f32; n];
     // Squared hinge: the box constraint becomes a diagonal term 1/(2C_i).
     let diag: Vec<f32> = cost.iter().map(|c| 0.5 / (p.c * c)).collect();
-    let q_ii: Vec<f32> = rows
-        .iter()
-        .zip(&diag)
-        .map(|(r, d)| r.iter().map(|(_, v)| v * v).sum::<f32>() + p.bias * p.bias + d)
-        .collect();
+    let q_ii: Vec<f32> =
+        rows.iter().zip(&diag).map(|(r, d)| r.iter().map(|(_, v)| v * v).sum::<f32>() + p.bias * p.bias + d).collect();
     let mut order: Vec<usize> = (0..n).collect();
     let mut rng = SplitMix::new(p.seed);
     for _ in 0..p.max_epochs {
@@ -71,8 +62,7 @@ pub fn train_binary(
         for &i in &order {
             let y = if positive[i] { 1.0 } else { -1.0 };
             let row = &rows[i];
-            let margin: f32 =
-                row.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>() + w[n_features] * p.bias;
+            let margin: f32 = row.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>() + w[n_features] * p.bias;
             let g = y * margin - 1.0 + diag[i] * alpha[i];
             let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
             max_pg = max_pg.max(pg);
@@ -103,9 +93,8 @@ mod tests {
     #[test]
     fn separates_a_separable_problem() {
         // Feature 0 marks positives, feature 1 negatives, feature 2 is noise.
-        let rows: Vec<Row> = (0..40)
-            .map(|i| if i % 2 == 0 { vec![(0, 0.8), (2, 0.6)] } else { vec![(1, 0.8), (2, 0.6)] })
-            .collect();
+        let rows: Vec<Row> =
+            (0..40).map(|i| if i % 2 == 0 { vec![(0, 0.8), (2, 0.6)] } else { vec![(1, 0.8), (2, 0.6)] }).collect();
         let positive: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
         let p = SvmParams { c: 1.0, max_epochs: 50, tolerance: 0.01, bias: 1.0, seed: 1 };
         let w = train_binary(&rows, &positive, &[1.0; 40], 3, &p);

@@ -169,7 +169,8 @@ impl RoutingModel {
         // Smoothed IDF, as if one extra message contained every n-gram.
         let idf: Vec<f32> = keys.iter().map(|k| ((1.0 + n_docs) / (1.0 + df[k] as f32)).ln() + 1.0).collect();
         drop(doc_keys);
-        let mut model = RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new(), BTreeMap::new());
+        let mut model =
+            RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new(), BTreeMap::new());
         let rows: Vec<Row> = examples
             .iter()
             .map(|e| {
@@ -182,7 +183,13 @@ impl RoutingModel {
         let n_labels = model.labels.len();
         model.weights = vec![0.0; n_features * n_labels];
         model.bias = vec![0.0; n_labels];
-        let params = SvmParams { c: config.c, max_epochs: config.max_epochs, tolerance: config.tolerance, bias: 1.0, seed: config.seed };
+        let params = SvmParams {
+            c: config.c,
+            max_epochs: config.max_epochs,
+            tolerance: config.tolerance,
+            bias: 1.0,
+            seed: config.seed,
+        };
         for (li, label) in model.labels.clone().iter().enumerate() {
             let positive: Vec<bool> = examples.iter().map(|e| e.label == label).collect();
             let n_pos = positive.iter().filter(|&&p| p).count() as f32;
@@ -286,7 +293,8 @@ impl RoutingModel {
             // lets the compiler keep it in registers and unroll the loop.
             let mut acc = [0f32; N_FAST];
             for (&f, &v) in s.feats.iter().zip(&s.vals) {
-                let w: &[f32; N_FAST] = self.weights[f as usize * N_FAST..][..N_FAST].try_into().expect("row of weights");
+                let w: &[f32; N_FAST] =
+                    self.weights[f as usize * N_FAST..][..N_FAST].try_into().expect("row of weights");
                 for l in 0..N_FAST {
                     acc[l] += w[l] * v;
                 }
@@ -416,7 +424,8 @@ impl RoutingModel {
             bias: self.bias.clone(),
             weights,
         };
-        let json = serde_json::to_vec(&file).map_err(|e| TextError::Model { path: path.into(), detail: e.to_string() })?;
+        let json =
+            serde_json::to_vec(&file).map_err(|e| TextError::Model { path: path.into(), detail: e.to_string() })?;
         std::fs::write(path, json).map_err(|source| TextError::Io { path: path.into(), source })
     }
 
@@ -429,7 +438,10 @@ impl RoutingModel {
         }
         let n = file.labels.len();
         let m = file.keys.len();
-        if file.idf.len() != m || file.weights.len() != n || file.bias.len() != n || file.weight_scale.len() != n
+        if file.idf.len() != m
+            || file.weights.len() != n
+            || file.bias.len() != n
+            || file.weight_scale.len() != n
             || file.weights.iter().any(|w| w.len() != m)
         {
             return Err(bad("array lengths disagree".into()));
@@ -468,8 +480,22 @@ const N_FAST: usize = 7;
 
 /// 1 + ln(tf) for small counts, which are nearly all of them.
 static TF: [f32; 16] = [
-    0.0, 1.0, 1.693_147_2, 2.098_612_3, 2.386_294_4, 2.609_438, 2.791_759_5, 2.945_910_2, 3.079_441_5,
-    3.197_224_6, 3.302_585, 3.397_895_3, 3.484_906_6, 3.564_949_4, 3.639_057_3, 3.708_05,
+    0.0,
+    1.0,
+    1.693_147_2,
+    2.098_612_3,
+    2.386_294_4,
+    2.609_438,
+    2.791_759_5,
+    2.945_910_2,
+    3.079_441_5,
+    3.197_224_6,
+    3.302_585,
+    3.397_895_3,
+    3.484_906_6,
+    3.564_949_4,
+    3.639_057_3,
+    3.708_05,
 ];
 
 /// Per-thread buffers reused across predictions, so predicting allocates
@@ -515,4 +541,3 @@ fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> V
     let (sp, sq) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
     p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln().abs()).collect()
 }
-

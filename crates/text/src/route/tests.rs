@@ -19,8 +19,7 @@ fn toy() -> Vec<(&'static str, &'static str, &'static str)> {
 
 fn train_toy() -> RoutingModel {
     let data = toy();
-    let examples: Vec<Example> =
-        data.iter().map(|(t, d, l)| Example { title: Some(t), text: d, label: l }).collect();
+    let examples: Vec<Example> = data.iter().map(|(t, d, l)| Example { title: Some(t), text: d, label: l }).collect();
     let config = RouteConfig { min_df: 1, ..RouteConfig::default() };
     RoutingModel::train(&examples, &config).unwrap()
 }
@@ -47,7 +46,12 @@ fn the_suggestion_is_explained_by_its_words() {
 #[test]
 fn a_saved_model_loads_and_predicts_the_same() {
     let mut model = train_toy();
-    model.learn_units([("环境保护", "生态环境局"), ("环境保护", "城管局"), ("环境保护", "生态环境局"), ("交通运输", "交通局")]);
+    model.learn_units([
+        ("环境保护", "生态环境局"),
+        ("环境保护", "城管局"),
+        ("环境保护", "生态环境局"),
+        ("交通运输", "交通局"),
+    ]);
     let path = std::env::temp_dir().join(format!("gongzhi-route-{}.json", std::process::id()));
     model.save(&path).unwrap();
     let loaded = RoutingModel::load(&path).unwrap();

@@ -37,11 +37,16 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
     tracing::error!(%detail, "handler panicked");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "系统内部错误，已记录", "internal error, logged").into_response()
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "系统内部错误，已记录", "internal error, logged")
+        .into_response()
 }
 
 /// `YYYY-MM-DD` as a local date.
 pub fn parse_date(text: &str, field: &str) -> Result<chrono::NaiveDate, ApiError> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request(format!("{field} 应为 YYYY-MM-DD 格式的日期"), format!("{field} must be a date YYYY-MM-DD")))
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_request(
+            format!("{field} 应为 YYYY-MM-DD 格式的日期"),
+            format!("{field} must be a date YYYY-MM-DD"),
+        )
+    })
 }

@@ -54,21 +54,30 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Response> {
     let (actor, channel, namespace) = match &caller {
-        Some(Caller(account)) => (Actor::Staff(account.staff()), body.channel.unwrap_or(Channel::Hotline), format!("user:{}", account.id)),
+        Some(Caller(account)) => {
+            (Actor::Staff(account.staff()), body.channel.unwrap_or(Channel::Hotline), format!("user:{}", account.id))
+        }
         None => {
             // The public may only say it came by web or phone app; the rest are staff's.
             let channel = body.channel.unwrap_or(Channel::Web);
             if !matches!(channel, Channel::Web | Channel::Mobile) {
-                return Err(ApiError::forbidden("公众只能通过网站或移动端提交", "the public submits by web or mobile only"));
+                return Err(ApiError::forbidden(
+                    "公众只能通过网站或移动端提交",
+                    "the public submits by web or mobile only",
+                ));
             }
             (Actor::Requester, channel, "public".to_string())
         }
     };
     let key = match headers.get("idempotency-key") {
         Some(value) => {
-            let key = value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY).ok_or_else(|| {
-                ApiError::bad_request("Idempotency-Key 应为 1 到 128 个可见字符", "Idempotency-Key must be 1 to 128 visible characters")
-            })?;
+            let key =
+                value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "Idempotency-Key 应为 1 到 128 个可见字符",
+                        "Idempotency-Key must be 1 to 128 visible characters",
+                    )
+                })?;
             Some(format!("{namespace}:{key}"))
         }
         None => None,
@@ -117,13 +126,17 @@ pub struct ListQuery {
 fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
     let mut status = Vec::new();
     for part in query.status.iter().flat_map(|s| s.split(',')).filter(|p| !p.is_empty()) {
-        status.push(Status::parse(part).ok_or_else(|| {
-            ApiError::bad_request(format!("未知的状态：{part}"), format!("unknown status `{part}`"))
-        })?);
+        status.push(
+            Status::parse(part).ok_or_else(|| {
+                ApiError::bad_request(format!("未知的状态：{part}"), format!("unknown status `{part}`"))
+            })?,
+        );
     }
     let day = |text: &Option<String>, field: &str, next: bool| -> ApiResult<Option<i64>> {
         text.as_deref()
-            .map(|t| super::parse_date(t, field).map(|d| time::start_of(if next { d.succ_opt().unwrap_or(d) } else { d })))
+            .map(|t| {
+                super::parse_date(t, field).map(|d| time::start_of(if next { d.succ_opt().unwrap_or(d) } else { d }))
+            })
             .transpose()
     };
     Ok(ListFilter {
@@ -143,7 +156,11 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
     })
 }
 
-pub async fn list(State(state): State<AppState>, Caller(account): Caller, ApiQuery(query): ApiQuery<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(account): Caller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Value>> {
     let filter = filter_of(query)?;
     let now = time::now();
     let page = state.store.list(&account.staff(), &filter, now).await?;
@@ -160,7 +177,11 @@ async fn log_unmasked(state: &AppState, account: &gongzhi_store::Account, ids: i
     }
 }
 
-pub async fn detail(State(state): State<AppState>, Caller(account): Caller, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+pub async fn detail(
+    State(state): State<AppState>,
+    Caller(account): Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
     let request = state.store.request(id, &account.staff()).await?;
     let events = state.store.events_of(id).await?;
     let now = time::now();
@@ -170,7 +191,8 @@ pub async fn detail(State(state): State<AppState>, Caller(account): Caller, Path
         .map(|e| json!({ "id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "from": e.from_status, "to": e.to_status, "note": e.note, "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null) }))
         .collect();
     body["timeline"] = Value::Array(timeline);
-    body["actions"] = json!(Action::ALL.iter().filter(|a| a.open_to(account.role)).map(|a| a.as_str()).collect::<Vec<_>>());
+    body["actions"] =
+        json!(Action::ALL.iter().filter(|a| a.open_to(account.role)).map(|a| a.as_str()).collect::<Vec<_>>());
     log_unmasked(&state, &account, std::iter::once(id)).await;
     Ok(Json(body))
 }
@@ -184,7 +206,12 @@ pub async fn act(
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
     let action = Action::parse(&action).ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "unknown_action", format!("没有「{action}」这个操作"), format!("no action `{action}`"))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_action",
+            format!("没有「{action}」这个操作"),
+            format!("no action `{action}`"),
+        )
     })?;
     let (version, command) = command_of(action, body)?;
     let actor = Actor::Staff(account.staff());
@@ -194,10 +221,14 @@ pub async fn act(
 
 /// Splits `version` off the body and reads the rest as the action's fields.
 fn command_of(action: Action, mut body: Map<String, Value>) -> ApiResult<(i64, Command)> {
-    let version = body
-        .remove("version")
-        .and_then(|v| v.as_i64())
-        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_version", "请提供您看到的版本号 version", "`version` (the version you saw) is required"))?;
+    let version = body.remove("version").and_then(|v| v.as_i64()).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing_version",
+            "请提供您看到的版本号 version",
+            "`version` (the version you saw) is required",
+        )
+    })?;
     if matches!(action, Action::AutoClose) {
         return Err(ApiError::forbidden("自动归档由系统执行", "auto-close is done by the system"));
     }
@@ -210,7 +241,10 @@ fn command_of(action: Action, mut body: Map<String, Value>) -> ApiResult<(i64, C
 
 pub async fn queue_counts(State(state): State<AppState>, Caller(account): Caller) -> ApiResult<Json<Value>> {
     let counts = state.store.queue_counts(&account.staff(), time::now()).await?;
-    let map: Map<String, Value> = counts.into_iter().map(|(q, n)| (serde_json::to_value(q).unwrap_or_default().as_str().unwrap_or_default().to_string(), json!(n))).collect();
+    let map: Map<String, Value> = counts
+        .into_iter()
+        .map(|(q, n)| (serde_json::to_value(q).unwrap_or_default().as_str().unwrap_or_default().to_string(), json!(n)))
+        .collect();
     Ok(Json(Value::Object(map)))
 }
 
@@ -227,7 +261,12 @@ pub async fn queue(
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<Value>> {
     let queue = Queue::parse(&name).ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "unknown_queue", format!("没有「{name}」这个队列"), format!("no queue `{name}`"))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_queue",
+            format!("没有「{name}」这个队列"),
+            format!("no queue `{name}`"),
+        )
     })?;
     let now = time::now();
     let items = state.store.queue(&account.staff(), queue, now, query.limit.unwrap_or(50)).await?;

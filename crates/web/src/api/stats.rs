@@ -22,11 +22,18 @@ pub struct StatsQuery {
 /// Longest period one call may ask for.
 const MAX_DAYS: i64 = 3 * 366;
 
-pub async fn stats(State(state): State<AppState>, Caller(account): Caller, ApiQuery(query): ApiQuery<StatsQuery>) -> ApiResult<Json<Value>> {
+pub async fn stats(
+    State(state): State<AppState>,
+    Caller(account): Caller,
+    ApiQuery(query): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<Value>> {
     let from = super::parse_date(&query.from, "from")?;
     let to = super::parse_date(&query.to, "to")?;
     if to < from || (to - from).num_days() > MAX_DAYS {
-        return Err(ApiError::bad_request("统计区间应为 from ≤ to 且不超过三年", "the period must have from ≤ to and span at most three years"));
+        return Err(ApiError::bad_request(
+            "统计区间应为 from ≤ to 且不超过三年",
+            "the period must have from ≤ to and span at most three years",
+        ));
     }
     let unit_id = query.unit.unwrap_or(account.unit_id);
     let unit = state.store.unit(unit_id).await?;

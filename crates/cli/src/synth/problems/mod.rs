@@ -48,10 +48,7 @@ pub fn place_of(template_place: PlaceKind, body: &str) -> PlaceKind {
 
 /// Every template, in a fixed order so generator output depends only on the seed.
 pub fn all() -> impl Iterator<Item = &'static Template> {
-    urban::TEMPLATES
-        .iter()
-        .chain(social::TEMPLATES)
-        .chain(rural_legal::TEMPLATES)
+    urban::TEMPLATES.iter().chain(social::TEMPLATES).chain(rural_legal::TEMPLATES)
 }
 
 /// Generic texts for categories without a template. {l} is the level3 name (or the level2

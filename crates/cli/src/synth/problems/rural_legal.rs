@@ -7,7 +7,10 @@ use crate::synth::places::PlaceKind::*;
 
 pub static TEMPLATES: &[Template] = &[
     Template {
-        level1: "政法", level2: "社会治安", level3: &["治安案件", "其他"], place: Estate,
+        level1: "政法",
+        level2: "社会治安",
+        level3: &["治安案件", "其他"],
+        place: Estate,
         issues: &["小区频繁发生盗窃", "电动车屡次被盗"],
         bodies: &[
             "{p}最近一个月发生了好几起入室盗窃和电动车被盗的事情，居民人心惶惶。",
@@ -16,7 +19,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["希望派出所加强夜间巡逻。"],
     },
     Template {
-        level1: "政法", level2: "社会治安", level3: &["黄赌毒", "打黑除恶"], place: Shop,
+        level1: "政法",
+        level2: "社会治安",
+        level3: &["黄赌毒", "打黑除恶"],
+        place: Shop,
         issues: &["棋牌室聚众赌博", "疑似涉黄场所"],
         bodies: &[
             "{p}名义上是棋牌室，实际上每天都有人聚众赌博，输赢很大，有人还在那里放高利贷。",
@@ -25,7 +31,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["周边居民敢怒不敢言，怕被报复。"],
     },
     Template {
-        level1: "政法", level2: "社会治安", level3: &["消防安全"], place: Estate,
+        level1: "政法",
+        level2: "社会治安",
+        level3: &["消防安全"],
+        place: Estate,
         issues: &["消防通道被堵", "电动车楼道充电"],
         bodies: &[
             "{p}的消防通道长期被私家车和杂物堵塞，消防栓里没有水，灭火器也早就过期了。",
@@ -34,7 +43,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["物业贴过通知，但是没有人听。"],
     },
     Template {
-        level1: "政法", level2: "交通管理", level3: &[], place: Road,
+        level1: "政法",
+        level2: "交通管理",
+        level3: &[],
+        place: Road,
         issues: &["路口缺少红绿灯", "车辆乱停乱放"],
         bodies: &[
             "{p}和{r}交叉的路口没有红绿灯，车流量很大，行人过马路只能和车抢道，经常发生剐蹭。",
@@ -43,7 +55,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["上个月这个路口就发生了一起交通事故。"],
     },
     Template {
-        level1: "政法", level2: "户籍证件", level3: &[], place: Group,
+        level1: "政法",
+        level2: "户籍证件",
+        level3: &[],
+        place: Group,
         issues: &["户口迁移办理难", "身份证补办咨询"],
         bodies: &[
             "我想把孩子的户口迁到{u}，派出所说要开一堆证明，跑了三趟还没办下来。",
@@ -52,7 +67,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["窗口只有上午上班，请假很不方便。"],
     },
     Template {
-        level1: "政法", level2: "仲裁与调解", level3: &[], place: Company,
+        level1: "政法",
+        level2: "仲裁与调解",
+        level3: &[],
+        place: Company,
         issues: &["劳动仲裁裁决不执行", "邻里纠纷调解"],
         bodies: &[
             "我和{p}的劳动仲裁已经裁决{d}个月了，公司一直不履行，申请强制执行也没有进展。",
@@ -61,7 +79,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["对方态度很强硬，扬言不怕告。"],
     },
     Template {
-        level1: "民政", level2: "社会救助", level3: &[], place: Group,
+        level1: "民政",
+        level2: "社会救助",
+        level3: &[],
+        place: Group,
         issues: &["低保申请被拒", "孤寡老人需要救助"],
         bodies: &[
             "我家住在{p}，丈夫重病卧床，两个孩子还在读书，家里没有收入来源，申请低保却被告知不符合条件。",
@@ -70,7 +91,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["村里有些条件好的人家却吃上了低保。", "老人的子女都不在身边。"],
     },
     Template {
-        level1: "民政", level2: "社会服务", level3: &[], place: Group,
+        level1: "民政",
+        level2: "社会服务",
+        level3: &[],
+        place: Group,
         issues: &["养老服务跟不上", "殡葬服务收费太高"],
         bodies: &[
             "{u}的老年人越来越多，但社区没有日间照料中心，也没有老年食堂，老人吃饭成了难题。",
@@ -79,7 +103,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["希望能增设养老服务设施。"],
     },
     Template {
-        level1: "民政", level2: "基层选举和社区建设", level3: &[], place: Group,
+        level1: "民政",
+        level2: "基层选举和社区建设",
+        level3: &[],
+        place: Group,
         issues: &["社区活动场所被占用", "居委会选举不公开"],
         bodies: &[
             "{u}的社区活动用房被出租给了商户，居民想开展活动都没有地方。",
@@ -88,7 +115,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["居民对此很有意见。"],
     },
     Template {
-        level1: "民政", level2: "优抚", level3: &[], place: Group,
+        level1: "民政",
+        level2: "优抚",
+        level3: &[],
+        place: Group,
         issues: &["退役军人优待政策咨询", "伤残抚恤未落实"],
         bodies: &[
             "我是一名退役军人，住在{u}，想了解一下本地退役军人的优待政策和申请流程。",
@@ -97,7 +127,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["相关部门让我们等通知。"],
     },
     Template {
-        level1: "农村农业", level2: "土地承包经营", level3: &[], place: Group,
+        level1: "农村农业",
+        level2: "土地承包经营",
+        level3: &[],
+        place: Group,
         issues: &["土地流转费未兑现", "承包地被强占建房"],
         bodies: &[
             "我们{p}的{n}0多亩土地流转给了一家公司，合同约定每年每亩{m}元，已经两年没有给钱了。",
@@ -106,7 +139,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["村委会说这是企业和村民之间的事。", "土地承包合同和确权证都在我手上。"],
     },
     Template {
-        level1: "农村农业", level2: "村务管理", level3: &[], place: Group,
+        level1: "农村农业",
+        level2: "村务管理",
+        level3: &[],
+        place: Group,
         issues: &["村务财务不公开", "集体资产被私卖"],
         bodies: &[
             "我们村的账目已经{y}年没有公开了，征地补偿款和集体收入去向不明，村民多次要求查账都被拒绝。",
@@ -115,7 +151,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["村民代表会议也没有开过。"],
     },
     Template {
-        level1: "农村农业", level2: "惠农补贴", level3: &[], place: Group,
+        level1: "农村农业",
+        level2: "惠农补贴",
+        level3: &[],
+        place: Group,
         issues: &["种粮补贴未发放", "农机补贴迟迟不到"],
         bodies: &[
             "我是{p}的村民，家里种了{n}亩地，今年的耕地地力保护补贴到现在还没有发到卡上。",
@@ -124,7 +163,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["问村里，村里说是镇上的事。"],
     },
     Template {
-        level1: "农村农业", level2: "水利水电", level3: &[], place: Group,
+        level1: "农村农业",
+        level2: "水利水电",
+        level3: &[],
+        place: Group,
         issues: &["灌溉渠道堵塞", "山塘水库年久失修"],
         bodies: &[
             "{p}的灌溉水渠多年没有清淤，到处都是垃圾和杂草，今年春耕水根本引不过来。",
@@ -133,7 +175,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["村民自己凑钱修过一次，但解决不了根本问题。"],
     },
     Template {
-        level1: "农村农业", level2: "林业管理", level3: &[], place: Group,
+        level1: "农村农业",
+        level2: "林业管理",
+        level3: &[],
+        place: Group,
         issues: &["乱砍滥伐林木", "林地权属纠纷"],
         bodies: &[
             "{p}后山有人无证砍伐树木，每天都有货车往外拉木头，山上已经砍光了一大片。",
@@ -142,7 +187,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["森林防火期还有人在山上烧田埂。"],
     },
     Template {
-        level1: "国土资源", level2: "土地资源管理", level3: &[], place: Group,
+        level1: "国土资源",
+        level2: "土地资源管理",
+        level3: &[],
+        place: Group,
         issues: &["违法占用耕地", "基本农田被挖鱼塘"],
         bodies: &[
             "{p}有人把基本农田推平硬化，建了厂房和停车场，已经占了好几十亩耕地。",
@@ -151,7 +199,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["施工都是晚上进行的。"],
     },
     Template {
-        level1: "国土资源", level2: "土地征收", level3: &[], place: Group,
+        level1: "国土资源",
+        level2: "土地征收",
+        level3: &[],
+        place: Group,
         issues: &["征地补偿款被截留", "失地农民社保"],
         bodies: &[
             "{p}的土地被征收用于修路，补偿款到了村里只发了一部分，剩下的钱不知道去向。",
@@ -160,15 +211,19 @@ pub static TEMPLATES: &[Template] = &[
         details: &["村民要求公开征地补偿的明细。"],
     },
     Template {
-        level1: "国土资源", level2: "矿产资源管理", level3: &[], place: Company,
+        level1: "国土资源",
+        level2: "矿产资源管理",
+        level3: &[],
+        place: Company,
         issues: &["非法开采砂石"],
-        bodies: &[
-            "{p}没有采矿许可证，在河道和山上非法开采砂石，爆破声震得村民房子都开裂了。",
-        ],
-        details:&["运砂车把村道压坏了。"],
+        bodies: &["{p}没有采矿许可证，在河道和山上非法开采砂石，爆破声震得村民房子都开裂了。"],
+        details: &["运砂车把村道压坏了。"],
     },
     Template {
-        level1: "科技与信息产业", level2: "电信", level3: &[], place: Estate,
+        level1: "科技与信息产业",
+        level2: "电信",
+        level3: &[],
+        place: Estate,
         issues: &["手机信号差", "运营商乱扣费"],
         bodies: &[
             "{p}手机信号非常差，在家里打电话要跑到阳台上，网络也经常断。",
@@ -177,7 +232,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["基站建设被个别住户阻挠。"],
     },
     Template {
-        level1: "经济管理", level2: "金融财税", level3: &[], place: Company,
+        level1: "经济管理",
+        level2: "金融财税",
+        level3: &[],
+        place: Company,
         issues: &["涉嫌非法集资", "商户不开发票"],
         bodies: &[
             "{p}以高额利息为诱饵向周边居民吸收资金，承诺月息两分，现在老板跑了，很多老人的养老钱都没了。",
@@ -186,15 +244,19 @@ pub static TEMPLATES: &[Template] = &[
         details: &["涉及的金额据说有好几百万。"],
     },
     Template {
-        level1: "经济管理", level2: "安全生产", level3: &[], place: Company,
+        level1: "经济管理",
+        level2: "安全生产",
+        level3: &[],
+        place: Company,
         issues: &["企业安全生产隐患"],
-        bodies: &[
-            "{p}的生产车间设备老化，安全防护装置都被拆掉了，上个月还有工人受伤。",
-        ],
+        bodies: &["{p}的生产车间设备老化，安全防护装置都被拆掉了，上个月还有工人受伤。"],
         details: &["企业负责人说整改要花钱。"],
     },
     Template {
-        level1: "纪检监察", level2: "干部作风", level3: &[], place: Group,
+        level1: "纪检监察",
+        level2: "干部作风",
+        level3: &[],
+        place: Group,
         issues: &["工作人员推诿扯皮", "办事窗口工作人员态度差"],
         bodies: &[
             "我去街道便民服务中心办事，工作人员上班时间玩手机，让我明天再来，已经跑了好几趟。",
@@ -203,19 +265,21 @@ pub static TEMPLATES: &[Template] = &[
         details: &["希望加强对基层干部的作风监督。"],
     },
     Template {
-        level1: "纪检监察", level2: "贪污贿赂", level3: &[], place: Group,
+        level1: "纪检监察",
+        level2: "贪污贿赂",
+        level3: &[],
+        place: Group,
         issues: &["村干部优亲厚友"],
-        bodies: &[
-            "我们村的干部把低保、危房改造的名额都给了自己的亲戚朋友，真正困难的村民什么都享受不到。",
-        ],
+        bodies: &["我们村的干部把低保、危房改造的名额都给了自己的亲戚朋友，真正困难的村民什么都享受不到。"],
         details: &["村民有名单可以提供。"],
     },
     Template {
-        level1: "党务政务", level2: "宣传舆论", level3: &[], place: Road,
+        level1: "党务政务",
+        level2: "宣传舆论",
+        level3: &[],
+        place: Road,
         issues: &["公益广告破损"],
-        bodies: &[
-            "{p}沿线的公益广告牌很多已经破损褪色，有的还歪倒在路边，影响文明城市创建形象。",
-        ],
+        bodies: &["{p}沿线的公益广告牌很多已经破损褪色，有的还歪倒在路边，影响文明城市创建形象。"],
         details: &["建议统一更换维护。"],
     },
 ];

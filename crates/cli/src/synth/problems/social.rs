@@ -12,16 +12,26 @@ const WS: &str = "卫生计生";
 pub static TEMPLATES: &[Template] = &[
     // ---- 劳动和社会保障
     Template {
-        level1: LD, level2: "工资福利", level3: &["工资发放", "其他", "福利待遇"], place: Company,
+        level1: LD,
+        level2: "工资福利",
+        level3: &["工资发放", "其他", "福利待遇"],
+        place: Company,
         issues: &["拖欠员工工资", "老板拖欠工资后失联"],
         bodies: &[
             "我在{p}上班，公司已经拖欠我们{d}个月的工资，一共{m}0多元，老板一直说资金紧张再等等。",
             "{p}拖欠{n}多名员工的工资，老板现在电话不接，公司大门也锁了，大家不知道该找谁。",
         ],
-        details: &["家里还有老人孩子要养，房贷也还不上了。", "劳动合同和考勤记录我们都保存着。", "去劳动监察大队登记过，说会处理，之后没有消息。"],
+        details: &[
+            "家里还有老人孩子要养，房贷也还不上了。",
+            "劳动合同和考勤记录我们都保存着。",
+            "去劳动监察大队登记过，说会处理，之后没有消息。",
+        ],
     },
     Template {
-        level1: LD, level2: "劳动关系", level3: &["农民工权益", "非法用工", "劳务派遣纠纷"], place: Site,
+        level1: LD,
+        level2: "劳动关系",
+        level3: &["农民工权益", "非法用工", "劳务派遣纠纷"],
+        place: Site,
         issues: &["农民工工资被拖欠", "包工头卷款跑路"],
         bodies: &[
             "我们是在{p}干活的农民工，包工头拖欠我们{n}个人的工资共{m}0多元，现在人找不到了。",
@@ -30,7 +40,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["工地上还有很多人是外地来的，急着回家。", "我们有记工本，每个人干了多少天都记得清清楚楚。"],
     },
     Template {
-        level1: LD, level2: "劳动关系", level3: &["劳动合同纠纷", "辞职辞退", "协议解除劳动关系", "其他"], place: Company,
+        level1: LD,
+        level2: "劳动关系",
+        level3: &["劳动合同纠纷", "辞职辞退", "协议解除劳动关系", "其他"],
+        place: Company,
         issues: &["公司不签劳动合同", "被公司违法辞退", "辞职后不给结算工资"],
         bodies: &[
             "我在{p}工作了{y}年，公司一直不跟员工签劳动合同，现在无故把我辞退，也不给任何补偿。",
@@ -40,7 +53,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["公司人事说这是公司规定。", "我手上有工资条和工作群的聊天记录。"],
     },
     Template {
-        level1: LD, level2: "城镇职工社会保险", level3: &[], place: Company,
+        level1: LD,
+        level2: "城镇职工社会保险",
+        level3: &[],
+        place: Company,
         issues: &["公司不缴社保", "工伤认定难", "社保断缴"],
         bodies: &[
             "我在{p}工作了{y}年，公司一直没有给我缴纳社保，每个月还从工资里扣掉社保费用。",
@@ -50,7 +66,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["我查了社保记录，确实好几个月没有缴费。", "公司说是效益不好，让我们自己去交。"],
     },
     Template {
-        level1: LD, level2: "城镇居民社会保险", level3: &[], place: Group,
+        level1: LD,
+        level2: "城镇居民社会保险",
+        level3: &[],
+        place: Group,
         issues: &["医保报销难", "城乡居民养老保险咨询", "医保缴费标准上涨"],
         bodies: &[
             "我是{u}的居民，在外地住院的医药费回来报销，跑了好几趟都说材料不全，到底需要哪些材料？",
@@ -60,7 +79,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["异地就医备案也不知道在哪里办理。", "社区工作人员也说不清楚具体政策。"],
     },
     Template {
-        level1: LD, level2: "退休政策及待遇", level3: &[], place: Company,
+        level1: LD,
+        level2: "退休政策及待遇",
+        level3: &[],
+        place: Company,
         issues: &["退休金计算有误", "提前退休申请难"],
         bodies: &[
             "我是{p}的退休职工，今年刚办了退休，发现养老金比同年退休的同事少了很多，怀疑计算有误。",
@@ -69,7 +91,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["我的档案在企业改制的时候丢失了一部分。", "社保窗口让我找原单位，原单位已经不存在了。"],
     },
     Template {
-        level1: LD, level2: "就业培训", level3: &[], place: Group,
+        level1: LD,
+        level2: "就业培训",
+        level3: &[],
+        place: Group,
         issues: &["培训补贴迟迟未发放", "就业扶持政策咨询"],
         bodies: &[
             "我参加了社区组织的职业技能培训并拿到了证书，说好的培训补贴{d}个月了还没有发放。",
@@ -78,7 +103,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["培训机构说钱要等上面拨下来。"],
     },
     Template {
-        level1: LD, level2: "劳动保护", level3: &[], place: Company,
+        level1: LD,
+        level2: "劳动保护",
+        level3: &[],
+        place: Company,
         issues: &["强制加班不给加班费", "没有劳动防护用品"],
         bodies: &[
             "{p}要求员工每天工作十二个小时，一个月只休息两天，加班也不给加班费。",
@@ -87,7 +115,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["谁提意见就扣谁的绩效。"],
     },
     Template {
-        level1: LD, level2: "工资福利", level3: &["住房公积金", "最低工资标准", "工资调整"], place: Company,
+        level1: LD,
+        level2: "工资福利",
+        level3: &["住房公积金", "最低工资标准", "工资调整"],
+        place: Company,
         issues: &["工资低于最低工资标准", "单位不缴公积金"],
         bodies: &[
             "{p}给员工的基本工资低于本地最低工资标准，还以各种名目扣钱。",
@@ -97,7 +128,10 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 教育文体
     Template {
-        level1: JY, level2: "教育行政管理", level3: &["校外机构管理", "民办学校"], place: Shop,
+        level1: JY,
+        level2: "教育行政管理",
+        level3: &["校外机构管理", "民办学校"],
+        place: Shop,
         issues: &["培训机构跑路不退费", "培训机构拒绝退费"],
         bodies: &[
             "{u}附近的一家培训机构突然关门，我给孩子交了{m}0元的课时费，还剩大半没有上，现在联系不上负责人。",
@@ -106,7 +140,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["像我这样的家长有好几十个。", "这家机构有没有办学资质都不清楚。"],
     },
     Template {
-        level1: JY, level2: "教育行政管理", level3: &["学生负担", "教学管理", "其他"], place: School,
+        level1: JY,
+        level2: "教育行政管理",
+        level3: &["学生负担", "教学管理", "其他"],
+        place: School,
         issues: &["学校违规补课", "学生作业负担过重"],
         bodies: &[
             "{p}周末和节假日组织学生补课，每人收费{m}元，美其名曰自愿，实际上不参加的学生会被老师点名。",
@@ -115,7 +152,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["双减政策出台以后情况没有任何改变。", "希望教育局能暗访调查一下。"],
     },
     Template {
-        level1: JY, level2: "教育行政管理", level3: &["校园安全"], place: School,
+        level1: JY,
+        level2: "教育行政管理",
+        level3: &["校园安全"],
+        place: School,
         issues: &["校门口交通安全隐患", "校园周边环境差"],
         bodies: &[
             "{p}门口放学时段车辆乱停乱放，没有交警和护学岗，孩子过马路非常危险。",
@@ -124,7 +164,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["希望在校门口设置减速带和人行横道。", "上个月就有一个孩子被电动车撞了。"],
     },
     Template {
-        level1: JY, level2: "教育收费", level3: &[], place: School,
+        level1: JY,
+        level2: "教育收费",
+        level3: &[],
+        place: School,
         issues: &["学校乱收费", "强制购买教辅资料"],
         bodies: &[
             "{p}开学要求每个学生交{m}元的资料费和服装费，没有任何收费公示，也不开发票。",
@@ -133,7 +176,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["家长群里有人提出疑问，被老师移出了群。"],
     },
     Template {
-        level1: JY, level2: "教育体制", level3: &[], place: School,
+        level1: JY,
+        level2: "教育体制",
+        level3: &[],
+        place: School,
         issues: &["学区划分不合理", "随迁子女入学咨询"],
         bodies: &[
             "我们{u}的小区离{p}只有几百米，今年却被划到了三公里外的学校，孩子上学要穿过两条主干道。",
@@ -142,7 +188,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["学区划分的依据也没有公开。", "周边学校都说学位已满。"],
     },
     Template {
-        level1: JY, level2: "教育体制", level3: &["教育资源配置", "教育统筹管理"], place: Kindergarten,
+        level1: JY,
+        level2: "教育体制",
+        level3: &["教育资源配置", "教育统筹管理"],
+        place: Kindergarten,
         issues: &["公办幼儿园学位不足", "收费过高"],
         bodies: &[
             "{u}周边只有{p}一所幼儿园，还是民办的，公办幼儿园学位严重不足，很多孩子只能到很远的地方入园。",
@@ -151,7 +200,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["新建小区的配套幼儿园一直没有移交。", "家长们多次向园方反映，园方说收费是备过案的。"],
     },
     Template {
-        level1: JY, level2: "考试招生", level3: &[], place: School,
+        level1: JY,
+        level2: "考试招生",
+        level3: &[],
+        place: School,
         issues: &["招生录取不公", "中考报名咨询"],
         bodies: &[
             "今年{p}的招生名单中有不少不在学区的学生，而学区内的孩子却被调剂到其他学校。",
@@ -160,7 +212,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["希望公开录取名单和录取依据。"],
     },
     Template {
-        level1: JY, level2: "教师队伍和待遇", level3: &[], place: School,
+        level1: JY,
+        level2: "教师队伍和待遇",
+        level3: &[],
+        place: School,
         issues: &["教师绩效工资未发放", "代课教师待遇低"],
         bodies: &[
             "我是{p}的一名教师，去年的绩效奖励到现在还没有发放，乡村教师补贴也迟迟不到位。",
@@ -169,7 +224,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["学校说要等区里统一发放。"],
     },
     Template {
-        level1: JY, level2: "文化", level3: &[], place: Park,
+        level1: JY,
+        level2: "文化",
+        level3: &[],
+        place: Park,
         issues: &["图书室长期关门", "网吧接纳未成年人"],
         bodies: &[
             "{u}的社区图书室和文化活动室常年锁着门，居民想借本书都借不到，设施成了摆设。",
@@ -178,7 +236,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["挂的牌子上写着开放时间，但从来没有按时开过。"],
     },
     Template {
-        level1: JY, level2: "体育", level3: &[], place: Park,
+        level1: JY,
+        level2: "体育",
+        level3: &[],
+        place: Park,
         issues: &["健身器材损坏", "体育场馆不对外开放"],
         bodies: &[
             "{p}的健身器材坏了大半，篮球架也倒了，居民想锻炼都没有地方。",
@@ -188,7 +249,10 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 商贸旅游
     Template {
-        level1: SM, level2: "市场监管", level3: &["商品质量", "物价监督", "其他"], place: Market,
+        level1: SM,
+        level2: "市场监管",
+        level3: &["商品质量", "物价监督", "其他"],
+        place: Market,
         issues: &["缺斤少两", "超市价格欺诈", "售卖过期食品"],
         bodies: &[
             "{p}有好几个摊位的秤有问题，我买了两斤肉回家一称只有一斤六两，找摊主理论还被骂。",
@@ -198,7 +262,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["我保留了购物小票和商品照片。", "市场管理方说管不了。"],
     },
     Template {
-        level1: SM, level2: "市场监管", level3: &["传销", "直销", "广告监管", "不正当竞争"], place: Group,
+        level1: SM,
+        level2: "市场监管",
+        level3: &["传销", "直销", "广告监管", "不正当竞争"],
+        place: Group,
         issues: &["疑似传销窝点", "保健品会销骗老人"],
         bodies: &[
             "{p}有一间房子里每天聚集着很多外地年轻人，白天上课晚上集体活动，疑似传销组织。",
@@ -207,7 +274,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["进出的人很多，不让外人靠近。", "这些人每隔一段时间就换个地方。"],
     },
     Template {
-        level1: SM, level2: "市场监管", level3: &["中介机构管理", "商标管理"], place: Shop,
+        level1: SM,
+        level2: "市场监管",
+        level3: &["中介机构管理", "商标管理"],
+        place: Shop,
         issues: &["房屋中介不退押金", "冒用商标销售商品"],
         bodies: &[
             "我通过{r}上的一家房产中介租房，合同到期后中介以各种理由扣押{m}元押金不退。",
@@ -216,7 +286,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["中介门店已经换了招牌。"],
     },
     Template {
-        level1: SM, level2: "质监检验检疫", level3: &[], place: Estate,
+        level1: SM,
+        level2: "质监检验检疫",
+        level3: &[],
+        place: Estate,
         issues: &["电梯超期未年检", "特种设备安全隐患"],
         bodies: &[
             "{p}的电梯合格证已经过期{d}个月了还在运行，经常出现异响和急停，居民都不敢坐。",
@@ -225,7 +298,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["维保单位一个月才来一次，签个字就走。"],
     },
     Template {
-        level1: SM, level2: "旅游管理", level3: &[], place: Park,
+        level1: SM,
+        level2: "旅游管理",
+        level3: &[],
+        place: Park,
         issues: &["景区乱收费", "旅游团强制购物"],
         bodies: &[
             "我们一家去{p}附近的景区游玩，进门后每个小景点还要单独收费，停车费一次{n}0元。",
@@ -234,7 +310,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["收费标准没有公示。"],
     },
     Template {
-        level1: SM, level2: "商业贸易", level3: &[], place: Shop,
+        level1: SM,
+        level2: "商业贸易",
+        level3: &[],
+        place: Shop,
         issues: &["预付卡商家关门跑路", "商场停业不退卡费"],
         bodies: &[
             "我在{p}办了一张{m}元的会员卡，才用了两次店就关门了，老板联系不上。",
@@ -244,7 +323,10 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 卫生计生
     Template {
-        level1: WS, level2: "医政监管", level3: &["医疗收费", "医疗技术和服务", "医疗机构管理", "医务人员管理", "其他"], place: Clinic,
+        level1: WS,
+        level2: "医政监管",
+        level3: &["医疗收费", "医疗技术和服务", "医疗机构管理", "医务人员管理", "其他"],
+        place: Clinic,
         issues: &["医院乱收费", "医生服务态度差", "看病排队时间太长"],
         bodies: &[
             "我母亲在{p}看病，一个普通感冒开了{m}元的检查和药，很多检查根本没有必要。",
@@ -254,7 +336,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["收费清单上有几项根本没做过。", "希望卫健部门加强监管。"],
     },
     Template {
-        level1: WS, level2: "医政监管", level3: &["非法行医", "卫生执法", "血液管理"], place: Shop,
+        level1: WS,
+        level2: "医政监管",
+        level3: &["非法行医", "卫生执法", "血液管理"],
+        place: Shop,
         issues: &["黑诊所非法行医", "美容院非法注射"],
         bodies: &[
             "{r}上有一家没有任何资质的小诊所，给人打针输液，还治疗各种疑难杂症。",
@@ -263,7 +348,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["去年就有人在那里输液后出现了过敏反应。"],
     },
     Template {
-        level1: WS, level2: "食品药品监管", level3: &["食品安全", "其他"], place: Shop,
+        level1: WS,
+        level2: "食品药品监管",
+        level3: &["食品安全", "其他"],
+        place: Shop,
         issues: &["后厨卫生脏乱差", "外卖店无证经营"],
         bodies: &[
             "{p}的后厨卫生非常差，老鼠蟑螂到处爬，地沟油反复使用，我们一家吃完都拉肚子了。",
@@ -272,7 +360,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["我保留了就诊记录和消费凭证。", "希望食药监部门突击检查。"],
     },
     Template {
-        level1: WS, level2: "食品药品监管", level3: &["药品和医疗器械管理", "保健品化妆品管理"], place: Shop,
+        level1: WS,
+        level2: "食品药品监管",
+        level3: &["药品和医疗器械管理", "保健品化妆品管理"],
+        place: Shop,
         issues: &["药店违规销售处方药", "保健品虚假宣传"],
         bodies: &[
             "{p}不需要处方就可以随便买抗生素和处方药，店员还推销说可以包治百病。",
@@ -281,7 +372,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["老人都被洗脑了，家人劝也不听。"],
     },
     Template {
-        level1: WS, level2: "人口计生", level3: &[], place: Group,
+        level1: WS,
+        level2: "人口计生",
+        level3: &[],
+        place: Group,
         issues: &["独生子女奖励未发放", "生育登记办理难"],
         bodies: &[
             "我是独生子女父母，已经符合领取奖励扶助的条件，但是{y}年了一直没有领到。",
@@ -290,7 +384,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["听说政策已经调整，想了解最新的标准。"],
     },
     Template {
-        level1: WS, level2: "公共卫生", level3: &[], place: Group,
+        level1: WS,
+        level2: "公共卫生",
+        level3: &[],
+        place: Group,
         issues: &["疫苗接种预约难", "蚊虫鼠害严重"],
         bodies: &[
             "{u}的社区卫生服务站疫苗接种每次都约不上，孩子的疫苗已经推迟了好几周。",
@@ -299,7 +396,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["老人和孩子被蚊子咬得满身是包。"],
     },
     Template {
-        level1: WS, level2: "医患纠纷", level3: &[], place: Clinic,
+        level1: WS,
+        level2: "医患纠纷",
+        level3: &[],
+        place: Clinic,
         issues: &["医疗纠纷求处理", "怀疑医疗事故"],
         bodies: &[
             "我父亲在{p}做了一个小手术，术后出现严重感染，医院拒绝承担任何责任。",

@@ -11,7 +11,10 @@ const JT: &str = "交通运输";
 pub static TEMPLATES: &[Template] = &[
     // ---- 城乡建设 / 住房保障与房地产
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["物业服务"], place: Estate,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["物业服务"],
+        place: Estate,
         issues: &["物业擅自上调停车费", "物业违规收取地面停车费"],
         bodies: &[
             "{p}的物业{f}未经业主大会同意，擅自把地面停车费从每月{n}0元涨到每月{m}元，业主不交就不让车辆进小区。",
@@ -25,7 +28,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["物业服务", "其他"], place: Estate,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["物业服务", "其他"],
+        place: Estate,
         issues: &["物业服务差", "电梯经常故障无人维修", "物业报修一拖再拖"],
         bodies: &[
             "{p}的物业费每个月照收，但是服务越来越差，垃圾几天没人清运，楼道灯坏了{n}天都没人修。",
@@ -40,7 +46,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["房产证登记、办理", "产权交易"], place: Estate,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["房产证登记、办理", "产权交易"],
+        place: Estate,
         issues: &["交房多年办不了房产证", "不动产权证迟迟办不下来"],
         bodies: &[
             "我们是{p}的业主，{y}年前就交房入住了，到现在还办不了不动产权证，开发商一直说手续在办理中。",
@@ -53,7 +62,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["房地产开发管理", "骗购", "房屋评估"], place: Site,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["房地产开发管理", "骗购", "房屋评估"],
+        place: Site,
         issues: &["开发商延期交房", "楼盘虚假宣传"],
         bodies: &[
             "我在{p}购买了商品房，合同约定的交房时间已经过去{d}个月，开发商不交房也不支付违约金。",
@@ -66,19 +78,22 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["保障性住房", "住房困难", "公房", "房屋补贴", "房改政策"], place: Estate,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["保障性住房", "住房困难", "公房", "房屋补贴", "房改政策"],
+        place: Estate,
         issues: &["住房困难申请公租房", "公租房分配不公"],
         bodies: &[
             "我家祖孙三代五口人挤在不到二十平米的老房子里，想申请公租房，社区说要等通知，已经等了{y}年。",
             "{p}的公租房分配名单里有人家里明明有车有房，真正困难的家庭却排不上号。",
         ],
-        details: &[
-            "我和爱人都是低收入，孩子还在上学。",
-            "不知道申请条件和审核进度在哪里可以查到。",
-        ],
+        details: &["我和爱人都是低收入，孩子还在上学。", "不知道申请条件和审核进度在哪里可以查到。"],
     },
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["修缮装修", "私房", "房屋租赁"], place: Group,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["修缮装修", "私房", "房屋租赁"],
+        place: Group,
         issues: &["装修拆除承重墙", "房屋漏水无人维修", "群租房安全隐患大"],
         bodies: &[
             "{p}有住户装修时擅自拆除承重墙，楼下的墙面已经出现裂缝，居民非常担心房屋安全。",
@@ -92,7 +107,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "住房保障与房地产", level3: &["住房公积金"], place: Company,
+        level1: CJ,
+        level2: "住房保障与房地产",
+        level3: &["住房公积金"],
+        place: Company,
         issues: &["单位不缴住房公积金", "公积金提取难"],
         bodies: &[
             "我在{p}工作了{y}年，单位一直没有给员工缴纳住房公积金，想问一下应该怎么维权。",
@@ -102,7 +120,10 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 城乡建设 / 城市建设和市政管理
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["环境卫生", "园林绿化环卫"], place: Road,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["环境卫生", "园林绿化环卫"],
+        place: Road,
         issues: &["垃圾堆积无人清理", "垃圾站臭气熏天", "卫生死角长期无人管"],
         bodies: &[
             "{p}靠近{u}的路段垃圾堆积成山，已经好几天没有人清运，天气一热臭气熏天，蚊蝇乱飞。",
@@ -116,7 +137,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["城管执法"], place: Road,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["城管执法"],
+        place: Road,
         issues: &["占道经营严重", "商铺占道烧烤扰民"],
         bodies: &[
             "{p}每天傍晚开始就有大量摊贩占道经营，把人行道和一半的车道都占满了，行人只能走到机动车道上。",
@@ -129,7 +153,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["基础设施", "城市公共设施", "居民服务设施"], place: Road,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["基础设施", "城市公共设施", "居民服务设施"],
+        place: Road,
         issues: &["路灯不亮", "窨井盖缺失", "道路坑洼积水", "人行道破损"],
         bodies: &[
             "{p}有一段路的路灯已经坏了{n}天，晚上一片漆黑，老人小孩出行很不安全。",
@@ -144,7 +171,10 @@ pub static TEMPLATES: &[Template] = &[
         ],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["自来水供应"], place: Estate,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["自来水供应"],
+        place: Estate,
         issues: &["经常停水", "自来水水压低", "自来水发黄"],
         bodies: &[
             "{p}最近一个月停水{n}次，每次停水都没有提前通知，居民做饭洗澡都成了问题。",
@@ -154,7 +184,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["打供水公司电话只说在抢修，没有给出恢复时间。", "家里有老人和婴儿，停水非常不方便。"],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["电力供应"], place: Estate,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["电力供应"],
+        place: Estate,
         issues: &["频繁停电", "小区电压不稳"],
         bodies: &[
             "{p}这段时间三天两头停电，电压也不稳定，家里的冰箱和空调都烧坏了。",
@@ -163,7 +196,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["楼里有卧床的老人需要用制氧机，停电非常危险。"],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["燃气供应", "冬季采暖"], place: Estate,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["燃气供应", "冬季采暖"],
+        place: Estate,
         issues: &["天然气迟迟不通", "燃气开户费太高"],
         bodies: &[
             "{p}交房{y}年了，天然气管道早就铺好，却一直没有通气，居民只能用煤气罐做饭。",
@@ -172,7 +208,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["用煤气罐既不方便又有安全隐患。", "燃气公司和开发商相互推诿。"],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["小区管理"], place: Estate,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["小区管理"],
+        place: Estate,
         issues: &["老旧小区改造", "加装电梯咨询", "车辆占用消防通道"],
         bodies: &[
             "{p}是上世纪九十年代的老小区，没有电梯，管网老化，雨污不分，居民盼望能纳入老旧小区改造。",
@@ -182,7 +221,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["小区没有物业，全靠居民自己管理。", "一楼住户不同意，加装电梯的事情一直卡着。"],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["公共汽车", "地铁城铁"], place: Road,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["公共汽车", "地铁城铁"],
+        place: Road,
         issues: &["公交班次太少", "希望增设公交线路"],
         bodies: &[
             "{p}附近只有一趟公交车经过，高峰期要等四十分钟，{u}的居民进城非常不方便。",
@@ -191,7 +233,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["很多老人和学生只能坐黑车出行。", "公交车经常不按时发车。"],
     },
     Template {
-        level1: CJ, level2: "城市建设和市政管理", level3: &["园林绿化", "公园管理"], place: Park,
+        level1: CJ,
+        level2: "城市建设和市政管理",
+        level3: &["园林绿化", "公园管理"],
+        place: Park,
         issues: &["设施损坏", "行道树遮挡采光", "绿化带被毁种菜"],
         bodies: &[
             "{p}里的健身器材和座椅坏了很多，有的螺丝已经松动，小孩在上面玩很危险。",
@@ -202,7 +247,10 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 城乡建设 / 城乡规划, 征收拆迁, 建筑市场, 工程质量, 安全生产
     Template {
-        level1: CJ, level2: "城乡规划", level3: &["违章建筑", "容积挡光"], place: Group,
+        level1: CJ,
+        level2: "城乡规划",
+        level3: &["违章建筑", "容积挡光"],
+        place: Group,
         issues: &["楼顶违章搭建", "违建挡光占用消防通道"],
         bodies: &[
             "{p}顶楼的住户在楼顶违章搭建了一层彩钢房，占用公共屋面，楼下住户屋顶开始漏水。",
@@ -211,7 +259,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["违建还在继续施工，请尽快制止。", "多次向社区反映，都说拆违要走程序。"],
     },
     Template {
-        level1: CJ, level2: "城乡规划", level3: &["规划方案", "规划设计", "历史名城保护"], place: Site,
+        level1: CJ,
+        level2: "城乡规划",
+        level3: &["规划方案", "规划设计", "历史名城保护"],
+        place: Site,
         issues: &["规划变更损害业主利益", "规划公示有异议"],
         bodies: &[
             "{p}原来规划的是绿地和幼儿园，现在公示的方案改成了商业楼，周边业主强烈反对。",
@@ -220,7 +271,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["公示期只有七天，很多业主根本不知道。", "希望举行听证会听取居民意见。"],
     },
     Template {
-        level1: CJ, level2: "国有土地上房屋征收与补偿", level3: &[], place: Road,
+        level1: CJ,
+        level2: "国有土地上房屋征收与补偿",
+        level3: &[],
+        place: Road,
         issues: &["棚改多年不启动", "征收补偿标准太低"],
         bodies: &[
             "{p}一带的棚户区改造已经公布了{y}年，房子不让修也不拆，居民生活在危房里提心吊胆。",
@@ -229,7 +283,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["征收部门只是口头答复，没有书面文件。", "一起被征收的邻居补偿标准不一样。"],
     },
     Template {
-        level1: CJ, level2: "集体土地上房屋拆迁与补偿", level3: &[], place: Group,
+        level1: CJ,
+        level2: "集体土地上房屋拆迁与补偿",
+        level3: &[],
+        place: Group,
         issues: &["安置房迟迟不交付", "拆迁过渡费停发"],
         bodies: &[
             "我们{p}的村民房屋{y}年前就被拆了，说好两年内交付安置房，到现在安置房还没有建好。",
@@ -238,7 +295,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["很多老人在外租房期间去世，都没能住进新房。", "安置房的工地时停时建。"],
     },
     Template {
-        level1: CJ, level2: "建筑市场", level3: &["拖欠工程款", "其他"], place: Site,
+        level1: CJ,
+        level2: "建筑市场",
+        level3: &["拖欠工程款", "其他"],
+        place: Site,
         issues: &["拖欠工程款", "工程完工不付款"],
         bodies: &[
             "我们施工队在{p}做完了全部工程，总包方到现在还欠着{m}0元工程款，工人的工资都发不出来。",
@@ -247,7 +307,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["工人们天天上门要工资，我们实在没有办法。", "合同和结算单都有，对方就是拖着不给。"],
     },
     Template {
-        level1: CJ, level2: "工程质量", level3: &[], place: Site,
+        level1: CJ,
+        level2: "工程质量",
+        level3: &[],
+        place: Site,
         issues: &["工地夜间施工扰民", "工地无围挡安全隐患大", "新房质量问题多"],
         bodies: &[
             "{p}连续多天施工到{t}，打桩机的声音震得窗户都在响，周边居民根本无法入睡。",
@@ -257,7 +320,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["工地的渣土车进出也不冲洗，路上全是泥。", "有没有夜间施工许可也不公示。"],
     },
     Template {
-        level1: CJ, level2: "安全生产", level3: &[], place: Shop,
+        level1: CJ,
+        level2: "安全生产",
+        level3: &[],
+        place: Shop,
         issues: &["违规存放液化气罐", "仓库设在居民楼存在隐患"],
         bodies: &[
             "{p}在店内存放了十几个液化气罐，楼上就是住户，一旦发生事故后果不堪设想。",
@@ -266,7 +332,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["消防通道也被杂物堵死了。", "附近居民都很担心，希望尽快排查。"],
     },
     Template {
-        level1: CJ, level2: "村镇建设", level3: &[], place: Group,
+        level1: CJ,
+        level2: "村镇建设",
+        level3: &[],
+        place: Group,
         issues: &["村道年久失修", "新农村建设资金使用不透明"],
         bodies: &[
             "{p}通往镇上的村道已经修了{y}年，现在到处是坑，下雨天泥泞不堪，农产品都运不出去。",
@@ -276,26 +345,43 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 环境保护
     Template {
-        level1: HB, level2: "环境污染", level3: &["噪音污染"], place: Shop,
+        level1: HB,
+        level2: "环境污染",
+        level3: &["噪音污染"],
+        place: Shop,
         issues: &["夜间噪音扰民", "广场舞音响声音太大", "空调外机噪音扰民"],
         bodies: &[
             "{p}每天晚上营业到{t}，音响声音开得很大，客人喝酒划拳，附近居民根本没法休息。",
             "{p}门口每天晚上都有人跳广场舞，音响开到最大，一直持续到晚上十点多。",
             "{p}的空调外机和排风扇二十四小时运转，噪音很大，楼上住户长期失眠。",
         ],
-        details: &["打110报过警，警察来了就小声一会儿，走了又照旧。", "家里有高三学生需要复习。", "用手机测过，晚上噪音有七十多分贝。"],
+        details: &[
+            "打110报过警，警察来了就小声一会儿，走了又照旧。",
+            "家里有高三学生需要复习。",
+            "用手机测过，晚上噪音有七十多分贝。",
+        ],
     },
     Template {
-        level1: HB, level2: "环境污染", level3: &["大气污染", "其他污染"], place: Company,
+        level1: HB,
+        level2: "环境污染",
+        level3: &["大气污染", "其他污染"],
+        place: Company,
         issues: &["工厂偷排刺鼻废气", "露天焚烧垃圾"],
         bodies: &[
             "{p}每天晚上偷偷排放废气，气味刺鼻，周边居民晚上都不敢开窗，很多人出现咳嗽、头晕的症状。",
             "{p}附近经常有人露天焚烧垃圾和废旧轮胎，黑烟滚滚，整个{u}都能闻到焦臭味。",
         ],
-        details: &["白天不排，专门挑晚上和下雨天排。", "附近就是{s}，孩子们的健康受到威胁。", "环保部门来检查之前工厂好像提前知道了消息。"],
+        details: &[
+            "白天不排，专门挑晚上和下雨天排。",
+            "附近就是{s}，孩子们的健康受到威胁。",
+            "环保部门来检查之前工厂好像提前知道了消息。",
+        ],
     },
     Template {
-        level1: HB, level2: "环境污染", level3: &["水污染", "土壤污染", "危险化学品污染"], place: Company,
+        level1: HB,
+        level2: "环境污染",
+        level3: &["水污染", "土壤污染", "危险化学品污染"],
+        place: Company,
         issues: &["偷排生产废水", "河道污染严重"],
         bodies: &[
             "{p}把生产废水通过暗管直接排进旁边的小河，河水发黑发臭，鱼都死了。",
@@ -304,7 +390,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["下游的村民还在用河水灌溉农田。", "排污口就藏在草丛里，晚上排得最多。"],
     },
     Template {
-        level1: HB, level2: "环境污染", level3: &["固体污染", "生态破坏"], place: Road,
+        level1: HB,
+        level2: "环境污染",
+        level3: &["固体污染", "生态破坏"],
+        place: Road,
         issues: &["乱倒建筑垃圾", "非法挖山取土"],
         bodies: &[
             "每天晚上都有渣土车把建筑垃圾偷倒在{p}旁边的空地和农田里，已经堆成了小山。",
@@ -313,7 +402,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["车辆都没有车牌，或者车牌被遮挡。", "刮风的时候粉尘满天飞。"],
     },
     Template {
-        level1: HB, level2: "建设项目审批", level3: &[], place: Company,
+        level1: HB,
+        level2: "建设项目审批",
+        level3: &[],
+        place: Company,
         issues: &["未批先建", "环评报告与事实不符"],
         bodies: &[
             "{p}在离居民区不到一百米的地方开建，没有看到任何环评公示，居民担心投产后污染环境。",
@@ -322,7 +414,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["施工方说手续齐全，但拿不出任何文件。", "居民联名反对，没有人理会。"],
     },
     Template {
-        level1: HB, level2: "环保管理", level3: &[], place: Company,
+        level1: HB,
+        level2: "环保管理",
+        level3: &[],
+        place: Company,
         issues: &["环保执法不到位", "污染企业整改走过场"],
         bodies: &[
             "{p}的污染问题反映了很多次，每次环保部门来了都说在整改，过几天又恢复原样。",
@@ -332,7 +427,10 @@ pub static TEMPLATES: &[Template] = &[
     },
     // ---- 交通运输
     Template {
-        level1: JT, level2: "出租车管理", level3: &[], place: Road,
+        level1: JT,
+        level2: "出租车管理",
+        level3: &[],
+        place: Road,
         issues: &["出租车拒载", "出租车绕路多收费", "网约车乱收费"],
         bodies: &[
             "我在{p}打出租车，司机听说要去{u}就拒载，说太近了不划算，服务态度还很恶劣。",
@@ -342,7 +440,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["我记下了车牌号，也保留了付款记录。", "晚上很多出租车不打表，一口价。"],
     },
     Template {
-        level1: JT, level2: "客货运输", level3: &["旅客运输", "其他"], place: Road,
+        level1: JT,
+        level2: "客货运输",
+        level3: &["旅客运输", "其他"],
+        place: Road,
         issues: &["黑车非法营运", "客运班线取消"],
         bodies: &[
             "{p}路口长期聚集着十几辆黑车拉客，随意停车，严重影响交通秩序，也存在安全隐患。",
@@ -351,7 +452,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["这些车没有任何营运手续，出了事没人负责。", "班车停了以后只能坐摩的。"],
     },
     Template {
-        level1: JT, level2: "客货运输", level3: &["货物运输", "运输安全", "物流管理"], place: Road,
+        level1: JT,
+        level2: "客货运输",
+        level3: &["货物运输", "运输安全", "物流管理"],
+        place: Road,
         issues: &["渣土车超载超速", "大货车超限压坏路面"],
         bodies: &[
             "{p}每天有大量渣土车通行，超载超速，车上的泥土沿路抛洒，晴天灰尘漫天，雨天满地泥浆。",
@@ -360,7 +464,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["前几天还有一辆渣土车在这里侧翻。", "孩子们每天上学都要走这条路，家长很担心。"],
     },
     Template {
-        level1: JT, level2: "建设管理", level3: &[], place: Road,
+        level1: JT,
+        level2: "建设管理",
+        level3: &[],
+        place: Road,
         issues: &["断头路多年未打通", "道路施工久拖不完", "公路破损严重"],
         bodies: &[
             "{p}修到一半就停了，成了断头路，{u}的居民要绕很远才能出去，已经{y}年了。",
@@ -370,7 +477,10 @@ pub static TEMPLATES: &[Template] = &[
         details: &["施工单位没有设置绕行标志。", "听说是资金没有到位。"],
     },
     Template {
-        level1: JT, level2: "邮政管理", level3: &[], place: Shop,
+        level1: JT,
+        level2: "邮政管理",
+        level3: &[],
+        place: Shop,
         issues: &["快递丢件无人负责", "快递不送货上门"],
         bodies: &[
             "我的快递显示已经签收，但是本人根本没有收到，{p}旁边的快递点说不知道，也不给赔偿。",
