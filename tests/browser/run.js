@@ -24,7 +24,10 @@ const files = given.length
   : readdirSync(here).filter((name) => name.endsWith('.test.js')).sort().map((name) => join(here, name));
 
 const started = Date.now();
-const server = await startServer();
+const server = await startServer().catch((error) => {
+  console.error(`# ${error.message.replaceAll('\n', '\n# ')}`);
+  process.exit(1);
+});
 console.log(`# gongzhi serve --demo at ${server.url} (ready in ${((Date.now() - started) / 1000).toFixed(1)} s, data ${server.dataDir})`);
 
 const tests = spawn(process.execPath, ['--test', ...nodeOptions, ...files], {

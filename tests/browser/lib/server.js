@@ -8,7 +8,7 @@
 // its own server instead, through `serverUrl()`.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -49,12 +49,8 @@ async function healthy(url) {
   }
 }
 
-function tail(file, lines = 30) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no output)';
-  }
+function tail(text, lines = 30) {
+  return text.trimEnd().split('\n').slice(-lines).join('\n') || '(no output)';
 }
 
 /**
@@ -77,10 +73,17 @@ export async function startServer() {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
-  child.stdout.pipe(output);
-  child.stderr.pipe(output);
+  // The log keeps everything; the last lines are also kept here to explain a failed start.
+  let recent = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      output.write(chunk);
+      recent = (recent + chunk).slice(-4_000);
+    });
+  }
   let exited = null;
-  const done = new Promise((ok) => child.on('exit', (code, signal) => ok((exited = { code, signal }))));
+  // 'close' comes after the output is read to its end, unlike 'exit'.
+  const done = new Promise((ok) => child.on('close', (code, signal) => ok((exited = { code, signal }))));
   // Whatever happens to this process, the server must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
@@ -103,12 +106,12 @@ export async function startServer() {
   const started = Date.now();
   while (!(await healthy(url))) {
     if (exited) {
-      const why = `gongzhi serve exited (${exited.signal || `status ${exited.code}`}) before it was healthy:\n${tail(log)}`;
+      const why = `gongzhi serve exited (${exited.signal || `status ${exited.code}`}) before it was healthy:\n${tail(recent)}`;
       await stop();
       throw new Error(why);
     }
     if (Date.now() - started > START_TIMEOUT_MS) {
-      const why = `gongzhi serve was not healthy at ${url}/healthz after ${START_TIMEOUT_MS / 1000} s:\n${tail(log)}`;
+      const why = `gongzhi serve was not healthy at ${url}/healthz after ${START_TIMEOUT_MS / 1000} s:\n${tail(recent)}`;
       await stop();
       throw new Error(why);
     }
