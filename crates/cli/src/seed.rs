@@ -131,5 +131,6 @@ pub async fn requests(
         written += size;
         progress(written);
     }
+    store.analyze().await?;
     Ok(())
 }

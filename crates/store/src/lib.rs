@@ -145,6 +145,16 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics, as after a bulk import: PostgreSQL's
+    /// autovacuum would get there too, but later, and plans made on stale counts read
+    /// whole tables. SQLite keeps its fixed plans.
+    pub async fn analyze(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Closes the pool after the writer has finished what it was given.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -8,9 +8,11 @@
 mod api;
 mod auth;
 mod error;
+pub mod i18n;
 mod json;
 pub mod messages;
 mod metrics;
+pub mod pages;
 mod view;
 
 use std::sync::Arc;
@@ -85,11 +87,26 @@ pub fn router(state: AppState) -> Router {
         .route("/units", get(api::catalogue::units))
         .route("/categories", get(api::catalogue::categories))
         .fallback(api::not_found);
+    let site = Router::new()
+        .route("/", get(pages::portal::home))
+        .route("/submit", get(pages::portal::submit_form).post(pages::portal::submit))
+        .route("/track", get(pages::portal::lookup))
+        .route("/track/{code}", get(pages::portal::track))
+        .route("/track/{code}/evaluate", post(pages::portal::evaluate))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/work", get(pages::work::home))
+        .route("/work/requests/{id}", get(pages::work::request))
+        .route("/work/requests/{id}/{action}", post(pages::work::act))
+        .route("/lang/{code}", get(pages::switch_language))
+        .route("/assets/{name}", get(pages::assets::asset));
     Router::new()
+        .merge(site)
         .nest("/api/v1", api)
         .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::render))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(axum::middleware::map_response(pages::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(api::panic_response))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

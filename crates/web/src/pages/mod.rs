@@ -1,0 +1,117 @@
+//! Server-rendered pages: the public portal and the staff workbench, in Chinese first.
+//!
+//! Pages work without JavaScript; htmx only makes some of them quicker. Every form that
+//! changes something carries a CSRF token that must match the `gongzhi_csrf` cookie, and
+//! a cross-site Origin or `Sec-Fetch-Site` is refused outright.
+
+pub mod assets;
+pub mod login;
+pub mod portal;
+pub mod work;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use gongzhi_store::Account;
+
+use crate::auth::{cookie_header, cookie_in, Caller};
+use crate::i18n::{Lang, Messages};
+use crate::AppState;
+
+pub const CSRF_COOKIE: &str = "gongzhi_csrf";
+pub const LANG_COOKIE: &str = "lang";
+
+/// What every page knows: the words, who is looking, the CSRF token for its forms.
+pub struct Chrome {
+    pub t: Messages,
+    pub user: Option<Account>,
+    pub csrf: String,
+    /// Set when the visitor had no CSRF cookie yet: the response sets it.
+    new_csrf: bool,
+}
+
+impl Chrome {
+    pub fn other_lang(&self) -> &'static str {
+        self.t.lang.other().code()
+    }
+
+    /// Adds the cookies this page needs to a rendered response.
+    pub fn finish(&self, mut response: Response) -> Response {
+        if self.new_csrf {
+            if let Ok(value) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={}; Path=/; SameSite=Strict", self.csrf)) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+        }
+        response
+    }
+}
+
+impl FromRequestParts<AppState> for Chrome {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let query_lang = parts.uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")));
+        let lang = Lang::from_code(query_lang.or_else(|| cookie_in(&parts.headers, LANG_COOKIE)));
+        let user = <Caller as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .flatten()
+            .map(|Caller(account)| account);
+        let existing = cookie_in(&parts.headers, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_string);
+        let new_csrf = existing.is_none();
+        let csrf = existing.unwrap_or_else(gongzhi_store::new_token);
+        Ok(Chrome { t: Messages::new(lang), user, csrf, new_csrf })
+    }
+}
+
+/// Renders a template into a page with the chrome's cookies.
+pub fn page(chrome: &Chrome, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => chrome.finish(Html(html).into_response()),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, chrome.t.get("error.title").to_string()).into_response()
+        }
+    }
+}
+
+/// Whether a state-changing form comes from our own pages: the token matches the cookie
+/// and the browser does not say it came from another site.
+pub fn same_site_form(headers: &HeaderMap, token: &str) -> bool {
+    let cookie = cookie_in(headers, CSRF_COOKIE);
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross_site = matches!(fetch_site, Some("cross-site"));
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    let origin_ok = match (headers.get("origin").and_then(|v| v.to_str().ok()), host) {
+        (Some(origin), Some(host)) => origin.split("://").nth(1) == Some(host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    !token.is_empty() && cookie == Some(token) && !cross_site && origin_ok
+}
+
+/// The language switch: remembers the choice in a cookie and goes back.
+pub async fn switch_language(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
+    let lang = Lang::from_code(Some(&code));
+    let back = headers
+        .get("referer")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+        .unwrap_or_else(|| "/".into());
+    let cookie = cookie_header(LANG_COOKIE, lang.code(), 365 * 24 * 3600, false);
+    (StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (axum::http::header::LOCATION, back)]).into_response()
+}
+
+/// Headers every response carries: only our own scripts and styles, no framing, no
+/// content sniffing, no referrer to other sites.
+pub async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("content-security-policy", HeaderValue::from_static(assets::CONTENT_SECURITY_POLICY));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    response
+}

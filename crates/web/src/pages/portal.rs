@@ -1,0 +1,270 @@
+//! The public portal, phone first and working without JavaScript: submit a request, get
+//! its tracking code, follow it, evaluate the result.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use gongzhi_domain::lifecycle::Command;
+use gongzhi_domain::request::NewRequest;
+use gongzhi_domain::time::{self, Millis};
+use gongzhi_domain::*;
+use gongzhi_store::{StoreError, TrackView};
+use serde::Deserialize;
+
+use super::{page, same_site_form, Chrome};
+use crate::auth::ClientAddr;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct Home<'a> {
+    chrome: &'a Chrome,
+}
+
+pub async fn home(chrome: Chrome) -> Response {
+    page(&chrome, &Home { chrome: &chrome })
+}
+
+/// A place to pick: a community or village, named with its subdistrict or town.
+pub struct Place {
+    id: i64,
+    name: String,
+}
+
+/// The form as typed, kept whole so that a refused submission loses nothing.
+#[derive(Deserialize, Default)]
+pub struct SubmitForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    anonymous: Option<String>,
+    #[serde(default)]
+    enterprise: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    /// Made when the form is shown: a double click submits once.
+    #[serde(default, rename = "_key")]
+    key: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/submit.html")]
+struct SubmitPage<'a> {
+    chrome: &'a Chrome,
+    form: &'a SubmitForm,
+    kinds: Vec<(&'static str, &'static str)>,
+    places: Vec<Place>,
+    categories: Vec<String>,
+    error: Option<String>,
+}
+
+/// Places and the catalogue's paths ("城乡建设 / 市政设施 / 井盖"), for the form.
+async fn choices(state: &AppState) -> Result<(Vec<Place>, HashMap<String, i64>), StoreError> {
+    let units = state.store.units().await?;
+    let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let places = units
+        .iter()
+        .filter(|u| matches!(u.kind, UnitKind::Community | UnitKind::Village))
+        .map(|u| {
+            let parent = u.parent_id.and_then(|p| names.get(&p)).copied().unwrap_or_default();
+            Place { id: u.id, name: format!("{parent} {}", u.name) }
+        })
+        .collect();
+    let categories = state.store.categories().await?;
+    let by_id: HashMap<i64, (&str, Option<i64>)> = categories.iter().map(|c| (c.id, (c.name.as_str(), c.parent_id))).collect();
+    let mut paths = HashMap::new();
+    for category in &categories {
+        let mut names = vec![category.name.as_str()];
+        let mut parent = category.parent_id;
+        while let Some((name, up)) = parent.and_then(|p| by_id.get(&p)).copied() {
+            names.push(name);
+            parent = up;
+        }
+        names.reverse();
+        paths.insert(names.join(" / "), category.id);
+    }
+    Ok((places, paths))
+}
+
+fn kinds(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
+    Kind::ALL.iter().map(|k| (k.as_str(), chrome.t.kind(*k))).collect()
+}
+
+async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: Option<String>) -> Response {
+    let (places, paths) = match choices(state).await {
+        Ok(choices) => choices,
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+    };
+    let mut categories: Vec<String> = paths.into_keys().collect();
+    categories.sort();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let template = SubmitPage { chrome, form, kinds: kinds(chrome), places, categories, error };
+    let mut response = page(chrome, &template);
+    *response.status_mut() = status;
+    response
+}
+
+pub async fn submit_form(State(state): State<AppState>, chrome: Chrome) -> Response {
+    let form = SubmitForm { kind: "complaint".into(), key: gongzhi_store::new_token(), ..SubmitForm::default() };
+    show_form(&state, &chrome, &form, None).await
+}
+
+#[derive(Template)]
+#[template(path = "portal/submitted.html")]
+struct Submitted<'a> {
+    chrome: &'a Chrome,
+    number: &'a str,
+    code: &'a str,
+}
+
+pub async fn submit(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, Form(form): Form<SubmitForm>) -> Response {
+    if !same_site_form(&headers, &form.csrf) {
+        return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into())).await;
+    }
+    let category_id = match form.category.trim() {
+        "" => None,
+        path => match choices(&state).await.map(|(_, paths)| paths.get(path).copied()) {
+            Ok(Some(id)) => Some(id),
+            _ => return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unknown_category").into())).await,
+        },
+    };
+    let new = NewRequest {
+        kind: Kind::parse(&form.kind).unwrap_or(Kind::Complaint),
+        channel: Channel::Web,
+        title: form.title.trim().to_string(),
+        content: form.content.trim().to_string(),
+        address: form.address.trim().to_string(),
+        unit_id: form.unit_id.parse().unwrap_or(0),
+        category_id,
+        urgent: false,
+        requester_type: if form.enterprise.is_some() { RequesterType::Enterprise } else { RequesterType::Resident },
+        requester_name: form.name.trim().to_string(),
+        requester_phone: form.phone.trim().to_string(),
+        anonymous: form.anonymous.is_some(),
+    };
+    let key = (!form.key.is_empty() && form.key.len() <= 128).then(|| format!("form:{}", form.key));
+    match state.store.create(new, key, Actor::Requester).await {
+        Ok(created) => {
+            let r = &created.request;
+            page(&chrome, &Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code })
+        }
+        Err(error) => {
+            let message = crate::ApiError::from(error).text;
+            let text = if chrome.t.lang == crate::i18n::Lang::Zh { message.zh } else { message.en };
+            show_form(&state, &chrome, &form, Some(text)).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    code: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/track.html")]
+struct TrackPage<'a> {
+    chrome: &'a Chrome,
+    code: &'a str,
+    view: Option<&'a TrackView>,
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+}
+
+impl TrackPage<'_> {
+    fn when(&self, at: &Millis) -> String {
+        time::to_datetime(*at).with_timezone(&time::local()).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    fn can_evaluate(&self) -> bool {
+        self.view.is_some_and(|v| v.status == Status::Resolved)
+    }
+}
+
+/// `/track?code=…` from the lookup form goes to the request's own page.
+pub async fn lookup(chrome: Chrome, Query(query): Query<CodeQuery>) -> Response {
+    match query.code.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
+        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{code}"))]).into_response(),
+        None => page(&chrome, &TrackPage { chrome: &chrome, code: "", view: None, error: None, notice: None }),
+    }
+}
+
+async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, notice: Option<&str>) -> Response {
+    let key = format!("track:{addr}");
+    let now = time::now();
+    let window = state.config.throttle_window;
+    if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
+        let mut response = page(chrome, &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("login.throttled")), notice: None });
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return response;
+    }
+    match state.store.track(code).await {
+        Ok(view) => page(chrome, &TrackPage { chrome, code, view: Some(&view), error: None, notice }),
+        Err(_) => {
+            let _ = state.store.record_failure(&key, window, now).await;
+            let mut response = page(chrome, &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("track.unknown")), notice: None });
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
+    }
+}
+
+pub async fn track(State(state): State<AppState>, chrome: Chrome, ClientAddr(addr): ClientAddr, Path(code): Path<String>) -> Response {
+    show_track(&state, &chrome, &addr, &code, None).await
+}
+
+#[derive(Deserialize)]
+pub struct EvaluationForm {
+    #[serde(default)]
+    solved: String,
+    #[serde(default)]
+    satisfaction: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn evaluate(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(form): Form<EvaluationForm>,
+) -> Response {
+    if !same_site_form(&headers, &form.csrf) {
+        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf"))).await;
+    }
+    let Some(satisfaction) = Satisfaction::parse(&form.satisfaction) else {
+        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("track.choose"))).await;
+    };
+    let command = Command::Evaluate { solved: form.solved == "yes", satisfaction, comment: form.comment.trim().to_string() };
+    let notice = match state.store.request_by_tracking_code(&code).await {
+        Ok(request) => match state.store.act(request.id, None, command, Actor::Requester).await {
+            Ok(_) => chrome.t.get("track.thanks"),
+            Err(_) => chrome.t.get("track.not_now"),
+        },
+        Err(_) => chrome.t.get("track.unknown"),
+    };
+    show_track(&state, &chrome, &addr, &code, Some(notice)).await
+}

@@ -1,0 +1,302 @@
+//! The staff workbench: a home page with the queues of one's role and scope, and the
+//! request page with its timeline and every action the role may take now.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use gongzhi_domain::deadline::Urgency;
+use gongzhi_domain::lifecycle::{Action, Command, TABLE};
+use gongzhi_domain::time::{self, Millis, DAY};
+use gongzhi_domain::*;
+use gongzhi_store::{Account, EventRecord, Queue, StoreError};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+use super::{page, same_site_form, Chrome};
+use crate::AppState;
+
+fn when(at: Millis) -> String {
+    time::to_datetime(at).with_timezone(&time::local()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A row of a queue or list.
+pub struct Row {
+    id: i64,
+    number: String,
+    title: String,
+    status: &'static str,
+    place: String,
+    due: String,
+    urgency: &'static str,
+}
+
+fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, state: &AppState, now: Millis) -> Row {
+    let policy = &state.store.settings().policy;
+    let urgency = match (r.status.is_open(), r.resolve_by) {
+        (true, Some(due)) => match policy.urgency(due, now) {
+            Urgency::Overdue => "overdue",
+            Urgency::DueSoon => "due_soon",
+            Urgency::OnTrack => "on_track",
+        },
+        _ => "",
+    };
+    Row {
+        id: r.id,
+        number: r.number.clone(),
+        title: r.new.title.clone(),
+        status: chrome.t.status(r.status),
+        place: places.get(&r.new.unit_id).cloned().unwrap_or_default(),
+        due: r.resolve_by.map(when).unwrap_or_default(),
+        urgency,
+    }
+}
+
+async fn unit_names(state: &AppState) -> HashMap<i64, String> {
+    state.store.units().await.map(|units| units.into_iter().map(|u| (u.id, u.name)).collect()).unwrap_or_default()
+}
+
+fn to_login() -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "work/home.html")]
+struct Home<'a> {
+    chrome: &'a Chrome,
+    user: &'a Account,
+    counts: Vec<(&'static str, &'static str, i64)>,
+    queue: &'static str,
+    rows: Vec<Row>,
+}
+
+impl Home<'_> {
+    fn queue_label(&self) -> &'static str {
+        self.chrome.t.lookup(&format!("queue.{}", self.queue))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    queue: Option<String>,
+}
+
+fn queue_name(queue: Queue) -> &'static str {
+    match queue {
+        Queue::Intake => "intake",
+        Queue::Dispatch => "dispatch",
+        Queue::Claim => "claim",
+        Queue::Handling => "handling",
+        Queue::DueSoon => "due_soon",
+        Queue::Overdue => "overdue",
+    }
+}
+
+/// The queue a role works from first.
+fn first_queue(role: Role) -> Queue {
+    match role {
+        Role::Operator => Queue::Intake,
+        Role::Dispatcher => Queue::Dispatch,
+        Role::Handler | Role::Volunteer => Queue::Claim,
+        _ => Queue::Overdue,
+    }
+}
+
+pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
+    let Some(user) = chrome.user.clone() else { return to_login() };
+    let staff = user.staff();
+    let now = time::now();
+    let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
+    let (counts, items) = match (state.store.queue_counts(&staff, now).await, state.store.queue(&staff, queue, now, 50).await) {
+        (Ok(counts), Ok(items)) => (counts, items),
+        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+    };
+    let places = unit_names(&state).await;
+    let counts = counts
+        .into_iter()
+        .map(|(q, n)| (queue_name(q), chrome.t.lookup(&format!("queue.{}", queue_name(q))), n))
+        .collect();
+    let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
+    page(&chrome, &Home { chrome: &chrome, user: &user, counts, queue: queue_name(queue), rows })
+}
+
+/// One action form on the request page.
+pub struct ActionForm {
+    name: &'static str,
+    label: &'static str,
+    /// The fields the action needs, by name.
+    fields: Vec<&'static str>,
+    /// Irreversible: the browser asks again before sending.
+    confirm: bool,
+}
+
+fn fields(action: Action) -> Vec<&'static str> {
+    match action {
+        Action::Reject | Action::Return | Action::DenyExtension | Action::Reopen => vec!["reason"],
+        Action::Answer => vec!["reply"],
+        Action::Resolve => vec!["reply", "contacted"],
+        Action::Dispatch => vec!["unit_id"],
+        Action::Progress | Action::Press => vec!["note"],
+        Action::RequestExtension => vec!["until", "reason"],
+        Action::Evaluate => vec!["solved", "satisfaction"],
+        Action::Merge => vec!["into"],
+        _ => vec![],
+    }
+}
+
+#[derive(Template)]
+#[template(path = "work/request.html")]
+struct RequestPage<'a> {
+    chrome: &'a Chrome,
+    r: &'a Request,
+    phone: String,
+    name: String,
+    place: String,
+    assignee: String,
+    timeline: Vec<(String, &'static str, String, String)>,
+    actions: Vec<ActionForm>,
+    units: Vec<(i64, String)>,
+    error: Option<String>,
+}
+
+impl RequestPage<'_> {
+    fn when(&self, at: &Millis) -> String {
+        when(*at)
+    }
+}
+
+async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64, error: Option<String>) -> Response {
+    let request = match state.store.request(id, &user.staff()).await {
+        Ok(request) => request,
+        Err(StoreError::NotFound) => {
+            let mut response = page(chrome, &NotFound { chrome });
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            return response;
+        }
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+    };
+    let events: Vec<EventRecord> = state.store.events_of(id).await.unwrap_or_default();
+    let names = unit_names(state).await;
+    let sees = user.role.sees_phone_numbers();
+    if sees {
+        state.store.log_pii_access(user.id, vec![id]).await;
+    }
+    let hidden = request.new.anonymous && !sees;
+    let actions = TABLE
+        .iter()
+        .filter(|row| row.from.contains(&request.status) && row.action.open_to(user.role))
+        .map(|row| ActionForm {
+            name: row.action.as_str(),
+            label: chrome.t.action(row.action.as_str()),
+            fields: fields(row.action),
+            confirm: matches!(row.action, Action::Reject | Action::Merge | Action::Resolve | Action::Answer | Action::Return),
+        })
+        .collect();
+    let mut units: Vec<(i64, String)> = names.iter().map(|(id, name)| (*id, name.clone())).collect();
+    units.sort();
+    let template = RequestPage {
+        chrome,
+        r: &request,
+        phone: if sees { request.new.requester_phone.clone() } else { phone::mask(&request.new.requester_phone) },
+        name: if hidden { chrome.t.get("request.anonymous").to_string() } else { request.new.requester_name.clone() },
+        place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
+        assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
+        timeline: events.iter().map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), e.actor.clone())).collect(),
+        actions,
+        units,
+        error,
+    };
+    let status = if template.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let mut response = page(chrome, &template);
+    *response.status_mut() = status;
+    response
+}
+
+#[derive(Template)]
+#[template(path = "work/not_found.html")]
+struct NotFound<'a> {
+    chrome: &'a Chrome,
+}
+
+pub async fn request(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    let Some(user) = chrome.user.clone() else { return to_login() };
+    show_request(&state, &chrome, &user, id, None).await
+}
+
+/// Every field any action form may send.
+#[derive(Deserialize, Default)]
+pub struct ActionFields {
+    #[serde(default)]
+    version: i64,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reply: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    contacted: Option<String>,
+    #[serde(default)]
+    unit_id: Option<i64>,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    into: Option<i64>,
+    #[serde(default)]
+    solved: String,
+    #[serde(default)]
+    satisfaction: String,
+}
+
+fn command(action: Action, f: ActionFields) -> Option<Command> {
+    Some(match action {
+        Action::Accept => Command::Accept,
+        Action::Reject => Command::Reject { reason: f.reason },
+        Action::Answer => Command::Answer { reply: f.reply },
+        Action::Dispatch => Command::Dispatch { unit_id: f.unit_id?, co_unit_ids: vec![] },
+        Action::Claim => Command::Claim,
+        Action::Return => Command::Return { reason: f.reason },
+        Action::Progress => Command::Progress { note: f.note },
+        Action::RequestExtension => {
+            let date = chrono::NaiveDate::parse_from_str(&f.until, "%Y-%m-%d").ok()?;
+            Command::RequestExtension { until: time::start_of(date) + DAY - 1, reason: f.reason }
+        }
+        Action::ApproveExtension => Command::ApproveExtension,
+        Action::DenyExtension => Command::DenyExtension { reason: f.reason },
+        Action::Resolve => Command::Resolve { reply: f.reply, contacted: f.contacted.is_some() },
+        Action::Evaluate => Command::Evaluate { solved: f.solved == "yes", satisfaction: Satisfaction::parse(&f.satisfaction)?, comment: String::new() },
+        Action::Reopen => Command::Reopen { reason: f.reason },
+        Action::Merge => Command::Merge { into: f.into? },
+        Action::Press => Command::Press { note: f.note, due: None },
+        Action::AutoClose => return None,
+    })
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+    Form(fields): Form<ActionFields>,
+) -> Response {
+    let Some(user) = chrome.user.clone() else { return to_login() };
+    if !same_site_form(&headers, &fields.csrf) {
+        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").into())).await;
+    }
+    let version = fields.version;
+    let Some(command) = Action::parse(&action).and_then(|a| command(a, fields)) else {
+        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into())).await;
+    };
+    match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
+        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/requests/{id}"))]).into_response(),
+        Err(error) => {
+            let text = crate::ApiError::from(error).text;
+            let message = if chrome.t.lang == crate::i18n::Lang::Zh { text.zh } else { text.en };
+            show_request(&state, &chrome, &user, id, Some(message)).await
+        }
+    }
+}
