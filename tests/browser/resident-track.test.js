@@ -1,59 +1,63 @@
-// A resident, on a phone and without an account, submits a request and follows it by
-// its tracking code. The JSON API stands in for the pages until they exist.
+// A resident, on a phone and without an account, submits a request through the portal
+// form and follows it by its tracking code.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { PHONE, saveScreenshot, scratchDir, useBrowser } from './lib/browser.js';
+import { PHONE, saveScreenshot, useBrowser } from './lib/browser.js';
 import { serverUrl } from './lib/server.js';
 
 const url = await serverUrl(after);
 const browser = useBrowser(before, after);
 
-test('a resident submits a request from the phone and sees its status by tracking code', async (t) => {
+test('a resident submits a request on a phone and tracks it by code', async (t) => {
   const phone = await browser().newContext({ baseURL: url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...PHONE });
   t.after(() => phone.close());
   const page = await phone.newPage();
-  await page.goto('/healthz'); // any page of the server, so that fetch is same-origin
 
-  const submitted = await page.evaluate(async (idempotencyKey) => {
-    const units = await (await fetch('/api/v1/units')).json();
-    const community = units.items.find((unit) => unit.kind === 'community');
-    const response = await fetch('/api/v1/requests', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
-      body: JSON.stringify({
-        kind: 'complaint',
-        title: `${community.name}路灯不亮`,
-        content: `${community.name}2栋楼下的路灯坏了一个多星期，晚上回家看不清路。`,
-        address: '2栋楼下',
-        unit_id: community.id,
-        requester_name: '李先生',
-        requester_phone: '13912345678',
-      }),
-    });
-    return { status: response.status, body: await response.json(), community };
-  }, `browser-${Date.now()}`);
-  assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
-  assert.equal(submitted.body.status, 'submitted');
-  const code = submitted.body.tracking_code;
-  assert.match(code, /^[0-9A-Z]{6,}$/);
+  await page.goto('/');
+  await page.getByRole('link', { name: '我要反映' }).first().click();
+  await page.waitForURL('**/submit');
+  await page.selectOption('#kind', 'complaint');
+  const unit = await page.locator('#unit_id option').nth(1).getAttribute('value');
+  await page.selectOption('#unit_id', unit);
+  await page.fill('#title', '小区门口路灯不亮');
+  await page.fill('#content', '2栋楼下的路灯坏了一个多星期，晚上回家看不清路，老人孩子容易摔倒。');
+  await page.fill('#address', '2栋楼下');
+  await page.fill('#name', '李先生');
+  await page.fill('#phone', '13912345678');
+  await saveScreenshot(page, 'portal-submit');
+  await page.click('#send');
 
-  const response = await page.goto(`/api/v1/track/${code}`);
-  assert.equal(response.status(), 200);
-  assert.deepEqual(page.viewportSize(), { width: 390, height: 844 });
-  const shown = page.locator('pre').first();
-  assert.ok(await shown.isVisible(), 'the tracking answer is shown on the page');
-  const text = await shown.innerText();
-  assert.match(text, /"status":\s*"submitted"/);
-  assert.ok(text.includes(submitted.body.number), 'the request number is shown');
-  assert.ok(text.includes(`${submitted.community.name}路灯不亮`), 'the title is shown');
+  const code = (await page.locator('#tracking-code').innerText()).trim();
+  assert.match(code, /^[0-9A-Z]{10}$/);
+  assert.match(await page.locator('#number').innerText(), /^\d{15}$/);
+
+  await page.getByRole('link', { name: '查看进度' }).click();
+  await page.waitForURL(`**/track/${code}`);
+  assert.equal(await page.locator('#status').innerText(), '待受理');
+  const text = await page.locator('main').innerText();
+  assert.ok(text.includes('小区门口路灯不亮'), 'the title is shown');
   assert.ok(!text.includes('13912345678') && !text.includes('李先生'), 'no personal data on the public page');
+  await saveScreenshot(page, 'portal-track');
 
-  const png = readFileSync(await saveScreenshot(page, 'track-phone', { dir: scratchDir((fn) => t.after(fn)), fullPage: false }));
-  assert.equal(png.toString('latin1', 1, 4), 'PNG');
-  assert.equal(png.readUInt32BE(16), 390 * PHONE.deviceScaleFactor, 'screenshot width');
-  // Mobile emulation may round the height by a device pixel.
-  assert.ok(Math.abs(png.readUInt32BE(20) - 844 * PHONE.deviceScaleFactor) <= 1, 'screenshot height');
+  // A wrong code is told so, in Chinese.
+  await page.goto('/track/ZZZZZZZZZZ');
+  assert.equal(await page.getByRole('alert').innerText(), '查询码不正确，请核对后重试');
+});
+
+test('a form posted without its CSRF token is refused and creates nothing', async (t) => {
+  const context = await browser().newContext({ baseURL: url, locale: 'zh-CN' });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto('/submit');
+  const unit = await page.locator('#unit_id option').nth(1).getAttribute('value');
+  const answer = await page.evaluate(async (unitId) => {
+    const body = new URLSearchParams({ kind: 'help', unit_id: unitId, title: '伪造的提交', content: '没有令牌', phone: '13900000000' });
+    const response = await fetch('/submit', { method: 'POST', body });
+    return { status: response.status, text: await response.text() };
+  }, unit);
+  assert.equal(answer.status, 422);
+  assert.ok(answer.text.includes('页面已过期，请刷新后重新提交'));
+  assert.ok(!answer.text.includes('tracking-code'));
 });

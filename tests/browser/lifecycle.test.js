@@ -1,0 +1,87 @@
+// Operator → dispatcher → handler → resident: one request's whole life through the pages.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { loggedInContext, saveScreenshot, useBrowser } from './lib/browser.js';
+import { serverUrl } from './lib/server.js';
+
+const url = await serverUrl(after);
+const browser = useBrowser(before, after);
+
+/** Submits the request page's form for `action` and waits for the page after it. */
+async function act(page, action, fill = async () => {}) {
+  const form = page.locator(`#action-${action}`);
+  await fill(form);
+  // Irreversible actions ask again; the person says yes.
+  if (await form.getAttribute('data-confirm')) page.once('dialog', (dialog) => dialog.accept());
+  await form.locator('button[type=submit]').click();
+  await page.waitForLoadState('load');
+  assert.equal(await page.locator('#action-error').count(), 0, `${action}: ${await page.locator('main').innerText()}`);
+}
+
+test('a request goes from a resident to closed through the pages', async (t) => {
+  const resident = await browser().newContext({ baseURL: url, locale: 'zh-CN' });
+  t.after(() => resident.close());
+  const portal = await resident.newPage();
+  await portal.goto('/submit');
+  const community = await portal.locator('#unit_id option').nth(1);
+  const unitId = await community.getAttribute('value');
+  await portal.selectOption('#unit_id', unitId);
+  await portal.fill('#title', '楼道灯坏了');
+  await portal.fill('#content', '3单元楼道灯坏了半个月，晚上上下楼很危险。');
+  await portal.fill('#phone', '13700001111');
+  await portal.click('#send');
+  const code = (await portal.locator('#tracking-code').innerText()).trim();
+  const number = (await portal.locator('#number').innerText()).trim();
+
+  // The operator finds it in the intake queue and accepts it.
+  const operator = await loggedInContext(browser(), url, 'operator');
+  t.after(() => operator.close());
+  const work = await operator.newPage();
+  await work.goto('/work?queue=intake');
+  await saveScreenshot(work, 'workbench-home');
+  const id = Number(new URL(await work.getByRole('link', { name: number }).getAttribute('href'), url).pathname.split('/').pop());
+  await work.goto(`/work/requests/${id}`);
+  await act(work, 'accept');
+  assert.equal(await work.locator('#status').innerText(), '待派单');
+
+  // The dispatcher sends it to the community.
+  const dispatcher = await loggedInContext(browser(), url, 'dispatcher');
+  t.after(() => dispatcher.close());
+  const desk = await dispatcher.newPage();
+  await desk.goto(`/work/requests/${id}`);
+  await act(desk, 'dispatch', (form) => form.locator('select[name=unit_id]').selectOption(unitId));
+  assert.equal(await desk.locator('#status').innerText(), '待签收');
+
+  // The community's handler claims and resolves it.
+  const dispatched = await (await dispatcher.request.get(`/api/v1/requests/${id}`)).json();
+  assert.equal(String(dispatched.assignee_unit_id), unitId);
+  const handler = await loggedInContext(browser(), url, await handlerOf(dispatcher, Number(unitId)));
+  t.after(() => handler.close());
+  const desk2 = await handler.newPage();
+  await desk2.goto(`/work/requests/${id}`);
+  await act(desk2, 'claim');
+  assert.equal(await desk2.locator('#status').innerText(), '办理中');
+  await saveScreenshot(desk2, 'request-page');
+  await act(desk2, 'resolve', (form) => form.locator('textarea[name=reply]').fill('已更换楼道灯，并电话告知。'));
+  assert.equal(await desk2.locator('#status').innerText(), '已办结（待评价）');
+
+  // The resident reads the reply and evaluates.
+  await portal.goto(`/track/${code}`);
+  assert.equal(await portal.locator('#reply').innerText(), '已更换楼道灯，并电话告知。');
+  await portal.check('input[name=satisfaction][value=satisfied]');
+  await portal.click('#evaluation button[type=submit]');
+  await portal.waitForLoadState('load');
+  assert.equal(await portal.locator('#status').innerText(), '已归档');
+});
+
+/** The login of a handler of a unit, from the demo's naming: the unit's own handler. */
+async function handlerOf(context, unitId) {
+  const units = (await (await context.request.get('/api/v1/units')).json()).items;
+  const unit = units.find((u) => u.id === unitId);
+  // Demo communities are numbered in order within the district: handler_c001 is the first.
+  const communities = units.filter((u) => u.kind === 'community' || u.kind === 'village');
+  const index = communities.findIndex((u) => u.id === unit.id) + 1;
+  return `handler_c${String(index).padStart(3, '0')}`;
+}
