@@ -15,6 +15,14 @@ impl Text {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
         Text { zh: zh.into(), en: en.into() }
     }
+
+    /// The message in the page's language.
+    pub fn in_lang(self, lang: crate::i18n::Lang) -> String {
+        match lang {
+            crate::i18n::Lang::Zh => self.zh,
+            crate::i18n::Lang::En => self.en,
+        }
+    }
 }
 
 pub fn status(status: Status) -> (&'static str, &'static str) {

@@ -168,8 +168,7 @@ pub async fn submit(State(state): State<AppState>, chrome: Chrome, headers: Head
             page(&chrome, &Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code })
         }
         Err(error) => {
-            let message = crate::ApiError::from(error).text;
-            let text = if chrome.t.lang == crate::i18n::Lang::Zh { message.zh } else { message.en };
+            let text = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
             show_form(&state, &chrome, &form, Some(text)).await
         }
     }

@@ -179,6 +179,19 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
     };
     let events: Vec<EventRecord> = state.store.events_of(id).await.unwrap_or_default();
     let names = unit_names(state).await;
+    let people: HashMap<String, String> = state
+        .store
+        .accounts()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (format!("user:{}", a.id), a.name))
+        .collect();
+    let actor = |name: &str| match name {
+        "requester" => chrome.t.get("request.requester").to_string(),
+        "system" => chrome.t.get("request.system").to_string(),
+        other => people.get(other).cloned().unwrap_or_else(|| other.to_string()),
+    };
     let sees = user.role.sees_phone_numbers();
     if sees {
         state.store.log_pii_access(user.id, vec![id]).await;
@@ -203,7 +216,7 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
         name: if hidden { chrome.t.get("request.anonymous").to_string() } else { request.new.requester_name.clone() },
         place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
-        timeline: events.iter().map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), e.actor.clone())).collect(),
+        timeline: events.iter().map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), actor(&e.actor))).collect(),
         actions,
         units,
         error,
@@ -294,8 +307,7 @@ pub async fn act(
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
         Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/requests/{id}"))]).into_response(),
         Err(error) => {
-            let text = crate::ApiError::from(error).text;
-            let message = if chrome.t.lang == crate::i18n::Lang::Zh { text.zh } else { text.en };
+            let message = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
             show_request(&state, &chrome, &user, id, Some(message)).await
         }
     }
