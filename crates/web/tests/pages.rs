@@ -1,0 +1,164 @@
+//! Every page over HTTP: what a person sees, in Chinese first, and what each form does
+//! with good and bad input. Real router, real SQLite.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use gongzhi_store::testing::{manhole, town, Town};
+use gongzhi_store::{Backend, Store};
+use gongzhi_web::{router, AppState, WebConfig};
+use tower::ServiceExt;
+
+const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+struct Browser {
+    app: Router,
+    cookies: Vec<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    html: String,
+    headers: axum::http::HeaderMap,
+}
+
+impl Browser {
+    fn new(store: &Store) -> Browser {
+        Browser { app: router(AppState::new(store.clone(), WebConfig::default())), cookies: vec![format!("gongzhi_csrf={CSRF}")] }
+    }
+
+    async fn send(&mut self, request: axum::http::request::Builder, body: String) -> Page {
+        let request = request.header(header::COOKIE, self.cookies.join("; ")).body(Body::from(body)).unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let headers = response.headers().clone();
+        for cookie in headers.get_all(header::SET_COOKIE) {
+            let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            self.cookies.push(pair);
+        }
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        Page { status, html: String::from_utf8_lossy(&bytes).into(), headers }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::builder().uri(path), String::new()).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+        let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(request, body).await
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// A page shows no raw catalogue key: every word came from the catalogue.
+fn no_missing_words(page: &Page) {
+    for prefix in ["nav.", "submit.", "track.", "login.", "work.", "request.", "queue.", "status.", "action."] {
+        assert!(!page.html.contains(&format!(">{prefix}")), "a raw key {prefix}… shows on the page");
+    }
+    assert!(!page.html.contains(">?<"), "a missing dynamic word shows as ?");
+}
+
+async fn setup() -> (Store, Town) {
+    let (store, _) = gongzhi_store::testing::fresh(Backend::Sqlite).await;
+    let t = town(&store).await;
+    (store, t)
+}
+
+#[tokio::test]
+async fn a_resident_submits_by_form_and_follows_the_request() {
+    let (store, t) = setup().await;
+    let mut browser = Browser::new(&store);
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.html.contains("有事找政府，一网来反映"));
+    assert!(home.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    no_missing_words(&home);
+    let form = browser.get("/submit").await;
+    assert!(form.html.contains("柳湾社区") && form.html.contains("城乡建设 / 市政设施 / 井盖"));
+    no_missing_words(&form);
+
+    let unit = t.community.to_string();
+    let mut fields = vec![("_csrf", CSRF), ("_key", "k-1"), ("kind", "complaint"), ("category", "城乡建设 / 市政设施 / 井盖"), ("unit_id", unit.as_str()), ("title", "井盖缺失"), ("content", "柳湾路18号井盖缺失"), ("phone", "13812341234")];
+    let done = browser.post("/submit", &fields).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    let code = done.html.split("id=\"tracking-code\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    // The same form sent twice (a double click) makes one request.
+    browser.post("/submit", &fields).await;
+    assert_eq!(store.count_requests().await.unwrap(), 1);
+
+    let track = browser.get(&format!("/track/{code}")).await;
+    assert!(track.html.contains("<strong id=\"status\">待受理</strong>"), "{}", track.html);
+    assert!(!track.html.contains("13812341234"));
+    no_missing_words(&track);
+
+    // Refused input keeps what was typed and says why.
+    fields[3] = ("category", "不存在的分类");
+    fields[1] = ("_key", "k-2");
+    let refused = browser.post("/submit", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("没有找到这个分类") && refused.html.contains("柳湾路18号井盖缺失"));
+    fields[3] = ("category", "");
+    fields[5] = ("title", "");
+    let empty = browser.post("/submit", &fields).await;
+    assert!(empty.html.contains("请填写标题"), "{}", empty.html);
+    fields[0] = ("_csrf", "forged");
+    let forged = browser.post("/submit", &fields).await;
+    assert!(forged.html.contains("页面已过期"));
+    assert_eq!(store.count_requests().await.unwrap(), 1);
+
+    let english = browser.get("/submit?lang=en").await;
+    assert!(english.html.contains("Report a problem") && english.html.contains("lang=\"en\""));
+    let wrong = browser.get("/track/AAAAAAAAAA").await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert!(wrong.html.contains("查询码不正确"));
+    assert_eq!(browser.get("/assets/app.css").await.status, StatusCode::OK);
+    assert_eq!(browser.get("/assets/nothing.js").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn staff_log_in_work_their_queue_and_meet_conflicts() {
+    let (store, t) = setup().await;
+    let mine = store.create(manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap().request;
+    let theirs = store.create(manhole(t.other_community, None), None, gongzhi_domain::Actor::Requester).await.unwrap().request;
+    let mut browser = Browser::new(&store);
+    assert_eq!(browser.get("/work").await.status, StatusCode::SEE_OTHER, "not logged in");
+    let wrong = browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "nope")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.html.contains("用户名或密码错误"));
+    let ok = browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password")]).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let home = browser.get("/work").await;
+    assert!(home.html.contains("待受理") && home.html.contains(&mine.number), "{}", home.html);
+    no_missing_words(&home);
+    let page = browser.get(&format!("/work/requests/{}", mine.id)).await;
+    assert!(page.html.contains("id=\"action-accept\"") && page.html.contains("13812341234"));
+    no_missing_words(&page);
+    let accepted = browser.post(&format!("/work/requests/{}/accept", mine.id), &[("_csrf", CSRF), ("version", "1")]).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+    // Someone else acted first: the stale form is told so, and nothing changes.
+    let stale = browser.post(&format!("/work/requests/{}/reject", mine.id), &[("_csrf", CSRF), ("version", "1"), ("reason", "重复")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.html.contains("该诉求已被他人处理，请刷新后再试"));
+    // A form without the token does nothing.
+    let forged = browser.post(&format!("/work/requests/{}/reject", mine.id), &[("version", "2"), ("reason", "x")]).await;
+    assert!(forged.html.contains("页面已过期"));
+    assert_eq!(store.request(mine.id, &t.operator).await.unwrap().version, 2);
+
+    // A community's handler cannot open another community's request.
+    let mut handler = Browser::new(&store);
+    handler.post("/login", &[("_csrf", CSRF), ("login", "handler_c1"), ("password", "demo-password")]).await;
+    assert_eq!(handler.get(&format!("/work/requests/{}", theirs.id)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(handler.get(&format!("/work/requests/{}", mine.id)).await.status, StatusCode::OK);
+    let out = handler.post("/logout", &[("_csrf", CSRF)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(handler.get("/work").await.status, StatusCode::SEE_OTHER, "logged out");
+}
