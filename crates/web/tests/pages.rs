@@ -162,3 +162,26 @@ async fn staff_log_in_work_their_queue_and_meet_conflicts() {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_eq!(handler.get("/work").await.status, StatusCode::SEE_OTHER, "logged out");
 }
+
+#[tokio::test]
+async fn the_dispatch_desk_dispatches_in_two_clicks() {
+    let (store, t) = setup().await;
+    let new = manhole(t.community, Some(t.category));
+    let r = store.create(new, None, gongzhi_domain::Actor::Requester).await.unwrap().request;
+    store.act(r.id, None, gongzhi_domain::Command::Accept, gongzhi_domain::Actor::Staff(t.operator.clone())).await.unwrap();
+    let mut browser = Browser::new(&store);
+    browser.post("/login", &[("_csrf", CSRF), ("login", "dispatcher"), ("password", "demo-password")]).await;
+    let desk = browser.get("/work/dispatch").await;
+    assert!(desk.html.contains("城乡建设 / 市政设施 / 井盖") && desk.html.contains(&r.number), "{}", desk.html);
+    // The category's unit is chosen already.
+    assert!(desk.html.contains(&format!("<option value=\"{}\" selected>区住建局</option>", t.department)), "{}", desk.html);
+    no_missing_words(&desk);
+    let department = t.department.to_string();
+    let sent = browser
+        .post(&format!("/work/requests/{}/dispatch", r.id), &[("_csrf", CSRF), ("version", "2"), ("unit_id", &department), ("back", "/work/dispatch")])
+        .await;
+    assert_eq!((sent.status, sent.headers[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/work/dispatch"));
+    assert_eq!(store.request(r.id, &t.dispatcher).await.unwrap().assignee_unit_id, Some(t.department));
+    let offsite = browser.post(&format!("/work/requests/{}/press", r.id), &[("_csrf", CSRF), ("version", "3"), ("note", "x"), ("back", "//evil.example/")]).await;
+    assert_ne!(offsite.headers.get(header::LOCATION).map(|l| l.to_str().unwrap()), Some("//evil.example/"));
+}

@@ -5,6 +5,7 @@
 //! a cross-site Origin or `Sec-Fetch-Site` is refused outright.
 
 pub mod assets;
+pub mod desk;
 pub mod login;
 pub mod portal;
 pub mod work;

@@ -263,6 +263,9 @@ pub struct ActionFields {
     solved: String,
     #[serde(default)]
     satisfaction: String,
+    /// Where to go after the action: the desk sends people back to the desk.
+    #[serde(default)]
+    back: String,
 }
 
 fn command(action: Action, f: ActionFields) -> Option<Command> {
@@ -301,11 +304,13 @@ pub async fn act(
         return show_request(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").into())).await;
     }
     let version = fields.version;
+    // Only our own pages, never another site.
+    let back = if fields.back.starts_with("/work") && !fields.back.starts_with("//") { fields.back.clone() } else { format!("/work/requests/{id}") };
     let Some(command) = Action::parse(&action).and_then(|a| command(a, fields)) else {
         return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into())).await;
     };
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
-        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/requests/{id}"))]).into_response(),
+        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response(),
         Err(error) => {
             let message = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
             show_request(&state, &chrome, &user, id, Some(message)).await
