@@ -46,12 +46,18 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   await act(work, 'accept');
   assert.equal(await work.locator('#status').innerText(), '待派单');
 
-  // The dispatcher sends it to the community.
+  // The dispatcher sends it to the community from the dispatch desk: choose, click.
   const dispatcher = await loggedInContext(browser(), url, 'dispatcher');
   t.after(() => dispatcher.close());
   const desk = await dispatcher.newPage();
+  await desk.goto('/work/dispatch');
+  await saveScreenshot(desk, 'dispatch-desk');
+  const row = desk.locator(`#waiting-${id}`);
+  await row.locator('select[name=unit_id]').selectOption(unitId);
+  await row.getByRole('button').click();
+  await desk.waitForURL('**/work/dispatch');
+  assert.equal(await desk.locator(`#waiting-${id}`).count(), 0, 'it left the desk');
   await desk.goto(`/work/requests/${id}`);
-  await act(desk, 'dispatch', (form) => form.locator('select[name=unit_id]').selectOption(unitId));
   assert.equal(await desk.locator('#status').innerText(), '待签收');
 
   // The community's handler claims and resolves it.
