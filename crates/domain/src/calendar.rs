@@ -95,19 +95,6 @@ impl WorkCalendar {
         }
         (day, covered)
     }
-
-    /// Working days strictly after `from` up to and including `to`.
-    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let mut count = 0;
-        let mut day = from;
-        while day < to {
-            day = day.succ_opt().unwrap_or(to);
-            if self.is_working_day(day) {
-                count += 1;
-            }
-        }
-        count
-    }
 }
 
 #[cfg(test)]

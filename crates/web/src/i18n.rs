@@ -89,6 +89,10 @@ impl Messages {
         self.lookup(&format!("status.{}", status.borrow().as_str()))
     }
 
+    pub fn role(&self, role: impl std::borrow::Borrow<gongzhi_domain::Role>) -> &'static str {
+        self.lookup(&format!("role.{}", role.borrow().as_str()))
+    }
+
     pub fn kind(&self, kind: impl std::borrow::Borrow<gongzhi_domain::Kind>) -> &'static str {
         self.lookup(&format!("kind.{}", kind.borrow().as_str()))
     }
@@ -107,7 +111,8 @@ mod tests {
     fn both_languages_have_the_same_keys() {
         let zh = parse(ZH);
         let en = parse(EN);
-        let mut missing: Vec<String> = zh.keys().filter(|k| !en.contains_key(*k)).map(|k| format!("en lacks {k}")).collect();
+        let mut missing: Vec<String> =
+            zh.keys().filter(|k| !en.contains_key(*k)).map(|k| format!("en lacks {k}")).collect();
         missing.extend(en.keys().filter(|k| !zh.contains_key(*k)).map(|k| format!("zh-CN lacks {k}")));
         missing.sort();
         assert!(missing.is_empty(), "{missing:#?}");
@@ -145,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn every_state_kind_and_action_has_words() {
+    fn every_state_kind_role_and_action_has_words() {
         for lang in [Lang::Zh, Lang::En] {
             let t = Messages::new(lang);
             for s in gongzhi_domain::Status::ALL {
@@ -153,6 +158,9 @@ mod tests {
             }
             for k in gongzhi_domain::Kind::ALL {
                 assert_ne!(t.kind(*k), "?", "kind.{k}");
+            }
+            for r in gongzhi_domain::Role::ALL {
+                assert_ne!(t.role(*r), "?", "role.{r}");
             }
             for a in gongzhi_domain::Action::ALL.iter().map(|a| a.as_str()).chain(["submit"]) {
                 assert_ne!(t.action(a), "?", "action.{a}");

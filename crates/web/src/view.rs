@@ -8,7 +8,7 @@ use gongzhi_domain::Request;
 use gongzhi_store::Account;
 use serde_json::{json, Value};
 
-use crate::messages;
+use crate::i18n::{Lang, Messages};
 
 /// Whether this viewer sees the real number of this request's requester.
 pub fn sees_phone(viewer: &Account) -> bool {
@@ -23,7 +23,7 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
         (true, Some(due)) => Some(policy.urgency(due, now)),
         _ => None,
     };
-    let (status_zh, _) = messages::status(r.status);
+    let status_zh = Messages::new(Lang::Zh).status(r.status);
     // An overdue item climbs one unit up the tree for every further period it stays
     // overdue; this is the unit whose leaders it now stands before.
     let escalated_to = match (urgency, r.resolve_by, r.assignee_path.as_deref()) {

@@ -24,7 +24,10 @@ struct Page {
 
 impl Browser {
     fn new(store: &Store) -> Browser {
-        Browser { app: router(AppState::new(store.clone(), WebConfig::default())), cookies: vec![format!("gongzhi_csrf={CSRF}")] }
+        Browser {
+            app: router(AppState::new(store.clone(), WebConfig::default())),
+            cookies: vec![format!("gongzhi_csrf={CSRF}")],
+        }
     }
 
     async fn send(&mut self, request: axum::http::request::Builder, body: String) -> Page {
@@ -48,14 +51,23 @@ impl Browser {
 
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-        let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         self.send(request, body).await
     }
 }
 
 fn encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -87,7 +99,16 @@ async fn a_resident_submits_by_form_and_follows_the_request() {
     no_missing_words(&form);
 
     let unit = t.community.to_string();
-    let mut fields = vec![("_csrf", CSRF), ("_key", "k-1"), ("kind", "complaint"), ("category", "城乡建设 / 市政设施 / 井盖"), ("unit_id", unit.as_str()), ("title", "井盖缺失"), ("content", "柳湾路18号井盖缺失"), ("phone", "13812341234")];
+    let mut fields = vec![
+        ("_csrf", CSRF),
+        ("_key", "k-1"),
+        ("kind", "complaint"),
+        ("category", "城乡建设 / 市政设施 / 井盖"),
+        ("unit_id", unit.as_str()),
+        ("title", "井盖缺失"),
+        ("content", "柳湾路18号井盖缺失"),
+        ("phone", "13812341234"),
+    ];
     let done = browser.post("/submit", &fields).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.html);
     let code = done.html.split("id=\"tracking-code\">").nth(1).unwrap().split('<').next().unwrap().to_string();
@@ -128,7 +149,8 @@ async fn a_resident_submits_by_form_and_follows_the_request() {
 async fn staff_log_in_work_their_queue_and_meet_conflicts() {
     let (store, t) = setup().await;
     let mine = store.create(manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap().request;
-    let theirs = store.create(manhole(t.other_community, None), None, gongzhi_domain::Actor::Requester).await.unwrap().request;
+    let theirs =
+        store.create(manhole(t.other_community, None), None, gongzhi_domain::Actor::Requester).await.unwrap().request;
     let mut browser = Browser::new(&store);
     assert_eq!(browser.get("/work").await.status, StatusCode::SEE_OTHER, "not logged in");
     let wrong = browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "nope")]).await;
@@ -142,14 +164,18 @@ async fn staff_log_in_work_their_queue_and_meet_conflicts() {
     let page = browser.get(&format!("/work/requests/{}", mine.id)).await;
     assert!(page.html.contains("id=\"action-accept\"") && page.html.contains("13812341234"));
     no_missing_words(&page);
-    let accepted = browser.post(&format!("/work/requests/{}/accept", mine.id), &[("_csrf", CSRF), ("version", "1")]).await;
+    let accepted =
+        browser.post(&format!("/work/requests/{}/accept", mine.id), &[("_csrf", CSRF), ("version", "1")]).await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER);
     // Someone else acted first: the stale form is told so, and nothing changes.
-    let stale = browser.post(&format!("/work/requests/{}/reject", mine.id), &[("_csrf", CSRF), ("version", "1"), ("reason", "重复")]).await;
+    let stale = browser
+        .post(&format!("/work/requests/{}/reject", mine.id), &[("_csrf", CSRF), ("version", "1"), ("reason", "重复")])
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(stale.html.contains("该诉求已被他人处理，请刷新后再试"));
     // A form without the token does nothing.
-    let forged = browser.post(&format!("/work/requests/{}/reject", mine.id), &[("version", "2"), ("reason", "x")]).await;
+    let forged =
+        browser.post(&format!("/work/requests/{}/reject", mine.id), &[("version", "2"), ("reason", "x")]).await;
     assert!(forged.html.contains("页面已过期"));
     assert_eq!(store.request(mine.id, &t.operator).await.unwrap().version, 2);
 
@@ -168,20 +194,38 @@ async fn the_dispatch_desk_dispatches_in_two_clicks() {
     let (store, t) = setup().await;
     let new = manhole(t.community, Some(t.category));
     let r = store.create(new, None, gongzhi_domain::Actor::Requester).await.unwrap().request;
-    store.act(r.id, None, gongzhi_domain::Command::Accept, gongzhi_domain::Actor::Staff(t.operator.clone())).await.unwrap();
+    store
+        .act(r.id, None, gongzhi_domain::Command::Accept, gongzhi_domain::Actor::Staff(t.operator.clone()))
+        .await
+        .unwrap();
     let mut browser = Browser::new(&store);
     browser.post("/login", &[("_csrf", CSRF), ("login", "dispatcher"), ("password", "demo-password")]).await;
     let desk = browser.get("/work/dispatch").await;
     assert!(desk.html.contains("城乡建设 / 市政设施 / 井盖") && desk.html.contains(&r.number), "{}", desk.html);
     // The category's unit is chosen already.
-    assert!(desk.html.contains(&format!("<option value=\"{}\" selected>区住建局</option>", t.department)), "{}", desk.html);
+    assert!(
+        desk.html.contains(&format!("<option value=\"{}\" selected>区住建局</option>", t.department)),
+        "{}",
+        desk.html
+    );
     no_missing_words(&desk);
     let department = t.department.to_string();
     let sent = browser
-        .post(&format!("/work/requests/{}/dispatch", r.id), &[("_csrf", CSRF), ("version", "2"), ("unit_id", &department), ("back", "/work/dispatch")])
+        .post(
+            &format!("/work/requests/{}/dispatch", r.id),
+            &[("_csrf", CSRF), ("version", "2"), ("unit_id", &department), ("back", "/work/dispatch")],
+        )
         .await;
-    assert_eq!((sent.status, sent.headers[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/work/dispatch"));
+    assert_eq!(
+        (sent.status, sent.headers[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/work/dispatch")
+    );
     assert_eq!(store.request(r.id, &t.dispatcher).await.unwrap().assignee_unit_id, Some(t.department));
-    let offsite = browser.post(&format!("/work/requests/{}/press", r.id), &[("_csrf", CSRF), ("version", "3"), ("note", "x"), ("back", "//evil.example/")]).await;
+    let offsite = browser
+        .post(
+            &format!("/work/requests/{}/press", r.id),
+            &[("_csrf", CSRF), ("version", "3"), ("note", "x"), ("back", "//evil.example/")],
+        )
+        .await;
     assert_ne!(offsite.headers.get(header::LOCATION).map(|l| l.to_str().unwrap()), Some("//evil.example/"));
 }

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use gongzhi::{seed, synth};
+use gongzhi::seed;
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::{time, Actor};
 use gongzhi_store::Store;
@@ -77,7 +77,6 @@ async fn demo(store: &Store, requests: u64) -> Result<()> {
     seed::requests(store, &district, &world, requests, 120, 2026, None, |_| {}).await?;
     let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
     println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
-    let _ = synth::district;
     Ok(())
 }
 

@@ -12,8 +12,9 @@ use serde_json::json;
 
 use crate::auth::{cookie_header, Caller, SESSION_COOKIE};
 use crate::error::{ApiError, ApiResult};
+use crate::i18n::{Lang, Messages};
 use crate::json::ApiJson;
-use crate::{messages, AppState};
+use crate::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +29,7 @@ pub fn account_json(account: &gongzhi_store::Account) -> serde_json::Value {
         "login": account.login,
         "name": account.name,
         "role": account.role,
-        "role_label": messages::role(account.role).0,
+        "role_label": Messages::new(Lang::Zh).role(account.role),
         "unit_id": account.unit_id,
     })
 }

@@ -37,7 +37,9 @@ struct Desk<'a> {
 }
 
 pub async fn desk(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let Some(user) = chrome.user.clone() else { return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response() };
+    let Some(user) = chrome.user.clone() else {
+        return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
+    };
     let now = time::now();
     let (Ok(items), Ok(units), Ok(categories)) = (
         state.store.queue(&user.staff(), Queue::Dispatch, now, 100).await,
@@ -84,7 +86,12 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome) -> Response {
         .collect();
     let mut targets: Vec<(i64, String)> = units
         .iter()
-        .filter(|u| matches!(u.kind, UnitKind::Community | UnitKind::Village | UnitKind::Department | UnitKind::Subdistrict | UnitKind::Town))
+        .filter(|u| {
+            matches!(
+                u.kind,
+                UnitKind::Community | UnitKind::Village | UnitKind::Department | UnitKind::Subdistrict | UnitKind::Town
+            )
+        })
         .map(|u| (u.id, u.name.clone()))
         .collect();
     targets.sort_by(|a, b| a.1.cmp(&b.1));

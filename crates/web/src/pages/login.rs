@@ -35,9 +35,15 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn submit(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let refuse = |key: &'static str| {
-        let mut response = page(&chrome, &LoginPage { chrome: &chrome, login: &form.login, error: Some(chrome.t.get(key)) });
+        let mut response =
+            page(&chrome, &LoginPage { chrome: &chrome, login: &form.login, error: Some(chrome.t.get(key)) });
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         response
     };

@@ -90,7 +90,8 @@ async fn choices(state: &AppState) -> Result<(Vec<Place>, HashMap<String, i64>),
         })
         .collect();
     let categories = state.store.categories().await?;
-    let by_id: HashMap<i64, (&str, Option<i64>)> = categories.iter().map(|c| (c.id, (c.name.as_str(), c.parent_id))).collect();
+    let by_id: HashMap<i64, (&str, Option<i64>)> =
+        categories.iter().map(|c| (c.id, (c.name.as_str(), c.parent_id))).collect();
     let mut paths = HashMap::new();
     for category in &categories {
         let mut names = vec![category.name.as_str()];
@@ -112,7 +113,9 @@ fn kinds(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
 async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: Option<String>) -> Response {
     let (places, paths) = match choices(state).await {
         Ok(choices) => choices,
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+        Err(_) => {
+            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
+        }
     };
     let mut categories: Vec<String> = paths.into_keys().collect();
     categories.sort();
@@ -136,7 +139,12 @@ struct Submitted<'a> {
     code: &'a str,
 }
 
-pub async fn submit(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, Form(form): Form<SubmitForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Form(form): Form<SubmitForm>,
+) -> Response {
     if !same_site_form(&headers, &form.csrf) {
         return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into())).await;
     }
@@ -212,7 +220,10 @@ async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, n
     let now = time::now();
     let window = state.config.throttle_window;
     if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
-        let mut response = page(chrome, &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("login.throttled")), notice: None });
+        let mut response = page(
+            chrome,
+            &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("login.throttled")), notice: None },
+        );
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return response;
     }
@@ -220,14 +231,22 @@ async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, n
         Ok(view) => page(chrome, &TrackPage { chrome, code, view: Some(&view), error: None, notice }),
         Err(_) => {
             let _ = state.store.record_failure(&key, window, now).await;
-            let mut response = page(chrome, &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("track.unknown")), notice: None });
+            let mut response = page(
+                chrome,
+                &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("track.unknown")), notice: None },
+            );
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
         }
     }
 }
 
-pub async fn track(State(state): State<AppState>, chrome: Chrome, ClientAddr(addr): ClientAddr, Path(code): Path<String>) -> Response {
+pub async fn track(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
+    Path(code): Path<String>,
+) -> Response {
     show_track(&state, &chrome, &addr, &code, None).await
 }
 
@@ -257,7 +276,8 @@ pub async fn evaluate(
     let Some(satisfaction) = Satisfaction::parse(&form.satisfaction) else {
         return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("track.choose"))).await;
     };
-    let command = Command::Evaluate { solved: form.solved == "yes", satisfaction, comment: form.comment.trim().to_string() };
+    let command =
+        Command::Evaluate { solved: form.solved == "yes", satisfaction, comment: form.comment.trim().to_string() };
     let notice = match state.store.request_by_tracking_code(&code).await {
         Ok(request) => match state.store.act(request.id, None, command, Actor::Requester).await {
             Ok(_) => chrome.t.get("track.thanks"),

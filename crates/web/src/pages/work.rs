@@ -109,10 +109,13 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     let staff = user.staff();
     let now = time::now();
     let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
-    let (counts, items) = match (state.store.queue_counts(&staff, now).await, state.store.queue(&staff, queue, now, 50).await) {
-        (Ok(counts), Ok(items)) => (counts, items),
-        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
-    };
+    let (counts, items) =
+        match (state.store.queue_counts(&staff, now).await, state.store.queue(&staff, queue, now, 50).await) {
+            (Ok(counts), Ok(items)) => (counts, items),
+            _ => {
+                return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
+            }
+        };
     let places = unit_names(&state).await;
     let counts = counts
         .into_iter()
@@ -175,7 +178,9 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             *response.status_mut() = StatusCode::NOT_FOUND;
             return response;
         }
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+        Err(_) => {
+            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
+        }
     };
     let events: Vec<EventRecord> = state.store.events_of(id).await.unwrap_or_default();
     let names = unit_names(state).await;
@@ -204,7 +209,10 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             name: row.action.as_str(),
             label: chrome.t.action(row.action.as_str()),
             fields: fields(row.action),
-            confirm: matches!(row.action, Action::Reject | Action::Merge | Action::Resolve | Action::Answer | Action::Return),
+            confirm: matches!(
+                row.action,
+                Action::Reject | Action::Merge | Action::Resolve | Action::Answer | Action::Return
+            ),
         })
         .collect();
     let mut units: Vec<(i64, String)> = names.iter().map(|(id, name)| (*id, name.clone())).collect();
@@ -216,7 +224,10 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
         name: if hidden { chrome.t.get("request.anonymous").to_string() } else { request.new.requester_name.clone() },
         place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
-        timeline: events.iter().map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), actor(&e.actor))).collect(),
+        timeline: events
+            .iter()
+            .map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), actor(&e.actor)))
+            .collect(),
         actions,
         units,
         error,
@@ -284,7 +295,11 @@ fn command(action: Action, f: ActionFields) -> Option<Command> {
         Action::ApproveExtension => Command::ApproveExtension,
         Action::DenyExtension => Command::DenyExtension { reason: f.reason },
         Action::Resolve => Command::Resolve { reply: f.reply, contacted: f.contacted.is_some() },
-        Action::Evaluate => Command::Evaluate { solved: f.solved == "yes", satisfaction: Satisfaction::parse(&f.satisfaction)?, comment: String::new() },
+        Action::Evaluate => Command::Evaluate {
+            solved: f.solved == "yes",
+            satisfaction: Satisfaction::parse(&f.satisfaction)?,
+            comment: String::new(),
+        },
         Action::Reopen => Command::Reopen { reason: f.reason },
         Action::Merge => Command::Merge { into: f.into? },
         Action::Press => Command::Press { note: f.note, due: None },
@@ -305,7 +320,11 @@ pub async fn act(
     }
     let version = fields.version;
     // Only our own pages, never another site.
-    let back = if fields.back.starts_with("/work") && !fields.back.starts_with("//") { fields.back.clone() } else { format!("/work/requests/{id}") };
+    let back = if fields.back.starts_with("/work") && !fields.back.starts_with("//") {
+        fields.back.clone()
+    } else {
+        format!("/work/requests/{id}")
+    };
     let Some(command) = Action::parse(&action).and_then(|a| command(a, fields)) else {
         return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into())).await;
     };
