@@ -64,6 +64,30 @@ impl Store {
         Ok(Measures::from_counters(counters, open_overdue, &self.settings().weights))
     }
 
+    /// A unit subtree's counters day by day, for trends; days without any are left out.
+    pub async fn daily_counters(&self, unit_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, Counters)>> {
+        let path = self.unit(unit_id).await?.path;
+        let sums: Vec<String> =
+            Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
+        let sql = format!(
+            "SELECT s.day AS day, {} FROM unit_day_stats s JOIN units u ON u.id = s.unit_id \
+             WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3 GROUP BY s.day ORDER BY s.day",
+            sums.join(", ")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(time::date_to_day(from))
+            .bind(time::date_to_day(to))
+            .bind(format!("{path}%"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let values: Vec<i64> = Counters::FIELDS.iter().map(|f| row.try_get::<i64, _>(*f)).collect::<Result<_, _>>()?;
+                Ok((time::day_to_date(row.try_get("day")?), Counters::from_values(&values)))
+            })
+            .collect()
+    }
+
     /// Requests still open whose resolve deadline fell in the period and has passed. Open
     /// requests are few, and the (status, resolve_by) index finds them.
     async fn open_overdue(&self, path: &str, from: NaiveDate, to: NaiveDate, now: Millis) -> Result<i64> {

@@ -3,3 +3,23 @@ document.addEventListener('submit', (event) => {
   const question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// Charts: each .chart element draws the JSON kept beside it (id + "-data").
+window.addEventListener('DOMContentLoaded', () => {
+  if (!window.echarts) return;
+  document.querySelectorAll('.chart').forEach((element) => {
+    const source = document.getElementById(`${element.id}-data`);
+    if (!source) return;
+    const data = JSON.parse(source.textContent);
+    const chart = window.echarts.init(element);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis' },
+      legend: {},
+      xAxis: { type: 'category', data: data.days },
+      yAxis: { type: 'value' },
+      series: data.series.map((s) => ({ name: s.name, type: 'line', smooth: true, data: s.data })),
+    });
+    element.dataset.drawn = data.series.reduce((n, s) => n + s.data.length, 0);
+  });
+});

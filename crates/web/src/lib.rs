@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::login::logout))
         .route("/work", get(pages::work::home))
         .route("/work/dispatch", get(pages::desk::desk))
+        .route("/work/overview", get(pages::leader::leader))
         .route("/work/requests/{id}", get(pages::work::request))
         .route("/work/requests/{id}/{action}", post(pages::work::act))
         .route("/lang/{code}", get(pages::switch_language))

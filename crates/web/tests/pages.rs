@@ -229,3 +229,19 @@ async fn the_dispatch_desk_dispatches_in_two_clicks() {
         .await;
     assert_ne!(offsite.headers.get(header::LOCATION).map(|l| l.to_str().unwrap()), Some("//evil.example/"));
 }
+
+#[tokio::test]
+async fn a_leader_sees_the_measures_and_the_trend_of_the_subtree() {
+    let (store, t) = setup().await;
+    store.create(manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap();
+    let mut browser = Browser::new(&store);
+    browser.post("/login", &[("_csrf", CSRF), ("login", "leader_s1"), ("password", "demo-password")]).await;
+    let page = browser.get("/work/overview").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("青石街道 · 工作概况"), "{}", page.html);
+    assert!(page.html.contains("id=\"figure-intake\"><span>受理量</span><b>1</b>"), "{}", page.html);
+    let data = page.html.split("id=\"trend-data\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let trend: serde_json::Value = serde_json::from_str(data).unwrap();
+    assert_eq!(trend["series"][0]["data"], serde_json::json!([1]));
+    no_missing_words(&page);
+}

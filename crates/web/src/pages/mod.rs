@@ -6,6 +6,7 @@
 
 pub mod assets;
 pub mod desk;
+pub mod leader;
 pub mod login;
 pub mod portal;
 pub mod work;

@@ -1,0 +1,78 @@
+//! The leader's view: the measures of their unit's subtree over the last 30 days, the
+//! daily trend as a chart, and what is overdue now.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use gongzhi_domain::measures::Measures;
+use gongzhi_domain::time;
+use gongzhi_store::Queue;
+use serde_json::json;
+
+use super::{page, Chrome};
+use crate::AppState;
+
+/// One figure of the measures, ready to show.
+pub struct Figure {
+    id: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "work/leader.html")]
+struct Leader<'a> {
+    chrome: &'a Chrome,
+    unit: String,
+    figures: Vec<Figure>,
+    /// The chart's data as JSON, read by app.js: no inline script under the CSP.
+    trend: String,
+    overdue: Vec<(i64, String, String)>,
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+fn figures(chrome: &Chrome, m: &Measures) -> Vec<Figure> {
+    let t = &chrome.t;
+    vec![
+        Figure { id: "intake", label: t.get("measure.intake"), value: m.intake.to_string() },
+        Figure { id: "response_rate", label: t.get("measure.response_rate"), value: percent(m.response_rate) },
+        Figure { id: "closure_rate", label: t.get("measure.closure_rate"), value: percent(m.closure_rate) },
+        Figure { id: "on_time_rate", label: t.get("measure.on_time_rate"), value: percent(m.on_time_rate) },
+        Figure { id: "solved_rate", label: t.get("measure.solved_rate"), value: percent(m.solved_rate) },
+        Figure { id: "satisfaction_rate", label: t.get("measure.satisfaction_rate"), value: percent(m.satisfaction_rate) },
+        Figure { id: "overdue_count", label: t.get("measure.overdue_count"), value: m.overdue_count.to_string() },
+        Figure { id: "composite_score", label: t.get("measure.composite_score"), value: m.composite_score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into()) },
+    ]
+}
+
+pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
+    let Some(user) = chrome.user.clone() else { return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response() };
+    let now = time::now();
+    let today = time::local_date(now);
+    let from = today - Duration::days(29);
+    let store = &state.store;
+    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue)) = (
+        store.unit(user.unit_id).await,
+        store.measures(user.unit_id, from, today, now).await,
+        store.daily_counters(user.unit_id, from, today).await,
+        store.queue(&user.staff(), Queue::Overdue, now, 20).await,
+    ) else {
+        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
+    };
+    let trend = json!({
+        "days": days.iter().map(|(d, _)| d.format("%m-%d").to_string()).collect::<Vec<_>>(),
+        "series": [
+            { "name": chrome.t.get("measure.intake"), "data": days.iter().map(|(_, c)| c.intake).collect::<Vec<_>>() },
+            { "name": chrome.t.get("measure.resolved"), "data": days.iter().map(|(_, c)| c.resolved).collect::<Vec<_>>() },
+        ],
+    });
+    let overdue = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
+    let template = Leader { chrome: &chrome, unit: unit.name, figures: figures(&chrome, &measures), trend: trend.to_string(), overdue };
+    page(&chrome, &template)
+}
