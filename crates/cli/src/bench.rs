@@ -127,7 +127,8 @@ pub async fn run(options: Options) -> Result<Value> {
         if corpus.is_some() { "real" } else { "generated" }
     );
     let step = (options.requests / 10).max(1);
-    seed::requests(&store, &district, &world, options.requests, 365, 7, corpus.as_ref(), |n| {
+    let generation = seed::Generation { count: options.requests, span_days: 365, seed: 7, corpus: corpus.as_ref() };
+    seed::requests(&store, &district, &world, &generation, |n| {
         if n % step == 0 || n == options.requests {
             eprintln!("bench: {n} requests written after {:.0} s", started.elapsed().as_secs_f64());
         }

@@ -84,19 +84,25 @@ pub fn taxonomy() -> Vec<(String, String, String)> {
     catalogue::parse(catalogue::DEFAULT_CSV).into_iter().map(|[a, b, c]| (a, b, c)).collect()
 }
 
-/// Generates `count` requests that came in over the last `span_days` and lived their
-/// lives up to `now`, and writes them in batches. `corpus`, when given, lends its real
-/// texts in turn. `progress` hears how many are written.
+/// How many requests to generate, over how long, from which seed and texts.
+pub struct Generation<'a> {
+    pub count: u64,
+    pub span_days: i64,
+    pub seed: u64,
+    /// When given, lends its real texts in turn.
+    pub corpus: Option<&'a crate::corpus::Corpus>,
+}
+
+/// Generates requests that came in over the last `span_days` and lived their lives up to
+/// now, and writes them in batches. `progress` hears how many are written.
 pub async fn requests(
     store: &Store,
     district: &District,
     world: &crate::simulate::World,
-    count: u64,
-    span_days: i64,
-    seed: u64,
-    corpus: Option<&crate::corpus::Corpus>,
+    generation: &Generation<'_>,
     mut progress: impl FnMut(u64),
 ) -> Result<()> {
+    let Generation { count, span_days, seed, corpus } = *generation;
     use gongzhi_domain::time::{self, DAY};
     use rand::{Rng, SeedableRng};
 

@@ -65,7 +65,12 @@ impl Store {
     }
 
     /// A unit subtree's counters day by day, for trends; days without any are left out.
-    pub async fn daily_counters(&self, unit_id: i64, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, Counters)>> {
+    pub async fn daily_counters(
+        &self,
+        unit_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Counters)>> {
         let path = self.unit(unit_id).await?.path;
         let sums: Vec<String> =
             Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
@@ -82,7 +87,8 @@ impl Store {
             .await?;
         rows.iter()
             .map(|row| {
-                let values: Vec<i64> = Counters::FIELDS.iter().map(|f| row.try_get::<i64, _>(*f)).collect::<Result<_, _>>()?;
+                let values: Vec<i64> =
+                    Counters::FIELDS.iter().map(|f| row.try_get::<i64, _>(*f)).collect::<Result<_, _>>()?;
                 Ok((time::day_to_date(row.try_get("day")?), Counters::from_values(&values)))
             })
             .collect()

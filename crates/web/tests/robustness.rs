@@ -73,15 +73,15 @@ async fn no_input_gets_a_server_error() {
     for round in 0..2_000 {
         let method = noise.pick(&["GET", "POST", "PUT", "DELETE", "PATCH"]);
         let path = noise.pick(PATHS);
-        let body = if noise.next() % 3 == 0 { noise.text() } else { noise.pick(BODIES).to_string() };
+        let body = if noise.next().is_multiple_of(3) { noise.text() } else { noise.pick(BODIES).to_string() };
         let mut request = Request::builder().method(method).uri(path);
-        if noise.next() % 2 == 0 {
+        if noise.next().is_multiple_of(2) {
             request = request.header(
                 header::CONTENT_TYPE,
                 noise.pick(&["application/json", "text/plain", "application/json; charset=gbk"]),
             );
         }
-        if noise.next() % 2 == 0 {
+        if noise.next().is_multiple_of(2) {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         let response = app.clone().oneshot(request.body(Body::from(body.clone())).unwrap()).await.unwrap();

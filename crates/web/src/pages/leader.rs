@@ -45,14 +45,24 @@ fn figures(chrome: &Chrome, m: &Measures) -> Vec<Figure> {
         Figure { id: "closure_rate", label: t.get("measure.closure_rate"), value: percent(m.closure_rate) },
         Figure { id: "on_time_rate", label: t.get("measure.on_time_rate"), value: percent(m.on_time_rate) },
         Figure { id: "solved_rate", label: t.get("measure.solved_rate"), value: percent(m.solved_rate) },
-        Figure { id: "satisfaction_rate", label: t.get("measure.satisfaction_rate"), value: percent(m.satisfaction_rate) },
+        Figure {
+            id: "satisfaction_rate",
+            label: t.get("measure.satisfaction_rate"),
+            value: percent(m.satisfaction_rate),
+        },
         Figure { id: "overdue_count", label: t.get("measure.overdue_count"), value: m.overdue_count.to_string() },
-        Figure { id: "composite_score", label: t.get("measure.composite_score"), value: m.composite_score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into()) },
+        Figure {
+            id: "composite_score",
+            label: t.get("measure.composite_score"),
+            value: m.composite_score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into()),
+        },
     ]
 }
 
 pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let Some(user) = chrome.user.clone() else { return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response() };
+    let Some(user) = chrome.user.clone() else {
+        return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
+    };
     let now = time::now();
     let today = time::local_date(now);
     let from = today - Duration::days(29);
@@ -73,6 +83,12 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
         ],
     });
     let overdue = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
-    let template = Leader { chrome: &chrome, unit: unit.name, figures: figures(&chrome, &measures), trend: trend.to_string(), overdue };
+    let template = Leader {
+        chrome: &chrome,
+        unit: unit.name,
+        figures: figures(&chrome, &measures),
+        trend: trend.to_string(),
+        overdue,
+    };
     page(&chrome, &template)
 }
