@@ -35,3 +35,14 @@ test("a leader's chart renders with data", async (t) => {
   assert.deepEqual(errors, [], 'no script errors (the CSP allows our own scripts)');
   await saveScreenshot(page, 'leader-view');
 });
+
+test('the public statistics draw the district trend without an account', async (t) => {
+  const context = await browser().newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto('/stats');
+  await page.waitForSelector('#trend[data-drawn]');
+  assert.ok(Number(await page.locator('#trend').getAttribute('data-drawn')) > 10);
+  assert.ok((await page.locator('#units tbody tr').count()) >= 6, 'every subdistrict and town has a line');
+  await saveScreenshot(page, 'public-stats');
+});

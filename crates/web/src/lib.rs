@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::portal::home))
         .route("/submit", get(pages::portal::submit_form).post(pages::portal::submit))
         .route("/track", get(pages::portal::lookup))
+        .route("/stats", get(pages::leader::public))
         .route("/track/{code}", get(pages::portal::track))
         .route("/track/{code}/evaluate", post(pages::portal::evaluate))
         .route("/login", get(pages::login::show).post(pages::login::submit))

@@ -245,3 +245,19 @@ async fn a_leader_sees_the_measures_and_the_trend_of_the_subtree() {
     assert_eq!(trend["series"][0]["data"], serde_json::json!([1]));
     no_missing_words(&page);
 }
+
+#[tokio::test]
+async fn the_public_statistics_name_no_one() {
+    let (store, t) = setup().await;
+    store.create(manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap();
+    let mut browser = Browser::new(&store);
+    let page = browser.get("/stats").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("云溪区 · 办理情况统计") && page.html.contains("<td>青石街道</td><td>1</td>"),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("王女士") && !page.html.contains("13812341234"));
+    no_missing_words(&page);
+}

@@ -75,13 +75,7 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
-    let trend = json!({
-        "days": days.iter().map(|(d, _)| d.format("%m-%d").to_string()).collect::<Vec<_>>(),
-        "series": [
-            { "name": chrome.t.get("measure.intake"), "data": days.iter().map(|(_, c)| c.intake).collect::<Vec<_>>() },
-            { "name": chrome.t.get("measure.resolved"), "data": days.iter().map(|(_, c)| c.resolved).collect::<Vec<_>>() },
-        ],
-    });
+    let trend = trend_json(&chrome, &days);
     let overdue = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
     let template = Leader {
         chrome: &chrome,
@@ -91,4 +85,76 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
         overdue,
     };
     page(&chrome, &template)
+}
+
+/// A sub-unit's line in the public table.
+pub struct UnitLine {
+    name: String,
+    intake: i64,
+    closure: String,
+    on_time: String,
+    satisfaction: String,
+    score: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/stats.html")]
+struct PublicStats<'a> {
+    chrome: &'a Chrome,
+    unit: String,
+    figures: Vec<Figure>,
+    trend: String,
+    lines: Vec<UnitLine>,
+}
+
+/// The public statistics: the district's measures for the last 30 days, its trend, and
+/// each subdistrict and town beside the others. No person is named.
+pub async fn public(State(state): State<AppState>, chrome: Chrome) -> Response {
+    let now = time::now();
+    let today = time::local_date(now);
+    let from = today - Duration::days(29);
+    let store = &state.store;
+    let unavailable =
+        || (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
+    let Ok(units) = store.units().await else { return unavailable() };
+    let Some(root) = units.iter().find(|u| u.parent_id.is_none()) else { return unavailable() };
+    let (Ok(measures), Ok(days)) =
+        (store.measures(root.id, from, today, now).await, store.daily_counters(root.id, from, today).await)
+    else {
+        return unavailable();
+    };
+    let mut lines = Vec::new();
+    for unit in units.iter().filter(|u| {
+        u.parent_id == Some(root.id)
+            && matches!(u.kind, gongzhi_domain::UnitKind::Subdistrict | gongzhi_domain::UnitKind::Town)
+    }) {
+        let Ok(m) = store.measures(unit.id, from, today, now).await else { return unavailable() };
+        lines.push(UnitLine {
+            name: unit.name.clone(),
+            intake: m.intake,
+            closure: percent(m.closure_rate),
+            on_time: percent(m.on_time_rate),
+            satisfaction: percent(m.satisfaction_rate),
+            score: m.composite_score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into()),
+        });
+    }
+    let template = PublicStats {
+        chrome: &chrome,
+        unit: root.name.clone(),
+        figures: figures(&chrome, &measures),
+        trend: trend_json(&chrome, &days),
+        lines,
+    };
+    page(&chrome, &template)
+}
+
+fn trend_json(chrome: &Chrome, days: &[(chrono::NaiveDate, gongzhi_domain::measures::Counters)]) -> String {
+    json!({
+        "days": days.iter().map(|(d, _)| d.format("%m-%d").to_string()).collect::<Vec<_>>(),
+        "series": [
+            { "name": chrome.t.get("measure.intake"), "data": days.iter().map(|(_, c)| c.intake).collect::<Vec<_>>() },
+            { "name": chrome.t.get("measure.resolved"), "data": days.iter().map(|(_, c)| c.resolved).collect::<Vec<_>>() },
+        ],
+    })
+    .to_string()
 }
