@@ -294,7 +294,7 @@ async fn reads(
     let mut rng = rand::rngs::StdRng::seed_from_u64(5);
     let ids: Vec<i64> = (0..options.samples).map(|_| rng.gen_range(1..=cast.max_id.max(1))).collect();
     let mut out = Vec::new();
-    for name in ["queue", "list", "detail", "stats"] {
+    for name in ["queue", "list", "detail", "stats", "page_workbench", "page_request", "page_overview"] {
         let urls: Vec<(String, String)> = (0..options.samples)
             .map(|i| match name {
                 "queue" => (format!("{base}/api/v1/queues/handling?limit=50"), cast.handler.clone()),
@@ -307,6 +307,10 @@ async fn reads(
                     cast.leader.clone(),
                 ),
                 "detail" => (format!("{base}/api/v1/requests/{}", ids[i]), cast.dispatcher.clone()),
+                // Pages take the same bearer tokens as the API.
+                "page_workbench" => (format!("{base}/work?queue=handling"), cast.handler.clone()),
+                "page_request" => (format!("{base}/work/requests/{}", ids[i]), cast.dispatcher.clone()),
+                "page_overview" => (format!("{base}/work/overview"), cast.leader.clone()),
                 _ => {
                     let (from, to) = months[i % months.len()];
                     (format!("{base}/api/v1/stats?unit={}&from={from}&to={to}", cast.district), cast.dispatcher.clone())
