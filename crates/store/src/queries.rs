@@ -61,8 +61,19 @@ impl Queue {
     pub const ALL: &'static [Queue] =
         &[Queue::Intake, Queue::Dispatch, Queue::Claim, Queue::Handling, Queue::DueSoon, Queue::Overdue];
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Intake => "intake",
+            Queue::Dispatch => "dispatch",
+            Queue::Claim => "claim",
+            Queue::Handling => "handling",
+            Queue::DueSoon => "due_soon",
+            Queue::Overdue => "overdue",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Queue> {
-        serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
+        Queue::ALL.iter().copied().find(|q| q.as_str() == text)
     }
 }
 

@@ -241,10 +241,7 @@ fn command_of(action: Action, mut body: Map<String, Value>) -> ApiResult<(i64, C
 
 pub async fn queue_counts(State(state): State<AppState>, Caller(account): Caller) -> ApiResult<Json<Value>> {
     let counts = state.store.queue_counts(&account.staff(), time::now()).await?;
-    let map: Map<String, Value> = counts
-        .into_iter()
-        .map(|(q, n)| (serde_json::to_value(q).unwrap_or_default().as_str().unwrap_or_default().to_string(), json!(n)))
-        .collect();
+    let map: Map<String, Value> = counts.into_iter().map(|(q, n)| (q.as_str().to_string(), json!(n))).collect();
     Ok(Json(Value::Object(map)))
 }
 

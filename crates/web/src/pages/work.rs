@@ -83,17 +83,6 @@ pub struct HomeQuery {
     queue: Option<String>,
 }
 
-fn queue_name(queue: Queue) -> &'static str {
-    match queue {
-        Queue::Intake => "intake",
-        Queue::Dispatch => "dispatch",
-        Queue::Claim => "claim",
-        Queue::Handling => "handling",
-        Queue::DueSoon => "due_soon",
-        Queue::Overdue => "overdue",
-    }
-}
-
 /// The queue a role works from first.
 fn first_queue(role: Role) -> Queue {
     match role {
@@ -119,10 +108,10 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     let places = unit_names(&state).await;
     let counts = counts
         .into_iter()
-        .map(|(q, n)| (queue_name(q), chrome.t.lookup(&format!("queue.{}", queue_name(q))), n))
+        .map(|(q, n)| (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n))
         .collect();
     let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
-    page(&chrome, &Home { chrome: &chrome, user: &user, counts, queue: queue_name(queue), rows })
+    page(&chrome, &Home { chrome: &chrome, user: &user, counts, queue: queue.as_str(), rows })
 }
 
 /// One action form on the request page.
