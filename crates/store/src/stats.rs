@@ -10,6 +10,11 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
 
+/// Every counter summed over the cells of a query, named as in `Counters::FIELDS`.
+fn sums() -> Vec<String> {
+    Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect()
+}
+
 fn upsert_sql() -> String {
     let fields = Counters::FIELDS;
     let values: Vec<String> = (0..fields.len()).map(|i| format!("${}", i + 3)).collect();
@@ -45,8 +50,7 @@ impl Store {
             return Err(StoreError::Invalid("the period ends before it starts".into()));
         }
         let path = self.unit(unit_id).await?.path;
-        let sums: Vec<String> =
-            Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
+        let sums = sums();
         let sql = format!(
             "SELECT {} FROM unit_day_stats s JOIN units u ON u.id = s.unit_id \
              WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3",
@@ -72,8 +76,7 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, Counters)>> {
         let path = self.unit(unit_id).await?.path;
-        let sums: Vec<String> =
-            Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect();
+        let sums = sums();
         let sql = format!(
             "SELECT s.day AS day, {} FROM unit_day_stats s JOIN units u ON u.id = s.unit_id \
              WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3 GROUP BY s.day ORDER BY s.day",
