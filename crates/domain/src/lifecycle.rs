@@ -1,4 +1,4 @@
-//! The request lifecycle of SPEC section 3 as one table, and the one function that
+//! The request lifecycle as one table, and the one function that
 //! applies an action to a request.
 //!
 //! `TABLE` says which action may move a request from which states to which state and
@@ -75,7 +75,7 @@ use Who::*;
 
 const OPEN: &[Status] = &[Submitted, PendingDispatch, Dispatched, InProgress];
 
-/// SPEC section 3, row for row.
+/// Every action, the states it moves from and to, and who may take it.
 pub const TABLE: &[Transition] = &[
     Transition {
         action: Action::Accept,

@@ -1,4 +1,5 @@
-//! The measures of SPEC section 4, and how one request counts toward them.
+//! The measures a scope is judged by (受理量, 响应率, 办结率, …), and how one request
+//! counts toward them.
 //!
 //! Each request contributes a few counters to (unit, local day) cells: intake on the day
 //! it came in at its place, the handling measures on their own days at the unit that

@@ -35,7 +35,7 @@ macro_rules! vocabulary {
 pub(crate) use vocabulary;
 
 vocabulary! {
-    /// Where a request is in its lifecycle (SPEC section 3).
+    /// Where a request is in its lifecycle.
     Status {
         Submitted = "submitted",
         PendingDispatch = "pending_dispatch",

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::request::vocabulary;
 
 vocabulary! {
-    /// The roles of SPEC section 2.
+    /// The roles of the staff, and the system acting on its own.
     Role {
         Operator = "operator",
         Dispatcher = "dispatcher",

@@ -106,10 +106,8 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
             }
         };
     let places = unit_names(&state).await;
-    let counts = counts
-        .into_iter()
-        .map(|(q, n)| (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n))
-        .collect();
+    let counts =
+        counts.into_iter().map(|(q, n)| (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n)).collect();
     let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
     page(&chrome, &Home { chrome: &chrome, user: &user, counts, queue: queue.as_str(), rows })
 }
