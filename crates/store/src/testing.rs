@@ -143,3 +143,12 @@ pub fn manhole(unit_id: i64, category: Option<i64>) -> NewRequest {
 pub fn staff(actor: &Staff) -> Actor {
     Actor::Staff(actor.clone())
 }
+
+/// A request raised by phone, accepted by the operator and dispatched to the unit it is in.
+pub async fn dispatched(store: &Store, t: &Town, new: NewRequest) -> Request {
+    let unit = new.unit_id;
+    let r = store.create(new, None, staff(&t.operator)).await.expect("create");
+    let r = store.act(r.request.id, None, Command::Accept, staff(&t.operator)).await.expect("accept");
+    let dispatch = Command::Dispatch { unit_id: unit, co_unit_ids: vec![] };
+    store.act(r.id, None, dispatch, staff(&t.dispatcher)).await.expect("dispatch")
+}

@@ -7,7 +7,7 @@ use chrono::Duration;
 use gongzhi_domain::measures::{contribution, Counters};
 use gongzhi_domain::time::{self, DAY};
 use gongzhi_domain::*;
-use gongzhi_store::testing::{manhole, staff, town};
+use gongzhi_store::testing::{dispatched, manhole, staff, town};
 use gongzhi_store::{on_both, Store};
 use gongzhi_store::{ListFilter, Queue, StoreError};
 use sqlx::{Connection, Executor};
@@ -150,17 +150,7 @@ async fn scope_hides_other_communities(store: Store, _url: String) {
 async fn a_stale_version_conflicts_and_loses_nothing(store: Store, _url: String) {
     let store = &store;
     let t = town(store).await;
-    let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
-    let r = store.act(r.id, Some(r.version), Command::Accept, staff(&t.operator)).await.unwrap();
-    let r = store
-        .act(
-            r.id,
-            Some(r.version),
-            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] },
-            staff(&t.dispatcher),
-        )
-        .await
-        .unwrap();
+    let r = dispatched(store, &t, manhole(t.community, None)).await;
     let r = store.act(r.id, Some(r.version), Command::Claim, staff(&t.handler)).await.unwrap();
     // Two handlers' notes on the same version at once: one wins, one is told.
     let note = |text: &str| Command::Progress { note: text.into() };
@@ -364,12 +354,7 @@ async fn queues_and_pages_follow_deadlines(store: Store, _url: String) {
     let mut urgent = manhole(t.community, None);
     urgent.urgent = true;
     for new in [manhole(t.community, None), urgent, manhole(t.community, None)] {
-        let r = store.create(new, None, staff(&t.operator)).await.unwrap().request;
-        store.act(r.id, None, Command::Accept, staff(&t.operator)).await.unwrap();
-        store
-            .act(r.id, None, Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher))
-            .await
-            .unwrap();
+        dispatched(store, &t, new).await;
     }
     let now = time::now();
     let queue = store.queue(&t.handler, Queue::Claim, now, 10).await.unwrap();
