@@ -286,7 +286,7 @@ impl Store {
         Ok(Page { items, next_cursor })
     }
 
-    fn queue_query(staff: &Staff, queue: Queue, now: Millis) -> SelectStatement {
+    fn queue_query(&self, staff: &Staff, queue: Queue, now: Millis) -> SelectStatement {
         let mut query = select_requests();
         // A handler's queues are their unit's; everyone else's are their scope's.
         let own_unit = staff.role == Role::Handler
@@ -296,7 +296,8 @@ impl Store {
         } else {
             scope(&mut query, staff);
         }
-        let lead = gongzhi_domain::time::HOUR * 24;
+        // Yellow as far ahead as the deadline policy says.
+        let lead = gongzhi_domain::time::HOUR * self.settings().policy.warning_lead_hours;
         match queue {
             Queue::Intake => query.and_where(col("status").eq(Status::Submitted.as_str())),
             Queue::Dispatch => query.and_where(col("status").eq(Status::PendingDispatch.as_str())),
@@ -315,7 +316,7 @@ impl Store {
 
     /// A queue, most pressing first: by deadline where there is one, else oldest first.
     pub async fn queue(&self, staff: &Staff, queue: Queue, now: Millis, limit: u32) -> Result<Vec<Request>> {
-        let mut query = Self::queue_query(staff, queue, now);
+        let mut query = self.queue_query(staff, queue, now);
         let order = match queue {
             Queue::Intake | Queue::Dispatch => "created_at",
             _ => "resolve_by",
@@ -330,7 +331,7 @@ impl Store {
     pub async fn queue_counts(&self, staff: &Staff, now: Millis) -> Result<Vec<(Queue, i64)>> {
         let mut counts = Vec::with_capacity(Queue::ALL.len());
         for queue in Queue::ALL {
-            let mut query = Self::queue_query(staff, *queue, now);
+            let mut query = self.queue_query(staff, *queue, now);
             query.clear_selects();
             query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
             let (sql, values) = query.build(PostgresQueryBuilder);
