@@ -99,6 +99,11 @@ pub enum Urgency {
 }
 
 impl DeadlinePolicy {
+    /// The colour of an open request with a deadline; `None` for the rest.
+    pub fn urgency_of(&self, request: &crate::Request, now: Millis) -> Option<Urgency> {
+        request.resolve_by.filter(|_| request.status.is_open()).map(|due| self.urgency(due, now))
+    }
+
     pub fn urgency(&self, due: Millis, now: Millis) -> Urgency {
         if due < now {
             Urgency::Overdue

@@ -54,6 +54,11 @@ pub fn format(at: Millis) -> String {
     to_datetime(at).with_timezone(&local()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+/// A local date and minute, the form pages show: 2026-11-27 08:12.
+pub fn display(at: Millis) -> String {
+    to_datetime(at).with_timezone(&local()).format("%Y-%m-%d %H:%M").to_string()
+}
+
 pub fn year_of(at: Millis) -> i32 {
     local_date(at).year()
 }

@@ -15,14 +15,20 @@ pub fn sees_phone(viewer: &Account) -> bool {
     viewer.role.sees_phone_numbers()
 }
 
-pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Millis) -> Value {
+/// The requester's name and phone as this viewer may see them: `None` for the name of an
+/// anonymous requester, whose phone is then hidden too from those who need not call.
+pub fn requester(r: &Request, viewer: &Account) -> (Option<String>, String) {
     let unmasked = sees_phone(viewer);
-    let hidden = r.new.anonymous && !unmasked;
+    if r.new.anonymous && !unmasked {
+        return (None, String::new());
+    }
     let phone = if unmasked { r.new.requester_phone.clone() } else { phone::mask(&r.new.requester_phone) };
-    let urgency = match (r.status.is_open(), r.resolve_by) {
-        (true, Some(due)) => Some(policy.urgency(due, now)),
-        _ => None,
-    };
+    (Some(r.new.requester_name.clone()), phone)
+}
+
+pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Millis) -> Value {
+    let (name, phone) = requester(r, viewer);
+    let urgency = policy.urgency_of(r, now);
     let status_zh = Messages::new(Lang::Zh).status(r.status);
     // An overdue item climbs one unit up the tree for every further period it stays
     // overdue; this is the unit whose leaders it now stands before.
@@ -51,8 +57,8 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
         "urgent": r.new.urgent,
         "requester": {
             "type": r.new.requester_type,
-            "name": if hidden { "匿名".to_string() } else { r.new.requester_name.clone() },
-            "phone": if hidden { phone::mask("") } else { phone },
+            "name": name.unwrap_or_else(|| Messages::new(Lang::Zh).get("request.anonymous").to_string()),
+            "phone": phone,
             "anonymous": r.new.anonymous,
         },
         "assignee_unit_id": r.assignee_unit_id,

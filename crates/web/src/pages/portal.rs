@@ -199,7 +199,7 @@ struct TrackPage<'a> {
 
 impl TrackPage<'_> {
     fn when(&self, at: &Millis) -> String {
-        time::to_datetime(*at).with_timezone(&time::local()).format("%Y-%m-%d %H:%M").to_string()
+        time::display(*at)
     }
 
     fn can_evaluate(&self) -> bool {

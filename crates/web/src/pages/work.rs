@@ -18,9 +18,7 @@ use std::collections::HashMap;
 use super::{page, same_site_form, Chrome};
 use crate::AppState;
 
-fn when(at: Millis) -> String {
-    time::to_datetime(at).with_timezone(&time::local()).format("%Y-%m-%d %H:%M").to_string()
-}
+use gongzhi_domain::time::display as when;
 
 /// A row of a queue or list.
 pub struct Row {
@@ -35,13 +33,11 @@ pub struct Row {
 
 fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, state: &AppState, now: Millis) -> Row {
     let policy = &state.store.settings().policy;
-    let urgency = match (r.status.is_open(), r.resolve_by) {
-        (true, Some(due)) => match policy.urgency(due, now) {
-            Urgency::Overdue => "overdue",
-            Urgency::DueSoon => "due_soon",
-            Urgency::OnTrack => "on_track",
-        },
-        _ => "",
+    let urgency = match policy.urgency_of(r, now) {
+        Some(Urgency::Overdue) => "overdue",
+        Some(Urgency::DueSoon) => "due_soon",
+        Some(Urgency::OnTrack) => "on_track",
+        None => "",
     };
     Row {
         id: r.id,
@@ -184,11 +180,10 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
         "system" => chrome.t.get("request.system").to_string(),
         other => people.get(other).cloned().unwrap_or_else(|| other.to_string()),
     };
-    let sees = user.role.sees_phone_numbers();
-    if sees {
+    if crate::view::sees_phone(user) {
         state.store.log_pii_access(user.id, vec![id]).await;
     }
-    let hidden = request.new.anonymous && !sees;
+    let (name, phone) = crate::view::requester(&request, user);
     let actions = TABLE
         .iter()
         .filter(|row| row.from.contains(&request.status) && row.action.open_to(user.role))
@@ -207,8 +202,8 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
     let template = RequestPage {
         chrome,
         r: &request,
-        phone: if sees { request.new.requester_phone.clone() } else { phone::mask(&request.new.requester_phone) },
-        name: if hidden { chrome.t.get("request.anonymous").to_string() } else { request.new.requester_name.clone() },
+        phone,
+        name: name.unwrap_or_else(|| chrome.t.get("request.anonymous").to_string()),
         place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
         timeline: events
