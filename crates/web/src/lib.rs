@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod error;
+pub mod export;
 pub mod i18n;
 mod json;
 pub mod messages;
