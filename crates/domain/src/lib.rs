@@ -6,11 +6,14 @@
 //! This crate deliberately knows nothing of databases, HTTP or async: the store applies
 //! the changes it computes, the web layer renders them.
 
+pub mod bulletin;
 pub mod calendar;
 pub mod catalogue;
 pub mod deadline;
 pub mod error;
+pub mod figures;
 pub mod lifecycle;
+pub mod lists;
 pub mod measures;
 pub mod phone;
 pub mod request;

@@ -15,8 +15,11 @@
 //! it renders nothing.
 
 mod accounts;
+mod bulletins;
 mod chain;
 mod error;
+mod figures;
+mod lists;
 mod queries;
 mod rows;
 mod settings;
@@ -27,8 +30,11 @@ mod units;
 mod writer;
 
 pub use accounts::{hash_password, new_token, Account, MIN_PASSWORD};
+pub use bulletins::Bulletin;
 pub use chain::{ChainReport, EventRecord};
 pub use error::StoreError;
+pub use figures::FigureScope;
+pub use lists::{Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView};
 pub use settings::Settings;
 pub use writer::{Created, Imported};

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{Result, Store, StoreError};
 
 /// Every counter summed over the cells of a query, named as in `Counters::FIELDS`.
-fn sums() -> Vec<String> {
+pub(crate) fn sums() -> Vec<String> {
     Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect()
 }
 

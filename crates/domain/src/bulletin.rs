@@ -1,0 +1,387 @@
+//! Bulletins (通报) and dashboards: the measures of a scope for a period, its sub-units
+//! ranked by composite score, the categories most raised and those rising fastest, the
+//! units with overdue items, and the callback results.
+//!
+//! A bulletin is this content frozen when it is generated; a dashboard is the same
+//! content computed for whatever period is asked. Both are assembled here from figures
+//! the store has already summed, so that neither computes a figure its own way.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Duration, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::measures::Measures;
+use crate::request::vocabulary;
+use crate::time::Millis;
+
+vocabulary! {
+    /// How long a reporting period is.
+    PeriodKind {
+        Weekly = "weekly",
+        Monthly = "monthly",
+        Custom = "custom",
+    }
+}
+
+vocabulary! {
+    /// A bulletin is drafted, reviewed with remarks, then published, after which it no
+    /// longer changes.
+    BulletinStatus {
+        Draft = "draft",
+        Published = "published",
+    }
+}
+
+/// Longest remarks a supervisor may add, in characters.
+pub const MAX_REMARKS: usize = 5_000;
+
+/// A reporting period: the local dates `from..=to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub kind: PeriodKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The longest custom period pages and bulletins accept, in days.
+pub const MAX_DAYS: i64 = 3 * 366;
+
+impl Period {
+    /// The week (Monday to Sunday) or month that holds `date`; a custom kind gets the
+    /// day itself.
+    pub fn of(kind: PeriodKind, date: NaiveDate) -> Period {
+        match kind {
+            PeriodKind::Weekly => {
+                let from = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+                Period { kind, from, to: from + Duration::days(6) }
+            }
+            PeriodKind::Monthly => {
+                let from = date.with_day(1).unwrap_or(date);
+                let to = from.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(date);
+                Period { kind, from, to }
+            }
+            PeriodKind::Custom => Period { kind, from: date, to: date },
+        }
+    }
+
+    /// Any span of up to three years.
+    pub fn custom(from: NaiveDate, to: NaiveDate) -> Option<Period> {
+        (from <= to && (to - from).num_days() <= MAX_DAYS).then_some(Period { kind: PeriodKind::Custom, from, to })
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// The period just before, of the same kind: last week, last month, or as many days
+    /// before a custom span. Hot categories are measured against it.
+    pub fn previous(&self) -> Period {
+        match self.kind {
+            PeriodKind::Weekly | PeriodKind::Monthly => Period::of(self.kind, self.from - Duration::days(1)),
+            PeriodKind::Custom => Period {
+                kind: self.kind,
+                from: self.from - Duration::days(self.days()),
+                to: self.from - Duration::days(1),
+            },
+        }
+    }
+
+    /// How reports name the period: 2026年5月, 2026年第19周（05-04至05-10）.
+    pub fn label_zh(&self) -> String {
+        match self.kind {
+            PeriodKind::Monthly => format!("{}年{}月", self.from.year(), self.from.month()),
+            PeriodKind::Weekly => format!(
+                "{}年第{}周（{}至{}）",
+                self.from.iso_week().year(),
+                self.from.iso_week().week(),
+                self.from.format("%m-%d"),
+                self.to.format("%m-%d")
+            ),
+            PeriodKind::Custom => format!("{}至{}", self.from, self.to),
+        }
+    }
+
+    pub fn label_en(&self) -> String {
+        match self.kind {
+            PeriodKind::Monthly => self.from.format("%B %Y").to_string(),
+            PeriodKind::Weekly => format!(
+                "week {} of {} ({} to {})",
+                self.from.iso_week().week(),
+                self.from.iso_week().year(),
+                self.from.format("%m-%d"),
+                self.to.format("%m-%d")
+            ),
+            PeriodKind::Custom => format!("{} to {}", self.from, self.to),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A sub-unit's place in the ranking. Units with nothing to score are listed last,
+/// without a rank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranked {
+    pub rank: Option<usize>,
+    pub unit: UnitRef,
+    pub measures: Measures,
+}
+
+/// How many requests of a category came in; `category_id` is `None` for requests filed
+/// without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCount {
+    pub category_id: Option<i64>,
+    pub name: String,
+    pub count: i64,
+    /// In the period before, for hot categories.
+    #[serde(default)]
+    pub previous: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueUnit {
+    pub unit: UnitRef,
+    pub overdue_count: i64,
+}
+
+/// What the supervisors' callbacks of the period found, when there were any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CallbackResults {
+    /// Callbacks recorded.
+    pub sampled: i64,
+    /// Of those, the requester was reached.
+    pub reached: i64,
+    /// Each question of the script (`from_public`, `measures_known`, `result_reported`,
+    /// `satisfied`) with how many of the reached said yes.
+    pub answers: Vec<(String, i64)>,
+}
+
+impl CallbackResults {
+    /// 回访率: reached ÷ sampled.
+    pub fn callback_rate(&self) -> Option<f64> {
+        crate::measures::rate(self.reached, self.sampled)
+    }
+}
+
+/// A bulletin's or a dashboard's content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Content {
+    pub unit: UnitRef,
+    pub period: Period,
+    pub generated_at: Millis,
+    pub measures: Measures,
+    pub ranking: Vec<Ranked>,
+    pub top_categories: Vec<CategoryCount>,
+    pub hot_categories: Vec<CategoryCount>,
+    pub overdue_units: Vec<OverdueUnit>,
+    /// `None` until callbacks are recorded for the scope and period.
+    #[serde(default)]
+    pub callbacks: Option<CallbackResults>,
+}
+
+/// What the store has summed for a scope and period.
+pub struct Inputs {
+    pub unit: UnitRef,
+    pub period: Period,
+    pub generated_at: Millis,
+    pub measures: Measures,
+    /// Each direct sub-unit with its own measures.
+    pub children: Vec<(UnitRef, Measures)>,
+    /// Intake per category in the period and in the period before.
+    pub categories: Vec<(Option<i64>, i64)>,
+    pub previous_categories: Vec<(Option<i64>, i64)>,
+    pub category_names: HashMap<i64, String>,
+    pub callbacks: Option<CallbackResults>,
+}
+
+/// How many categories a bulletin names as most raised, and as rising.
+pub const TOP: usize = 10;
+pub const HOT: usize = 5;
+/// A category must have at least this many requests in the period to count as hot: two
+/// after none is noise, not a trend.
+pub const HOT_MIN: i64 = 3;
+
+pub fn assemble(inputs: Inputs) -> Content {
+    let Inputs { unit, period, generated_at, measures, children, categories, previous_categories, .. } = inputs;
+    let name = |id: Option<i64>| id.and_then(|id| inputs.category_names.get(&id).cloned()).unwrap_or_default();
+    let before: HashMap<Option<i64>, i64> = previous_categories.into_iter().collect();
+    let counts: Vec<CategoryCount> = categories
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(id, count)| CategoryCount {
+            category_id: id,
+            name: name(id),
+            count,
+            previous: before.get(&id).copied().unwrap_or(0),
+        })
+        .collect();
+    let ranking = rank(children);
+    Content {
+        unit,
+        period,
+        generated_at,
+        measures,
+        overdue_units: overdue_units(&ranking),
+        top_categories: top_categories(&counts, TOP),
+        hot_categories: hot_categories(&counts, HOT),
+        ranking,
+        callbacks: inputs.callbacks,
+    }
+}
+
+/// Sub-units by composite score, best first; equal scores share a rank (1, 2, 2, 4).
+/// Ties are listed by intake, then by name, so the order is the same every time.
+pub fn rank(children: Vec<(UnitRef, Measures)>) -> Vec<Ranked> {
+    let mut lines: Vec<Ranked> =
+        children.into_iter().map(|(unit, measures)| Ranked { rank: None, unit, measures }).collect();
+    lines.sort_by(|a, b| {
+        let score = |r: &Ranked| r.measures.composite_score;
+        match (score(a), score(b)) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then(b.measures.intake.cmp(&a.measures.intake))
+        .then(a.unit.name.cmp(&b.unit.name))
+    });
+    let mut previous: Option<(f64, usize)> = None;
+    for (i, line) in lines.iter_mut().enumerate() {
+        let Some(score) = line.measures.composite_score else { continue };
+        let rank = match previous {
+            Some((seen, rank)) if seen == score => rank,
+            _ => i + 1,
+        };
+        line.rank = Some(rank);
+        previous = Some((score, rank));
+    }
+    lines
+}
+
+/// The categories most raised, most first.
+pub fn top_categories(counts: &[CategoryCount], n: usize) -> Vec<CategoryCount> {
+    let mut top = counts.to_vec();
+    top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+    top.truncate(n);
+    top
+}
+
+/// The categories that grew most against the period before, with at least `HOT_MIN`
+/// requests now.
+pub fn hot_categories(counts: &[CategoryCount], n: usize) -> Vec<CategoryCount> {
+    let mut hot: Vec<CategoryCount> =
+        counts.iter().filter(|c| c.count >= HOT_MIN && c.count > c.previous).cloned().collect();
+    hot.sort_by(|a, b| {
+        (b.count - b.previous).cmp(&(a.count - a.previous)).then(b.count.cmp(&a.count)).then(a.name.cmp(&b.name))
+    });
+    hot.truncate(n);
+    hot
+}
+
+/// Sub-units with overdue items, most first.
+pub fn overdue_units(ranking: &[Ranked]) -> Vec<OverdueUnit> {
+    let mut units: Vec<OverdueUnit> = ranking
+        .iter()
+        .filter(|r| r.measures.overdue_count > 0)
+        .map(|r| OverdueUnit { unit: r.unit.clone(), overdue_count: r.measures.overdue_count })
+        .collect();
+    units.sort_by(|a, b| b.overdue_count.cmp(&a.overdue_count).then(a.unit.name.cmp(&b.unit.name)));
+    units
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measures::{Counters, ScoreWeights};
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn unit(id: i64, name: &str) -> UnitRef {
+        UnitRef { id, name: name.into() }
+    }
+
+    /// Measures with a given response rate (of 10 due) and overdue count.
+    fn measures(on_time: Option<i64>, overdue: i64) -> Measures {
+        let c = match on_time {
+            Some(n) => Counters { intake: 10, respond_due: 10, responded_on_time: n, ..Default::default() },
+            None => Counters::default(),
+        };
+        Measures::from_counters(c, overdue, &ScoreWeights::default())
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        let week = Period::of(PeriodKind::Weekly, date("2026-05-07"));
+        assert_eq!((week.from, week.to), (date("2026-05-04"), date("2026-05-10")));
+        assert_eq!(week.label_zh(), "2026年第19周（05-04至05-10）");
+        let month = Period::of(PeriodKind::Monthly, date("2024-02-10"));
+        assert_eq!((month.from, month.to, month.days()), (date("2024-02-01"), date("2024-02-29"), 29));
+        assert_eq!(month.label_zh(), "2024年2月");
+        assert_eq!(month.previous().from, date("2024-01-01"));
+        assert_eq!(week.previous().to, date("2026-05-03"));
+        let span = Period::custom(date("2026-05-01"), date("2026-05-10")).unwrap();
+        assert_eq!((span.previous().from, span.previous().to), (date("2026-04-21"), date("2026-04-30")));
+        assert!(Period::custom(date("2026-05-02"), date("2026-05-01")).is_none());
+        assert!(Period::custom(date("2020-01-01"), date("2026-01-01")).is_none());
+    }
+
+    #[test]
+    fn units_rank_by_composite_score_and_share_ranks_on_ties() {
+        let ranked = rank(vec![
+            (unit(1, "甲街道"), measures(Some(5), 0)),
+            (unit(2, "乙街道"), measures(None, 0)),
+            (unit(3, "丙街道"), measures(Some(9), 2)),
+            (unit(4, "丁街道"), measures(Some(5), 1)),
+        ]);
+        let order: Vec<(i64, Option<usize>)> = ranked.iter().map(|r| (r.unit.id, r.rank)).collect();
+        assert_eq!(order, vec![(3, Some(1)), (4, Some(2)), (1, Some(2)), (2, None)]);
+        let overdue = overdue_units(&ranked);
+        assert_eq!(overdue.iter().map(|u| (u.unit.id, u.overdue_count)).collect::<Vec<_>>(), vec![(3, 2), (4, 1)]);
+    }
+
+    #[test]
+    fn hot_categories_are_those_rising_fastest() {
+        let names = HashMap::from([(1, "噪音扰民".to_string()), (2, "井盖缺失".to_string()), (3, "欠薪".to_string())]);
+        let content = assemble(Inputs {
+            unit: unit(1, "云溪区"),
+            period: Period::of(PeriodKind::Monthly, date("2026-05-01")),
+            generated_at: 0,
+            measures: measures(Some(1), 0),
+            children: vec![],
+            categories: vec![(Some(1), 40), (Some(2), 12), (Some(3), 2), (None, 7)],
+            previous_categories: vec![(Some(1), 39), (Some(2), 2), (Some(3), 0)],
+            category_names: names,
+            callbacks: None,
+        });
+        let top: Vec<(&str, i64)> = content.top_categories.iter().map(|c| (c.name.as_str(), c.count)).collect();
+        assert_eq!(top, vec![("噪音扰民", 40), ("井盖缺失", 12), ("", 7), ("欠薪", 2)]);
+        let hot: Vec<&str> = content.hot_categories.iter().map(|c| c.name.as_str()).collect();
+        // 欠薪 grew from none but has too few to call; 噪音扰民 grew by one.
+        assert_eq!(hot, vec!["井盖缺失", "", "噪音扰民"]);
+    }
+
+    #[test]
+    fn content_survives_its_json_snapshot() {
+        let content = assemble(Inputs {
+            unit: unit(1, "云溪区"),
+            period: Period::of(PeriodKind::Weekly, date("2026-05-07")),
+            generated_at: 42,
+            measures: measures(Some(7), 3),
+            children: vec![(unit(2, "甲街道"), measures(Some(7), 3))],
+            categories: vec![],
+            previous_categories: vec![],
+            category_names: HashMap::new(),
+            callbacks: Some(CallbackResults { sampled: 4, reached: 3, answers: vec![("satisfied".into(), 2)] }),
+        });
+        let json = serde_json::to_string(&content).unwrap();
+        assert_eq!(serde_json::from_str::<Content>(&json).unwrap(), content);
+    }
+}

@@ -1,0 +1,121 @@
+//! The three lists (三张清单) of a cadre or of a unit's subtree for a period: the requests
+//! claimed in it, each with its progress notes and the review rules it breaks.
+//!
+//! A cadre's claims come from the (handler_id, claimed_at) index, a unit's from the
+//! (claimed_at, assignee_path) one; the notes of a page's requests are read by request
+//! id. Nothing scans the requests table.
+
+use chrono::NaiveDate;
+use gongzhi_domain::lists::{Entry, Note, Summary};
+use gongzhi_domain::role::Staff;
+use gongzhi_domain::unit::path_ids;
+use sea_query::{Alias, Cond, Expr, Order, PostgresQueryBuilder, Query};
+use sqlx::Row;
+
+use crate::figures::instants;
+use crate::queries::{bind, col, select_requests};
+use crate::{rows, Listing, Result, Store, StoreError};
+
+/// Whose lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// The requests a cadre (a staff user) claimed.
+    Cadre(i64),
+    /// The requests claimed by anyone in a unit's subtree.
+    Unit(i64),
+}
+
+/// Largest page of entries one call returns: an export takes them all in pages.
+pub const MAX_ENTRIES: i64 = 5_000;
+
+impl Store {
+    /// Checks that the viewer may see the owner's lists, and says which claims they are.
+    async fn claims(&self, viewer: &Staff, owner: Owner, from: NaiveDate, to: NaiveDate) -> Result<Cond> {
+        let (start, end) = instants(from, to)?;
+        let period = Cond::all().add(col("claimed_at").gte(start)).add(col("claimed_at").lt(end));
+        match owner {
+            Owner::Cadre(user_id) => {
+                let cadre = self.account(user_id).await.map_err(|_| StoreError::NotFound)?;
+                if cadre.id != viewer.user_id && !viewer.covers(&cadre.unit_path) {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(period.add(col("handler_id").eq(user_id)))
+            }
+            Owner::Unit(unit_id) => {
+                let unit = self.unit(unit_id).await.map_err(|_| StoreError::NotFound)?;
+                if !viewer.covers(&unit.path) {
+                    return Err(StoreError::NotFound);
+                }
+                // At the root every claim is in scope.
+                Ok(if path_ids(&unit.path).count() > 1 {
+                    period.add(col("assignee_path").like(format!("{}%", unit.path)))
+                } else {
+                    period
+                })
+            }
+        }
+    }
+
+    /// The summary line and one page of the owner's entries, latest claim first.
+    pub async fn lists(
+        &self,
+        viewer: &Staff,
+        owner: Owner,
+        from: NaiveDate,
+        to: NaiveDate,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Summary, Listing<Entry>)> {
+        let claims = self.claims(viewer, owner, from, to).await?;
+        let mut count = Query::select();
+        count
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("claimed"))
+            .expr_as(
+                Expr::cust(
+                    "CAST(COALESCE(SUM(CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0) AS BIGINT)",
+                ),
+                Alias::new("closed"),
+            )
+            .from(Alias::new("requests"))
+            .cond_where(claims.clone());
+        let (sql, values) = count.build(PostgresQueryBuilder);
+        let row = bind(&sql, values).fetch_one(self.pool()).await?;
+        let summary = Summary { claimed: row.try_get("claimed")?, closed: row.try_get("closed")? };
+
+        let mut page = select_requests();
+        page.cond_where(claims)
+            .order_by(Alias::new("claimed_at"), Order::Desc)
+            .order_by(Alias::new("id"), Order::Desc)
+            .limit(limit.clamp(1, MAX_ENTRIES) as u64)
+            .offset(offset.max(0) as u64);
+        let (sql, values) = page.build(PostgresQueryBuilder);
+        let rows = bind(&sql, values).fetch_all(self.pool()).await?;
+        let requests = rows.iter().map(rows::request_from_row).collect::<Result<Vec<_>>>()?;
+        let mut notes = self.progress_notes(&requests.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+        let items = requests.iter().map(|r| Entry::of(r, notes.remove(&r.id).unwrap_or_default())).collect();
+        Ok((summary, Listing { items, total: summary.claimed }))
+    }
+
+    /// The progress notes of these requests, oldest first: the measures taken.
+    async fn progress_notes(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Note>>> {
+        let mut notes: std::collections::HashMap<i64, Vec<Note>> = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT request_id, at, note FROM events WHERE action = 'progress' AND request_id IN ({}) ORDER BY id",
+                list.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                notes
+                    .entry(row.try_get("request_id")?)
+                    .or_default()
+                    .push(Note { at: row.try_get("at")?, text: row.try_get("note")? });
+            }
+        }
+        Ok(notes)
+    }
+}

@@ -1,0 +1,244 @@
+//! Figures, dashboards and bulletins on both databases: every figure's requests are
+//! exactly those it counts, a bulletin's figures are the measures of its scope and
+//! period, and a bulletin goes from draft through remarks to published.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use gongzhi_domain::bulletin::{BulletinStatus, Period, PeriodKind};
+use gongzhi_domain::figures::{Selection, OPEN_OVERDUE, SELECTIONS};
+use gongzhi_domain::measures::Counters;
+use gongzhi_domain::time::{self, Millis, DAY, HOUR};
+use gongzhi_domain::*;
+use gongzhi_store::testing::{manhole, staff, town, Town};
+use gongzhi_store::{on_both, FigureScope, Imported, Store, StoreError};
+
+on_both!(
+    every_figure_lists_exactly_the_requests_it_counts,
+    sub_units_and_categories_add_up,
+    a_bulletin_goes_from_draft_to_published,
+);
+
+/// A month of work in the town, started 30 days ago: answered and rejected at intake,
+/// returned and sent on, left waiting past the deadline, resolved in time and late,
+/// evaluated, reopened, merged; some filed without a category.
+async fn a_month_of_work(store: &Store, t: &Town) -> Millis {
+    let now = time::now();
+    let start = now - 30 * DAY;
+    let mut first_resolved = None;
+    for i in 0..27_i64 {
+        let at = start + i * HOUR;
+        let (unit, handler) =
+            if i % 2 == 0 { (t.community, &t.handler) } else { (t.other_community, &t.other_handler) };
+        let category = (i % 5 != 0).then_some(t.category);
+        let mut request = Request::submitted(manhole(unit, category), String::new(), at);
+        request.unit_path = store.unit(unit).await.unwrap().path;
+        let id = store.import(vec![Imported { request, events: vec![] }]).await.unwrap()[0];
+        let act = |command: Command, actor: Actor, at: Millis| {
+            let store = store.clone();
+            async move { store.act_at(id, None, command, actor, at).await.unwrap() }
+        };
+        let operator = staff(&t.operator);
+        match i % 9 {
+            0 => {
+                act(Command::Answer { reply: "已电话解答政策".into() }, operator, at + HOUR).await;
+                continue;
+            }
+            1 => {
+                act(Command::Reject { reason: "不属于受理范围".into() }, operator, at + HOUR).await;
+                continue;
+            }
+            _ => act(Command::Accept, operator, at + HOUR).await,
+        };
+        if i % 9 == 8 {
+            let into = first_resolved.expect("an earlier request was resolved");
+            act(Command::Merge { into }, staff(&t.dispatcher), at + 2 * HOUR).await;
+            continue;
+        }
+        act(Command::Dispatch { unit_id: unit, co_unit_ids: vec![] }, staff(&t.dispatcher), at + 2 * HOUR).await;
+        let me = staff(handler);
+        match i % 9 {
+            2 => {
+                act(Command::Return { reason: "非本社区事项".into() }, me, at + 3 * HOUR).await;
+                let department = Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] };
+                act(department, staff(&t.dispatcher), at + 4 * HOUR).await;
+            }
+            3 => {}
+            4 => {
+                act(Command::Claim, me.clone(), at + 3 * HOUR).await;
+                act(Command::Progress { note: "已到现场查看并联系养护单位".into() }, me.clone(), at + 4 * HOUR).await;
+                act(Command::Resolve { reply: "已补装井盖".into(), contacted: true }, me, at + 5 * HOUR).await;
+                let verdict =
+                    Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+                act(verdict, Actor::Requester, at + 6 * HOUR).await;
+                first_resolved.get_or_insert(id);
+            }
+            5 => {
+                act(Command::Claim, me.clone(), at + 3 * DAY).await;
+                act(Command::Resolve { reply: "已处理".into(), contacted: false }, me, now - HOUR).await;
+            }
+            6 => {
+                act(Command::Claim, me.clone(), at + 3 * HOUR).await;
+                act(Command::Resolve { reply: "已处理".into(), contacted: true }, me, at + 5 * HOUR).await;
+                let verdict = Command::Evaluate {
+                    solved: false,
+                    satisfaction: Satisfaction::Unsatisfied,
+                    comment: String::new(),
+                };
+                act(verdict, Actor::Requester, at + 6 * HOUR).await;
+                act(Command::Reopen { reason: "仍未解决".into() }, Actor::Requester, at + 7 * HOUR).await;
+            }
+            _ => {
+                act(Command::Claim, me, at + 3 * HOUR).await;
+            }
+        }
+    }
+    now
+}
+
+fn counter(c: &Counters, name: &str) -> i64 {
+    c.values()[Counters::FIELDS.iter().position(|f| *f == name).unwrap()]
+}
+
+async fn every_figure_lists_exactly_the_requests_it_counts(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = a_month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+    let periods = [(today - Duration::days(31), today + Duration::days(40)), (today - Duration::days(29), today)];
+    for unit_id in [t.district, t.street, t.community, t.other_community, t.department] {
+        let unit = store.unit(unit_id).await.unwrap();
+        for (from, to) in periods {
+            let m = store.measures(unit_id, from, to, now).await.unwrap();
+            let scope = FigureScope { unit: &unit, from, to, category: None };
+            for selection in SELECTIONS {
+                let listed = store.figure_requests(selection, &scope, now, 0, 500).await.unwrap();
+                let expected = if selection.name == OPEN_OVERDUE.name {
+                    m.overdue_count - m.counters.resolved_late
+                } else {
+                    counter(&m.counters, selection.name)
+                };
+                assert_eq!(listed.total, expected, "{} of {} for {from}..{to}", selection.name, unit.name);
+                assert_eq!(listed.items.len() as i64, listed.total);
+                // Each request listed is one the rule counts, in the scope and period.
+                for r in &listed.items {
+                    let (counted_at, at) = selection.counts(r, now).expect("listed but not counted");
+                    let path = store.unit(counted_at).await.unwrap().path;
+                    assert!(path.starts_with(&unit.path), "{} {}", selection.name, r.number);
+                    assert!((from..=to).contains(&time::local_date(at)));
+                }
+            }
+        }
+    }
+    // The figures of the month are not trivially zero: each kind of work shows up.
+    let m = store.measures(t.district, periods[0].0, periods[0].1, now).await.unwrap();
+    for name in Counters::FIELDS {
+        assert!(counter(&m.counters, name) > 0, "no {name} in the month's work");
+    }
+    assert!(m.overdue_count > m.counters.resolved_late, "some requests are still open past the deadline");
+
+    // Pages of a figure follow one another without gaps.
+    let district = store.unit(t.district).await.unwrap();
+    let scope = FigureScope { unit: &district, from: periods[0].0, to: periods[0].1, category: None };
+    let intake = Selection::by_name("intake").unwrap();
+    let all = store.figure_requests(intake, &scope, now, 0, 500).await.unwrap();
+    let first = store.figure_requests(intake, &scope, now, 0, 10).await.unwrap();
+    let second = store.figure_requests(intake, &scope, now, 10, 10).await.unwrap();
+    let paged: Vec<i64> = first.items.iter().chain(&second.items).map(|r| r.id).collect();
+    assert_eq!(paged, all.items.iter().take(20).map(|r| r.id).collect::<Vec<_>>());
+    let (from, to) = periods[0];
+    let backwards = FigureScope { unit: &district, from: to, to: from, category: None };
+    assert!(matches!(store.figure_requests(intake, &backwards, now, 0, 10).await, Err(StoreError::Invalid(_))));
+}
+
+async fn sub_units_and_categories_add_up(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = a_month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+    let (from, to) = (today - Duration::days(31), today + Duration::days(40));
+    for parent in [t.district, t.street] {
+        let children = store.measures_of_children(parent, from, to, now).await.unwrap();
+        let expected: Vec<i64> =
+            store.units().await.unwrap().iter().filter(|u| u.parent_id == Some(parent)).map(|u| u.id).collect();
+        assert_eq!(children.iter().map(|(u, _)| u.id).collect::<Vec<_>>(), expected);
+        for (child, m) in children {
+            assert_eq!(m, store.measures(child.id, from, to, now).await.unwrap(), "{}", child.name);
+        }
+    }
+
+    let district = store.unit(t.district).await.unwrap();
+    let counts: HashMap<Option<i64>, i64> =
+        store.category_intake(t.district, from, to).await.unwrap().into_iter().collect();
+    assert_eq!(counts.len(), 2, "the manhole category and none: {counts:?}");
+    assert_eq!(counts.values().sum::<i64>(), store.measures(t.district, from, to, now).await.unwrap().intake);
+    let intake = Selection::by_name("intake").unwrap();
+    for (category, n) in &counts {
+        let scope = FigureScope { unit: &district, from, to, category: Some(category.unwrap_or(0)) };
+        assert_eq!(store.figure_requests(intake, &scope, now, 0, 500).await.unwrap().total, *n, "{category:?}");
+    }
+    let community: HashMap<Option<i64>, i64> =
+        store.category_intake(t.community, from, to).await.unwrap().into_iter().collect();
+    assert_eq!(community.values().sum::<i64>(), store.measures(t.community, from, to, now).await.unwrap().intake);
+    // Requests arriving now are counted at once.
+    store.create(manhole(t.community, Some(t.category)), None, staff(&t.operator)).await.unwrap();
+    let after: HashMap<Option<i64>, i64> =
+        store.category_intake(t.community, from, to).await.unwrap().into_iter().collect();
+    assert_eq!(after[&Some(t.category)], community[&Some(t.category)] + 1);
+}
+
+async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = a_month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+    // The month the work came in.
+    let day = time::local_date(now - 29 * DAY);
+    let month = Period::of(PeriodKind::Monthly, day);
+
+    let draft = store.generate_bulletin(&t.supervisor, t.district, PeriodKind::Monthly, day, now).await.unwrap();
+    assert_eq!(draft.status, BulletinStatus::Draft);
+    let content = &draft.content;
+    assert_eq!((content.period, content.unit.id), (month, t.district));
+    assert_eq!(content.measures, store.measures(t.district, month.from, month.to, now).await.unwrap());
+    // Every sub-unit is ranked with its own measures, best score first.
+    let mut ranked: Vec<i64> = content.ranking.iter().map(|r| r.unit.id).collect();
+    ranked.sort();
+    assert_eq!(ranked, vec![t.street, t.department]);
+    for line in &content.ranking {
+        assert_eq!(line.measures, store.measures(line.unit.id, month.from, month.to, now).await.unwrap());
+    }
+    let scores: Vec<f64> = content.ranking.iter().filter_map(|r| r.measures.composite_score).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    let month_categories: i64 = content.top_categories.iter().map(|c| c.count).sum();
+    assert_eq!(month_categories, content.measures.intake);
+    assert!(content.top_categories.iter().any(|c| c.name == "井盖"));
+    assert!(content.overdue_units.iter().all(|u| u.overdue_count > 0));
+    assert_eq!(content.callbacks, None, "no callbacks were drawn");
+
+    // Only a supervisor writes bulletins, and only for their subtree.
+    let refused = store.generate_bulletin(&t.leader, t.street, PeriodKind::Weekly, today, now).await;
+    assert!(matches!(refused, Err(StoreError::Refused(_))));
+    let future = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today + Duration::days(8), now);
+    assert!(matches!(future.await, Err(StoreError::Invalid(_))));
+    let week = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today, now).await.unwrap();
+    assert_eq!(week.period(), Period::of(PeriodKind::Weekly, today));
+    assert!(matches!(store.bulletin(&t.leader, draft.id).await, Err(StoreError::NotFound)));
+    assert_eq!(store.bulletin(&t.leader, week.id).await.unwrap().id, week.id);
+    assert_eq!(store.bulletins(&t.leader, 0, 50).await.unwrap().items.len(), 1);
+    assert_eq!(store.bulletins(&t.supervisor, 0, 50).await.unwrap().total, 2);
+
+    // Remarks, then publication; the public sees only what is published.
+    assert!(matches!(store.published_bulletin(draft.id).await, Err(StoreError::NotFound)));
+    let remarks = "本月超期件主要集中在住建领域，请相关单位于下周五前说明原因。";
+    let reviewed = store.set_bulletin_remarks(&t.supervisor, draft.id, remarks).await.unwrap();
+    assert_eq!(reviewed.remarks, remarks);
+    assert!(store.set_bulletin_remarks(&t.supervisor, draft.id, &"长".repeat(5_001)).await.is_err());
+    let published = store.publish_bulletin(&t.supervisor, draft.id, now).await.unwrap();
+    assert_eq!((published.status, published.published_by), (BulletinStatus::Published, Some(t.supervisor.user_id)));
+    assert_eq!(store.published_bulletin(draft.id).await.unwrap().remarks, remarks);
+    let public = store.published_bulletins(0, 10).await.unwrap();
+    assert_eq!((public.total, public.items[0].id), (1, draft.id));
+    // Once published it no longer changes.
+    let again = store.set_bulletin_remarks(&t.supervisor, draft.id, "改写").await;
+    assert!(matches!(again, Err(StoreError::Refused("bulletin_published"))));
+    assert!(matches!(store.publish_bulletin(&t.supervisor, draft.id, now).await, Err(StoreError::Refused(_))));
+    assert_eq!(store.published_bulletin(draft.id).await.unwrap().content, draft.content);
+}
