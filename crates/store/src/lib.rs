@@ -24,6 +24,7 @@ mod queries;
 mod rows;
 mod settings;
 mod stats;
+mod suggestions;
 pub mod testing;
 mod throttle;
 mod units;
@@ -37,6 +38,10 @@ pub use figures::FigureScope;
 pub use lists::{Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView};
 pub use settings::Settings;
+pub use suggestions::{
+    DuplicateRef, NewSuggestion, RequestHead, RequestText, RouteModelRecord, Suggestion, SuggestionAccuracy,
+    TrainingRow,
+};
 pub use writer::{Created, Imported};
 
 use std::str::FromStr;

@@ -44,6 +44,8 @@ pub(crate) enum Job {
         key: Option<String>,
         actor: Actor,
         at: Millis,
+        /// Intake's routing suggestion, stored with the request in the same transaction.
+        suggestion: Option<crate::suggestions::NewSuggestion>,
         reply: oneshot::Sender<Result<Created>>,
     },
     Act {
@@ -185,8 +187,8 @@ async fn write_batch(
             tx.execute("SAVEPOINT job").await?;
         }
         let (done, spoilt) = match job {
-            Job::Create { new, key, actor, at, .. } => {
-                let result = create(&mut tx, &mut batch, new, key.as_deref(), actor, *at).await;
+            Job::Create { new, key, actor, at, suggestion, .. } => {
+                let result = create(&mut tx, &mut batch, new, key.as_deref(), actor, *at, suggestion.as_ref()).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Created(result), spoilt)
@@ -285,6 +287,7 @@ async fn create(
     key: Option<&str>,
     actor: &Actor,
     at: Millis,
+    suggestion: Option<&crate::suggestions::NewSuggestion>,
 ) -> Result<Created> {
     if let Some(key) = key {
         let seen = sqlx::query("SELECT request_id FROM idempotency WHERE key = $1")
@@ -329,6 +332,9 @@ async fn create(
             .bind(at)
             .execute(&mut *conn)
             .await?;
+    }
+    if let Some(suggestion) = suggestion {
+        crate::suggestions::insert(conn, request.id, at, suggestion).await?;
     }
     Ok(Created { request, replayed: false })
 }
@@ -484,10 +490,21 @@ impl Store {
     /// Intake: stores a new request with its first event. With an idempotency key, a
     /// repeated call returns the request the first call created.
     pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
+        self.create_suggested(new, idempotency_key, actor, None).await
+    }
+
+    /// As `create`, storing intake's routing suggestion with the request.
+    pub async fn create_suggested(
+        &self,
+        new: NewRequest,
+        idempotency_key: Option<String>,
+        actor: Actor,
+        suggestion: Option<crate::suggestions::NewSuggestion>,
+    ) -> Result<Created> {
         validate_new(&new)?;
         let (reply, answer) = oneshot::channel();
         let at = gongzhi_domain::time::now();
-        self.send(Job::Create { new, key: idempotency_key, actor, at, reply }, answer).await
+        self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, reply }, answer).await
     }
 
     /// Takes an action on a request. `version` is the one the actor saw; a stale one is a

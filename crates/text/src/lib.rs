@@ -9,6 +9,7 @@
 //!   unit that usually handles it), with its training, evaluation and model file;
 //! - [`dupes`]: duplicate detection, incremental for intake and in batch;
 //! - [`hot`]: hot issues, clusters of requests that grow;
+//! - [`model_text`]: a routing model as one string, to keep it in a database;
 //! - [`commands`]: the functions the `gongzhi` CLI calls on CSV files.
 //!
 //! It deliberately does not own storage, HTTP, the request lifecycle or any
@@ -22,6 +23,7 @@ pub mod dupes;
 mod error;
 mod fasthash;
 pub mod hot;
+pub mod model_text;
 pub mod normalize;
 pub mod route;
 pub mod tokens;
