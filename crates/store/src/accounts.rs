@@ -56,9 +56,9 @@ fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-const ACCOUNT: &str = "SELECT u.id, u.login, u.name, u.role, u.unit_id, n.path AS unit_path, u.active FROM users u JOIN units n ON n.id = u.unit_id";
+pub(crate) const ACCOUNT: &str = "SELECT u.id, u.login, u.name, u.role, u.unit_id, n.path AS unit_path, u.active FROM users u JOIN units n ON n.id = u.unit_id";
 
-fn account_from_row(row: &AnyRow) -> Result<Account> {
+pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
     let role: String = row.try_get("role")?;
     Ok(Account {
         id: row.try_get("id")?,
@@ -73,6 +73,26 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
 
 pub const MIN_PASSWORD: usize = 8;
 
+/// A login as typed, trimmed, if it is 1 to 64 letters, digits, `_`, `.` or `-`.
+pub(crate) fn check_login(login: &str) -> Result<&str> {
+    let login = login.trim();
+    if login.is_empty() || login.len() > 64 || !login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
+        return Err(StoreError::Invalid("a login is 1 to 64 letters, digits, `_`, `.` or `-`".into()));
+    }
+    Ok(login)
+}
+
+/// The argon2 hash of a new password that is long enough, computed off the async threads.
+pub(crate) async fn hash_new_password(password: &str) -> Result<String> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(StoreError::Refused("short_password"));
+    }
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| StoreError::Invalid(e.to_string()))?
+}
+
 impl Store {
     /// Adds a staff account with a password hash from `hash_password`.
     pub async fn add_user(
@@ -83,13 +103,7 @@ impl Store {
         unit_id: i64,
         password_hash: &str,
     ) -> Result<Account> {
-        let login = login.trim();
-        if login.is_empty()
-            || login.len() > 64
-            || !login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-        {
-            return Err(StoreError::Invalid("a login is 1 to 64 letters, digits, `_`, `.` or `-`".into()));
-        }
+        let login = check_login(login)?;
         self.unit(unit_id).await?;
         sqlx::query("INSERT INTO users (login, name, role, unit_id, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6)")
             .bind(login)
@@ -137,20 +151,30 @@ impl Store {
     }
 
     pub async fn set_password(&self, user_id: i64, password: &str) -> Result<()> {
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(StoreError::Invalid(format!("a password has at least {MIN_PASSWORD} characters")));
-        }
-        let password = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| StoreError::Invalid(e.to_string()))??;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
+        let hash = hash_new_password(password).await?;
+        let mut tx = self.pool().begin().await?;
+        replace_password(&mut tx, user_id, &hash, None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes one's own password after checking the current one. The session in use
+    /// (`keep_session`, its token) stays; every other session of the user ends.
+    pub async fn change_password(&self, user_id: i64, current: &str, new: &str, keep_session: &str) -> Result<()> {
+        let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
             .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        // A new password ends every session opened with the old one.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(self.pool()).await?;
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let hash: String = row.try_get("password_hash")?;
+        let current = current.to_string();
+        if !tokio::task::spawn_blocking(move || password_matches(&current, &hash)).await.unwrap_or(false) {
+            return Err(StoreError::Refused("wrong_password"));
+        }
+        let hash = hash_new_password(new).await?;
+        let mut tx = self.pool().begin().await?;
+        replace_password(&mut tx, user_id, &hash, Some(keep_session)).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -199,4 +223,30 @@ impl Store {
         let row = sqlx::query(&sql).bind(digest(token)).fetch_optional(self.pool()).await?;
         row.as_ref().map(account_from_row).transpose()
     }
+}
+
+/// Sets a password hash and ends the user's sessions opened with the old password, all
+/// but the one given.
+pub(crate) async fn replace_password(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    hash: &str,
+    keep_session: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    end_sessions(conn, user_id, keep_session).await
+}
+
+/// Ends every session of a user but the one given (by its token).
+pub(crate) async fn end_sessions(conn: &mut sqlx::AnyConnection, user_id: i64, keep: Option<&str>) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.map(digest).unwrap_or_default())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

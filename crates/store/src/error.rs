@@ -18,6 +18,10 @@ pub enum StoreError {
     Invalid(String),
     #[error("already exists: {0}")]
     Duplicate(String),
+    /// A change the rules refuse, by a stable code (`wrong_password`, `unit_in_use`, …)
+    /// that callers turn into words.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("the writer has stopped")]
     WriterGone,
     #[error("database error: {0}")]

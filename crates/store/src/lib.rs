@@ -15,6 +15,8 @@
 //! it renders nothing.
 
 mod accounts;
+mod admin;
+mod attachments;
 mod bulletins;
 mod chain;
 mod error;
@@ -31,6 +33,8 @@ mod units;
 mod writer;
 
 pub use accounts::{hash_password, new_token, Account, MIN_PASSWORD};
+pub use admin::{AuditEntry, Listing, UnitEntry};
+pub use attachments::{photo_type, Attachment, AttachmentInfo};
 pub use bulletins::Bulletin;
 pub use chain::{ChainReport, EventRecord};
 pub use error::StoreError;

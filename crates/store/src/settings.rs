@@ -34,8 +34,8 @@ pub(crate) struct Cache {
     parsed: RwLock<Option<(String, Arc<Settings>)>>,
 }
 
-const CALENDAR: &str = "calendar";
-const POLICY: &str = "deadline_policy";
+pub(crate) const CALENDAR: &str = "calendar";
+pub(crate) const POLICY: &str = "deadline_policy";
 const WEIGHTS: &str = "score_weights";
 
 fn parse(rows: &[(String, String)]) -> Settings {
@@ -68,6 +68,19 @@ pub(crate) async fn current(cache: &Cache, conn: &mut AnyConnection) -> Result<A
     Ok(settings)
 }
 
+/// Writes one setting inside the caller's transaction; the caller refreshes the cache
+/// after the commit.
+pub(crate) async fn put_setting_in(conn: &mut AnyConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// The settings as last read.
     pub fn settings(&self) -> Arc<Settings> {
@@ -80,15 +93,20 @@ impl Store {
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(self.pool())
-        .await?;
+        let mut conn = self.pool().acquire().await?;
+        put_setting_in(&mut conn, key, value).await?;
         self.refresh_settings().await?;
         Ok(())
+    }
+
+    /// The calendar file in force: the one last loaded, or the shipped one.
+    pub async fn calendar_csv(&self) -> Result<String> {
+        let row =
+            sqlx::query("SELECT value FROM settings WHERE key = $1").bind(CALENDAR).fetch_optional(self.pool()).await?;
+        Ok(match row {
+            Some(row) => row.try_get("value")?,
+            None => gongzhi_domain::calendar::DEFAULT_CSV.to_string(),
+        })
     }
 
     /// Loads a newer official calendar (`date,kind,festival` lines).

@@ -2,11 +2,11 @@
 
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::unit::{child_path, Unit, UnitKind};
-use sqlx::{any::AnyRow, Row};
+use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
 
-fn unit_from_row(row: &AnyRow) -> Result<Unit> {
+pub(crate) fn unit_from_row(row: &AnyRow) -> Result<Unit> {
     let kind: String = row.try_get("kind")?;
     Ok(Unit {
         id: row.try_get("id")?,
@@ -30,6 +30,48 @@ fn category_from_row(row: &AnyRow) -> Result<Category> {
     })
 }
 
+/// Inserts a unit under a parent of the given path, inside the caller's transaction.
+pub(crate) async fn insert_unit(
+    conn: &mut AnyConnection,
+    parent_id: Option<i64>,
+    parent_path: Option<&str>,
+    kind: UnitKind,
+    code: &str,
+    name: &str,
+) -> Result<Unit> {
+    // The path holds the unit's own id, known only after the insert.
+    let row =
+        sqlx::query("INSERT INTO units (parent_id, kind, code, name, path) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(parent_id)
+            .bind(kind.as_str())
+            .bind(code)
+            .bind(name)
+            .bind(format!("pending:{code}"))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| StoreError::from_insert(e, &format!("unit {code}")))?;
+    let id: i64 = row.try_get("id")?;
+    let path = child_path(parent_path, id);
+    sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(path.as_str()).bind(id).execute(&mut *conn).await?;
+    Ok(Unit { id, parent_id, kind, code: code.into(), name: name.into(), path })
+}
+
+/// Inserts a category (its `id` is given by the database) at the level it says.
+pub(crate) async fn insert_category(conn: &mut AnyConnection, category: Category) -> Result<Category> {
+    let row = sqlx::query(
+        "INSERT INTO categories (parent_id, level, name, default_unit_id, resolve_days) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(category.parent_id)
+    .bind(category.level)
+    .bind(category.name.as_str())
+    .bind(category.default_unit_id)
+    .bind(category.resolve_days.map(i64::from))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| StoreError::from_insert(e, &format!("category {}", category.name)))?;
+    Ok(Category { id: row.try_get("id")?, ..category })
+}
+
 impl Store {
     /// Adds a unit under `parent_id` (none for the root).
     pub async fn add_unit(&self, parent_id: Option<i64>, kind: UnitKind, code: &str, name: &str) -> Result<Unit> {
@@ -41,23 +83,9 @@ impl Store {
             None => None,
         };
         let mut tx = self.pool().begin().await?;
-        // The path holds the unit's own id, known only after the insert.
-        let row = sqlx::query(
-            "INSERT INTO units (parent_id, kind, code, name, path) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(parent_id)
-        .bind(kind.as_str())
-        .bind(code)
-        .bind(name)
-        .bind(format!("pending:{code}"))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_insert(e, &format!("unit {code}")))?;
-        let id: i64 = row.try_get("id")?;
-        let path = child_path(parent_path.as_deref(), id);
-        sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(path.as_str()).bind(id).execute(&mut *tx).await?;
+        let unit = insert_unit(&mut tx, parent_id, parent_path.as_deref(), kind, code, name).await?;
         tx.commit().await?;
-        Ok(Unit { id, parent_id, kind, code: code.into(), name: name.into(), path })
+        Ok(unit)
     }
 
     pub async fn unit(&self, id: i64) -> Result<Unit> {
@@ -92,6 +120,17 @@ impl Store {
         default_unit_id: Option<i64>,
         resolve_days: Option<u32>,
     ) -> Result<Category> {
+        let level = self.level_under(parent_id).await?;
+        let mut conn = self.pool().acquire().await?;
+        insert_category(
+            &mut conn,
+            Category { id: 0, parent_id, level, name: name.into(), default_unit_id, resolve_days },
+        )
+        .await
+    }
+
+    /// The level a new category under `parent_id` would have; the catalogue has three.
+    pub(crate) async fn level_under(&self, parent_id: Option<i64>) -> Result<i64> {
         let level = match parent_id {
             Some(parent) => self.category(parent).await?.level + 1,
             None => 1,
@@ -99,18 +138,7 @@ impl Store {
         if level > 3 {
             return Err(StoreError::Invalid("the catalogue has three levels".into()));
         }
-        let row = sqlx::query(
-            "INSERT INTO categories (parent_id, level, name, default_unit_id, resolve_days) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(parent_id)
-        .bind(level)
-        .bind(name)
-        .bind(default_unit_id)
-        .bind(resolve_days.map(i64::from))
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| StoreError::from_insert(e, &format!("category {name}")))?;
-        Ok(Category { id: row.try_get("id")?, parent_id, level, name: name.into(), default_unit_id, resolve_days })
+        Ok(level)
     }
 
     pub async fn category(&self, id: i64) -> Result<Category> {

@@ -101,6 +101,12 @@ impl From<StoreError> for ApiError {
                 format!("已存在：{what}"),
                 format!("already exists: {what}"),
             ),
+            StoreError::Refused(code) => {
+                // The words are in the catalogue under `refused.{code}`.
+                let words = |lang| crate::i18n::Messages::new(lang).lookup(&format!("refused.{code}"));
+                let (zh, en) = (words(crate::i18n::Lang::Zh), words(crate::i18n::Lang::En));
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en)
+            }
             StoreError::Database(_) | StoreError::Migration(_) | StoreError::WriterGone => {
                 tracing::error!(%error, "store failure");
                 ApiError::new(
