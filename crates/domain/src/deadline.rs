@@ -81,7 +81,7 @@ impl DeadlinePolicy {
     }
 }
 
-fn end_of_working_day(calendar: &WorkCalendar, from: Millis, days: u32) -> (Millis, bool) {
+pub(crate) fn end_of_working_day(calendar: &WorkCalendar, from: Millis, days: u32) -> (Millis, bool) {
     let (date, covered) = calendar.add_working_days(time::local_date(from), days.max(1));
     let next_midnight = date.succ_opt().unwrap_or(date);
     (time::start_of(next_midnight) - 1, covered)

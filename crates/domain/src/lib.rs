@@ -18,6 +18,7 @@ pub mod measures;
 pub mod phone;
 pub mod request;
 pub mod role;
+pub mod supervision;
 pub mod time;
 pub mod unit;
 

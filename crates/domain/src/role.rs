@@ -20,9 +20,10 @@ vocabulary! {
 }
 
 impl Role {
-    /// Roles whose work needs the requester's real phone number: they call back.
+    /// Roles whose work needs the requester's real phone number: they call back. A
+    /// supervisor sees it only in the callback workspace, one drawn request at a time.
     pub fn sees_phone_numbers(self) -> bool {
-        matches!(self, Role::Operator | Role::Handler | Role::Supervisor)
+        matches!(self, Role::Operator | Role::Handler)
     }
 }
 

@@ -26,6 +26,7 @@ mod queries;
 mod rows;
 mod settings;
 mod stats;
+mod supervision;
 mod suggestions;
 pub mod testing;
 mod throttle;
@@ -42,6 +43,10 @@ pub use figures::FigureScope;
 pub use lists::{Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView};
 pub use settings::Settings;
+pub use supervision::{
+    Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,
+    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Written,
+};
 pub use suggestions::{
     DuplicateRef, NewSuggestion, RequestHead, RequestText, RouteModelRecord, Suggestion, SuggestionAccuracy,
     TrainingRow,

@@ -65,6 +65,13 @@ pub(crate) enum Job {
         request_ids: Vec<i64>,
         at: Millis,
     },
+    /// A supervision act (draw, callback, order, talk): its rows and its events together.
+    Supervise {
+        act: crate::supervision::Act,
+        actor: Actor,
+        at: Millis,
+        reply: oneshot::Sender<Result<crate::supervision::Written>>,
+    },
 }
 
 /// Largest number of jobs that share one transaction.
@@ -116,6 +123,7 @@ enum Done {
     Acted(Result<Request>),
     Imported(Result<Vec<i64>>),
     Logged,
+    Supervised(Result<crate::supervision::Written>),
     Failed(StoreError),
 }
 
@@ -127,6 +135,8 @@ fn answer(job: Job, done: Done) {
         (Job::Create { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Act { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Import { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::Supervise { reply, .. }, Done::Supervised(result)) => drop(reply.send(result)),
+        (Job::Supervise { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         _ => {}
     }
 }
@@ -150,8 +160,8 @@ impl From<StoreError> for Retry {
 }
 
 /// What the jobs of one batch share.
-struct Batch<'p> {
-    head: Head,
+pub(crate) struct Batch<'p> {
+    pub(crate) head: Head,
     next_id: i64,
     settings: Arc<Settings>,
     /// Unit paths never change once made; the writer keeps those it has looked up.
@@ -215,6 +225,11 @@ async fn write_batch(
                     (Done::Logged, spoilt)
                 }
             }
+            Job::Supervise { act, actor, at, .. } => {
+                let result = crate::supervision::run(&mut tx, &mut batch, act, actor, *at).await;
+                let spoilt = spoils(&result);
+                (Done::Supervised(result), spoilt)
+            }
         };
         if spoilt && !careful {
             drop(tx);
@@ -223,7 +238,10 @@ async fn write_batch(
         if careful {
             tx.execute(if spoilt { "ROLLBACK TO SAVEPOINT job" } else { "RELEASE SAVEPOINT job" }).await?;
         }
-        if spoilt || matches!(&done, Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_))) {
+        if spoilt || matches!(
+            &done,
+            Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_)) | Done::Supervised(Err(_))
+        ) {
             (batch.head, batch.next_id) = saved;
         }
         results.push(done);
@@ -339,7 +357,7 @@ async fn create(
     Ok(Created { request, replayed: false })
 }
 
-async fn act(
+pub(crate) async fn act(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
     id: i64,
@@ -482,7 +500,7 @@ async fn log_access(conn: &mut AnyConnection, user_id: i64, request_ids: &[i64],
 }
 
 impl Store {
-    async fn send<T>(&self, job: Job, answer: oneshot::Receiver<Result<T>>) -> Result<T> {
+    pub(crate) async fn send<T>(&self, job: Job, answer: oneshot::Receiver<Result<T>>) -> Result<T> {
         self.writer.send(job).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }

@@ -1,0 +1,233 @@
+//! Rework (回炉) and press (督办) orders: a supervisor names a reason and a due date, the
+//! unit answers in writing, the supervisor closes the order or sends it back. An order
+//! still unanswered at its due date climbs one level up the unit tree, to the leaders of
+//! the unit above, and gets a new due date there.
+
+use serde::{Deserialize, Serialize};
+
+use super::{required, Refused};
+use crate::calendar::WorkCalendar;
+use crate::request::vocabulary;
+use crate::role::{Role, Staff};
+use crate::time::Millis;
+
+vocabulary! {
+    /// 回炉 sends finished or badly filled work back; 督办 pushes slow work.
+    OrderKind {
+        Rework = "rework",
+        Press = "press",
+    }
+}
+
+vocabulary! {
+    /// Open until the unit answers; answered until the supervisor closes it or sends it
+    /// back.
+    OrderStatus {
+        Open = "open",
+        Answered = "answered",
+        Closed = "closed",
+    }
+}
+
+/// Working days a unit has to answer unless the supervisor says otherwise.
+pub const DEFAULT_DAYS: u32 = 5;
+/// Working days an order gets again each time it climbs a level.
+pub const ESCALATION_DAYS: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: i64,
+    pub kind: OrderKind,
+    pub request_id: i64,
+    /// The unit that must answer: the one handling the request when the order was made.
+    pub unit_id: i64,
+    pub unit_path: String,
+    /// Whose leaders the order stands before now: the unit, or an ancestor after
+    /// escalation.
+    pub holder_unit_id: i64,
+    pub reason: String,
+    pub due_at: Millis,
+    pub status: OrderStatus,
+    /// How many levels it has climbed.
+    pub level: i64,
+    pub answer: Option<String>,
+    pub answered_at: Option<Millis>,
+    pub answered_by: Option<i64>,
+    pub close_note: Option<String>,
+    pub closed_at: Option<Millis>,
+    pub closed_by: Option<i64>,
+    pub created_at: Millis,
+    pub created_by: i64,
+}
+
+/// The end of the `days`th working day after `from`: when an order falls due.
+pub fn due_after(calendar: &WorkCalendar, from: Millis, days: u32) -> Millis {
+    crate::deadline::end_of_working_day(calendar, from, days).0
+}
+
+/// Whether the staff member supervises work of a unit with this path.
+pub fn supervises(staff: &Staff, unit_path: &str) -> bool {
+    staff.role == Role::Supervisor && staff.covers(unit_path)
+}
+
+impl Order {
+    /// The handlers of the unit and the leaders over it answer.
+    pub fn may_answer(&self, staff: &Staff) -> bool {
+        match staff.role {
+            Role::Handler => staff.unit_id == self.unit_id,
+            Role::Leader => staff.covers(&self.unit_path),
+            _ => false,
+        }
+    }
+
+    /// Who may see the order: its supervisors and those who answer it.
+    pub fn visible_to(&self, staff: &Staff) -> bool {
+        supervises(staff, &self.unit_path) || self.may_answer(staff)
+    }
+
+    pub fn answered(&self, staff: &Staff, answer: &str, now: Millis) -> Result<Order, Refused> {
+        if !self.may_answer(staff) {
+            return Err(Refused::NotOrderUnit);
+        }
+        if self.status != OrderStatus::Open {
+            return Err(Refused::OrderState(self.status));
+        }
+        required(answer, "answer")?;
+        Ok(Order {
+            status: OrderStatus::Answered,
+            answer: Some(answer.trim().to_string()),
+            answered_at: Some(now),
+            answered_by: Some(staff.user_id),
+            ..self.clone()
+        })
+    }
+
+    /// The supervisor accepts the answer.
+    pub fn closed(&self, staff: &Staff, note: &str, now: Millis) -> Result<Order, Refused> {
+        if !supervises(staff, &self.unit_path) {
+            return Err(Refused::NotSupervisor);
+        }
+        if self.status != OrderStatus::Answered {
+            return Err(Refused::OrderState(self.status));
+        }
+        super::limited(note, "note")?;
+        Ok(Order {
+            status: OrderStatus::Closed,
+            close_note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
+            closed_at: Some(now),
+            closed_by: Some(staff.user_id),
+            ..self.clone()
+        })
+    }
+
+    /// The supervisor does not accept the answer: open again, due anew.
+    pub fn sent_back(&self, staff: &Staff, note: &str, due_at: Millis) -> Result<Order, Refused> {
+        if !supervises(staff, &self.unit_path) {
+            return Err(Refused::NotSupervisor);
+        }
+        if self.status != OrderStatus::Answered {
+            return Err(Refused::OrderState(self.status));
+        }
+        required(note, "note")?;
+        Ok(Order {
+            status: OrderStatus::Open,
+            answer: None,
+            answered_at: None,
+            answered_by: None,
+            due_at,
+            ..self.clone()
+        })
+    }
+
+    /// An open order past its due date moves to the unit above its holder (`parent`, none
+    /// at the root, where it stays) and is due again `next_due`. `None` when it is not late.
+    pub fn escalated(&self, now: Millis, parent: Option<i64>, next_due: Millis) -> Option<Order> {
+        if self.status != OrderStatus::Open || now <= self.due_at {
+            return None;
+        }
+        Some(Order {
+            level: self.level + 1,
+            holder_unit_id: parent.unwrap_or(self.holder_unit_id),
+            due_at: next_due,
+            ..self.clone()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(user_id: i64, role: Role, unit_id: i64, unit_path: &str) -> Staff {
+        Staff { user_id, role, unit_id, unit_path: unit_path.into() }
+    }
+
+    fn order() -> Order {
+        Order {
+            id: 1,
+            kind: OrderKind::Rework,
+            request_id: 9,
+            unit_id: 3,
+            unit_path: "/1/2/3/".into(),
+            holder_unit_id: 3,
+            reason: "结果未反馈".into(),
+            due_at: 1_000,
+            status: OrderStatus::Open,
+            level: 0,
+            answer: None,
+            answered_at: None,
+            answered_by: None,
+            close_note: None,
+            closed_at: None,
+            closed_by: None,
+            created_at: 0,
+            created_by: 50,
+        }
+    }
+
+    #[test]
+    fn the_unit_answers_and_the_supervisor_closes() {
+        let handler = staff(7, Role::Handler, 3, "/1/2/3/");
+        let other = staff(8, Role::Handler, 4, "/1/2/4/");
+        let leader = staff(9, Role::Leader, 2, "/1/2/");
+        let supervisor = staff(50, Role::Supervisor, 1, "/1/");
+        let open = order();
+        assert_eq!(open.answered(&other, "已整改", 10), Err(Refused::NotOrderUnit));
+        assert_eq!(open.answered(&supervisor, "已整改", 10), Err(Refused::NotOrderUnit));
+        assert_eq!(open.answered(&handler, "  ", 10), Err(Refused::Missing("answer")));
+        assert!(open.answered(&leader, "已督促社区整改", 10).is_ok(), "a leader over the unit answers too");
+        assert_eq!(open.closed(&supervisor, "", 11), Err(Refused::OrderState(OrderStatus::Open)));
+        let answered = open.answered(&handler, "已电话反馈办理结果", 10).unwrap();
+        assert_eq!((answered.status, answered.answered_by), (OrderStatus::Answered, Some(7)));
+        assert_eq!(answered.closed(&handler, "", 11), Err(Refused::NotSupervisor));
+        let closed = answered.closed(&supervisor, "经回访核实", 11).unwrap();
+        assert_eq!((closed.status, closed.closed_by), (OrderStatus::Closed, Some(50)));
+        assert_eq!(closed.answered(&handler, "再答", 12), Err(Refused::OrderState(OrderStatus::Closed)));
+    }
+
+    #[test]
+    fn an_answer_sent_back_opens_the_order_again() {
+        let handler = staff(7, Role::Handler, 3, "/1/2/3/");
+        let supervisor = staff(50, Role::Supervisor, 1, "/1/");
+        let answered = order().answered(&handler, "已处理", 10).unwrap();
+        assert_eq!(answered.sent_back(&supervisor, "", 99), Err(Refused::Missing("note")));
+        let again = answered.sent_back(&supervisor, "未见整改照片", 99).unwrap();
+        assert_eq!((again.status, again.answer.as_deref(), again.due_at), (OrderStatus::Open, None, 99));
+        // Outside the supervisor's subtree the order is not theirs.
+        let elsewhere = staff(51, Role::Supervisor, 5, "/1/5/");
+        assert_eq!(answered.sent_back(&elsewhere, "x", 99), Err(Refused::NotSupervisor));
+    }
+
+    #[test]
+    fn an_unanswered_order_climbs_one_level_when_late() {
+        let open = order();
+        assert_eq!(open.escalated(1_000, Some(2), 5_000), None, "not late yet");
+        let up = open.escalated(1_001, Some(2), 5_000).unwrap();
+        assert_eq!((up.level, up.holder_unit_id, up.due_at), (1, 2, 5_000));
+        let top = up.escalated(5_001, None, 9_000).unwrap();
+        assert_eq!((top.level, top.holder_unit_id), (2, 2), "at the root it stays");
+        let handler = staff(7, Role::Handler, 3, "/1/2/3/");
+        let answered = open.answered(&handler, "已处理", 10).unwrap();
+        assert_eq!(answered.escalated(2_000, Some(2), 5_000), None, "answered orders wait for the supervisor");
+    }
+}

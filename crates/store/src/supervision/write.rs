@@ -1,0 +1,488 @@
+//! The supervision acts as the writer runs them: each in the batch's transaction, inside
+//! its own savepoint, with its events linked into the chain beside the lifecycle's. A
+//! refused act leaves nothing behind.
+
+use gongzhi_domain::lifecycle::Command;
+use gongzhi_domain::role::Staff;
+use gongzhi_domain::supervision::callback::{AttemptResult, CallbackState};
+use gongzhi_domain::supervision::order::{self, Order, OrderKind, OrderStatus};
+use gongzhi_domain::supervision::{required, Refused};
+use gongzhi_domain::time::Millis;
+use gongzhi_domain::{Actor, Request, Status};
+use serde_json::{json, Value};
+use sqlx::{AnyConnection, Executor, Row};
+
+use super::rows::{item_from_row, order_from_row, ITEM_COLUMNS, ORDER_COLUMNS};
+use crate::chain::{self, NewEvent};
+use crate::writer::{self, actor_name, Batch};
+use crate::{Result, StoreError};
+
+/// A drawn request, as the draw hands it to the writer.
+#[derive(Debug, Clone)]
+pub(crate) struct Drawn {
+    pub request_id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub place_path: String,
+}
+
+/// What a supervision act needs; the writer runs it.
+#[derive(Debug, Clone)]
+pub(crate) enum Act {
+    Draw {
+        scope_unit_id: i64,
+        scope_path: String,
+        period: (i64, i64),
+        rate_percent: u32,
+        minimum: u32,
+        seed: i64,
+        population: i64,
+        items: Vec<Drawn>,
+    },
+    Call {
+        item_id: i64,
+        result: AttemptResult,
+        note: String,
+        /// The rework order a failing answer opens: its reason and due date.
+        rework: (String, Millis),
+    },
+    Order(NewOrder),
+    Answer {
+        order_id: i64,
+        answer: String,
+    },
+    Close {
+        order_id: i64,
+        note: String,
+    },
+    SendBack {
+        order_id: i64,
+        note: String,
+        due_at: Millis,
+    },
+    Escalate {
+        order_id: i64,
+        parent: Option<i64>,
+        next_due: Millis,
+    },
+    Talk {
+        cadre_id: i64,
+        held_at: Millis,
+        reason: String,
+        request_ids: Vec<i64>,
+    },
+}
+
+/// A rework or press order as a supervisor opens it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub kind: OrderKind,
+    pub request_id: i64,
+    pub reason: String,
+    pub due_at: Millis,
+}
+
+/// What an act wrote: the row it is about, and the order a failing callback opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub id: i64,
+    pub order_id: Option<i64>,
+}
+
+impl From<Refused> for StoreError {
+    fn from(refused: Refused) -> StoreError {
+        match refused {
+            Refused::Missing(field) => StoreError::Rule(gongzhi_domain::Broken::Missing(field)),
+            Refused::Invalid { field, reason } => StoreError::Rule(gongzhi_domain::Broken::Invalid { field, reason }),
+            other => StoreError::Refused(other.code()),
+        }
+    }
+}
+
+/// Runs one act. Its savepoint makes a refusal, or a failed statement, undo all of it.
+pub(crate) async fn run(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    act: &Act,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Written> {
+    conn.execute("SAVEPOINT supervise").await?;
+    let result = apply(conn, batch, act, actor, at).await;
+    conn.execute(if result.is_ok() { "RELEASE SAVEPOINT supervise" } else { "ROLLBACK TO SAVEPOINT supervise" })
+        .await?;
+    result
+}
+
+fn supervisor(actor: &Actor) -> Result<&Staff> {
+    match actor {
+        Actor::Staff(staff) if staff.role == gongzhi_domain::Role::Supervisor => Ok(staff),
+        _ => Err(Refused::NotSupervisor.into()),
+    }
+}
+
+async fn apply(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    act: &Act,
+    actor: &Actor,
+    at: Millis,
+) -> Result<Written> {
+    match act {
+        Act::Draw { scope_unit_id, scope_path, period, rate_percent, minimum, seed, population, items } => {
+            let staff = supervisor(actor)?;
+            let row = sqlx::query(
+                "INSERT INTO samples (scope_unit_id, scope_path, period_from, period_to, rate_percent, minimum, seed, \
+                 population, drawn_by, drawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(*scope_unit_id)
+            .bind(scope_path.as_str())
+            .bind(period.0)
+            .bind(period.1)
+            .bind(i64::from(*rate_percent))
+            .bind(i64::from(*minimum))
+            .bind(*seed)
+            .bind(*population)
+            .bind(staff.user_id)
+            .bind(at)
+            .fetch_one(&mut *conn)
+            .await?;
+            let sample_id: i64 = row.try_get("id")?;
+            for item in items {
+                let request = visible(conn, staff, item.request_id).await?;
+                sqlx::query(
+                    "INSERT INTO sample_items (sample_id, request_id, unit_id, unit_path, place_path, drawn_at, state, \
+                     attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+                )
+                .bind(sample_id)
+                .bind(item.request_id)
+                .bind(item.unit_id)
+                .bind(item.unit_path.as_str())
+                .bind(item.place_path.as_str())
+                .bind(at)
+                .bind(CallbackState::Pending.as_str())
+                .execute(&mut *conn)
+                .await?;
+                let payload = json!({ "sample_id": sample_id, "seed": seed });
+                record(conn, batch, &request, actor, at, "sample", "", payload).await?;
+            }
+            Ok(Written { id: sample_id, order_id: None })
+        }
+        Act::Call { item_id, result, note, rework } => {
+            let staff = supervisor(actor)?;
+            super::limited_note(note)?;
+            let sql = format!("SELECT {ITEM_COLUMNS} FROM sample_items WHERE id = $1");
+            let row = sqlx::query(&sql).bind(*item_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+            let item = item_from_row(&row)?;
+            if !staff.covers(&item.unit_path) && !staff.covers(&item.place_path) {
+                return Err(StoreError::NotFound);
+            }
+            let state = item.state.after(item.attempts, result)?;
+            let request = visible(conn, staff, item.request_id).await?;
+            let answers = match result {
+                AttemptResult::Reached(answers) => Some(*answers),
+                AttemptResult::NotReached => None,
+            };
+            let failing = answers.map(|a| a.failing()).unwrap_or_default();
+            let flags = |f: fn(&gongzhi_domain::supervision::Answers) -> bool| answers.map(|a| i64::from(f(&a)));
+            let payload = json!({
+                "item_id": item.id,
+                "reached": answers.is_some(),
+                "answers": answers,
+                "failing": failing,
+            });
+            let event_id = record(conn, batch, &request, actor, at, "callback", note, payload).await?;
+            sqlx::query(
+                "INSERT INTO callback_attempts (item_id, request_id, at, by_user, reached, from_public, measures_known, \
+                 result_fed_back, satisfied, note, event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(item.id)
+            .bind(item.request_id)
+            .bind(at)
+            .bind(staff.user_id)
+            .bind(i64::from(answers.is_some()))
+            .bind(flags(|a| a.from_public))
+            .bind(flags(|a| a.measures_known))
+            .bind(flags(|a| a.result_fed_back))
+            .bind(flags(|a| a.satisfied))
+            .bind(note.trim())
+            .bind(event_id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE sample_items SET state = $1, attempts = attempts + 1, last_attempt_at = $2, from_public = $3, \
+                 measures_known = $4, result_fed_back = $5, satisfied = $6 WHERE id = $7",
+            )
+            .bind(state.as_str())
+            .bind(at)
+            .bind(flags(|a| a.from_public))
+            .bind(flags(|a| a.measures_known))
+            .bind(flags(|a| a.result_fed_back))
+            .bind(flags(|a| a.satisfied))
+            .bind(item.id)
+            .execute(&mut *conn)
+            .await?;
+            let order_id = if failing.is_empty() {
+                None
+            } else {
+                let (reason, due_at) = rework;
+                let new = NewOrder {
+                    kind: OrderKind::Rework,
+                    request_id: item.request_id,
+                    reason: reason.clone(),
+                    due_at: *due_at,
+                };
+                Some(open_order(conn, batch, &new, staff, Some(item.id), at).await?)
+            };
+            Ok(Written { id: item.id, order_id })
+        }
+        Act::Order(new) => {
+            let staff = supervisor(actor)?;
+            let id = open_order(conn, batch, new, staff, None, at).await?;
+            Ok(Written { id, order_id: Some(id) })
+        }
+        Act::Answer { order_id, answer } => {
+            let Actor::Staff(staff) = actor else { return Err(StoreError::NotFound) };
+            let order = load_order(conn, *order_id, staff).await?;
+            let next = order.answered(staff, answer, at)?;
+            save_order(conn, &next).await?;
+            let payload = json!({ "order_id": order.id, "kind": order.kind });
+            note_on(conn, batch, order.request_id, actor, at, "order-answer", answer.trim(), payload).await?;
+            Ok(Written { id: order.id, order_id: Some(order.id) })
+        }
+        Act::Close { order_id, note } => {
+            let staff = supervisor(actor)?;
+            let order = load_order(conn, *order_id, staff).await?;
+            let next = order.closed(staff, note, at)?;
+            save_order(conn, &next).await?;
+            let payload = json!({ "order_id": order.id, "kind": order.kind });
+            note_on(conn, batch, order.request_id, actor, at, "order-close", note.trim(), payload).await?;
+            Ok(Written { id: order.id, order_id: Some(order.id) })
+        }
+        Act::SendBack { order_id, note, due_at } => {
+            let staff = supervisor(actor)?;
+            let order = load_order(conn, *order_id, staff).await?;
+            let next = order.sent_back(staff, note, *due_at)?;
+            save_order(conn, &next).await?;
+            let payload = json!({ "order_id": order.id, "kind": order.kind, "due": due_at });
+            note_on(conn, batch, order.request_id, actor, at, "order-return", note.trim(), payload).await?;
+            Ok(Written { id: order.id, order_id: Some(order.id) })
+        }
+        Act::Escalate { order_id, parent, next_due } => {
+            let sql = format!("SELECT {ORDER_COLUMNS} FROM supervision_orders WHERE id = $1");
+            let row =
+                sqlx::query(&sql).bind(*order_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+            let order = order_from_row(&row)?;
+            // Answered or escalated by another instance meanwhile: nothing to do.
+            let Some(next) = order.escalated(at, *parent, *next_due) else {
+                return Ok(Written { id: order.id, order_id: None });
+            };
+            save_order(conn, &next).await?;
+            let payload = json!({
+                "order_id": order.id,
+                "level": next.level,
+                "holder_unit_id": next.holder_unit_id,
+                "due": next.due_at,
+            });
+            note_on(conn, batch, order.request_id, actor, at, "order-escalate", "", payload).await?;
+            Ok(Written { id: order.id, order_id: Some(order.id) })
+        }
+        Act::Talk { cadre_id, held_at, reason, request_ids } => {
+            let staff = supervisor(actor)?;
+            required(reason, "reason")?;
+            let cadre =
+                sqlx::query("SELECT u.unit_id, n.path FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1")
+                    .bind(*cadre_id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .ok_or_else(|| Refused::Invalid { field: "cadre_id", reason: format!("no user {cadre_id}") })?;
+            let (unit_id, path): (i64, String) = (cadre.try_get("unit_id")?, cadre.try_get("path")?);
+            if !staff.covers(&path) {
+                return Err(Refused::Invalid { field: "cadre_id", reason: "outside your scope".into() }.into());
+            }
+            let mut requests = Vec::with_capacity(request_ids.len());
+            for id in request_ids {
+                requests.push(visible(conn, staff, *id).await?);
+            }
+            let row = sqlx::query(
+                "INSERT INTO reminder_talks (cadre_id, unit_id, unit_path, held_at, reason, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(*cadre_id)
+            .bind(unit_id)
+            .bind(path.as_str())
+            .bind(*held_at)
+            .bind(reason.trim())
+            .bind(staff.user_id)
+            .bind(at)
+            .fetch_one(&mut *conn)
+            .await?;
+            let talk_id: i64 = row.try_get("id")?;
+            for request in &requests {
+                sqlx::query("INSERT INTO reminder_talk_requests (talk_id, request_id) VALUES ($1, $2)")
+                    .bind(talk_id)
+                    .bind(request.id)
+                    .execute(&mut *conn)
+                    .await?;
+                // The timeline says a talk was held about the request; what was said stays
+                // with the supervisors.
+                let payload = json!({ "talk_id": talk_id, "cadre_id": cadre_id });
+                record(conn, batch, request, actor, at, "talk", "", payload).await?;
+            }
+            Ok(Written { id: talk_id, order_id: None })
+        }
+    }
+}
+
+/// A request the staff member may see; out of scope reads as absent.
+async fn visible(conn: &mut AnyConnection, staff: &Staff, id: i64) -> Result<Request> {
+    let request = writer::load(conn, id).await?;
+    if request.visible_to(staff) {
+        Ok(request)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Links an event that records a supervision act on a request without moving it.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    request: &Request,
+    actor: &Actor,
+    at: Millis,
+    action: &str,
+    note: &str,
+    payload: Value,
+) -> Result<i64> {
+    let status = request.status.as_str();
+    let event = batch.head.link(NewEvent {
+        request_id: request.id,
+        at,
+        actor: actor_name(actor),
+        action,
+        from_status: status,
+        to_status: status,
+        note,
+        payload: payload.to_string(),
+    });
+    let id = event.id;
+    chain::insert(conn, &[event]).await?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn note_on(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    request_id: i64,
+    actor: &Actor,
+    at: Millis,
+    action: &str,
+    note: &str,
+    payload: Value,
+) -> Result<i64> {
+    let request = writer::load(conn, request_id).await?;
+    record(conn, batch, &request, actor, at, action, note, payload).await
+}
+
+/// Opens an order on a request. A press goes through the lifecycle's own `press`; a
+/// rework on finished work reopens it (the supervisor's reopen of the lifecycle table)
+/// and records the order beside it.
+async fn open_order(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    new: &NewOrder,
+    staff: &Staff,
+    callback_item_id: Option<i64>,
+    at: Millis,
+) -> Result<i64> {
+    required(&new.reason, "reason")?;
+    if new.due_at <= at {
+        return Err(Refused::Invalid { field: "due", reason: "must be later than now".into() }.into());
+    }
+    let request = visible(conn, staff, new.request_id).await?;
+    if matches!(request.status, Status::Rejected | Status::Merged) {
+        return Err(gongzhi_domain::Broken::WrongState {
+            action: gongzhi_domain::Action::Reopen,
+            from: request.status,
+        }
+        .into());
+    }
+    let unit_id = request.assignee_unit_id.unwrap_or(request.new.unit_id);
+    let unit_path = request.assignee_path.clone().unwrap_or_else(|| request.unit_path.clone());
+    if !order::supervises(staff, &unit_path) {
+        return Err(StoreError::NotFound);
+    }
+    let actor = Actor::Staff(staff.clone());
+    let reason = new.reason.trim();
+    match new.kind {
+        OrderKind::Press => {
+            let press = Command::Press { note: reason.to_string(), due: Some(new.due_at) };
+            writer::act(conn, batch, request.id, None, &press, &actor, at).await?;
+        }
+        OrderKind::Rework if matches!(request.status, Status::Resolved | Status::Closed) => {
+            let reopen = Command::Reopen { reason: reason.to_string() };
+            writer::act(conn, batch, request.id, None, &reopen, &actor, at).await?;
+        }
+        OrderKind::Rework => {}
+    }
+    let row = sqlx::query(
+        "INSERT INTO supervision_orders (kind, request_id, unit_id, unit_path, holder_unit_id, reason, due_at, status, \
+         level, created_at, created_by, callback_item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11) \
+         RETURNING id",
+    )
+    .bind(new.kind.as_str())
+    .bind(request.id)
+    .bind(unit_id)
+    .bind(unit_path.as_str())
+    .bind(unit_id)
+    .bind(reason)
+    .bind(new.due_at)
+    .bind(OrderStatus::Open.as_str())
+    .bind(at)
+    .bind(staff.user_id)
+    .bind(callback_item_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let order_id: i64 = row.try_get("id")?;
+    if new.kind == OrderKind::Rework {
+        let payload = json!({ "order_id": order_id, "due": new.due_at, "callback_item_id": callback_item_id });
+        note_on(conn, batch, request.id, &actor, at, "rework", reason, payload).await?;
+    }
+    Ok(order_id)
+}
+
+/// An order the staff member may see; otherwise absent.
+async fn load_order(conn: &mut AnyConnection, id: i64, staff: &Staff) -> Result<Order> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM supervision_orders WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    let order = order_from_row(&row)?;
+    if order.visible_to(staff) {
+        Ok(order)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+async fn save_order(conn: &mut AnyConnection, order: &Order) -> Result<()> {
+    sqlx::query(
+        "UPDATE supervision_orders SET holder_unit_id = $1, due_at = $2, status = $3, level = $4, answer = $5, \
+         answered_at = $6, answered_by = $7, close_note = $8, closed_at = $9, closed_by = $10 WHERE id = $11",
+    )
+    .bind(order.holder_unit_id)
+    .bind(order.due_at)
+    .bind(order.status.as_str())
+    .bind(order.level)
+    .bind(order.answer.as_deref())
+    .bind(order.answered_at)
+    .bind(order.answered_by)
+    .bind(order.close_note.as_deref())
+    .bind(order.closed_at)
+    .bind(order.closed_by)
+    .bind(order.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
