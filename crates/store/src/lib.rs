@@ -40,7 +40,7 @@ pub use bulletins::Bulletin;
 pub use chain::{ChainReport, EventRecord};
 pub use error::StoreError;
 pub use figures::FigureScope;
-pub use lists::{Owner, MAX_ENTRIES};
+pub use lists::{Claims, Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView};
 pub use settings::Settings;
 pub use supervision::{

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::lists::{Entry, Note, Summary};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::unit::path_ids;
+use gongzhi_domain::Status;
 use sea_query::{Alias, Cond, Expr, Order, PostgresQueryBuilder, Query};
 use sqlx::Row;
 
@@ -25,15 +26,25 @@ pub enum Owner {
     Unit(i64),
 }
 
+/// Which claims: the owner's, in the local dates `from..=to`, all of them or only those
+/// now resolved or closed (the 办结 of the summary line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claims {
+    pub owner: Owner,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub closed_only: bool,
+}
+
 /// Largest page of entries one call returns: an export takes them all in pages.
 pub const MAX_ENTRIES: i64 = 5_000;
 
 impl Store {
     /// Checks that the viewer may see the owner's lists, and says which claims they are.
-    async fn claims(&self, viewer: &Staff, owner: Owner, from: NaiveDate, to: NaiveDate) -> Result<Cond> {
-        let (start, end) = instants(from, to)?;
+    async fn condition(&self, viewer: &Staff, claims: &Claims) -> Result<Cond> {
+        let (start, end) = instants(claims.from, claims.to)?;
         let period = Cond::all().add(col("claimed_at").gte(start)).add(col("claimed_at").lt(end));
-        match owner {
+        match claims.owner {
             Owner::Cadre(user_id) => {
                 let cadre = self.account(user_id).await.map_err(|_| StoreError::NotFound)?;
                 if cadre.id != viewer.user_id && !viewer.covers(&cadre.unit_path) {
@@ -56,17 +67,16 @@ impl Store {
         }
     }
 
-    /// The summary line and one page of the owner's entries, latest claim first.
+    /// The summary line of the owner's claims and one page of the entries asked for,
+    /// latest claim first. The summary counts all the claims of the period.
     pub async fn lists(
         &self,
         viewer: &Staff,
-        owner: Owner,
-        from: NaiveDate,
-        to: NaiveDate,
+        claims: &Claims,
         offset: i64,
         limit: i64,
     ) -> Result<(Summary, Listing<Entry>)> {
-        let claims = self.claims(viewer, owner, from, to).await?;
+        let condition = self.condition(viewer, claims).await?;
         let mut count = Query::select();
         count
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("claimed"))
@@ -77,13 +87,18 @@ impl Store {
                 Alias::new("closed"),
             )
             .from(Alias::new("requests"))
-            .cond_where(claims.clone());
+            .cond_where(condition.clone());
         let (sql, values) = count.build(PostgresQueryBuilder);
         let row = bind(&sql, values).fetch_one(self.pool()).await?;
         let summary = Summary { claimed: row.try_get("claimed")?, closed: row.try_get("closed")? };
 
         let mut page = select_requests();
-        page.cond_where(claims)
+        let condition = if claims.closed_only {
+            condition.add(col("status").is_in([Status::Resolved.as_str(), Status::Closed.as_str()]))
+        } else {
+            condition
+        };
+        page.cond_where(condition)
             .order_by(Alias::new("claimed_at"), Order::Desc)
             .order_by(Alias::new("id"), Order::Desc)
             .limit(limit.clamp(1, MAX_ENTRIES) as u64)
@@ -93,7 +108,8 @@ impl Store {
         let requests = rows.iter().map(rows::request_from_row).collect::<Result<Vec<_>>>()?;
         let mut notes = self.progress_notes(&requests.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
         let items = requests.iter().map(|r| Entry::of(r, notes.remove(&r.id).unwrap_or_default())).collect();
-        Ok((summary, Listing { items, total: summary.claimed }))
+        let total = if claims.closed_only { summary.closed } else { summary.claimed };
+        Ok((summary, Listing { items, total }))
     }
 
     /// The progress notes of these requests, oldest first: the measures taken.

@@ -14,6 +14,9 @@ use gongzhi_domain::*;
 
 use crate::{hash_password, Backend, Store};
 
+mod work;
+pub use work::{month_of_work, week_of_claims};
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {

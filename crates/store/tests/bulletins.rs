@@ -10,7 +10,7 @@ use gongzhi_domain::figures::{Selection, OPEN_OVERDUE, SELECTIONS};
 use gongzhi_domain::measures::Counters;
 use gongzhi_domain::time::{self, Millis, DAY, HOUR};
 use gongzhi_domain::*;
-use gongzhi_store::testing::{manhole, staff, town, Town};
+use gongzhi_store::testing::{manhole, month_of_work, staff, town};
 use gongzhi_store::{on_both, FigureScope, Imported, Store, StoreError};
 
 on_both!(
@@ -19,90 +19,13 @@ on_both!(
     a_bulletin_goes_from_draft_to_published,
 );
 
-/// A month of work in the town, started 30 days ago: answered and rejected at intake,
-/// returned and sent on, left waiting past the deadline, resolved in time and late,
-/// evaluated, reopened, merged; some filed without a category.
-async fn a_month_of_work(store: &Store, t: &Town) -> Millis {
-    let now = time::now();
-    let start = now - 30 * DAY;
-    let mut first_resolved = None;
-    for i in 0..27_i64 {
-        let at = start + i * HOUR;
-        let (unit, handler) =
-            if i % 2 == 0 { (t.community, &t.handler) } else { (t.other_community, &t.other_handler) };
-        let category = (i % 5 != 0).then_some(t.category);
-        let mut request = Request::submitted(manhole(unit, category), String::new(), at);
-        request.unit_path = store.unit(unit).await.unwrap().path;
-        let id = store.import(vec![Imported { request, events: vec![] }]).await.unwrap()[0];
-        let act = |command: Command, actor: Actor, at: Millis| {
-            let store = store.clone();
-            async move { store.act_at(id, None, command, actor, at).await.unwrap() }
-        };
-        let operator = staff(&t.operator);
-        match i % 9 {
-            0 => {
-                act(Command::Answer { reply: "已电话解答政策".into() }, operator, at + HOUR).await;
-                continue;
-            }
-            1 => {
-                act(Command::Reject { reason: "不属于受理范围".into() }, operator, at + HOUR).await;
-                continue;
-            }
-            _ => act(Command::Accept, operator, at + HOUR).await,
-        };
-        if i % 9 == 8 {
-            let into = first_resolved.expect("an earlier request was resolved");
-            act(Command::Merge { into }, staff(&t.dispatcher), at + 2 * HOUR).await;
-            continue;
-        }
-        act(Command::Dispatch { unit_id: unit, co_unit_ids: vec![] }, staff(&t.dispatcher), at + 2 * HOUR).await;
-        let me = staff(handler);
-        match i % 9 {
-            2 => {
-                act(Command::Return { reason: "非本社区事项".into() }, me, at + 3 * HOUR).await;
-                let department = Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] };
-                act(department, staff(&t.dispatcher), at + 4 * HOUR).await;
-            }
-            3 => {}
-            4 => {
-                act(Command::Claim, me.clone(), at + 3 * HOUR).await;
-                act(Command::Progress { note: "已到现场查看并联系养护单位".into() }, me.clone(), at + 4 * HOUR).await;
-                act(Command::Resolve { reply: "已补装井盖".into(), contacted: true }, me, at + 5 * HOUR).await;
-                let verdict =
-                    Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
-                act(verdict, Actor::Requester, at + 6 * HOUR).await;
-                first_resolved.get_or_insert(id);
-            }
-            5 => {
-                act(Command::Claim, me.clone(), at + 3 * DAY).await;
-                act(Command::Resolve { reply: "已处理".into(), contacted: false }, me, now - HOUR).await;
-            }
-            6 => {
-                act(Command::Claim, me.clone(), at + 3 * HOUR).await;
-                act(Command::Resolve { reply: "已处理".into(), contacted: true }, me, at + 5 * HOUR).await;
-                let verdict = Command::Evaluate {
-                    solved: false,
-                    satisfaction: Satisfaction::Unsatisfied,
-                    comment: String::new(),
-                };
-                act(verdict, Actor::Requester, at + 6 * HOUR).await;
-                act(Command::Reopen { reason: "仍未解决".into() }, Actor::Requester, at + 7 * HOUR).await;
-            }
-            _ => {
-                act(Command::Claim, me, at + 3 * HOUR).await;
-            }
-        }
-    }
-    now
-}
-
 fn counter(c: &Counters, name: &str) -> i64 {
     c.values()[Counters::FIELDS.iter().position(|f| *f == name).unwrap()]
 }
 
 async fn every_figure_lists_exactly_the_requests_it_counts(store: Store, _url: String) {
     let t = town(&store).await;
-    let now = a_month_of_work(&store, &t).await;
+    let now = month_of_work(&store, &t).await;
     let today = time::local_date(now);
     let periods = [(today - Duration::days(31), today + Duration::days(40)), (today - Duration::days(29), today)];
     for unit_id in [t.district, t.street, t.community, t.other_community, t.department] {
@@ -152,7 +75,7 @@ async fn every_figure_lists_exactly_the_requests_it_counts(store: Store, _url: S
 
 async fn sub_units_and_categories_add_up(store: Store, _url: String) {
     let t = town(&store).await;
-    let now = a_month_of_work(&store, &t).await;
+    let now = month_of_work(&store, &t).await;
     let today = time::local_date(now);
     let (from, to) = (today - Duration::days(31), today + Duration::days(40));
     for parent in [t.district, t.street] {
@@ -187,7 +110,7 @@ async fn sub_units_and_categories_add_up(store: Store, _url: String) {
 
 async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     let t = town(&store).await;
-    let now = a_month_of_work(&store, &t).await;
+    let now = month_of_work(&store, &t).await;
     let today = time::local_date(now);
     // The month the work came in.
     let day = time::local_date(now - 29 * DAY);

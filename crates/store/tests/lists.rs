@@ -7,53 +7,18 @@ use gongzhi_domain::lists::Summary;
 use gongzhi_domain::supervision::Rule;
 use gongzhi_domain::time;
 use gongzhi_domain::*;
-use gongzhi_store::testing::{dispatched, manhole, staff, town, Town};
-use gongzhi_store::{on_both, Owner, Store, StoreError};
+use gongzhi_store::testing::{town, week_of_claims};
+use gongzhi_store::{on_both, Claims, Owner, Store, StoreError};
 
 on_both!(a_cadres_three_lists_hold_what_they_claimed, a_units_lists_gather_its_cadres_and_stay_in_scope);
 
-/// The handler of 柳湾社区 claims five requests: two resolved with progress notes, one
-/// resolved without any, one of those closed by the requester's verdict, one in hand,
-/// and one handed back. The handler of 桃源社区 claims two; one more waits unclaimed.
-async fn a_week_of_claims(store: &Store, t: &Town) -> Vec<i64> {
-    let mut mine = Vec::new();
-    for i in 0..6 {
-        let r = dispatched(store, t, manhole(t.community, Some(t.category))).await;
-        store.act(r.id, None, Command::Claim, staff(&t.handler)).await.unwrap();
-        if i == 5 {
-            store.act(r.id, None, Command::Return { reason: "非本社区事项".into() }, staff(&t.handler)).await.unwrap();
-            continue;
-        }
-        mine.push(r.id);
-        if i < 2 {
-            let note = Command::Progress { note: "已联系市政养护单位到场查看".into() };
-            store.act(r.id, None, note, staff(&t.handler)).await.unwrap();
-        }
-        if i < 3 {
-            let resolve = Command::Resolve { reply: "已补装井盖并电话告知".into(), contacted: true };
-            store.act(r.id, None, resolve, staff(&t.handler)).await.unwrap();
-        }
-        if i == 0 {
-            let verdict =
-                Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
-            store.act(r.id, None, verdict, Actor::Requester).await.unwrap();
-        }
-    }
-    for _ in 0..2 {
-        let r = dispatched(store, t, manhole(t.other_community, Some(t.category))).await;
-        store.act(r.id, None, Command::Claim, staff(&t.other_handler)).await.unwrap();
-    }
-    dispatched(store, t, manhole(t.community, Some(t.category))).await;
-    mine
-}
-
 async fn a_cadres_three_lists_hold_what_they_claimed(store: Store, _url: String) {
     let t = town(&store).await;
-    let mine = a_week_of_claims(&store, &t).await;
+    let mine = week_of_claims(&store, &t).await;
     let today = time::local_date(time::now());
-    let cadre = Owner::Cadre(t.handler.user_id);
+    let cadre = Claims { owner: Owner::Cadre(t.handler.user_id), from: today, to: today, closed_only: false };
 
-    let (summary, page) = store.lists(&t.leader, cadre, today, today, 0, 50).await.unwrap();
+    let (summary, page) = store.lists(&t.leader, &cadre, 0, 50).await.unwrap();
     assert_eq!(summary, Summary { claimed: 5, closed: 3 });
     assert_eq!(summary.line_zh(), "领办 5 件，办结 3 件，办结率 60.0%");
     assert_eq!(page.total, 5);
@@ -80,24 +45,33 @@ async fn a_cadres_three_lists_hold_what_they_claimed(store: Store, _url: String)
     assert!(entry(mine[3]).flags.is_empty());
 
     // Pages of the same list.
-    let (_, second) = store.lists(&t.leader, cadre, today, today, 2, 2).await.unwrap();
+    let (_, second) = store.lists(&t.leader, &cadre, 2, 2).await.unwrap();
     assert_eq!(second.items.iter().map(|e| e.request_id).collect::<Vec<_>>(), vec![mine[2], mine[1]]);
     assert_eq!(second.total, 5);
 
+    // The 办结 of the summary line lists exactly the closed ones.
+    let closed = Claims { closed_only: true, ..cadre };
+    let (same, done) = store.lists(&t.leader, &closed, 0, 50).await.unwrap();
+    assert_eq!((same, done.total), (summary, 3));
+    assert_eq!(done.items.iter().map(|e| e.request_id).collect::<Vec<_>>(), vec![mine[2], mine[1], mine[0]]);
+
     // Another period holds none of it.
     let yesterday = today - Duration::days(1);
-    let (none, empty) = store.lists(&t.leader, cadre, yesterday, yesterday, 0, 50).await.unwrap();
+    let before = Claims { from: yesterday, to: yesterday, ..cadre };
+    let (none, empty) = store.lists(&t.leader, &before, 0, 50).await.unwrap();
     assert_eq!((none, empty.items.len()), (Summary::default(), 0));
-    assert!(matches!(store.lists(&t.leader, cadre, today, yesterday, 0, 50).await, Err(StoreError::Invalid(_))));
+    let backwards = Claims { from: today, to: yesterday, ..cadre };
+    assert!(matches!(store.lists(&t.leader, &backwards, 0, 50).await, Err(StoreError::Invalid(_))));
 }
 
 async fn a_units_lists_gather_its_cadres_and_stay_in_scope(store: Store, _url: String) {
     let t = town(&store).await;
-    a_week_of_claims(&store, &t).await;
+    week_of_claims(&store, &t).await;
     let today = time::local_date(time::now());
     let claimed = |viewer, owner| {
         let store = store.clone();
-        async move { store.lists(viewer, owner, today, today, 0, 50).await.map(|(s, _)| s) }
+        let claims = Claims { owner, from: today, to: today, closed_only: false };
+        async move { store.lists(viewer, &claims, 0, 50).await.map(|(s, _)| s) }
     };
     assert_eq!(claimed(&t.leader, Owner::Unit(t.street)).await.unwrap(), Summary { claimed: 7, closed: 3 });
     assert_eq!(claimed(&t.supervisor, Owner::Unit(t.district)).await.unwrap(), Summary { claimed: 7, closed: 3 });

@@ -4,7 +4,8 @@ document.addEventListener('submit', (event) => {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
-// Charts: each .chart element draws the JSON kept beside it (id + "-data").
+// Charts: each .chart element draws the JSON kept beside it (id + "-data"): a trend
+// over `days`, or bars over `labels` when a series says `type: 'bar'`.
 window.addEventListener('DOMContentLoaded', () => {
   if (!window.echarts) return;
   document.querySelectorAll('.chart').forEach((element) => {
@@ -16,10 +17,15 @@ window.addEventListener('DOMContentLoaded', () => {
       animation: false,
       tooltip: { trigger: 'axis' },
       legend: {},
-      xAxis: { type: 'category', data: data.days },
+      xAxis: { type: 'category', data: data.labels || data.days, axisLabel: { hideOverlap: true } },
       yAxis: { type: 'value' },
-      series: data.series.map((s) => ({ name: s.name, type: 'line', smooth: true, data: s.data })),
+      series: data.series.map((s) => ({ name: s.name, type: s.type || 'line', smooth: true, data: s.data })),
     });
     element.dataset.drawn = data.series.reduce((n, s) => n + s.data.length, 0);
   });
+});
+
+// Print buttons on the print views; without script the browser's own print does it.
+document.addEventListener('click', (event) => {
+  if (event.target.closest && event.target.closest('[data-print]')) window.print();
 });

@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/track/{code}", get(api::track::track))
         .route("/track/{code}/{action}", post(api::track::act))
         .route("/stats", get(api::stats::stats))
+        .route("/bulletins/{id}", get(api::bulletins::bulletin))
         .route("/units", get(api::catalogue::units))
         .route("/categories", get(api::catalogue::categories))
         .fallback(api::not_found);
@@ -102,6 +103,9 @@ pub fn router(state: AppState) -> Router {
         .route("/work/overview", get(pages::leader::leader))
         .route("/work/requests/{id}", get(pages::work::request))
         .route("/work/requests/{id}/{action}", post(pages::work::act))
+        .merge(pages::dashboard::routes())
+        .merge(pages::lists::routes())
+        .merge(pages::bulletins::routes())
         .route("/lang/{code}", get(pages::switch_language))
         .route("/assets/{name}", get(pages::assets::asset));
     Router::new()

@@ -1,5 +1,6 @@
 //! The JSON API, `/api/v1`. See docs/api.md for the contract with examples.
 
+pub mod bulletins;
 pub mod catalogue;
 pub mod requests;
 pub mod session;

@@ -148,7 +148,7 @@ pub async fn public(State(state): State<AppState>, chrome: Chrome) -> Response {
     page(&chrome, &template)
 }
 
-fn trend_json(chrome: &Chrome, days: &[(chrono::NaiveDate, gongzhi_domain::measures::Counters)]) -> String {
+pub(crate) fn trend_json(chrome: &Chrome, days: &[(chrono::NaiveDate, gongzhi_domain::measures::Counters)]) -> String {
     json!({
         "days": days.iter().map(|(d, _)| d.format("%m-%d").to_string()).collect::<Vec<_>>(),
         "series": [

@@ -5,8 +5,12 @@
 //! a cross-site Origin or `Sec-Fetch-Site` is refused outright.
 
 pub mod assets;
+pub mod bulletins;
+pub mod dashboard;
 pub mod desk;
+pub mod figures;
 pub mod leader;
+pub mod lists;
 pub mod login;
 pub mod portal;
 pub mod work;

@@ -1,0 +1,457 @@
+//! Bulletins (通报) on the workbench and on the public site: a supervisor generates one
+//! for a unit and a week or month, reviews it, adds remarks and publishes it; the
+//! public site lists what is published. Each can be printed on A4 and downloaded as an
+//! XLSX file; `gongzhi bulletin pdf` prints the public print view to PDF.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use gongzhi_domain::bulletin::PeriodKind;
+use gongzhi_domain::figures::{display, Measure};
+use gongzhi_domain::time;
+use gongzhi_domain::Role;
+use gongzhi_store::{Bulletin, StoreError};
+use serde::Deserialize;
+
+use super::figures::{content_view, units_in_scope, ContentView, Scope, RANKED};
+use super::{page, same_site_form, Chrome};
+use crate::export::{self, Cell, Sheet};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/work/bulletins", get(index).post(generate))
+        .route("/work/bulletins/{id}", get(show))
+        .route("/work/bulletins/{id}/remarks", post(remarks))
+        .route("/work/bulletins/{id}/publish", post(publish))
+        .route("/work/bulletins/{id}/print", get(print))
+        .route("/work/bulletins/{id}/xlsx", get(export_staff))
+        .route("/bulletins", get(public_index))
+        .route("/bulletins/{id}", get(public_show))
+        .route("/bulletins/{id}/print", get(public_print))
+        .route("/bulletins/{id}/xlsx", get(public_export))
+}
+
+/// Bulletins a page lists.
+const PAGE: i64 = 20;
+
+/// A bulletin's line in a list.
+pub struct Line {
+    id: i64,
+    unit: String,
+    period: String,
+    status: &'static str,
+    when: String,
+}
+
+fn period_label(chrome: &Chrome, b: &Bulletin) -> String {
+    match chrome.t.lang {
+        crate::i18n::Lang::Zh => b.period().label_zh(),
+        crate::i18n::Lang::En => b.period().label_en(),
+    }
+}
+
+fn line(chrome: &Chrome, b: &Bulletin) -> Line {
+    Line {
+        id: b.id,
+        unit: b.content.unit.name.clone(),
+        period: period_label(chrome, b),
+        status: chrome.t.lookup(&format!("bulletin.status.{}", b.status.as_str())),
+        when: time::display(b.published_at.unwrap_or(b.created_at)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: String,
+}
+
+impl PageQuery {
+    fn number(&self) -> i64 {
+        self.page.parse().unwrap_or(1).max(1)
+    }
+}
+
+fn pager(base: &str, page: i64, total: i64) -> (Option<String>, Option<String>) {
+    (
+        (page > 1).then(|| format!("{base}?page={}", page - 1)),
+        (page * PAGE < total).then(|| format!("{base}?page={}", page + 1)),
+    )
+}
+
+fn unavailable(chrome: &Chrome) -> Response {
+    (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
+}
+
+fn not_found(chrome: &Chrome) -> Response {
+    (StatusCode::NOT_FOUND, chrome.t.get("bulletin.not_found").to_string()).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/index.html")]
+struct Index<'a> {
+    chrome: &'a Chrome,
+    lines: Vec<Line>,
+    page: i64,
+    prev: Option<String>,
+    next: Option<String>,
+    /// Supervisors generate bulletins: the units they may choose from.
+    units: Option<Vec<(i64, String)>>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, error: Option<String>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    let staff = user.staff();
+    let Ok(found) = state.store.bulletins(&staff, (page_number - 1) * PAGE, PAGE).await else {
+        return unavailable(chrome);
+    };
+    let (prev, next) = pager("/work/bulletins", page_number, found.total);
+    let units = if user.role == Role::Supervisor { Some(units_in_scope(state, &staff).await) } else { None };
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let template = Index {
+        chrome,
+        lines: found.items.iter().map(|b| line(chrome, b)).collect(),
+        page: page_number,
+        prev,
+        next,
+        units,
+        today: time::local_date(time::now()).to_string(),
+        error,
+    };
+    let mut response = page(chrome, &template);
+    *response.status_mut() = status;
+    response
+}
+
+pub async fn index(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
+    index_page(&state, &chrome, query.number(), None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GenerateForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    unit: String,
+    kind: String,
+    date: String,
+}
+
+/// The words for a store error a supervisor can cause, in the page's language.
+fn refusal(chrome: &Chrome, error: StoreError) -> String {
+    crate::ApiError::from(error).text.in_lang(chrome.t.lang)
+}
+
+pub async fn generate(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Form(form): Form<GenerateForm>,
+) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    if !same_site_form(&headers, &form.csrf) {
+        return index_page(&state, &chrome, 1, Some(chrome.t.get("form.csrf").into())).await;
+    }
+    let kind = PeriodKind::parse(&form.kind).filter(|k| *k != PeriodKind::Custom);
+    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").ok();
+    let unit = form.unit.trim().parse::<i64>().ok();
+    let (Some(kind), Some(date), Some(unit)) = (kind, date, unit) else {
+        return index_page(&state, &chrome, 1, Some(chrome.t.get("bulletin.bad_form").into())).await;
+    };
+    match state.store.generate_bulletin(&user.staff(), unit, kind, date, time::now()).await {
+        Ok(b) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{}", b.id))]).into_response(),
+        Err(StoreError::NotFound | StoreError::UnknownUnit(_)) => {
+            index_page(&state, &chrome, 1, Some(chrome.t.get("publish.bad_unit").into())).await
+        }
+        Err(error) => index_page(&state, &chrome, 1, Some(refusal(&chrome, error))).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/bulletin.html")]
+struct Show<'a> {
+    chrome: &'a Chrome,
+    id: i64,
+    content: ContentView,
+    remarks: String,
+    published: bool,
+    published_at: String,
+    /// Supervisors review and publish drafts.
+    editable: bool,
+    error: Option<String>,
+}
+
+/// The scope a bulletin's figures link to: its unit and its period, live.
+async fn scope_of_bulletin(state: &AppState, b: &Bulletin) -> Option<Scope> {
+    let unit = state.store.unit(b.unit_id).await.ok()?;
+    Some(Scope { unit, from: b.period().from, to: b.period().to })
+}
+
+async fn show_page(state: &AppState, chrome: &Chrome, id: i64, error: Option<String>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    let b = match state.store.bulletin(&user.staff(), id).await {
+        Ok(b) => b,
+        Err(StoreError::NotFound) => return not_found(chrome),
+        Err(_) => return unavailable(chrome),
+    };
+    let scope = scope_of_bulletin(state, &b).await;
+    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let template = Show {
+        chrome,
+        id: b.id,
+        content: content_view(chrome, &b.content, scope.as_ref()),
+        remarks: b.remarks.clone(),
+        published: b.is_published(),
+        published_at: b.published_at.map(time::display).unwrap_or_default(),
+        editable: user.role == Role::Supervisor && !b.is_published(),
+        error,
+    };
+    let mut response = page(chrome, &template);
+    *response.status_mut() = status;
+    response
+}
+
+pub async fn show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    show_page(&state, &chrome, id, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RemarksForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    remarks: String,
+}
+
+pub async fn remarks(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<RemarksForm>,
+) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    if !same_site_form(&headers, &form.csrf) {
+        return show_page(&state, &chrome, id, Some(chrome.t.get("form.csrf").into())).await;
+    }
+    match state.store.set_bulletin_remarks(&user.staff(), id, &form.remarks).await {
+        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
+        Err(StoreError::NotFound) => not_found(&chrome),
+        Err(error) => show_page(&state, &chrome, id, Some(refusal(&chrome, error))).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    if !same_site_form(&headers, &form.csrf) {
+        return show_page(&state, &chrome, id, Some(chrome.t.get("form.csrf").into())).await;
+    }
+    match state.store.publish_bulletin(&user.staff(), id, time::now()).await {
+        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
+        Err(StoreError::NotFound) => not_found(&chrome),
+        Err(error) => show_page(&state, &chrome, id, Some(refusal(&chrome, error))).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/print.html")]
+struct Print<'a> {
+    chrome: &'a Chrome,
+    content: ContentView,
+    remarks: String,
+    published_at: String,
+}
+
+fn print_page(chrome: &Chrome, b: &Bulletin) -> Response {
+    let template = Print {
+        chrome,
+        content: content_view(chrome, &b.content, None),
+        remarks: b.remarks.clone(),
+        published_at: b.published_at.map(time::display).unwrap_or_default(),
+    };
+    page(chrome, &template)
+}
+
+pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    match state.store.bulletin(&user.staff(), id).await {
+        Ok(b) => print_page(&chrome, &b),
+        Err(StoreError::NotFound) => not_found(&chrome),
+        Err(_) => unavailable(&chrome),
+    }
+}
+
+/// A bulletin's figures as sheets: the measures, the ranking, the categories, the
+/// overdue units and the callbacks.
+fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
+    let t = &chrome.t;
+    let c = &b.content;
+    let words = |keys: &[&str]| keys.iter().map(|k| t.get(k).to_string()).collect::<Vec<_>>();
+    let measure = |m: &Measure| t.lookup(&format!("measure.{}", m.as_str())).to_string();
+    let mut figures = Sheet {
+        name: t.get("bulletin.sheet.measures").into(),
+        header: words(&["bulletin.measure", "bulletin.value"]),
+        rows: vec![],
+    };
+    figures.rows.push(vec![Cell::from(t.get("bulletin.unit")), Cell::from(c.unit.name.as_str())]);
+    figures.rows.push(vec![Cell::from(t.get("bulletin.period")), Cell::from(period_label(chrome, b))]);
+    for m in Measure::ALL {
+        figures.rows.push(vec![Cell::Text(measure(m)), Cell::Text(display(*m, &c.measures))]);
+    }
+    if let Some(callbacks) = &c.callbacks {
+        figures.rows.push(vec![Cell::from(t.get("bulletin.callbacks_sampled")), Cell::Int(callbacks.sampled)]);
+        figures.rows.push(vec![Cell::from(t.get("bulletin.callbacks_reached")), Cell::Int(callbacks.reached)]);
+        for (question, n) in &callbacks.answers {
+            figures.rows.push(vec![Cell::from(t.lookup(&format!("publish.question.{question}"))), Cell::Int(*n)]);
+        }
+    }
+    if !b.remarks.is_empty() {
+        figures.rows.push(vec![Cell::from(t.get("bulletin.remarks")), Cell::from(b.remarks.as_str())]);
+    }
+    let mut header = words(&["bulletin.rank", "bulletin.unit"]);
+    header.extend(RANKED.iter().map(measure));
+    let ranking = Sheet {
+        name: t.get("bulletin.sheet.ranking").into(),
+        header,
+        rows: c
+            .ranking
+            .iter()
+            .map(|r| {
+                let mut row =
+                    vec![r.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty), Cell::from(r.unit.name.as_str())];
+                row.extend(RANKED.iter().map(|m| Cell::Text(display(*m, &r.measures))));
+                row
+            })
+            .collect(),
+    };
+    let category_sheet = |name: &str, list: &[gongzhi_domain::bulletin::CategoryCount]| Sheet {
+        name: t.get(name).into(),
+        header: words(&["bulletin.category", "bulletin.count", "bulletin.previous"]),
+        rows: list
+            .iter()
+            .map(|c| {
+                let label = if c.name.is_empty() { t.get("publish.no_category").to_string() } else { c.name.clone() };
+                vec![Cell::Text(label), Cell::Int(c.count), Cell::Int(c.previous)]
+            })
+            .collect(),
+    };
+    let overdue = Sheet {
+        name: t.get("bulletin.sheet.overdue").into(),
+        header: words(&["bulletin.unit", "measure.overdue_count"]),
+        rows: c
+            .overdue_units
+            .iter()
+            .map(|u| vec![Cell::from(u.unit.name.as_str()), Cell::Int(u.overdue_count)])
+            .collect(),
+    };
+    vec![
+        figures,
+        ranking,
+        category_sheet("bulletin.sheet.top", &c.top_categories),
+        category_sheet("bulletin.sheet.hot", &c.hot_categories),
+        overdue,
+    ]
+}
+
+fn download(chrome: &Chrome, b: &Bulletin) -> Response {
+    let filename =
+        format!("{}-{}-{}.xlsx", chrome.t.get("bulletin.title"), b.content.unit.name, period_label(chrome, b));
+    export::download(&filename, &sheets(chrome, b))
+}
+
+pub async fn export_staff(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    match state.store.bulletin(&user.staff(), id).await {
+        Ok(b) => download(&chrome, &b),
+        Err(StoreError::NotFound) => not_found(&chrome),
+        Err(_) => unavailable(&chrome),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/public_index.html")]
+struct PublicIndex<'a> {
+    chrome: &'a Chrome,
+    lines: Vec<Line>,
+    page: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn public_index(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
+    let page_number = query.number();
+    let Ok(found) = state.store.published_bulletins((page_number - 1) * PAGE, PAGE).await else {
+        return unavailable(&chrome);
+    };
+    let (prev, next) = pager("/bulletins", page_number, found.total);
+    let lines = found.items.iter().map(|b| line(&chrome, b)).collect();
+    page(&chrome, &PublicIndex { chrome: &chrome, lines, page: page_number, prev, next })
+}
+
+#[derive(Template)]
+#[template(path = "bulletins/public.html")]
+struct Public<'a> {
+    chrome: &'a Chrome,
+    id: i64,
+    content: ContentView,
+    remarks: String,
+    published_at: String,
+}
+
+async fn published(state: &AppState, chrome: &Chrome, id: i64) -> Result<Bulletin, Response> {
+    match state.store.published_bulletin(id).await {
+        Ok(b) => Ok(b),
+        Err(StoreError::NotFound) => Err(not_found(chrome)),
+        Err(_) => Err(unavailable(chrome)),
+    }
+}
+
+pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    let b = match published(&state, &chrome, id).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
+    let template = Public {
+        chrome: &chrome,
+        id: b.id,
+        content: content_view(&chrome, &b.content, None),
+        remarks: b.remarks.clone(),
+        published_at: b.published_at.map(time::display).unwrap_or_default(),
+    };
+    page(&chrome, &template)
+}
+
+pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    match published(&state, &chrome, id).await {
+        Ok(b) => print_page(&chrome, &b),
+        Err(response) => response,
+    }
+}
+
+pub async fn public_export(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+    match published(&state, &chrome, id).await {
+        Ok(b) => download(&chrome, &b),
+        Err(response) => response,
+    }
+}

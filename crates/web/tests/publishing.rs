@@ -1,0 +1,279 @@
+//! The three lists, dashboards and bulletins over HTTP, on both databases: a cadre's
+//! lists show the right counts and leave as three sheets; a bulletin's figures, and a
+//! dashboard's, equal what `GET /api/v1/stats` says for the same scope and period; and
+//! the page behind each figure lists as many requests as the figure counts.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use chrono::Duration;
+use gongzhi_domain::bulletin::{Period, PeriodKind};
+use gongzhi_domain::figures::{display, Measure, SELECTIONS};
+use gongzhi_domain::measures::Measures;
+use gongzhi_domain::time::{self, DAY};
+use gongzhi_store::testing::{month_of_work, town, week_of_claims};
+use gongzhi_store::{on_both, Store};
+use gongzhi_web::{export, router, AppState, WebConfig};
+use serde_json::Value;
+use tower::ServiceExt;
+
+on_both!(
+    a_cadres_three_lists_show_the_right_counts_and_export_three_sheets,
+    a_bulletins_figures_equal_the_stats_api,
+    every_figure_lists_as_many_requests_as_it_counts,
+);
+
+const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+struct Reply {
+    status: StatusCode,
+    bytes: Vec<u8>,
+    headers: axum::http::HeaderMap,
+}
+
+impl Reply {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap()
+    }
+}
+
+async fn send(app: &Router, token: &str, method: &str, uri: &str, form: Option<&str>) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::COOKIE, format!("gongzhi_csrf={CSRF}"));
+    if form.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    let body = form.map(|f| Body::from(f.to_string())).unwrap_or_else(Body::empty);
+    let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+    Reply { status, bytes, headers }
+}
+
+async fn get(app: &Router, token: &str, uri: &str) -> Reply {
+    send(app, token, "GET", uri, None).await
+}
+
+/// The text of the element with this id.
+fn by_id(html: &str, id: &str) -> String {
+    let tail = html.split(&format!("id=\"{id}\"")).nth(1).unwrap_or_else(|| panic!("no #{id} on the page"));
+    tail.split_once('>').unwrap().1.split('<').next().unwrap().trim().to_string()
+}
+
+/// The value of the figure card with this id: its bold number.
+fn figure(html: &str, id: &str) -> String {
+    let tail = html.split(&format!("id=\"{id}\"")).nth(1).unwrap_or_else(|| panic!("no #{id} on the page"));
+    tail.split("<b>").nth(1).unwrap().split('<').next().unwrap().trim().to_string()
+}
+
+async fn a_cadres_three_lists_show_the_right_counts_and_export_three_sheets(store: Store, _url: String) {
+    let t = town(&store).await;
+    let mine = week_of_claims(&store, &t).await;
+    let leader = store.create_api_token("leader_s1", "test").await.unwrap();
+    let handler = store.create_api_token("handler_c1", "test").await.unwrap();
+    let other = store.create_api_token("handler_c2", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let today = time::local_date(time::now());
+    let cadre = format!("cadre={}&from={today}&to={today}", t.handler.user_id);
+
+    let page = get(&app, &leader, &format!("/work/lists?{cadre}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert_eq!(by_id(&html, "summary-claimed"), "5");
+    assert_eq!(by_id(&html, "summary-closed"), "3");
+    assert!(html.contains("领办 ") && html.contains("办结率 60.0%"), "{html}");
+    assert_eq!(html.matches("/work/requests/").count(), 5, "one line per claimed request");
+    for id in &mine {
+        assert!(html.contains(&format!("/work/requests/{id}\"")));
+    }
+    // The 办结 figure links to exactly the closed ones.
+    let closed = get(&app, &leader, &format!("/work/lists?{cadre}&closed=1&list=outcome")).await.text();
+    assert_eq!(closed.matches("/work/requests/").count(), 3);
+    assert!(closed.contains("未写明办理措施"), "the entry resolved without a measure is flagged");
+
+    // A handler sees their own lists without asking; the 桃源 handler cannot see them.
+    let own = get(&app, &handler, "/work/lists").await.text();
+    assert_eq!(by_id(&own, "summary-claimed"), "5");
+    let refused = get(&app, &other, &format!("/work/lists?{cadre}")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text().contains("干部不存在或不在您的管辖范围内"));
+    let unit = get(&app, &leader, &format!("/work/lists?unit={}&from={today}&to={today}", t.street)).await.text();
+    assert_eq!(by_id(&unit, "summary-claimed"), "7");
+    let bad = get(&app, &leader, "/work/lists?from=2026-13-01").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // The export: three sheets, one row per claimed request under each header.
+    let xlsx = get(&app, &leader, &format!("/work/lists.xlsx?{cadre}")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.headers[header::CONTENT_TYPE], export::XLSX_TYPE);
+    let sheets = export::read(&xlsx.bytes).unwrap();
+    let names: Vec<&str> = sheets.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, vec!["问题清单", "任务清单", "效果清单"]);
+    for (name, rows) in &sheets {
+        assert_eq!(rows.len(), 6, "{name}: a header and five entries");
+    }
+    let task = &sheets[1].1;
+    assert!(task.iter().any(|row| row.iter().any(|cell| cell.contains("已联系市政养护单位到场查看"))));
+    let outcome = &sheets[2].1;
+    assert!(outcome.iter().any(|row| row.iter().any(|cell| cell == "满意，已解决")));
+
+    // The printable view holds all three lists and the summary line.
+    let print = get(&app, &leader, &format!("/work/lists/print?{cadre}")).await.text();
+    for id in ["list-problem", "list-task", "list-outcome", "lists-summary"] {
+        assert!(print.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+}
+
+/// The measures `GET /api/v1/stats` gives for a unit and period.
+async fn stats(app: &Router, token: &str, unit: i64, period: &Period) -> Measures {
+    let uri = format!("/api/v1/stats?unit={unit}&from={}&to={}", period.from, period.to);
+    let reply = get(app, token, &uri).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    serde_json::from_value(reply.json()["measures"].clone()).unwrap()
+}
+
+async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let supervisor = store.create_api_token("supervisor", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let day = time::local_date(now - 29 * DAY);
+
+    // The supervisor generates the month's bulletin from the page.
+    let form = format!("_csrf={CSRF}&unit={}&kind=monthly&date={day}", t.district);
+    let made = send(&app, &supervisor, "POST", "/work/bulletins", Some(&form)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let location = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+
+    let bulletin = get(&app, &supervisor, &format!("/api/v1/bulletins/{id}")).await.json();
+    let period = Period::of(PeriodKind::Monthly, day);
+    assert_eq!(
+        (bulletin["from"].as_str(), bulletin["to"].as_str()),
+        (Some(&*period.from.to_string()), Some(&*period.to.to_string()))
+    );
+    let content = &bulletin["content"];
+    let measures: Measures = serde_json::from_value(content["measures"].clone()).unwrap();
+    let api = stats(&app, &supervisor, t.district, &period).await;
+    assert_eq!(measures, api);
+    assert!(api.intake > 0);
+    for line in content["ranking"].as_array().unwrap() {
+        let unit = line["unit"]["id"].as_i64().unwrap();
+        let ranked: Measures = serde_json::from_value(line["measures"].clone()).unwrap();
+        assert_eq!(ranked, stats(&app, &supervisor, unit, &period).await, "{}", line["unit"]["name"]);
+    }
+
+    // The bulletin's page shows the same figures, each linked to its requests.
+    let page = get(&app, &supervisor, &location).await.text();
+    for measure in Measure::ALL {
+        assert_eq!(figure(&page, &format!("figure-{}", measure.as_str())), display(*measure, &api), "{measure}");
+    }
+    assert!(page.replace("&#38;", "&").contains(&format!(
+        "/work/figures?unit={}&from={}&to={}&figure=closure_rate",
+        t.district, period.from, period.to
+    )));
+
+    // Remarks, publication, the public list and print view.
+    let remarks = format!("_csrf={CSRF}&remarks=%E8%AF%B7%E5%8F%8A%E6%97%B6%E6%95%B4%E6%94%B9");
+    assert_eq!(
+        send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/remarks"), Some(&remarks)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        get(&app, "none", &format!("/bulletins/{id}")).await.status,
+        StatusCode::NOT_FOUND,
+        "drafts are not public"
+    );
+    let publish =
+        send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/publish"), Some(&format!("_csrf={CSRF}"))).await;
+    assert_eq!(publish.status, StatusCode::SEE_OTHER);
+    let forged =
+        send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/remarks"), Some("_csrf=wrong&remarks=x")).await;
+    assert_eq!(forged.status, StatusCode::CONFLICT);
+    let public = router(AppState::new(store.clone(), WebConfig::default()));
+    let index = public.clone().oneshot(Request::get("/bulletins").body(Body::empty()).unwrap()).await.unwrap();
+    let index =
+        String::from_utf8_lossy(&axum::body::to_bytes(index.into_body(), usize::MAX).await.unwrap()).into_owned();
+    assert!(index.contains(&format!("href=\"/bulletins/{id}\"")), "{index}");
+    let print =
+        public.oneshot(Request::get(format!("/bulletins/{id}/print")).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(print.status(), StatusCode::OK);
+    let print =
+        String::from_utf8_lossy(&axum::body::to_bytes(print.into_body(), usize::MAX).await.unwrap()).into_owned();
+    assert!(print.contains("请及时整改") && print.contains(&display(Measure::Intake, &api)));
+    assert!(!print.contains("/work/figures"), "the public print view links to nothing internal");
+    let xlsx = export::read(&get(&app, &supervisor, &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
+    assert_eq!(xlsx.len(), 5);
+    assert!(xlsx[0].1.iter().any(|row| row == &vec!["受理量".to_string(), api.intake.to_string()]));
+
+    // A leader cannot generate bulletins; the form says why.
+    let leader = store.create_api_token("leader_s1", "test").await.unwrap();
+    let form = format!("_csrf={CSRF}&unit={}&kind=weekly&date={day}", t.street);
+    let refused = send(&app, &leader, "POST", "/work/bulletins", Some(&form)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}
+
+async fn every_figure_lists_as_many_requests_as_it_counts(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let leader = store.create_api_token("leader_s1", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let today = time::local_date(now);
+    let period = Period::custom(today - Duration::days(31), today + Duration::days(40)).unwrap();
+    let scope = format!("unit={}&from={}&to={}", t.street, period.from, period.to);
+
+    // The dashboard shows the stats API's figures for the same scope and period.
+    let api = stats(&app, &leader, t.street, &period).await;
+    let dashboard = get(&app, &leader, &format!("/work/dashboard?{scope}")).await;
+    assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.text());
+    let html = dashboard.text();
+    for measure in Measure::ALL {
+        assert_eq!(figure(&html, &format!("figure-{}", measure.as_str())), display(*measure, &api), "{measure}");
+    }
+    assert!(html.contains("id=\"ranking\"") && html.contains("id=\"trend-data\""));
+
+    // Each counter's page counts what the stats API's counters say.
+    let counters = serde_json::to_value(api.counters).unwrap();
+    for selection in SELECTIONS {
+        let page = get(&app, &leader, &format!("/work/figures?{scope}&figure={}", selection.name)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", selection.name);
+        let html = page.text();
+        let shown: i64 = html
+            .split(&format!("id=\"part-{}\"", selection.name))
+            .nth(1)
+            .and_then(|s| s.split("class=\"count\">").nth(1))
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let expected = match counters.get(selection.name) {
+            Some(n) => n.as_i64().unwrap(),
+            None => api.overdue_count - api.counters.resolved_late,
+        };
+        assert_eq!(shown, expected, "{}", selection.name);
+        assert_eq!(html.matches("href=\"/work/requests/").count() as i64, expected.min(50), "{}", selection.name);
+    }
+    // A rate's page shows both its counts and which of the whole are in the part.
+    let closure = get(&app, &leader, &format!("/work/figures?{scope}&figure=closure_rate")).await.text();
+    assert_eq!(by_id(&closure, "figure-value"), display(Measure::ClosureRate, &api));
+    assert_eq!(closure.matches("<td>✓</td>").count() as i64, api.counters.dispatched_resolved);
+
+    // Nonsense and other people's units get a clear refusal, not a crash.
+    assert_eq!(
+        get(&app, &leader, &format!("/work/figures?{scope}&figure=nothing")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let outside = format!("/work/figures?unit={}&figure=intake", t.department);
+    assert!(get(&app, &leader, &outside).await.text().contains("不在您的管辖范围内"));
+    assert_eq!(
+        get(&app, &leader, "/work/dashboard?from=2026-01-10&to=2026-01-01").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
