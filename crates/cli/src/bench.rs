@@ -136,6 +136,7 @@ pub async fn run(options: Options) -> Result<Value> {
     .await?;
     let load_seconds = started.elapsed().as_secs_f64();
     let cast = cast(&store).await?;
+    let suggestion = suggestion_cost(&store, &district, &world).await?;
     store.close().await;
     drop(store);
 
@@ -176,6 +177,7 @@ pub async fn run(options: Options) -> Result<Value> {
         "intake": intake,
         "peak_rss_mb": rss.map(round),
     });
+    result["suggestion"] = suggestion;
     for (name, figures) in reads {
         result[name] = figures;
     }
@@ -294,7 +296,21 @@ async fn reads(
     let mut rng = rand::rngs::StdRng::seed_from_u64(5);
     let ids: Vec<i64> = (0..options.samples).map(|_| rng.gen_range(1..=cast.max_id.max(1))).collect();
     let mut out = Vec::new();
-    for name in ["queue", "list", "detail", "stats", "page_workbench", "page_request", "page_overview"] {
+    // Words residents use often, searched alone and with filters; the page search runs in a
+    // subdistrict leader's scope.
+    let words = ["井盖", "路灯", "噪音", "垃圾", "停车", "漏水", "物业", "施工", "油烟", "拖欠"];
+    let search_filters = ["", "&status=open", "&kind=complaint", "&overdue=1", "&status=closed"];
+    for name in [
+        "queue",
+        "list",
+        "detail",
+        "stats",
+        "search",
+        "page_workbench",
+        "page_request",
+        "page_overview",
+        "page_search",
+    ] {
         let urls: Vec<(String, String)> = (0..options.samples)
             .map(|i| match name {
                 "queue" => (format!("{base}/api/v1/queues/handling?limit=50"), cast.handler.clone()),
@@ -307,6 +323,14 @@ async fn reads(
                     cast.leader.clone(),
                 ),
                 "detail" => (format!("{base}/api/v1/requests/{}", ids[i]), cast.dispatcher.clone()),
+                "search" => {
+                    let word = words[i % words.len()];
+                    (format!("{base}/api/v1/requests?q={word}&limit=20"), cast.dispatcher.clone())
+                }
+                "page_search" => {
+                    let (word, filter) = (words[i % words.len()], search_filters[i % search_filters.len()]);
+                    (format!("{base}/work/search?q={word}{filter}"), cast.leader.clone())
+                }
                 // Pages take the same bearer tokens as the API.
                 "page_workbench" => (format!("{base}/work?queue=handling"), cast.handler.clone()),
                 "page_request" => (format!("{base}/work/requests/{}", ids[i]), cast.dispatcher.clone()),
@@ -356,5 +380,49 @@ async fn timed(client: &reqwest::Client, urls: Vec<(String, String)>, concurrenc
     }
     let mut figures = percentiles(latencies);
     figures["errors"] = json!(errors);
+    Ok(figures)
+}
+
+/// Creates the suggestion cost is measured over.
+const SUGGESTED_CREATES: usize = 10_000;
+
+/// What suggesting adds to a create, on the district just loaded: the routing model
+/// (trained here from the district's closed requests) predicting with its explanation, the
+/// duplicate candidates among the open requests, and the new request joining the index —
+/// the work intake does beyond storing, timed one create at a time.
+async fn suggestion_cost(store: &Store, district: &synth::District, world: &crate::simulate::World) -> Result<Value> {
+    use gongzhi_web::suggest::{self, Suggester};
+    let started = Instant::now();
+    let report = suggest::retrain(store).await?;
+    let train_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let suggester = Suggester::start(store.clone());
+    suggester.refresh().await?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let taxonomy = seed::taxonomy();
+    let mut generator = synth::RequestGen::new(district, &taxonomy, 4_242);
+    let mut next_id = store.max_request_id().await? + 1;
+    let mut latencies = Vec::with_capacity(SUGGESTED_CREATES);
+    let mut with_duplicates = 0;
+    for _ in 0..SUGGESTED_CREATES {
+        let new = world.new_request(&generator.next());
+        let sent = Instant::now();
+        let suggestion = suggester.suggest(&new).await;
+        let mut request = gongzhi_domain::Request::submitted(new, String::new(), time::now());
+        request.id = next_id;
+        request.number = format!("bench-{next_id}");
+        suggester.remember(&request);
+        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+        next_id += 1;
+        with_duplicates += usize::from(suggestion.is_some_and(|s| !s.duplicates.is_empty()));
+    }
+    let mut figures = percentiles(latencies);
+    figures["creates"] = json!(SUGGESTED_CREATES);
+    figures["with_duplicates"] = json!(with_duplicates);
+    figures["indexed_at_start"] = json!(suggester.indexed().saturating_sub(SUGGESTED_CREATES));
+    figures["trained_from"] = json!(report.examples);
+    figures["holdout"] = report.holdout;
+    figures["train_seconds"] = json!(round(train_seconds));
+    figures["load_seconds"] = json!(round(load_seconds));
     Ok(figures)
 }

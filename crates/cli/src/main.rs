@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::admin::Calendar,
     },
+    /// Bulletins: print a published one to PDF.
+    Bulletin {
+        #[command(subcommand)]
+        command: commands::bulletin::Bulletin,
+    },
     /// Measure a server on a generated district of N requests.
     Bench(commands::bench::Args),
     /// Routing model: train and evaluate.
@@ -96,7 +101,11 @@ async fn main() -> Result<()> {
         Command::Token { command } => commands::admin::token(&cli.database_url()?, command).await,
         Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
         Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,
+        Command::Bulletin { command } => commands::bulletin::run(|| cli.database_url(), command).await,
         Command::Bench(args) => commands::bench::run(cli.database_url.clone(), args).await,
+        Command::Route { command: commands::text::Route::Retrain } => {
+            commands::retrain::run(&cli.database_url()?).await
+        }
         Command::Route { command } => commands::text::route(command),
         Command::Dupes(args) => commands::text::dupes(args),
         Command::Hot(args) => commands::text::hot(args),

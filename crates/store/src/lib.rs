@@ -24,6 +24,7 @@ mod figures;
 mod lists;
 mod queries;
 mod rows;
+mod search;
 mod settings;
 mod stats;
 mod supervision;
@@ -41,7 +42,8 @@ pub use chain::{ChainReport, EventRecord};
 pub use error::StoreError;
 pub use figures::FigureScope;
 pub use lists::{Claims, Owner, MAX_ENTRIES};
-pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView};
+pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView, MAX_PAGE};
+pub use search::searchable;
 pub use settings::Settings;
 pub use supervision::{
     Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,

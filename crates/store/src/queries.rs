@@ -33,6 +33,9 @@ pub struct ListFilter {
     /// Open and past the resolve deadline.
     pub overdue: Option<bool>,
     pub urgent: Option<bool>,
+    /// Words the title or content must hold (full-text search).
+    #[serde(default)]
+    pub text: Option<String>,
     /// Where the previous page ended.
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -78,14 +81,14 @@ impl Queue {
 }
 
 pub const MAX_PAGE: u32 = 100;
-const DEFAULT_PAGE: u32 = 20;
+pub(crate) const DEFAULT_PAGE: u32 = 20;
 const WORKING: [Status; 2] = [Status::Dispatched, Status::InProgress];
 
-fn col(name: &str) -> Expr {
+pub(crate) fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
 }
 
-fn select_requests() -> SelectStatement {
+pub(crate) fn select_requests() -> SelectStatement {
     let mut query = Query::select();
     query.columns(FIXED.iter().chain(MOVING).map(|c| Alias::new(*c))).from(Alias::new("requests"));
     query
@@ -107,7 +110,7 @@ fn scope(query: &mut SelectStatement, staff: &Staff) {
     );
 }
 
-fn bind(sql: &str, values: sea_query::Values) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
+pub(crate) fn bind(sql: &str, values: sea_query::Values) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
     let mut query = sqlx::query(sql);
     for value in values.0 {
         query = match value {
@@ -203,13 +206,15 @@ impl Store {
         rows::request_from_row(&row)
     }
 
-    /// A page of requests in the staff member's scope, newest first.
-    pub async fn list(&self, staff: &Staff, filter: &ListFilter, now: Millis) -> Result<Page<Request>> {
-        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-        // First the ids of the page, found from indexes as far as they go; then only
-        // those rows are read whole.
+    /// The id query behind a list: scope and every filter but the cursor and the text.
+    pub(crate) async fn filtered_ids(
+        &self,
+        staff: &Staff,
+        filter: &ListFilter,
+        now: Millis,
+    ) -> Result<SelectStatement> {
         let mut query = Query::select();
-        query.column(Alias::new("id")).from(Alias::new("requests"));
+        query.column((Alias::new("requests"), Alias::new("id"))).from(Alias::new("requests"));
         scope(&mut query, staff);
         if !filter.status.is_empty() {
             query.and_where(col("status").is_in(statuses(&filter.status)));
@@ -255,6 +260,19 @@ impl Store {
             }
             None => {}
         }
+        Ok(query)
+    }
+
+    /// A page of requests in the staff member's scope, newest first; with `text`, those
+    /// whose title or content holds it (see `search.rs`).
+    pub async fn list(&self, staff: &Staff, filter: &ListFilter, now: Millis) -> Result<Page<Request>> {
+        if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            return self.search(staff, filter, now).await;
+        }
+        let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        // First the ids of the page, found from indexes as far as they go; then only
+        // those rows are read whole.
+        let mut query = self.filtered_ids(staff, filter, now).await?;
         if let Some(cursor) = &filter.cursor {
             let (at, id) = parse_cursor(cursor)?;
             query.cond_where(
@@ -316,12 +334,28 @@ impl Store {
 
     /// A queue, most pressing first: by deadline where there is one, else oldest first.
     pub async fn queue(&self, staff: &Staff, queue: Queue, now: Millis, limit: u32) -> Result<Vec<Request>> {
+        self.queue_page(staff, queue, now, 0, limit).await
+    }
+
+    /// A later page of a queue, in the same order; `offset` rows are skipped.
+    pub async fn queue_page(
+        &self,
+        staff: &Staff,
+        queue: Queue,
+        now: Millis,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<Request>> {
         let mut query = self.queue_query(staff, queue, now);
         let order = match queue {
             Queue::Intake | Queue::Dispatch => "created_at",
             _ => "resolve_by",
         };
-        query.order_by(Alias::new(order), Order::Asc).limit(u64::from(limit.clamp(1, MAX_PAGE)));
+        query
+            .order_by(Alias::new(order), Order::Asc)
+            .order_by(Alias::new("id"), Order::Asc)
+            .limit(u64::from(limit.clamp(1, MAX_PAGE)))
+            .offset(offset);
         let (sql, values) = query.build(PostgresQueryBuilder);
         let rows = bind(&sql, values).fetch_all(self.pool()).await?;
         rows.iter().map(rows::request_from_row).collect()

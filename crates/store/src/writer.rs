@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::chain::{self, Head, NewEvent};
 use crate::settings::{self, Settings};
-use crate::{rows, stats, Result, Store, StoreError};
+use crate::{rows, search, stats, Result, Store, StoreError};
 
 /// A request that intake created, or found again by its idempotency key.
 #[derive(Debug, Clone)]
@@ -331,6 +331,7 @@ async fn create(
         .execute(&mut *conn)
         .await
         .map_err(|e| StoreError::from_insert(e, "request"))?;
+    search::index(conn, std::slice::from_ref(&request)).await?;
     let event = batch.head.link(NewEvent {
         request_id: request.id,
         at,
@@ -481,6 +482,7 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
         }
         query.execute(&mut *conn).await.map_err(|e| StoreError::from_insert(e, "request"))?;
     }
+    search::index(conn, &requests).await?;
     chain::insert(conn, &events).await?;
     stats::apply(conn, &cells).await?;
     Ok(requests.iter().map(|r| r.id).collect())

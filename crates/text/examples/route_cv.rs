@@ -1,13 +1,18 @@
 //! Tuning aid: `cargo run --release -p gongzhi-text --example route_cv -- CSV [key=value...]`
-//! runs 5-fold cross-validation with configuration overrides (c, max_n, min_df, tw (title weight), tol,
-//! balanced, max_epochs, lead, nb, folds).
-use gongzhi_text::route::RouteConfig;
+//! runs stratified cross-validation with configuration overrides (c, max_n, min_df, tw (title weight), tol,
+//! balanced, max_epochs, lead, nb, folds, seed (training)) over several fold splits (`seeds=1,2,3`),
+//! with the category catalogue's examples in every training fold when `catalogue=taxonomy.csv` is given,
+//! and prints each split's pooled macro-F1 and accuracy, then their mean and spread.
+use gongzhi_text::csvdata::read_messages;
+use gongzhi_text::route::{catalogue_examples, cross_validate, read_catalogue, Example, RouteConfig};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let csv = args.next().expect("CSV path");
     let mut config = RouteConfig::default();
     let mut folds = 5;
+    let mut seeds: Vec<u64> = vec![1, 2, 3];
+    let mut catalogue = Vec::new();
     for kv in args {
         let (k, v) = kv.split_once('=').expect("key=value");
         match k {
@@ -20,10 +25,45 @@ fn main() {
             "nb" => config.nb_alpha = v.parse().unwrap(),
             "tw" => config.title_weight = v.parse().unwrap(),
             "tol" => config.tolerance = v.parse().unwrap(),
+            "seed" => config.seed = v.parse().unwrap(),
             "folds" => folds = v.parse().unwrap(),
+            "catalogue" => catalogue = read_catalogue(v.as_ref()).unwrap(),
+            "seeds" => seeds = v.split(',').map(|s| s.parse().unwrap()).collect(),
             _ => panic!("unknown key {k}"),
         }
     }
-    let v = gongzhi_text::commands::cross_validate_with(csv.as_ref(), folds, &config).unwrap();
-    println!("{v}");
+    let messages = read_messages(csv.as_ref()).unwrap();
+    let examples: Vec<Example> = messages
+        .iter()
+        .filter_map(|m| Some(Example { title: m.title(), text: &m.text, label: m.label.as_deref()? }))
+        .collect();
+    let mut labels: Vec<&str> = examples.iter().map(|e| e.label).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    let extra = catalogue_examples(&catalogue, &labels);
+    let (mut f1s, mut accs, mut secs) = (Vec::new(), Vec::new(), Vec::new());
+    for &seed in &seeds {
+        let cv = cross_validate(&examples, &extra, folds, seed, &config).unwrap();
+        let s = cv.scores();
+        let per: Vec<String> = s.per_class.values().map(|f| format!("{f:.3}")).collect();
+        println!("split {seed}: macro_f1 {:.4} accuracy {:.4} per_class [{}]", s.macro_f1, s.accuracy, per.join(" "));
+        f1s.push(s.macro_f1);
+        accs.push(s.accuracy);
+        secs.push(cv.train_seconds.iter().sum::<f64>() / cv.train_seconds.len() as f64);
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let sd = |v: &[f64]| {
+        let m = mean(v);
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len().max(2) - 1) as f64).sqrt()
+    };
+    let min = f1s.iter().copied().fold(f64::MAX, f64::min);
+    let max = f1s.iter().copied().fold(f64::MIN, f64::max);
+    println!(
+        "macro_f1 mean {:.4} sd {:.4} min {min:.4} max {max:.4} | accuracy mean {:.4} sd {:.4} | train {:.2}s per fold",
+        mean(&f1s),
+        sd(&f1s),
+        mean(&accs),
+        sd(&accs),
+        mean(&secs)
+    );
 }

@@ -1,7 +1,8 @@
 //! Runs one of the `commands` functions and prints its JSON, the way the CLI
-//! will: `text_cmd dupes CSV`, `text_cmd hot CSV [top]`, `text_cmd cv CSV [folds]`,
-//! `text_cmd train CSV MODEL`, `text_cmd eval MODEL CSV`.
+//! will: `text_cmd dupes CSV`, `text_cmd hot CSV [top]`, `text_cmd cv CSV [folds [CATALOGUE]]`,
+//! `text_cmd train CSV MODEL [CATALOGUE]`, `text_cmd eval MODEL CSV`.
 use gongzhi_text::commands;
+use gongzhi_text::route::RouteConfig;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,8 +15,15 @@ fn main() {
             8,
             &gongzhi_text::hot::HotConfig { similarity: arg(2).parse().unwrap(), ..Default::default() },
         ),
-        "cv" => commands::cross_validate(arg(1).as_ref(), args.get(2).map_or(5, |t| t.parse().unwrap())),
-        "train" => commands::route_train(arg(1).as_ref(), arg(2).as_ref()),
+        "cv" => commands::cross_validate_with(
+            arg(1).as_ref(),
+            args.get(2).map_or(5, |t| t.parse().unwrap()),
+            &RouteConfig::default(),
+            args.get(3).map(|c| c.as_ref()),
+        ),
+        "train" => {
+            commands::route_train_with(arg(1).as_ref(), arg(2).as_ref(), &RouteConfig::default(), args.get(3).map(|c| c.as_ref()))
+        }
         "eval" => commands::route_eval(arg(1).as_ref(), arg(2).as_ref()),
         other => panic!("unknown command {other}"),
     };

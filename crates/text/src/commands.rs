@@ -10,7 +10,7 @@ use crate::csvdata::{read_messages, Message};
 use crate::dupes::{duplicate_groups, Doc, DupeConfig};
 use crate::error::{Result, TextError};
 use crate::hot::{hot_issues, HotConfig, HotDoc};
-use crate::route::{score, stratified_folds, Example, RouteConfig, RoutingModel};
+use crate::route::{self, catalogue_examples, read_catalogue, score, Example, RouteConfig, RoutingModel};
 
 fn labelled(messages: &[Message]) -> Vec<Example<'_>> {
     messages
@@ -22,18 +22,38 @@ fn labelled(messages: &[Message]) -> Vec<Example<'_>> {
 /// Trains a routing model on every labelled row of `data_csv` and saves it.
 /// When the file has a `unit` column, the label → unit map is learned too.
 pub fn route_train(data_csv: &Path, out: &Path) -> Result<Value> {
-    route_train_with(data_csv, out, &RouteConfig::default())
+    route_train_with(data_csv, out, &RouteConfig::default(), None)
 }
 
-pub fn route_train_with(data_csv: &Path, out: &Path, config: &RouteConfig) -> Result<Value> {
+/// Labels of the examples, sorted and distinct.
+fn labels_of<'a>(examples: &[Example<'a>]) -> Vec<&'a str> {
+    let mut labels: Vec<&str> = examples.iter().map(|e| e.label).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels
+}
+
+/// As [`route_train`], with a configuration and, optionally, the category
+/// catalogue (CSV `level1,level2,level3`) whose names become extra examples.
+pub fn route_train_with(data_csv: &Path, out: &Path, config: &RouteConfig, catalogue: Option<&Path>) -> Result<Value> {
     let messages = read_messages(data_csv)?;
+    let entries = catalogue.map(read_catalogue).transpose()?.unwrap_or_default();
     let started = Instant::now();
-    let examples = labelled(&messages);
+    let mut examples = labelled(&messages);
+    let n_messages = examples.len();
+    let extra = catalogue_examples(&entries, &labels_of(&examples));
+    let n_extra = extra.len();
+    examples.extend(extra);
     let mut model = RoutingModel::train(&examples, config)?;
     model.learn_units(messages.iter().filter_map(|m| Some((m.label.as_deref()?, m.place.as_deref()?))));
     let seconds = started.elapsed().as_secs_f64();
     model.save(out)?;
-    Ok(json!({ "examples": examples.len(), "labels": model.labels(), "train_seconds": seconds }))
+    Ok(json!({
+        "examples": n_messages,
+        "catalogue_examples": n_extra,
+        "labels": model.labels(),
+        "train_seconds": seconds,
+    }))
 }
 
 /// Scores a saved model on a labelled CSV and measures prediction speed
@@ -70,46 +90,32 @@ pub fn route_eval(model: &Path, test_csv: &Path) -> Result<Value> {
 
 /// Stratified k-fold cross-validation of the default configuration.
 pub fn cross_validate(data_csv: &Path, folds: usize) -> Result<Value> {
-    cross_validate_with(data_csv, folds, &RouteConfig::default())
+    cross_validate_with(data_csv, folds, &RouteConfig::default(), None)
 }
 
-pub fn cross_validate_with(data_csv: &Path, folds: usize, config: &RouteConfig) -> Result<Value> {
+/// Cross-validation of `config`, the catalogue's examples (if any) added to
+/// every training fold; the folds are split by `config.seed`.
+pub fn cross_validate_with(
+    data_csv: &Path,
+    folds: usize,
+    config: &RouteConfig,
+    catalogue: Option<&Path>,
+) -> Result<Value> {
     let messages = read_messages(data_csv)?;
+    let entries = catalogue.map(read_catalogue).transpose()?.unwrap_or_default();
     let examples = labelled(&messages);
-    let label_of: Vec<&str> = examples.iter().map(|e| e.label).collect();
-    let fold_of = stratified_folds(&label_of, folds, config.seed);
-    let mut labels: Vec<String> = label_of.iter().map(|s| s.to_string()).collect();
-    labels.sort();
-    labels.dedup();
-    let mut truth = Vec::new();
-    let mut predicted = Vec::new();
-    let mut fold_f1 = Vec::new();
-    let mut train_secs = 0.0;
-    for fold in 0..folds.max(2) {
-        let train: Vec<Example> =
-            examples.iter().zip(&fold_of).filter(|(_, &f)| f != fold).map(|(e, _)| e.clone()).collect();
-        let started = Instant::now();
-        let model = RoutingModel::train(&train, config)?;
-        train_secs += started.elapsed().as_secs_f64();
-        let (mut t, mut p) = (Vec::new(), Vec::new());
-        for (e, _) in examples.iter().zip(&fold_of).filter(|(_, &f)| f == fold) {
-            t.push(labels.iter().position(|l| l == e.label).unwrap_or(0));
-            let label = &model.labels()[model.predict_index(e.title, e.text)];
-            p.push(labels.iter().position(|l| l == label).unwrap_or(0));
-        }
-        fold_f1.push(score(&labels, &t, &p).macro_f1);
-        truth.extend(t);
-        predicted.extend(p);
-    }
-    let s = score(&labels, &truth, &predicted);
+    let extra = catalogue_examples(&entries, &labels_of(&examples));
+    let cv = route::cross_validate(&examples, &extra, folds, config.seed, config)?;
+    let s = cv.scores();
     Ok(json!({
-        "folds": folds.max(2),
+        "folds": cv.fold_macro_f1.len(),
         "examples": examples.len(),
+        "catalogue_examples": extra.len(),
         "macro_f1": s.macro_f1,
         "accuracy": s.accuracy,
         "per_class": s.per_class,
-        "fold_macro_f1": fold_f1,
-        "mean_train_seconds": train_secs / folds.max(2) as f64,
+        "fold_macro_f1": cv.fold_macro_f1,
+        "mean_train_seconds": cv.train_seconds.iter().sum::<f64>() / cv.train_seconds.len() as f64,
     }))
 }
 

@@ -14,6 +14,7 @@ mod json;
 pub mod messages;
 mod metrics;
 pub mod pages;
+pub mod suggest;
 mod view;
 
 use std::sync::Arc;
@@ -41,6 +42,9 @@ pub struct WebConfig {
     pub login_attempts: i64,
     /// Believe X-Forwarded-For: only behind a proxy that sets it.
     pub trust_forwarded: bool,
+    /// Photos one form may carry, and the size of each, in bytes.
+    pub photo_max_count: usize,
+    pub photo_max_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -52,6 +56,8 @@ impl Default for WebConfig {
             throttle_window: HOUR / 6,
             login_attempts: 10,
             trust_forwarded: false,
+            photo_max_count: 3,
+            photo_max_bytes: 5 * 1024 * 1024,
         }
     }
 }
@@ -61,11 +67,14 @@ pub struct AppState {
     pub store: Store,
     pub metrics: Arc<Metrics>,
     pub config: Arc<WebConfig>,
+    /// Routing suggestions and duplicates at intake; a cache of what the database holds.
+    pub suggester: Arc<suggest::Suggester>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState { store, metrics: Arc::new(Metrics::default()), config: Arc::new(config) }
+        let suggester = suggest::Suggester::start(store.clone());
+        AppState { store, metrics: Arc::new(Metrics::default()), config: Arc::new(config), suggester }
     }
 }
 
@@ -91,7 +100,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(api::not_found);
     let site = Router::new()
         .route("/", get(pages::portal::home))
-        .route("/submit", get(pages::portal::submit_form).post(pages::portal::submit))
+        .route(
+            "/submit",
+            get(pages::portal::submit_form)
+                .post(pages::portal::submit)
+                .layer(DefaultBodyLimit::max(pages::upload::body_limit(&state.config))),
+        )
         .route("/track", get(pages::portal::lookup))
         .route("/stats", get(pages::leader::public))
         .route("/track/{code}", get(pages::portal::track))
@@ -100,12 +114,25 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::login::logout))
         .route("/work", get(pages::work::home))
         .route("/work/dispatch", get(pages::desk::desk))
+        .route("/work/search", get(pages::search::search))
+        .route("/work/search.xlsx", get(pages::search::export))
+        .route("/work/queue.xlsx", get(pages::work::queue_export))
         .route("/work/overview", get(pages::leader::leader))
+        .route("/work/hot", get(pages::hot::hot))
+        .route("/work/hot.xlsx", get(pages::hot::export))
         .route("/work/requests/{id}", get(pages::work::request))
-        .route("/work/requests/{id}/{action}", post(pages::work::act))
+        .route(
+            "/work/requests/{id}/{action}",
+            post(pages::work::act).layer(DefaultBodyLimit::max(pages::upload::body_limit(&state.config))),
+        )
+        .route("/work/requests/{id}/photos/{n}", get(pages::photos::staff_photo))
+        .route("/track/{code}/photos/{n}", get(pages::photos::track_photo))
+        .route("/work/password", get(pages::account::show).post(pages::account::change))
+        .merge(pages::admin::routes())
         .merge(pages::dashboard::routes())
         .merge(pages::lists::routes())
         .merge(pages::bulletins::routes())
+        .merge(pages::supervision::routes())
         .route("/lang/{code}", get(pages::switch_language))
         .route("/assets/{name}", get(pages::assets::asset));
     Router::new()

@@ -261,3 +261,106 @@ async fn the_public_statistics_name_no_one() {
     assert!(!page.html.contains("王女士") && !page.html.contains("13812341234"));
     no_missing_words(&page);
 }
+
+#[tokio::test]
+async fn search_finds_a_word_pages_through_and_exports_what_it_found() {
+    let (store, t) = setup().await;
+    for i in 0..3 {
+        store.create(manhole(t.community, Some(t.category)), None, gongzhi_domain::Actor::Requester).await.unwrap();
+        let mut lamp = manhole(t.other_community, None);
+        lamp.title = format!("路灯不亮{i}");
+        lamp.content = "桃源路路灯坏了".into();
+        store.create(lamp, None, gongzhi_domain::Actor::Requester).await.unwrap();
+    }
+    let mut browser = Browser::new(&store);
+    browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password")]).await;
+
+    let empty = browser.get("/work/search").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.html.contains("关键词"));
+    no_missing_words(&empty);
+
+    let found = browser.get(&format!("/work/search?q={}", encode("井盖"))).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(found.html.matches("柳湾社区井盖缺失").count(), 3);
+    assert!(!found.html.contains("路灯不亮"));
+    no_missing_words(&found);
+
+    // Combined with a filter that excludes everything.
+    let none = browser.get(&format!("/work/search?q={}&status=closed", encode("井盖"))).await;
+    assert!(none.html.contains("没有找到"));
+
+    let short = browser.get(&format!("/work/search?q={}", encode("井"))).await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(short.html.contains("关键词太短"));
+    let bad_date = browser.get("/work/search?from=2026-02-31").await;
+    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+    assert!(bad_date.html.contains("日期格式不正确"));
+
+    let export = browser.get(&format!("/work/search.xlsx?q={}", encode("路灯"))).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers[header::CONTENT_TYPE], gongzhi_web::export::XLSX_TYPE);
+    assert!(export.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+}
+
+#[tokio::test]
+async fn an_exported_list_reads_back_row_for_row() {
+    let (store, t) = setup().await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let mut lamp = manhole(t.community, None);
+        lamp.title = format!("路灯不亮{i}");
+        ids.push(store.create(lamp, None, gongzhi_domain::Actor::Requester).await.unwrap().request.number);
+    }
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let mut browser = Browser { app, cookies: vec![format!("gongzhi_csrf={CSRF}")] };
+    browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password")]).await;
+    // Bytes, not text: read the body raw.
+    let request = Request::builder()
+        .uri(format!("/work/search.xlsx?q={}", encode("路灯")))
+        .header(header::COOKIE, browser.cookies.join("; "))
+        .body(Body::empty())
+        .unwrap();
+    let response = browser.app.clone().oneshot(request).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let sheets = gongzhi_web::export::read(&bytes).expect("a workbook");
+    let rows = &sheets[0].1;
+    assert_eq!(rows[0][0], "编号");
+    let mut numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    numbers.sort();
+    ids.sort();
+    assert_eq!(numbers, ids);
+    assert!(rows[1..].iter().all(|r| r[6] == "待受理"));
+
+    // The intake queue exports the same four.
+    let request = Request::builder()
+        .uri("/work/queue.xlsx?queue=intake")
+        .header(header::COOKIE, browser.cookies.join("; "))
+        .body(Body::empty())
+        .unwrap();
+    let response = browser.app.clone().oneshot(request).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let sheets = gongzhi_web::export::read(&bytes).expect("a workbook");
+    assert_eq!(sheets[0].0, "待受理");
+    assert_eq!(sheets[0].1.len(), 5);
+}
+
+#[tokio::test]
+async fn the_workbench_pages_through_a_long_queue() {
+    let (store, t) = setup().await;
+    for _ in 0..53 {
+        store.create(manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap();
+    }
+    let mut browser = Browser::new(&store);
+    browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password")]).await;
+    let first = browser.get("/work?queue=intake").await;
+    assert_eq!(first.html.matches("/work/requests/").count(), 50);
+    assert!(first.html.contains("page=2"));
+    let second = browser.get("/work?queue=intake&page=2").await;
+    assert_eq!(second.html.matches("/work/requests/").count(), 3);
+    assert!(!second.html.contains("page=3"));
+    assert!(second.html.contains("page=1"));
+    // Nonsense page numbers show the first page rather than an error.
+    let odd = browser.get("/work?queue=intake&page=abc").await;
+    assert_eq!(odd.html.matches("/work/requests/").count(), 50);
+}

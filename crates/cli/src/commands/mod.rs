@@ -2,5 +2,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bulletin;
+pub mod retrain;
 pub mod serve;
 pub mod text;

@@ -76,6 +76,7 @@ async fn demo(store: &Store, requests: u64) -> Result<()> {
     let (district, world) = seed::district(store, 2026).await?;
     let generation = seed::Generation { count: requests, span_days: 120, seed: 2026, corpus: None };
     seed::requests(store, &district, &world, &generation, |_| {}).await?;
+    super::retrain::demo(store).await?;
     let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
     println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
     Ok(())

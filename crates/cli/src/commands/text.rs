@@ -22,6 +22,9 @@ pub enum Route {
         #[arg(long)]
         test: PathBuf,
     },
+    /// Train from this platform's closed requests and store the model in the database,
+    /// where every instance picks it up; prints its held-out figures.
+    Retrain,
 }
 
 #[derive(clap::Args)]
@@ -47,6 +50,8 @@ pub fn route(command: &Route) -> Result<()> {
     match command {
         Route::Train { data, out } => print(commands::route_train(data, out)?),
         Route::Eval { model, test } => print(commands::route_eval(model, test)?),
+        // It needs the database; `main` runs it with `retrain::run`.
+        Route::Retrain => anyhow::bail!("`route retrain` works on the database"),
     }
 }
 

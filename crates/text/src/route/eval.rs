@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::linear::SplitMix;
+use super::model::{Example, RouteConfig, RoutingModel};
+use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scores {
@@ -59,6 +61,67 @@ pub fn stratified_folds(labels: &[&str], folds: usize, seed: u64) -> Vec<usize> 
         }
     }
     out
+}
+
+/// Pooled out-of-fold predictions of one stratified k-fold cross-validation.
+#[derive(Debug, Clone)]
+pub struct CrossValidation {
+    /// Sorted distinct labels; `truth` and `predicted` index into it.
+    pub labels: Vec<String>,
+    pub truth: Vec<usize>,
+    pub predicted: Vec<usize>,
+    pub fold_macro_f1: Vec<f64>,
+    pub train_seconds: Vec<f64>,
+}
+
+impl CrossValidation {
+    pub fn scores(&self) -> Scores {
+        score(&self.labels, &self.truth, &self.predicted)
+    }
+}
+
+/// Trains `config` on all folds but one (plus `extra`, such as catalogue
+/// examples, which are never predicted) and predicts that one, for every
+/// fold. `fold_seed` shuffles the folds apart from the training seed, so
+/// settings can be compared over several splits rather than tuned to one.
+pub fn cross_validate(
+    examples: &[Example<'_>],
+    extra: &[Example<'_>],
+    folds: usize,
+    fold_seed: u64,
+    config: &RouteConfig,
+) -> Result<CrossValidation> {
+    let folds = folds.max(2);
+    let label_of: Vec<&str> = examples.iter().map(|e| e.label).collect();
+    let fold_of = stratified_folds(&label_of, folds, fold_seed);
+    let mut labels: Vec<String> = label_of.iter().map(|s| s.to_string()).collect();
+    labels.sort();
+    labels.dedup();
+    let index = |label: &str| labels.iter().position(|l| l == label).unwrap_or(0);
+    let mut cv = CrossValidation {
+        labels: labels.clone(),
+        truth: Vec::new(),
+        predicted: Vec::new(),
+        fold_macro_f1: Vec::new(),
+        train_seconds: Vec::new(),
+    };
+    for fold in 0..folds {
+        let mut train: Vec<Example> =
+            examples.iter().zip(&fold_of).filter(|(_, &f)| f != fold).map(|(e, _)| e.clone()).collect();
+        train.extend_from_slice(extra);
+        let started = std::time::Instant::now();
+        let model = RoutingModel::train(&train, config)?;
+        cv.train_seconds.push(started.elapsed().as_secs_f64());
+        let (mut t, mut p) = (Vec::new(), Vec::new());
+        for (e, _) in examples.iter().zip(&fold_of).filter(|(_, &f)| f == fold) {
+            t.push(index(e.label));
+            p.push(index(&model.labels()[model.predict_index(e.title, e.text)]));
+        }
+        cv.fold_macro_f1.push(score(&labels, &t, &p).macro_f1);
+        cv.truth.extend(t);
+        cv.predicted.extend(p);
+    }
+    Ok(cv)
 }
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
 //! Routing: which first-level category a message belongs to, and which unit
 //! usually handles that category.
 
+mod catalogue;
 mod eval;
 pub mod features;
 mod linear;
 mod model;
+#[doc(hidden)]
+pub mod lab;
 
-pub use eval::{score, stratified_folds, Scores};
+pub use catalogue::{catalogue_examples, read_catalogue, CatalogueEntry};
+pub use eval::{cross_validate, score, stratified_folds, CrossValidation, Scores};
 pub use linear::SplitMix;
 pub use model::{Evidence, Example, Prediction, RouteConfig, RoutingModel};
 

@@ -260,6 +260,39 @@ impl RoutingModel {
             }
         });
         let mut sq = 0f32;
+        let lab = lab_knobs();
+        if lab.any {
+            let (mut sqt, mut sqb) = (0f32, 0f32);
+            for &f in s.feats.iter() {
+                let c = std::mem::take(&mut s.counts[f as usize]) as usize;
+                let tf = match lab.tf {
+                    1 => 1.0,
+                    2 => c as f32,
+                    3 => (c as f32).sqrt(),
+                    _ => TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln()),
+                };
+                let idf = self.idf[f as usize].powf(lab.idf_pow);
+                let v = tf * idf;
+                if self.keys[f as usize] & TITLE_BIT != 0 {
+                    sqt += v * v;
+                } else {
+                    sqb += v * v;
+                }
+                s.vals.push(v);
+            }
+            let (it, ib) = if lab.field_norm {
+                let it = if sqt > 0.0 { self.config.title_weight / sqt.sqrt() } else { 0.0 };
+                let ib = if sqb > 0.0 { 1.0 / sqb.sqrt() } else { 0.0 };
+                (it, ib)
+            } else {
+                (self.config.title_weight, 1.0)
+            };
+            for (&f, v) in s.feats.iter().zip(s.vals.iter_mut()) {
+                *v *= if self.keys[f as usize] & TITLE_BIT != 0 { it } else { ib };
+                sq += *v * *v;
+            }
+            return if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
+        }
         for &f in s.feats.iter() {
             let c = std::mem::take(&mut s.counts[f as usize]) as usize;
             let tf = TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln());
@@ -275,7 +308,7 @@ impl RoutingModel {
     }
 
     /// Normalised sparse row; for training and explanations.
-    fn row(&self, title: Option<&str>, text: &str) -> Row {
+    pub(super) fn row(&self, title: Option<&str>, text: &str) -> Row {
         with_scratch(|s| {
             let inv = self.features(title, text, s);
             s.feats.iter().zip(&s.vals).map(|(&f, &v)| (f, v * inv)).collect()
@@ -372,6 +405,10 @@ impl RoutingModel {
         kept
     }
 
+    pub(super) fn n_features(&self) -> usize {
+        self.keys.len()
+    }
+
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
@@ -464,7 +501,17 @@ impl RoutingModel {
 /// Every feature key of one message: n-grams of the whole text and n-grams
 /// of its title (or lead) again under [`TITLE_BIT`].
 fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit: impl FnMut(u64)) {
-    for_each_ngram(text, config.max_n, 0, &mut emit);
+    if lab_knobs().skip {
+        for_each_ngram(text, 3, 0, |k| {
+            if k >> 42 != 0 {
+                emit(((k >> 42) << 21 | (k & ((1 << 21) - 1))) | (1 << 62));
+            } else {
+                emit(k);
+            }
+        });
+    } else {
+        for_each_ngram(text, config.max_n, 0, &mut emit);
+    }
     match title {
         Some(t) => for_each_ngram(t, config.max_n, TITLE_BIT, &mut emit),
         None if config.lead_chars > 0 => {
@@ -529,7 +576,7 @@ fn argmax(v: &[f32]) -> usize {
 /// Per-feature |log-ratio| of its share among positives to its share among
 /// negatives, as in Wang & Manning's NB-SVM; features typical of either side
 /// get larger values, neutral ones shrink toward zero.
-fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> Vec<f32> {
+pub(super) fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> Vec<f32> {
     let mut p = vec![alpha; n_features];
     let mut q = vec![alpha; n_features];
     for (row, &pos) in rows.iter().zip(positive) {
@@ -540,4 +587,26 @@ fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> V
     }
     let (sp, sq) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
     p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln().abs()).collect()
+}
+
+struct LabKnobs {
+    any: bool,
+    tf: u8,
+    idf_pow: f32,
+    field_norm: bool,
+    skip: bool,
+}
+
+fn lab_knobs() -> &'static LabKnobs {
+    static K: std::sync::OnceLock<LabKnobs> = std::sync::OnceLock::new();
+    K.get_or_init(|| {
+        let v = |k: &str| std::env::var(k).ok();
+        LabKnobs {
+            any: v("LAB").is_some(),
+            tf: v("LAB_TF").map_or(0, |x| x.parse().unwrap()),
+            idf_pow: v("LAB_IDF").map_or(1.0, |x| x.parse().unwrap()),
+            field_norm: v("LAB_FN").is_some(),
+            skip: v("LAB_SKIP").is_some(),
+        }
+    })
 }

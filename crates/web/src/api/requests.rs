@@ -96,7 +96,7 @@ pub async fn create(
         requester_phone: body.requester_phone,
         anonymous: body.anonymous,
     };
-    let created = state.store.create(new, key, actor).await?;
+    let created = crate::suggest::create(&state, new, key, actor).await?;
     let r = &created.request;
     let status = if created.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let body = json!({ "id": r.id, "number": r.number, "tracking_code": r.tracking_code, "status": r.status });
@@ -119,6 +119,8 @@ pub struct ListQuery {
     created_to: Option<String>,
     overdue: Option<bool>,
     urgent: Option<bool>,
+    /// Full-text search over title and content.
+    q: Option<String>,
     cursor: Option<String>,
     limit: Option<u32>,
 }
@@ -151,6 +153,17 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
         created_to: day(&query.created_to, "created_to", true)?,
         overdue: query.overdue,
         urgent: query.urgent,
+        text: match query.q.filter(|q| !q.trim().is_empty()) {
+            Some(q) if !gongzhi_store::searchable(&q) => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "search_too_short",
+                    "关键词太短：请输入至少两个汉字，或一个英文单词、数字",
+                    "search text too short: give at least two Chinese characters, or a word or number",
+                ))
+            }
+            q => q,
+        },
         cursor: query.cursor,
         limit: query.limit,
     })
@@ -165,7 +178,8 @@ pub async fn list(
     let now = time::now();
     let page = state.store.list(&account.staff(), &filter, now).await?;
     let policy = &state.store.settings().policy;
-    let items: Vec<Value> = page.items.iter().map(|r| view::request(r, &account, policy, now)).collect();
+    let mut items: Vec<Value> = page.items.iter().map(|r| view::request(r, &account, policy, now)).collect();
+    crate::suggest::attach(&state.store, &account, &mut items).await;
     log_unmasked(&state, &account, page.items.iter().map(|r| r.id)).await;
     Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
 }
@@ -194,6 +208,7 @@ pub async fn detail(
     body["actions"] =
         json!(Action::ALL.iter().filter(|a| a.open_to(account.role)).map(|a| a.as_str()).collect::<Vec<_>>());
     log_unmasked(&state, &account, std::iter::once(id)).await;
+    crate::suggest::attach(&state.store, &account, std::slice::from_mut(&mut body)).await;
     Ok(Json(body))
 }
 
@@ -269,5 +284,7 @@ pub async fn queue(
     let items = state.store.queue(&account.staff(), queue, now, query.limit.unwrap_or(50)).await?;
     let policy = &state.store.settings().policy;
     log_unmasked(&state, &account, items.iter().map(|r| r.id)).await;
-    Ok(Json(json!({ "items": items.iter().map(|r| view::request(r, &account, policy, now)).collect::<Vec<_>>() })))
+    let mut items: Vec<Value> = items.iter().map(|r| view::request(r, &account, policy, now)).collect();
+    crate::suggest::attach(&state.store, &account, &mut items).await;
+    Ok(Json(json!({ "items": items })))
 }

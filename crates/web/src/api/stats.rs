@@ -41,10 +41,13 @@ pub async fn stats(
         return Err(ApiError::not_found());
     }
     let measures = state.store.measures(unit_id, from, to, time::now()).await?;
+    // How often intake's suggestion named the unit finally dispatched to.
+    let suggestions = state.store.suggestion_accuracy(unit_id, from, to).await?;
     Ok(Json(json!({
         "unit": { "id": unit.id, "name": unit.name },
         "from": query.from,
         "to": query.to,
         "measures": measures,
+        "suggestions": suggestions,
     })))
 }

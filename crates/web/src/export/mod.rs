@@ -272,23 +272,37 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<Vec<String>>)>, String> {
             .split("<row ")
             .skip(1)
             .map(|row| {
-                row.split("<c ")
-                    .skip(1)
-                    .map(|cell| {
-                        let inner = |open: &str, close: &str| {
-                            cell.split_once(open)
-                                .and_then(|(_, rest)| rest.split_once('>'))
-                                .and_then(|(_, rest)| rest.split_once(close))
-                                .map(|(text, _)| unescape(text))
-                        };
-                        inner("<t", "</t>").or_else(|| inner("<v", "</v>")).unwrap_or_default()
-                    })
-                    .collect()
+                // Empty cells are left out of the file: place each by its reference.
+                let mut cells: Vec<String> = Vec::new();
+                for cell in row.split("<c ").skip(1) {
+                    let inner = |open: &str, close: &str| {
+                        cell.split_once(open)
+                            .and_then(|(_, rest)| rest.split_once('>'))
+                            .and_then(|(_, rest)| rest.split_once(close))
+                            .map(|(text, _)| unescape(text))
+                    };
+                    let reference = cell.split("r=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+                    let index = column_index(reference).unwrap_or(cells.len());
+                    if cells.len() <= index {
+                        cells.resize(index + 1, String::new());
+                    }
+                    cells[index] = inner("<t", "</t>").or_else(|| inner("<v", "</v>")).unwrap_or_default();
+                }
+                cells
             })
             .collect();
         sheets.push((unescape(name), rows));
     }
     Ok(sheets)
+}
+
+/// The column of a cell reference: "A1" → 0, "AB7" → 27.
+fn column_index(reference: &str) -> Option<usize> {
+    let letters: Vec<u8> = reference.bytes().take_while(u8::is_ascii_uppercase).collect();
+    if letters.is_empty() {
+        return None;
+    }
+    Some(letters.iter().fold(0usize, |n, b| n * 26 + (b - b'A' + 1) as usize) - 1)
 }
 
 fn unescape(text: &str) -> String {
@@ -305,7 +319,10 @@ mod tests {
             Sheet {
                 name: "问题清单".into(),
                 header: vec!["编号".into(), "标题".into()],
-                rows: vec![vec![Cell::from("A-1"), Cell::from("井盖 <缺失> & \u{1}损坏")], vec![Cell::Int(7)]],
+                rows: vec![
+                    vec![Cell::from("A-1"), Cell::from("井盖 <缺失> & \u{1}损坏")],
+                    vec![Cell::Empty, Cell::Int(7)],
+                ],
             },
             Sheet { name: "bad/name?".into(), header: vec![], rows: vec![vec![Cell::Int(3), Cell::Number(2.5)]] },
         ];
@@ -316,7 +333,7 @@ mod tests {
         assert_eq!(read[0].0, "问题清单");
         assert_eq!(read[0].1[0], vec!["编号", "标题"]);
         assert_eq!(read[0].1[1], vec!["A-1", "井盖 <缺失> & 损坏"]);
-        assert_eq!(read[0].1[2], vec!["7"]);
+        assert_eq!(read[0].1[2], vec!["", "7"]);
         assert_eq!(read[1].0, "badname");
         assert_eq!(read[1].1[0], vec!["3", "2.5"]);
     }
@@ -338,6 +355,9 @@ mod tests {
         assert_eq!(column(26), "AA");
         assert_eq!(column(701), "ZZ");
         assert_eq!(column(702), "AAA");
+        for n in [0, 25, 26, 701, 702] {
+            assert_eq!(column_index(&format!("{}12", column(n))), Some(n));
+        }
     }
 
     #[test]

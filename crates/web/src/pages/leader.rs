@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
@@ -31,6 +30,8 @@ struct Leader<'a> {
     /// The chart's data as JSON, read by app.js: no inline script under the CSP.
     trend: String,
     overdue: Vec<(i64, String, String)>,
+    /// How often intake's suggestion was right, on the requests dispatched since.
+    suggestions: Vec<Figure>,
 }
 
 fn percent(rate: Option<f64>) -> String {
@@ -59,19 +60,33 @@ fn figures(chrome: &Chrome, m: &Measures) -> Vec<Figure> {
     ]
 }
 
+fn suggestion_figures(chrome: &Chrome, a: &gongzhi_store::SuggestionAccuracy) -> Vec<Figure> {
+    let t = &chrome.t;
+    vec![
+        Figure { id: "suggestion_unit", label: t.get("suggest.unit_accuracy"), value: percent(a.unit_accuracy) },
+        Figure {
+            id: "suggestion_category",
+            label: t.get("suggest.category_accuracy"),
+            value: percent(a.category_accuracy),
+        },
+        Figure { id: "suggestion_counted", label: t.get("suggest.dispatched"), value: a.dispatched.to_string() },
+    ]
+}
+
 pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
     let Some(user) = chrome.user.clone() else {
-        return (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
+        return chrome.to_login();
     };
     let now = time::now();
     let today = time::local_date(now);
     let from = today - Duration::days(29);
     let store = &state.store;
-    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue)) = (
+    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue), Ok(accuracy)) = (
         store.unit(user.unit_id).await,
         store.measures(user.unit_id, from, today, now).await,
         store.daily_counters(user.unit_id, from, today).await,
         store.queue(&user.staff(), Queue::Overdue, now, 20).await,
+        store.suggestion_accuracy(user.unit_id, from, today).await,
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
@@ -83,6 +98,7 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
         figures: figures(&chrome, &measures),
         trend: trend.to_string(),
         overdue,
+        suggestions: suggestion_figures(&chrome, &accuracy),
     };
     page(&chrome, &template)
 }

@@ -1,8 +1,9 @@
 //! Staff log in with a password and get a session cookie; logging out ends the session.
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::http::header::{LOCATION, REFERER, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -19,10 +20,60 @@ struct LoginPage<'a> {
     chrome: &'a Chrome,
     login: &'a str,
     error: Option<&'a str>,
+    /// Where to go after logging in.
+    next: &'a str,
 }
 
-pub async fn show(chrome: Chrome) -> Response {
-    page(&chrome, &LoginPage { chrome: &chrome, login: "", error: None })
+/// `/login?expired=1&next=/work/requests/7`: where an ended session lands.
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    expired: Option<String>,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn show(chrome: Chrome, Query(query): Query<LoginQuery>) -> Response {
+    let expired = query.expired.is_some().then(|| chrome.t.get("login.expired"));
+    page(&chrome, &LoginPage { chrome: &chrome, login: "", error: expired, next: safe_next(&query.next) })
+}
+
+/// Only a path on this site is a place to return to: never another site (`//evil`,
+/// `/\evil`, `https://…`).
+fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if local && next != "/login" && !next.starts_with("/login?") {
+        next
+    } else {
+        "/work"
+    }
+}
+
+/// The page being asked for, to come back to after logging in. A form's target is no
+/// place to come back to: then the page the form was on, when the browser says so.
+pub fn return_path(parts: &Parts) -> String {
+    if parts.method == axum::http::Method::GET {
+        return parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    }
+    parts
+        .headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
+        .unwrap_or_else(|| "/work".into())
+}
+
+/// A path as a query value.
+pub fn encode_next(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -33,6 +84,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default, rename = "_csrf")]
     csrf: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn submit(
@@ -41,9 +94,10 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let next = safe_next(&form.next);
     let refuse = |key: &'static str| {
         let mut response =
-            page(&chrome, &LoginPage { chrome: &chrome, login: &form.login, error: Some(chrome.t.get(key)) });
+            page(&chrome, &LoginPage { chrome: &chrome, login: &form.login, error: Some(chrome.t.get(key)), next });
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         response
     };
@@ -70,7 +124,7 @@ pub async fn submit(
         return refuse("error.unavailable");
     };
     let cookie = cookie_header(SESSION_COOKIE, &token, state.config.session_ttl / 1000, state.config.secure_cookies);
-    (StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, "/work".to_string())]).into_response()
+    (StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, next.to_string())]).into_response()
 }
 
 #[derive(Deserialize)]

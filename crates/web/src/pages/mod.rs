@@ -4,15 +4,22 @@
 //! changes something carries a CSRF token that must match the `gongzhi_csrf` cookie, and
 //! a cross-site Origin or `Sec-Fetch-Site` is refused outright.
 
+pub mod account;
+pub mod admin;
 pub mod assets;
 pub mod bulletins;
 pub mod dashboard;
 pub mod desk;
 pub mod figures;
+pub mod hot;
 pub mod leader;
 pub mod lists;
 pub mod login;
+pub mod photos;
 pub mod portal;
+pub mod search;
+pub mod supervision;
+pub mod upload;
 pub mod work;
 
 use askama::Template;
@@ -23,7 +30,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use gongzhi_store::Account;
 
-use crate::auth::{cookie_header, cookie_in, Caller};
+use crate::auth::{cookie_header, cookie_in, Caller, SESSION_COOKIE};
 use crate::i18n::{Lang, Messages};
 use crate::AppState;
 
@@ -37,6 +44,12 @@ pub struct Chrome {
     pub csrf: String,
     /// Set when the visitor had no CSRF cookie yet: the response sets it.
     new_csrf: bool,
+    /// A session cookie came but its session has ended (expired, logged out elsewhere,
+    /// password changed, login disabled).
+    pub expired: bool,
+    /// This page, to come back to after logging in.
+    here: String,
+    secure: bool,
 }
 
 impl Chrome {
@@ -47,7 +60,24 @@ impl Chrome {
     /// Adds the cookies this page needs to a rendered response.
     pub fn finish(&self, mut response: Response) -> Response {
         if self.new_csrf {
-            if let Ok(value) = HeaderValue::from_str(&format!("{CSRF_COOKIE}={}; Path=/; SameSite=Strict", self.csrf)) {
+            let secure = if self.secure { "; Secure" } else { "" };
+            let cookie = format!("{CSRF_COOKIE}={}; Path=/; SameSite=Strict{secure}", self.csrf);
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+        }
+        response
+    }
+
+    /// Sends someone who is not logged in to the login page, which brings them back
+    /// here afterwards and says so when their session has expired.
+    pub fn to_login(&self) -> Response {
+        let next = login::encode_next(&self.here);
+        let location = if self.expired { format!("/login?expired=1&next={next}") } else { format!("/login?next={next}") };
+        let mut response = (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();
+        if self.expired {
+            // The ended session's cookie goes, so the next visit is not called expired again.
+            if let Ok(value) = HeaderValue::from_str(&cookie_header(SESSION_COOKIE, "", 0, self.secure)) {
                 response.headers_mut().append(SET_COOKIE, value);
             }
         }
@@ -69,7 +99,10 @@ impl FromRequestParts<AppState> for Chrome {
         let existing = cookie_in(&parts.headers, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_string);
         let new_csrf = existing.is_none();
         let csrf = existing.unwrap_or_else(gongzhi_store::new_token);
-        Ok(Chrome { t: Messages::new(lang), user, csrf, new_csrf })
+        let expired = user.is_none() && cookie_in(&parts.headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
+        let here = login::return_path(parts);
+        let secure = state.config.secure_cookies;
+        Ok(Chrome { t: Messages::new(lang), user, csrf, new_csrf, expired, here, secure })
     }
 }
 

@@ -16,6 +16,7 @@ use gongzhi_domain::*;
 use gongzhi_store::{StoreError, TrackView};
 use serde::Deserialize;
 
+use super::upload::Posted;
 use super::{page, same_site_form, Chrome};
 use crate::auth::ClientAddr;
 use crate::AppState;
@@ -75,15 +76,18 @@ struct SubmitPage<'a> {
     places: Vec<Place>,
     categories: Vec<String>,
     error: Option<String>,
+    /// How many photos of what size and type the form takes.
+    photo_hint: String,
 }
 
 /// Places and the catalogue's paths ("城乡建设 / 市政设施 / 井盖"), for the form.
 async fn choices(state: &AppState) -> Result<(Vec<Place>, HashMap<String, i64>), StoreError> {
     let units = state.store.units().await?;
+    let inactive = state.store.inactive_units().await?;
     let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let places = units
         .iter()
-        .filter(|u| matches!(u.kind, UnitKind::Community | UnitKind::Village))
+        .filter(|u| matches!(u.kind, UnitKind::Community | UnitKind::Village) && !inactive.contains(&u.id))
         .map(|u| {
             let parent = u.parent_id.and_then(|p| names.get(&p)).copied().unwrap_or_default();
             Place { id: u.id, name: format!("{parent} {}", u.name) }
@@ -120,7 +124,13 @@ async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: 
     let mut categories: Vec<String> = paths.into_keys().collect();
     categories.sort();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let template = SubmitPage { chrome, form, kinds: kinds(chrome), places, categories, error };
+    let config = &state.config;
+    let photo_hint = chrome
+        .t
+        .get("photo.hint")
+        .replace("{count}", &config.photo_max_count.to_string())
+        .replace("{mb}", &(config.photo_max_bytes / (1024 * 1024)).to_string());
+    let template = SubmitPage { chrome, form, kinds: kinds(chrome), places, categories, error, photo_hint };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     response
@@ -137,14 +147,19 @@ struct Submitted<'a> {
     chrome: &'a Chrome,
     number: &'a str,
     code: &'a str,
+    /// Set when the request was made but its photos could not be kept.
+    photo_notice: Option<&'a str>,
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     chrome: Chrome,
     headers: HeaderMap,
-    Form(form): Form<SubmitForm>,
+    Posted { form, photos, problem }: Posted<SubmitForm>,
 ) -> Response {
+    if let Some(problem) = problem {
+        return show_form(&state, &chrome, &form, Some(chrome.t.get(problem.key()).into())).await;
+    }
     if !same_site_form(&headers, &form.csrf) {
         return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into())).await;
     }
@@ -170,10 +185,20 @@ pub async fn submit(
         anonymous: form.anonymous.is_some(),
     };
     let key = (!form.key.is_empty() && form.key.len() <= 128).then(|| format!("form:{}", form.key));
-    match state.store.create(new, key, Actor::Requester).await {
+    match crate::suggest::create(&state, new, key, Actor::Requester).await {
         Ok(created) => {
             let r = &created.request;
-            page(&chrome, &Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code })
+            // The request is kept whatever becomes of its photos; a photo sent twice
+            // with a repeated form is kept once.
+            let mut photo_notice = None;
+            if !photos.is_empty() {
+                if let Err(error) = state.store.add_photos(r.id, None, &photos, time::now()).await {
+                    tracing::warn!(%error, request = r.id, "photos not kept");
+                    photo_notice = Some(chrome.t.get("photo.not_kept"));
+                }
+            }
+            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice };
+            page(&chrome, &done)
         }
         Err(error) => {
             let text = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
@@ -195,6 +220,7 @@ struct TrackPage<'a> {
     view: Option<&'a TrackView>,
     error: Option<&'a str>,
     notice: Option<&'a str>,
+    photos: Vec<String>,
 }
 
 impl TrackPage<'_> {
@@ -211,7 +237,10 @@ impl TrackPage<'_> {
 pub async fn lookup(chrome: Chrome, Query(query): Query<CodeQuery>) -> Response {
     match query.code.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
         Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{code}"))]).into_response(),
-        None => page(&chrome, &TrackPage { chrome: &chrome, code: "", view: None, error: None, notice: None }),
+        None => {
+            let empty = TrackPage { chrome: &chrome, code: "", view: None, error: None, notice: None, photos: vec![] };
+            page(&chrome, &empty)
+        }
     }
 }
 
@@ -222,18 +251,39 @@ async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, n
     if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
         let mut response = page(
             chrome,
-            &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("login.throttled")), notice: None },
+            &TrackPage {
+                chrome,
+                code,
+                view: None,
+                error: Some(chrome.t.get("login.throttled")),
+                notice: None,
+                photos: vec![],
+            },
         );
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return response;
     }
     match state.store.track(code).await {
-        Ok(view) => page(chrome, &TrackPage { chrome, code, view: Some(&view), error: None, notice }),
+        Ok(view) => {
+            let photos = match state.store.request_by_tracking_code(code).await {
+                Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
+                Err(_) => vec![],
+            };
+            let photos = super::photos::links(&format!("/track/{code}"), &photos);
+            page(chrome, &TrackPage { chrome, code, view: Some(&view), error: None, notice, photos })
+        }
         Err(_) => {
             let _ = state.store.record_failure(&key, window, now).await;
             let mut response = page(
                 chrome,
-                &TrackPage { chrome, code, view: None, error: Some(chrome.t.get("track.unknown")), notice: None },
+                &TrackPage {
+                    chrome,
+                    code,
+                    view: None,
+                    error: Some(chrome.t.get("track.unknown")),
+                    notice: None,
+                    photos: vec![],
+                },
             );
             *response.status_mut() = StatusCode::NOT_FOUND;
             response

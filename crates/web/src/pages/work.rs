@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use gongzhi_domain::deadline::Urgency;
 use gongzhi_domain::lifecycle::{Action, Command, TABLE};
 use gongzhi_domain::time::{self, Millis, DAY};
@@ -15,6 +14,7 @@ use gongzhi_store::{Account, EventRecord, Queue, StoreError};
 use serde::Deserialize;
 use std::collections::HashMap;
 
+use super::upload::Posted;
 use super::{page, same_site_form, Chrome};
 use crate::AppState;
 
@@ -22,16 +22,16 @@ use gongzhi_domain::time::display as when;
 
 /// A row of a queue or list.
 pub struct Row {
-    id: i64,
-    number: String,
-    title: String,
-    status: &'static str,
-    place: String,
-    due: String,
-    urgency: &'static str,
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub status: &'static str,
+    pub place: String,
+    pub due: String,
+    pub urgency: &'static str,
 }
 
-fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, state: &AppState, now: Millis) -> Row {
+pub(crate) fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, state: &AppState, now: Millis) -> Row {
     let policy = &state.store.settings().policy;
     let urgency = match policy.urgency_of(r, now) {
         Some(Urgency::Overdue) => "overdue",
@@ -50,12 +50,8 @@ fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, state: &AppS
     }
 }
 
-async fn unit_names(state: &AppState) -> HashMap<i64, String> {
+pub(crate) async fn unit_names(state: &AppState) -> HashMap<i64, String> {
     state.store.units().await.map(|units| units.into_iter().map(|u| (u.id, u.name)).collect()).unwrap_or_default()
-}
-
-fn to_login() -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response()
 }
 
 #[derive(Template)]
@@ -66,6 +62,8 @@ struct Home<'a> {
     counts: Vec<(&'static str, &'static str, i64)>,
     queue: &'static str,
     rows: Vec<Row>,
+    page: u64,
+    more: bool,
 }
 
 impl Home<'_> {
@@ -77,7 +75,11 @@ impl Home<'_> {
 #[derive(Deserialize)]
 pub struct HomeQuery {
     queue: Option<String>,
+    page: Option<String>,
 }
+
+/// Rows a workbench page shows.
+const PAGE: u32 = 50;
 
 /// The queue a role works from first.
 fn first_queue(role: Role) -> Queue {
@@ -90,22 +92,56 @@ fn first_queue(role: Role) -> Queue {
 }
 
 pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return to_login() };
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     let staff = user.staff();
     let now = time::now();
     let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
-    let (counts, items) =
-        match (state.store.queue_counts(&staff, now).await, state.store.queue(&staff, queue, now, 50).await) {
-            (Ok(counts), Ok(items)) => (counts, items),
-            _ => {
-                return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-            }
-        };
+    // A page number that is not one shows the first page; a huge one shows an empty page.
+    let page_number = query.page.as_deref().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 1_000_000);
+    let offset = (page_number - 1) * u64::from(PAGE);
+    let (counts, mut items) = match (
+        state.store.queue_counts(&staff, now).await,
+        state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await,
+    ) {
+        (Ok(counts), Ok(items)) => (counts, items),
+        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+    };
     let places = unit_names(&state).await;
     let counts =
         counts.into_iter().map(|(q, n)| (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n)).collect();
+    let more = items.len() > PAGE as usize;
+    items.truncate(PAGE as usize);
     let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
-    page(&chrome, &Home { chrome: &chrome, user: &user, counts, queue: queue.as_str(), rows })
+    let home = Home { chrome: &chrome, user: &user, counts, queue: queue.as_str(), rows, page: page_number, more };
+    page(&chrome, &home)
+}
+
+/// A whole queue as a spreadsheet, up to the export limit.
+pub async fn queue_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    let staff = user.staff();
+    let now = time::now();
+    let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
+    let mut found = Vec::new();
+    loop {
+        let batch = gongzhi_store::MAX_PAGE;
+        match state.store.queue_page(&staff, queue, now, found.len() as u64, batch).await {
+            Ok(items) => {
+                let last = items.len() < batch as usize;
+                found.extend(items);
+                if last || found.len() >= super::search::EXPORT_ROWS {
+                    break;
+                }
+            }
+            Err(_) => {
+                return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
+            }
+        }
+    }
+    let names = unit_names(&state).await;
+    let mut sheet = super::search::request_sheet(&chrome, &names, &found);
+    sheet.name = chrome.t.lookup(&format!("queue.{}", queue.as_str())).to_string();
+    crate::export::download(&format!("{}.xlsx", sheet.name), &[sheet])
 }
 
 /// One action form on the request page.
@@ -116,6 +152,8 @@ pub struct ActionForm {
     fields: Vec<&'static str>,
     /// Irreversible: the browser asks again before sending.
     confirm: bool,
+    /// Takes photos (progress notes and replies).
+    photos: bool,
 }
 
 fn fields(action: Action) -> Vec<&'static str> {
@@ -145,6 +183,7 @@ struct RequestPage<'a> {
     actions: Vec<ActionForm>,
     units: Vec<(i64, String)>,
     error: Option<String>,
+    photos: Vec<String>,
 }
 
 impl RequestPage<'_> {
@@ -195,6 +234,7 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
                 row.action,
                 Action::Reject | Action::Merge | Action::Resolve | Action::Answer | Action::Return
             ),
+            photos: matches!(row.action, Action::Progress | Action::Resolve),
         })
         .collect();
     let mut units: Vec<(i64, String)> = names.iter().map(|(id, name)| (*id, name.clone())).collect();
@@ -213,6 +253,10 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
         actions,
         units,
         error,
+        photos: super::photos::links(
+            &format!("/work/requests/{id}"),
+            &state.store.photos_of(id).await.unwrap_or_default(),
+        ),
     };
     let status = if template.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
     let mut response = page(chrome, &template);
@@ -227,7 +271,7 @@ struct NotFound<'a> {
 }
 
 pub async fn request(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let Some(user) = chrome.user.clone() else { return to_login() };
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     show_request(&state, &chrome, &user, id, None).await
 }
 
@@ -294,9 +338,12 @@ pub async fn act(
     chrome: Chrome,
     headers: HeaderMap,
     Path((id, action)): Path<(i64, String)>,
-    Form(fields): Form<ActionFields>,
+    Posted { form: fields, photos, problem }: Posted<ActionFields>,
 ) -> Response {
-    let Some(user) = chrome.user.clone() else { return to_login() };
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    if let Some(problem) = problem {
+        return show_request(&state, &chrome, &user, id, Some(chrome.t.get(problem.key()).into())).await;
+    }
     if !same_site_form(&headers, &fields.csrf) {
         return show_request(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").into())).await;
     }
@@ -311,7 +358,12 @@ pub async fn act(
         return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into())).await;
     };
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
-        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response(),
+        Ok(_) => {
+            if !photos.is_empty() {
+                super::photos::keep_with_last_event(&state, id, &photos).await;
+            }
+            (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
+        }
         Err(error) => {
             let message = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
             show_request(&state, &chrome, &user, id, Some(message)).await

@@ -1,0 +1,264 @@
+//! Hot issues for leaders and supervisors: the problems many residents raised in their
+//! scope over a chosen period, clusters that grow ranked first, each with the words its
+//! requests share and links to every one of them.
+//!
+//! The work is bounded whatever the size of the database: the newest requests of the
+//! period in scope are read from the creation-time index, at most `MAX_REQUESTS`, and the
+//! page says so when the period held more.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate};
+use gongzhi_domain::role::Staff;
+use gongzhi_domain::time::{self, DAY};
+use gongzhi_domain::Role;
+use gongzhi_text::hot::{hot_issues, HotConfig, HotDoc, HotIssue};
+use serde::Deserialize;
+
+use super::{page, Chrome};
+use crate::export::{self, Cell, Sheet};
+use crate::suggest::message;
+use crate::AppState;
+
+/// Requests of a period looked at, newest first.
+pub const MAX_REQUESTS: u32 = 20_000;
+/// Clusters a page shows.
+const PAGE: usize = 50;
+/// Member links shown per cluster; the export lists them all.
+const SHOWN_MEMBERS: usize = 12;
+/// Longest period one may ask for.
+const MAX_DAYS: i64 = 366;
+/// "Recent" for growth: the last days of the period.
+const RECENT_DAYS: i64 = 7;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct HotQuery {
+    from: String,
+    to: String,
+    page: String,
+}
+
+/// Who may look: those who watch a subtree's work.
+fn may_see(role: Role) -> bool {
+    matches!(role, Role::Leader | Role::Supervisor | Role::Admin)
+}
+
+/// The period asked for, the last 30 days by default, or the message key of what is wrong.
+fn period(query: &HotQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), &'static str> {
+    let date = |text: &str, default: NaiveDate| {
+        if text.is_empty() {
+            Ok(default)
+        } else {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "hot.bad_period")
+        }
+    };
+    let to = date(&query.to, today)?;
+    let from = date(&query.from, to - Duration::days(29))?;
+    if to < from || (to - from).num_days() >= MAX_DAYS {
+        return Err("hot.bad_period");
+    }
+    Ok((from, to))
+}
+
+/// The period's hot issues in the staff member's scope, with the numbers of their
+/// requests and whether the period held more requests than were looked at.
+async fn find(
+    state: &AppState,
+    staff: &Staff,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(Vec<HotIssue>, HashMap<i64, String>, bool), &'static str> {
+    let (texts, capped) =
+        state.store.texts_in_period(staff, from, to, MAX_REQUESTS).await.map_err(|_| "error.unavailable")?;
+    let numbers: HashMap<i64, String> = texts.iter().map(|t| (t.id, t.number.clone())).collect();
+    // Growth is counted up to the end of the period, or now if it has not ended.
+    let end = time::start_of(to.succ_opt().unwrap_or(to)).min(time::now()) / 1000;
+    let issues = tokio::task::spawn_blocking(move || {
+        let docs: Vec<HotDoc> = texts
+            .into_iter()
+            .map(|t| HotDoc {
+                doc: gongzhi_text::dupes::Doc {
+                    id: t.id,
+                    text: message(&t.title, &t.content),
+                    place: None,
+                    time: t.created_at / 1000,
+                },
+                title: Some(t.title),
+                supports: 0,
+                requester: t.requester,
+            })
+            .collect();
+        let config = HotConfig { window_secs: RECENT_DAYS * DAY / 1000, ..HotConfig::default() };
+        hot_issues(&docs, end, &config)
+    })
+    .await
+    .map_err(|_| "error.unavailable")?;
+    Ok((issues, numbers, capped))
+}
+
+/// One cluster as the page shows it.
+pub struct Issue {
+    rank: usize,
+    label: String,
+    title: String,
+    score: String,
+    size: usize,
+    requesters: usize,
+    recent: usize,
+    growth: String,
+    first: String,
+    last: String,
+    members: Vec<(i64, String)>,
+    more: usize,
+}
+
+fn issue(rank: usize, h: &HotIssue, numbers: &HashMap<i64, String>) -> Issue {
+    Issue {
+        rank,
+        label: h.label.clone(),
+        title: h.title.clone(),
+        score: format!("{:.2}", h.score),
+        size: h.size,
+        requesters: h.requesters,
+        recent: h.recent,
+        growth: format!("{:.0}%", 100.0 * h.recent as f64 / h.size.max(1) as f64),
+        first: time::display(h.first_time * 1000),
+        last: time::display(h.last_time * 1000),
+        members: h
+            .members
+            .iter()
+            .rev()
+            .take(SHOWN_MEMBERS)
+            .map(|id| (*id, numbers.get(id).cloned().unwrap_or_else(|| id.to_string())))
+            .collect(),
+        more: h.members.len().saturating_sub(SHOWN_MEMBERS),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "work/hot.html")]
+struct HotPage<'a> {
+    chrome: &'a Chrome,
+    from: String,
+    to: String,
+    issues: Vec<Issue>,
+    total: usize,
+    capped: bool,
+    max_requests: u32,
+    page: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    export: String,
+    error: Option<&'static str>,
+}
+
+fn refused(chrome: &Chrome, key: &'static str, status: StatusCode) -> Response {
+    (status, chrome.t.get(key).to_string()).into_response()
+}
+
+pub async fn hot(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HotQuery>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    if !may_see(user.role) {
+        return refused(&chrome, "hot.forbidden", StatusCode::FORBIDDEN);
+    }
+    let today = time::local_date(time::now());
+    let page_no = query.page.parse::<usize>().unwrap_or(1).max(1);
+    let (mut issues, mut total, mut capped, mut error) = (Vec::new(), 0, false, None);
+    let (from, to) = match period(&query, today) {
+        Ok((from, to)) => {
+            match find(&state, &user.staff(), from, to).await {
+                Ok((found, numbers, was_capped)) => {
+                    total = found.len();
+                    capped = was_capped;
+                    issues = found
+                        .iter()
+                        .enumerate()
+                        .skip((page_no - 1) * PAGE)
+                        .take(PAGE)
+                        .map(|(i, h)| issue(i + 1, h, &numbers))
+                        .collect();
+                }
+                Err(key) => error = Some(key),
+            }
+            (from.to_string(), to.to_string())
+        }
+        Err(key) => {
+            error = Some(key);
+            (query.from.clone(), query.to.clone())
+        }
+    };
+    let link = |n: usize| format!("/work/hot?from={from}&to={to}&page={n}");
+    let template = HotPage {
+        chrome: &chrome,
+        prev: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no * PAGE < total).then(|| link(page_no + 1)),
+        export: format!("/work/hot.xlsx?from={from}&to={to}"),
+        from,
+        to,
+        issues,
+        total,
+        capped,
+        max_requests: MAX_REQUESTS,
+        page: page_no,
+        error,
+    };
+    let mut response = page(&chrome, &template);
+    if let Some(key) = error {
+        *response.status_mut() =
+            if key == "error.unavailable" { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_REQUEST };
+    }
+    response
+}
+
+/// The period's hot issues as a spreadsheet, every request of every cluster listed.
+pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HotQuery>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    if !may_see(user.role) {
+        return refused(&chrome, "hot.forbidden", StatusCode::FORBIDDEN);
+    }
+    let today = time::local_date(time::now());
+    let (from, to) = match period(&query, today) {
+        Ok(period) => period,
+        Err(key) => return refused(&chrome, key, StatusCode::BAD_REQUEST),
+    };
+    let (issues, numbers, capped) = match find(&state, &user.staff(), from, to).await {
+        Ok(found) => found,
+        Err(key) => return refused(&chrome, key, StatusCode::SERVICE_UNAVAILABLE),
+    };
+    let t = &chrome.t;
+    let header = ["hot.rank", "hot.label", "hot.title_column", "hot.score", "hot.size", "hot.requesters", "hot.recent"]
+        .iter()
+        .chain(&["hot.first", "hot.last", "hot.members"])
+        .map(|key| t.get(key).to_string())
+        .collect();
+    let mut rows: Vec<Vec<Cell>> = issues
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let members: Vec<&str> =
+                h.members.iter().map(|id| numbers.get(id).map(String::as_str).unwrap_or_default()).collect();
+            vec![
+                Cell::Int(i as i64 + 1),
+                Cell::Text(h.label.clone()),
+                Cell::Text(h.title.clone()),
+                Cell::Number((h.score * 100.0).round() / 100.0),
+                Cell::Int(h.size as i64),
+                Cell::Int(h.requesters as i64),
+                Cell::Int(h.recent as i64),
+                Cell::Text(time::display(h.first_time * 1000)),
+                Cell::Text(time::display(h.last_time * 1000)),
+                Cell::Text(members.join(" ")),
+            ]
+        })
+        .collect();
+    if capped {
+        rows.push(vec![Cell::Text(t.get("hot.capped").replace("{max}", &MAX_REQUESTS.to_string()))]);
+    }
+    let sheet = Sheet { name: t.get("hot.title").to_string(), header, rows };
+    export::download(&format!("hot-{from}-{to}.xlsx"), &[sheet])
+}

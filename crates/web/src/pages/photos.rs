@@ -1,0 +1,80 @@
+//! Photos served back: to staff who may see the request, and to the requester holding
+//! its tracking code. The stored type was found from the photo's own bytes when it came
+//! in, and `nosniff` keeps browsers from guessing another.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use gongzhi_domain::time;
+use gongzhi_store::{Attachment, AttachmentInfo, StoreError};
+
+use super::Chrome;
+use crate::auth::ClientAddr;
+use crate::AppState;
+
+fn serve(result: Result<Attachment, StoreError>) -> Response {
+    match result {
+        Ok(photo) => {
+            let kind = HeaderValue::from_str(&photo.info.content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+            let headers = [
+                (CONTENT_TYPE, kind),
+                (CONTENT_DISPOSITION, HeaderValue::from_static("inline")),
+                (CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600")),
+                (axum::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            ];
+            (headers, photo.bytes).into_response()
+        }
+        Err(StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "photo unavailable");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+/// `/work/requests/{id}/photos/{n}`: out of scope answers as absent.
+pub async fn staff_photo(State(state): State<AppState>, chrome: Chrome, Path((id, n)): Path<(i64, i64)>) -> Response {
+    let Some(user) = chrome.user.as_ref() else { return chrome.to_login() };
+    match state.store.request(id, &user.staff()).await {
+        Ok(_) => serve(state.store.photo(id, n).await),
+        Err(error) => serve(Err(error)),
+    }
+}
+
+/// `/track/{code}/photos/{n}`: a wrong code counts toward the same limit as on the
+/// tracking page, so photos are no way around it.
+pub async fn track_photo(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path((code, n)): Path<(String, i64)>,
+) -> Response {
+    let key = format!("track:{addr}");
+    let (now, window) = (time::now(), state.config.throttle_window);
+    if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
+        return StatusCode::TOO_MANY_REQUESTS.into_response();
+    }
+    match state.store.request_by_tracking_code(&code).await {
+        Ok(request) => serve(state.store.photo(request.id, n).await),
+        Err(error) => {
+            let _ = state.store.record_failure(&key, window, now).await;
+            serve(Err(error))
+        }
+    }
+}
+
+/// The addresses of a request's photos under a base (`/track/CODE` or
+/// `/work/requests/ID`), for thumbnails.
+pub fn links(base: &str, photos: &[AttachmentInfo]) -> Vec<String> {
+    photos.iter().map(|p| format!("{base}/photos/{}", p.n)).collect()
+}
+
+/// Keeps photos sent with an action that was just taken, with the event it wrote. The
+/// action stands whatever becomes of them.
+pub async fn keep_with_last_event(state: &AppState, request_id: i64, photos: &[Vec<u8>]) {
+    let event = state.store.events_of(request_id).await.ok().and_then(|events| events.last().map(|e| e.id));
+    if let Err(error) = state.store.add_photos(request_id, event, photos, time::now()).await {
+        tracing::warn!(%error, request = request_id, "photos not kept");
+    }
+}

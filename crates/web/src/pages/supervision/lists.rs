@@ -1,0 +1,419 @@
+//! The supervisor's home, flagged entries (with a review on demand) and the stale and
+//! overdue lists by unit and by cadre.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use chrono::Duration;
+use gongzhi_domain::role::Role;
+use gongzhi_domain::supervision::stale::DEFAULT_DAYS;
+use gongzhi_domain::time;
+use gongzhi_store::{Account, CallbackSummary, Lateness, OrderFilter, ReviewFlag};
+use serde::Deserialize;
+
+use super::callback::{queue_rows, QueueRow};
+use super::draw::SampleRow;
+use super::orders::{order_rows, OrderRow};
+use super::{parse_date, refusal, requests, see_other, unavailable, user_of, when, Names, Pager};
+use crate::export::{self, Cell, Sheet};
+use crate::pages::{page, same_site_form, Chrome};
+use crate::AppState;
+
+/// A figure of the callback summary, ready to show.
+pub struct Figure {
+    pub id: &'static str,
+    pub label: String,
+    pub value: String,
+}
+
+fn figures(chrome: &Chrome, summary: &CallbackSummary) -> Vec<Figure> {
+    let t = &chrome.t;
+    let mut figures = vec![
+        Figure { id: "sampled", label: t.get("supervision.sampled").into(), value: summary.sampled.count.to_string() },
+        Figure { id: "reached", label: t.get("supervision.reached").into(), value: summary.reached.count.to_string() },
+        Figure {
+            id: "callback_rate",
+            label: t.get("measure.callback_rate").into(),
+            value: summary.callback_rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+        },
+    ];
+    for tally in &summary.questions {
+        figures.push(Figure {
+            id: tally.question.as_str(),
+            label: format!("{}{}", t.lookup(&format!("question.{}", tally.question.as_str())), t.get("supervision.no")),
+            value: tally.failed.count.to_string(),
+        });
+    }
+    figures
+}
+
+#[derive(Template)]
+#[template(path = "supervision/home.html")]
+struct Home<'a> {
+    chrome: &'a Chrome,
+    unit: String,
+    figures: Vec<Figure>,
+    queue: Vec<QueueRow>,
+    waiting: i64,
+    samples: Vec<SampleRow>,
+    orders: Vec<OrderRow>,
+    open_orders: i64,
+    flags: i64,
+    stale: i64,
+    overdue: i64,
+    talks: i64,
+}
+
+pub async fn home(State(state): State<AppState>, chrome: Chrome) -> Response {
+    let user = match user_of(&chrome, &[Role::Supervisor]) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let staff = user.staff();
+    let store = &state.store;
+    let now = time::now();
+    let today = time::local_date(now);
+    let open = OrderFilter { status: Some(gongzhi_domain::supervision::OrderStatus::Open), ..OrderFilter::default() };
+    let (Ok(unit), Ok(summary), Ok(queue), Ok(samples), Ok(orders), Ok(flags), Ok(late), Ok(talks)) = (
+        store.unit(user.unit_id).await,
+        store.callback_summary(user.unit_id, today - Duration::days(29), today).await,
+        store.callback_queue(&staff, 0, 10).await,
+        store.samples(&staff, 0, 5).await,
+        store.orders(&staff, &open, 0, 10).await,
+        store.review_flags(&staff, 0, 1).await,
+        store.lateness(&staff, DEFAULT_DAYS, now).await,
+        store.talks(&staff, None, 0, 1).await,
+    ) else {
+        return unavailable(&chrome);
+    };
+    let names = Names::load(&state).await;
+    let template = Home {
+        chrome: &chrome,
+        unit: unit.name,
+        figures: figures(&chrome, &summary),
+        queue: queue_rows(&state, &chrome, &user, &queue.items).await,
+        waiting: queue.total,
+        samples: samples.items.iter().map(|s| super::draw::sample_row(s, &names)).collect(),
+        orders: order_rows(&state, &chrome, &user, &orders.items).await,
+        open_orders: orders.total,
+        flags: flags.total,
+        stale: late.items.iter().filter(|l| l.stale).count() as i64,
+        overdue: late.items.iter().filter(|l| l.overdue).count() as i64,
+        talks: talks.total,
+    };
+    page(&chrome, &template)
+}
+
+/// A flagged entry as a row.
+pub struct FlagRow {
+    pub request_id: i64,
+    pub number: String,
+    pub title: String,
+    pub unit: String,
+    pub handler: String,
+    pub rules: Vec<&'static str>,
+    pub resolved: String,
+    pub checked: String,
+}
+
+async fn flag_rows(state: &AppState, chrome: &Chrome, user: &Account, flags: &[ReviewFlag]) -> Vec<FlagRow> {
+    let names = Names::load(state).await;
+    let found = requests(state, user, flags.iter().map(|f| f.request_id)).await;
+    flags
+        .iter()
+        .map(|f| {
+            let request = found.get(&f.request_id);
+            FlagRow {
+                request_id: f.request_id,
+                number: request.map(|r| r.number.clone()).unwrap_or_default(),
+                title: request.map(|r| r.new.title.clone()).unwrap_or_default(),
+                unit: names.unit(f.unit_id),
+                handler: f.handler_id.map(|h| names.person(h)).unwrap_or_default(),
+                rules: f.rules.iter().map(|r| chrome.t.lookup(&format!("rule.{}", r.as_str()))).collect(),
+                resolved: when(f.first_resolved_at),
+                checked: when(f.checked_at),
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FlagsQuery {
+    page: Option<i64>,
+    checked: Option<i64>,
+    flagged: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "supervision/flags.html")]
+struct FlagsPage<'a> {
+    chrome: &'a Chrome,
+    supervisor: bool,
+    rows: Vec<FlagRow>,
+    pager: Pager,
+    from: String,
+    to: String,
+    run: Option<(i64, i64)>,
+    error: Option<String>,
+}
+
+const FLAG_ROLES: &[Role] = &[Role::Supervisor, Role::Leader, Role::Handler];
+
+async fn show_flags(
+    state: &AppState,
+    chrome: &Chrome,
+    user: &Account,
+    query: FlagsQuery,
+    error: Option<String>,
+) -> Response {
+    let staff = user.staff();
+    let Ok(total) = state.store.review_flags(&staff, 0, 1).await.map(|l| l.total) else { return unavailable(chrome) };
+    let pager = Pager::new("/work/supervision/flags", query.page, total);
+    let Ok(listing) = state.store.review_flags(&staff, pager.offset(), super::PER_PAGE).await else {
+        return unavailable(chrome);
+    };
+    let today = time::local_date(time::now());
+    let template = FlagsPage {
+        chrome,
+        supervisor: user.role == Role::Supervisor,
+        rows: flag_rows(state, chrome, user, &listing.items).await,
+        pager,
+        from: (today - Duration::days(30)).to_string(),
+        to: today.to_string(),
+        run: query.checked.zip(query.flagged),
+        error,
+    };
+    page(chrome, &template)
+}
+
+pub async fn flags(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FlagsQuery>) -> Response {
+    let user = match user_of(&chrome, FLAG_ROLES) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    show_flags(&state, &chrome, &user, query, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReviewForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    from: String,
+    to: String,
+}
+
+/// Reviews the entries of a period now, rather than waiting for the timer.
+pub async fn review(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Form(form): Form<ReviewForm>,
+) -> Response {
+    let user = match user_of(&chrome, &[Role::Supervisor]) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let again = |key: String| show_flags(&state, &chrome, &user, FlagsQuery::default(), Some(key));
+    if !same_site_form(&headers, &form.csrf) {
+        return again(chrome.t.get("form.csrf").into()).await;
+    }
+    let (Some(from), Some(to)) = (parse_date(&form.from), parse_date(&form.to)) else {
+        return again(chrome.t.get("supervision.bad_date").into()).await;
+    };
+    match state.store.review_entries(&user.staff(), from, to, time::now()).await {
+        Ok(run) => see_other(format!("/work/supervision/flags?checked={}&flagged={}", run.checked, run.flagged)),
+        Err(error) => {
+            let message = refusal(&chrome, error);
+            again(message).await
+        }
+    }
+}
+
+pub async fn flags_export(State(state): State<AppState>, chrome: Chrome) -> Response {
+    let user = match user_of(&chrome, FLAG_ROLES) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let Ok(listing) = state.store.review_flags(&user.staff(), 0, super::EXPORT_ROWS).await else {
+        return unavailable(&chrome);
+    };
+    let t = &chrome.t;
+    let rows = flag_rows(&state, &chrome, &user, &listing.items)
+        .await
+        .into_iter()
+        .map(|f| {
+            vec![
+                Cell::Text(f.number),
+                Cell::Text(f.title),
+                Cell::Text(f.unit),
+                Cell::Text(f.handler),
+                Cell::Text(f.rules.join("、")),
+                Cell::Text(f.resolved),
+                Cell::Text(f.checked),
+            ]
+        })
+        .collect();
+    let header = ["request.number", "request.title", "request.assignee", "supervision.cadre", "supervision.rules"]
+        .iter()
+        .chain(&["supervision.resolved", "supervision.checked"])
+        .map(|k| t.get(k).to_string())
+        .collect();
+    export::download("flags.xlsx", &[Sheet { name: t.get("supervision.flags").into(), header, rows }])
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LateQuery {
+    days: Option<u32>,
+    page: Option<i64>,
+}
+
+/// A late request as a row.
+pub struct LateRow {
+    pub request_id: i64,
+    pub number: String,
+    pub title: String,
+    pub unit: String,
+    pub cadre: String,
+    pub status: &'static str,
+    pub last_step: String,
+    pub idle_days: u32,
+    pub due: String,
+    pub stale: bool,
+    pub overdue: bool,
+}
+
+/// A unit's or a cadre's line.
+pub struct GroupRow {
+    pub name: String,
+    pub stale: i64,
+    pub overdue: i64,
+}
+
+#[derive(Template)]
+#[template(path = "supervision/late.html")]
+struct LatePage<'a> {
+    chrome: &'a Chrome,
+    supervisor: bool,
+    days: u32,
+    by_unit: Vec<GroupRow>,
+    by_cadre: Vec<GroupRow>,
+    rows: Vec<LateRow>,
+    pager: Pager,
+}
+
+/// The stale threshold asked for, within reason.
+fn days_of(query: &LateQuery) -> u32 {
+    query.days.unwrap_or(DEFAULT_DAYS).clamp(1, 60)
+}
+
+fn late_rows(chrome: &Chrome, names: &Names, late: &Lateness) -> (Vec<GroupRow>, Vec<GroupRow>, Vec<LateRow>) {
+    let unclaimed = chrome.t.get("supervision.unclaimed").to_string();
+    let group = |groups: &[gongzhi_store::LateGroup], name: &dyn Fn(i64) -> String| {
+        groups
+            .iter()
+            .map(|g| GroupRow {
+                name: g.id.map(name).unwrap_or_else(|| unclaimed.clone()),
+                stale: g.stale,
+                overdue: g.overdue,
+            })
+            .collect::<Vec<_>>()
+    };
+    let by_unit = group(&late.by_unit, &|id| names.unit(id));
+    let by_cadre = group(&late.by_cadre, &|id| names.person(id));
+    let rows = late
+        .items
+        .iter()
+        .map(|l| LateRow {
+            request_id: l.request_id,
+            number: l.number.clone(),
+            title: l.title.clone(),
+            unit: l.unit_id.map(|u| names.unit(u)).unwrap_or_default(),
+            cadre: l.handler_id.map(|h| names.person(h)).unwrap_or_else(|| unclaimed.clone()),
+            status: chrome.t.status(l.status),
+            last_step: when(l.last_step),
+            idle_days: l.idle_days,
+            due: l.resolve_by.map(when).unwrap_or_default(),
+            stale: l.stale,
+            overdue: l.overdue,
+        })
+        .collect();
+    (by_unit, by_cadre, rows)
+}
+
+pub async fn late(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> Response {
+    let user = match user_of(&chrome, &[Role::Supervisor, Role::Leader]) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let days = days_of(&query);
+    let Ok(late) = state.store.lateness(&user.staff(), days, time::now()).await else { return unavailable(&chrome) };
+    let names = Names::load(&state).await;
+    let (by_unit, by_cadre, rows) = late_rows(&chrome, &names, &late);
+    let pager = Pager::new(format!("/work/supervision/late?days={days}"), query.page, rows.len() as i64);
+    let rows = rows.into_iter().skip(pager.offset() as usize).take(super::PER_PAGE as usize).collect();
+    let template =
+        LatePage { chrome: &chrome, supervisor: user.role == Role::Supervisor, days, by_unit, by_cadre, rows, pager };
+    page(&chrome, &template)
+}
+
+pub async fn late_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> Response {
+    let user = match user_of(&chrome, &[Role::Supervisor, Role::Leader]) {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let Ok(late) = state.store.lateness(&user.staff(), days_of(&query), time::now()).await else {
+        return unavailable(&chrome);
+    };
+    let names = Names::load(&state).await;
+    let (by_unit, by_cadre, rows) = late_rows(&chrome, &names, &late);
+    let t = &chrome.t;
+    let yes_no = |flag: bool| Cell::Text(t.get(if flag { "supervision.yes" } else { "supervision.no" }).into());
+    let header = |keys: &[&str]| keys.iter().map(|k| t.get(k).to_string()).collect::<Vec<_>>();
+    let groups = |name: &str, key: &str, groups: Vec<GroupRow>| Sheet {
+        name: name.to_string(),
+        header: header(&[key, "supervision.stale", "supervision.overdue"]),
+        rows: groups.into_iter().map(|g| vec![Cell::Text(g.name), Cell::Int(g.stale), Cell::Int(g.overdue)]).collect(),
+    };
+    let sheets = [
+        Sheet {
+            name: t.get("supervision.late").into(),
+            header: header(&[
+                "request.number",
+                "request.title",
+                "request.assignee",
+                "supervision.cadre",
+                "request.status",
+                "supervision.last_step",
+                "supervision.idle_days",
+                "request.resolve_by",
+                "supervision.stale",
+                "supervision.overdue",
+            ]),
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        Cell::Text(r.number),
+                        Cell::Text(r.title),
+                        Cell::Text(r.unit),
+                        Cell::Text(r.cadre),
+                        Cell::Text(r.status.into()),
+                        Cell::Text(r.last_step),
+                        Cell::Int(i64::from(r.idle_days)),
+                        Cell::Text(r.due),
+                        yes_no(r.stale),
+                        yes_no(r.overdue),
+                    ]
+                })
+                .collect(),
+        },
+        groups(t.get("supervision.by_unit"), "request.assignee", by_unit),
+        groups(t.get("supervision.by_cadre"), "supervision.cadre", by_cadre),
+    ];
+    export::download("late.xlsx", &sheets)
+}

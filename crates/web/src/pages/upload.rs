@@ -1,0 +1,133 @@
+//! Forms that may carry photos. A form with a file input is sent as
+//! `multipart/form-data`, the same form without one as a plain urlencoded body; handlers
+//! take either through `Posted<T>` and read the same fields.
+//!
+//! Limits are kept while reading: a file over the size limit is read to its end but not
+//! kept, so the form's other fields still arrive and the page can come back filled in.
+
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+
+/// What was wrong with the photos of a form, as a catalogue key. Handlers check it
+/// before the CSRF token: a body cut off at its size limit may have lost the token too,
+/// and a form with a problem changes nothing either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoProblem {
+    TooMany,
+    TooLarge,
+    NotAPhoto,
+}
+
+impl PhotoProblem {
+    pub fn key(self) -> &'static str {
+        match self {
+            PhotoProblem::TooMany => "photo.too_many",
+            PhotoProblem::TooLarge => "photo.too_large",
+            PhotoProblem::NotAPhoto => "photo.not_photo",
+        }
+    }
+}
+
+/// A posted form: its fields as `T`, and the photos that came with it, each checked for
+/// size and for being a JPEG, PNG or WebP by its content.
+pub struct Posted<T> {
+    pub form: T,
+    pub photos: Vec<Vec<u8>>,
+    /// The first thing wrong with the photos; when set, `photos` is to be ignored.
+    pub problem: Option<PhotoProblem>,
+}
+
+/// The largest body a route taking photos accepts: the photos and room for the text.
+pub fn body_limit(config: &crate::WebConfig) -> usize {
+    config.photo_max_count * config.photo_max_bytes + crate::MAX_BODY
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let multipart = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(form) = Form::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+            return Ok(Posted { form, photos: Vec::new(), problem: None });
+        }
+        let parts = Multipart::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        let (fields, photos, problem) = read(parts, &state.config).await;
+        let encoded = serde_urlencoded::to_string(&fields).unwrap_or_default();
+        let form = serde_urlencoded::from_str(&encoded)
+            .map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;
+        Ok(Posted { form, photos, problem })
+    }
+}
+
+async fn read(
+    mut parts: Multipart,
+    config: &crate::WebConfig,
+) -> (Vec<(String, String)>, Vec<Vec<u8>>, Option<PhotoProblem>) {
+    let mut fields = Vec::new();
+    let mut photos = Vec::new();
+    let mut problem = None;
+    loop {
+        let mut field = match parts.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            // Past the body limit, or cut off. The parser reads ahead as far as the body
+            // has arrived, so when a body far over the limit came at once, even the text
+            // before the photos is lost; the problem still says why.
+            Err(_) => {
+                problem.get_or_insert(PhotoProblem::TooLarge);
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if field.file_name().is_none() {
+            if let Ok(text) = field.text().await {
+                fields.push((name, text));
+            }
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let mut over = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) if !over => {
+                    over = bytes.len() + chunk.len() > config.photo_max_bytes;
+                    if over {
+                        bytes = Vec::new();
+                    } else {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(_) => {
+                    over = true;
+                    break;
+                }
+            }
+        }
+        // A file input left empty still sends a part with no bytes.
+        if over {
+            problem.get_or_insert(PhotoProblem::TooLarge);
+        } else if bytes.is_empty() {
+            continue;
+        } else if gongzhi_store::photo_type(&bytes).is_none() {
+            problem.get_or_insert(PhotoProblem::NotAPhoto);
+        } else if photos.len() == config.photo_max_count {
+            problem.get_or_insert(PhotoProblem::TooMany);
+        } else {
+            photos.push(bytes);
+        }
+    }
+    (fields, photos, problem)
+}

@@ -1,0 +1,357 @@
+//! Suggestions over HTTP: a district with history trains its routing model; residents'
+//! new requests come in with a suggested category and unit and their possible duplicates;
+//! the dispatcher sees them on the desk, accepts a suggestion in one click and merges a
+//! duplicate in another; the accuracy shows in the figures; leaders see hot issues.
+//! Real router, real SQLite.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use gongzhi_domain::request::NewRequest;
+use gongzhi_domain::time::{self, DAY, HOUR};
+use gongzhi_domain::*;
+use gongzhi_store::testing::{staff, town, Town};
+use gongzhi_store::{Backend, Imported, Store};
+use gongzhi_web::{router, AppState, WebConfig};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+struct Browser {
+    app: Router,
+    cookies: Vec<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    body: Vec<u8>,
+    headers: axum::http::HeaderMap,
+}
+
+impl Page {
+    fn html(&self) -> String {
+        String::from_utf8_lossy(&self.body).into()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl Browser {
+    fn new(app: &Router) -> Browser {
+        Browser { app: app.clone(), cookies: vec![format!("gongzhi_csrf={CSRF}")] }
+    }
+
+    async fn send(&mut self, request: axum::http::request::Builder, body: String) -> Page {
+        let request = request.header(header::COOKIE, self.cookies.join("; ")).body(Body::from(body)).unwrap();
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let headers = response.headers().clone();
+        for cookie in headers.get_all(header::SET_COOKIE) {
+            let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            self.cookies.push(pair);
+        }
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
+        Page { status, body, headers }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::builder().uri(path), String::new()).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+        let request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.send(request, body).await
+    }
+
+    async fn post_json(&mut self, path: &str, body: Value) -> Page {
+        let request =
+            Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
+        self.send(request, body.to_string()).await
+    }
+
+    async fn login(app: &Router, login: &str) -> Browser {
+        let mut browser = Browser::new(app);
+        let done = browser.post("/login", &[("_csrf", CSRF), ("login", login), ("password", "demo-password")]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{login} logs in");
+        browser
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// The value of the first `name="…" value="…"` hidden field after `marker` in `html`.
+fn field_after(html: &str, marker: &str, name: &str) -> String {
+    let rest = html.split(marker).nth(1).unwrap_or_else(|| panic!("{marker} is not on the page"));
+    let rest = rest.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap_or_else(|| panic!("no {name}"));
+    rest.split('"').next().unwrap().to_string()
+}
+
+const PLACES: &[&str] = &["柳湾路", "桃源街", "青石巷", "东风路", "河西大道"];
+const CITY: &[&str] = &[
+    "{p}{n}号门口井盖缺失，晚上有人差点踩空，请尽快补装井盖",
+    "{p}{n}号附近路灯不亮已经一个月，夜里走路看不见，请维修路灯",
+    "{p}{n}号路面塌陷破损，下雨积水，车辆无法通行，请修复道路",
+    "{p}{n}号下水道堵塞，污水漫到路面，臭味很大，请疏通下水道",
+];
+const LABOUR: &[&str] = &[
+    "我在{p}{n}号的工地干活，老板拖欠工资三个月不发，请帮忙讨薪",
+    "{p}{n}号的公司不给员工缴纳社保，也不签劳动合同，要求补缴社保",
+    "{p}{n}号的餐馆拖欠我两个月工资，老板电话不接，请劳动监察处理",
+    "单位在{p}{n}号，辞退我不给经济补偿，也拖欠加班工资",
+];
+
+/// Closed requests of the past weeks: city works went to the housing bureau, labour
+/// disputes to the subdistrict.
+async fn history(store: &Store, t: &Town) -> i64 {
+    let labour = [["劳动和社会保障".to_string(), "劳动关系".to_string(), "拖欠工资".to_string()]];
+    store.load_catalogue(&labour, |_| None).await.unwrap();
+    let categories = store.categories().await.unwrap();
+    let wages = categories.iter().find(|c| c.name == "拖欠工资").unwrap().id;
+    let community_path = store.unit(t.community).await.unwrap().path;
+    let mut items = Vec::new();
+    let now = time::now();
+    for i in 0..48usize {
+        let (texts, category, unit) =
+            if i % 2 == 0 { (CITY, t.category, t.department) } else { (LABOUR, wages, t.street) };
+        let content =
+            texts[(i / 2) % texts.len()].replace("{p}", PLACES[i % PLACES.len()]).replace("{n}", &(i + 3).to_string());
+        let new = NewRequest {
+            kind: Kind::Complaint,
+            channel: Channel::Hotline,
+            title: content.chars().take(14).collect(),
+            content,
+            address: String::new(),
+            unit_id: t.community,
+            category_id: Some(category),
+            urgent: false,
+            requester_type: RequesterType::Resident,
+            requester_name: "张先生".into(),
+            requester_phone: format!("139{:08}", i),
+            anonymous: false,
+        };
+        let created = now - 40 * DAY + i as i64 * HOUR;
+        let mut request = gongzhi_domain::Request::submitted(new, community_path.clone(), created);
+        request.status = Status::Closed;
+        request.assignee_unit_id = Some(unit);
+        request.assignee_path = Some(store.unit(unit).await.unwrap().path);
+        request.dispatched_at = Some(created + HOUR);
+        request.closed_at = Some(created + 3 * DAY);
+        items.push(Imported { request, events: vec![] });
+    }
+    store.import(items).await.unwrap();
+    wages
+}
+
+async fn district_with_a_model() -> (Store, Town, i64, Router) {
+    let (store, _) = gongzhi_store::testing::fresh(Backend::Sqlite).await;
+    let t = town(&store).await;
+    let wages = history(&store, &t).await;
+    let report = gongzhi_web::suggest::retrain(&store).await.unwrap();
+    assert_eq!(report.examples, 48);
+    assert_eq!(report.labels, vec!["劳动和社会保障".to_string(), "城乡建设".to_string()]);
+    assert!(report.holdout["accuracy"].as_f64().is_some(), "{}", report.holdout);
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    (store, t, wages, app)
+}
+
+fn submission(t: &Town, title: &str, content: &str, phone: &str) -> Value {
+    json!({ "kind": "complaint", "title": title, "content": content, "unit_id": t.community, "requester_phone": phone })
+}
+
+#[tokio::test]
+async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click() {
+    let (store, t, _, app) = district_with_a_model().await;
+    let level1 = |name: &str| {
+        let store = store.clone();
+        let name = name.to_string();
+        async move { store.categories().await.unwrap().into_iter().find(|c| c.name == name).unwrap().id }
+    };
+    let (city, labour) = (level1("城乡建设").await, level1("劳动和社会保障").await);
+
+    // Two residents write about the same missing cover, a third about unpaid wages.
+    let mut resident = Browser::new(&app);
+    let mut ids = Vec::new();
+    for (title, content, phone) in [
+        ("柳湾路8号井盖缺失", "柳湾路8号门口井盖缺失一个多星期，晚上有老人差点踩空，请尽快补装井盖", "13811110001"),
+        ("柳湾路8号门口井盖丢了", "柳湾路8号门口的井盖缺失，晚上有老人差点踩空，请尽快补装", "13811110002"),
+        ("老板拖欠工资", "我在桃源街工地干活，老板拖欠工资两个月不发，请帮忙讨薪", "13811110003"),
+    ] {
+        let created = resident.post_json("/api/v1/requests", submission(&t, title, content, phone)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.html());
+        ids.push(created.json()["id"].as_i64().unwrap());
+    }
+    let (first, second, wages) = (ids[0], ids[1], ids[2]);
+    for id in &ids {
+        store.act(*id, None, Command::Accept, staff(&t.operator)).await.unwrap();
+    }
+
+    // The API shows the suggestion to the dispatcher, not to a handler.
+    let dispatcher_token = store.create_api_token("dispatcher", "test").await.unwrap();
+    let handler_token = store.create_api_token("handler_c1", "test").await.unwrap();
+    let read = |id: i64, token: String| {
+        let app = app.clone();
+        async move {
+            let request = Request::builder()
+                .uri(format!("/api/v1/requests/{id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let response = app.oneshot(request).await.unwrap();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            serde_json::from_slice::<Value>(&bytes).unwrap()
+        }
+    };
+    let seen = read(second, dispatcher_token.clone()).await;
+    let s = &seen["suggestion"];
+    assert_eq!((s["category_id"].as_i64(), s["unit_id"].as_i64()), (Some(city), Some(t.department)), "{seen}");
+    assert!(s["confidence"].as_f64().unwrap() > 0.5, "{s}");
+    assert!(!s["terms"].as_array().unwrap().is_empty(), "{s}");
+    assert_eq!(s["duplicates"][0]["id"].as_i64(), Some(first), "{s}");
+    assert!(s["duplicates"][0]["similarity"].as_f64().unwrap() >= 0.45);
+    let shared: Vec<&str> = s["duplicates"][0]["shared_terms"].as_array().unwrap().iter().flat_map(|v| v.as_str()).collect();
+    assert!(shared.iter().any(|p| p.contains("井盖") || p.contains("柳湾路")), "{shared:?}");
+    let wage_seen = read(wages, dispatcher_token.clone()).await;
+    assert_eq!(wage_seen["suggestion"]["category_id"].as_i64(), Some(labour), "{wage_seen}");
+    assert_eq!(wage_seen["suggestion"]["unit_id"].as_i64(), Some(t.street), "learned from history: {wage_seen}");
+    assert!(read(second, handler_token).await.get("suggestion").is_none(), "handlers do not see suggestions");
+
+    // The desk shows both, with the words behind them.
+    let mut dispatcher = Browser::login(&app, "dispatcher").await;
+    let desk = dispatcher.get("/work/dispatch").await;
+    let html = desk.html();
+    assert_eq!(desk.status, StatusCode::OK);
+    assert!(html.contains(&format!("id=\"suggestion-{first}\"")), "{html}");
+    assert!(html.contains("区住建局") && html.contains("置信度") && html.contains("采纳建议并派单"), "{html}");
+    let duplicate = html.split(&format!("id=\"duplicate-{second}-{first}\"")).nth(1).expect("the duplicate is listed");
+    let first_number = store.request(first, &t.dispatcher).await.unwrap().number;
+    assert!(duplicate.contains(&first_number) && duplicate.contains("柳湾路8号井盖缺失"), "{duplicate}");
+    assert!(duplicate.contains(&format!("href=\"/work/requests/{first}\"")));
+    assert!(!html.contains(">desk."), "every word came from the catalogue");
+
+    // Accepting the first suggestion is one form: it dispatches to the suggested unit.
+    let accept = format!("id=\"suggestion-{first}\"");
+    let unit = field_after(&html, &accept, "unit_id");
+    let version = field_after(&html, &accept, "version");
+    assert_eq!(unit, t.department.to_string());
+    let path = format!("/work/requests/{first}/dispatch");
+    let fields = [("_csrf", CSRF), ("version", version.as_str()), ("unit_id", unit.as_str()), ("back", "/work/dispatch")];
+    let sent = dispatcher.post(&path, &fields).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let dispatched = store.request(first, &t.dispatcher).await.unwrap();
+    assert_eq!((dispatched.status, dispatched.assignee_unit_id), (Status::Dispatched, Some(t.department)));
+
+    // Merging the second into the first is one form too (the browser asks again first).
+    let html = dispatcher.get("/work/dispatch").await.html();
+    let marker = format!("id=\"duplicate-{second}-{first}\"");
+    assert!(html.split(&marker).nth(1).unwrap().contains("data-confirm="));
+    let into = field_after(&html, &marker, "into");
+    let version = field_after(&html, &marker, "version");
+    let fields = [("_csrf", CSRF), ("version", version.as_str()), ("into", into.as_str()), ("back", "/work/dispatch")];
+    let merged = dispatcher.post(&format!("/work/requests/{second}/merge"), &fields).await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.html());
+    let merged = store.request(second, &t.dispatcher).await.unwrap();
+    assert_eq!((merged.status, merged.merged_into), (Status::Merged, Some(first)));
+    let html = dispatcher.get("/work/dispatch").await.html();
+    assert!(!html.contains(&format!("id=\"waiting-{second}\"")) && html.contains(&format!("id=\"waiting-{wages}\"")));
+
+    // Without a valid CSRF token nothing happens.
+    let forged = [("_csrf", "forged"), ("version", "2"), ("unit_id", unit.as_str()), ("back", "/work/dispatch")];
+    let refused = dispatcher.post(&format!("/work/requests/{wages}/dispatch"), &forged).await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(store.request(wages, &t.dispatcher).await.unwrap().status, Status::PendingDispatch);
+
+    // The dispatched one counts: the suggestion named the unit it went to.
+    let today = time::local_date(time::now());
+    let stats = dispatcher.get(&format!("/api/v1/stats?unit={}&from={today}&to={today}", t.district)).await.json();
+    let accuracy = &stats["suggestions"];
+    assert_eq!((accuracy["dispatched"].as_i64(), accuracy["unit_matched"].as_i64()), (Some(1), Some(1)), "{stats}");
+    assert_eq!(accuracy["unit_accuracy"].as_f64(), Some(1.0));
+    let mut leader = Browser::login(&app, "leader_s1").await;
+    let overview = leader.get("/work/overview").await.html();
+    let figure = overview.split("id=\"figure-suggestion_unit\"").nth(1).expect("the accuracy is on the overview");
+    assert!(figure.split("</div>").next().unwrap().contains("100.0%"), "{figure}");
+}
+
+#[tokio::test]
+async fn without_a_model_duplicates_are_still_found_and_creates_never_fail() {
+    let (store, _) = gongzhi_store::testing::fresh(Backend::Sqlite).await;
+    let t = town(&store).await;
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let mut resident = Browser::new(&app);
+    let text = "柳湾路8号门口井盖缺失一个多星期，晚上有老人差点踩空，请尽快补装井盖";
+    let a = resident.post_json("/api/v1/requests", submission(&t, "井盖缺失", text, "13811110001")).await;
+    let b = resident.post_json("/api/v1/requests", submission(&t, "井盖缺失", text, "13811110002")).await;
+    assert_eq!((a.status, b.status), (StatusCode::CREATED, StatusCode::CREATED));
+    let (a, b) = (a.json()["id"].as_i64().unwrap(), b.json()["id"].as_i64().unwrap());
+    assert!(store.suggestion(a).await.unwrap().is_none(), "nothing to suggest for the very first request");
+    let s = store.suggestion(b).await.unwrap().expect("the duplicate is suggested").suggested;
+    assert_eq!((s.category_id, s.unit_id, s.model_version), (None, None, None));
+    assert_eq!(s.duplicates[0].id, a);
+    // A model nobody can read is no model: intake goes on without category suggestions.
+    store.save_route_model(1, &json!({}), "not a model").await.unwrap();
+    let state = AppState::new(store.clone(), WebConfig::default());
+    state.suggester.refresh().await.unwrap();
+    assert_eq!(state.suggester.model_version(), None);
+    let c = gongzhi_web::suggest::create(&state, gongzhi_store::testing::manhole(t.community, None), None, Actor::Requester)
+        .await
+        .unwrap();
+    assert_eq!(c.request.status, Status::Submitted);
+}
+
+#[tokio::test]
+async fn leaders_see_the_hot_issues_of_their_scope_and_period() {
+    let (_, t, _, app) = district_with_a_model().await;
+    let mut resident = Browser::new(&app);
+    for i in 0..4 {
+        let content = format!("青石街道丽发新城小区附近搅拌站噪音扰民，灰尘很大，晚上无法休息，第{i}次反映");
+        let phone = format!("1381111000{i}");
+        let sent = resident.post_json("/api/v1/requests", submission(&t, "搅拌站噪音扰民", &content, &phone)).await;
+        assert_eq!(sent.status, StatusCode::CREATED);
+    }
+    let mut leader = Browser::login(&app, "leader_s1").await;
+    let page = leader.get("/work/hot").await;
+    let html = page.html();
+    assert_eq!(page.status, StatusCode::OK, "{html}");
+    let issue = html.split("id=\"issue-1\"").nth(1).expect("a hot issue is listed");
+    assert!(issue.contains("搅拌站") || issue.contains("丽发新城"), "{issue}");
+    assert!(issue.contains("href=\"/work/requests/"), "its requests are linked");
+    assert!(!html.contains("id=\"hot-capped\""));
+    assert!(html.contains("href=\"/work/hot\""), "the navigation leads here");
+
+    // Last year held nothing; a period the wrong way round is refused clearly.
+    let empty = leader.get("/work/hot?from=2020-01-01&to=2020-01-31").await;
+    assert!(empty.html().contains("id=\"hot-none\""));
+    let wrong = leader.get("/work/hot?from=2026-02-01&to=2026-01-01").await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.html().contains("时段有误"));
+    let garbage = leader.get("/work/hot?from=yesterday").await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+
+    // The spreadsheet lists the same issues with every request number.
+    let file = leader.get("/work/hot.xlsx").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers[header::CONTENT_TYPE], gongzhi_web::export::XLSX_TYPE);
+    let sheets = gongzhi_web::export::read(&file.body).unwrap();
+    let rows = &sheets[0].1;
+    assert_eq!(rows[0][0], "排名");
+    assert!(rows.len() >= 2 && rows[1][9].split(' ').count() >= 3, "{rows:?}");
+
+    // Handlers and dispatchers are not shown hot issues.
+    let mut handler = Browser::login(&app, "handler_c1").await;
+    assert_eq!(handler.get("/work/hot").await.status, StatusCode::FORBIDDEN);
+    let mut anonymous = Browser::new(&app);
+    assert_eq!(anonymous.get("/work/hot").await.status, StatusCode::SEE_OTHER);
+}
