@@ -27,6 +27,15 @@ pub struct Args {
     /// Believe X-Forwarded-For (only behind your own proxy).
     #[arg(long, env = "GONGZHI_TRUST_FORWARDED")]
     trust_forwarded: bool,
+    /// How long a staff login lasts, in minutes; then the next page asks to log in again.
+    #[arg(long, env = "GONGZHI_SESSION_MINUTES", default_value_t = 480, value_parser = clap::value_parser!(i64).range(1..=43_200))]
+    session_minutes: i64,
+    /// Photos one form may carry.
+    #[arg(long, env = "GONGZHI_PHOTO_MAX_COUNT", default_value_t = 3, value_parser = clap::value_parser!(u16).range(0..=20))]
+    photo_max_count: u16,
+    /// Largest photo accepted, in megabytes.
+    #[arg(long, env = "GONGZHI_PHOTO_MAX_MB", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+    photo_max_mb: u16,
 }
 
 pub async fn run(url: &str, args: &Args) -> Result<()> {
@@ -37,6 +46,9 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         trust_forwarded: args.trust_forwarded,
+        session_ttl: args.session_minutes * (time::HOUR / 60),
+        photo_max_count: usize::from(args.photo_max_count),
+        photo_max_bytes: usize::from(args.photo_max_mb) * 1024 * 1024,
         ..WebConfig::default()
     };
     tokio::spawn(auto_close(store.clone()));
