@@ -3,7 +3,7 @@
 
 /** A community of the demo district, as `{ id, name }`. */
 export async function someCommunity(context) {
-  const units = await (await context.request.get('/api/v1/units')).json();
+  const { items: units } = await (await context.request.get('/api/v1/units')).json();
   const community = units.find((u) => u.kind === 'community');
   if (!community) throw new Error('the demo district has no community');
   return community;
