@@ -5,4 +5,5 @@ pub mod bench;
 pub mod bulletin;
 pub mod retrain;
 pub mod serve;
+pub mod supervision;
 pub mod text;

@@ -52,6 +52,7 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
         ..WebConfig::default()
     };
     tokio::spawn(auto_close(store.clone()));
+    tokio::spawn(super::supervision::timer(store.clone()));
     let app = gongzhi_web::router(AppState::new(store.clone(), config));
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listen on {}", args.listen))?;
@@ -89,6 +90,7 @@ async fn demo(store: &Store, requests: u64) -> Result<()> {
     let generation = seed::Generation { count: requests, span_days: 120, seed: 2026, corpus: None };
     seed::requests(store, &district, &world, &generation, |_| {}).await?;
     super::retrain::demo(store).await?;
+    super::supervision::demo(store).await?;
     let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
     println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
     Ok(())

@@ -1,0 +1,124 @@
+//! Supervision beside `serve`: the timer that raises late orders one level and reviews
+//! recent entries, and the demo district's first month of supervision — a sample with
+//! some callbacks made, rework and press orders in their different states, a reminder
+//! talk, the review flags — so that the pages open on something to look at.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::Duration as Days;
+use gongzhi_domain::role::Role;
+use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
+use gongzhi_domain::supervision::order::{due_after, OrderKind, DEFAULT_DAYS};
+use gongzhi_domain::supervision::SampleRule;
+use gongzhi_domain::time::{self, DAY, HOUR};
+use gongzhi_store::{CallInput, DrawSpec, NewOrder, Store};
+
+/// Every ten minutes: orders past their due date climb a level. Every hour: the entries
+/// of the last days are reviewed. Any instance may run it; work another did first is
+/// left as it is.
+pub async fn timer(store: Store) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    let mut ticks: u64 = 0;
+    loop {
+        tick.tick().await;
+        let now = time::now();
+        match store.escalate_orders(now).await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, "late supervision orders raised one level"),
+            Err(error) => tracing::warn!(%error, "could not raise late supervision orders"),
+        }
+        if ticks % 6 == 0 {
+            if let Err(error) = store.review_recent(now).await {
+                tracing::warn!(%error, "could not review recent entries");
+            }
+        }
+        ticks += 1;
+    }
+}
+
+const ALL_YES: Answers = Answers { from_public: true, measures_known: true, result_fed_back: true, satisfied: true };
+
+/// The demo's month of supervision, drawn and called with a fixed seed.
+pub async fn demo(store: &Store) -> Result<()> {
+    let accounts = store.accounts().await?;
+    let supervisor = accounts
+        .iter()
+        .find(|a| a.role == Role::Supervisor && a.login == "supervisor")
+        .context("the demo has a supervisor")?
+        .staff();
+    let handler_of =
+        |unit: i64| accounts.iter().find(|a| a.role == Role::Handler && a.unit_id == unit).map(|a| a.staff());
+    let now = time::now();
+    let today = time::local_date(now);
+    let spec = DrawSpec {
+        unit_id: supervisor.unit_id,
+        from: today - Days::days(38),
+        to: today - Days::days(8),
+        rule: SampleRule { rate_percent: 3, minimum: 1 },
+        seed: Some(2026),
+    };
+    // Drawn a week ago from the month before, called back since; the rest still waits.
+    let drawn_at = now - 7 * DAY;
+    let sample = store.draw_sample(&supervisor, &spec, drawn_at).await?;
+    let items = store.sample_items(&supervisor, sample.id).await?;
+    let calendar = store.settings().calendar.clone();
+    let failing = [
+        Answers { result_fed_back: false, ..ALL_YES },
+        Answers { satisfied: false, ..ALL_YES },
+        Answers { measures_known: false, result_fed_back: false, ..ALL_YES },
+    ];
+    let mut orders = Vec::new();
+    for (n, item) in items.iter().take(12).enumerate() {
+        let at = drawn_at + (n as i64 + 1) * 6 * HOUR;
+        let (result, note) = match n {
+            0 | 5 => (AttemptResult::NotReached, "无人接听"),
+            1..=3 => (AttemptResult::Reached(failing[n - 1]), "诉求人反映的情况与办理答复不一致"),
+            _ => (AttemptResult::Reached(ALL_YES), "诉求人对办理结果表示认可"),
+        };
+        let reason = format!("回访发现问题，请核实整改并书面答复：{note}");
+        let call = CallInput {
+            result,
+            note: note.into(),
+            rework_reason: reason,
+            rework_due: due_after(&calendar, at, DEFAULT_DAYS),
+        };
+        if let Some(order) = store.record_callback(&supervisor, item.id, call, at).await?.order_id {
+            orders.push((order, item.unit_id, at));
+        }
+    }
+    // One rework answered and closed, one answered and waiting, the last still open.
+    for (n, (order, unit, at)) in orders.iter().enumerate().take(2) {
+        let Some(handler) = handler_of(*unit) else { continue };
+        store.answer_order(&handler, *order, "已重新联系诉求人当面反馈办理结果，并补充整改照片", at + DAY).await?;
+        if n == 0 {
+            store.close_order(&supervisor, *order, "经再次回访，诉求人确认已知晓结果", at + 2 * DAY).await?;
+        }
+    }
+    let late = store.lateness(&supervisor, 3, now).await?;
+    for l in late.items.iter().filter(|l| l.overdue).take(2) {
+        // Pressed ten days ago with three days to answer: the timer has raised it since.
+        let press = NewOrder {
+            kind: OrderKind::Press,
+            request_id: l.request_id,
+            reason: "该件已超期，请三个工作日内办结并书面说明原因".into(),
+            due_at: now - 7 * DAY,
+        };
+        store.open_order(&supervisor, press, now - 10 * DAY).await?;
+    }
+    store.escalate_orders(now).await?;
+    if let Some(cadre) = late.by_cadre.iter().find_map(|g| g.id.filter(|_| g.overdue > 1)) {
+        let about: Vec<i64> =
+            late.items.iter().filter(|l| l.handler_id == Some(cadre)).map(|l| l.request_id).take(3).collect();
+        let reason = "所办诉求多件超期未结，提醒按期办结，及时向群众反馈";
+        store.record_talk(&supervisor, cadre, now - 2 * DAY, reason, about, now - 2 * DAY).await?;
+    }
+    let run = store.review_entries(&supervisor, spec.from, today, now).await?;
+    println!(
+        "督查演示 / supervision demo: 抽样 {} 件 drawn, 回炉督办 {} 件 orders, 审核标记 {} 件 flagged",
+        sample.items,
+        orders.len() + late.items.iter().filter(|l| l.overdue).take(2).count(),
+        run.flagged
+    );
+    Ok(())
+}
