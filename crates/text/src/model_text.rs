@@ -59,8 +59,7 @@ mod tests {
             ("工地老板欠薪不还，请求帮助讨薪", "劳动和社会保障"),
             ("工资被拖欠，社保断缴，劳动合同不签", "劳动和社会保障"),
         ];
-        let examples: Vec<Example> =
-            texts.iter().map(|(text, label)| Example { title: None, text, label }).collect();
+        let examples: Vec<Example> = texts.iter().map(|(text, label)| Example { title: None, text, label }).collect();
         let config = RouteConfig { min_df: 1, ..RouteConfig::default() };
         let mut model = RoutingModel::train(&examples, &config).unwrap();
         model.learn_units([("城乡建设", "17"), ("劳动和社会保障", "23")]);

@@ -73,8 +73,7 @@ impl Browser {
     }
 
     async fn post_json(&mut self, path: &str, body: Value) -> Page {
-        let request =
-            Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
+        let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
         self.send(request, body.to_string()).await
     }
 
@@ -88,7 +87,13 @@ impl Browser {
 
 fn encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -221,7 +226,8 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     assert!(!s["terms"].as_array().unwrap().is_empty(), "{s}");
     assert_eq!(s["duplicates"][0]["id"].as_i64(), Some(first), "{s}");
     assert!(s["duplicates"][0]["similarity"].as_f64().unwrap() >= 0.45);
-    let shared: Vec<&str> = s["duplicates"][0]["shared_terms"].as_array().unwrap().iter().flat_map(|v| v.as_str()).collect();
+    let shared: Vec<&str> =
+        s["duplicates"][0]["shared_terms"].as_array().unwrap().iter().flat_map(|v| v.as_str()).collect();
     assert!(shared.iter().any(|p| p.contains("井盖") || p.contains("柳湾路")), "{shared:?}");
     let wage_seen = read(wages, dispatcher_token.clone()).await;
     assert_eq!(wage_seen["suggestion"]["category_id"].as_i64(), Some(labour), "{wage_seen}");
@@ -247,7 +253,8 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     let version = field_after(&html, &accept, "version");
     assert_eq!(unit, t.department.to_string());
     let path = format!("/work/requests/{first}/dispatch");
-    let fields = [("_csrf", CSRF), ("version", version.as_str()), ("unit_id", unit.as_str()), ("back", "/work/dispatch")];
+    let fields =
+        [("_csrf", CSRF), ("version", version.as_str()), ("unit_id", unit.as_str()), ("back", "/work/dispatch")];
     let sent = dispatcher.post(&path, &fields).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
     let dispatched = store.request(first, &t.dispatcher).await.unwrap();
@@ -305,9 +312,14 @@ async fn without_a_model_duplicates_are_still_found_and_creates_never_fail() {
     let state = AppState::new(store.clone(), WebConfig::default());
     state.suggester.refresh().await.unwrap();
     assert_eq!(state.suggester.model_version(), None);
-    let c = gongzhi_web::suggest::create(&state, gongzhi_store::testing::manhole(t.community, None), None, Actor::Requester)
-        .await
-        .unwrap();
+    let c = gongzhi_web::suggest::create(
+        &state,
+        gongzhi_store::testing::manhole(t.community, None),
+        None,
+        Actor::Requester,
+    )
+    .await
+    .unwrap();
     assert_eq!(c.request.status, Status::Submitted);
 }
 

@@ -395,8 +395,11 @@ pub async fn attach(store: &Store, viewer: &Account, items: &mut [Value]) {
         item["suggestion"] = match found {
             Some(s) => {
                 let s = &s.suggested;
-                let duplicates: Vec<&DuplicateRef> =
-                    s.duplicates.iter().filter(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status))).collect();
+                let duplicates: Vec<&DuplicateRef> = s
+                    .duplicates
+                    .iter()
+                    .filter(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status)))
+                    .collect();
                 json!({
                     "category_id": s.category_id,
                     "unit_id": s.unit_id,
