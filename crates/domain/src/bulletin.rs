@@ -121,6 +121,9 @@ impl Period {
 pub struct UnitRef {
     pub id: i64,
     pub name: String,
+    /// A functional department (职能部门): ranked among departments, not among places.
+    #[serde(default)]
+    pub department: bool,
 }
 
 /// A sub-unit's place in the ranking. Units with nothing to score are listed last,
@@ -236,30 +239,41 @@ pub fn assemble(inputs: Inputs) -> Content {
 }
 
 /// Sub-units by composite score, best first; equal scores share a rank (1, 2, 2, 4).
-/// Ties are listed by intake, then by name, so the order is the same every time.
+/// Places (subdistricts, towns, communities) and departments are ranked apart, places
+/// first: a department handles its field's problems across the district and is not
+/// comparable with a town. Ties are listed by intake, then by name, so the order is the
+/// same every time.
 pub fn rank(children: Vec<(UnitRef, Measures)>) -> Vec<Ranked> {
     let mut lines: Vec<Ranked> =
         children.into_iter().map(|(unit, measures)| Ranked { rank: None, unit, measures }).collect();
     lines.sort_by(|a, b| {
         let score = |r: &Ranked| r.measures.composite_score;
-        match (score(a), score(b)) {
+        let by_score = match (score(a), score(b)) {
             (Some(x), Some(y)) => y.total_cmp(&x),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
-        }
-        .then(b.measures.intake.cmp(&a.measures.intake))
-        .then(a.unit.name.cmp(&b.unit.name))
+        };
+        a.unit
+            .department
+            .cmp(&b.unit.department)
+            .then(by_score)
+            .then(b.measures.intake.cmp(&a.measures.intake))
+            .then(a.unit.name.cmp(&b.unit.name))
     });
-    let mut previous: Option<(f64, usize)> = None;
-    for (i, line) in lines.iter_mut().enumerate() {
+    // (group, score, rank) of the line before, and the place in the group.
+    let mut previous: Option<(bool, f64, usize)> = None;
+    let mut place = 0;
+    for line in lines.iter_mut() {
+        let group = line.unit.department;
+        place = if previous.is_some_and(|(g, _, _)| g == group) { place + 1 } else { 1 };
         let Some(score) = line.measures.composite_score else { continue };
         let rank = match previous {
-            Some((seen, rank)) if seen == score => rank,
-            _ => i + 1,
+            Some((g, seen, rank)) if g == group && seen == score => rank,
+            _ => place,
         };
         line.rank = Some(rank);
-        previous = Some((score, rank));
+        previous = Some((group, score, rank));
     }
     lines
 }
@@ -305,7 +319,7 @@ mod tests {
     }
 
     fn unit(id: i64, name: &str) -> UnitRef {
-        UnitRef { id, name: name.into() }
+        UnitRef { id, name: name.into(), department: name.ends_with('局') }
     }
 
     /// Measures with a given response rate (of 10 due) and overdue count.
@@ -343,6 +357,15 @@ mod tests {
         ]);
         let order: Vec<(i64, Option<usize>)> = ranked.iter().map(|r| (r.unit.id, r.rank)).collect();
         assert_eq!(order, vec![(3, Some(1)), (4, Some(2)), (1, Some(2)), (2, None)]);
+        // Departments are ranked among themselves, after the places.
+        let apart = rank(vec![
+            (unit(5, "住建局"), measures(Some(10), 0)),
+            (unit(1, "甲街道"), measures(Some(5), 0)),
+            (unit(6, "城管局"), measures(Some(3), 0)),
+            (unit(2, "乙街道"), measures(None, 0)),
+        ]);
+        let order: Vec<(i64, Option<usize>)> = apart.iter().map(|r| (r.unit.id, r.rank)).collect();
+        assert_eq!(order, vec![(1, Some(1)), (2, None), (5, Some(1)), (6, Some(2))]);
         let overdue = overdue_units(&ranked);
         assert_eq!(overdue.iter().map(|u| (u.unit.id, u.overdue_count)).collect::<Vec<_>>(), vec![(3, 2), (4, 1)]);
     }

@@ -12,6 +12,7 @@ use gongzhi_domain::bulletin::{
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::supervision::Refused;
 use gongzhi_domain::time::{self, Millis};
+use gongzhi_domain::unit::UnitKind;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -94,11 +95,14 @@ impl Store {
             None
         };
         Ok(assemble(Inputs {
-            unit: UnitRef { id: unit.id, name: unit.name },
+            unit: UnitRef { id: unit.id, name: unit.name, department: unit.kind == UnitKind::Department },
             period,
             generated_at: now,
             measures,
-            children: children.into_iter().map(|(u, m)| (UnitRef { id: u.id, name: u.name }, m)).collect(),
+            children: children
+                .into_iter()
+                .map(|(u, m)| (UnitRef { id: u.id, name: u.name, department: u.kind == UnitKind::Department }, m))
+                .collect(),
             categories,
             previous_categories,
             category_names,

@@ -8,10 +8,11 @@ use chrono::Duration;
 use gongzhi_domain::bulletin::{BulletinStatus, Period, PeriodKind};
 use gongzhi_domain::figures::{Selection, OPEN_OVERDUE, SELECTIONS};
 use gongzhi_domain::measures::Counters;
-use gongzhi_domain::time::{self, Millis, DAY, HOUR};
-use gongzhi_domain::*;
+use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
+use gongzhi_domain::supervision::SampleRule;
+use gongzhi_domain::time::{self, DAY};
 use gongzhi_store::testing::{manhole, month_of_work, staff, town};
-use gongzhi_store::{on_both, FigureScope, Imported, Store, StoreError};
+use gongzhi_store::{on_both, CallInput, DrawSpec, FigureScope, Store, StoreError};
 
 on_both!(
     every_figure_lists_exactly_the_requests_it_counts,
@@ -128,8 +129,9 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     for line in &content.ranking {
         assert_eq!(line.measures, store.measures(line.unit.id, month.from, month.to, now).await.unwrap());
     }
-    let scores: Vec<f64> = content.ranking.iter().filter_map(|r| r.measures.composite_score).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    // Places first, then departments, each best score first.
+    assert_eq!(content.ranking.iter().map(|r| r.unit.department).collect::<Vec<_>>(), vec![false, true]);
+    assert!(content.ranking.iter().all(|r| r.rank == Some(1) || r.measures.composite_score.is_none()));
     let month_categories: i64 = content.top_categories.iter().map(|c| c.count).sum();
     assert_eq!(month_categories, content.measures.intake);
     assert!(content.top_categories.iter().any(|c| c.name == "井盖"));
@@ -164,4 +166,27 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     assert!(matches!(again, Err(StoreError::Refused("bulletin_published"))));
     assert!(matches!(store.publish_bulletin(&t.supervisor, draft.id, now).await, Err(StoreError::Refused(_))));
     assert_eq!(store.published_bulletin(draft.id).await.unwrap().content, draft.content);
+
+    // The supervisors' callbacks of the period are in the bulletin, as the callback
+    // summary counts them.
+    let rule = SampleRule { rate_percent: 100, minimum: 1 };
+    let spec = DrawSpec { unit_id: t.district, from: today - Duration::days(31), to: today, rule, seed: Some(7) };
+    store.draw_sample(&t.supervisor, &spec, now).await.unwrap();
+    let item = store.callback_queue(&t.supervisor, 0, 50).await.unwrap().items[0].clone();
+    let yes = Answers { from_public: true, measures_known: true, result_fed_back: true, satisfied: true };
+    let call = CallInput {
+        result: AttemptResult::Reached(yes),
+        note: "回访核实，群众满意".into(),
+        rework_reason: String::new(),
+        rework_due: now + 5 * DAY,
+    };
+    store.record_callback(&t.supervisor, item.id, call, now).await.unwrap();
+    let this_week = store.generate_bulletin(&t.supervisor, t.district, PeriodKind::Weekly, today, now).await.unwrap();
+    let period = this_week.period();
+    let calls = this_week.content.callbacks.expect("callbacks were drawn this week");
+    let summary = store.callback_summary(t.district, period.from, period.to).await.unwrap();
+    assert_eq!((calls.sampled, calls.reached), (summary.sampled.count, 1));
+    assert!(calls.sampled > 1);
+    assert!(calls.answers.contains(&("satisfied".to_string(), 1)), "{:?}", calls.answers);
+    assert_eq!(calls.callback_rate(), summary.callback_rate);
 }

@@ -329,7 +329,7 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
     if !b.remarks.is_empty() {
         figures.rows.push(vec![Cell::from(t.get("bulletin.remarks")), Cell::from(b.remarks.as_str())]);
     }
-    let mut header = words(&["bulletin.rank", "bulletin.unit"]);
+    let mut header = words(&["bulletin.group", "bulletin.rank", "bulletin.unit"]);
     header.extend(RANKED.iter().map(measure));
     let ranking = Sheet {
         name: t.get("bulletin.sheet.ranking").into(),
@@ -338,8 +338,12 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
             .ranking
             .iter()
             .map(|r| {
-                let mut row =
-                    vec![r.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty), Cell::from(r.unit.name.as_str())];
+                let group = if r.unit.department { "publish.ranking_departments" } else { "publish.ranking_places" };
+                let mut row = vec![
+                    Cell::from(t.get(group)),
+                    r.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty),
+                    Cell::from(r.unit.name.as_str()),
+                ];
                 row.extend(RANKED.iter().map(|m| Cell::Text(display(*m, &r.measures))));
                 row
             })

@@ -132,6 +132,13 @@ fn counter(c: &Counters, name: &str) -> i64 {
     Counters::FIELDS.iter().position(|f| *f == name).map(|i| c.values()[i]).unwrap_or(0)
 }
 
+/// Places or departments, each ranked among their own.
+pub struct RankGroup {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub lines: Vec<RankLine>,
+}
+
 /// A sub-unit's line in a ranking.
 pub struct RankLine {
     pub rank: String,
@@ -155,7 +162,7 @@ pub struct ContentView {
     pub figures: Vec<FigureView>,
     /// The columns of the ranking: the measures each line shows.
     pub ranking_columns: Vec<&'static str>,
-    pub ranking: Vec<RankLine>,
+    pub ranking: Vec<RankGroup>,
     pub top: Vec<CategoryLine>,
     pub hot: Vec<CategoryLine>,
     pub overdue_units: Vec<(String, i64, Option<String>)>,
@@ -189,19 +196,33 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
     let t = &chrome.t;
     let child_scope =
         |unit_id: i64| links.map(|s| Scope { unit: Unit { id: unit_id, ..s.unit.clone() }, from: s.from, to: s.to });
-    let ranking: Vec<RankLine> = content
+    let lines: Vec<(bool, RankLine)> = content
         .ranking
         .iter()
         .map(|r| {
             let scope = child_scope(r.unit.id);
             let all = figure_views(chrome, &r.measures, scope.as_ref());
-            RankLine {
+            let line = RankLine {
                 rank: r.rank.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
                 name: r.unit.name.clone(),
                 figures: all.into_iter().filter(|f| RANKED.iter().any(|m| m.as_str() == f.id)).collect(),
-            }
+            };
+            (r.unit.department, line)
         })
         .collect();
+    let chart_names: Vec<String> = lines.iter().map(|(_, l)| l.name.clone()).collect();
+    let mut ranking: Vec<RankGroup> = Vec::new();
+    for (department, line) in lines {
+        let (id, title) = if department {
+            ("ranking-departments", t.get("publish.ranking_departments"))
+        } else {
+            ("ranking", t.get("publish.ranking_places"))
+        };
+        match ranking.last_mut() {
+            Some(group) if group.id == id => group.lines.push(line),
+            _ => ranking.push(RankGroup { id, title, lines: vec![line] }),
+        }
+    }
     let category = |c: &CategoryCount| CategoryLine {
         name: if c.name.is_empty() { t.get("publish.no_category").to_string() } else { c.name.clone() },
         count: c.count,
@@ -220,7 +241,7 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
         figures: figure_views(chrome, &content.measures, links),
         ranking_columns: RANKED.iter().map(|m| t.lookup(&format!("measure.{}", m.as_str()))).collect(),
         ranking_chart: json!({
-            "labels": ranking.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+            "labels": chart_names,
             "series": [{
                 "name": t.get("measure.composite_score"),
                 "type": "bar",
