@@ -1,0 +1,71 @@
+// The dispatch desk on the demo data: every waiting request shows what intake suggested —
+// category, unit, confidence and the words behind it — and the requests it may duplicate;
+// the dispatcher accepts a suggestion in one click and merges a duplicate in another.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { loggedInContext, saveScreenshot, useBrowser } from './lib/browser.js';
+import { serverUrl } from './lib/server.js';
+
+const url = await serverUrl(after);
+const browser = useBrowser(before, after);
+
+/** The request id of a desk row's id attribute (`suggested-42` → 42). */
+const idOf = (attribute) => Number(attribute.split('-').pop());
+
+test('a dispatcher accepts a suggestion in one click and merges a duplicate', async (t) => {
+  const context = await loggedInContext(browser(), url, 'dispatcher', { viewport: { width: 1440, height: 1000 } });
+  t.after(() => context.close());
+  const desk = await context.newPage();
+  const errors = [];
+  desk.on('pageerror', (error) => errors.push(error.message));
+  await desk.goto('/work/dispatch');
+
+  // The demo's waiting requests come with suggestions, and some with duplicates.
+  const suggested = desk.locator('tr.suggested');
+  assert.ok((await suggested.count()) > 0, 'the desk shows suggestions');
+  assert.ok((await desk.locator('.suggestion form.accept').count()) > 0, 'a suggestion can be accepted');
+  const duplicates = desk.locator('li.duplicate');
+  assert.ok((await duplicates.count()) > 0, 'the desk shows possible duplicates');
+  const firstDuplicate = duplicates.first();
+  assert.match(await firstDuplicate.innerText(), /相似度 \d+%/);
+  assert.equal(await firstDuplicate.locator('a[href^="/work/requests/"]').count(), 1, 'the duplicate is a link');
+  assert.match(await desk.locator('.suggestion').first().innerText(), /置信度 \d+%/);
+  await saveScreenshot(desk, 'desk');
+
+  // Accept a suggestion on a row without duplicates (the merge below takes another).
+  const rows = await suggested.evaluateAll((trs) =>
+    trs.map((tr) => ({ id: tr.id, accept: !!tr.querySelector('form.accept'), duplicates: tr.querySelectorAll('li.duplicate').length })),
+  );
+  const target = rows.find((r) => r.accept && r.duplicates === 0) ?? rows.find((r) => r.accept);
+  const id = idOf(target.id);
+  const form = desk.locator(`#${target.id} form.accept`);
+  const unit = await form.locator('input[name=unit_id]').getAttribute('value');
+  await form.getByRole('button').click();
+  await desk.waitForURL('**/work/dispatch');
+  assert.equal(await desk.locator(`#waiting-${id}`).count(), 0, 'it left the desk');
+  const dispatched = await (await context.request.get(`/api/v1/requests/${id}`)).json();
+  assert.equal(dispatched.status, 'dispatched');
+  assert.equal(String(dispatched.assignee_unit_id), unit, 'dispatched to the suggested unit');
+  assert.equal(String(dispatched.suggestion.unit_id), unit);
+
+  // Merge a duplicate: the browser asks first, then the request joins the earlier one.
+  const withDuplicate = desk.locator('tr.suggested:has(li.duplicate)').first();
+  if ((await withDuplicate.count()) === 0) return t.skip('no duplicate left after the accept');
+  const child = idOf(await withDuplicate.getAttribute('id'));
+  const merge = withDuplicate.locator('form.merge').first();
+  const parent = Number(await merge.locator('input[name=into]').getAttribute('value'));
+  let asked = '';
+  desk.once('dialog', (dialog) => {
+    asked = dialog.message();
+    dialog.accept();
+  });
+  await merge.getByRole('button').click();
+  await desk.waitForURL('**/work/dispatch');
+  assert.match(asked, /合并/, 'the merge was confirmed first');
+  const merged = await (await context.request.get(`/api/v1/requests/${child}`)).json();
+  assert.equal(merged.status, 'merged');
+  assert.equal(merged.merged_into, parent);
+  assert.deepEqual(errors, []);
+});
