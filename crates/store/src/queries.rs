@@ -41,6 +41,14 @@ pub struct ListFilter {
     pub limit: Option<u32>,
 }
 
+impl ListFilter {
+    /// Whether the filter alone leaves few requests: only passing states (open work is a
+    /// small share of all requests ever made), or only overdue ones.
+    pub(crate) fn selects_few(&self) -> bool {
+        (!self.status.is_empty() && self.status.iter().all(|s| s.is_passing())) || self.overdue == Some(true)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -284,8 +292,7 @@ impl Store {
         // Requests in passing states are few: find them by state, then sort them. Asked
         // to walk the creation-time index instead, SQLite would read through years of
         // closed requests to fill a page; `+created_at` keeps it off that index.
-        let few =
-            (!filter.status.is_empty() && filter.status.iter().all(|s| s.is_passing())) || filter.overdue == Some(true);
+        let few = filter.selects_few();
         let newest: sea_query::SimpleExpr = if few { Expr::cust("+created_at") } else { col("created_at").into() };
         query.order_by_expr(newest, Order::Desc).order_by(Alias::new("id"), Order::Desc).limit(u64::from(limit) + 1);
         let mut page = select_requests();

@@ -118,6 +118,14 @@ impl Store {
             rarity.push((self.postings(*key).await?, *key));
         }
         rarity.sort_unstable();
+        // Walking the rarest token's postings costs at most its postings; when even that
+        // token is common and the filter leaves few requests (open or overdue work), the
+        // requests the filter selects are walked instead and each is checked for the
+        // tokens.
+        let common = rarity.first().is_some_and(|(n, _)| *n >= RARITY_PROBE);
+        if common && filter.selects_few() {
+            return self.search_by_filter(staff, filter, &keys, limit, now).await;
+        }
         keys = rarity.into_iter().map(|(_, key)| key).collect();
         let (driver, others) = keys.split_first().ok_or_else(|| StoreError::Invalid("empty search".into()))?;
 
@@ -144,7 +152,39 @@ impl Store {
         let sql = sql.replacen(r#"FROM "requests""#, r#"FROM "request_terms" AS "t" CROSS JOIN "requests""#, 1);
         let found: Vec<i64> =
             bind(&sql, values).fetch_all(self.pool()).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        self.search_page(found, limit).await
+    }
 
+    /// Search driven by the filter: the requests it selects, each checked for every token.
+    async fn search_by_filter(
+        &self,
+        staff: &Staff,
+        filter: &ListFilter,
+        keys: &[i64],
+        limit: u32,
+        now: Millis,
+    ) -> Result<Page<Request>> {
+        let mut ids = self.filtered_ids(staff, filter, now).await?;
+        for key in keys {
+            ids.and_where(Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM request_terms o WHERE o.term = $1 AND o.request_id = requests.id)",
+                [*key],
+            ));
+        }
+        if let Some(cursor) = &filter.cursor {
+            let last: i64 = cursor.parse().map_err(|_| StoreError::Invalid("bad cursor".into()))?;
+            ids.and_where(Expr::cust_with_values("requests.id < $1", [last]));
+        }
+        // `+requests.id`: sort the few rows found rather than walk the table by id.
+        ids.order_by_expr(Expr::cust("+requests.id"), Order::Desc).limit(u64::from(limit) + 1);
+        let (sql, values) = ids.build(PostgresQueryBuilder);
+        let found: Vec<i64> =
+            bind(&sql, values).fetch_all(self.pool()).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        self.search_page(found, limit).await
+    }
+
+    /// The requests behind a page of found ids (one more than the page, if there is more).
+    async fn search_page(&self, found: Vec<i64>, limit: u32) -> Result<Page<Request>> {
         let mut items = Vec::with_capacity(found.len());
         if !found.is_empty() {
             let mut page = select_requests();

@@ -7,7 +7,11 @@ use gongzhi_domain::*;
 use gongzhi_store::testing::{dispatched, manhole, staff, town};
 use gongzhi_store::{on_both, Imported, ListFilter, Store, StoreError};
 
-on_both!(a_word_finds_exactly_the_requests_holding_it, search_pages_and_filters_combine);
+on_both!(
+    a_word_finds_exactly_the_requests_holding_it,
+    search_pages_and_filters_combine,
+    a_common_word_with_a_narrow_filter_finds_the_few,
+);
 
 fn about(unit_id: i64, title: &str, content: &str) -> NewRequest {
     NewRequest { title: title.into(), content: content.into(), ..manhole(unit_id, None) }
@@ -93,4 +97,37 @@ async fn search_pages_and_filters_combine(store: Store, _url: String) {
         store.list(&t.dispatcher, &ListFilter { cursor: Some("x".into()), ..search("井盖") }, time::now()).await,
         Err(StoreError::Invalid(_))
     ));
+}
+
+/// More requests hold the word than the store probes for, and only a few of them are
+/// open: the search walks the open ones instead, and finds the same as a walk of the word.
+async fn a_common_word_with_a_narrow_filter_finds_the_few(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = time::now();
+    let history: Vec<Imported> = (0..5_100)
+        .map(|i| {
+            let mut old =
+                Request::submitted(about(t.community, &format!("物业{i}"), "物业费问题"), String::new(), now - 100_000);
+            old.status = Status::Closed;
+            Imported { request: old, events: vec![] }
+        })
+        .collect();
+    for chunk in history.chunks(1_000) {
+        store.import(chunk.to_vec()).await.unwrap();
+    }
+    let mut open = Vec::new();
+    for i in 0..3 {
+        open.push(dispatched(&store, &t, about(t.community, &format!("物业新{i}"), "物业不作为")).await.id);
+    }
+    let few = ListFilter { status: vec![Status::Dispatched], limit: Some(2), ..search("物业") };
+    let first = store.list(&t.dispatcher, &few, now).await.unwrap();
+    assert_eq!(first.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![open[2], open[1]]);
+    let rest = ListFilter { cursor: first.next_cursor, ..few.clone() };
+    let second = store.list(&t.dispatcher, &rest, now).await.unwrap();
+    assert_eq!(second.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![open[0]]);
+    assert!(second.next_cursor.is_none());
+    // Without the filter, the word's postings are walked: newest first, pages full.
+    let all = store.list(&t.dispatcher, &ListFilter { limit: Some(100), ..search("物业") }, now).await.unwrap();
+    assert_eq!(all.items.len(), 100);
+    assert_eq!(all.items[0].id, open[2]);
 }

@@ -158,11 +158,11 @@ pub async fn search(State(state): State<AppState>, chrome: Chrome, Query(form): 
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     let staff = user.staff();
     let now = time::now();
-    let names = unit_names(&state).await;
     let (units, categories) = match (state.store.units().await, state.store.categories().await) {
         (Ok(units), Ok(categories)) => (units, categories),
         _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
     };
+    let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
     let units: Vec<(i64, String)> =
         units.into_iter().filter(|u| staff.covers(&u.path)).map(|u| (u.id, u.name)).collect();
     // Categories by their first two levels: the third is too fine to choose from a list.
