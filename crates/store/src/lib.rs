@@ -142,6 +142,9 @@ impl Store {
             prepare_sqlite(&mut conn).await?;
             // The checkpoint task does this work; this is only the backstop.
             conn.execute("PRAGMA wal_autocheckpoint = 20000").await?;
+            // The writer touches the search postings all over their index: a larger cache
+            // than the readers' keeps those pages in memory between batches.
+            conn.execute("PRAGMA cache_size = -131072").await?;
         }
         let settings = Arc::new(settings::Cache::default());
         let writer = writer::start(conn, settings.clone());

@@ -1,75 +1,13 @@
 //! Every page over HTTP: what a person sees, in Chinese first, and what each form does
 //! with good and bad input. Real router, real SQLite.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, StatusCode};
 use gongzhi_store::testing::{manhole, town, Town};
 use gongzhi_store::{Backend, Store};
-use gongzhi_web::{router, AppState, WebConfig};
-use tower::ServiceExt;
 
-const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+mod support;
 
-struct Browser {
-    app: Router,
-    cookies: Vec<String>,
-}
-
-struct Page {
-    status: StatusCode,
-    html: String,
-    headers: axum::http::HeaderMap,
-}
-
-impl Browser {
-    fn new(store: &Store) -> Browser {
-        Browser {
-            app: router(AppState::new(store.clone(), WebConfig::default())),
-            cookies: vec![format!("gongzhi_csrf={CSRF}")],
-        }
-    }
-
-    async fn send(&mut self, request: axum::http::request::Builder, body: String) -> Page {
-        let request = request.header(header::COOKIE, self.cookies.join("; ")).body(Body::from(body)).unwrap();
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let headers = response.headers().clone();
-        for cookie in headers.get_all(header::SET_COOKIE) {
-            let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_string();
-            let name = pair.split('=').next().unwrap().to_string();
-            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
-            self.cookies.push(pair);
-        }
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        Page { status, html: String::from_utf8_lossy(&bytes).into(), headers }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        self.send(Request::builder().uri(path), String::new()).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-        let request = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(request, body).await
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use support::{encode, Browser, Page, CSRF};
 
 /// A page shows no raw catalogue key: every word came from the catalogue.
 fn no_missing_words(page: &Page) {
@@ -312,18 +250,10 @@ async fn an_exported_list_reads_back_row_for_row() {
         lamp.title = format!("路灯不亮{i}");
         ids.push(store.create(lamp, None, gongzhi_domain::Actor::Requester).await.unwrap().request.number);
     }
-    let app = router(AppState::new(store.clone(), WebConfig::default()));
-    let mut browser = Browser { app, cookies: vec![format!("gongzhi_csrf={CSRF}")] };
+    let mut browser = Browser::new(&store);
     browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password")]).await;
-    // Bytes, not text: read the body raw.
-    let request = Request::builder()
-        .uri(format!("/work/search.xlsx?q={}", encode("路灯")))
-        .header(header::COOKIE, browser.cookies.join("; "))
-        .body(Body::empty())
-        .unwrap();
-    let response = browser.app.clone().oneshot(request).await.unwrap();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    let sheets = gongzhi_web::export::read(&bytes).expect("a workbook");
+    let export = browser.get(&format!("/work/search.xlsx?q={}", encode("路灯"))).await;
+    let sheets = gongzhi_web::export::read(&export.bytes).expect("a workbook");
     let rows = &sheets[0].1;
     assert_eq!(rows[0][0], "编号");
     let mut numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -333,14 +263,8 @@ async fn an_exported_list_reads_back_row_for_row() {
     assert!(rows[1..].iter().all(|r| r[6] == "待受理"));
 
     // The intake queue exports the same four.
-    let request = Request::builder()
-        .uri("/work/queue.xlsx?queue=intake")
-        .header(header::COOKIE, browser.cookies.join("; "))
-        .body(Body::empty())
-        .unwrap();
-    let response = browser.app.clone().oneshot(request).await.unwrap();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    let sheets = gongzhi_web::export::read(&bytes).expect("a workbook");
+    let export = browser.get("/work/queue.xlsx?queue=intake").await;
+    let sheets = gongzhi_web::export::read(&export.bytes).expect("a workbook");
     assert_eq!(sheets[0].0, "待受理");
     assert_eq!(sheets[0].1.len(), 5);
 }
