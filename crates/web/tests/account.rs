@@ -34,7 +34,12 @@ async fn a_cadre_changes_their_password_and_other_sessions_end() {
     assert!(differ.html.contains("两次输入的新密码不一致"));
     let short = desk.post("/work/password", &change("demo-password", "short", "short")).await;
     assert!(short.html.contains("密码至少需要 8 个字符"));
-    let forged = desk.post("/work/password", &[("current", "demo-password"), ("new", "fresh-password-1"), ("again", "fresh-password-1")]).await;
+    let forged = desk
+        .post(
+            "/work/password",
+            &[("current", "demo-password"), ("new", "fresh-password-1"), ("again", "fresh-password-1")],
+        )
+        .await;
     assert!(forged.html.contains("页面已过期"));
     assert_eq!(phone.get("/work").await.status, StatusCode::OK, "refusals changed nothing");
 
@@ -83,7 +88,9 @@ async fn an_expired_session_goes_to_the_login_and_back_to_its_page() {
     // Only a page of this site is a place to come back to.
     for evil in ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/login"] {
         let mut b = Browser::new(&store);
-        let answer = b.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password"), ("next", evil)]).await;
+        let answer = b
+            .post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password"), ("next", evil)])
+            .await;
         assert_eq!(answer.location(), "/work", "{evil}");
     }
 }

@@ -26,14 +26,27 @@ async fn only_admins_get_in() {
     let mut handler = Browser::new(&store);
     handler.login("handler_c1", "demo-password").await;
     assert!(!handler.get("/work").await.html.contains("id=\"nav-admin\""));
-    for path in ["/admin/units", "/admin/users", "/admin/categories", "/admin/calendar", "/admin/changes", "/admin/users.xlsx"]
+    for path in
+        ["/admin/units", "/admin/users", "/admin/categories", "/admin/calendar", "/admin/changes", "/admin/users.xlsx"]
     {
         let page = handler.get(path).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
         assert!(page.html.contains("只有管理员可以使用此页面"), "{path}");
     }
     let unit = t.community.to_string();
-    let post = handler.post("/admin/users", &[("_csrf", CSRF), ("login", "x1"), ("name", "x"), ("role", "admin"), ("unit_id", &unit), ("password", "long-enough")]).await;
+    let post = handler
+        .post(
+            "/admin/users",
+            &[
+                ("_csrf", CSRF),
+                ("login", "x1"),
+                ("name", "x"),
+                ("role", "admin"),
+                ("unit_id", &unit),
+                ("password", "long-enough"),
+            ],
+        )
+        .await;
     assert_eq!(post.status, StatusCode::FORBIDDEN);
     assert!(store.account_by_login("x1").await.unwrap().is_none());
 
@@ -97,12 +110,20 @@ async fn an_admin_adds_a_person_who_then_logs_in() {
     // A new role and unit; a reset password ends the cadre's session; so do stopped logins.
     let street = t.street.to_string();
     let path = format!("/admin/users/{id}");
-    let changed = admin.post(&format!("{path}/change"), &[("_csrf", CSRF), ("role", "leader"), ("unit_id", &street)]).await;
+    let changed =
+        admin.post(&format!("{path}/change"), &[("_csrf", CSRF), ("role", "leader"), ("unit_id", &street)]).await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER);
     assert_eq!(store.account(id).await.unwrap().role, Role::Leader);
-    let mismatch = admin.post(&format!("{path}/password"), &[("_csrf", CSRF), ("password", "second-pass-2"), ("again", "other")]).await;
+    let mismatch = admin
+        .post(&format!("{path}/password"), &[("_csrf", CSRF), ("password", "second-pass-2"), ("again", "other")])
+        .await;
     assert!(mismatch.html.contains("两次输入的新密码不一致"));
-    admin.post(&format!("{path}/password"), &[("_csrf", CSRF), ("password", "second-pass-2"), ("again", "second-pass-2")]).await;
+    admin
+        .post(
+            &format!("{path}/password"),
+            &[("_csrf", CSRF), ("password", "second-pass-2"), ("again", "second-pass-2")],
+        )
+        .await;
     assert_eq!(cadre.get("/work").await.location(), "/login?expired=1&next=/work");
     cadre.login("cadre_c2", "second-pass-2").await;
     admin.post(&format!("{path}/disable"), &[("_csrf", CSRF)]).await;
@@ -166,7 +187,9 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
     let base = format!("/admin/units/{}", t.community);
     let no_token = admin.post(&format!("{base}/add"), &[("kind", "grid"), ("code", "G1"), ("name", "一网格")]).await;
     assert!(no_token.html.contains("页面已过期"));
-    let added = admin.post(&format!("{base}/add"), &[("_csrf", CSRF), ("kind", "grid"), ("code", "G1"), ("name", "一网格")]).await;
+    let added = admin
+        .post(&format!("{base}/add"), &[("_csrf", CSRF), ("kind", "grid"), ("code", "G1"), ("name", "一网格")])
+        .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     assert!(admin.get("/admin/units").await.html.contains("一网格"));
     admin.post(&format!("{base}/rename"), &[("_csrf", CSRF), ("name", "柳湾新社区")]).await;
@@ -186,7 +209,12 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
 
     // Categories: a new one, then its own days and default unit.
     let categories = admin.get("/admin/categories").await;
-    assert!(categories.html.contains("城乡建设") && categories.html.contains("name=\"standard_resolve_days\" type=\"number\" min=\"1\" max=\"365\" value=\"15\""));
+    assert!(
+        categories.html.contains("城乡建设")
+            && categories
+                .html
+                .contains("name=\"standard_resolve_days\" type=\"number\" min=\"1\" max=\"365\" value=\"15\"")
+    );
     all_words(&categories);
     let subtree = admin.get("/admin/categories?top=1").await;
     assert!(subtree.html.contains("井盖"));
@@ -194,13 +222,26 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
     let id = store.categories().await.unwrap().into_iter().find(|c| c.name == "环境保护").unwrap().id;
     let department = t.department.to_string();
-    let bad = admin.post(&format!("/admin/categories/{id}"), &[("_csrf", CSRF), ("name", "环境保护"), ("default_unit_id", &department), ("resolve_days", "abc")]).await;
+    let bad = admin
+        .post(
+            &format!("/admin/categories/{id}"),
+            &[("_csrf", CSRF), ("name", "环境保护"), ("default_unit_id", &department), ("resolve_days", "abc")],
+        )
+        .await;
     assert!(bad.html.contains("办理时限应为 1 到 365 个工作日"));
-    admin.post(&format!("/admin/categories/{id}"), &[("_csrf", CSRF), ("name", "环境保护"), ("default_unit_id", &department), ("resolve_days", "7")]).await;
+    admin
+        .post(
+            &format!("/admin/categories/{id}"),
+            &[("_csrf", CSRF), ("name", "环境保护"), ("default_unit_id", &department), ("resolve_days", "7")],
+        )
+        .await;
     let category = store.category(id).await.unwrap();
     assert_eq!((category.default_unit_id, category.resolve_days), (Some(t.department), Some(7)));
     let page = admin.get(&format!("/admin/categories/{id}")).await;
-    assert!(page.html.contains("value=\"7\"") && page.html.contains(&format!("<option value=\"{}\" selected>", t.department)));
+    assert!(
+        page.html.contains("value=\"7\"")
+            && page.html.contains(&format!("<option value=\"{}\" selected>", t.department))
+    );
     all_words(&page);
 
     let policy = [
@@ -231,7 +272,8 @@ async fn an_admin_edits_the_working_calendar() {
     assert!(year.html.contains("class=\"day holiday\" name=\"date\" value=\"2024-10-01\""), "National Day");
     assert!(year.html.contains("class=\"day makeup\" name=\"date\" value=\"2024-10-12\""), "a make-up Saturday");
     all_words(&year);
-    let working = |html: &str| html.split("id=\"working-days\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let working =
+        |html: &str| html.split("id=\"working-days\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     assert_eq!(working(&year.html), "251");
 
     let toggled = admin.post("/admin/calendar/toggle", &[("_csrf", CSRF), ("date", "2024-10-08")]).await;
@@ -245,7 +287,9 @@ async fn an_admin_edits_the_working_calendar() {
 
     // A newer official file, uploaded; a broken one is refused with its line named.
     let csv = "date,kind,festival\r\n2031-01-01,holiday,元旦\r\n2031-01-26,workday,春节\r\n";
-    let loaded = admin.post_multipart("/admin/calendar", &[("_csrf", CSRF)], &[("file", "2031.csv", "text/csv", csv.as_bytes())]).await;
+    let loaded = admin
+        .post_multipart("/admin/calendar", &[("_csrf", CSRF)], &[("file", "2031.csv", "text/csv", csv.as_bytes())])
+        .await;
     assert_eq!(loaded.status, StatusCode::SEE_OTHER, "{}", loaded.html);
     assert!(store.settings().calendar.covers(2031));
     let broken = "date,kind\n2031-02-30,holiday\n";
@@ -257,5 +301,9 @@ async fn an_admin_edits_the_working_calendar() {
     let file = admin.get("/admin/calendar.csv").await;
     assert_eq!(file.html, "date,kind,festival\n2031-01-01,holiday,元旦\n2031-01-26,workday,春节\n");
     let changes = admin.get("/admin/changes").await;
-    assert!(changes.html.contains("载入日历文件") && changes.html.contains("调整工作日") && changes.html.contains("2024-10-08"));
+    assert!(
+        changes.html.contains("载入日历文件")
+            && changes.html.contains("调整工作日")
+            && changes.html.contains("2024-10-08")
+    );
 }

@@ -143,13 +143,19 @@ async fn a_handler_adds_photos_to_a_progress_note() {
     let version = r.version.to_string();
     let form = [("_csrf", CSRF), ("version", version.as_str()), ("note", "已到现场查看，井盖已订购")];
     let gif = b"GIF89a".to_vec();
-    let refused =
-        handler.post_multipart(&format!("/work/requests/{}/progress", r.id), &form, &[("photos", "a.gif", "image/gif", &gif)]).await;
+    let refused = handler
+        .post_multipart(&format!("/work/requests/{}/progress", r.id), &form, &[("photos", "a.gif", "image/gif", &gif)])
+        .await;
     assert!(refused.html.contains("只能上传 JPG、PNG 或 WebP 格式的照片"));
     assert_eq!(store.request(r.id, &t.handler).await.unwrap().version, r.version, "nothing was noted");
 
-    let done =
-        handler.post_multipart(&format!("/work/requests/{}/progress", r.id), &form, &[("photos", "site.png", "image/png", PNG)]).await;
+    let done = handler
+        .post_multipart(
+            &format!("/work/requests/{}/progress", r.id),
+            &form,
+            &[("photos", "site.png", "image/png", PNG)],
+        )
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     let photos = store.photos_of(r.id).await.unwrap();
     let note = store.events_of(r.id).await.unwrap().last().unwrap().clone();

@@ -55,7 +55,8 @@ pub async fn change(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let Some(user) = chrome.user.as_ref() else { return chrome.to_login() };
-    let refuse = |key: &str| show_page(&chrome, StatusCode::UNPROCESSABLE_ENTITY, Some(chrome.t.get(key).into()), false);
+    let refuse =
+        |key: &str| show_page(&chrome, StatusCode::UNPROCESSABLE_ENTITY, Some(chrome.t.get(key).into()), false);
     if !same_site_form(&headers, &form.csrf) {
         return refuse("form.csrf");
     }

@@ -15,7 +15,7 @@ use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::time;
 use serde::Deserialize;
 
-use super::{gate, render, saved, unavailable, Notice};
+use super::{render, saved, unavailable, Admin, Notice};
 use crate::pages::{same_site_form, Chrome};
 use crate::AppState;
 
@@ -116,10 +116,11 @@ async fn show_year(state: &AppState, chrome: &Chrome, year: i32, notice: Option<
     render(chrome, &template, template.notice.as_ref())
 }
 
-pub async fn show(State(state): State<AppState>, chrome: Chrome, Query(query): Query<CalendarQuery>) -> Response {
-    if let Err(response) = gate(&chrome) {
-        return response;
-    }
+pub async fn show(
+    State(state): State<AppState>,
+    Admin { chrome, .. }: Admin,
+    Query(query): Query<CalendarQuery>,
+) -> Response {
     let notice = query.saved.as_ref().map(|_| Notice::saved(&chrome));
     show_year(&state, &chrome, query.year.unwrap_or_else(this_year), notice).await
 }
@@ -132,11 +133,12 @@ pub struct ToggleForm {
     date: String,
 }
 
-pub async fn toggle(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, Form(form): Form<ToggleForm>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn toggle(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    headers: HeaderMap,
+    Form(form): Form<ToggleForm>,
+) -> Response {
     let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").ok();
     let year = date.map(|d| d.year()).unwrap_or_else(this_year);
     if !same_site_form(&headers, &form.csrf) {
@@ -167,11 +169,12 @@ async fn read_upload(mut parts: Multipart) -> (String, String) {
     (csrf, csv.trim_start_matches('\u{feff}').replace("\r\n", "\n"))
 }
 
-pub async fn load(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, parts: Multipart) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn load(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    headers: HeaderMap,
+    parts: Multipart,
+) -> Response {
     let (csrf, csv) = read_upload(parts).await;
     if !same_site_form(&headers, &csrf) {
         return show_year(&state, &chrome, this_year(), Some(Notice::csrf(&chrome))).await;
@@ -187,10 +190,7 @@ pub async fn load(State(state): State<AppState>, chrome: Chrome, headers: Header
 }
 
 /// The calendar file in force, to edit and load again.
-pub async fn download(State(state): State<AppState>, chrome: Chrome) -> Response {
-    if let Err(response) = gate(&chrome) {
-        return response;
-    }
+pub async fn download(State(state): State<AppState>, Admin { chrome, .. }: Admin) -> Response {
     match state.store.calendar_csv().await {
         Ok(csv) => (
             [(CONTENT_TYPE, "text/csv; charset=utf-8"), (CONTENT_DISPOSITION, "attachment; filename=\"calendar.csv\"")],

@@ -15,7 +15,7 @@ use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
 use serde::Deserialize;
 
-use super::{gate, not_found, render, saved, unavailable, Notice};
+use super::{not_found, render, saved, unavailable, Admin, Notice};
 use crate::pages::{same_site_form, Chrome};
 use crate::AppState;
 
@@ -105,16 +105,15 @@ async fn show_categories(
         None => catalogue.categories.iter().filter(|c| c.level == 1).map(|c| catalogue.row(c)).collect(),
     };
     let policy = state.store.settings().policy.clone();
-    let template =
-        CategoriesPage { chrome, tab: "categories", notice, rows, top, units: catalogue.units, policy };
+    let template = CategoriesPage { chrome, tab: "categories", notice, rows, top, units: catalogue.units, policy };
     render(chrome, &template, template.notice.as_ref())
 }
 
-pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<CategoriesQuery>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn list(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    Query(query): Query<CategoriesQuery>,
+) -> Response {
     let notice = query.saved.as_ref().map(|_| Notice::saved(&chrome));
     show_categories(&state, &chrome, &admin, query.top, notice).await
 }
@@ -142,11 +141,12 @@ fn optional<T: std::str::FromStr>(text: &str) -> Result<Option<T>, ()> {
     }
 }
 
-pub async fn add(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, Form(form): Form<CategoryForm>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn add(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    headers: HeaderMap,
+    Form(form): Form<CategoryForm>,
+) -> Response {
     let parent = optional::<i64>(&form.parent_id).ok().flatten();
     let (state, chrome, admin) = (&state, &chrome, &admin);
     // A refused category shows the page its form was on.
@@ -215,29 +215,21 @@ async fn show_category(state: &AppState, chrome: &Chrome, admin: &Staff, id: i64
 
 pub async fn detail(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     Path(id): Path<i64>,
     Query(query): Query<CategoriesQuery>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     let notice = query.saved.as_ref().map(|_| Notice::saved(&chrome));
     show_category(&state, &chrome, &admin, id, notice).await
 }
 
 pub async fn change(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     headers: HeaderMap,
     Path(id): Path<i64>,
     Form(form): Form<CategoryForm>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if !same_site_form(&headers, &form.csrf) {
         return show_category(&state, &chrome, &admin, id, Some(Notice::csrf(&chrome))).await;
     }
@@ -290,19 +282,16 @@ impl PolicyForm {
 
 pub async fn deadlines(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     headers: HeaderMap,
     Form(form): Form<PolicyForm>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if !same_site_form(&headers, &form.csrf) {
         return show_categories(&state, &chrome, &admin, None, Some(Notice::csrf(&chrome))).await;
     }
     let Some(policy) = form.policy() else {
-        return show_categories(&state, &chrome, &admin, None, Some(Notice::refused(&chrome, "refused.bad_policy"))).await;
+        return show_categories(&state, &chrome, &admin, None, Some(Notice::refused(&chrome, "refused.bad_policy")))
+            .await;
     };
     match state.store.set_policy_as_admin(&admin, &policy, time::now()).await {
         Ok(()) => saved("/admin/categories"),

@@ -12,8 +12,9 @@ mod units;
 mod users;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header::LOCATION;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -50,16 +51,26 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/changes.xlsx", get(changes_export))
 }
 
-/// Lets admins through; sends others to log in, or tells them the page is not theirs.
-#[allow(clippy::result_large_err)]
-fn gate(chrome: &Chrome) -> Result<Staff, Response> {
-    match &chrome.user {
-        None => Err(chrome.to_login()),
-        Some(user) if user.role == Role::Admin => Ok(user.staff()),
-        Some(_) => {
-            let mut response = page(chrome, &Forbidden { chrome });
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            Err(response)
+/// An admin page's visitor: the page chrome and the admin. Anyone else is sent to log
+/// in, or told the page is not theirs, before the handler runs.
+pub struct Admin {
+    pub chrome: Chrome,
+    pub staff: Staff,
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let chrome = Chrome::from_request_parts(parts, state).await?;
+        match &chrome.user {
+            None => Err(chrome.to_login()),
+            Some(user) if user.role == Role::Admin => Ok(Admin { staff: user.staff(), chrome }),
+            Some(_) => {
+                let mut response = page(&chrome, &Forbidden { chrome: &chrome });
+                *response.status_mut() = StatusCode::FORBIDDEN;
+                Err(response)
+            }
         }
     }
 }
@@ -172,7 +183,11 @@ impl Pager {
 }
 
 /// Fetches the page asked for; one past the end shows the last page instead.
-async fn paged<T, F, Fut>(base: &'static str, requested: Option<i64>, fetch: F) -> Result<(Listing<T>, Pager), StoreError>
+async fn paged<T, F, Fut>(
+    base: &'static str,
+    requested: Option<i64>,
+    fetch: F,
+) -> Result<(Listing<T>, Pager), StoreError>
 where
     F: Fn(i64) -> Fut,
     Fut: std::future::Future<Output = Result<Listing<T>, StoreError>>,
@@ -213,11 +228,11 @@ fn change_row(chrome: &Chrome, entry: &AuditEntry) -> ChangeRow {
     }
 }
 
-pub async fn changes(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn changes(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let fetch = |offset| state.store.admin_changes(&admin, offset, PER_PAGE);
     let Ok((listing, pager)) = paged("/admin/changes", query.page, fetch).await else {
         return unavailable(&chrome);
@@ -227,11 +242,7 @@ pub async fn changes(State(state): State<AppState>, chrome: Chrome, Query(query)
 }
 
 /// All changes of the admin's subtree as a spreadsheet.
-pub async fn changes_export(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn changes_export(State(state): State<AppState>, Admin { chrome, staff: admin }: Admin) -> Response {
     let Ok(listing) = state.store.admin_changes(&admin, 0, export::MAX_ROWS as i64).await else {
         return unavailable(&chrome);
     };
@@ -245,6 +256,7 @@ pub async fn changes_export(State(state): State<AppState>, chrome: Chrome) -> Re
             vec![Cell::from(row.at), row.who.into(), row.action.into(), row.subject.into(), row.detail.into()]
         })
         .collect();
-    let sheet = Sheet { name: t.get("admin.changes").into(), header: header.iter().map(|k| t.get(k).into()).collect(), rows };
+    let sheet =
+        Sheet { name: t.get("admin.changes").into(), header: header.iter().map(|k| t.get(k).into()).collect(), rows };
     export::download(&format!("{}.xlsx", t.get("admin.changes")), &[sheet])
 }

@@ -12,7 +12,7 @@ use gongzhi_domain::unit::UnitKind;
 use gongzhi_store::UnitEntry;
 use serde::Deserialize;
 
-use super::{gate, not_found, render, saved, unavailable, ListQuery, Notice};
+use super::{not_found, render, saved, unavailable, Admin, ListQuery, Notice};
 use crate::pages::{same_site_form, Chrome};
 use crate::AppState;
 
@@ -49,11 +49,11 @@ struct UnitsPage<'a> {
     rows: Vec<UnitRow>,
 }
 
-pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn list(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let Ok(entries) = state.store.unit_entries(&admin).await else { return unavailable(&chrome) };
     let rows = entries.iter().map(|e| unit_row(&chrome, e)).collect();
     let notice = query.notice(&chrome);
@@ -93,14 +93,10 @@ async fn show_unit(state: &AppState, chrome: &Chrome, admin: &Staff, id: i64, no
 
 pub async fn detail(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     Path(id): Path<i64>,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     show_unit(&state, &chrome, &admin, id, query.notice(&chrome)).await
 }
 
@@ -120,15 +116,11 @@ pub struct UnitForm {
 /// one), `deactivate`, `activate`, `delete`.
 pub async fn change(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     headers: HeaderMap,
     Path((id, op)): Path<(i64, String)>,
     Form(form): Form<UnitForm>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if !same_site_form(&headers, &form.csrf) {
         return show_unit(&state, &chrome, &admin, id, Some(Notice::csrf(&chrome))).await;
     }
@@ -138,7 +130,8 @@ pub async fn change(
         "rename" => store.rename_unit(&admin, id, &form.name, now).await,
         "add" => {
             let Some(kind) = UnitKind::parse(&form.kind) else {
-                return show_unit(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "admin.choose_kind"))).await;
+                return show_unit(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "admin.choose_kind")))
+                    .await;
             };
             store.add_child_unit(&admin, id, kind, &form.code, &form.name, now).await.map(|_| ())
         }

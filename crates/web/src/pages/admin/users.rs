@@ -14,7 +14,7 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, MIN_PASSWORD};
 use serde::Deserialize;
 
-use super::{gate, not_found, paged, render, saved, unavailable, ListQuery, Notice, Pager, PER_PAGE};
+use super::{not_found, paged, render, saved, unavailable, Admin, ListQuery, Notice, Pager, PER_PAGE};
 use crate::export::{self, Cell, Sheet};
 use crate::pages::{same_site_form, Chrome};
 use crate::AppState;
@@ -109,7 +109,8 @@ async fn show_users(
     notice: Option<Notice>,
 ) -> Response {
     let fetch = |offset| state.store.users_page(admin, offset, PER_PAGE);
-    let (Ok((listing, pager)), Some(choices)) = (paged("/admin/users", page, fetch).await, choices(state, chrome, admin).await)
+    let (Ok((listing, pager)), Some(choices)) =
+        (paged("/admin/users", page, fetch).await, choices(state, chrome, admin).await)
     else {
         return unavailable(chrome);
     };
@@ -128,20 +129,21 @@ async fn show_users(
     render(chrome, &template, template.notice.as_ref())
 }
 
-pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn list(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let form = NewUserForm { role: Role::Handler.as_str().into(), ..NewUserForm::default() };
     show_users(&state, &chrome, &admin, query.page, &form, query.notice(&chrome)).await
 }
 
-pub async fn add(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, Form(form): Form<NewUserForm>) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
+pub async fn add(
+    State(state): State<AppState>,
+    Admin { chrome, staff: admin }: Admin,
+    headers: HeaderMap,
+    Form(form): Form<NewUserForm>,
+) -> Response {
     let refuse = |notice| show_users(&state, &chrome, &admin, None, &form, Some(notice));
     if !same_site_form(&headers, &form.csrf) {
         return refuse(Notice::csrf(&chrome)).await;
@@ -149,7 +151,8 @@ pub async fn add(State(state): State<AppState>, chrome: Chrome, headers: HeaderM
     let (Some(role), Some(unit_id)) = (Role::parse(&form.role), form.unit_id) else {
         return refuse(Notice::refused(&chrome, "admin.choose_role_unit")).await;
     };
-    let added = state.store.add_user_as_admin(&admin, &form.login, &form.name, role, unit_id, &form.password, time::now());
+    let added =
+        state.store.add_user_as_admin(&admin, &form.login, &form.name, role, unit_id, &form.password, time::now());
     match added.await {
         Ok(account) => saved(&format!("/admin/users/{}", account.id)),
         Err(error) => refuse(Notice::from_store(&chrome, error)).await,
@@ -190,14 +193,10 @@ async fn show_user(state: &AppState, chrome: &Chrome, admin: &Staff, id: i64, no
 
 pub async fn detail(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     Path(id): Path<i64>,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     show_user(&state, &chrome, &admin, id, query.notice(&chrome)).await
 }
 
@@ -219,15 +218,11 @@ pub struct UserForm {
 /// `disable`, `enable`.
 pub async fn change(
     State(state): State<AppState>,
-    chrome: Chrome,
+    Admin { chrome, staff: admin }: Admin,
     headers: HeaderMap,
     Path((id, op)): Path<(i64, String)>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
     if !same_site_form(&headers, &form.csrf) {
         return show_user(&state, &chrome, &admin, id, Some(Notice::csrf(&chrome))).await;
     }
@@ -235,7 +230,10 @@ pub async fn change(
     let result = match op.as_str() {
         "change" => match (Role::parse(&form.role), form.unit_id) {
             (Some(role), Some(unit_id)) => store.change_user(&admin, id, role, unit_id, now).await,
-            _ => return show_user(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "admin.choose_role_unit"))).await,
+            _ => {
+                return show_user(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "admin.choose_role_unit")))
+                    .await
+            }
         },
         "password" if form.password != form.again => {
             return show_user(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "password.mismatch"))).await
@@ -252,15 +250,10 @@ pub async fn change(
 }
 
 /// Every account of the subtree as a spreadsheet.
-pub async fn export(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let admin = match gate(&chrome) {
-        Ok(admin) => admin,
-        Err(response) => return response,
-    };
-    let (Ok(listing), Some(choices)) = (
-        state.store.users_page(&admin, 0, export::MAX_ROWS as i64).await,
-        choices(&state, &chrome, &admin).await,
-    ) else {
+pub async fn export(State(state): State<AppState>, Admin { chrome, staff: admin }: Admin) -> Response {
+    let (Ok(listing), Some(choices)) =
+        (state.store.users_page(&admin, 0, export::MAX_ROWS as i64).await, choices(&state, &chrome, &admin).await)
+    else {
         return unavailable(&chrome);
     };
     let t = &chrome.t;
@@ -274,6 +267,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome) -> Response {
             vec![Cell::from(row.login), row.name.into(), row.role.into(), row.unit.into(), state.into()]
         })
         .collect();
-    let sheet = Sheet { name: t.get("admin.users").into(), header: header.iter().map(|k| t.get(k).into()).collect(), rows };
+    let sheet =
+        Sheet { name: t.get("admin.users").into(), header: header.iter().map(|k| t.get(k).into()).collect(), rows };
     export::download(&format!("{}.xlsx", t.get("admin.users")), &[sheet])
 }
