@@ -19,6 +19,8 @@ use sqlx::{Connection, Executor};
 
 use crate::{corpus, seed, synth};
 
+mod publishing;
+
 pub struct Options {
     pub requests: u64,
     /// A PostgreSQL URL to create the bench database next to; SQLite in a temporary folder
@@ -136,6 +138,7 @@ pub async fn run(options: Options) -> Result<Value> {
     .await?;
     let load_seconds = started.elapsed().as_secs_f64();
     let cast = cast(&store).await?;
+    let publishing_cast = publishing::cast(&store).await?;
     let suggestion = suggestion_cost(&store, &district, &world).await?;
     store.close().await;
     drop(store);
@@ -157,6 +160,7 @@ pub async fn run(options: Options) -> Result<Value> {
 
     let intake = intake(&client, &base, &cast, &district, &world.unit_ids, &options).await?;
     let reads = reads(&client, &base, &cast, &options).await?;
+    let publishing = publishing::measure(&client, &base, &publishing_cast, &options).await?;
     let rss = peak_rss_mb(pid);
     server.kill().await.ok();
 
@@ -179,6 +183,9 @@ pub async fn run(options: Options) -> Result<Value> {
     });
     result["suggestion"] = suggestion;
     for (name, figures) in reads {
+        result[name] = figures;
+    }
+    for (name, figures) in publishing {
         result[name] = figures;
     }
     Ok(result)
