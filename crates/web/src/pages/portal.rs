@@ -170,13 +170,18 @@ pub async fn submit(
             _ => return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unknown_category").into())).await,
         },
     };
+    let unit_id = form.unit_id.parse().unwrap_or(0);
+    // A deactivated place is not offered; a form kept open since it was is told so.
+    if state.store.inactive_units().await.is_ok_and(|inactive| inactive.contains(&unit_id)) {
+        return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unit_inactive").into())).await;
+    }
     let new = NewRequest {
         kind: Kind::parse(&form.kind).unwrap_or(Kind::Complaint),
         channel: Channel::Web,
         title: form.title.trim().to_string(),
         content: form.content.trim().to_string(),
         address: form.address.trim().to_string(),
-        unit_id: form.unit_id.parse().unwrap_or(0),
+        unit_id,
         category_id,
         urgent: false,
         requester_type: if form.enterprise.is_some() { RequesterType::Enterprise } else { RequesterType::Resident },
