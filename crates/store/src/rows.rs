@@ -130,12 +130,12 @@ pub fn bind_moving<'q>(q: AnyQuery<'q>, r: &'q Request) -> AnyQuery<'q> {
         .bind(r.merged_into)
 }
 
-fn vocab<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+pub(crate) fn vocab<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
     let text: String = row.try_get(column)?;
     parse(&text).ok_or_else(|| StoreError::Invalid(format!("unknown {column} `{text}` in the database")))
 }
 
-fn flag(row: &AnyRow, column: &str) -> Result<Option<bool>> {
+pub(crate) fn flag(row: &AnyRow, column: &str) -> Result<Option<bool>> {
     Ok(row.try_get::<Option<i64>, _>(column)?.map(|v| v != 0))
 }
 

@@ -9,16 +9,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::{Attempt, Sample, SampleItem, Talk};
-use crate::{Result, StoreError};
-
-fn vocab<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
-    let text: String = row.try_get(column)?;
-    parse(&text).ok_or_else(|| StoreError::Invalid(format!("unknown {column} `{text}` in the database")))
-}
-
-fn flag(row: &AnyRow, column: &str) -> Result<Option<bool>> {
-    Ok(row.try_get::<Option<i64>, _>(column)?.map(|v| v != 0))
-}
+use crate::rows::{flag, vocab};
+use crate::Result;
 
 fn answers(row: &AnyRow) -> Result<Option<Answers>> {
     Ok(

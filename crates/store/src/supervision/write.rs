@@ -245,47 +245,25 @@ async fn apply(
             let Actor::Staff(staff) = actor else { return Err(StoreError::NotFound) };
             let order = load_order(conn, *order_id, staff).await?;
             let next = order.answered(staff, answer, at)?;
-            save_order(conn, &next).await?;
-            let payload = json!({ "order_id": order.id, "kind": order.kind });
-            note_on(conn, batch, order.request_id, actor, at, "order-answer", answer.trim(), payload).await?;
-            Ok(Written { id: order.id, order_id: Some(order.id) })
+            moved(conn, batch, actor, at, &next, "order-answer", answer).await
         }
         Act::Close { order_id, note } => {
             let staff = supervisor(actor)?;
-            let order = load_order(conn, *order_id, staff).await?;
-            let next = order.closed(staff, note, at)?;
-            save_order(conn, &next).await?;
-            let payload = json!({ "order_id": order.id, "kind": order.kind });
-            note_on(conn, batch, order.request_id, actor, at, "order-close", note.trim(), payload).await?;
-            Ok(Written { id: order.id, order_id: Some(order.id) })
+            let next = load_order(conn, *order_id, staff).await?.closed(staff, note, at)?;
+            moved(conn, batch, actor, at, &next, "order-close", note).await
         }
         Act::SendBack { order_id, note, due_at } => {
             let staff = supervisor(actor)?;
-            let order = load_order(conn, *order_id, staff).await?;
-            let next = order.sent_back(staff, note, *due_at)?;
-            save_order(conn, &next).await?;
-            let payload = json!({ "order_id": order.id, "kind": order.kind, "due": due_at });
-            note_on(conn, batch, order.request_id, actor, at, "order-return", note.trim(), payload).await?;
-            Ok(Written { id: order.id, order_id: Some(order.id) })
+            let next = load_order(conn, *order_id, staff).await?.sent_back(staff, note, *due_at)?;
+            moved(conn, batch, actor, at, &next, "order-return", note).await
         }
         Act::Escalate { order_id, parent, next_due } => {
-            let sql = format!("SELECT {ORDER_COLUMNS} FROM supervision_orders WHERE id = $1");
-            let row =
-                sqlx::query(&sql).bind(*order_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
-            let order = order_from_row(&row)?;
+            let order = fetch_order(conn, *order_id).await?;
             // Answered or escalated by another instance meanwhile: nothing to do.
-            let Some(next) = order.escalated(at, *parent, *next_due) else {
-                return Ok(Written { id: order.id, order_id: None });
-            };
-            save_order(conn, &next).await?;
-            let payload = json!({
-                "order_id": order.id,
-                "level": next.level,
-                "holder_unit_id": next.holder_unit_id,
-                "due": next.due_at,
-            });
-            note_on(conn, batch, order.request_id, actor, at, "order-escalate", "", payload).await?;
-            Ok(Written { id: order.id, order_id: Some(order.id) })
+            match order.escalated(at, *parent, *next_due) {
+                Some(next) => moved(conn, batch, actor, at, &next, "order-escalate", "").await,
+                None => Ok(Written { id: order.id, order_id: None }),
+            }
         }
         Act::Talk { cadre_id, held_at, reason, request_ids } => {
             let staff = supervisor(actor)?;
@@ -454,16 +432,43 @@ async fn open_order(
     Ok(order_id)
 }
 
-/// An order the staff member may see; otherwise absent.
-async fn load_order(conn: &mut AnyConnection, id: i64, staff: &Staff) -> Result<Order> {
+async fn fetch_order(conn: &mut AnyConnection, id: i64) -> Result<Order> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM supervision_orders WHERE id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
-    let order = order_from_row(&row)?;
+    order_from_row(&row)
+}
+
+/// An order the staff member may see; otherwise absent.
+async fn load_order(conn: &mut AnyConnection, id: i64, staff: &Staff) -> Result<Order> {
+    let order = fetch_order(conn, id).await?;
     if order.visible_to(staff) {
         Ok(order)
     } else {
         Err(StoreError::NotFound)
     }
+}
+
+/// Saves an order's new state and notes the step, with that state, on its request.
+async fn moved(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    actor: &Actor,
+    at: Millis,
+    order: &Order,
+    action: &str,
+    note: &str,
+) -> Result<Written> {
+    save_order(conn, order).await?;
+    let payload = json!({
+        "order_id": order.id,
+        "kind": order.kind,
+        "status": order.status,
+        "level": order.level,
+        "holder_unit_id": order.holder_unit_id,
+        "due": order.due_at,
+    });
+    note_on(conn, batch, order.request_id, actor, at, action, note.trim(), payload).await?;
+    Ok(Written { id: order.id, order_id: Some(order.id) })
 }
 
 async fn save_order(conn: &mut AnyConnection, order: &Order) -> Result<()> {

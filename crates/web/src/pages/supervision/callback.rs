@@ -14,7 +14,9 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, CallInput, StoreError};
 use serde::Deserialize;
 
-use super::{end_of, not_found, office, parse_date, refusal, requests, see_other, unavailable, user_of, when, Names};
+use super::{
+    end_of, not_found, office, parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names,
+};
 use super::{PageQuery, Pager};
 use crate::pages::{page, same_site_form, Chrome};
 use crate::AppState;
@@ -39,10 +41,7 @@ struct QueuePage<'a> {
 }
 
 pub async fn queue(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let staff = user.staff();
     let Ok(total) = state.store.callback_queue(&staff, 0, 1).await.map(|l| l.total) else {
         return unavailable(&chrome);
@@ -206,10 +205,7 @@ pub async fn workspace(
     Path(item_id): Path<i64>,
     Query(query): Query<WorkspaceQuery>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     show(&state, &chrome, &user, item_id, query, None).await
 }
 
@@ -259,7 +255,7 @@ fn rework_reason(result: &AttemptResult, note: &str) -> String {
         .collect();
     let mut reason = format!("{}{}", words.get("supervision.found"), failing.join("；"));
     if !note.trim().is_empty() {
-        reason.push_str("。");
+        reason.push('。');
         reason.push_str(note.trim());
     }
     reason
@@ -272,10 +268,7 @@ pub async fn record(
     Path(item_id): Path<i64>,
     Form(form): Form<CallForm>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let again = |error: String| show(&state, &chrome, &user, item_id, WorkspaceQuery::default(), Some(error));
     if !same_site_form(&headers, &form.csrf) {
         return again(chrome.t.get("form.csrf").to_string()).await;

@@ -13,7 +13,9 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, DrawSpec, Reproduction, Sample};
 use serde::Deserialize;
 
-use super::{not_found, parse_date, refusal, requests, see_other, unavailable, user_of, when, Names, PageQuery, Pager};
+use super::{
+    not_found, parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, PageQuery, Pager,
+};
 use crate::export::{self, Cell, Sheet};
 use crate::pages::{page, same_site_form, Chrome};
 use crate::AppState;
@@ -74,10 +76,7 @@ async fn show_form(
 }
 
 pub async fn form(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let form = DrawForm { unit: user.unit_id.to_string(), ..DrawForm::default() };
     show_form(&state, &chrome, &user, form, None).await
 }
@@ -103,10 +102,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<DrawForm>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     if !same_site_form(&headers, &form.csrf) {
         let error = chrome.t.get("form.csrf").to_string();
         return show_form(&state, &chrome, &user, form, Some(error)).await;
@@ -165,10 +161,7 @@ struct SamplesPage<'a> {
 }
 
 pub async fn samples(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let staff = user.staff();
     let Ok(total) = state.store.samples(&staff, 0, 1).await.map(|l| l.total) else { return unavailable(&chrome) };
     let pager = Pager::new("/work/supervision/samples", query.page, total);
@@ -182,10 +175,7 @@ pub async fn samples(State(state): State<AppState>, chrome: Chrome, Query(query)
 
 /// Every sample and every request it drew, as two sheets.
 pub async fn samples_export(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let staff = user.staff();
     let Ok(listing) = state.store.samples(&staff, 0, super::EXPORT_ROWS).await else { return unavailable(&chrome) };
     let names = Names::load(&state).await;
@@ -290,10 +280,7 @@ pub async fn sample(
     Path(id): Path<i64>,
     Query(query): Query<SampleQuery>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let staff = user.staff();
     let (sample, drawn) = match (state.store.sample(&staff, id).await, state.store.sample_items(&staff, id).await) {
         (Ok(sample), Ok(items)) => (sample, items),

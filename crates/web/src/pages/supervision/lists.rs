@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::callback::{queue_rows, QueueRow};
 use super::draw::SampleRow;
 use super::orders::{order_rows, OrderRow};
-use super::{parse_date, refusal, requests, see_other, unavailable, user_of, when, Names, Pager};
+use super::{parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, Pager};
 use crate::export::{self, Cell, Sheet};
 use crate::pages::{page, same_site_form, Chrome};
 use crate::AppState;
@@ -67,10 +67,7 @@ struct Home<'a> {
 }
 
 pub async fn home(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let staff = user.staff();
     let store = &state.store;
     let now = time::now();
@@ -190,10 +187,7 @@ async fn show_flags(
 }
 
 pub async fn flags(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FlagsQuery>) -> Response {
-    let user = match user_of(&chrome, FLAG_ROLES) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, FLAG_ROLES) else { return refuse(&chrome) };
     show_flags(&state, &chrome, &user, query, None).await
 }
 
@@ -213,10 +207,7 @@ pub async fn review(
     headers: HeaderMap,
     Form(form): Form<ReviewForm>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let again = |key: String| show_flags(&state, &chrome, &user, FlagsQuery::default(), Some(key));
     if !same_site_form(&headers, &form.csrf) {
         return again(chrome.t.get("form.csrf").into()).await;
@@ -234,10 +225,7 @@ pub async fn review(
 }
 
 pub async fn flags_export(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let user = match user_of(&chrome, FLAG_ROLES) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, FLAG_ROLES) else { return refuse(&chrome) };
     let Ok(listing) = state.store.review_flags(&user.staff(), 0, super::EXPORT_ROWS).await else {
         return unavailable(&chrome);
     };
@@ -346,10 +334,7 @@ fn late_rows(chrome: &Chrome, names: &Names, late: &Lateness) -> (Vec<GroupRow>,
 }
 
 pub async fn late(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor, Role::Leader]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor, Role::Leader]) else { return refuse(&chrome) };
     let days = days_of(&query);
     let Ok(late) = state.store.lateness(&user.staff(), days, time::now()).await else { return unavailable(&chrome) };
     let names = Names::load(&state).await;
@@ -362,10 +347,7 @@ pub async fn late(State(state): State<AppState>, chrome: Chrome, Query(query): Q
 }
 
 pub async fn late_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor, Role::Leader]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor, Role::Leader]) else { return refuse(&chrome) };
     let Ok(late) = state.store.lateness(&user.staff(), days_of(&query), time::now()).await else {
         return unavailable(&chrome);
     };

@@ -121,13 +121,17 @@ pub fn see_other(location: String) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
-/// The logged-in user if they hold one of `roles`; otherwise the login page or not
-/// found.
-pub fn user_of(chrome: &Chrome, roles: &[Role]) -> Result<Account, Response> {
-    match &chrome.user {
-        None => Err(to_login()),
-        Some(user) if roles.contains(&user.role) => Ok(user.clone()),
-        Some(_) => Err(not_found(chrome)),
+/// The logged-in user if they hold one of `roles`.
+pub fn user_of(chrome: &Chrome, roles: &[Role]) -> Option<Account> {
+    chrome.user.as_ref().filter(|user| roles.contains(&user.role)).cloned()
+}
+
+/// The answer to someone `user_of` turned away: the login page, or not found for those
+/// logged in whose role has no business here.
+pub fn refuse(chrome: &Chrome) -> Response {
+    match chrome.user {
+        None => to_login(),
+        Some(_) => not_found(chrome),
     }
 }
 

@@ -12,7 +12,9 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, NewOrder, OrderFilter, StoreError};
 use serde::Deserialize;
 
-use super::{end_of, not_found, parse_date, refusal, requests, see_other, unavailable, user_of, when, Names, Pager};
+use super::{
+    end_of, not_found, parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, Pager,
+};
 use crate::export::{self, Cell, Sheet};
 use crate::pages::{page, same_site_form, Chrome};
 use crate::AppState;
@@ -154,19 +156,13 @@ async fn show_list(
 }
 
 pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let user = match user_of(&chrome, WHO) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
     let form = OpenForm { request: query.request.clone(), kind: "press".into(), ..OpenForm::default() };
     show_list(&state, &chrome, &user, query, form, None).await
 }
 
 pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let user = match user_of(&chrome, WHO) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
     let Ok(listing) = state.store.orders(&user.staff(), &query.filter(), 0, super::EXPORT_ROWS).await else {
         return unavailable(&chrome);
     };
@@ -221,10 +217,7 @@ pub async fn open(
     headers: HeaderMap,
     Form(form): Form<OpenForm>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let again = |error: &str| {
         let error = error.to_string();
         show_list(&state, &chrome, &user, ListQuery::default(), form.clone(), Some(error))
@@ -298,10 +291,7 @@ async fn show_order(state: &AppState, chrome: &Chrome, user: &Account, id: i64, 
 }
 
 pub async fn show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let user = match user_of(&chrome, WHO) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
     show_order(&state, &chrome, &user, id, None).await
 }
 
@@ -322,10 +312,7 @@ pub async fn act(
     Path((id, act)): Path<(i64, String)>,
     Form(form): Form<ActForm>,
 ) -> Response {
-    let user = match user_of(&chrome, WHO) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
     if !same_site_form(&headers, &form.csrf) {
         return show_order(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").to_string())).await;
     }

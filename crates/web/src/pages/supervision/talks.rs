@@ -11,7 +11,7 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, Talk};
 use serde::Deserialize;
 
-use super::{parse_date, refusal, requests, see_other, unavailable, user_of, when, Names, Pager};
+use super::{parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, Pager};
 use crate::export::{self, Cell, Sheet};
 use crate::pages::{page, same_site_form, Chrome};
 use crate::AppState;
@@ -121,10 +121,7 @@ async fn show(
 }
 
 pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let form = TalkForm {
         held: time::local_date(time::now()).to_string(),
         cadre: query.cadre.map(|c| c.to_string()).unwrap_or_default(),
@@ -150,10 +147,7 @@ pub async fn record(
     headers: HeaderMap,
     Form(form): Form<TalkForm>,
 ) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let again = |error: String| show(&state, &chrome, &user, TalksQuery::default(), form.clone(), Some(error));
     if !same_site_form(&headers, &form.csrf) {
         return again(chrome.t.get("form.csrf").into()).await;
@@ -175,10 +169,7 @@ pub async fn record(
 }
 
 pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> Response {
-    let user = match user_of(&chrome, &[Role::Supervisor]) {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
     let Ok(listing) = state.store.talks(&user.staff(), query.cadre, 0, super::EXPORT_ROWS).await else {
         return unavailable(&chrome);
     };
