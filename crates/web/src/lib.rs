@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/bulletins/{id}", get(api::bulletins::bulletin))
         .route("/units", get(api::catalogue::units))
         .route("/categories", get(api::catalogue::categories))
+        .merge(api::supervision::routes())
         .fallback(api::not_found);
     let site = Router::new()
         .route("/", get(pages::portal::home))

@@ -9,10 +9,13 @@ use axum::http::StatusCode;
 use gongzhi_domain::time;
 use gongzhi_domain::*;
 use gongzhi_store::testing::{dispatched, manhole, staff, town, Town};
-use gongzhi_store::{Backend, Store};
+use gongzhi_store::{on_both, Backend, Store};
 use gongzhi_web::export;
+use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 use support::{Browser, Page, CSRF};
+
+on_both!(the_api_draws_calls_back_and_orders);
 
 /// A page shows no raw catalogue key.
 fn all_words(page: &Page) {
@@ -254,4 +257,67 @@ async fn flags_late_work_and_talks_through_the_pages() {
         .post("/work/supervision/orders", &[&press[..1], &[("request", "99999")], &press[2..]].concat())
         .await;
     assert!(out_of_scope.html.contains("未找到"), "{}", out_of_scope.html);
+}
+
+/// A JSON call through the same cookie jar; the answer's status and body.
+async fn call(browser: &mut Browser, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = axum::http::Request::builder().method(method).uri(path);
+    let bytes = match body {
+        Some(body) => {
+            request = request.header("content-type", "application/json");
+            body.to_string().into_bytes()
+        }
+        None => Vec::new(),
+    };
+    let page = browser.send(request, bytes).await;
+    (page.status, serde_json::from_slice(&page.bytes).unwrap_or(Value::Null))
+}
+
+async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
+    let t = town(&store).await;
+    let r = resolved(&store, &t).await;
+    let today = time::local_date(time::now()).to_string();
+    let mut supervisor = Browser::new(&store);
+    let login = json!({ "login": "supervisor", "password": "demo-password" });
+    assert_eq!(call(&mut supervisor, "POST", "/api/v1/login", Some(login)).await.0, StatusCode::OK);
+    let draw =
+        json!({ "unit_id": t.district, "from": today, "to": today, "rate_percent": 100, "minimum": 1, "seed": 7 });
+    let (status, drawn) = call(&mut supervisor, "POST", "/api/v1/supervision/samples", Some(draw)).await;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    assert_eq!((drawn["sample"]["seed"].clone(), drawn["items"][0]["request_id"].clone()), (json!(7), json!(r.id)));
+    let item = drawn["items"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/supervision/callbacks/{item}");
+    let (status, refused) = call(&mut supervisor, "POST", &path, Some(json!({ "result": "reached" }))).await;
+    assert_eq!((status, refused["error"]["code"].clone()), (StatusCode::BAD_REQUEST, json!("bad_request")));
+    let answers = json!({ "from_public": true, "measures_known": true, "result_fed_back": false, "satisfied": true });
+    let body = json!({ "result": "reached", "answers": answers, "note": "没人告诉他结果" });
+    let (status, called) = call(&mut supervisor, "POST", &path, Some(body)).await;
+    assert_eq!((status, called["item"]["state"].clone()), (StatusCode::OK, json!("reached")), "{called}");
+    assert!(!called.to_string().contains("13812341234"), "the API does not hand out the number");
+    let order = called["order_id"].as_i64().expect("a rework order");
+
+    let summary = format!("/api/v1/supervision/callback-summary?unit={}&from={today}&to={today}", t.street);
+    let (_, summary) = call(&mut supervisor, "GET", &summary, None).await;
+    let figures = &summary["summary"];
+    assert_eq!((figures["sampled"]["count"].clone(), figures["callback_rate"].clone()), (json!(1), json!(1.0)));
+    assert_eq!(figures["questions"][2]["failed"]["request_ids"], json!([r.id]), "{summary}");
+
+    let mut handler = Browser::new(&store);
+    let login = json!({ "login": "handler_c1", "password": "demo-password" });
+    call(&mut handler, "POST", "/api/v1/login", Some(login)).await;
+    let (_, mine) = call(&mut handler, "GET", "/api/v1/supervision/orders?status=open", None).await;
+    assert_eq!(mine["items"][0]["id"], json!(order));
+    let answer = json!({ "text": "已上门反馈办理结果" });
+    let (status, answered) =
+        call(&mut handler, "POST", &format!("/api/v1/supervision/orders/{order}/answer"), Some(answer)).await;
+    assert_eq!((status, answered["status"].clone()), (StatusCode::OK, json!("answered")), "{answered}");
+    let (status, _) =
+        call(&mut handler, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the supervisor closes");
+    let (_, closed) =
+        call(&mut supervisor, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
+    assert_eq!(closed["status"], json!("closed"), "{closed}");
+    let (status, _) = call(&mut handler, "GET", "/api/v1/supervision/callbacks", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "callbacks are the supervisors'");
+    assert!(store.verify_chain().await.unwrap().is_intact());
 }

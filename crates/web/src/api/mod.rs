@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod requests;
 pub mod session;
 pub mod stats;
+pub mod supervision;
 pub mod track;
 
 use axum::extract::State;

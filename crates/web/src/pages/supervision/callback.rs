@@ -245,7 +245,7 @@ fn result_of(form: &CallForm) -> Result<AttemptResult, &'static str> {
 
 /// The reason a failing callback writes on its rework order: the questions answered
 /// "no", and what the supervisor noted.
-fn rework_reason(result: &AttemptResult, note: &str) -> String {
+pub(crate) fn rework_reason(result: &AttemptResult, note: &str) -> String {
     let AttemptResult::Reached(answers) = result else { return String::new() };
     let words = office();
     let failing: Vec<String> = answers

@@ -6,7 +6,7 @@
 //! Every list pages by 50 and leaves as XLSX; every form that changes something is a
 //! POST carrying the CSRF token.
 
-mod callback;
+pub(crate) mod callback;
 mod draw;
 mod lists;
 mod orders;
