@@ -172,6 +172,16 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
         assert!(timeline.html.contains(&format!("<strong>{step}</strong>")), "{step} in the timeline");
     }
 
+    // Each figure of the home page lists exactly the requests it counts.
+    let home = supervisor.get("/work/supervision").await;
+    assert!(home.html.contains("id=\"figure-reached\"><span>回访接通</span><b>1</b>"), "{}", home.html);
+    let behind = supervisor.get("/work/supervision/figures?figure=result_fed_back").await;
+    assert!(behind.html.contains("<span id=\"figure-count\">1</span>") && behind.html.contains(&r.number));
+    all_words(&behind);
+    let none = supervisor.get("/work/supervision/figures?figure=satisfied").await;
+    assert!(none.html.contains("<span id=\"figure-count\">0</span>") && !none.html.contains(&r.number));
+    assert_eq!(supervisor.get("/work/supervision/figures?figure=nonsense").await.status, StatusCode::NOT_FOUND);
+
     // Lists leave as spreadsheets.
     let sheet = supervisor.get("/work/supervision/orders.xlsx").await;
     assert_eq!(sheet.headers["content-type"], export::XLSX_TYPE);

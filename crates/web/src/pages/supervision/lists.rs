@@ -21,22 +21,35 @@ use crate::export::{self, Cell, Sheet};
 use crate::pages::{page, same_site_form, Chrome};
 use crate::AppState;
 
-/// A figure of the callback summary, ready to show.
+/// A figure of the callback summary, ready to show, and the figure whose requests a
+/// click on it lists.
 pub struct Figure {
     pub id: &'static str,
     pub label: String,
     pub value: String,
+    pub lists: &'static str,
 }
 
 fn figures(chrome: &Chrome, summary: &CallbackSummary) -> Vec<Figure> {
     let t = &chrome.t;
     let mut figures = vec![
-        Figure { id: "sampled", label: t.get("supervision.sampled").into(), value: summary.sampled.count.to_string() },
-        Figure { id: "reached", label: t.get("supervision.reached").into(), value: summary.reached.count.to_string() },
+        Figure {
+            id: "sampled",
+            label: t.get("supervision.sampled").into(),
+            value: summary.sampled.count.to_string(),
+            lists: "sampled",
+        },
+        Figure {
+            id: "reached",
+            label: t.get("supervision.reached").into(),
+            value: summary.reached.count.to_string(),
+            lists: "reached",
+        },
         Figure {
             id: "callback_rate",
             label: t.get("measure.callback_rate").into(),
             value: summary.callback_rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+            lists: "reached",
         },
     ];
     for tally in &summary.questions {
@@ -44,6 +57,7 @@ fn figures(chrome: &Chrome, summary: &CallbackSummary) -> Vec<Figure> {
             id: tally.question.as_str(),
             label: format!("{}{}", t.lookup(&format!("question.{}", tally.question.as_str())), t.get("supervision.no")),
             value: tally.failed.count.to_string(),
+            lists: tally.question.as_str(),
         });
     }
     figures
@@ -75,7 +89,7 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome) -> Response {
     let open = OrderFilter { status: Some(gongzhi_domain::supervision::OrderStatus::Open), ..OrderFilter::default() };
     let (Ok(unit), Ok(summary), Ok(queue), Ok(samples), Ok(orders), Ok(flags), Ok(late), Ok(talks)) = (
         store.unit(user.unit_id).await,
-        store.callback_summary(user.unit_id, today - Duration::days(29), today).await,
+        store.callback_summary(user.unit_id, today - Duration::days(FIGURE_DAYS - 1), today).await,
         store.callback_queue(&staff, 0, 10).await,
         store.samples(&staff, 0, 5).await,
         store.orders(&staff, &open, 0, 10).await,
@@ -101,6 +115,60 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome) -> Response {
         talks: talks.total,
     };
     page(&chrome, &template)
+}
+
+/// Days the home page's callback figures cover, today included.
+const FIGURE_DAYS: i64 = 30;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FigureQuery {
+    figure: String,
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "supervision/figure.html")]
+struct FigurePage<'a> {
+    chrome: &'a Chrome,
+    label: String,
+    count: i64,
+    rows: Vec<crate::pages::work::Row>,
+    pager: Pager,
+}
+
+/// The requests behind one callback figure of the home page: exactly those it counts.
+pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> Response {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+    let now = time::now();
+    let today = time::local_date(now);
+    let Ok(summary) = state.store.callback_summary(user.unit_id, today - Duration::days(FIGURE_DAYS - 1), today).await
+    else {
+        return unavailable(&chrome);
+    };
+    let t = &chrome.t;
+    let (label, figure) = match query.figure.as_str() {
+        "sampled" => (t.get("supervision.sampled").to_string(), &summary.sampled),
+        "reached" => (t.get("supervision.reached").to_string(), &summary.reached),
+        "unreachable" => (t.lookup("callback_state.unreachable").to_string(), &summary.unreachable),
+        "pending" => (t.get("supervision.waiting").to_string(), &summary.pending),
+        other => match summary.questions.iter().find(|q| q.question.as_str() == other) {
+            Some(tally) => {
+                (format!("{}{}", t.lookup(&format!("question.{other}")), t.get("supervision.no")), &tally.failed)
+            }
+            None => return super::not_found(&chrome),
+        },
+    };
+    let ids = &figure.request_ids;
+    let pager = Pager::new(format!("/work/supervision/figures?figure={}", query.figure), query.page, ids.len() as i64);
+    let shown = ids.iter().skip(pager.offset() as usize).take(super::PER_PAGE as usize).copied();
+    let found = requests(&state, &user, shown.clone()).await;
+    let places = crate::pages::work::unit_names(&state).await;
+    let rows = shown
+        .filter_map(|id| found.get(&id))
+        .map(|r| crate::pages::work::row(r, &chrome, &places, &state, now))
+        .collect();
+    page(&chrome, &FigurePage { chrome: &chrome, label, count: figure.count, rows, pager })
 }
 
 /// A flagged entry as a row.

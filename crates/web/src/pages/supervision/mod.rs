@@ -33,6 +33,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/work/supervision", get(lists::home))
+        .route("/work/supervision/figures", get(lists::figure))
         .route("/work/supervision/draw", get(draw::form).post(draw::submit))
         .route("/work/supervision/samples", get(draw::samples))
         .route("/work/supervision/samples.xlsx", get(draw::samples_export))
