@@ -431,5 +431,6 @@ async fn suggestion_cost(store: &Store, district: &synth::District, world: &crat
     figures["holdout"] = report.holdout;
     figures["train_seconds"] = json!(round(train_seconds));
     figures["load_seconds"] = json!(round(load_seconds));
+    eprintln!("bench: suggestion adds {} ms at the median, {} ms at p99", figures["p50_ms"], figures["p99_ms"]);
     Ok(figures)
 }

@@ -69,12 +69,15 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Routing suggestions and duplicates at intake; a cache of what the database holds.
     pub suggester: Arc<suggest::Suggester>,
+    /// Hot issues computed lately, by scope and period; a cache.
+    pub hot: Arc<pages::hot::HotCache>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let suggester = suggest::Suggester::start(store.clone());
-        AppState { store, metrics: Arc::new(Metrics::default()), config: Arc::new(config), suggester }
+        let (metrics, config) = (Arc::new(Metrics::default()), Arc::new(config));
+        AppState { store, metrics, config, suggester, hot: Arc::default() }
     }
 }
 

@@ -16,85 +16,31 @@ use gongzhi_web::{router, AppState, WebConfig};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+mod support;
 
-struct Browser {
-    app: Router,
-    cookies: Vec<String>,
+use support::{Browser, Page, CSRF};
+
+/// The demo password of the test town's staff.
+const PASSWORD: &str = "demo-password";
+
+/// A browser on an app other browsers share, so that they meet the same suggestion cache.
+fn browser(app: &Router) -> Browser {
+    Browser { app: app.clone(), cookies: vec![format!("gongzhi_csrf={CSRF}")] }
 }
 
-struct Page {
-    status: StatusCode,
-    body: Vec<u8>,
-    headers: axum::http::HeaderMap,
+async fn logged_in(app: &Router, login: &str) -> Browser {
+    let mut b = browser(app);
+    b.login(login, PASSWORD).await;
+    b
 }
 
-impl Page {
-    fn html(&self) -> String {
-        String::from_utf8_lossy(&self.body).into()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
+async fn post_json(b: &mut Browser, path: &str, body: Value) -> Page {
+    let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
+    b.send(request, body.to_string().into_bytes()).await
 }
 
-impl Browser {
-    fn new(app: &Router) -> Browser {
-        Browser { app: app.clone(), cookies: vec![format!("gongzhi_csrf={CSRF}")] }
-    }
-
-    async fn send(&mut self, request: axum::http::request::Builder, body: String) -> Page {
-        let request = request.header(header::COOKIE, self.cookies.join("; ")).body(Body::from(body)).unwrap();
-        let response = self.app.clone().oneshot(request).await.unwrap();
-        let headers = response.headers().clone();
-        for cookie in headers.get_all(header::SET_COOKIE) {
-            let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_string();
-            let name = pair.split('=').next().unwrap().to_string();
-            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
-            self.cookies.push(pair);
-        }
-        let status = response.status();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-        Page { status, body, headers }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        self.send(Request::builder().uri(path), String::new()).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-        let request = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(request, body).await
-    }
-
-    async fn post_json(&mut self, path: &str, body: Value) -> Page {
-        let request = Request::builder().method("POST").uri(path).header(header::CONTENT_TYPE, "application/json");
-        self.send(request, body.to_string()).await
-    }
-
-    async fn login(app: &Router, login: &str) -> Browser {
-        let mut browser = Browser::new(app);
-        let done = browser.post("/login", &[("_csrf", CSRF), ("login", login), ("password", "demo-password")]).await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{login} logs in");
-        browser
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+fn json_of(page: &Page) -> Value {
+    serde_json::from_slice(&page.bytes).unwrap_or(Value::Null)
 }
 
 /// The value of the first `name="…" value="…"` hidden field after `marker` in `html`.
@@ -187,16 +133,16 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     let (city, labour) = (level1("城乡建设").await, level1("劳动和社会保障").await);
 
     // Two residents write about the same missing cover, a third about unpaid wages.
-    let mut resident = Browser::new(&app);
+    let mut resident = browser(&app);
     let mut ids = Vec::new();
     for (title, content, phone) in [
         ("柳湾路8号井盖缺失", "柳湾路8号门口井盖缺失一个多星期，晚上有老人差点踩空，请尽快补装井盖", "13811110001"),
         ("柳湾路8号门口井盖丢了", "柳湾路8号门口的井盖缺失，晚上有老人差点踩空，请尽快补装", "13811110002"),
         ("老板拖欠工资", "我在桃源街工地干活，老板拖欠工资两个月不发，请帮忙讨薪", "13811110003"),
     ] {
-        let created = resident.post_json("/api/v1/requests", submission(&t, title, content, phone)).await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.html());
-        ids.push(created.json()["id"].as_i64().unwrap());
+        let created = post_json(&mut resident, "/api/v1/requests", submission(&t, title, content, phone)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.html);
+        ids.push(json_of(&created)["id"].as_i64().unwrap());
     }
     let (first, second, wages) = (ids[0], ids[1], ids[2]);
     for id in &ids {
@@ -235,9 +181,9 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     assert!(read(second, handler_token).await.get("suggestion").is_none(), "handlers do not see suggestions");
 
     // The desk shows both, with the words behind them.
-    let mut dispatcher = Browser::login(&app, "dispatcher").await;
+    let mut dispatcher = logged_in(&app, "dispatcher").await;
     let desk = dispatcher.get("/work/dispatch").await;
-    let html = desk.html();
+    let html = desk.html;
     assert_eq!(desk.status, StatusCode::OK);
     assert!(html.contains(&format!("id=\"suggestion-{first}\"")), "{html}");
     assert!(html.contains("区住建局") && html.contains("置信度") && html.contains("采纳建议并派单"), "{html}");
@@ -261,17 +207,17 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     assert_eq!((dispatched.status, dispatched.assignee_unit_id), (Status::Dispatched, Some(t.department)));
 
     // Merging the second into the first is one form too (the browser asks again first).
-    let html = dispatcher.get("/work/dispatch").await.html();
+    let html = dispatcher.get("/work/dispatch").await.html;
     let marker = format!("id=\"duplicate-{second}-{first}\"");
     assert!(html.split(&marker).nth(1).unwrap().contains("data-confirm="));
     let into = field_after(&html, &marker, "into");
     let version = field_after(&html, &marker, "version");
     let fields = [("_csrf", CSRF), ("version", version.as_str()), ("into", into.as_str()), ("back", "/work/dispatch")];
     let merged = dispatcher.post(&format!("/work/requests/{second}/merge"), &fields).await;
-    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.html());
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.html);
     let merged = store.request(second, &t.dispatcher).await.unwrap();
     assert_eq!((merged.status, merged.merged_into), (Status::Merged, Some(first)));
-    let html = dispatcher.get("/work/dispatch").await.html();
+    let html = dispatcher.get("/work/dispatch").await.html;
     assert!(!html.contains(&format!("id=\"waiting-{second}\"")) && html.contains(&format!("id=\"waiting-{wages}\"")));
 
     // Without a valid CSRF token nothing happens.
@@ -282,12 +228,12 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
 
     // The dispatched one counts: the suggestion named the unit it went to.
     let today = time::local_date(time::now());
-    let stats = dispatcher.get(&format!("/api/v1/stats?unit={}&from={today}&to={today}", t.district)).await.json();
+    let stats = json_of(&dispatcher.get(&format!("/api/v1/stats?unit={}&from={today}&to={today}", t.district)).await);
     let accuracy = &stats["suggestions"];
     assert_eq!((accuracy["dispatched"].as_i64(), accuracy["unit_matched"].as_i64()), (Some(1), Some(1)), "{stats}");
     assert_eq!(accuracy["unit_accuracy"].as_f64(), Some(1.0));
-    let mut leader = Browser::login(&app, "leader_s1").await;
-    let overview = leader.get("/work/overview").await.html();
+    let mut leader = logged_in(&app, "leader_s1").await;
+    let overview = leader.get("/work/overview").await.html;
     let figure = overview.split("id=\"figure-suggestion_unit\"").nth(1).expect("the accuracy is on the overview");
     assert!(figure.split("</div>").next().unwrap().contains("100.0%"), "{figure}");
 }
@@ -297,12 +243,12 @@ async fn without_a_model_duplicates_are_still_found_and_creates_never_fail() {
     let (store, _) = gongzhi_store::testing::fresh(Backend::Sqlite).await;
     let t = town(&store).await;
     let app = router(AppState::new(store.clone(), WebConfig::default()));
-    let mut resident = Browser::new(&app);
+    let mut resident = browser(&app);
     let text = "柳湾路8号门口井盖缺失一个多星期，晚上有老人差点踩空，请尽快补装井盖";
-    let a = resident.post_json("/api/v1/requests", submission(&t, "井盖缺失", text, "13811110001")).await;
-    let b = resident.post_json("/api/v1/requests", submission(&t, "井盖缺失", text, "13811110002")).await;
+    let a = post_json(&mut resident, "/api/v1/requests", submission(&t, "井盖缺失", text, "13811110001")).await;
+    let b = post_json(&mut resident, "/api/v1/requests", submission(&t, "井盖缺失", text, "13811110002")).await;
     assert_eq!((a.status, b.status), (StatusCode::CREATED, StatusCode::CREATED));
-    let (a, b) = (a.json()["id"].as_i64().unwrap(), b.json()["id"].as_i64().unwrap());
+    let (a, b) = (json_of(&a)["id"].as_i64().unwrap(), json_of(&b)["id"].as_i64().unwrap());
     assert!(store.suggestion(a).await.unwrap().is_none(), "nothing to suggest for the very first request");
     let s = store.suggestion(b).await.unwrap().expect("the duplicate is suggested").suggested;
     assert_eq!((s.category_id, s.unit_id, s.model_version), (None, None, None));
@@ -326,16 +272,17 @@ async fn without_a_model_duplicates_are_still_found_and_creates_never_fail() {
 #[tokio::test]
 async fn leaders_see_the_hot_issues_of_their_scope_and_period() {
     let (_, t, _, app) = district_with_a_model().await;
-    let mut resident = Browser::new(&app);
+    let mut resident = browser(&app);
     for i in 0..4 {
         let content = format!("青石街道丽发新城小区附近搅拌站噪音扰民，灰尘很大，晚上无法休息，第{i}次反映");
         let phone = format!("1381111000{i}");
-        let sent = resident.post_json("/api/v1/requests", submission(&t, "搅拌站噪音扰民", &content, &phone)).await;
+        let sent =
+            post_json(&mut resident, "/api/v1/requests", submission(&t, "搅拌站噪音扰民", &content, &phone)).await;
         assert_eq!(sent.status, StatusCode::CREATED);
     }
-    let mut leader = Browser::login(&app, "leader_s1").await;
+    let mut leader = logged_in(&app, "leader_s1").await;
     let page = leader.get("/work/hot").await;
-    let html = page.html();
+    let html = page.html;
     assert_eq!(page.status, StatusCode::OK, "{html}");
     let issue = html.split("id=\"issue-1\"").nth(1).expect("a hot issue is listed");
     assert!(issue.contains("搅拌站") || issue.contains("丽发新城"), "{issue}");
@@ -345,10 +292,10 @@ async fn leaders_see_the_hot_issues_of_their_scope_and_period() {
 
     // Last year held nothing; a period the wrong way round is refused clearly.
     let empty = leader.get("/work/hot?from=2020-01-01&to=2020-01-31").await;
-    assert!(empty.html().contains("id=\"hot-none\""));
+    assert!(empty.html.contains("id=\"hot-none\""));
     let wrong = leader.get("/work/hot?from=2026-02-01&to=2026-01-01").await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
-    assert!(wrong.html().contains("时段有误"));
+    assert!(wrong.html.contains("时段有误"));
     let garbage = leader.get("/work/hot?from=yesterday").await;
     assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
 
@@ -356,14 +303,14 @@ async fn leaders_see_the_hot_issues_of_their_scope_and_period() {
     let file = leader.get("/work/hot.xlsx").await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.headers[header::CONTENT_TYPE], gongzhi_web::export::XLSX_TYPE);
-    let sheets = gongzhi_web::export::read(&file.body).unwrap();
+    let sheets = gongzhi_web::export::read(&file.bytes).unwrap();
     let rows = &sheets[0].1;
     assert_eq!(rows[0][0], "排名");
     assert!(rows.len() >= 2 && rows[1][9].split(' ').count() >= 3, "{rows:?}");
 
     // Handlers and dispatchers are not shown hot issues.
-    let mut handler = Browser::login(&app, "handler_c1").await;
+    let mut handler = logged_in(&app, "handler_c1").await;
     assert_eq!(handler.get("/work/hot").await.status, StatusCode::FORBIDDEN);
-    let mut anonymous = Browser::new(&app);
+    let mut anonymous = browser(&app);
     assert_eq!(anonymous.get("/work/hot").await.status, StatusCode::SEE_OTHER);
 }

@@ -12,7 +12,7 @@ mod train;
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::Duration;
 
@@ -129,6 +129,8 @@ pub struct Suggester {
     refreshing: tokio::sync::Mutex<()>,
     /// When the last refresh started (ms), 0 before the first.
     refreshed_at: AtomicI64,
+    /// Set once the first refresh has finished: until then intake waits for it.
+    loaded: AtomicBool,
 }
 
 impl Suggester {
@@ -140,6 +142,7 @@ impl Suggester {
             cache: RwLock::new(Cache::default()),
             refreshing: tokio::sync::Mutex::new(()),
             refreshed_at: AtomicI64::new(0),
+            loaded: AtomicBool::new(false),
         });
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(keep_fresh(Arc::downgrade(&suggester)));
@@ -171,6 +174,11 @@ impl Suggester {
     /// `max_age_ms` ago.
     pub async fn refresh_if_older(&self, max_age_ms: Millis) -> Result<(), StoreError> {
         let _one = self.refreshing.lock().await;
+        self.refresh_locked(max_age_ms).await
+    }
+
+    /// The refresh, by whoever holds `refreshing`.
+    async fn refresh_locked(&self, max_age_ms: Millis) -> Result<(), StoreError> {
         let now = time::now();
         if now - self.refreshed_at.load(Ordering::Relaxed) < max_age_ms {
             return Ok(());
@@ -181,7 +189,9 @@ impl Suggester {
         if rebuild {
             self.rebuild_index(now).await?;
         }
-        self.top_up().await
+        self.top_up().await?;
+        self.loaded.store(true, Ordering::Release);
+        Ok(())
     }
 
     /// Refreshes now, whatever the age of the cache.
@@ -258,10 +268,14 @@ impl Suggester {
             let after = self.read().seen;
             let texts = self.store.texts_after(after, BATCH).await?;
             let Some(last) = texts.last().map(|t| t.id) else { return Ok(()) };
-            let mut cache = self.write();
-            for text in &texts {
-                cache.add(text);
+            // A few hundred at a time, so that intake never waits long for the lock.
+            for chunk in texts.chunks(200) {
+                let mut cache = self.write();
+                for text in chunk {
+                    cache.add(text);
+                }
             }
+            let mut cache = self.write();
             cache.seen = cache.seen.max(last);
             if texts.len() < BATCH as usize {
                 return Ok(());
@@ -272,7 +286,21 @@ impl Suggester {
     /// What to suggest for a request about to be created. `None` when there is nothing to
     /// suggest or something went wrong; either way the create goes on.
     pub async fn suggest(&self, new: &NewRequest) -> Option<NewSuggestion> {
-        if let Err(error) = self.refresh_if_older(STALE).await {
+        // Only the very first create waits for the cache to load. Later, a stale cache is
+        // refreshed by the create that notices, unless a refresh is under way already:
+        // then this create goes on with what is cached rather than wait for it.
+        let refreshed_at = self.refreshed_at.load(Ordering::Relaxed);
+        let outcome = if !self.loaded.load(Ordering::Acquire) {
+            self.refresh_if_older(STALE).await
+        } else if time::now() - refreshed_at > STALE {
+            match self.refreshing.try_lock() {
+                Ok(_one) => self.refresh_locked(STALE).await,
+                Err(_) => Ok(()),
+            }
+        } else {
+            Ok(())
+        };
+        if let Err(error) = outcome {
             tracing::warn!(%error, "suggestions could not refresh; using what is cached");
         }
         self.suggest_cached(&new.title, &new.content, new.unit_id, None, time::now())
