@@ -199,7 +199,6 @@ pub struct Inputs {
     /// Intake per category in the period and in the period before.
     pub categories: Vec<(Option<i64>, i64)>,
     pub previous_categories: Vec<(Option<i64>, i64)>,
-    pub category_names: HashMap<i64, String>,
     pub callbacks: Option<CallbackResults>,
 }
 
@@ -212,14 +211,14 @@ pub const HOT_MIN: i64 = 3;
 
 pub fn assemble(inputs: Inputs) -> Content {
     let Inputs { unit, period, generated_at, measures, children, categories, previous_categories, .. } = inputs;
-    let name = |id: Option<i64>| id.and_then(|id| inputs.category_names.get(&id).cloned()).unwrap_or_default();
     let before: HashMap<Option<i64>, i64> = previous_categories.into_iter().collect();
     let counts: Vec<CategoryCount> = categories
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .map(|(id, count)| CategoryCount {
             category_id: id,
-            name: name(id),
+            // Named by the caller for the few that are shown.
+            name: String::new(),
             count,
             previous: before.get(&id).copied().unwrap_or(0),
         })
@@ -281,7 +280,7 @@ pub fn rank(children: Vec<(UnitRef, Measures)>) -> Vec<Ranked> {
 /// The categories most raised, most first.
 pub fn top_categories(counts: &[CategoryCount], n: usize) -> Vec<CategoryCount> {
     let mut top = counts.to_vec();
-    top.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+    top.sort_by(|a, b| b.count.cmp(&a.count).then(a.category_id.cmp(&b.category_id)));
     top.truncate(n);
     top
 }
@@ -292,7 +291,10 @@ pub fn hot_categories(counts: &[CategoryCount], n: usize) -> Vec<CategoryCount> 
     let mut hot: Vec<CategoryCount> =
         counts.iter().filter(|c| c.count >= HOT_MIN && c.count > c.previous).cloned().collect();
     hot.sort_by(|a, b| {
-        (b.count - b.previous).cmp(&(a.count - a.previous)).then(b.count.cmp(&a.count)).then(a.name.cmp(&b.name))
+        (b.count - b.previous)
+            .cmp(&(a.count - a.previous))
+            .then(b.count.cmp(&a.count))
+            .then(a.category_id.cmp(&b.category_id))
     });
     hot.truncate(n);
     hot
@@ -372,7 +374,6 @@ mod tests {
 
     #[test]
     fn hot_categories_are_those_rising_fastest() {
-        let names = HashMap::from([(1, "噪音扰民".to_string()), (2, "井盖缺失".to_string()), (3, "欠薪".to_string())]);
         let content = assemble(Inputs {
             unit: unit(1, "云溪区"),
             period: Period::of(PeriodKind::Monthly, date("2026-05-01")),
@@ -381,14 +382,13 @@ mod tests {
             children: vec![],
             categories: vec![(Some(1), 40), (Some(2), 12), (Some(3), 2), (None, 7)],
             previous_categories: vec![(Some(1), 39), (Some(2), 2), (Some(3), 0)],
-            category_names: names,
             callbacks: None,
         });
-        let top: Vec<(&str, i64)> = content.top_categories.iter().map(|c| (c.name.as_str(), c.count)).collect();
-        assert_eq!(top, vec![("噪音扰民", 40), ("井盖缺失", 12), ("", 7), ("欠薪", 2)]);
-        let hot: Vec<&str> = content.hot_categories.iter().map(|c| c.name.as_str()).collect();
-        // 欠薪 grew from none but has too few to call; 噪音扰民 grew by one.
-        assert_eq!(hot, vec!["井盖缺失", "", "噪音扰民"]);
+        let top: Vec<(Option<i64>, i64)> = content.top_categories.iter().map(|c| (c.category_id, c.count)).collect();
+        assert_eq!(top, vec![(Some(1), 40), (Some(2), 12), (None, 7), (Some(3), 2)]);
+        let hot: Vec<Option<i64>> = content.hot_categories.iter().map(|c| c.category_id).collect();
+        // 3 grew from none but has too few to call; 1 grew by one.
+        assert_eq!(hot, vec![Some(2), None, Some(1)]);
     }
 
     #[test]
@@ -401,7 +401,6 @@ mod tests {
             children: vec![(unit(2, "甲街道"), measures(Some(7), 3))],
             categories: vec![],
             previous_categories: vec![],
-            category_names: HashMap::new(),
             callbacks: Some(CallbackResults { sampled: 4, reached: 3, answers: vec![("satisfied".into(), 2)] }),
         });
         let json = serde_json::to_string(&content).unwrap();

@@ -83,7 +83,6 @@ impl Store {
         let children = self.measures_of_children(unit_id, period.from, period.to, now).await?;
         let categories = self.category_intake(unit_id, period.from, period.to).await?;
         let previous_categories = self.category_intake(unit_id, previous.from, previous.to).await?;
-        let category_names = self.categories().await?.into_iter().map(|c| (c.id, c.name)).collect();
         let callbacks = if period.days() <= CALLBACK_DAYS {
             let summary = self.callback_summary(unit_id, period.from, period.to).await?;
             (summary.sampled.count > 0).then(|| CallbackResults {
@@ -94,7 +93,7 @@ impl Store {
         } else {
             None
         };
-        Ok(assemble(Inputs {
+        let mut content = assemble(Inputs {
             unit: UnitRef { id: unit.id, name: unit.name, department: unit.kind == UnitKind::Department },
             period,
             generated_at: now,
@@ -105,9 +104,16 @@ impl Store {
                 .collect(),
             categories,
             previous_categories,
-            category_names,
             callbacks,
-        }))
+        });
+        // Names only for the categories shown: the catalogue has hundreds.
+        let shown: Vec<i64> =
+            content.top_categories.iter().chain(&content.hot_categories).filter_map(|c| c.category_id).collect();
+        let names = self.category_names(&shown).await?;
+        for c in content.top_categories.iter_mut().chain(content.hot_categories.iter_mut()) {
+            c.name = c.category_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+        }
+        Ok(content)
     }
 
     /// A draft bulletin of the week or month holding `date`, for a unit of the

@@ -130,10 +130,13 @@ impl Store {
     ) -> Result<Vec<(Unit, Measures)>> {
         let (start, end) = instants(from, to)?;
         let children: Vec<Unit> = self.units().await?.into_iter().filter(|u| u.parent_id == Some(unit_id)).collect();
+        // Child, then each unit under it, then that unit's cells of the period by their
+        // key: SQLite keeps the order CROSS JOIN writes, and reads only the period's
+        // cells instead of every cell of the year.
         let sql = format!(
-            "SELECT c.id AS child, {} FROM units c JOIN units u ON u.path LIKE c.path || '%' \
-             JOIN unit_day_stats s ON s.unit_id = u.id \
-             WHERE c.parent_id = $1 AND s.day >= $2 AND s.day <= $3 GROUP BY c.id",
+            "SELECT c.id AS child, {} FROM units c CROSS JOIN units u CROSS JOIN unit_day_stats s \
+             WHERE c.parent_id = $1 AND u.path LIKE c.path || '%' AND s.unit_id = u.id \
+             AND s.day >= $2 AND s.day <= $3 GROUP BY c.id",
             crate::stats::sums().join(", ")
         );
         let rows = sqlx::query(&sql)
@@ -178,7 +181,7 @@ impl Store {
     }
 
     /// Requests created in a subtree and period per category (`None` for those filed
-    /// without one), from the per-day category counts.
+    /// without one), from the per-scope daily category counts: one key range.
     pub async fn category_intake(
         &self,
         unit_id: i64,
@@ -186,15 +189,13 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<(Option<i64>, i64)>> {
         instants(from, to)?;
-        let path = self.unit(unit_id).await?.path;
         let rows = sqlx::query(
-            "SELECT c.category_id AS category_id, CAST(SUM(c.intake) AS BIGINT) AS n \
-             FROM unit_day_categories c JOIN units u ON u.id = c.unit_id \
-             WHERE c.day >= $1 AND c.day <= $2 AND u.path LIKE $3 GROUP BY c.category_id",
+            "SELECT category_id, CAST(SUM(intake) AS BIGINT) AS n FROM scope_day_categories \
+             WHERE unit_id = $1 AND day >= $2 AND day <= $3 GROUP BY category_id",
         )
+        .bind(unit_id)
         .bind(time::date_to_day(from))
         .bind(time::date_to_day(to))
-        .bind(format!("{path}%"))
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -203,5 +204,20 @@ impl Store {
                 Ok(((id != 0).then_some(id), row.try_get("n")?))
             })
             .collect()
+    }
+
+    /// The names of these categories.
+    pub async fn category_names(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut query = Query::select();
+        query
+            .columns([Alias::new("id"), Alias::new("name")])
+            .from(Alias::new("categories"))
+            .and_where(col("id").is_in(ids.iter().copied()));
+        let (sql, values) = query.build(PostgresQueryBuilder);
+        let rows = bind(&sql, values).fetch_all(self.pool()).await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("name")?))).collect()
     }
 }
