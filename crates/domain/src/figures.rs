@@ -300,17 +300,17 @@ mod tests {
         let t0 = 1_700_000_000_000 + i64::from(seed[1]) * HOUR;
         let mut r = Request::submitted(new, "/1/".into(), t0);
         r.status = Status::ALL[usize::from(seed[2]) % Status::ALL.len()];
-        let at = |b: u8| (b % 4 != 0).then(|| t0 + i64::from(b) * 7 * HOUR);
+        let at = |b: u8| (!b.is_multiple_of(4)).then(|| t0 + i64::from(b) * 7 * HOUR);
         r.dispatched_at = at(seed[3]);
-        r.assignee_unit_id = (seed[4] % 3 != 0).then_some(20 + i64::from(seed[4] % 2));
+        r.assignee_unit_id = (!seed[4].is_multiple_of(3)).then_some(20 + i64::from(seed[4] % 2));
         r.respond_by = r.dispatched_at.map(|d| d + DAY);
         r.claimed_at = at(seed[5]);
         r.resolve_by = at(seed[6]).map(|d| d + 2 * DAY);
         r.resolved_at = at(seed[7]);
-        r.first_resolved_at = r.resolved_at.filter(|_| seed[7] % 3 != 0).or(at(seed[8]));
+        r.first_resolved_at = r.resolved_at.filter(|_| !seed[7].is_multiple_of(3)).or(at(seed[8]));
         r.evaluated_at = at(seed[9]);
-        r.satisfaction = (seed[9] % 5 != 0).then(|| Satisfaction::ALL[usize::from(seed[9]) % 3]);
-        r.solved = r.satisfaction.map(|_| seed[10] % 2 == 0);
+        r.satisfaction = (!seed[9].is_multiple_of(5)).then(|| Satisfaction::ALL[usize::from(seed[9]) % 3]);
+        r.solved = r.satisfaction.map(|_| seed[10].is_multiple_of(2));
         r.return_count = i64::from(seed[11] % 2);
         r.reopen_count = i64::from(seed[11] / 2 % 2);
         r

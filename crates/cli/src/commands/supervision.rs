@@ -28,7 +28,7 @@ pub async fn timer(store: Store) {
             Ok(moved) => tracing::info!(moved, "late supervision orders raised one level"),
             Err(error) => tracing::warn!(%error, "could not raise late supervision orders"),
         }
-        if ticks % 6 == 0 {
+        if ticks.is_multiple_of(6) {
             if let Err(error) = store.review_recent(now).await {
                 tracing::warn!(%error, "could not review recent entries");
             }

@@ -251,10 +251,13 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
+/// A sheet read back: its name and its rows of cell text.
+pub type ReadSheet = (String, Vec<Vec<String>>);
+
 /// Reads back a workbook this module wrote: each sheet's name and its rows of cell text,
 /// header included. For tests and for checking an export end to end; it is not a general
 /// XLSX reader.
-pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<Vec<String>>)>, String> {
+pub fn read(bytes: &[u8]) -> Result<Vec<ReadSheet>, String> {
     let entries = zip::entries(bytes)?;
     let part = |name: &str| {
         entries
