@@ -120,7 +120,8 @@ pub struct KeyTable {
 const EMPTY: u64 = 0;
 
 impl KeyTable {
-    pub fn new(keys: &[u64]) -> KeyTable {
+    /// Maps `keys[i]` to `first + i`.
+    pub fn new(keys: &[u64], first: u32) -> KeyTable {
         let cap = (keys.len() * 2).next_power_of_two().max(16);
         let mut table = KeyTable { slots: vec![(EMPTY, 0); cap], shift: 64 - cap.trailing_zeros() };
         for (i, &k) in keys.iter().enumerate() {
@@ -128,13 +129,18 @@ impl KeyTable {
             while table.slots[pos].0 != EMPTY {
                 pos = (pos + 1) & (cap - 1);
             }
-            table.slots[pos] = (k, i as u32);
+            table.slots[pos] = (k, first + i as u32);
         }
         table
     }
 
     fn home(&self, key: u64) -> usize {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// Reads the key's home slot, so that a probe soon after finds it in cache.
+    fn touch(&self, key: u64) -> u64 {
+        self.slots[self.home(key)].0
     }
 
     pub fn get(&self, key: u64) -> Option<u32> {
@@ -149,6 +155,41 @@ impl KeyTable {
                 return None;
             }
             pos = (pos + 1) & mask;
+        }
+    }
+}
+
+/// Keys looked up together: enough misses in flight to hide their latency,
+/// few enough that what they bring in stays in L1.
+const PROBE_CHUNK: usize = 32;
+
+/// Feature numbers of packed keys. The table is larger than the core's
+/// caches, so most probes miss; touching a chunk's home slots first, in a
+/// loop with no branch on what it reads, lets those misses overlap instead
+/// of each waiting behind the branch on the one before.
+#[derive(Debug, Clone)]
+pub struct FeatureIndex {
+    table: KeyTable,
+}
+
+impl FeatureIndex {
+    pub fn new(keys: &[u64]) -> FeatureIndex {
+        FeatureIndex { table: KeyTable::new(keys, 0) }
+    }
+
+    pub fn get(&self, key: u64) -> Option<u32> {
+        self.table.get(key)
+    }
+
+    /// Calls `found` with the feature of every key that has one.
+    pub fn get_all(&self, keys: &[u64], mut found: impl FnMut(u32)) {
+        for chunk in keys.chunks(PROBE_CHUNK) {
+            std::hint::black_box(chunk.iter().fold(0, |acc, &k| acc ^ self.table.touch(k)));
+            for &k in chunk {
+                if let Some(f) = self.table.get(k) {
+                    found(f);
+                }
+            }
         }
     }
 }
@@ -217,10 +258,18 @@ mod tests {
     #[test]
     fn table_finds_what_it_holds_only() {
         let keys: Vec<u64> = (1..1000u64).map(|i| i * 7919).collect();
-        let t = KeyTable::new(&keys);
+        let t = KeyTable::new(&keys, 5);
         for (i, &k) in keys.iter().enumerate() {
-            assert_eq!(t.get(k), Some(i as u32));
+            assert_eq!(t.get(k), Some(i as u32 + 5));
         }
         assert_eq!(t.get(3), None);
+        let index = FeatureIndex::new(&keys);
+        let mut probe: Vec<u64> = keys.iter().rev().copied().collect();
+        probe.push(3);
+        let mut found = Vec::new();
+        index.get_all(&probe, |f| found.push(f));
+        found.sort_unstable();
+        assert_eq!(found, (0..999).collect::<Vec<u32>>());
+        assert_eq!(index.get(keys[500]), Some(500));
     }
 }

@@ -44,27 +44,86 @@ pub struct SvmParams {
     pub seed: u64,
 }
 
-/// Weights of one binary classifier; the last entry is the bias weight.
-pub fn train_binary(rows: &[Row], positive: &[bool], cost: &[f32], n_features: usize, p: &SvmParams) -> Vec<f32> {
-    let n = rows.len();
+/// Sparse rows packed one after another, for training: row `i` holds
+/// `index[start[i]..start[i + 1]]` and the values at the same positions.
+#[derive(Debug, Clone)]
+pub struct Csr {
+    start: Vec<usize>,
+    index: Vec<u32>,
+    value: Vec<f32>,
+}
+
+impl Csr {
+    pub fn new(rows: &[Row]) -> Csr {
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut m = Csr { start: Vec::with_capacity(rows.len() + 1), index: Vec::with_capacity(nnz), value: Vec::with_capacity(nnz) };
+        m.start.push(0);
+        for row in rows {
+            for &(j, v) in row {
+                m.index.push(j);
+                m.value.push(v);
+            }
+            m.start.push(m.index.len());
+        }
+        m
+    }
+
+    pub fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+}
+
+/// Weights of one binary classifier on the rows of `x` with values `values`
+/// (`x`'s own, or rescaled ones at the same positions); the last entry is
+/// the bias weight.
+///
+/// Like liblinear, examples whose constraint has stayed slack are set aside
+/// ("shrinking") and checked again once the rest has converged: most
+/// negatives are far from the margin, and skipping them makes training
+/// several times faster.
+pub fn train_binary(
+    x: &Csr,
+    values: &[f32],
+    positive: &[bool],
+    cost: &[f32],
+    n_features: usize,
+    p: &SvmParams,
+) -> Vec<f32> {
+    let n = x.len();
+    let row = |i: usize| (&x.index[x.start[i]..x.start[i + 1]], &values[x.start[i]..x.start[i + 1]]);
     let mut w = vec![0f32; n_features + 1];
     let mut alpha = vec![0f32; n];
     // Squared hinge: the box constraint becomes a diagonal term 1/(2C_i).
     let diag: Vec<f32> = cost.iter().map(|c| 0.5 / (p.c * c)).collect();
     let q_ii: Vec<f32> =
-        rows.iter().zip(&diag).map(|(r, d)| r.iter().map(|(_, v)| v * v).sum::<f32>() + p.bias * p.bias + d).collect();
+        (0..n).map(|i| row(i).1.iter().map(|v| v * v).sum::<f32>() + p.bias * p.bias + diag[i]).collect();
     let mut order: Vec<usize> = (0..n).collect();
+    let mut active = n;
     let mut rng = SplitMix::new(p.seed);
+    // Projected gradients above `max_old` at a zero alpha mark an example to set aside.
+    let mut max_old = f32::INFINITY;
     for _ in 0..p.max_epochs {
-        rng.shuffle(&mut order);
+        rng.shuffle(&mut order[..active]);
         let mut max_pg = f32::MIN;
         let mut min_pg = f32::MAX;
-        for &i in &order {
+        let mut s = 0;
+        while s < active {
+            let i = order[s];
             let y = if positive[i] { 1.0 } else { -1.0 };
-            let row = &rows[i];
-            let margin: f32 = row.iter().map(|&(j, v)| w[j as usize] * v).sum::<f32>() + w[n_features] * p.bias;
+            let (idx, val) = row(i);
+            let margin: f32 =
+                idx.iter().zip(val).map(|(&j, &v)| w[j as usize] * v).sum::<f32>() + w[n_features] * p.bias;
             let g = y * margin - 1.0 + diag[i] * alpha[i];
-            let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
+            let pg = if alpha[i] == 0.0 {
+                if g > max_old {
+                    active -= 1;
+                    order.swap(s, active);
+                    continue;
+                }
+                g.min(0.0)
+            } else {
+                g
+            };
             max_pg = max_pg.max(pg);
             min_pg = min_pg.min(pg);
             if pg.abs() > 1e-12 {
@@ -72,18 +131,108 @@ pub fn train_binary(rows: &[Row], positive: &[bool], cost: &[f32], n_features: u
                 alpha[i] = (old - g / q_ii[i]).max(0.0);
                 let step = (alpha[i] - old) * y;
                 if step != 0.0 {
-                    for &(j, v) in row {
+                    for (&j, &v) in idx.iter().zip(val) {
                         w[j as usize] += step * v;
                     }
                     w[n_features] += step * p.bias;
                 }
             }
+            s += 1;
         }
         if max_pg - min_pg < p.tolerance {
-            break;
+            if active == n {
+                break;
+            }
+            // Converged on the active set: look at everything once more.
+            active = n;
+            max_old = f32::INFINITY;
+            continue;
         }
+        max_old = if max_pg <= 0.0 { f32::INFINITY } else { max_pg };
     }
     w
+}
+
+/// A linear scorer of `k` labels: feature-major weights (the `k` weights of
+/// feature j sit at `w[j * k..(j + 1) * k]`) and one bias per label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linear {
+    pub k: usize,
+    pub w: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+impl Linear {
+    pub fn margins(&self, row: &Row) -> Vec<f32> {
+        let mut m = self.bias.clone();
+        for &(j, v) in row {
+            for (acc, w) in m.iter_mut().zip(&self.w[j as usize * self.k..(j as usize + 1) * self.k]) {
+                *acc += w * v;
+            }
+        }
+        m
+    }
+}
+
+/// One binary NB-SVM per label, each label against the rest.
+///
+/// `balanced` weighs positives and negatives to equal total cost, so small
+/// labels are not sacrificed for macro-F1. `nb_alpha` > 0 scales each feature
+/// by its naive-Bayes log-count ratio first (Wang & Manning, 2012): features
+/// typical of either side are stretched, neutral ones shrink.
+pub fn fit_one_vs_rest(
+    rows: &[Row],
+    y: &[usize],
+    k: usize,
+    n_features: usize,
+    p: &SvmParams,
+    balanced: bool,
+    nb_alpha: f32,
+) -> Linear {
+    let n = rows.len() as f32;
+    let x = Csr::new(rows);
+    let mut scaled = x.value.clone();
+    let mut out = Linear { k, w: vec![0.0; n_features * k], bias: vec![0.0; k] };
+    for label in 0..k {
+        let positive: Vec<bool> = y.iter().map(|&l| l == label).collect();
+        let n_pos = positive.iter().filter(|&&p| p).count() as f32;
+        let cost: Vec<f32> = positive
+            .iter()
+            .map(|&p| match (balanced, p) {
+                (false, _) => 1.0,
+                (true, true) => n / (2.0 * n_pos),
+                (true, false) => n / (2.0 * (n - n_pos)),
+            })
+            .collect();
+        let ratio = (nb_alpha > 0.0).then(|| nb_ratio(rows, &positive, n_features, nb_alpha));
+        if let Some(r) = &ratio {
+            for ((s, &v), &j) in scaled.iter_mut().zip(&x.value).zip(&x.index) {
+                *s = v * r[j as usize];
+            }
+        }
+        let w = train_binary(&x, if ratio.is_some() { &scaled } else { &x.value }, &positive, &cost, n_features, p);
+        for j in 0..n_features {
+            // The scaling is linear, so it folds into the weights.
+            out.w[j * k + label] = w[j] * ratio.as_ref().map_or(1.0, |r| r[j]);
+        }
+        out.bias[label] = w[n_features] * p.bias;
+    }
+    out
+}
+
+/// Per-feature |log-ratio| of its share among positives to its share among
+/// negatives; `alpha` is the smoothing mass.
+fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> Vec<f32> {
+    let mut p = vec![alpha; n_features];
+    let mut q = vec![alpha; n_features];
+    for (row, &pos) in rows.iter().zip(positive) {
+        let target = if pos { &mut p } else { &mut q };
+        for &(j, v) in row {
+            target[j as usize] += v;
+        }
+    }
+    let (sp, sq) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
+    p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln().abs()).collect()
 }
 
 #[cfg(test)]
@@ -97,7 +246,8 @@ mod tests {
             (0..40).map(|i| if i % 2 == 0 { vec![(0, 0.8), (2, 0.6)] } else { vec![(1, 0.8), (2, 0.6)] }).collect();
         let positive: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
         let p = SvmParams { c: 1.0, max_epochs: 50, tolerance: 0.01, bias: 1.0, seed: 1 };
-        let w = train_binary(&rows, &positive, &[1.0; 40], 3, &p);
+        let x = Csr::new(&rows);
+        let w = train_binary(&x, &x.value, &positive, &[1.0; 40], 3, &p);
         assert!(w[0] > 0.5 && w[1] < -0.5, "{w:?}");
         assert!(w[2].abs() < w[0].abs());
     }

@@ -6,8 +6,7 @@ mod eval;
 pub mod features;
 mod linear;
 mod model;
-#[doc(hidden)]
-pub mod lab;
+mod stack;
 
 pub use catalogue::{catalogue_examples, read_catalogue, CatalogueEntry};
 pub use eval::{cross_validate, score, stratified_folds, CrossValidation, Scores};

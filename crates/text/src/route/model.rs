@@ -5,8 +5,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{for_each_ngram, key_to_term, KeyTable, TITLE_BIT};
-use super::linear::{train_binary, Row, SvmParams};
+use super::features::{for_each_ngram, key_to_term, FeatureIndex, TITLE_BIT};
+use super::linear::{fit_one_vs_rest, Row, SvmParams};
+use super::stack::{fit_stacked, StackParams};
 use crate::error::{Result, TextError};
 
 /// Knobs of training. The defaults are the ones chosen by 5-fold
@@ -42,6 +43,10 @@ pub struct RouteConfig {
     /// an epoch falls below this.
     #[serde(default = "default_tolerance")]
     pub tolerance: f32,
+    /// Folds of the inner cross-validation that fits the stacking combiner
+    /// (see `stack`); below 2, the full view's one-vs-rest NB-SVM alone.
+    #[serde(default)]
+    pub stack_folds: usize,
 }
 
 // Model files written before these fields existed were trained without them.
@@ -61,12 +66,14 @@ impl Default for RouteConfig {
             c: 1.0,
             balanced: true,
             max_epochs: 60,
-            temperature: 3.0,
+            // The stacked model's margins are a logistic regression's logits.
+            temperature: 1.0,
             seed: 20_200_101,
             lead_chars: 25,
             nb_alpha: 0.1,
             title_weight: 1.5,
-            tolerance: 0.05,
+            tolerance: 0.1,
+            stack_folds: 5,
         }
     }
 }
@@ -124,7 +131,7 @@ pub struct RoutingModel {
     config: RouteConfig,
     labels: Vec<String>,
     keys: Vec<u64>,
-    table: KeyTable,
+    index: FeatureIndex,
     idf: Vec<f32>,
     /// IDF times the title weight where it applies: the whole per-feature
     /// factor of a TF-IDF value, so prediction does one multiply.
@@ -132,6 +139,9 @@ pub struct RoutingModel {
     /// Feature-major: the weights of feature j for all labels sit together,
     /// so one lookup per n-gram touches one cache line.
     weights: Vec<f32>,
+    /// The prediction layout of `scale` and `weights` when there are at most
+    /// `LANE - 1` labels.
+    lanes: Option<Vec<Lane>>,
     bias: Vec<f32>,
     unit_map: BTreeMap<String, String>,
 }
@@ -180,43 +190,34 @@ impl RoutingModel {
             })
             .collect();
         let n_features = model.keys.len();
-        let n_labels = model.labels.len();
-        model.weights = vec![0.0; n_features * n_labels];
-        model.bias = vec![0.0; n_labels];
-        let params = SvmParams {
+        let label_of: Vec<usize> = examples
+            .iter()
+            .map(|e| model.labels.iter().position(|l| l == e.label).expect("labels come from the examples"))
+            .collect();
+        let svm = SvmParams {
             c: config.c,
             max_epochs: config.max_epochs,
             tolerance: config.tolerance,
             bias: 1.0,
             seed: config.seed,
         };
-        for (li, label) in model.labels.clone().iter().enumerate() {
-            let positive: Vec<bool> = examples.iter().map(|e| e.label == label).collect();
-            let n_pos = positive.iter().filter(|&&p| p).count() as f32;
-            // Balanced: positives and negatives carry equal total weight.
-            let cost: Vec<f32> = positive
-                .iter()
-                .map(|&p| match (config.balanced, p) {
-                    (false, _) => 1.0,
-                    (true, true) => n_docs / (2.0 * n_pos),
-                    (true, false) => n_docs / (2.0 * (n_docs - n_pos)),
-                })
-                .collect();
-            let ratio = (config.nb_alpha > 0.0).then(|| nb_ratio(&rows, &positive, n_features, config.nb_alpha));
-            let w = match &ratio {
-                None => train_binary(&rows, &positive, &cost, n_features, &params),
-                Some(r) => {
-                    let scaled: Vec<Row> =
-                        rows.iter().map(|row| row.iter().map(|&(j, v)| (j, v * r[j as usize])).collect()).collect();
-                    train_binary(&scaled, &positive, &cost, n_features, &params)
-                }
+        let k = model.labels.len();
+        let trained = if config.stack_folds >= 2 {
+            let title_feature: Vec<bool> = model.keys.iter().map(|key| key & TITLE_BIT != 0).collect();
+            let p = StackParams {
+                svm,
+                balanced: config.balanced,
+                nb_alpha: config.nb_alpha,
+                folds: config.stack_folds,
+                title_feature: &title_feature,
             };
-            for j in 0..n_features {
-                // The scaling is linear, so it folds into the weights.
-                model.weights[j * n_labels + li] = w[j] * ratio.as_ref().map_or(1.0, |r| r[j]);
-            }
-            model.bias[li] = w[n_features];
-        }
+            fit_stacked(&rows, &label_of, k, n_features, &p)
+        } else {
+            fit_one_vs_rest(&rows, &label_of, k, n_features, &svm, config.balanced, config.nb_alpha)
+        };
+        model.weights = trained.w;
+        model.bias = trained.bias;
+        model.build_lanes();
         Ok(model)
     }
 
@@ -231,74 +232,103 @@ impl RoutingModel {
         bias: Vec<f32>,
         unit_map: BTreeMap<String, String>,
     ) -> RoutingModel {
+        // Most frequent (lowest IDF) first, so that the weights most messages
+        // use sit together in a few pages and stay cached.
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| idf[a].total_cmp(&idf[b]).then(keys[a].cmp(&keys[b])));
+        let n = labels.len();
+        let weights = if weights.len() == keys.len() * n {
+            order.iter().flat_map(|&f| weights[f * n..(f + 1) * n].iter().copied()).collect()
+        } else {
+            weights
+        };
+        let keys: Vec<u64> = order.iter().map(|&f| keys[f]).collect();
+        let idf: Vec<f32> = order.iter().map(|&f| idf[f]).collect();
         let scale = keys
             .iter()
             .zip(&idf)
             .map(|(&k, &i)| if k & TITLE_BIT != 0 { i * config.title_weight } else { i })
             .collect();
-        RoutingModel { table: KeyTable::new(&keys), config, labels, keys, idf, scale, weights, bias, unit_map }
+        let index = FeatureIndex::new(&keys);
+        let mut model =
+            RoutingModel { index, config, labels, keys, idf, scale, weights, lanes: None, bias, unit_map };
+        model.build_lanes();
+        model
+    }
+
+    fn build_lanes(&mut self) {
+        let n = self.labels.len();
+        self.lanes = (n < LANE && self.weights.len() == n * self.keys.len()).then(|| {
+            self.scale
+                .iter()
+                .enumerate()
+                .map(|(f, &scale)| {
+                    let mut lane = Lane::default();
+                    for (l, w) in self.weights[f * n..(f + 1) * n].iter().enumerate() {
+                        lane.0[l] = w * scale;
+                    }
+                    lane.0[LANE - 1] = scale;
+                    lane
+                })
+                .collect()
+        });
     }
 
     /// Collects the message's known features into `s.feats` with their
-    /// unnormalised TF-IDF values in `s.vals`, and returns 1/L2 norm.
+    /// unnormalised TF-IDF values in `s.vals`, sums their weights into
+    /// `s.margins` (before normalising and bias), and returns 1/L2 norm.
     /// Sublinear term frequency: a word said five times is not five times the
     /// evidence; the norm keeps long messages from dominating.
     fn features(&self, title: Option<&str>, text: &str, s: &mut Scratch) -> f32 {
         if s.counts.len() < self.keys.len() {
             s.counts.resize(self.keys.len(), 0);
         }
+        s.keys.clear();
         s.feats.clear();
         s.vals.clear();
+        for_each_key(title, text, &self.config, |k| s.keys.push(k));
         let (counts, feats) = (&mut s.counts, &mut s.feats);
-        for_each_key(title, text, &self.config, |k| {
-            if let Some(f) = self.table.get(k) {
-                let c = &mut counts[f as usize];
-                if *c == 0 {
-                    feats.push(f);
-                }
-                *c = c.saturating_add(1);
+        self.index.get_all(&s.keys, |f| {
+            let c = &mut counts[f as usize];
+            if *c == 0 {
+                feats.push(f);
             }
+            *c = c.saturating_add(1);
         });
+        let n = self.labels.len();
+        s.margins.clear();
+        s.margins.resize(n, 0.0);
         let mut sq = 0f32;
-        let lab = lab_knobs();
-        if lab.any {
-            let (mut sqt, mut sqb) = (0f32, 0f32);
+        if let Some(lanes) = &self.lanes {
+            // One pass does the TF-IDF value and every label's weight at once:
+            // a lane is one aligned half cache line, and the loads of successive
+            // features do not wait for each other.
+            let mut acc = [0f32; LANE];
             for &f in s.feats.iter() {
                 let c = std::mem::take(&mut s.counts[f as usize]) as usize;
-                let tf = match lab.tf {
-                    1 => 1.0,
-                    2 => c as f32,
-                    3 => (c as f32).sqrt(),
-                    _ => TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln()),
-                };
-                let idf = self.idf[f as usize].powf(lab.idf_pow);
-                let v = tf * idf;
-                if self.keys[f as usize] & TITLE_BIT != 0 {
-                    sqt += v * v;
-                } else {
-                    sqb += v * v;
+                let tf = TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln());
+                let lane = &lanes[f as usize].0;
+                for l in 0..LANE {
+                    acc[l] += tf * lane[l];
                 }
+                let v = tf * lane[LANE - 1];
+                sq += v * v;
                 s.vals.push(v);
             }
-            let (it, ib) = if lab.field_norm {
-                let it = if sqt > 0.0 { self.config.title_weight / sqt.sqrt() } else { 0.0 };
-                let ib = if sqb > 0.0 { 1.0 / sqb.sqrt() } else { 0.0 };
-                (it, ib)
-            } else {
-                (self.config.title_weight, 1.0)
-            };
-            for (&f, v) in s.feats.iter().zip(s.vals.iter_mut()) {
-                *v *= if self.keys[f as usize] & TITLE_BIT != 0 { it } else { ib };
-                sq += *v * *v;
+            s.margins.copy_from_slice(&acc[..n]);
+        } else {
+            // While training, before there are weights, only the values count.
+            let weights = if self.weights.len() == n * self.keys.len() { &self.weights[..] } else { &[] };
+            for &f in s.feats.iter() {
+                let c = std::mem::take(&mut s.counts[f as usize]) as usize;
+                let tf = TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln());
+                let v = tf * self.scale[f as usize];
+                for (acc, w) in s.margins.iter_mut().zip(weights.get(f as usize * n..(f as usize + 1) * n).unwrap_or(&[])) {
+                    *acc += w * v;
+                }
+                sq += v * v;
+                s.vals.push(v);
             }
-            return if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
-        }
-        for &f in s.feats.iter() {
-            let c = std::mem::take(&mut s.counts[f as usize]) as usize;
-            let tf = TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln());
-            let v = tf * self.scale[f as usize];
-            sq += v * v;
-            s.vals.push(v);
         }
         if sq > 0.0 {
             1.0 / sq.sqrt()
@@ -308,38 +338,16 @@ impl RoutingModel {
     }
 
     /// Normalised sparse row; for training and explanations.
-    pub(super) fn row(&self, title: Option<&str>, text: &str) -> Row {
+    fn row(&self, title: Option<&str>, text: &str) -> Row {
         with_scratch(|s| {
             let inv = self.features(title, text, s);
             s.feats.iter().zip(&s.vals).map(|(&f, &v)| (f, v * inv)).collect()
         })
     }
 
-    /// Margins of every label into `s.margins`, without building a row.
+    /// Margins of every label into `s.margins`.
     fn margins_into(&self, title: Option<&str>, text: &str, s: &mut Scratch) {
         let inv = self.features(title, text, s);
-        let n = self.labels.len();
-        s.margins.clear();
-        s.margins.resize(n, 0.0);
-        if n == N_FAST {
-            // The usual case (7 first-level labels): a fixed-size accumulator
-            // lets the compiler keep it in registers and unroll the loop.
-            let mut acc = [0f32; N_FAST];
-            for (&f, &v) in s.feats.iter().zip(&s.vals) {
-                let w: &[f32; N_FAST] =
-                    self.weights[f as usize * N_FAST..][..N_FAST].try_into().expect("row of weights");
-                for l in 0..N_FAST {
-                    acc[l] += w[l] * v;
-                }
-            }
-            s.margins.copy_from_slice(&acc);
-        } else {
-            for (&f, &v) in s.feats.iter().zip(&s.vals) {
-                for (acc, w) in s.margins.iter_mut().zip(&self.weights[f as usize * n..(f as usize + 1) * n]) {
-                    *acc += w * v;
-                }
-            }
-        }
         for (m, b) in s.margins.iter_mut().zip(&self.bias) {
             *m = *m * inv + b;
         }
@@ -403,10 +411,6 @@ impl RoutingModel {
             }
         }
         kept
-    }
-
-    pub(super) fn n_features(&self) -> usize {
-        self.keys.len()
     }
 
     pub fn labels(&self) -> &[String] {
@@ -501,17 +505,7 @@ impl RoutingModel {
 /// Every feature key of one message: n-grams of the whole text and n-grams
 /// of its title (or lead) again under [`TITLE_BIT`].
 fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit: impl FnMut(u64)) {
-    if lab_knobs().skip {
-        for_each_ngram(text, 3, 0, |k| {
-            if k >> 42 != 0 {
-                emit(((k >> 42) << 21 | (k & ((1 << 21) - 1))) | (1 << 62));
-            } else {
-                emit(k);
-            }
-        });
-    } else {
-        for_each_ngram(text, config.max_n, 0, &mut emit);
-    }
+    for_each_ngram(text, config.max_n, 0, &mut emit);
     match title {
         Some(t) => for_each_ngram(t, config.max_n, TITLE_BIT, &mut emit),
         None if config.lead_chars > 0 => {
@@ -522,8 +516,17 @@ fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit:
     }
 }
 
-/// Number of labels the unrolled margin loop is specialised for.
-const N_FAST: usize = 7;
+
+/// Floats in a [`Lane`]: up to seven labels' weights, then the feature's scale.
+const LANE: usize = 8;
+
+/// One feature's weights for every label, pre-multiplied by its scale (IDF
+/// times title weight), with the scale itself last; for models of up to
+/// seven labels, the first-level categories' usual count. Aligned so one
+/// lane never straddles two cache lines.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Lane([f32; LANE]);
 
 /// 1 + ln(tf) for small counts, which are nearly all of them.
 static TF: [f32; 16] = [
@@ -550,6 +553,7 @@ static TF: [f32; 16] = [
 /// left zeroed.
 #[derive(Default)]
 struct Scratch {
+    keys: Vec<u64>,
     counts: Vec<u16>,
     feats: Vec<u32>,
     vals: Vec<f32>,
@@ -571,42 +575,4 @@ fn argmax(v: &[f32]) -> usize {
         }
     }
     best
-}
-
-/// Per-feature |log-ratio| of its share among positives to its share among
-/// negatives, as in Wang & Manning's NB-SVM; features typical of either side
-/// get larger values, neutral ones shrink toward zero.
-pub(super) fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> Vec<f32> {
-    let mut p = vec![alpha; n_features];
-    let mut q = vec![alpha; n_features];
-    for (row, &pos) in rows.iter().zip(positive) {
-        let target = if pos { &mut p } else { &mut q };
-        for &(j, v) in row {
-            target[j as usize] += v;
-        }
-    }
-    let (sp, sq) = (p.iter().sum::<f32>(), q.iter().sum::<f32>());
-    p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln().abs()).collect()
-}
-
-struct LabKnobs {
-    any: bool,
-    tf: u8,
-    idf_pow: f32,
-    field_norm: bool,
-    skip: bool,
-}
-
-fn lab_knobs() -> &'static LabKnobs {
-    static K: std::sync::OnceLock<LabKnobs> = std::sync::OnceLock::new();
-    K.get_or_init(|| {
-        let v = |k: &str| std::env::var(k).ok();
-        LabKnobs {
-            any: v("LAB").is_some(),
-            tf: v("LAB_TF").map_or(0, |x| x.parse().unwrap()),
-            idf_pow: v("LAB_IDF").map_or(1.0, |x| x.parse().unwrap()),
-            field_norm: v("LAB_FN").is_some(),
-            skip: v("LAB_SKIP").is_some(),
-        }
-    })
 }

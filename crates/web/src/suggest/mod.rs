@@ -244,7 +244,9 @@ impl Suggester {
         let seen = self.store.max_request_id().await?;
         let texts = self.store.texts_in_states(&MERGEABLE, now - RECENT, INDEX_CAP).await?;
         let fresh = tokio::task::spawn_blocking(move || {
-            let mut cache = Cache { index: DuplicateIndex::new(DupeConfig::default()), ..Cache::default() };
+            // Only the duplicates shown are explained: explaining costs more than finding.
+            let config = DupeConfig { max_matches: MAX_DUPLICATES, ..DupeConfig::default() };
+            let mut cache = Cache { index: DuplicateIndex::new(config), ..Cache::default() };
             // Oldest first, as they came in.
             for text in texts.iter().rev() {
                 cache.add(text);
