@@ -19,9 +19,10 @@ fn routing_cross_validates_well() {
     let Some(path) = data("routing_train.csv") else { return };
     let v = gongzhi_text::commands::cross_validate(&path, 5).unwrap();
     println!("{v}");
-    // 5-fold CV gives 0.912 (pooled) with the default configuration; the
-    // margin absorbs rounding across platforms, not a real regression.
-    assert!(v["macro_f1"].as_f64().unwrap() > 0.905, "{v}");
+    // 5-fold CV gives 0.915 (pooled) with the default configuration, and
+    // 0.914 on average over other fold splits; the margin absorbs rounding
+    // across platforms, not a real regression.
+    assert!(v["macro_f1"].as_f64().unwrap() > 0.91, "{v}");
 }
 
 #[test]
