@@ -21,9 +21,12 @@ fn main() {
             &RouteConfig::default(),
             args.get(3).map(|c| c.as_ref()),
         ),
-        "train" => {
-            commands::route_train_with(arg(1).as_ref(), arg(2).as_ref(), &RouteConfig::default(), args.get(3).map(|c| c.as_ref()))
-        }
+        "train" => commands::route_train_with(
+            arg(1).as_ref(),
+            arg(2).as_ref(),
+            &RouteConfig::default(),
+            args.get(3).map(|c| c.as_ref()),
+        ),
         "eval" => commands::route_eval(arg(1).as_ref(), arg(2).as_ref()),
         other => panic!("unknown command {other}"),
     };

@@ -56,7 +56,11 @@ pub struct Csr {
 impl Csr {
     pub fn new(rows: &[Row]) -> Csr {
         let nnz = rows.iter().map(Vec::len).sum();
-        let mut m = Csr { start: Vec::with_capacity(rows.len() + 1), index: Vec::with_capacity(nnz), value: Vec::with_capacity(nnz) };
+        let mut m = Csr {
+            start: Vec::with_capacity(rows.len() + 1),
+            index: Vec::with_capacity(nnz),
+            value: Vec::with_capacity(nnz),
+        };
         m.start.push(0);
         for row in rows {
             for &(j, v) in row {

@@ -44,7 +44,8 @@ pub struct RouteConfig {
     #[serde(default = "default_tolerance")]
     pub tolerance: f32,
     /// Folds of the inner cross-validation that fits the stacking combiner
-    /// (see `stack`); below 2, the full view's one-vs-rest NB-SVM alone.
+    /// (see `stack`); below 2, or with fewer than 5 messages of some label
+    /// per fold, the full view's one-vs-rest NB-SVM alone.
     #[serde(default)]
     pub stack_folds: usize,
 }
@@ -202,7 +203,15 @@ impl RoutingModel {
             seed: config.seed,
         };
         let k = model.labels.len();
-        let trained = if config.stack_folds >= 2 {
+        let mut per_label = vec![0usize; k];
+        for &l in &label_of {
+            per_label[l] += 1;
+        }
+        // The combiner learns from held-out margins; with a handful of
+        // messages per label those say little, and the plain model is safer.
+        let stack =
+            config.stack_folds >= 2 && per_label.iter().all(|&c| c >= MIN_HELD_OUT_PER_LABEL * config.stack_folds);
+        let trained = if stack {
             let title_feature: Vec<bool> = model.keys.iter().map(|key| key & TITLE_BIT != 0).collect();
             let p = StackParams {
                 svm,
@@ -250,8 +259,7 @@ impl RoutingModel {
             .map(|(&k, &i)| if k & TITLE_BIT != 0 { i * config.title_weight } else { i })
             .collect();
         let index = FeatureIndex::new(&keys);
-        let mut model =
-            RoutingModel { index, config, labels, keys, idf, scale, weights, lanes: None, bias, unit_map };
+        let mut model = RoutingModel { index, config, labels, keys, idf, scale, weights, lanes: None, bias, unit_map };
         model.build_lanes();
         model
     }
@@ -323,7 +331,9 @@ impl RoutingModel {
                 let c = std::mem::take(&mut s.counts[f as usize]) as usize;
                 let tf = TF.get(c).copied().unwrap_or_else(|| 1.0 + (c as f32).ln());
                 let v = tf * self.scale[f as usize];
-                for (acc, w) in s.margins.iter_mut().zip(weights.get(f as usize * n..(f as usize + 1) * n).unwrap_or(&[])) {
+                for (acc, w) in
+                    s.margins.iter_mut().zip(weights.get(f as usize * n..(f as usize + 1) * n).unwrap_or(&[]))
+                {
                     *acc += w * v;
                 }
                 sq += v * v;
@@ -516,6 +526,9 @@ fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit:
     }
 }
 
+/// Stacking needs at least this many messages of every label in each inner
+/// fold; see [`RouteConfig::stack_folds`].
+const MIN_HELD_OUT_PER_LABEL: usize = 5;
 
 /// Floats in a [`Lane`]: up to seven labels' weights, then the feature's scale.
 const LANE: usize = 8;

@@ -88,9 +88,8 @@ impl Combiner {
         let d = x[0].len();
         let n = x.len() as f32;
         let mean: Vec<f32> = (0..d).map(|j| x.iter().map(|r| r[j]).sum::<f32>() / n).collect();
-        let sd: Vec<f32> = (0..d)
-            .map(|j| (x.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f32>() / n).sqrt().max(1e-6))
-            .collect();
+        let sd: Vec<f32> =
+            (0..d).map(|j| (x.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f32>() / n).sqrt().max(1e-6)).collect();
         let z: Vec<Vec<f32>> = x.iter().map(|r| (0..d).map(|j| (r[j] - mean[j]) / sd[j]).collect()).collect();
         let mut count = vec![0f32; k];
         for &l in y {
@@ -198,14 +197,20 @@ mod tests {
         let (rows, y) = toy();
         let title = [false, true, false, false, true];
         let p = params(&title);
-        let views: Vec<Linear> = [rows.clone(), rows.iter().map(|r| r.iter().copied().filter(|&(j, _)| !title[j as usize]).collect()).collect()]
+        let views: Vec<Linear> = [
+            rows.clone(),
+            rows.iter().map(|r| r.iter().copied().filter(|&(j, _)| !title[j as usize]).collect()).collect(),
+        ]
+        .iter()
+        .map(|r| fit_one_vs_rest(r, &y, 2, 5, &p.svm, true, 0.1))
+        .collect();
+        let x: Vec<Vec<f32>> = rows
             .iter()
-            .map(|r| fit_one_vs_rest(r, &y, 2, 5, &p.svm, true, 0.1))
+            .map(|r| {
+                let body: Row = r.iter().copied().filter(|&(j, _)| !title[j as usize]).collect();
+                views[0].margins(r).into_iter().chain(views[1].margins(&body)).collect()
+            })
             .collect();
-        let x: Vec<Vec<f32>> = rows.iter().map(|r| {
-            let body: Row = r.iter().copied().filter(|&(j, _)| !title[j as usize]).collect();
-            views[0].margins(r).into_iter().chain(views[1].margins(&body)).collect()
-        }).collect();
         let combiner = Combiner::fit(&x, &y, 2, true);
         let composed = combiner.compose(&views, 5);
         for (row, xi) in rows.iter().zip(&x) {
