@@ -27,9 +27,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/work/bulletins", get(index).post(generate))
         .route("/work/bulletins/{id}", get(show))
-        .route("/work/bulletins/{id}/remarks", post(remarks))
-        .route("/work/bulletins/{id}/publish", post(publish))
         .route("/work/bulletins/{id}/print", get(print))
+        .route("/work/bulletins/{id}/{act}", post(review))
         .route("/work/bulletins/{id}/xlsx", get(export_staff))
         .route("/bulletins", get(public_index))
         .route("/bulletins/{id}", get(public_show))
@@ -225,49 +224,32 @@ pub async fn show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct RemarksForm {
+pub struct ReviewForm {
     #[serde(rename = "_csrf")]
     csrf: String,
     remarks: String,
 }
 
-pub async fn remarks(
+/// Saves a draft's remarks (`remarks`) or publishes it (`publish`), then goes back to the
+/// bulletin, which says why when the store refused.
+pub async fn review(
     State(state): State<AppState>,
     chrome: Chrome,
     headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<RemarksForm>,
+    Path((id, act)): Path<(i64, String)>,
+    Form(form): Form<ReviewForm>,
 ) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     if !same_site_form(&headers, &form.csrf) {
         return show_page(&state, &chrome, id, Some(chrome.t.get("form.csrf").into())).await;
     }
-    match state.store.set_bulletin_remarks(&user.staff(), id, &form.remarks).await {
-        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
-        Err(StoreError::NotFound) => not_found(&chrome),
-        Err(error) => show_page(&state, &chrome, id, Some(refusal(&chrome, error))).await,
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
-}
-
-pub async fn publish(
-    State(state): State<AppState>,
-    chrome: Chrome,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    if !same_site_form(&headers, &form.csrf) {
-        return show_page(&state, &chrome, id, Some(chrome.t.get("form.csrf").into())).await;
-    }
-    match state.store.publish_bulletin(&user.staff(), id, time::now()).await {
+    let staff = user.staff();
+    let done = match act.as_str() {
+        "remarks" => state.store.set_bulletin_remarks(&staff, id, &form.remarks).await,
+        "publish" => state.store.publish_bulletin(&staff, id, time::now()).await,
+        _ => return not_found(&chrome),
+    };
+    match done {
         Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
         Err(StoreError::NotFound) => not_found(&chrome),
         Err(error) => show_page(&state, &chrome, id, Some(refusal(&chrome, error))).await,

@@ -388,17 +388,30 @@ async fn all_entries(state: &AppState, user: &Account, asked: &Asked) -> Result<
     }
 }
 
+/// Everything an export or a print view needs: the lists asked for, their summary and
+/// all their entries, and the names they show; or the answer to give instead.
+async fn everything(
+    state: &AppState,
+    chrome: &Chrome,
+    query: &ListsQuery,
+) -> Result<(Asked, Summary, Vec<Entry>, Names), Response> {
+    let Some(user) = chrome.user.clone() else { return Err(chrome.to_login()) };
+    let asked = match asked(state, &user, query).await {
+        Ok(asked) => asked,
+        Err(key) => return Err((StatusCode::BAD_REQUEST, chrome.t.get(key).to_string()).into_response()),
+    };
+    let Ok((summary, entries)) = all_entries(state, &user, &asked).await else {
+        return Err((StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response());
+    };
+    Ok((asked, summary, entries, names(state).await))
+}
+
 /// The three lists as an XLSX file of three sheets.
 pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListsQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    let asked = match asked(&state, &user, &query).await {
-        Ok(asked) => asked,
-        Err(key) => return (StatusCode::BAD_REQUEST, chrome.t.get(key).to_string()).into_response(),
+    let (asked, _, entries, names) = match everything(&state, &chrome, &query).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    let Ok((_, entries)) = all_entries(&state, &user, &asked).await else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
-    let names = names(&state).await;
     let sheets: Vec<Sheet> = tables(&chrome, &entries, &names)
         .into_iter()
         .map(|table| Sheet {
@@ -426,15 +439,10 @@ struct PrintPage<'a> {
 
 /// All three lists on A4 paper.
 pub async fn print(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListsQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    let asked = match asked(&state, &user, &query).await {
-        Ok(asked) => asked,
-        Err(key) => return (StatusCode::BAD_REQUEST, chrome.t.get(key).to_string()).into_response(),
+    let (asked, summary, entries, names) = match everything(&state, &chrome, &query).await {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    let Ok((summary, entries)) = all_entries(&state, &user, &asked).await else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
-    let names = names(&state).await;
     let template = PrintPage {
         chrome: &chrome,
         owner: asked.owner.clone(),
