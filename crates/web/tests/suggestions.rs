@@ -314,3 +314,39 @@ async fn leaders_see_the_hot_issues_of_their_scope_and_period() {
     let mut anonymous = browser(&app);
     assert_eq!(anonymous.get("/work/hot").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_desk_shows_fifty_at_a_time_and_exports_the_whole_queue() {
+    let (store, _) = gongzhi_store::testing::fresh(Backend::Sqlite).await;
+    let t = town(&store).await;
+    let path = store.unit(t.community).await.unwrap().path;
+    let now = time::now();
+    let items: Vec<Imported> = (0..51)
+        .map(|i| {
+            let mut new = gongzhi_store::testing::manhole(t.community, Some(t.category));
+            new.title = format!("井盖缺失第{i}处");
+            let mut request = gongzhi_domain::Request::submitted(new, path.clone(), now - (60 - i) * 60_000);
+            request.status = Status::PendingDispatch;
+            Imported { request, events: vec![] }
+        })
+        .collect();
+    store.import(items).await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let mut dispatcher = logged_in(&app, "dispatcher").await;
+    let first = dispatcher.get("/work/dispatch").await.html;
+    assert_eq!(first.matches("id=\"waiting-").count(), 50);
+    assert!(first.contains("id=\"next-page\"") && !first.contains("id=\"prev-page\""));
+    assert!(first.contains("/work/queue.xlsx?queue=dispatch"));
+    let second = dispatcher.get("/work/dispatch?page=2").await.html;
+    assert_eq!(second.matches("id=\"waiting-").count(), 1);
+    assert!(
+        second.contains("井盖缺失第50处")
+            && second.contains("id=\"prev-page\"")
+            && !second.contains("id=\"next-page\"")
+    );
+    let odd = dispatcher.get("/work/dispatch?page=zero").await;
+    assert_eq!((odd.status, odd.html.matches("id=\"waiting-").count()), (StatusCode::OK, 50));
+    let file = dispatcher.get("/work/queue.xlsx?queue=dispatch").await;
+    let sheets = gongzhi_web::export::read(&file.bytes).unwrap();
+    assert_eq!(sheets[0].1.len(), 52, "a header and every waiting request");
+}

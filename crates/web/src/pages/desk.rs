@@ -6,13 +6,14 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::time::{self, HOUR};
 use gongzhi_domain::UnitKind;
 use gongzhi_store::{Queue, RequestHead, Suggestion};
+use serde::Deserialize;
 
 use super::{page, Chrome};
 use crate::suggest::MERGEABLE;
@@ -61,6 +62,17 @@ struct Desk<'a> {
     chrome: &'a Chrome,
     waiting: Vec<Waiting>,
     units: Vec<(i64, String)>,
+    page: u64,
+    more: bool,
+}
+
+/// Requests a desk page shows.
+const PAGE: u32 = 50;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DeskQuery {
+    page: String,
 }
 
 fn percent(x: f64) -> String {
@@ -124,19 +136,24 @@ fn duplicates(chrome: &Chrome, s: Option<&Suggestion>, heads: &HashMap<i64, Requ
         .collect()
 }
 
-pub async fn desk(State(state): State<AppState>, chrome: Chrome) -> Response {
+pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Query<DeskQuery>) -> Response {
     let Some(user) = chrome.user.clone() else {
         return chrome.to_login();
     };
     let now = time::now();
     let staff = user.staff();
-    let (Ok(items), Ok(units), Ok(categories)) = (
-        state.store.queue(&staff, Queue::Dispatch, now, 100).await,
+    // A page number that is not one shows the first page; a huge one shows an empty page.
+    let page_number = query.page.parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
+    let offset = (page_number - 1) * u64::from(PAGE);
+    let (Ok(mut items), Ok(units), Ok(categories)) = (
+        state.store.queue_page(&staff, Queue::Dispatch, now, offset, PAGE + 1).await,
         state.store.units().await,
         state.store.categories().await,
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
+    let more = items.len() > PAGE as usize;
+    items.truncate(PAGE as usize);
     // A desk without suggestions still dispatches: a failed read only hides them.
     let ids: Vec<i64> = items.iter().map(|r| r.id).collect();
     let suggestions = state.store.suggestions_for(&ids).await.unwrap_or_default();
@@ -180,5 +197,5 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome) -> Response {
         .map(|u| (u.id, u.name.clone()))
         .collect();
     targets.sort_by(|a, b| a.1.cmp(&b.1));
-    page(&chrome, &Desk { chrome: &chrome, waiting, units: targets })
+    page(&chrome, &Desk { chrome: &chrome, waiting, units: targets, page: page_number, more })
 }
