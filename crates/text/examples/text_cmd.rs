@@ -1,6 +1,6 @@
 //! Runs one of the `commands` functions and prints its JSON, the way the CLI
-//! will: `text_cmd dupes CSV`, `text_cmd hot CSV [top]`, `text_cmd cv CSV [folds [CATALOGUE]]`,
-//! `text_cmd train CSV MODEL [CATALOGUE]`, `text_cmd eval MODEL CSV`.
+//! will: `text_cmd dupes CSV`, `text_cmd dupes_judged CSV PAIRS_CSV`, `text_cmd hot CSV [top]`,
+//! `text_cmd cv CSV [folds [CATALOGUE]]`, `text_cmd train CSV MODEL [CATALOGUE]`, `text_cmd eval MODEL CSV`.
 use gongzhi_text::commands;
 use gongzhi_text::route::RouteConfig;
 
@@ -9,6 +9,7 @@ fn main() {
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or_else(|| panic!("missing argument {i}"));
     let value = match arg(0) {
         "dupes" => commands::dupes(arg(1).as_ref()),
+        "dupes_judged" => commands::dupes_judged(arg(1).as_ref(), arg(2).as_ref()),
         "hot" => commands::hot(arg(1).as_ref(), args.get(2).map_or(5, |t| t.parse().unwrap())),
         "hot_sim" => commands::hot_with(
             arg(1).as_ref(),

@@ -10,6 +10,7 @@ use crate::csvdata::{read_messages, Message};
 use crate::dupes::{duplicate_groups, Doc, DupeConfig};
 use crate::error::{Result, TextError};
 use crate::hot::{hot_issues, HotConfig, HotDoc};
+use crate::judged::{read_judged_pairs, score_judged};
 use crate::route::{self, catalogue_examples, read_catalogue, score, Example, RouteConfig, RoutingModel};
 
 fn labelled(messages: &[Message]) -> Vec<Example<'_>> {
@@ -228,6 +229,16 @@ pub fn dupes(data_csv: &Path) -> Result<Value> {
             "first": excerpt(text_of.get(&g.members[0]).copied().unwrap_or(""), 40),
         })).collect::<Vec<_>>(),
     }))
+}
+
+/// Duplicate detection on a CSV of requests scored against hand-judged pairs
+/// of the same messages: precision, and recall on the groups found.
+pub fn dupes_judged(data_csv: &Path, pairs_csv: &Path) -> Result<Value> {
+    let messages = read_messages(data_csv)?;
+    let (docs, _) = docs_of(&messages);
+    let pairs = read_judged_pairs(pairs_csv)?;
+    let scores = score_judged(&docs, &pairs, &DupeConfig::default());
+    serde_json::to_value(scores).map_err(|e| TextError::Training(e.to_string()))
 }
 
 /// The `top` hot issues of a CSV of requests, as of its latest request.

@@ -7,7 +7,8 @@
 //!   identically on SQLite and PostgreSQL;
 //! - [`route`]: the routing classifier (message → first-level category, and the
 //!   unit that usually handles it), with its training, evaluation and model file;
-//! - [`dupes`]: duplicate detection, incremental for intake and in batch;
+//! - [`dupes`]: duplicate detection, incremental for intake and in batch, and
+//!   [`judged`]: its precision and recall on hand-judged pairs;
 //! - [`hot`]: hot issues, clusters of requests that grow;
 //! - [`model_text`]: a routing model as one string, to keep it in a database;
 //! - [`commands`]: the functions the `gongzhi` CLI calls on CSV files.
@@ -23,6 +24,7 @@ pub mod dupes;
 mod error;
 mod fasthash;
 pub mod hot;
+pub mod judged;
 pub mod model_text;
 pub mod normalize;
 pub mod route;

@@ -193,45 +193,84 @@ pub fn fit_one_vs_rest(
     balanced: bool,
     nb_alpha: f32,
 ) -> Linear {
-    let n = rows.len() as f32;
     let x = Csr::new(rows);
-    let mut scaled = x.value.clone();
-    let mut out = Linear { k, w: vec![0.0; n_features * k], bias: vec![0.0; k] };
-    for label in 0..k {
-        let positive: Vec<bool> = y.iter().map(|&l| l == label).collect();
-        let n_pos = positive.iter().filter(|&&p| p).count() as f32;
-        let cost: Vec<f32> = positive
-            .iter()
-            .map(|&p| match (balanced, p) {
-                (false, _) => 1.0,
-                (true, true) => n / (2.0 * n_pos),
-                (true, false) => n / (2.0 * (n - n_pos)),
+    // Labels are independent problems: spread them over the cores. Each
+    // label's result does not depend on which thread computed it.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, k.max(1));
+    let mut per_label: Vec<(usize, Vec<f32>, f32)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let x = &x;
+                scope.spawn(move || {
+                    (t..k)
+                        .step_by(threads)
+                        .map(|label| {
+                            let (w, bias) = fit_label(x, y, label, n_features, p, balanced, nb_alpha);
+                            (label, w, bias)
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
-        let ratio = (nb_alpha > 0.0).then(|| nb_ratio(rows, &positive, n_features, nb_alpha));
-        if let Some(r) = &ratio {
-            for ((s, &v), &j) in scaled.iter_mut().zip(&x.value).zip(&x.index) {
-                *s = v * r[j as usize];
-            }
+        workers.into_iter().flat_map(|w| w.join().expect("a training thread panicked")).collect()
+    });
+    per_label.sort_by_key(|(label, _, _)| *label);
+    let mut out = Linear { k, w: vec![0.0; n_features * k], bias: vec![0.0; k] };
+    for (label, w, bias) in per_label {
+        for (j, wj) in w.into_iter().enumerate() {
+            out.w[j * k + label] = wj;
         }
-        let w = train_binary(&x, if ratio.is_some() { &scaled } else { &x.value }, &positive, &cost, n_features, p);
-        for j in 0..n_features {
-            // The scaling is linear, so it folds into the weights.
-            out.w[j * k + label] = w[j] * ratio.as_ref().map_or(1.0, |r| r[j]);
-        }
-        out.bias[label] = w[n_features] * p.bias;
+        out.bias[label] = bias;
     }
     out
 }
 
+/// One label against the rest: its weights over the features, and its bias.
+fn fit_label(
+    x: &Csr,
+    y: &[usize],
+    label: usize,
+    n_features: usize,
+    p: &SvmParams,
+    balanced: bool,
+    nb_alpha: f32,
+) -> (Vec<f32>, f32) {
+    let n = y.len() as f32;
+    let positive: Vec<bool> = y.iter().map(|&l| l == label).collect();
+    let n_pos = positive.iter().filter(|&&p| p).count() as f32;
+    let cost: Vec<f32> = positive
+        .iter()
+        .map(|&p| match (balanced, p) {
+            (false, _) => 1.0,
+            (true, true) => n / (2.0 * n_pos),
+            (true, false) => n / (2.0 * (n - n_pos)),
+        })
+        .collect();
+    if nb_alpha <= 0.0 {
+        let mut w = train_binary(x, &x.value, &positive, &cost, n_features, p);
+        let bias = w.pop().unwrap_or(0.0) * p.bias;
+        return (w, bias);
+    }
+    let ratio = nb_ratio(x, &positive, n_features, nb_alpha);
+    let scaled: Vec<f32> = x.value.iter().zip(&x.index).map(|(&v, &j)| v * ratio[j as usize]).collect();
+    let mut w = train_binary(x, &scaled, &positive, &cost, n_features, p);
+    let bias = w.pop().unwrap_or(0.0) * p.bias;
+    // The scaling is linear, so it folds into the weights.
+    for (wj, r) in w.iter_mut().zip(&ratio) {
+        *wj *= r;
+    }
+    (w, bias)
+}
+
 /// Per-feature |log-ratio| of its share among positives to its share among
 /// negatives; `alpha` is the smoothing mass.
-fn nb_ratio(rows: &[Row], positive: &[bool], n_features: usize, alpha: f32) -> Vec<f32> {
+fn nb_ratio(x: &Csr, positive: &[bool], n_features: usize, alpha: f32) -> Vec<f32> {
     let mut p = vec![alpha; n_features];
     let mut q = vec![alpha; n_features];
-    for (row, &pos) in rows.iter().zip(positive) {
+    for (i, &pos) in positive.iter().enumerate() {
         let target = if pos { &mut p } else { &mut q };
-        for &(j, v) in row {
+        let (start, end) = (x.start[i], x.start[i + 1]);
+        for (&j, &v) in x.index[start..end].iter().zip(&x.value[start..end]) {
             target[j as usize] += v;
         }
     }
