@@ -51,6 +51,10 @@ BEGIN
     ON CONFLICT (unit_id, day, category_id) DO UPDATE SET intake = intake + 1;
 END;
 
+-- A period's cells of the daily aggregates, read by day: a dashboard asks for a month
+-- of a year's cells several times over.
+CREATE INDEX unit_day_stats_by_day ON unit_day_stats (day, unit_id);
+
 -- The instants behind the handling counters, with the assigned unit's path for scope.
 -- Partial: a request gets them only once dispatched, so intake does not pay for them.
 CREATE INDEX requests_by_dispatched ON requests (dispatched_at, assignee_path) WHERE dispatched_at IS NOT NULL;
