@@ -189,6 +189,7 @@ mod tests {
     fn closed_and_late_follow_the_state_and_the_deadline() {
         let mut r = testing_request();
         r.status = Status::InProgress;
+        r.dispatched_at = Some(10);
         r.resolve_by = Some(100);
         let open = Entry::of(&r, vec![]);
         assert!(!open.is_closed() && !open.is_late(50) && open.is_late(150));
