@@ -1,6 +1,8 @@
 //! Runs one of the `commands` functions and prints its JSON, the way the CLI
 //! will: `text_cmd dupes CSV`, `text_cmd dupes_judged CSV PAIRS_CSV`, `text_cmd hot CSV [top]`,
-//! `text_cmd cv CSV [folds [CATALOGUE]]`, `text_cmd train CSV MODEL [CATALOGUE]`, `text_cmd eval MODEL CSV`.
+//! `text_cmd cv CSV [folds [CATALOGUE]]`, `text_cmd train CSV MODEL [CATALOGUE]`, `text_cmd eval MODEL CSV`,
+//! and `text_cmd split CSV TRAIN_OUT TEST_OUT`, which writes a stratified 80/20 split of a labelled CSV
+//! (the first of five folds, split by the default seed) for `train` and `eval`.
 use gongzhi_text::commands;
 use gongzhi_text::route::RouteConfig;
 
@@ -29,7 +31,29 @@ fn main() {
             args.get(3).map(|c| c.as_ref()),
         ),
         "eval" => commands::route_eval(arg(1).as_ref(), arg(2).as_ref()),
+        "split" => {
+            split(arg(1), arg(2), arg(3));
+            return;
+        }
         other => panic!("unknown command {other}"),
     };
     println!("{}", serde_json::to_string_pretty(&value.unwrap()).unwrap());
+}
+
+fn split(data: &str, train_out: &str, test_out: &str) {
+    let mut reader = csv::Reader::from_path(data).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let label = headers.iter().position(|h| h == "label").expect("a `label` column");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let labels: Vec<&str> = records.iter().map(|r| r.get(label).unwrap_or("")).collect();
+    let folds = gongzhi_text::route::stratified_folds(&labels, 5, RouteConfig::default().seed);
+    for (path, held) in [(train_out, false), (test_out, true)] {
+        let mut writer = csv::Writer::from_path(path).unwrap();
+        writer.write_record(&headers).unwrap();
+        for (r, &f) in records.iter().zip(&folds) {
+            if (f == 0) == held {
+                writer.write_record(r).unwrap();
+            }
+        }
+    }
 }

@@ -10,9 +10,11 @@ use chrono::Duration;
 use gongzhi_domain::bulletin::{Period, PeriodKind};
 use gongzhi_domain::figures::{display, Measure, SELECTIONS};
 use gongzhi_domain::measures::Measures;
+use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
+use gongzhi_domain::supervision::SampleRule;
 use gongzhi_domain::time::{self, DAY};
 use gongzhi_store::testing::{month_of_work, town, week_of_claims};
-use gongzhi_store::{on_both, Store};
+use gongzhi_store::{on_both, CallInput, DrawSpec, Store};
 use gongzhi_web::{export, router, AppState, WebConfig};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -21,6 +23,7 @@ on_both!(
     a_cadres_three_lists_show_the_right_counts_and_export_three_sheets,
     a_bulletins_figures_equal_the_stats_api,
     every_figure_lists_as_many_requests_as_it_counts,
+    callback_figures_list_the_requests_called,
 );
 
 const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -276,4 +279,38 @@ async fn every_figure_lists_as_many_requests_as_it_counts(store: Store, _url: St
         get(&app, &leader, "/work/dashboard?from=2026-01-10&to=2026-01-01").await.status,
         StatusCode::BAD_REQUEST
     );
+}
+
+async fn callback_figures_list_the_requests_called(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+    let rule = SampleRule { rate_percent: 100, minimum: 1 };
+    let spec = DrawSpec { unit_id: t.district, from: today - Duration::days(31), to: today, rule, seed: Some(3) };
+    store.draw_sample(&t.supervisor, &spec, now).await.unwrap();
+    let item = store.callback_queue(&t.supervisor, 0, 50).await.unwrap().items[0].clone();
+    let yes = Answers { from_public: true, measures_known: true, result_fed_back: true, satisfied: true };
+    let call = CallInput {
+        result: AttemptResult::Reached(yes),
+        note: "回访核实".into(),
+        rework_reason: String::new(),
+        rework_due: now + 5 * DAY,
+    };
+    store.record_callback(&t.supervisor, item.id, call, now).await.unwrap();
+    let summary = store.callback_summary(t.district, today, today).await.unwrap();
+    let supervisor = store.create_api_token("supervisor", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let scope = format!("unit={}&from={today}&to={today}", t.district);
+
+    // The dashboard's callback figures link to the requests they count.
+    let dashboard = get(&app, &supervisor, &format!("/work/dashboard?{scope}")).await.text();
+    assert!(dashboard.replace("&#38;", "&").contains(&format!("/work/figures?{scope}&figure=callbacks.sampled")));
+    let sampled = get(&app, &supervisor, &format!("/work/figures?{scope}&figure=callbacks.sampled")).await.text();
+    assert_eq!(by_id(&sampled, "figure-value"), summary.sampled.count.to_string());
+    assert_eq!(sampled.matches("href=\"/work/requests/").count(), summary.sampled.request_ids.len());
+    let satisfied = get(&app, &supervisor, &format!("/work/figures?{scope}&figure=callbacks.satisfied")).await.text();
+    assert_eq!(by_id(&satisfied, "figure-value"), "1");
+    assert!(satisfied.contains(&format!("href=\"/work/requests/{}\"", item.request_id)));
+    let unknown = get(&app, &supervisor, &format!("/work/figures?{scope}&figure=callbacks.nothing")).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 }

@@ -14,6 +14,9 @@ pub enum Route {
         data: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// Category catalogue (CSV `level1,level2,level3`) whose names become extra examples.
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
     },
     /// Evaluate a model on a labelled CSV; prints macro_f1, accuracy, per_class, msgs_per_sec.
     Eval {
@@ -48,7 +51,12 @@ fn print(value: serde_json::Value) -> Result<()> {
 
 pub fn route(command: &Route) -> Result<()> {
     match command {
-        Route::Train { data, out } => print(commands::route_train(data, out)?),
+        Route::Train { data, out, catalogue } => print(commands::route_train_with(
+            data,
+            out,
+            &gongzhi_text::route::RouteConfig::default(),
+            catalogue.as_deref(),
+        )?),
         Route::Eval { model, test } => print(commands::route_eval(model, test)?),
         // It needs the database; `main` runs it with `retrain::run`.
         Route::Retrain => anyhow::bail!("`route retrain` works on the database"),

@@ -176,7 +176,10 @@ pub struct CallbackView {
     pub sampled: i64,
     pub reached: i64,
     pub rate: String,
-    pub answers: Vec<(&'static str, i64)>,
+    /// Each question's words, how many said yes, and its name.
+    pub answers: Vec<(&'static str, i64, String)>,
+    /// The start of the callback figures' links (`…&figure=callbacks.`), on staff pages.
+    pub href: Option<String>,
 }
 
 /// The measures a ranking line shows.
@@ -266,7 +269,12 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
             sampled: c.sampled,
             reached: c.reached,
             rate: c.callback_rate().map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into()),
-            answers: c.answers.iter().map(|(q, n)| (t.lookup(&format!("publish.question.{q}")), *n)).collect(),
+            answers: c
+                .answers
+                .iter()
+                .map(|(q, n)| (t.lookup(&format!("publish.question.{q}")), *n, q.clone()))
+                .collect(),
+            href: links.map(|s| s.figure_href("callbacks.")),
         }),
     }
 }
@@ -380,6 +388,10 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
     } else if category == Some(0) {
         template.category = Some(chrome.t.get("publish.no_category").to_string());
     }
+    if let Some(name) = query.figure.strip_prefix("callbacks.") {
+        let page_number: i64 = query.page.parse().unwrap_or(1).max(1);
+        return callback_figure(&state, template, &staff, &scope, name, page_number).await;
+    }
     // A measure lists its counters; a counter lists itself.
     let (label, names, part): (&'static str, Vec<&'static str>, Option<&'static str>) =
         match (Measure::parse(&query.figure), Selection::by_name(&query.figure)) {
@@ -466,6 +478,53 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
     template.prev = (page_number > 1).then(|| pages(page_number - 1));
     template.next = (page_number * PAGE < template.total).then(|| pages(page_number + 1));
     page(&chrome, &template)
+}
+
+/// The requests behind a callback figure (`callbacks.sampled`, `callbacks.reached`, or a
+/// question's `callbacks.satisfied`…): those the callback summary names. A request called
+/// in two samples counts twice and is listed once.
+async fn callback_figure(
+    state: &AppState,
+    mut template: FigurePage<'_>,
+    staff: &Staff,
+    scope: &Scope,
+    name: &str,
+    page_number: i64,
+) -> Response {
+    let chrome = template.chrome;
+    let Ok(summary) = state.store.callback_summary(scope.unit.id, scope.from, scope.to).await else {
+        return refuse(chrome, template, "publish.bad_period");
+    };
+    let (label, figure) = match name {
+        "sampled" => (chrome.t.get("bulletin.callbacks_sampled"), &summary.sampled),
+        "reached" => (chrome.t.get("bulletin.callbacks_reached"), &summary.reached),
+        question => match summary.questions.iter().find(|q| q.question.as_str() == question) {
+            Some(tally) => (chrome.t.lookup(&format!("publish.question.{question}")), &tally.passed),
+            None => return refuse(chrome, template, "publish.bad_figure"),
+        },
+    };
+    template.label = label;
+    template.value = figure.count.to_string();
+    template.total = figure.request_ids.len() as i64;
+    template.page = page_number;
+    let start = ((page_number - 1) * PAGE) as usize;
+    for id in figure.request_ids.iter().skip(start).take(PAGE as usize) {
+        match state.store.request(*id, staff).await {
+            Ok(r) => template.lines.push(Line {
+                id: r.id,
+                number: r.number,
+                title: r.new.title,
+                status: chrome.t.status(r.status),
+                at: r.first_resolved_at.map(time::display).unwrap_or_default(),
+                in_part: None,
+            }),
+            Err(_) => return unavailable(chrome),
+        }
+    }
+    let pages = |n: i64| format!("/work/figures?{}&figure=callbacks.{name}&page={n}", scope.query());
+    template.prev = (page_number > 1).then(|| pages(page_number - 1));
+    template.next = (page_number * PAGE < template.total).then(|| pages(page_number + 1));
+    page(chrome, &template)
 }
 
 fn refuse(chrome: &Chrome, mut template: FigurePage<'_>, key: &'static str) -> Response {
