@@ -7,13 +7,19 @@
 //! rarest token drives the lookup, walking its postings newest first; the other tokens
 //! and the list filters are checked per posting, so a page costs about as many index
 //! reads as it has rows, however large the table.
+//!
+//! Intake does not write postings: a request's hundred-odd tokens would dirty as many
+//! scattered index pages in every commit. It lists the request in `search_pending`, and
+//! the writer indexes the pending requests in sorted batches whenever it is idle (and
+//! every few batches under sustained intake). A search reads the pending requests that
+//! pass its filter directly, so a request is found from the moment it is stored.
 
 use std::fmt::Write as _;
 
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::Request;
-use sea_query::{Alias, Expr, Order, PostgresQueryBuilder};
+use sea_query::{Alias, Expr, Order, PostgresQueryBuilder, SelectStatement};
 use sqlx::{AnyConnection, Executor, Row};
 
 use crate::queries::{bind, col, select_requests, ListFilter, Page, DEFAULT_PAGE, MAX_PAGE};
@@ -28,12 +34,10 @@ fn key(token: &str) -> i64 {
     hash as i64
 }
 
-/// The index keys of a request: its title's and content's distinct tokens.
-pub(crate) fn keys_of(request: &Request) -> Vec<i64> {
-    let mut keys: Vec<i64> = gongzhi_text::search_tokens(&format!("{}\n{}", request.new.title, request.new.content))
-        .iter()
-        .map(|t| key(t))
-        .collect();
+/// The index keys of a title and content: their distinct tokens, sorted.
+pub(crate) fn keys_of(title: &str, content: &str) -> Vec<i64> {
+    let mut keys: Vec<i64> =
+        gongzhi_text::search_tokens(&format!("{title}\n{content}")).iter().map(|t| key(t)).collect();
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -43,11 +47,17 @@ pub(crate) fn keys_of(request: &Request) -> Vec<i64> {
 /// anything but digits), which keeps large imports clear of bind-parameter limits.
 const POSTINGS_PER_STATEMENT: usize = 2_000;
 
-/// Adds the postings of new requests, inside the writer's transaction. They go in sorted
-/// by token, so a large import fills each index page once instead of revisiting it.
-pub(crate) async fn index(conn: &mut AnyConnection, requests: &[Request]) -> Result<()> {
-    let mut postings: Vec<(i64, i64)> =
-        requests.iter().flat_map(|r| keys_of(r).into_iter().map(move |key| (key, r.id))).collect();
+/// Adds the postings of requests (id, title, content), inside the writer's transaction.
+/// They go in sorted by token, so a batch fills each index page once instead of
+/// revisiting it.
+pub(crate) async fn index<'a>(
+    conn: &mut AnyConnection,
+    requests: impl IntoIterator<Item = (i64, &'a str, &'a str)>,
+) -> Result<()> {
+    let mut postings: Vec<(i64, i64)> = requests
+        .into_iter()
+        .flat_map(|(id, title, content)| keys_of(title, content).into_iter().map(move |key| (key, id)))
+        .collect();
     postings.sort_unstable();
     let mut sql = String::new();
     for chunk in postings.chunks(POSTINGS_PER_STATEMENT) {
@@ -63,6 +73,36 @@ pub(crate) async fn index(conn: &mut AnyConnection, requests: &[Request]) -> Res
         conn.execute(sql.as_str()).await?;
     }
     Ok(())
+}
+
+/// Marks a new request for the index, inside the writer's transaction: one row, where
+/// its postings would touch a hundred index pages.
+pub(crate) async fn defer(conn: &mut AnyConnection, request_id: i64) -> Result<()> {
+    sqlx::query("INSERT INTO search_pending (request_id) VALUES ($1)").bind(request_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Requests the writer indexes at a time: large enough that their postings share index
+/// pages, small enough that intake waits a fraction of a second at most.
+pub(crate) const CATCH_UP: i64 = 500;
+
+/// Indexes the oldest `limit` pending requests and takes them off the pending list, in
+/// the caller's transaction. Returns how many it indexed.
+pub(crate) async fn catch_up(conn: &mut AnyConnection, limit: i64) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.title, r.content FROM search_pending p JOIN requests r ON r.id = p.request_id \
+         ORDER BY p.request_id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let texts: Vec<(i64, String, String)> =
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<_, sqlx::Error>>()?;
+    let Some(last) = texts.last().map(|t| t.0) else { return Ok(0) };
+    index(conn, texts.iter().map(|(id, title, content)| (*id, title.as_str(), content.as_str()))).await?;
+    // The oldest ids were taken in order, so everything up to the last is now indexed.
+    sqlx::query("DELETE FROM search_pending WHERE request_id <= $1").bind(last).execute(&mut *conn).await?;
+    Ok(texts.len())
 }
 
 /// Whether a text has something to search for: at least two Chinese characters side by
@@ -105,8 +145,19 @@ impl Store {
 
     /// A page of search results, newest recorded first; the cursor is the last id seen.
     pub(crate) async fn search(&self, staff: &Staff, filter: &ListFilter, now: Millis) -> Result<Page<Request>> {
-        let mut keys = Self::search_keys(filter.text.as_deref().unwrap_or_default())?;
+        let keys = Self::search_keys(filter.text.as_deref().unwrap_or_default())?;
         let limit = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let cursor = match &filter.cursor {
+            Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| StoreError::Invalid("bad cursor".into()))?),
+            None => None,
+        };
+        let mut selected = self.filtered_ids(staff, filter, now).await?;
+        if let Some(last) = cursor {
+            selected.and_where(Expr::cust_with_values("requests.id < $1", [last]));
+        }
+        // The requests not indexed yet are read first: one indexed between the two reads
+        // is then found twice and shown once, never missed.
+        let pending = self.search_pending(selected.clone(), &keys, limit).await?;
         let mut rarity = Vec::with_capacity(keys.len());
         for key in &keys {
             rarity.push((self.postings(*key).await?, *key));
@@ -117,16 +168,26 @@ impl Store {
         // requests the filter selects are walked instead and each is checked for the
         // tokens.
         let common = rarity.first().is_some_and(|(n, _)| *n >= RARITY_PROBE);
-        if common && filter.selects_few() {
-            return self.search_by_filter(staff, filter, &keys, limit, now).await;
-        }
-        keys = rarity.into_iter().map(|(_, key)| key).collect();
-        let (driver, others) = keys.split_first().ok_or_else(|| StoreError::Invalid("empty search".into()))?;
+        let by_rarity: Vec<i64> = rarity.into_iter().map(|(_, key)| key).collect();
+        let indexed = if common && filter.selects_few() {
+            self.search_by_filter(selected, &keys, limit).await?
+        } else {
+            self.search_postings(selected, &by_rarity, limit).await?
+        };
+        let mut found: Vec<i64> = pending.into_iter().chain(indexed).collect();
+        found.sort_unstable_by(|a, b| b.cmp(a));
+        found.dedup();
+        found.truncate(limit as usize + 1);
+        self.search_page(found, limit).await
+    }
 
+    /// Search driven by the rarest token (first of `keys`): its postings, newest first,
+    /// each checked for the other tokens and the filter.
+    async fn search_postings(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
+        let (driver, others) = keys.split_first().ok_or_else(|| StoreError::Invalid("empty search".into()))?;
         // `request_terms CROSS JOIN requests`: SQLite keeps the written join order for a
         // cross join, so the driving token's postings are the outer loop; PostgreSQL
         // plans it as an inner join either way.
-        let mut ids = self.filtered_ids(staff, filter, now).await?;
         ids.clear_selects();
         ids.column((Alias::new("t"), Alias::new("request_id")))
             .and_where(Expr::cust_with_values("t.term = $1", [*driver]))
@@ -137,44 +198,51 @@ impl Store {
                 [*key],
             ));
         }
-        if let Some(cursor) = &filter.cursor {
-            let last: i64 = cursor.parse().map_err(|_| StoreError::Invalid("bad cursor".into()))?;
-            ids.and_where(Expr::cust_with_values("t.request_id < $1", [last]));
-        }
         ids.order_by_expr(Expr::cust("t.request_id"), Order::Desc).limit(u64::from(limit) + 1);
         let (sql, values) = ids.build(PostgresQueryBuilder);
         let sql = sql.replacen(r#"FROM "requests""#, r#"FROM "request_terms" AS "t" CROSS JOIN "requests""#, 1);
-        let found: Vec<i64> =
-            bind(&sql, values).fetch_all(self.pool()).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
-        self.search_page(found, limit).await
+        self.found_ids(&sql, values).await
     }
 
     /// Search driven by the filter: the requests it selects, each checked for every token.
-    async fn search_by_filter(
-        &self,
-        staff: &Staff,
-        filter: &ListFilter,
-        keys: &[i64],
-        limit: u32,
-        now: Millis,
-    ) -> Result<Page<Request>> {
-        let mut ids = self.filtered_ids(staff, filter, now).await?;
+    async fn search_by_filter(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
         for key in keys {
             ids.and_where(Expr::cust_with_values(
                 "EXISTS (SELECT 1 FROM request_terms o WHERE o.term = $1 AND o.request_id = requests.id)",
                 [*key],
             ));
         }
-        if let Some(cursor) = &filter.cursor {
-            let last: i64 = cursor.parse().map_err(|_| StoreError::Invalid("bad cursor".into()))?;
-            ids.and_where(Expr::cust_with_values("requests.id < $1", [last]));
-        }
         // `+requests.id`: sort the few rows found rather than walk the table by id.
         ids.order_by_expr(Expr::cust("+requests.id"), Order::Desc).limit(u64::from(limit) + 1);
         let (sql, values) = ids.build(PostgresQueryBuilder);
-        let found: Vec<i64> =
-            bind(&sql, values).fetch_all(self.pool()).await?.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
-        self.search_page(found, limit).await
+        self.found_ids(&sql, values).await
+    }
+
+    /// The requests the filter selects among those not indexed yet, read and tokenised
+    /// here: a handful, or a few thousand after a burst of intake.
+    async fn search_pending(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
+        ids.column((Alias::new("requests"), Alias::new("title")))
+            .column((Alias::new("requests"), Alias::new("content")))
+            .and_where(Expr::cust("requests.id IN (SELECT request_id FROM search_pending)"))
+            .order_by_expr(Expr::cust("requests.id"), Order::Desc);
+        let (sql, values) = ids.build(PostgresQueryBuilder);
+        let mut found = Vec::new();
+        for row in bind(&sql, values).fetch_all(self.pool()).await? {
+            let (title, content): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+            let held = keys_of(&title, &content);
+            if keys.iter().all(|key| held.binary_search(key).is_ok()) {
+                found.push(row.try_get(0)?);
+                if found.len() > limit as usize {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn found_ids(&self, sql: &str, values: sea_query::Values) -> Result<Vec<i64>> {
+        let rows = bind(sql, values).fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
     }
 
     /// The requests behind a page of found ids (one more than the page, if there is more).

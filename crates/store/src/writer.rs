@@ -65,6 +65,10 @@ pub(crate) enum Job {
         request_ids: Vec<i64>,
         at: Millis,
     },
+    /// Bring the search index up to date with every request written so far.
+    CatchUp {
+        reply: oneshot::Sender<Result<usize>>,
+    },
     /// A supervision act (draw, callback, order, talk): its rows and its events together.
     Supervise {
         act: crate::supervision::Act,
@@ -86,7 +90,30 @@ pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc
 async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut paths = HashMap::new();
-    while jobs.recv_many(&mut batch, BATCH).await > 0 {
+    // Whether requests may be waiting for the search index; at start, an earlier run may
+    // have left some.
+    let mut unindexed = true;
+    let mut since_catch_up = 0;
+    loop {
+        // The index catches up when no one is waiting for a write, and at least every
+        // few batches under sustained intake, so searches never have many requests to
+        // read outside it.
+        if unindexed && (jobs.is_empty() || since_catch_up >= CATCH_UP_EVERY) {
+            since_catch_up = 0;
+            unindexed = match catch_up(&mut conn).await {
+                Ok(indexed) => indexed as i64 == search::CATCH_UP,
+                Err(error) => {
+                    tracing::warn!(%error, "the search index could not catch up; it tries again after the next write");
+                    false
+                }
+            };
+            continue;
+        }
+        if jobs.recv_many(&mut batch, BATCH).await == 0 {
+            break;
+        }
+        since_catch_up += 1;
+        unindexed |= batch.iter().any(|job| matches!(job, Job::Create { .. }));
         // Fast path: the whole batch in one transaction. A statement failing midway
         // spoils it (PostgreSQL refuses anything after an error), so then the batch is
         // rolled back and done again with a savepoint around each job.
@@ -117,6 +144,17 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
     }
 }
 
+/// Batches written before the search index catches up even though more writes wait.
+const CATCH_UP_EVERY: usize = 8;
+
+/// One step of the search index catching up, in its own transaction.
+async fn catch_up(conn: &mut AnyConnection) -> Result<usize> {
+    let mut tx = conn.begin().await?;
+    let indexed = search::catch_up(&mut tx, search::CATCH_UP).await?;
+    tx.commit().await?;
+    Ok(indexed)
+}
+
 /// What a job came to, before anyone is told.
 enum Done {
     Created(Result<Created>),
@@ -124,6 +162,7 @@ enum Done {
     Imported(Result<Vec<i64>>),
     Logged,
     Supervised(Result<crate::supervision::Written>),
+    CaughtUp(Result<usize>),
     Failed(StoreError),
 }
 
@@ -137,6 +176,8 @@ fn answer(job: Job, done: Done) {
         (Job::Import { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Supervise { reply, .. }, Done::Supervised(result)) => drop(reply.send(result)),
         (Job::Supervise { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::CatchUp { reply, .. }, Done::CaughtUp(result)) => drop(reply.send(result)),
+        (Job::CatchUp { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         _ => {}
     }
 }
@@ -224,6 +265,18 @@ async fn write_batch(
                     let spoilt = spoils(&result);
                     (Done::Logged, spoilt)
                 }
+            }
+            Job::CatchUp { .. } => {
+                let mut result = Ok(0);
+                while let Ok(indexed) = &result {
+                    match search::catch_up(&mut tx, search::CATCH_UP).await {
+                        Ok(0) => break,
+                        Ok(more) => result = Ok(indexed + more),
+                        Err(error) => result = Err(error),
+                    }
+                }
+                let spoilt = spoils(&result);
+                (Done::CaughtUp(result), spoilt)
             }
             Job::Supervise { act, actor, at, .. } => {
                 let result = crate::supervision::run(&mut tx, &mut batch, act, actor, *at).await;
@@ -331,7 +384,7 @@ async fn create(
         .execute(&mut *conn)
         .await
         .map_err(|e| StoreError::from_insert(e, "request"))?;
-    search::index(conn, std::slice::from_ref(&request)).await?;
+    search::defer(conn, request.id).await?;
     let event = batch.head.link(NewEvent {
         request_id: request.id,
         at,
@@ -482,7 +535,7 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
         }
         query.execute(&mut *conn).await.map_err(|e| StoreError::from_insert(e, "request"))?;
     }
-    search::index(conn, &requests).await?;
+    search::index(conn, requests.iter().map(|r| (r.id, r.new.title.as_str(), r.new.content.as_str()))).await?;
     chain::insert(conn, &events).await?;
     stats::apply(conn, &cells).await?;
     Ok(requests.iter().map(|r| r.id).collect())
@@ -505,6 +558,14 @@ impl Store {
     pub(crate) async fn send<T>(&self, job: Job, answer: oneshot::Receiver<Result<T>>) -> Result<T> {
         self.writer.send(job).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Brings the search index up to date with every request written so far, returning
+    /// how many it indexed. The writer does this by itself when idle; searches read what
+    /// is not indexed yet, so this matters only to measure or test the index alone.
+    pub async fn catch_up_search(&self) -> Result<usize> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::CatchUp { reply }, answer).await
     }
 
     /// Intake: stores a new request with its first event. With an idempotency key, a

@@ -6,11 +6,13 @@ use gongzhi_domain::time;
 use gongzhi_domain::*;
 use gongzhi_store::testing::{dispatched, manhole, staff, town};
 use gongzhi_store::{on_both, Imported, ListFilter, Store, StoreError};
+use sqlx::{Connection, Executor, Row};
 
 on_both!(
     a_word_finds_exactly_the_requests_holding_it,
     search_pages_and_filters_combine,
     a_common_word_with_a_narrow_filter_finds_the_few,
+    a_request_is_found_before_and_after_it_is_indexed,
 );
 
 fn about(unit_id: i64, title: &str, content: &str) -> NewRequest {
@@ -130,4 +132,42 @@ async fn a_common_word_with_a_narrow_filter_finds_the_few(store: Store, _url: St
     let all = store.list(&t.dispatcher, &ListFilter { limit: Some(100), ..search("物业") }, now).await.unwrap();
     assert_eq!(all.items.len(), 100);
     assert_eq!(all.items[0].id, open[2]);
+}
+
+async fn a_request_is_found_before_and_after_it_is_indexed(store: Store, url: String) {
+    let t = town(&store).await;
+    let mut ids = Vec::new();
+    for (title, content) in [("井盖缺失", "3栋门口井盖缺失。"), ("路灯不亮", "柳湾路路灯不亮。"), ("井盖松动", "井盖一踩就响。")] {
+        ids.push(store.create(about(t.community, title, content), None, Actor::Requester).await.unwrap().request.id);
+    }
+    let found = |filter: ListFilter| {
+        let store = store.clone();
+        let who = t.dispatcher.clone();
+        async move { numbers(&store, &who, &filter).await }
+    };
+    assert_eq!(found(search("井盖")).await, vec!["井盖松动", "井盖缺失"]);
+    assert!(store.catch_up_search().await.unwrap() <= ids.len());
+    assert_eq!(found(search("井盖")).await, vec!["井盖松动", "井盖缺失"]);
+
+    // Taken out of the index and listed as pending again, as intake leaves a request: it is
+    // still found, with the filters and pages of an indexed one, until the index has it.
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let newest = ids[2];
+    conn.execute(format!("DELETE FROM request_terms WHERE request_id = {newest}").as_str()).await.unwrap();
+    conn.execute(format!("INSERT INTO search_pending (request_id) VALUES ({newest})").as_str()).await.unwrap();
+    assert_eq!(found(search("井盖")).await, vec!["井盖松动", "井盖缺失"]);
+    assert_eq!(found(search("井盖 一踩")).await, vec!["井盖松动"]);
+    assert!(found(ListFilter { status: vec![Status::Closed], ..search("井盖") }).await.is_empty());
+    let first = store.list(&t.dispatcher, &ListFilter { limit: Some(1), ..search("井盖") }, time::now()).await.unwrap();
+    assert_eq!(first.items[0].id, newest);
+    let rest = ListFilter { limit: Some(5), cursor: first.next_cursor, ..search("井盖") };
+    assert_eq!(store.list(&t.dispatcher, &rest, time::now()).await.unwrap().items.len(), 1);
+    // Out of scope stays out of scope.
+    assert!(numbers(&store, &t.other_handler, &search("井盖")).await.is_empty());
+
+    store.catch_up_search().await.unwrap();
+    let pending: i64 =
+        conn.fetch_one("SELECT COUNT(*) AS n FROM search_pending").await.unwrap().try_get("n").unwrap();
+    assert_eq!(pending, 0);
+    assert_eq!(found(search("井盖")).await, vec!["井盖松动", "井盖缺失"]);
 }
