@@ -79,20 +79,25 @@ impl Store {
     pub async fn publishing_content(&self, unit_id: i64, period: Period, now: Millis) -> Result<Content> {
         let unit = self.unit(unit_id).await?;
         let previous = period.previous();
-        let measures = self.measures(unit_id, period.from, period.to, now).await?;
-        let children = self.measures_of_children(unit_id, period.from, period.to, now).await?;
-        let categories = self.category_intake(unit_id, period.from, period.to).await?;
-        let previous_categories = self.category_intake(unit_id, previous.from, previous.to).await?;
-        let callbacks = if period.days() <= CALLBACK_DAYS {
+        let summary = async {
+            if period.days() > CALLBACK_DAYS {
+                return Ok(None);
+            }
             let summary = self.callback_summary(unit_id, period.from, period.to).await?;
-            (summary.sampled.count > 0).then(|| CallbackResults {
+            Ok::<_, StoreError>((summary.sampled.count > 0).then(|| CallbackResults {
                 sampled: summary.sampled.count,
                 reached: summary.reached.count,
                 answers: summary.questions.iter().map(|q| (q.question.as_str().to_string(), q.passed.count)).collect(),
-            })
-        } else {
-            None
+            }))
         };
+        // Independent reads, each on its own pooled connection.
+        let (measures, children, categories, previous_categories, callbacks) = tokio::try_join!(
+            self.measures(unit_id, period.from, period.to, now),
+            self.measures_of_children(unit_id, period.from, period.to, now),
+            self.category_intake(unit_id, period.from, period.to),
+            self.category_intake(unit_id, previous.from, previous.to),
+            summary,
+        )?;
         let mut content = assemble(Inputs {
             unit: UnitRef { id: unit.id, name: unit.name, department: unit.kind == UnitKind::Department },
             period,
