@@ -223,9 +223,12 @@ impl Store {
     async fn search_pending(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
         ids.column((Alias::new("requests"), Alias::new("title")))
             .column((Alias::new("requests"), Alias::new("content")))
-            .and_where(Expr::cust("requests.id IN (SELECT request_id FROM search_pending)"))
-            .order_by_expr(Expr::cust("requests.id"), Order::Desc);
+            .and_where(Expr::cust("requests.id = p.request_id"))
+            .order_by_expr(Expr::cust("p.request_id"), Order::Desc);
         let (sql, values) = ids.build(PostgresQueryBuilder);
+        // Driven by the pending list (mostly empty), not by a filter's index over the
+        // whole table: SQLite keeps a cross join's written order.
+        let sql = sql.replacen(r#"FROM "requests""#, r#"FROM "search_pending" AS "p" CROSS JOIN "requests""#, 1);
         let mut found = Vec::new();
         for row in bind(&sql, values).fetch_all(self.pool()).await? {
             let (title, content): (String, String) = (row.try_get(1)?, row.try_get(2)?);

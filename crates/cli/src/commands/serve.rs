@@ -53,7 +53,13 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
     };
     tokio::spawn(auto_close(store.clone()));
     tokio::spawn(super::supervision::timer(store.clone()));
-    let app = gongzhi_web::router(AppState::new(store.clone(), config));
+    let state = AppState::new(store.clone(), config);
+    // The routing model and the duplicate index load before the first request is taken,
+    // so intake never waits for them after a restart.
+    if let Err(error) = state.suggester.refresh().await {
+        tracing::warn!(%error, "suggestions could not load; intake goes on without them until they do");
+    }
+    let app = gongzhi_web::router(state);
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listen on {}", args.listen))?;
     let address = listener.local_addr()?;
