@@ -92,6 +92,11 @@ pub const MAX_PAGE: u32 = 100;
 pub(crate) const DEFAULT_PAGE: u32 = 20;
 const WORKING: [Status; 2] = [Status::Dispatched, Status::InProgress];
 
+/// Work in hand, written as literals: the partial index `requests_working_by_deadline`
+/// (migration 0008) covers exactly these rows, and a database can only prove a query
+/// stays inside it when the statuses are in the SQL rather than bound later.
+const WORKING_SQL: &str = "status IN ('dispatched', 'in_progress')";
+
 pub(crate) fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
 }
@@ -259,7 +264,7 @@ impl Store {
         }
         match filter.overdue {
             Some(true) => {
-                query.and_where(col("status").is_in(statuses(&WORKING))).and_where(col("resolve_by").lt(now));
+                query.and_where(Expr::cust(WORKING_SQL)).and_where(col("resolve_by").lt(now));
             }
             Some(false) => {
                 query.cond_where(
@@ -329,12 +334,10 @@ impl Store {
             Queue::Claim => query.and_where(col("status").eq(Status::Dispatched.as_str())),
             Queue::Handling => query.and_where(col("status").eq(Status::InProgress.as_str())),
             Queue::DueSoon => query
-                .and_where(col("status").is_in(statuses(&WORKING)))
+                .and_where(Expr::cust(WORKING_SQL))
                 .and_where(col("resolve_by").gte(now))
                 .and_where(col("resolve_by").lt(now + lead)),
-            Queue::Overdue => {
-                query.and_where(col("status").is_in(statuses(&WORKING))).and_where(col("resolve_by").lt(now))
-            }
+            Queue::Overdue => query.and_where(Expr::cust(WORKING_SQL)).and_where(col("resolve_by").lt(now)),
         };
         query
     }
@@ -454,5 +457,16 @@ impl Store {
     /// The highest request id so far; 0 when there is none.
     pub async fn max_request_id(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM requests").fetch_one(self.pool()).await?.try_get("n")?)
+    }
+}
+
+#[cfg(test)]
+mod working_tests {
+    use super::*;
+
+    #[test]
+    fn the_literal_statuses_are_the_working_ones() {
+        let listed: Vec<String> = statuses(&WORKING).iter().map(|s| format!("'{s}'")).collect();
+        assert_eq!(WORKING_SQL, format!("status IN ({})", listed.join(", ")));
     }
 }
