@@ -105,6 +105,17 @@ pub(crate) async fn catch_up(conn: &mut AnyConnection, limit: i64) -> Result<usi
     Ok(texts.len())
 }
 
+/// Indexes every pending request, in batches, in the caller's transaction.
+pub(crate) async fn catch_up_all(conn: &mut AnyConnection) -> Result<usize> {
+    let mut indexed = 0;
+    loop {
+        match catch_up(conn, CATCH_UP).await? {
+            0 => return Ok(indexed),
+            more => indexed += more,
+        }
+    }
+}
+
 /// Whether a text has something to search for: at least two Chinese characters side by
 /// side, or a Latin word or number. Callers check before searching to say so clearly.
 pub fn searchable(text: &str) -> bool {

@@ -267,14 +267,7 @@ async fn write_batch(
                 }
             }
             Job::CatchUp { .. } => {
-                let mut result = Ok(0);
-                while let Ok(indexed) = &result {
-                    match search::catch_up(&mut tx, search::CATCH_UP).await {
-                        Ok(0) => break,
-                        Ok(more) => result = Ok(indexed + more),
-                        Err(error) => result = Err(error),
-                    }
-                }
+                let result = search::catch_up_all(&mut tx).await;
                 let spoilt = spoils(&result);
                 (Done::CaughtUp(result), spoilt)
             }
