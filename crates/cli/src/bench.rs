@@ -31,6 +31,8 @@ pub struct Options {
     pub samples: usize,
     pub read_clients: usize,
     pub keep: bool,
+    /// A database an earlier `--keep` run left, measured again without loading it anew.
+    pub reuse: Option<String>,
 }
 
 struct Database {
@@ -41,6 +43,9 @@ struct Database {
 }
 
 async fn database(options: &Options) -> Result<Database> {
+    if let Some(url) = &options.reuse {
+        return Ok(Database { url: url.clone(), drop: None, dir: None });
+    }
     match &options.database_url {
         Some(admin) if admin.starts_with("postgres") => {
             sqlx::any::install_default_drivers();
@@ -120,22 +125,17 @@ fn round(x: f64) -> f64 {
 pub async fn run(options: Options) -> Result<Value> {
     let db = database(&options).await?;
     let store = Store::open(&db.url).await?;
+    if options.keep {
+        eprintln!("bench: the database is kept at {}", db.url);
+    }
     let started = Instant::now();
-    let (district, world) = seed::district(&store, 1).await?;
-    let corpus = corpus::Corpus::load(&corpus::default_dir());
-    eprintln!(
-        "bench: generating {} requests ({} texts)",
-        options.requests,
-        if corpus.is_some() { "real" } else { "generated" }
-    );
-    let step = (options.requests / 10).max(1);
-    let generation = seed::Generation { count: options.requests, span_days: 365, seed: 7, corpus: corpus.as_ref() };
-    seed::requests(&store, &district, &world, &generation, |n| {
-        if n % step == 0 || n == options.requests {
-            eprintln!("bench: {n} requests written after {:.0} s", started.elapsed().as_secs_f64());
-        }
-    })
-    .await?;
+    let (district, world) = if options.reuse.is_some() {
+        let district = crate::synth::district(1);
+        let world = seed::world(&store, &district).await?;
+        (district, world)
+    } else {
+        load(&store, &options).await?
+    };
     let load_seconds = started.elapsed().as_secs_f64();
     let cast = cast(&store).await?;
     let publishing_cast = publishing::cast(&store).await?;
@@ -174,7 +174,7 @@ pub async fn run(options: Options) -> Result<Value> {
         std::fs::remove_dir_all(dir).ok();
     }
     let mut result = json!({
-        "requests": options.requests,
+        "requests": if options.reuse.is_some() { cast.max_id.max(0) as u64 } else { options.requests },
         "backend": if db.url.starts_with("sqlite") { "sqlite" } else { "postgres" },
         "load_seconds": round(load_seconds),
         "intake_per_sec": intake["per_sec"],
@@ -189,6 +189,28 @@ pub async fn run(options: Options) -> Result<Value> {
         result[name] = figures;
     }
     Ok(result)
+}
+
+/// A new district of `options.requests` requests, with real texts where the shared data is
+/// at hand.
+async fn load(store: &Store, options: &Options) -> Result<(synth::District, crate::simulate::World)> {
+    let started = Instant::now();
+    let (district, world) = seed::district(store, 1).await?;
+    let corpus = corpus::Corpus::load(&corpus::default_dir());
+    eprintln!(
+        "bench: generating {} requests ({} texts)",
+        options.requests,
+        if corpus.is_some() { "real" } else { "generated" }
+    );
+    let step = (options.requests / 10).max(1);
+    let generation = seed::Generation { count: options.requests, span_days: 365, seed: 7, corpus: corpus.as_ref() };
+    seed::requests(store, &district, &world, &generation, |n| {
+        if n % step == 0 || n == options.requests {
+            eprintln!("bench: {n} requests written after {:.0} s", started.elapsed().as_secs_f64());
+        }
+    })
+    .await?;
+    Ok((district, world))
 }
 
 async fn wait_healthy(client: &reqwest::Client, base: &str) -> Result<()> {

@@ -99,6 +99,13 @@ pub struct Store {
     settings: Arc<settings::Cache>,
 }
 
+/// Statements slower than this are logged as warnings with their SQL: 500 ms, or
+/// `GONGZHI_SLOW_STATEMENT_MS` when an operator looks for what a slow page waits on.
+fn slow_statement() -> Duration {
+    let millis = std::env::var("GONGZHI_SLOW_STATEMENT_MS").ok().and_then(|v| v.trim().parse().ok());
+    Duration::from_millis(millis.unwrap_or(500))
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -114,7 +121,7 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(&url)?
             .log_statements(tracing::log::LevelFilter::Trace)
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+            .log_slow_statements(tracing::log::LevelFilter::Warn, slow_statement());
         let readers = match backend {
             Backend::Sqlite => 4,
             Backend::Postgres => 8,

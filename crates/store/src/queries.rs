@@ -123,8 +123,13 @@ fn scope(query: &mut SelectStatement, staff: &Staff) {
     );
 }
 
+/// A built statement with its values. Not kept prepared: these statements are shaped by
+/// filters and scopes, and PostgreSQL, after a few runs of a kept statement, plans it
+/// once for any value — a plan that cannot use an index for `unit_path LIKE $1`, nor see
+/// that the pending search list is empty, and so walks the whole table. Planned afresh,
+/// each run gets the plan for its own values.
 pub(crate) fn bind(sql: &str, values: sea_query::Values) -> sqlx::query::Query<'_, sqlx::Any, AnyArguments<'_>> {
-    let mut query = sqlx::query(sql);
+    let mut query = sqlx::query(sql).persistent(false);
     for value in values.0 {
         query = match value {
             Value::Bool(v) => query.bind(v.map(i64::from)),

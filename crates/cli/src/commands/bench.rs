@@ -22,6 +22,10 @@ pub struct Args {
     /// Keep the generated database.
     #[arg(long)]
     keep: bool,
+    /// Measure a database an earlier `--keep` run left (its URL) instead of loading a new
+    /// one; `--requests` is then ignored.
+    #[arg(long, value_name = "URL")]
+    reuse: Option<String>,
 }
 
 pub async fn run(database_url: Option<String>, args: &Args) -> Result<()> {
@@ -33,6 +37,7 @@ pub async fn run(database_url: Option<String>, args: &Args) -> Result<()> {
         samples: args.samples,
         read_clients: args.read_clients,
         keep: args.keep,
+        reuse: args.reuse.clone(),
     };
     let result = gongzhi::bench::run(options).await?;
     println!("{}", serde_json::to_string(&result)?);
