@@ -147,7 +147,8 @@ pub async fn run(options: Options) -> Result<Value> {
     let log = std::fs::File::create(std::env::temp_dir().join(format!("gongzhi-bench-{}.log", std::process::id())))?;
     let mut server = tokio::process::Command::new(std::env::current_exe()?)
         .args(["serve", "--database-url", &db.url, "--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
+        // Warnings only, unless the one running the bench asks for more.
+        .env("RUST_LOG", std::env::var("GONGZHI_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
         .stdout(Stdio::null())
         .stderr(log)
         .kill_on_drop(true)

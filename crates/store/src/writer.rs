@@ -90,37 +90,38 @@ pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc
 async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut paths = HashMap::new();
-    // Whether requests may be waiting for the search index; at start, an earlier run may
-    // have left some.
-    let mut unindexed = true;
-    let mut since_catch_up = 0;
+    // Requests written since the search index last caught up; at start an earlier run
+    // may have left some, so the first quiet moment looks.
+    let mut pending = search::CATCH_UP as usize;
     loop {
-        // The index catches up when no one is waiting for a write, and at least every
-        // few batches under sustained intake, so searches never have many requests to
-        // read outside it.
-        if unindexed && (jobs.is_empty() || since_catch_up >= CATCH_UP_EVERY) {
-            since_catch_up = 0;
-            unindexed = match catch_up(&mut conn).await {
-                Ok(indexed) => indexed as i64 == search::CATCH_UP,
-                Err(error) => {
-                    tracing::warn!(%error, "the search index could not catch up; it tries again after the next write");
-                    false
-                }
-            };
+        // The index catches up in full steps while intake goes on, and with whatever is
+        // left once writes pause: steps of a few requests each would touch the same
+        // index pages over and over, and cost intake most of its time.
+        let received = if pending >= search::CATCH_UP as usize {
+            None
+        } else if pending > 0 {
+            // Cancel-safe: a timeout takes no job off the queue.
+            tokio::time::timeout(QUIET, jobs.recv_many(&mut batch, BATCH)).await.ok()
+        } else {
+            Some(jobs.recv_many(&mut batch, BATCH).await)
+        };
+        let Some(received) = received else {
+            pending = catch_up(&mut conn, pending).await;
             continue;
-        }
-        if jobs.recv_many(&mut batch, BATCH).await == 0 {
+        };
+        if received == 0 {
             break;
         }
-        since_catch_up += 1;
-        unindexed |= batch.iter().any(|job| matches!(job, Job::Create { .. }));
+        pending += batch.iter().filter(|job| matches!(job, Job::Create { .. })).count();
         // Fast path: the whole batch in one transaction. A statement failing midway
         // spoils it (PostgreSQL refuses anything after an error), so then the batch is
         // rolled back and done again with a savepoint around each job.
+        let started = std::time::Instant::now();
         let mut outcome = write_batch(&mut conn, &settings, &batch, &mut paths, false).await;
         if matches!(outcome, Err(Retry::Careful)) {
             outcome = write_batch(&mut conn, &settings, &batch, &mut paths, true).await;
         }
+        tracing::debug!(jobs = batch.len(), ms = started.elapsed().as_secs_f64() * 1e3, "write batch");
         match outcome {
             Ok(results) => {
                 for (job, result) in batch.drain(..).zip(results) {
@@ -144,15 +145,31 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
     }
 }
 
-/// Batches written before the search index catches up even though more writes wait.
-const CATCH_UP_EVERY: usize = 8;
+/// How long writes must pause before the search index catches up with fewer than a
+/// full step of requests.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// One step of the search index catching up, in its own transaction.
-async fn catch_up(conn: &mut AnyConnection) -> Result<usize> {
-    let mut tx = conn.begin().await?;
-    let indexed = search::catch_up(&mut tx, search::CATCH_UP).await?;
-    tx.commit().await?;
-    Ok(indexed)
+/// One step of the search index catching up, in its own transaction; returns how many
+/// requests may still wait for it.
+async fn catch_up(conn: &mut AnyConnection, pending: usize) -> usize {
+    let started = std::time::Instant::now();
+    let step = async {
+        let mut tx = conn.begin().await?;
+        let indexed = search::catch_up(&mut tx, search::CATCH_UP).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(indexed)
+    };
+    let result = step.await;
+    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, ?result, "search index catch-up step");
+    match result {
+        // A full step may have left more (an earlier run's, or a burst's): look again.
+        Ok(indexed) if indexed as i64 == search::CATCH_UP => pending.saturating_sub(indexed).max(1),
+        Ok(_) => 0,
+        Err(error) => {
+            tracing::warn!(%error, "the search index could not catch up; it tries again after the next write");
+            0
+        }
+    }
 }
 
 /// What a job came to, before anyone is told.
