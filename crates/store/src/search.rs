@@ -89,9 +89,11 @@ pub(crate) const CATCH_UP: i64 = 500;
 /// Indexes the oldest `limit` pending requests and takes them off the pending list, in
 /// the caller's transaction. Returns how many it indexed.
 pub(crate) async fn catch_up(conn: &mut AnyConnection, limit: i64) -> Result<usize> {
+    // The pending ids are taken first and looked up one by one: joined, PostgreSQL walks
+    // the requests from the oldest to reach the newest, which are the pending ones.
     let rows = sqlx::query(
-        "SELECT r.id, r.title, r.content FROM search_pending p JOIN requests r ON r.id = p.request_id \
-         ORDER BY p.request_id LIMIT $1",
+        "SELECT r.id, r.title, r.content FROM requests r \
+         WHERE r.id IN (SELECT request_id FROM search_pending ORDER BY request_id LIMIT $1) ORDER BY r.id",
     )
     .bind(limit)
     .fetch_all(&mut *conn)
