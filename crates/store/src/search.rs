@@ -14,6 +14,7 @@
 //! every few batches under sustained intake). A search reads the pending requests that
 //! pass its filter directly, so a request is found from the moment it is stored.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use gongzhi_domain::role::Staff;
@@ -219,22 +220,44 @@ impl Store {
 
     /// Search driven by the filter: the requests it selects, each checked for every token.
     async fn search_by_filter(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
+        if self.backend() == Backend::Postgres {
+            return self.search_by_intersection(ids, keys, limit).await;
+        }
         for key in keys {
             ids.and_where(Expr::cust_with_values(
                 "EXISTS (SELECT 1 FROM request_terms o WHERE o.term = $1 AND o.request_id = requests.id)",
                 [*key],
             ));
         }
-        // SQLite: `+requests.id` sorts the few rows found rather than walk the table by id.
-        // PostgreSQL weighs the two itself, and a forced sort of a broad filter's rows is
-        // its slowest choice.
-        let order = match self.backend() {
-            Backend::Sqlite => "+requests.id",
-            Backend::Postgres => "requests.id",
-        };
-        ids.order_by_expr(Expr::cust(order), Order::Desc).limit(u64::from(limit) + 1);
+        // `+requests.id` sorts the few rows found rather than walk the table by id.
+        ids.order_by_expr(Expr::cust("+requests.id"), Order::Desc).limit(u64::from(limit) + 1);
         let (sql, values) = ids.build(PostgresQueryBuilder);
         self.found_ids(&sql, values).await
+    }
+
+    /// The same on PostgreSQL: every id the filter selects, and each token's postings from
+    /// the oldest of them on, intersected here. Left to itself the planner, which cannot
+    /// know how common a token is, walks all of a common word's postings (77,000 at a
+    /// million requests) and looks each request up: close to a second.
+    async fn search_by_intersection(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
+        ids.order_by_expr(Expr::cust("requests.id"), Order::Desc);
+        let (sql, values) = ids.build(PostgresQueryBuilder);
+        let mut found = self.found_ids(&sql, values).await?;
+        for key in keys {
+            let Some(&oldest) = found.last() else { break };
+            let postings: HashSet<i64> =
+                sqlx::query("SELECT request_id FROM request_terms WHERE term = $1 AND request_id >= $2")
+                    .bind(*key)
+                    .bind(oldest)
+                    .fetch_all(self.pool())
+                    .await?
+                    .iter()
+                    .map(|row| row.try_get(0))
+                    .collect::<Result<_, _>>()?;
+            found.retain(|id| postings.contains(id));
+        }
+        found.truncate(limit as usize + 1);
+        Ok(found)
     }
 
     /// The requests the filter selects among those not indexed yet, read and tokenised
