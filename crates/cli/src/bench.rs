@@ -130,7 +130,7 @@ pub async fn run(options: Options) -> Result<Value> {
     }
     let started = Instant::now();
     let (district, world) = if options.reuse.is_some() {
-        let district = crate::synth::district(1);
+        let district = synth::district(DISTRICT_SEED);
         let world = seed::world(&store, &district).await?;
         (district, world)
     } else {
@@ -192,11 +192,14 @@ pub async fn run(options: Options) -> Result<Value> {
     Ok(result)
 }
 
+/// The seed of the benchmark's district: a reused database is read back with the same.
+const DISTRICT_SEED: u64 = 1;
+
 /// A new district of `options.requests` requests, with real texts where the shared data is
 /// at hand.
 async fn load(store: &Store, options: &Options) -> Result<(synth::District, crate::simulate::World)> {
     let started = Instant::now();
-    let (district, world) = seed::district(store, 1).await?;
+    let (district, world) = seed::district(store, DISTRICT_SEED).await?;
     let corpus = corpus::Corpus::load(&corpus::default_dir());
     eprintln!(
         "bench: generating {} requests ({} texts)",

@@ -10,9 +10,9 @@
 //!
 //! Intake does not write postings: a request's hundred-odd tokens would dirty as many
 //! scattered index pages in every commit. It lists the request in `search_pending`, and
-//! the writer indexes the pending requests in sorted batches whenever it is idle (and
-//! every few batches under sustained intake). A search reads the pending requests that
-//! pass its filter directly, so a request is found from the moment it is stored.
+//! the writer indexes the pending requests in sorted batches of 500 as they fill, and the
+//! rest once writes pause. A search reads the pending requests that pass its filter
+//! directly, so a request is found from the moment it is stored.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use gongzhi_domain::lifecycle::{decide, Context};
 use gongzhi_domain::measures::{self, Counters};
@@ -116,7 +117,7 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
         // Fast path: the whole batch in one transaction. A statement failing midway
         // spoils it (PostgreSQL refuses anything after an error), so then the batch is
         // rolled back and done again with a savepoint around each job.
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let mut outcome = write_batch(&mut conn, &settings, &batch, &mut paths, false).await;
         if matches!(outcome, Err(Retry::Careful)) {
             outcome = write_batch(&mut conn, &settings, &batch, &mut paths, true).await;
@@ -147,12 +148,12 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
 
 /// How long writes must pause before the search index catches up with fewer than a
 /// full step of requests.
-const QUIET: std::time::Duration = std::time::Duration::from_millis(200);
+const QUIET: Duration = Duration::from_millis(200);
 
 /// One step of the search index catching up, in its own transaction; returns how many
 /// requests may still wait for it.
 async fn catch_up(conn: &mut AnyConnection, pending: usize) -> usize {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let step = async {
         let mut tx = conn.begin().await?;
         let indexed = search::catch_up(&mut tx, search::CATCH_UP).await?;
