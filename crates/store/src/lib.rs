@@ -15,6 +15,7 @@
 //! it renders nothing.
 
 mod accounts;
+mod accuracy;
 mod admin;
 mod attachments;
 mod bulletins;

@@ -6,13 +6,42 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use gongzhi_domain::measures::{Counters, Measures};
 use gongzhi_domain::time::{self, Millis};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
 
 /// Every counter summed over the cells of a query, named as in `Counters::FIELDS`.
 pub(crate) fn sums() -> Vec<String> {
-    Counters::FIELDS.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect()
+    sums_of(Counters::FIELDS)
+}
+
+/// The given columns of daily cells (`s`) summed, each named as its column.
+fn sums_of(fields: &[&str]) -> Vec<String> {
+    fields.iter().map(|f| format!("CAST(COALESCE(SUM(s.{f}), 0) AS BIGINT) AS {f}")).collect()
+}
+
+/// One row with the sums of `fields` over a table of daily cells per unit, for a unit's
+/// subtree (by its path) and the local dates `from..=to`.
+pub(crate) async fn subtree_sums(
+    store: &Store,
+    table: &str,
+    fields: &[&str],
+    path: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<AnyRow> {
+    let sql = format!(
+        "SELECT {} FROM {table} s JOIN units u ON u.id = s.unit_id \
+         WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3",
+        sums_of(fields).join(", ")
+    );
+    Ok(sqlx::query(&sql)
+        .bind(time::date_to_day(from))
+        .bind(time::date_to_day(to))
+        .bind(format!("{path}%"))
+        .fetch_one(store.pool())
+        .await?)
 }
 
 fn upsert_sql() -> String {
@@ -50,18 +79,7 @@ impl Store {
             return Err(StoreError::Invalid("the period ends before it starts".into()));
         }
         let path = self.unit(unit_id).await?.path;
-        let sums = sums();
-        let sql = format!(
-            "SELECT {} FROM unit_day_stats s JOIN units u ON u.id = s.unit_id \
-             WHERE s.day >= $1 AND s.day <= $2 AND u.path LIKE $3",
-            sums.join(", ")
-        );
-        let row = sqlx::query(&sql)
-            .bind(time::date_to_day(from))
-            .bind(time::date_to_day(to))
-            .bind(format!("{path}%"))
-            .fetch_one(self.pool())
-            .await?;
+        let row = subtree_sums(self, "unit_day_stats", Counters::FIELDS, &path, from, to).await?;
         let values: Vec<i64> = Counters::FIELDS.iter().map(|f| row.try_get::<i64, _>(*f)).collect::<Result<_, _>>()?;
         let counters = Counters::from_values(&values);
         let open_overdue = self.open_overdue(&path, from, to, now).await?;

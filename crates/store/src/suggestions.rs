@@ -192,22 +192,6 @@ fn scope_clause(staff_path: &str, placeholder: usize) -> String {
     }
 }
 
-/// How many suggested requests of a period and scope are dispatched, and how many of them
-/// to the suggested unit and under the suggested category. The request's own category may
-/// be of any level; its first-level ancestor is what the model suggests.
-const ACCURACY_SQL: &str = "SELECT COUNT(*) AS dispatched, \
-     CAST(COALESCE(SUM(CASE WHEN s.unit_id = r.assignee_unit_id THEN 1 ELSE 0 END), 0) AS BIGINT) AS unit_matched, \
-     CAST(COALESCE(SUM(CASE WHEN s.category_id IS NOT NULL AND c.id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
-       AS categorised, \
-     CAST(COALESCE(SUM(CASE WHEN s.category_id = COALESCE(g.id, p.id, c.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
-       AS category_matched \
-     FROM suggestions s JOIN requests r ON r.id = s.request_id \
-     LEFT JOIN categories c ON c.id = r.category_id \
-     LEFT JOIN categories p ON p.id = c.parent_id \
-     LEFT JOIN categories g ON g.id = p.parent_id \
-     WHERE s.created_at >= $1 AND s.created_at < $2 AND s.unit_id IS NOT NULL \
-     AND r.assignee_unit_id IS NOT NULL AND (r.unit_path LIKE $3 OR r.assignee_path LIKE $3)";
-
 impl Store {
     /// Stores a newly trained model; its version is returned and it is in use from now on.
     pub async fn save_route_model(&self, trained_from: i64, scores: &serde_json::Value, model: &str) -> Result<i64> {
@@ -311,40 +295,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// Of the requests taken in on the local dates `from..=to` in a unit's subtree that
-    /// intake suggested a unit for and that are now dispatched, how many went to the
-    /// suggested unit; and likewise for the category. Periods are intake cohorts, read
-    /// from the suggestions' own index.
-    pub async fn suggestion_accuracy(
-        &self,
-        unit_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<SuggestionAccuracy> {
-        if to < from {
-            return Err(StoreError::Invalid("the period ends before it starts".into()));
-        }
-        let path = self.unit(unit_id).await?.path;
-        let row = sqlx::query(ACCURACY_SQL)
-            .bind(time::start_of(from))
-            .bind(time::start_of(to.succ_opt().unwrap_or(to)))
-            .bind(format!("{path}%"))
-            .fetch_one(self.pool())
-            .await?;
-        let (dispatched, unit_matched): (i64, i64) = (row.try_get("dispatched")?, row.try_get("unit_matched")?);
-        let (categorised, category_matched): (i64, i64) =
-            (row.try_get("categorised")?, row.try_get("category_matched")?);
-        let rate = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
-        Ok(SuggestionAccuracy {
-            dispatched,
-            unit_matched,
-            unit_accuracy: rate(unit_matched, dispatched),
-            categorised,
-            category_matched,
-            category_accuracy: rate(category_matched, categorised),
-        })
     }
 
     /// The newest closed requests with a category, at most `limit`: what routing learns from.

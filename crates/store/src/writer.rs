@@ -493,6 +493,7 @@ pub(crate) async fn act(
     });
     chain::insert(conn, &[event]).await?;
     stats::apply(conn, &measures::delta(Some(&request), &next)).await?;
+    crate::accuracy::follow(conn, &request, &next).await?;
     Ok(next)
 }
 

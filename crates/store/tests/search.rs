@@ -121,6 +121,19 @@ async fn a_common_word_with_a_narrow_filter_finds_the_few(store: Store, _url: St
     for i in 0..3 {
         open.push(dispatched(&store, &t, about(t.community, &format!("物业新{i}"), "物业不作为")).await.id);
     }
+    // Newer open work about something else: the search must look past it to find the few.
+    let path = store.unit(t.community).await.unwrap().path;
+    let lamps: Vec<Imported> = (0..2_100)
+        .map(|i| {
+            let mut lamp = Request::submitted(about(t.community, &format!("路灯{i}"), "路灯不亮"), path.clone(), now);
+            lamp.status = Status::Dispatched;
+            (lamp.assignee_unit_id, lamp.assignee_path) = (Some(t.community), Some(path.clone()));
+            Imported { request: lamp, events: vec![] }
+        })
+        .collect();
+    for chunk in lamps.chunks(1_000) {
+        store.import(chunk.to_vec()).await.unwrap();
+    }
     let few = ListFilter { status: vec![Status::Dispatched], limit: Some(2), ..search("物业") };
     let first = store.list(&t.dispatcher, &few, now).await.unwrap();
     assert_eq!(first.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![open[2], open[1]]);

@@ -110,6 +110,32 @@ async fn a_suggestion_is_stored_with_the_request_and_counted_when_dispatched(sto
     dispatch_to(store, &t, plain.request.id, t.community).await;
     assert_eq!(store.suggestion_accuracy(t.district, today, today).await.unwrap().dispatched, 2);
 
+    // A third is sent to the community against the suggestion, returned by its handler and
+    // sent on to the department: it counts once, as the unit it went to in the end.
+    let third = store
+        .create_suggested(
+            manhole(t.community, Some(t.category)),
+            None,
+            staff(&t.operator),
+            Some(suggesting(level1, t.department, vec![])),
+        )
+        .await
+        .unwrap()
+        .request;
+    dispatch_to(store, &t, third.id, t.community).await;
+    let wrong = store.suggestion_accuracy(t.district, today, today).await.unwrap();
+    assert_eq!((wrong.dispatched, wrong.unit_matched), (3, 1));
+    assert_eq!(store.suggestion_accuracy(t.community, today, today).await.unwrap().dispatched, 1);
+    let back = Command::Return { reason: "不属本社区管辖".into() };
+    store.act(third.id, None, back, staff(&t.handler)).await.unwrap();
+    assert_eq!(store.suggestion_accuracy(t.district, today, today).await.unwrap().dispatched, 2);
+    assert_eq!(store.suggestion_accuracy(t.community, today, today).await.unwrap().dispatched, 0);
+    let on = Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] };
+    store.act(third.id, None, on, staff(&t.dispatcher)).await.unwrap();
+    let right = store.suggestion_accuracy(t.district, today, today).await.unwrap();
+    assert_eq!((right.dispatched, right.unit_matched, right.category_matched), (3, 2, 3));
+    assert_eq!(store.suggestion_accuracy(t.department, today, today).await.unwrap().dispatched, 3);
+
     // Scope and period: the other community saw none; yesterday saw none.
     let other = store.suggestion_accuracy(t.other_community, today, today).await.unwrap();
     assert_eq!((other.dispatched, other.unit_accuracy), (0, None));

@@ -81,12 +81,14 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
     let today = time::local_date(now);
     let from = today - Duration::days(29);
     let store = &state.store;
-    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue), Ok(accuracy)) = (
-        store.unit(user.unit_id).await,
-        store.measures(user.unit_id, from, today, now).await,
-        store.daily_counters(user.unit_id, from, today).await,
-        store.queue(&user.staff(), Queue::Overdue, now, 20).await,
-        store.suggestion_accuracy(user.unit_id, from, today).await,
+    let staff = user.staff();
+    // Independent reads, each on its own connection: the page waits for the slowest only.
+    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue), Ok(accuracy)) = tokio::join!(
+        store.unit(user.unit_id),
+        store.measures(user.unit_id, from, today, now),
+        store.daily_counters(user.unit_id, from, today),
+        store.queue(&staff, Queue::Overdue, now, 20),
+        store.suggestion_accuracy(user.unit_id, from, today),
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
