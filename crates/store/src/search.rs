@@ -240,20 +240,25 @@ impl Store {
         self.found_ids(&sql, values).await
     }
 
-    /// The same on PostgreSQL: the ids the filter selects, newest first, probed for the
-    /// tokens a slice at a time until a page is found. Left to itself the planner, which
-    /// cannot know how common a token is, walks all of a common word's postings (77,000 at
-    /// a million requests) and looks each request up; fetching those postings here instead
-    /// still costs tens of milliseconds when the filter keeps one old request.
-    async fn search_by_probing(&self, mut ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
-        ids.order_by_expr(Expr::cust("requests.id"), Order::Desc);
-        let (sql, values) = ids.build(PostgresQueryBuilder);
-        let selected = self.found_ids(&sql, values).await?;
+    /// The same on PostgreSQL: the ids the filter selects, newest first, a slice at a
+    /// time, each slice probed for the tokens until a page is found. Left to itself the
+    /// planner, which cannot know how common a token is, walks all of a common word's
+    /// postings (77,000 at a million requests) and looks each request up.
+    async fn search_by_probing(&self, ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
         let keys: BTreeSet<i64> = keys.iter().copied().collect();
         let terms = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let wanted = limit as usize + 1;
         let mut found = Vec::with_capacity(wanted);
-        for slice in selected.chunks(PROBE_SLICE) {
+        let mut older_than = None;
+        loop {
+            let mut next = ids.clone();
+            if let Some(last) = older_than {
+                next.and_where(Expr::cust_with_values("requests.id < $1", [last]));
+            }
+            next.order_by_expr(Expr::cust("requests.id"), Order::Desc).limit(PROBE_SLICE as u64);
+            let (sql, values) = next.build(PostgresQueryBuilder);
+            let slice = self.found_ids(&sql, values).await?;
+            let Some(&last) = slice.last() else { break };
             // Ids and keys are integers read or computed here: written into the statement,
             // they let the planner probe the postings' key for each pair.
             let listed = slice.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
@@ -270,9 +275,10 @@ impl Store {
                 .map(|row| row.try_get(0))
                 .collect::<Result<_, _>>()?;
             found.extend(slice.iter().filter(|id| held.contains(id)));
-            if found.len() >= wanted {
+            if found.len() >= wanted || slice.len() < PROBE_SLICE {
                 break;
             }
+            older_than = Some(last);
         }
         found.truncate(wanted);
         Ok(found)
