@@ -132,6 +132,8 @@ pub async fn run(options: Options) -> Result<Value> {
     let (district, world) = if options.reuse.is_some() {
         let district = synth::district(DISTRICT_SEED);
         let world = seed::world(&store, &district).await?;
+        // The earlier run's intake, as autovacuum would have left it by now.
+        store.analyze().await?;
         (district, world)
     } else {
         load(&store, &options).await?

@@ -158,9 +158,10 @@ impl Store {
         let writer = writer::start(conn, settings.clone());
         let store = Store { pool, backend, writer, settings };
         store.refresh_settings().await?;
-        if backend == Backend::Sqlite {
-            tokio::spawn(checkpoint(store.pool.clone()));
-        }
+        match backend {
+            Backend::Sqlite => tokio::spawn(checkpoint(store.pool.clone())),
+            Backend::Postgres => tokio::spawn(vacuum_pending(store.pool.clone())),
+        };
         Ok(store)
     }
 
@@ -178,11 +179,14 @@ impl Store {
         Ok(())
     }
 
-    /// Refreshes the planner's statistics, as after a bulk import: PostgreSQL's
-    /// autovacuum would get there too, but later, and plans made on stale counts read
-    /// whole tables. SQLite keeps its fixed plans.
+    /// Refreshes the planner's statistics and the requests' visibility map, as after a
+    /// bulk import: PostgreSQL's autovacuum would get there too, but later (or never,
+    /// where it is turned off), and plans made on stale counts read whole tables, and
+    /// index-only reads of open work go to the table for every row not yet vacuumed.
+    /// SQLite keeps its fixed plans.
     pub async fn analyze(&self) -> Result<()> {
         if self.backend == Backend::Postgres {
+            sqlx::query("VACUUM (ANALYZE) requests, search_pending").execute(&self.pool).await?;
             sqlx::query("ANALYZE").execute(&self.pool).await?;
         }
         Ok(())
@@ -202,6 +206,20 @@ async fn checkpoint(pool: AnyPool) {
         tick.tick().await;
         if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
             tracing::debug!(%error, "checkpoint skipped");
+        }
+    }
+}
+
+/// Clears the search index's pending list of the rows the catch-up deleted, once a
+/// minute. Every search reads that list; left full of dead rows (autovacuum may be off,
+/// and counts it from a table that is empty between bursts) it is read in full each time
+/// and misleads the planner into starting parallel workers for it.
+async fn vacuum_pending(pool: AnyPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    while !pool.is_closed() {
+        tick.tick().await;
+        if let Err(error) = sqlx::query("VACUUM (ANALYZE) search_pending").execute(&pool).await {
+            tracing::debug!(%error, "vacuum of the pending search list skipped");
         }
     }
 }

@@ -134,6 +134,11 @@ const RARITY_PROBE: i64 = 5_000;
 /// or more, so a slice usually holds a page.
 const PROBE_SLICE: usize = 2_000;
 
+/// Widest span of ids, per id of a slice, whose postings are read as a range rather than
+/// probed id by id. Even a word in one request in ten then reads fewer postings than a
+/// probe per id costs; the newest slices of open work are that dense.
+const RANGE_SPAN_PER_ID: i64 = 25;
+
 impl Store {
     /// The tokens of a search text, or a clear refusal when it has none to look for.
     fn search_keys(text: &str) -> Result<Vec<i64>> {
@@ -246,7 +251,6 @@ impl Store {
     /// postings (77,000 at a million requests) and looks each request up.
     async fn search_by_probing(&self, ids: SelectStatement, keys: &[i64], limit: u32) -> Result<Vec<i64>> {
         let keys: BTreeSet<i64> = keys.iter().copied().collect();
-        let terms = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let wanted = limit as usize + 1;
         let mut found = Vec::with_capacity(wanted);
         let mut older_than = None;
@@ -258,22 +262,12 @@ impl Store {
             next.order_by_expr(Expr::cust("requests.id"), Order::Desc).limit(PROBE_SLICE as u64);
             let (sql, values) = next.build(PostgresQueryBuilder);
             let slice = self.found_ids(&sql, values).await?;
-            let Some(&last) = slice.last() else { break };
-            // Ids and keys are integers read or computed here: written into the statement,
-            // they let the planner probe the postings' key for each pair.
-            let listed = slice.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-            let sql = format!(
-                "SELECT request_id FROM request_terms WHERE term IN ({terms}) AND request_id IN ({listed}) \
-                 GROUP BY request_id HAVING COUNT(*) = {}",
-                keys.len()
-            );
-            let held: HashSet<i64> = sqlx::query(&sql)
-                .persistent(false)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|row| row.try_get(0))
-                .collect::<Result<_, _>>()?;
+            let (Some(&newest), Some(&last)) = (slice.first(), slice.last()) else { break };
+            let held = if newest - last <= RANGE_SPAN_PER_ID * slice.len() as i64 {
+                self.postings_between(&keys, last, newest).await?
+            } else {
+                self.postings_of(&keys, &slice).await?
+            };
             found.extend(slice.iter().filter(|id| held.contains(id)));
             if found.len() >= wanted || slice.len() < PROBE_SLICE {
                 break;
@@ -282,6 +276,43 @@ impl Store {
         }
         found.truncate(wanted);
         Ok(found)
+    }
+
+    /// The requests between two ids (inclusive) that hold every token: a range of each
+    /// token's postings, intersected here. Cheap while the range is narrow, as the newest
+    /// slices of open work are.
+    async fn postings_between(&self, keys: &BTreeSet<i64>, from: i64, to: i64) -> Result<HashSet<i64>> {
+        let mut held: Option<HashSet<i64>> = None;
+        for key in keys {
+            let rows = sqlx::query("SELECT request_id FROM request_terms WHERE term = $1 AND request_id BETWEEN $2 AND $3")
+                .bind(*key)
+                .bind(from)
+                .bind(to)
+                .fetch_all(self.pool())
+                .await?;
+            let ids: HashSet<i64> = rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?;
+            held = Some(match held {
+                Some(before) => before.intersection(&ids).copied().collect(),
+                None => ids,
+            });
+        }
+        Ok(held.unwrap_or_default())
+    }
+
+    /// The requests among `ids` that hold every token, each pair looked up in the
+    /// postings' key: for a slice spread over years of ids.
+    async fn postings_of(&self, keys: &BTreeSet<i64>, ids: &[i64]) -> Result<HashSet<i64>> {
+        // Ids and keys are integers read or computed here: written into the statement,
+        // they let the planner probe the postings' key for each pair.
+        let terms = keys.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT request_id FROM request_terms WHERE term IN ({terms}) AND request_id IN ({listed}) \
+             GROUP BY request_id HAVING COUNT(*) = {}",
+            keys.len()
+        );
+        let rows = sqlx::query(&sql).persistent(false).fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?)
     }
 
     /// The requests the filter selects among those not indexed yet, read and tokenised
