@@ -158,10 +158,7 @@ impl Store {
         let writer = writer::start(conn, settings.clone());
         let store = Store { pool, backend, writer, settings };
         store.refresh_settings().await?;
-        match backend {
-            Backend::Sqlite => tokio::spawn(checkpoint(store.pool.clone())),
-            Backend::Postgres => tokio::spawn(vacuum_pending(store.pool.clone())),
-        };
+        tokio::spawn(Chore::of(backend).run(store.pool.clone()));
         Ok(store)
     }
 
@@ -198,28 +195,38 @@ impl Store {
     }
 }
 
-/// Copies the write-ahead log into the database once a second, off the writer's path:
-/// left to the writer, every thousandth page would stall intake while it checkpoints.
-async fn checkpoint(pool: AnyPool) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    while !pool.is_closed() {
-        tick.tick().await;
-        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            tracing::debug!(%error, "checkpoint skipped");
-        }
-    }
+/// Housekeeping the database needs on a schedule, off the writer's path.
+#[derive(Clone, Copy)]
+enum Chore {
+    /// Copies SQLite's write-ahead log into the database once a second: left to the
+    /// writer, every thousandth page would stall intake while it checkpoints.
+    Checkpoint,
+    /// Clears PostgreSQL's pending search list of the rows the catch-up deleted, once a
+    /// minute. Every search reads that list; left full of dead rows (autovacuum may be
+    /// off, and counts it from a table that is empty between bursts) it is read in full
+    /// each time and misleads the planner into starting parallel workers for it.
+    VacuumPending,
 }
 
-/// Clears the search index's pending list of the rows the catch-up deleted, once a
-/// minute. Every search reads that list; left full of dead rows (autovacuum may be off,
-/// and counts it from a table that is empty between bursts) it is read in full each time
-/// and misleads the planner into starting parallel workers for it.
-async fn vacuum_pending(pool: AnyPool) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    while !pool.is_closed() {
-        tick.tick().await;
-        if let Err(error) = sqlx::query("VACUUM (ANALYZE) search_pending").execute(&pool).await {
-            tracing::debug!(%error, "vacuum of the pending search list skipped");
+impl Chore {
+    fn of(backend: Backend) -> Chore {
+        match backend {
+            Backend::Sqlite => Chore::Checkpoint,
+            Backend::Postgres => Chore::VacuumPending,
+        }
+    }
+
+    async fn run(self, pool: AnyPool) {
+        let (every, sql) = match self {
+            Chore::Checkpoint => (Duration::from_secs(1), "PRAGMA wal_checkpoint(PASSIVE)"),
+            Chore::VacuumPending => (Duration::from_secs(60), "VACUUM (ANALYZE) search_pending"),
+        };
+        let mut tick = tokio::time::interval(every);
+        while !pool.is_closed() {
+            tick.tick().await;
+            if let Err(error) = sqlx::query(sql).execute(&pool).await {
+                tracing::debug!(%error, sql, "housekeeping skipped");
+            }
         }
     }
 }
