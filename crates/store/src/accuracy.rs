@@ -29,6 +29,9 @@ pub(crate) async fn follow(conn: &mut AnyConnection, before: &Request, after: &R
     }
     let Some(suggested) = suggested(conn, after.id).await? else { return Ok(()) };
     let day = time::day_number(after.created_at);
+    let sql = crate::stats::add_to_cell_sql("suggestion_day_stats", &FIELDS);
+    // A return only empties a cell and a dispatch only fills one, so a write looks up at
+    // most one category here.
     for (request, sign) in [(before, -1), (after, 1)] {
         let Some(unit_id) = request.assignee_unit_id else { continue };
         let category = match request.new.category_id {
@@ -41,7 +44,8 @@ pub(crate) async fn follow(conn: &mut AnyConnection, before: &Request, after: &R
             i64::from(suggested.category_id.is_some() && category.is_some()),
             i64::from(suggested.category_id.is_some() && suggested.category_id == category),
         ];
-        add(conn, unit_id, day, share.map(|n| n * sign)).await?;
+        let share = share.map(|n| n * sign);
+        crate::stats::add_to_cell(conn, &sql, (unit_id, day), &share).await?;
     }
     Ok(())
 }
@@ -67,22 +71,6 @@ async fn first_level(conn: &mut AnyConnection, category_id: i64) -> Result<Optio
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|row| row.try_get("root")).transpose().map_err(Into::into)
-}
-
-async fn add(conn: &mut AnyConnection, unit_id: i64, day: i64, share: [i64; 4]) -> Result<()> {
-    let updates: Vec<String> = FIELDS.iter().map(|f| format!("{f} = suggestion_day_stats.{f} + excluded.{f}")).collect();
-    let sql = format!(
-        "INSERT INTO suggestion_day_stats (unit_id, day, {}) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (unit_id, day) DO UPDATE SET {}",
-        FIELDS.join(", "),
-        updates.join(", ")
-    );
-    let mut query = sqlx::query(&sql).bind(unit_id).bind(day);
-    for n in share {
-        query = query.bind(n);
-    }
-    query.execute(&mut *conn).await?;
-    Ok(())
 }
 
 impl Store {

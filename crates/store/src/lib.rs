@@ -183,7 +183,7 @@ impl Store {
     /// SQLite keeps its fixed plans.
     pub async fn analyze(&self) -> Result<()> {
         if self.backend == Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE) requests, search_pending").execute(&self.pool).await?;
+            sqlx::query("VACUUM requests, search_pending").execute(&self.pool).await?;
             sqlx::query("ANALYZE").execute(&self.pool).await?;
         }
         Ok(())

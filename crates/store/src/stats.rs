@@ -44,16 +44,32 @@ pub(crate) async fn subtree_sums(
         .await?)
 }
 
-fn upsert_sql() -> String {
-    let fields = Counters::FIELDS;
-    let values: Vec<String> = (0..fields.len()).map(|i| format!("${}", i + 3)).collect();
-    let updates: Vec<String> = fields.iter().map(|f| format!("{f} = unit_day_stats.{f} + excluded.{f}")).collect();
+/// The statement that adds to one cell of a table of daily cells per unit, creating it
+/// when it is the first of its day: unit and day, then one value per field.
+pub(crate) fn add_to_cell_sql(table: &str, fields: &[&str]) -> String {
+    let placeholders: Vec<String> = (0..fields.len()).map(|i| format!("${}", i + 3)).collect();
+    let updates: Vec<String> = fields.iter().map(|f| format!("{f} = {table}.{f} + excluded.{f}")).collect();
     format!(
-        "INSERT INTO unit_day_stats (unit_id, day, {}) VALUES ($1, $2, {}) ON CONFLICT (unit_id, day) DO UPDATE SET {}",
+        "INSERT INTO {table} (unit_id, day, {}) VALUES ($1, $2, {}) ON CONFLICT (unit_id, day) DO UPDATE SET {}",
         fields.join(", "),
-        values.join(", "),
+        placeholders.join(", "),
         updates.join(", ")
     )
+}
+
+/// Adds `values` to the cell (`unit_id`, `day`) with a statement of `add_to_cell_sql`.
+pub(crate) async fn add_to_cell(
+    conn: &mut AnyConnection,
+    sql: &str,
+    (unit_id, day): (i64, i64),
+    values: &[i64],
+) -> Result<()> {
+    let mut query = sqlx::query(sql).bind(unit_id).bind(day);
+    for value in values {
+        query = query.bind(*value);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Adds the deltas to their cells.
@@ -61,13 +77,9 @@ pub(crate) async fn apply(conn: &mut AnyConnection, cells: &BTreeMap<(i64, i64),
     if cells.is_empty() {
         return Ok(());
     }
-    let sql = upsert_sql();
-    for ((unit, day), delta) in cells {
-        let mut query = sqlx::query(&sql).bind(*unit).bind(*day);
-        for value in delta.values() {
-            query = query.bind(value);
-        }
-        query.execute(&mut *conn).await?;
+    let sql = add_to_cell_sql("unit_day_stats", Counters::FIELDS);
+    for (cell, delta) in cells {
+        add_to_cell(conn, &sql, *cell, &delta.values()).await?;
     }
     Ok(())
 }
