@@ -335,17 +335,9 @@ async fn reads(
     // subdistrict leader's scope.
     let words = ["井盖", "路灯", "噪音", "垃圾", "停车", "漏水", "物业", "施工", "油烟", "拖欠"];
     let search_filters = ["", "&status=open", "&kind=complaint", "&overdue=1", "&status=closed"];
-    for name in [
-        "queue",
-        "list",
-        "detail",
-        "stats",
-        "search",
-        "page_workbench",
-        "page_request",
-        "page_overview",
-        "page_search",
-    ] {
+    for name in
+        ["queue", "list", "detail", "stats", "search", "page_workbench", "page_request", "page_overview", "page_search"]
+    {
         let urls: Vec<(String, String)> = (0..options.samples)
             .map(|i| match name {
                 "queue" => (format!("{base}/api/v1/queues/handling?limit=50"), cast.handler.clone()),

@@ -77,7 +77,12 @@ impl Store {
     /// Of the requests taken in on the local dates `from..=to` that intake suggested a unit
     /// for and that are now dispatched into a unit's subtree, how many went to the
     /// suggested unit; and likewise for the category.
-    pub async fn suggestion_accuracy(&self, unit_id: i64, from: NaiveDate, to: NaiveDate) -> Result<SuggestionAccuracy> {
+    pub async fn suggestion_accuracy(
+        &self,
+        unit_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<SuggestionAccuracy> {
         if to < from {
             return Err(StoreError::Invalid("the period ends before it starts".into()));
         }

@@ -28,8 +28,8 @@ mod rows;
 mod search;
 mod settings;
 mod stats;
-mod supervision;
 mod suggestions;
+mod supervision;
 pub mod testing;
 mod throttle;
 mod units;
@@ -46,13 +46,13 @@ pub use lists::{Claims, Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView, MAX_PAGE};
 pub use search::searchable;
 pub use settings::Settings;
-pub use supervision::{
-    Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,
-    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Written,
-};
 pub use suggestions::{
     DuplicateRef, NewSuggestion, RequestHead, RequestText, RouteModelRecord, Suggestion, SuggestionAccuracy,
     TrainingRow,
+};
+pub use supervision::{
+    Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,
+    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Written,
 };
 pub use writer::{Created, Imported};
 

@@ -284,12 +284,13 @@ impl Store {
     async fn postings_between(&self, keys: &BTreeSet<i64>, from: i64, to: i64) -> Result<HashSet<i64>> {
         let mut held: Option<HashSet<i64>> = None;
         for key in keys {
-            let rows = sqlx::query("SELECT request_id FROM request_terms WHERE term = $1 AND request_id BETWEEN $2 AND $3")
-                .bind(*key)
-                .bind(from)
-                .bind(to)
-                .fetch_all(self.pool())
-                .await?;
+            let rows =
+                sqlx::query("SELECT request_id FROM request_terms WHERE term = $1 AND request_id BETWEEN $2 AND $3")
+                    .bind(*key)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(self.pool())
+                    .await?;
             let ids: HashSet<i64> = rows.iter().map(|row| row.try_get(0)).collect::<Result<_, _>>()?;
             held = Some(match held {
                 Some(before) => before.intersection(&ids).copied().collect(),

@@ -302,10 +302,12 @@ async fn write_batch(
         if careful {
             tx.execute(if spoilt { "ROLLBACK TO SAVEPOINT job" } else { "RELEASE SAVEPOINT job" }).await?;
         }
-        if spoilt || matches!(
-            &done,
-            Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_)) | Done::Supervised(Err(_))
-        ) {
+        if spoilt
+            || matches!(
+                &done,
+                Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_)) | Done::Supervised(Err(_))
+            )
+        {
             (batch.head, batch.next_id) = saved;
         }
         results.push(done);

@@ -152,7 +152,9 @@ async fn a_common_word_with_a_narrow_filter_finds_the_few(store: Store, _url: St
 async fn a_request_is_found_before_and_after_it_is_indexed(store: Store, url: String) {
     let t = town(&store).await;
     let mut ids = Vec::new();
-    for (title, content) in [("井盖缺失", "3栋门口井盖缺失。"), ("路灯不亮", "柳湾路路灯不亮。"), ("井盖松动", "井盖一踩就响。")] {
+    for (title, content) in
+        [("井盖缺失", "3栋门口井盖缺失。"), ("路灯不亮", "柳湾路路灯不亮。"), ("井盖松动", "井盖一踩就响。")]
+    {
         ids.push(store.create(about(t.community, title, content), None, Actor::Requester).await.unwrap().request.id);
     }
     let found = |filter: ListFilter| {
@@ -181,8 +183,7 @@ async fn a_request_is_found_before_and_after_it_is_indexed(store: Store, url: St
     assert!(numbers(&store, &t.other_handler, &search("井盖")).await.is_empty());
 
     store.catch_up_search().await.unwrap();
-    let pending: i64 =
-        conn.fetch_one("SELECT COUNT(*) AS n FROM search_pending").await.unwrap().try_get("n").unwrap();
+    let pending: i64 = conn.fetch_one("SELECT COUNT(*) AS n FROM search_pending").await.unwrap().try_get("n").unwrap();
     assert_eq!(pending, 0);
     assert_eq!(found(search("井盖")).await, vec!["井盖松动", "井盖缺失"]);
 }

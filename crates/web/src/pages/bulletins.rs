@@ -360,16 +360,16 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
     ]
 }
 
-fn download(chrome: &Chrome, b: &Bulletin) -> Response {
+async fn download(chrome: &Chrome, b: &Bulletin) -> Response {
     let filename =
         format!("{}-{}-{}.xlsx", chrome.t.get("bulletin.title"), b.content.unit.name, period_label(chrome, b));
-    export::download(&filename, &sheets(chrome, b))
+    export::download(&filename, sheets(chrome, b)).await
 }
 
 pub async fn export_staff(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     match state.store.bulletin(&user.staff(), id).await {
-        Ok(b) => download(&chrome, &b),
+        Ok(b) => download(&chrome, &b).await,
         Err(StoreError::NotFound) => not_found(&chrome),
         Err(_) => unavailable(&chrome),
     }
@@ -437,7 +437,7 @@ pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id
 
 pub async fn public_export(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     match published(&state, &chrome, id).await {
-        Ok(b) => download(&chrome, &b),
+        Ok(b) => download(&chrome, &b).await,
         Err(response) => response,
     }
 }

@@ -323,5 +323,5 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         rows.push(vec![Cell::Text(t.get("hot.capped").replace("{max}", &MAX_REQUESTS.to_string()))]);
     }
     let sheet = Sheet { name: t.get("hot.title").to_string(), header, rows };
-    export::download(&format!("hot-{from}-{to}.xlsx"), &[sheet])
+    export::download(&format!("hot-{from}-{to}.xlsx"), vec![sheet]).await
 }

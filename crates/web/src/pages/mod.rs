@@ -73,7 +73,8 @@ impl Chrome {
     /// here afterwards and says so when their session has expired.
     pub fn to_login(&self) -> Response {
         let next = login::encode_next(&self.here);
-        let location = if self.expired { format!("/login?expired=1&next={next}") } else { format!("/login?next={next}") };
+        let location =
+            if self.expired { format!("/login?expired=1&next={next}") } else { format!("/login?next={next}") };
         let mut response = (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, location)]).into_response();
         if self.expired {
             // The ended session's cookie goes, so the next visit is not called expired again.

@@ -243,7 +243,8 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(form): 
         }
     }
     let names = unit_names(&state).await;
-    export::download(&format!("{}.xlsx", chrome.t.get("search.file")), &[request_sheet(&chrome, &names, &found)])
+    export::download(&format!("{}.xlsx", chrome.t.get("search.file")), vec![request_sheet(&chrome, &names, &found)])
+        .await
 }
 
 /// Requests as a worksheet, the way every request list exports.

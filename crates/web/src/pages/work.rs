@@ -141,7 +141,7 @@ pub async fn queue_export(State(state): State<AppState>, chrome: Chrome, Query(q
     let names = unit_names(&state).await;
     let mut sheet = super::search::request_sheet(&chrome, &names, &found);
     sheet.name = chrome.t.lookup(&format!("queue.{}", queue.as_str())).to_string();
-    crate::export::download(&format!("{}.xlsx", sheet.name), &[sheet])
+    crate::export::download(&format!("{}.xlsx", sheet.name), vec![sheet]).await
 }
 
 /// One action form on the request page.

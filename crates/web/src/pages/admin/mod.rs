@@ -258,5 +258,5 @@ pub async fn changes_export(State(state): State<AppState>, Admin { chrome, staff
         .collect();
     let sheet =
         Sheet { name: t.get("admin.changes").into(), header: header.iter().map(|k| t.get(k).into()).collect(), rows };
-    export::download(&format!("{}.xlsx", t.get("admin.changes")), &[sheet])
+    export::download(&format!("{}.xlsx", t.get("admin.changes")), vec![sheet]).await
 }

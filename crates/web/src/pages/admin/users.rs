@@ -269,5 +269,5 @@ pub async fn export(State(state): State<AppState>, Admin { chrome, staff: admin 
         .collect();
     let sheet =
         Sheet { name: t.get("admin.users").into(), header: header.iter().map(|k| t.get(k).into()).collect(), rows };
-    export::download(&format!("{}.xlsx", t.get("admin.users")), &[sheet])
+    export::download(&format!("{}.xlsx", t.get("admin.users")), vec![sheet]).await
 }

@@ -244,7 +244,7 @@ pub async fn samples_export(State(state): State<AppState>, chrome: Chrome) -> Re
             rows: items,
         },
     ];
-    export::download("samples.xlsx", &sheets)
+    export::download("samples.xlsx", sheets.into()).await
 }
 
 /// A drawn request as a row of its sample.

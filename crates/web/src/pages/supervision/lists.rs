@@ -318,7 +318,7 @@ pub async fn flags_export(State(state): State<AppState>, chrome: Chrome) -> Resp
         .chain(&["supervision.resolved", "supervision.checked"])
         .map(|k| t.get(k).to_string())
         .collect();
-    export::download("flags.xlsx", &[Sheet { name: t.get("supervision.flags").into(), header, rows }])
+    export::download("flags.xlsx", vec![Sheet { name: t.get("supervision.flags").into(), header, rows }]).await
 }
 
 #[derive(Deserialize, Default)]
@@ -465,5 +465,5 @@ pub async fn late_export(State(state): State<AppState>, chrome: Chrome, Query(qu
         groups(t.get("supervision.by_unit"), "request.assignee", by_unit),
         groups(t.get("supervision.by_cadre"), "supervision.cadre", by_cadre),
     ];
-    export::download("late.xlsx", &sheets)
+    export::download("late.xlsx", sheets.into()).await
 }

@@ -201,7 +201,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
             })
             .collect(),
     };
-    export::download("orders.xlsx", &[sheet])
+    export::download("orders.xlsx", vec![sheet]).await
 }
 
 /// A request named by its id or by its public number (the local date and the id).

@@ -194,5 +194,5 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         .chain(&["supervision.requests", "supervision.recorded_by"])
         .map(|k| t.get(k).to_string())
         .collect();
-    export::download("talks.xlsx", &[Sheet { name: t.get("supervision.talks").into(), header, rows }])
+    export::download("talks.xlsx", vec![Sheet { name: t.get("supervision.talks").into(), header, rows }]).await
 }
