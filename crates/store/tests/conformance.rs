@@ -379,9 +379,29 @@ async fn queues_and_pages_follow_deadlines(store: Store, _url: String) {
             None => break,
         }
     }
+    let newest_first = seen.clone();
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 3);
+    // Read state by state, pages come out in the same order, none twice.
+    let mut by_state = Vec::new();
+    let mut filter =
+        ListFilter { status: vec![Status::InProgress, Status::Dispatched], limit: Some(1), ..Default::default() };
+    loop {
+        let page = store.list(&t.leader, &filter, now).await.unwrap();
+        by_state.extend(page.items.iter().map(|r| r.id));
+        match page.next_cursor {
+            Some(cursor) => filter.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(by_state, newest_first);
+    // Overdue work is working work: a closed state asked for adds nothing.
+    let overdue_in = |status: Vec<Status>| ListFilter { overdue: Some(true), status, ..Default::default() };
+    assert!(store.list(&t.leader, &overdue_in(vec![Status::Closed]), later).await.unwrap().items.is_empty());
+    let found = store.list(&t.leader, &overdue_in(vec![Status::Closed, Status::Dispatched]), later).await.unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert!(found.items[0].new.urgent);
     assert!(store
         .list(&t.leader, &ListFilter { cursor: Some("garbage".into()), ..Default::default() }, now)
         .await
