@@ -369,32 +369,27 @@ async fn queues_and_pages_follow_deadlines(store: Store, _url: String) {
     let overdue = ListFilter { overdue: Some(true), ..Default::default() };
     assert_eq!(store.list(&t.leader, &overdue, later).await.unwrap().items.len(), 1);
     // Pages of one walk the list without repeats.
-    let mut seen = Vec::new();
-    let mut filter = ListFilter { limit: Some(1), ..Default::default() };
-    loop {
-        let page = store.list(&t.leader, &filter, now).await.unwrap();
-        seen.extend(page.items.iter().map(|r| r.id));
-        match page.next_cursor {
-            Some(cursor) => filter.cursor = Some(cursor),
-            None => break,
+    let leader = &t.leader;
+    let walk = |mut filter: ListFilter| async move {
+        let mut seen = Vec::new();
+        loop {
+            let page = store.list(leader, &filter, now).await.unwrap();
+            seen.extend(page.items.iter().map(|r| r.id));
+            match page.next_cursor {
+                Some(cursor) => filter.cursor = Some(cursor),
+                None => return seen,
+            }
         }
-    }
-    let newest_first = seen.clone();
+    };
+    let newest_first = walk(ListFilter { limit: Some(1), ..Default::default() }).await;
+    let mut seen = newest_first.clone();
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), 3);
     // Read state by state, pages come out in the same order, none twice.
-    let mut by_state = Vec::new();
-    let mut filter =
-        ListFilter { status: vec![Status::InProgress, Status::Dispatched], limit: Some(1), ..Default::default() };
-    loop {
-        let page = store.list(&t.leader, &filter, now).await.unwrap();
-        by_state.extend(page.items.iter().map(|r| r.id));
-        match page.next_cursor {
-            Some(cursor) => filter.cursor = Some(cursor),
-            None => break,
-        }
-    }
+    let by_state =
+        walk(ListFilter { status: vec![Status::InProgress, Status::Dispatched], limit: Some(1), ..Default::default() })
+            .await;
     assert_eq!(by_state, newest_first);
     // Overdue work is working work: a closed state asked for adds nothing.
     let overdue_in = |status: Vec<Status>| ListFilter { overdue: Some(true), status, ..Default::default() };
