@@ -59,11 +59,27 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A sheet whose rows are made one at a time as the file is written, from data the
+/// closure owns: a long list is then never held a second time as cells.
+pub struct MadeSheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub len: usize,
+    pub row: Box<dyn Fn(usize) -> Vec<Cell> + Send>,
+}
+
+impl From<Sheet> for MadeSheet {
+    fn from(sheet: Sheet) -> MadeSheet {
+        let rows = sheet.rows;
+        MadeSheet { name: sheet.name, header: sheet.header, len: rows.len(), row: Box::new(move |i| rows[i].clone()) }
+    }
+}
+
 /// Sheet names Excel accepts: at most 31 characters, none of `[]:*?/\`, no two alike.
-fn sheet_names(sheets: &[Sheet]) -> Vec<String> {
+fn sheet_names<'a>(sheets: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for (index, sheet) in sheets.iter().enumerate() {
-        let clean: String = sheet.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    for (index, name) in sheets.enumerate() {
+        let clean: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
         let name =
             if clean.trim().is_empty() || names.contains(&clean) { format!("Sheet{}", index + 1) } else { clean };
         names.push(name);
@@ -114,19 +130,21 @@ fn width_of(text: &str) -> usize {
 
 /// Writes a sheet's XML into `out` a few rows at a time: a year of lists is hundreds of
 /// megabytes of XML, which is never held whole.
-fn write_worksheet(sheet: &Sheet, out: &mut impl Write) -> io::Result<()> {
+fn write_worksheet(sheet: &MadeSheet, out: &mut impl Write) -> io::Result<()> {
     const FLUSH_AT: usize = 64 * 1024;
     let mut xml = String::with_capacity(FLUSH_AT + 4096);
     xml.push_str(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#);
     xml.push_str(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#);
     xml.push_str(r#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#);
     // Columns as wide as their header or their first rows, within reason.
-    let columns = sheet.header.len().max(sheet.rows.iter().map(Vec::len).max().unwrap_or(0));
+    let (header, len) = (&sheet.header, sheet.len);
+    let first_rows: Vec<Vec<Cell>> = (0..len.min(200)).map(|i| (sheet.row)(i)).collect();
+    let columns = header.len().max(first_rows.iter().map(|r| r.len()).max().unwrap_or(0));
     if columns > 0 {
         xml.push_str("<cols>");
         for col in 0..columns {
-            let header = sheet.header.get(col).map(|h| width_of(h)).unwrap_or(0);
-            let body = sheet.rows.iter().take(200).filter_map(|r| match r.get(col) {
+            let header = header.get(col).map(|h| width_of(h)).unwrap_or(0);
+            let body = first_rows.iter().filter_map(|r| match r.get(col) {
                 Some(Cell::Text(t)) => Some(width_of(t)),
                 Some(Cell::Int(_) | Cell::Number(_)) => Some(10),
                 _ => None,
@@ -136,16 +154,18 @@ fn write_worksheet(sheet: &Sheet, out: &mut impl Write) -> io::Result<()> {
         }
         xml.push_str("</cols>");
     }
+    drop(first_rows);
     xml.push_str("<sheetData>");
-    if !sheet.header.is_empty() {
+    if !header.is_empty() {
         xml.push_str(r#"<row r="1">"#);
-        for (col, title) in sheet.header.iter().enumerate() {
+        for (col, title) in header.iter().enumerate() {
             text_cell(&mut xml, &format!("{}1", column(col)), title, 1);
         }
         xml.push_str("</row>");
     }
-    let first = if sheet.header.is_empty() { 1 } else { 2 };
-    for (i, cells) in sheet.rows.iter().take(MAX_ROWS).enumerate() {
+    let first = if header.is_empty() { 1 } else { 2 };
+    for i in 0..len.min(MAX_ROWS) {
+        let cells = (sheet.row)(i);
         let row = first + i;
         let _ = write!(xml, r#"<row r="{row}">"#);
         for (col, cell) in cells.iter().enumerate() {
@@ -167,10 +187,10 @@ fn write_worksheet(sheet: &Sheet, out: &mut impl Write) -> io::Result<()> {
             xml.clear();
         }
     }
-    if sheet.rows.len() > MAX_ROWS {
+    if len > MAX_ROWS {
         let row = first + MAX_ROWS;
         let _ = write!(xml, r#"<row r="{row}">"#);
-        text_cell(&mut xml, &format!("A{row}"), &format!("… {MAX_ROWS} / {}", sheet.rows.len()), 1);
+        text_cell(&mut xml, &format!("A{row}"), &format!("… {MAX_ROWS} / {len}"), 1);
         xml.push_str("</row>");
     }
     xml.push_str("</sheetData></worksheet>");
@@ -184,10 +204,10 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><
 
 /// The workbook's bytes: an XLSX file any spreadsheet program opens. Fails only when a
 /// sheet outgrows what a ZIP without its 64-bit extension holds (4 GB).
-pub fn workbook(sheets: &[Sheet]) -> io::Result<Vec<u8>> {
-    let empty = [Sheet { name: "Sheet1".into(), ..Sheet::default() }];
+pub fn workbook(sheets: &[MadeSheet]) -> io::Result<Vec<u8>> {
+    let empty = [MadeSheet::from(Sheet { name: "Sheet1".into(), ..Sheet::default() })];
     let sheets = if sheets.is_empty() { &empty[..] } else { sheets };
-    let names = sheet_names(sheets);
+    let names = sheet_names(sheets.iter().map(|s| s.name.as_str()));
     let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     let mut types = String::from(
@@ -238,6 +258,11 @@ pub fn workbook(sheets: &[Sheet]) -> io::Result<Vec<u8>> {
 /// is built off the request threads: a year of lists takes seconds of CPU, and the
 /// pages of everyone else must not wait behind it.
 pub async fn download(filename: &str, sheets: Vec<Sheet>) -> Response {
+    download_made(filename, sheets.into_iter().map(MadeSheet::from).collect()).await
+}
+
+/// As [`download`], with rows made as the file is written.
+pub async fn download_made(filename: &str, sheets: Vec<MadeSheet>) -> Response {
     // MAX_ROWS keeps every sheet far below the 4 GB a ZIP entry may hold, so neither
     // failure is expected; either is logged and answered as a server error.
     let bytes = match tokio::task::spawn_blocking(move || workbook(&sheets)).await {
@@ -352,7 +377,7 @@ mod tests {
             },
             Sheet { name: "bad/name?".into(), header: vec![], rows: vec![vec![Cell::Int(3), Cell::Number(2.5)]] },
         ];
-        let bytes = workbook(&sheets).unwrap();
+        let bytes = workbook(&sheets.into_iter().map(MadeSheet::from).collect::<Vec<_>>()).unwrap();
         assert_eq!(&bytes[..2], b"PK");
         let read = read(&bytes).expect("read back");
         assert_eq!(read.len(), 2);
@@ -369,7 +394,7 @@ mod tests {
         let rows: Vec<Vec<Cell>> =
             (0..5_000).map(|i| vec![Cell::Int(i), Cell::from(format!("第{i}条 小区路灯不亮，晚上出行不便"))]).collect();
         let sheet = Sheet { name: "清单".into(), header: vec!["序号".into(), "内容".into()], rows };
-        let bytes = workbook(std::slice::from_ref(&sheet)).unwrap();
+        let bytes = workbook(&[MadeSheet::from(sheet)]).unwrap();
         let read = read(&bytes).expect("read back");
         assert_eq!(read[0].1.len(), 5_001);
         assert_eq!(read[0].1[5_000], vec!["4999", "第4999条 小区路灯不亮，晚上出行不便"]);
@@ -379,8 +404,7 @@ mod tests {
 
     #[test]
     fn sheet_names_are_what_excel_accepts() {
-        let sheet = |name: &str| Sheet { name: name.into(), ..Sheet::default() };
-        let names = sheet_names(&[sheet("a/b:c"), sheet("??"), sheet(&"长".repeat(40)), sheet("abc")]);
+        let names = sheet_names(["a/b:c", "??", &"长".repeat(40), "abc"].into_iter());
         assert_eq!(names[0], "abc");
         assert_eq!(names[1], "Sheet2");
         assert_eq!(names[2].chars().count(), 31);

@@ -6,6 +6,7 @@
 //! the spreadsheet all take them from there.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -20,7 +21,8 @@ use serde::Deserialize;
 
 use super::figures::{scope_of, units_in_scope, ScopeQuery, PAGE};
 use super::{page, Chrome};
-use crate::export::{self, Cell, Sheet};
+use crate::export::{self, Cell, MadeSheet};
+use crate::i18n::Messages;
 use crate::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -132,23 +134,10 @@ fn when(at: Option<Millis>) -> String {
     at.map(time::display).unwrap_or_default()
 }
 
-/// The problem, task and outcome lists of these entries.
-fn tables(chrome: &Chrome, entries: &[Entry], names: &Names) -> Vec<TableView> {
-    let t = &chrome.t;
-    let text = |s: String| CellView { text: s, href: None };
-    let number =
-        |e: &Entry| CellView { text: e.number.clone(), href: Some(format!("/work/requests/{}", e.request_id)) };
-    let person = |id: Option<i64>| id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default();
-    let yes_no = |flag: Option<bool>| match flag {
-        Some(true) => t.get("lists.yes").to_string(),
-        Some(false) => t.get("lists.no").to_string(),
-        None => String::new(),
-    };
-    let header = |keys: &[&'static str]| keys.iter().map(|k| t.get(k)).collect::<Vec<_>>();
-    let problem = TableView {
-        id: "problem",
-        title: t.get("lists.problem"),
-        header: header(&[
+/// The header keys of one of the three lists.
+fn header_keys(list: &str) -> &'static [&'static str] {
+    match list {
+        "problem" => &[
             "request.number",
             "request.title",
             "lists.requester",
@@ -157,27 +146,8 @@ fn tables(chrome: &Chrome, entries: &[Entry], names: &Names) -> Vec<TableView> {
             "lists.created",
             "lists.claimed_at",
             "lists.handler",
-        ]),
-        rows: entries
-            .iter()
-            .map(|e| {
-                vec![
-                    number(e),
-                    text(e.title.clone()),
-                    text(e.requester.clone().unwrap_or_else(|| t.get("request.anonymous").to_string())),
-                    text(t.kind(e.kind).to_string()),
-                    text(t.lookup(&format!("channel.{}", e.channel.as_str())).to_string()),
-                    text(time::display(e.created_at)),
-                    text(when(e.claimed_at)),
-                    text(person(e.handler_id)),
-                ]
-            })
-            .collect(),
-    };
-    let task = TableView {
-        id: "task",
-        title: t.get("lists.task"),
-        header: header(&[
+        ],
+        "task" => &[
             "request.number",
             "request.title",
             "lists.measures",
@@ -185,28 +155,8 @@ fn tables(chrome: &Chrome, entries: &[Entry], names: &Names) -> Vec<TableView> {
             "lists.unit",
             "lists.deadline",
             "request.status",
-        ]),
-        rows: entries
-            .iter()
-            .map(|e| {
-                let measures: Vec<String> =
-                    e.measures.iter().map(|n| format!("{} {}", time::display(n.at), n.text)).collect();
-                vec![
-                    number(e),
-                    text(e.title.clone()),
-                    text(measures.join("；")),
-                    text(person(e.handler_id)),
-                    text(e.assignee_unit_id.and_then(|u| names.units.get(&u).cloned()).unwrap_or_default()),
-                    text(when(e.resolve_by)),
-                    text(t.status(e.status).to_string()),
-                ]
-            })
-            .collect(),
-    };
-    let outcome = TableView {
-        id: "outcome",
-        title: t.get("lists.outcome"),
-        header: header(&[
+        ],
+        _ => &[
             "request.number",
             "request.title",
             "request.status",
@@ -215,33 +165,87 @@ fn tables(chrome: &Chrome, entries: &[Entry], names: &Names) -> Vec<TableView> {
             "lists.contacted",
             "lists.verdict",
             "lists.flags",
-        ]),
-        rows: entries
-            .iter()
-            .map(|e| {
-                let verdict = match (e.satisfaction, e.solved) {
-                    (Some(s), solved) => {
-                        let solved = if solved == Some(true) { "lists.solved" } else { "lists.unsolved" };
-                        format!("{}，{}", t.lookup(&format!("satisfaction.{}", s.as_str())), t.get(solved))
-                    }
-                    (None, _) => String::new(),
-                };
-                let flags: Vec<&str> =
-                    e.flags.iter().map(|r| t.lookup(&format!("lists.rule.{}", r.as_str()))).collect();
-                vec![
-                    number(e),
-                    text(e.title.clone()),
-                    text(t.status(e.status).to_string()),
-                    text(when(e.resolved_at.filter(|_| e.is_closed()))),
-                    text(e.reply.clone().unwrap_or_default()),
-                    text(yes_no(e.contacted)),
-                    text(verdict),
-                    text(flags.join("、")),
-                ]
-            })
-            .collect(),
-    };
-    vec![problem, task, outcome]
+        ],
+    }
+}
+
+fn list_title(t: &Messages, list: &str) -> &'static str {
+    t.get(match list {
+        "problem" => "lists.problem",
+        "task" => "lists.task",
+        _ => "lists.outcome",
+    })
+}
+
+/// One entry's row in one of the three lists.
+fn row(t: &Messages, names: &Names, list: &str, e: &Entry) -> Vec<CellView> {
+    let text = |s: String| CellView { text: s, href: None };
+    let number = CellView { text: e.number.clone(), href: Some(format!("/work/requests/{}", e.request_id)) };
+    let person = |id: Option<i64>| id.and_then(|id| names.people.get(&id).cloned()).unwrap_or_default();
+    match list {
+        "problem" => vec![
+            number,
+            text(e.title.clone()),
+            text(e.requester.clone().unwrap_or_else(|| t.get("request.anonymous").to_string())),
+            text(t.kind(e.kind).to_string()),
+            text(t.lookup(&format!("channel.{}", e.channel.as_str())).to_string()),
+            text(time::display(e.created_at)),
+            text(when(e.claimed_at)),
+            text(person(e.handler_id)),
+        ],
+        "task" => {
+            let measures: Vec<String> =
+                e.measures.iter().map(|n| format!("{} {}", time::display(n.at), n.text)).collect();
+            vec![
+                number,
+                text(e.title.clone()),
+                text(measures.join("；")),
+                text(person(e.handler_id)),
+                text(e.assignee_unit_id.and_then(|u| names.units.get(&u).cloned()).unwrap_or_default()),
+                text(when(e.resolve_by)),
+                text(t.status(e.status).to_string()),
+            ]
+        }
+        _ => {
+            let verdict = match (e.satisfaction, e.solved) {
+                (Some(s), solved) => {
+                    let solved = if solved == Some(true) { "lists.solved" } else { "lists.unsolved" };
+                    format!("{}，{}", t.lookup(&format!("satisfaction.{}", s.as_str())), t.get(solved))
+                }
+                (None, _) => String::new(),
+            };
+            let flags: Vec<&str> = e.flags.iter().map(|r| t.lookup(&format!("lists.rule.{}", r.as_str()))).collect();
+            let yes_no = match e.contacted {
+                Some(true) => t.get("lists.yes").to_string(),
+                Some(false) => t.get("lists.no").to_string(),
+                None => String::new(),
+            };
+            vec![
+                number,
+                text(e.title.clone()),
+                text(t.status(e.status).to_string()),
+                text(when(e.resolved_at.filter(|_| e.is_closed()))),
+                text(e.reply.clone().unwrap_or_default()),
+                text(yes_no),
+                text(verdict),
+                text(flags.join("、")),
+            ]
+        }
+    }
+}
+
+/// The problem, task and outcome lists of these entries.
+fn tables(chrome: &Chrome, entries: &[Entry], names: &Names) -> Vec<TableView> {
+    let t = &chrome.t;
+    LISTS
+        .iter()
+        .map(|&list| TableView {
+            id: list,
+            title: list_title(t, list),
+            header: header_keys(list).iter().map(|k| t.get(k)).collect(),
+            rows: entries.iter().map(|e| row(t, names, list, e)).collect(),
+        })
+        .collect()
 }
 
 /// The summary line in the page's language, each number linked to what it counts:
@@ -412,19 +416,26 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         Ok(found) => found,
         Err(response) => return response,
     };
-    let sheets: Vec<Sheet> = tables(&chrome, &entries, &names)
-        .into_iter()
-        .map(|table| Sheet {
-            name: table.title.to_string(),
-            header: table.header.iter().map(|h| h.to_string()).collect(),
-            rows: table.rows.into_iter().map(|row| row.into_iter().map(|c| Cell::Text(c.text)).collect()).collect(),
+    // The rows are made as the file is written: a year of a busy cadre's entries is
+    // already hundreds of megabytes, and three tables of it would be as much again.
+    let (entries, names, t) = (Arc::new(entries), Arc::new(names), chrome.t);
+    let sheets: Vec<MadeSheet> = LISTS
+        .iter()
+        .map(|&list| {
+            let (entries, names) = (entries.clone(), names.clone());
+            MadeSheet {
+                name: list_title(&t, list).to_string(),
+                header: header_keys(list).iter().map(|k| t.get(k).to_string()).collect(),
+                len: entries.len(),
+                row: Box::new(move |i| {
+                    row(&t, &names, list, &entries[i]).into_iter().map(|c| Cell::Text(c.text)).collect()
+                }),
+            }
         })
         .collect();
-    // A year of entries is hundreds of megabytes; the sheets now hold all they said.
-    drop(entries);
     let filename =
         format!("{}-{}-{}-{}.xlsx", chrome.t.get("lists.title"), asked.owner, asked.claims.from, asked.claims.to);
-    export::download(&filename, sheets).await
+    export::download_made(&filename, sheets).await
 }
 
 #[derive(Template)]
