@@ -6,6 +6,7 @@
 
 mod zip;
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -59,19 +60,48 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// A sheet whose rows are made one at a time as the file is written, from data the
-/// closure owns: a long list is then never held a second time as cells.
+/// A sheet as the file is written from: its rows held, or made one at a time from data
+/// a closure owns, so that a long list is never held a second time as cells.
 pub struct MadeSheet {
     pub name: String,
     pub header: Vec<String>,
-    pub len: usize,
-    pub row: Box<dyn Fn(usize) -> Vec<Cell> + Send>,
+    rows: Rows,
+}
+
+enum Rows {
+    Held(Vec<Vec<Cell>>),
+    Made { len: usize, row: Box<dyn Fn(usize) -> Vec<Cell> + Send> },
+}
+
+impl MadeSheet {
+    /// A sheet of `len` rows, row `i` made by `row(i)` when it is written.
+    pub fn new(
+        name: String,
+        header: Vec<String>,
+        len: usize,
+        row: impl Fn(usize) -> Vec<Cell> + Send + 'static,
+    ) -> MadeSheet {
+        MadeSheet { name, header, rows: Rows::Made { len, row: Box::new(row) } }
+    }
+
+    fn len(&self) -> usize {
+        match &self.rows {
+            Rows::Held(rows) => rows.len(),
+            Rows::Made { len, .. } => *len,
+        }
+    }
+
+    fn row(&self, index: usize) -> Cow<'_, [Cell]> {
+        match &self.rows {
+            Rows::Held(rows) => Cow::Borrowed(&rows[index]),
+            Rows::Made { row, .. } => Cow::Owned(row(index)),
+        }
+    }
 }
 
 impl From<Sheet> for MadeSheet {
     fn from(sheet: Sheet) -> MadeSheet {
-        let rows = sheet.rows;
-        MadeSheet { name: sheet.name, header: sheet.header, len: rows.len(), row: Box::new(move |i| rows[i].clone()) }
+        MadeSheet { name: sheet.name, header: sheet.header, rows: Rows::Held(sheet.rows) }
     }
 }
 
@@ -137,8 +167,8 @@ fn write_worksheet(sheet: &MadeSheet, out: &mut impl Write) -> io::Result<()> {
     xml.push_str(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#);
     xml.push_str(r#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#);
     // Columns as wide as their header or their first rows, within reason.
-    let (header, len) = (&sheet.header, sheet.len);
-    let first_rows: Vec<Vec<Cell>> = (0..len.min(200)).map(|i| (sheet.row)(i)).collect();
+    let (header, len) = (&sheet.header, sheet.len());
+    let first_rows: Vec<Cow<[Cell]>> = (0..len.min(200)).map(|i| sheet.row(i)).collect();
     let columns = header.len().max(first_rows.iter().map(|r| r.len()).max().unwrap_or(0));
     if columns > 0 {
         xml.push_str("<cols>");
@@ -165,7 +195,7 @@ fn write_worksheet(sheet: &MadeSheet, out: &mut impl Write) -> io::Result<()> {
     }
     let first = if header.is_empty() { 1 } else { 2 };
     for i in 0..len.min(MAX_ROWS) {
-        let cells = (sheet.row)(i);
+        let cells = sheet.row(i);
         let row = first + i;
         let _ = write!(xml, r#"<row r="{row}">"#);
         for (col, cell) in cells.iter().enumerate() {
@@ -257,12 +287,8 @@ pub fn workbook(sheets: &[MadeSheet]) -> io::Result<Vec<u8>> {
 /// An XLSX download named `filename` (UTF-8 names are sent the RFC 6266 way). The file
 /// is built off the request threads: a year of lists takes seconds of CPU, and the
 /// pages of everyone else must not wait behind it.
-pub async fn download(filename: &str, sheets: Vec<Sheet>) -> Response {
-    download_made(filename, sheets.into_iter().map(MadeSheet::from).collect()).await
-}
-
-/// As [`download`], with rows made as the file is written.
-pub async fn download_made(filename: &str, sheets: Vec<MadeSheet>) -> Response {
+pub async fn download<S: Into<MadeSheet>>(filename: &str, sheets: Vec<S>) -> Response {
+    let sheets: Vec<MadeSheet> = sheets.into_iter().map(Into::into).collect();
     // MAX_ROWS keeps every sheet far below the 4 GB a ZIP entry may hold, so neither
     // failure is expected; either is logged and answered as a server error.
     let bytes = match tokio::task::spawn_blocking(move || workbook(&sheets)).await {

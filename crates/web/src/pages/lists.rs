@@ -417,25 +417,23 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         Err(response) => return response,
     };
     // The rows are made as the file is written: a year of a busy cadre's entries is
-    // already hundreds of megabytes, and three tables of it would be as much again.
+    // over a hundred megabytes, and three tables of it would be several times that.
     let (entries, names, t) = (Arc::new(entries), Arc::new(names), chrome.t);
     let sheets: Vec<MadeSheet> = LISTS
         .iter()
         .map(|&list| {
             let (entries, names) = (entries.clone(), names.clone());
-            MadeSheet {
-                name: list_title(&t, list).to_string(),
-                header: header_keys(list).iter().map(|k| t.get(k).to_string()).collect(),
-                len: entries.len(),
-                row: Box::new(move |i| {
-                    row(&t, &names, list, &entries[i]).into_iter().map(|c| Cell::Text(c.text)).collect()
-                }),
-            }
+            MadeSheet::new(
+                list_title(&t, list).to_string(),
+                header_keys(list).iter().map(|k| t.get(k).to_string()).collect(),
+                entries.len(),
+                move |i| row(&t, &names, list, &entries[i]).into_iter().map(|c| Cell::Text(c.text)).collect(),
+            )
         })
         .collect();
     let filename =
         format!("{}-{}-{}-{}.xlsx", chrome.t.get("lists.title"), asked.owner, asked.claims.from, asked.claims.to);
-    export::download_made(&filename, sheets).await
+    export::download(&filename, sheets).await
 }
 
 #[derive(Template)]
