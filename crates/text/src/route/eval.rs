@@ -70,6 +70,8 @@ pub struct CrossValidation {
     pub labels: Vec<String>,
     pub truth: Vec<usize>,
     pub predicted: Vec<usize>,
+    /// Which example each entry of `truth` and `predicted` is.
+    pub example: Vec<usize>,
     pub fold_macro_f1: Vec<f64>,
     pub train_seconds: Vec<f64>,
 }
@@ -77,6 +79,15 @@ pub struct CrossValidation {
 impl CrossValidation {
     pub fn scores(&self) -> Scores {
         score(&self.labels, &self.truth, &self.predicted)
+    }
+
+    /// Scores of the examples `keep` accepts only, such as those with a title.
+    pub fn scores_of(&self, keep: impl Fn(usize) -> bool) -> Scores {
+        let (truth, predicted): (Vec<usize>, Vec<usize>) = (0..self.example.len())
+            .filter(|&i| keep(self.example[i]))
+            .map(|i| (self.truth[i], self.predicted[i]))
+            .unzip();
+        score(&self.labels, &truth, &predicted)
     }
 }
 
@@ -102,6 +113,7 @@ pub fn cross_validate(
         labels: labels.clone(),
         truth: Vec::new(),
         predicted: Vec::new(),
+        example: Vec::new(),
         fold_macro_f1: Vec::new(),
         train_seconds: Vec::new(),
     };
@@ -113,7 +125,8 @@ pub fn cross_validate(
         let model = RoutingModel::train(&train, config)?;
         cv.train_seconds.push(started.elapsed().as_secs_f64());
         let (mut t, mut p) = (Vec::new(), Vec::new());
-        for (e, _) in examples.iter().zip(&fold_of).filter(|(_, &f)| f == fold) {
+        for (i, e) in examples.iter().enumerate().filter(|&(i, _)| fold_of[i] == fold) {
+            cv.example.push(i);
             t.push(index(e.label));
             p.push(index(&model.labels()[model.predict_index(e.title, e.text)]));
         }
