@@ -1,6 +1,7 @@
 //! `gongzhi`: runs the platform and its chores. See `gongzhi --help`.
 
 mod commands;
+mod logging;
 
 use std::path::PathBuf;
 
@@ -81,20 +82,10 @@ impl Cli {
     }
 }
 
-fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
-    init_logging(cli.log_json);
+    logging::init(cli.log_json);
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.database_url()?, args).await,
         Command::Audit { command } => commands::admin::audit(&cli.database_url()?, command).await,
