@@ -48,7 +48,7 @@ pub use search::searchable;
 pub use settings::Settings;
 pub use suggestions::{
     DuplicateRef, NewSuggestion, RequestHead, RequestText, RouteModelRecord, Suggestion, SuggestionAccuracy,
-    TrainingRow,
+    TrainingRow, TEXTS_AT_ONCE,
 };
 pub use supervision::{
     Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,

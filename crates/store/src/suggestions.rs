@@ -116,6 +116,9 @@ pub struct RequestText {
     pub requester: Option<String>,
 }
 
+/// Most texts [`Store::texts_of`] reads in one statement.
+pub const TEXTS_AT_ONCE: usize = 1_000;
+
 const TEXT_COLUMNS: &str = "id, number, title, content, unit_id, created_at, requester_phone";
 
 fn text_from_row(row: &AnyRow) -> Result<RequestText> {
@@ -327,15 +330,27 @@ impl Store {
     }
 
     /// The newest requests in one of `states` created since `since`, at most `limit`,
-    /// newest first: the open ones duplicates are looked for among, or those waiting for
-    /// a dispatcher.
+    /// newest first: those waiting for a dispatcher.
     pub async fn texts_in_states(&self, states: &[Status], since: Millis, limit: u32) -> Result<Vec<RequestText>> {
+        let ids = self.ids_in_states(states, since, limit).await?;
+        let mut texts = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(TEXTS_AT_ONCE) {
+            texts.extend(self.texts_of(chunk).await?);
+        }
+        Ok(texts)
+    }
+
+    /// The ids of the newest requests in one of `states` created since `since`, at most
+    /// `limit`, newest first: the open ones duplicates are looked for among. Their texts
+    /// are read a chunk at a time with [`Store::texts_of`], so that tens of thousands of
+    /// them are never held twice over, as rows and as texts.
+    pub async fn ids_in_states(&self, states: &[Status], since: Millis, limit: u32) -> Result<Vec<i64>> {
         if states.is_empty() {
             return Ok(Vec::new());
         }
         let marks: Vec<String> = (3..3 + states.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {TEXT_COLUMNS} FROM requests WHERE created_at >= $1 AND status IN ({}) \
+            "SELECT id FROM requests WHERE created_at >= $1 AND status IN ({}) \
              ORDER BY created_at DESC, id DESC LIMIT $2",
             marks.join(", ")
         );
@@ -344,7 +359,30 @@ impl Store {
             query = query.bind(state.as_str());
         }
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter().map(text_from_row).collect()
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
+    }
+
+    /// The texts of the requests `ids` (at most [`TEXTS_AT_ONCE`]), in that order; ids
+    /// of no request are left out.
+    pub async fn texts_of(&self, ids: &[i64]) -> Result<Vec<RequestText>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        if ids.len() > TEXTS_AT_ONCE {
+            return Err(StoreError::Invalid(format!("{} texts asked at once, at most {TEXTS_AT_ONCE}", ids.len())));
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {TEXT_COLUMNS} FROM requests WHERE id IN ({})", marks.join(", "));
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let mut found: HashMap<i64, RequestText> = HashMap::with_capacity(ids.len());
+        for row in query.fetch_all(self.pool()).await? {
+            let text = text_from_row(&row)?;
+            found.insert(text.id, text);
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// The newest requests taken in on the local dates `from..=to` in the staff member's

@@ -6,7 +6,7 @@ use chrono::Duration;
 use gongzhi_domain::time;
 use gongzhi_domain::*;
 use gongzhi_store::testing::{manhole, staff, town, Town};
-use gongzhi_store::{on_both, DuplicateRef, NewSuggestion, Store};
+use gongzhi_store::{on_both, DuplicateRef, NewSuggestion, Store, StoreError};
 
 on_both!(
     a_suggestion_is_stored_with_the_request_and_counted_when_dispatched,
@@ -204,6 +204,16 @@ async fn texts_for_duplicates_and_hot_issues_keep_to_time_and_scope(store: Store
     let open = store.texts_in_states(&[Status::Submitted], since, 10).await.unwrap();
     assert_eq!(open.iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
     assert!(store.texts_in_states(&[Status::Submitted], time::now() + time::DAY, 10).await.unwrap().is_empty());
+    let open_ids = store.ids_in_states(&[Status::Submitted, Status::Rejected], since, 2).await.unwrap();
+    assert_eq!(open_ids, vec![ids[2], ids[1]], "newest first, to the limit");
+
+    // Texts by id come in the order asked, without the ids of no request.
+    let asked = [ids[2], ids[0], 999_999, ids[1]];
+    let texts = store.texts_of(&asked).await.unwrap();
+    assert_eq!(texts.iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[2], ids[0], ids[1]]);
+    assert_eq!(texts[1].title, "柳湾社区井盖缺失");
+    let too_many = vec![ids[0]; gongzhi_store::TEXTS_AT_ONCE + 1];
+    assert!(matches!(store.texts_of(&too_many).await, Err(StoreError::Invalid(_))));
 
     // A period in a leader's scope: their subdistrict holds both communities; the
     // other community's handler sees only theirs; the cap says when there was more.

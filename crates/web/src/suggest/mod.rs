@@ -19,7 +19,7 @@ use std::time::Duration;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis, DAY};
 use gongzhi_domain::{Actor, Request, Role, Status};
-use gongzhi_store::{Account, Created, DuplicateRef, NewSuggestion, RequestText, Store, StoreError};
+use gongzhi_store::{Account, Created, DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
 use serde_json::{json, Value};
@@ -238,23 +238,27 @@ impl Suggester {
         })
     }
 
-    /// A new index of the recent open requests, built aside and then swapped in.
+    /// A new index of the recent open requests, built aside and then swapped in. The
+    /// texts are read and added a chunk at a time, oldest first as they came in: only
+    /// what the index keeps of them stays in memory.
     async fn rebuild_index(&self, now: Millis) -> Result<(), StoreError> {
         // Read the high-water mark first: whatever comes after it, the top-up finds.
         let seen = self.store.max_request_id().await?;
-        let texts = self.store.texts_in_states(&MERGEABLE, now - RECENT, INDEX_CAP).await?;
-        let fresh = tokio::task::spawn_blocking(move || {
-            // Only the duplicates shown are explained: explaining costs more than finding.
-            let config = DupeConfig { max_matches: MAX_DUPLICATES, ..DupeConfig::default() };
-            let mut cache = Cache { index: DuplicateIndex::new(config), ..Cache::default() };
-            // Oldest first, as they came in.
-            for text in texts.iter().rev() {
-                cache.add(text);
-            }
-            cache
-        })
-        .await
-        .map_err(|e| StoreError::Invalid(format!("building the duplicate index: {e}")))?;
+        let ids = self.store.ids_in_states(&MERGEABLE, now - RECENT, INDEX_CAP).await?;
+        // Only the duplicates shown are explained: explaining costs more than finding.
+        let config = DupeConfig { max_matches: MAX_DUPLICATES, ..DupeConfig::default() };
+        let mut fresh = Cache { index: DuplicateIndex::new(config), ..Cache::default() };
+        for chunk in ids.rchunks(TEXTS_AT_ONCE) {
+            let texts = self.store.texts_of(chunk).await?;
+            fresh = tokio::task::spawn_blocking(move || {
+                for text in texts.iter().rev() {
+                    fresh.add(text);
+                }
+                fresh
+            })
+            .await
+            .map_err(|e| StoreError::Invalid(format!("building the duplicate index: {e}")))?;
+        }
         let mut cache = self.write();
         cache.index = fresh.index;
         cache.numbers = fresh.numbers;
