@@ -68,9 +68,14 @@ impl Default for DupeConfig {
 #[derive(Debug, Clone)]
 struct Entry {
     id: i64,
-    time: i64,
     place: Option<String>,
     terms: Vec<(u32, u16)>,
+}
+
+thread_local! {
+    /// One query's score per slot, and the slots it touched: reused from query to query,
+    /// because a hash map of tens of thousands of candidates cost more than the scoring.
+    static PROBE_SCORES: std::cell::RefCell<(Vec<f32>, Vec<u32>)> = const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// Incremental index for intake: add requests one by one, ask for the likely
@@ -84,6 +89,9 @@ pub struct DuplicateIndex {
     ln_df: Vec<f32>,
     postings: Vec<Vec<u32>>,
     entries: Vec<Entry>,
+    /// Each entry's time, apart from the rest of it: probing reads the time of every
+    /// slot a posting names, and these sit eight to a cache line.
+    times: Vec<i64>,
 }
 
 impl DuplicateIndex {
@@ -124,7 +132,8 @@ impl DuplicateIndex {
             self.ln_df[t as usize] = (self.df[t as usize] as f32 + 1.0).ln();
             self.postings[t as usize].push(slot);
         }
-        self.entries.push(Entry { id: doc.id, time: doc.time, place: place_key(doc.place.as_deref()), terms });
+        self.entries.push(Entry { id: doc.id, place: place_key(doc.place.as_deref()), terms });
+        self.times.push(doc.time);
     }
 
     /// Smoothed IDF; `None` is a token the index has never seen.
@@ -184,18 +193,33 @@ impl DuplicateIndex {
         probes.sort_by(|a, b| self.df[a.0 as usize].cmp(&self.df[b.0 as usize]).then(a.0.cmp(&b.0)));
         probes.truncate(self.config.probe_terms);
         let place = place_key(doc.place.as_deref());
-        let mut acc: FastMap<u32, f32> = FastMap::default();
-        for (t, w) in probes {
-            let idf = self.idf(Some(t));
-            for &slot in &self.postings[t as usize] {
-                let e = &self.entries[slot as usize];
-                if e.id == doc.id || (e.time - doc.time).abs() > self.config.window_secs || !keep(slot as usize) {
-                    continue;
-                }
-                *acc.entry(slot).or_default() += w * idf;
+        let mut ranked: Vec<(u32, f32)> = PROBE_SCORES.with(|cell| {
+            let (score, touched) = &mut *cell.borrow_mut();
+            if score.len() < self.entries.len() {
+                score.resize(self.entries.len(), 0.0);
             }
-        }
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().collect();
+            touched.clear();
+            for (t, w) in probes {
+                let idf = self.idf(Some(t));
+                for &slot in &self.postings[t as usize] {
+                    if (self.times[slot as usize] - doc.time).abs() > self.config.window_secs {
+                        continue;
+                    }
+                    // Every addition is positive, so zero marks a slot not yet touched.
+                    let s = &mut score[slot as usize];
+                    if *s == 0.0 {
+                        touched.push(slot);
+                    }
+                    *s += w * idf;
+                }
+            }
+            // Taking the scores leaves the buffer zeroed for the next query.
+            touched
+                .iter()
+                .map(|&slot| (slot, std::mem::take(&mut score[slot as usize])))
+                .filter(|&(slot, _)| self.entries[slot as usize].id != doc.id && keep(slot as usize))
+                .collect()
+        });
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(self.config.rerank);
         let mut scored: Vec<(f32, usize)> = ranked
