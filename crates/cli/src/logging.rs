@@ -6,6 +6,7 @@ use std::fmt::{self, Debug, Write as _};
 use tracing::field::Field;
 use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::FormatFields;
 
 /// Longest field value printed whole, in characters; the message itself is never cut.
 const FIELD_CHARS: usize = 600;
@@ -16,8 +17,13 @@ pub fn init(json: bool) {
     if json {
         builder.json().init();
     } else {
-        builder.fmt_fields(tracing_subscriber::fmt::format::debug_fn(write_field).delimited(" ")).init();
+        builder.fmt_fields(fields()).init();
     }
+}
+
+/// How text lines print an event's fields: space apart, each long value cut.
+fn fields() -> impl for<'w> FormatFields<'w> + Send + Sync + 'static {
+    tracing_subscriber::fmt::format::debug_fn(write_field).delimited(" ")
 }
 
 fn write_field(w: &mut Writer<'_>, field: &Field, value: &dyn Debug) -> fmt::Result {
@@ -70,7 +76,7 @@ mod tests {
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
-            .fmt_fields(tracing_subscriber::fmt::format::debug_fn(write_field).delimited(" "))
+            .fmt_fields(fields())
             .finish();
         let statement = format!("INSERT INTO search_postings VALUES {}", "(1, 2), ".repeat(5_000));
         let message = "slow statement: ".repeat(50);

@@ -16,7 +16,7 @@ use sea_query::{Alias, Cond, Expr, Order, PostgresQueryBuilder, Query};
 use sqlx::Row;
 
 use crate::figures::instants;
-use crate::queries::{bind, col, select_requests};
+use crate::queries::{bind, col};
 use crate::{rows, Listing, Result, Store, StoreError};
 
 /// Whose lists.
@@ -123,14 +123,8 @@ impl Store {
         // mostly leave behind.
         let mut items = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(AT_ONCE) {
-            let mut query = select_requests();
-            query.and_where(col("id").is_in(chunk.iter().copied()));
-            let (sql, values) = query.build(PostgresQueryBuilder);
-            let mut requests: HashMap<i64, Request> = HashMap::with_capacity(chunk.len());
-            for row in bind(&sql, values).fetch_all(self.pool()).await? {
-                let request = rows::request_from_row(&row)?;
-                requests.insert(request.id, request);
-            }
+            let mut requests: HashMap<i64, Request> =
+                self.requests_with_ids(chunk).await?.into_iter().map(|r| (r.id, r)).collect();
             let mut notes = self.progress_notes(chunk).await?;
             items.extend(chunk.iter().filter_map(|id| requests.remove(id)).map(|r| {
                 let measures = notes.remove(&r.id).unwrap_or_default();
@@ -145,10 +139,9 @@ impl Store {
     async fn progress_notes(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<Note>>> {
         let mut notes: HashMap<i64, Vec<Note>> = HashMap::new();
         for chunk in ids.chunks(AT_ONCE) {
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT request_id, at, note FROM events WHERE action = 'progress' AND request_id IN ({}) ORDER BY id",
-                list.join(", ")
+                rows::placeholders(1, chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for id in chunk {

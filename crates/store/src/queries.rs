@@ -239,6 +239,28 @@ impl Store {
         rows::request_from_row(&row)
     }
 
+    /// The requests with these ids, whoever asks, in no particular order; ids of no
+    /// request are left out. A few hundred are read per statement.
+    pub(crate) async fn requests_with_ids(&self, ids: &[i64]) -> Result<Vec<Request>> {
+        const AT_ONCE: usize = 500;
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(AT_ONCE) {
+            let sql = format!(
+                "SELECT {} FROM requests WHERE id IN ({})",
+                rows::select_columns(),
+                rows::placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                found.push(rows::request_from_row(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// The id query behind a list: scope and every filter but the cursor and the text.
     pub(crate) async fn filtered_ids(
         &self,

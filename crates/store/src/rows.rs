@@ -62,7 +62,8 @@ pub fn select_columns() -> String {
     FIXED.iter().chain(MOVING).copied().collect::<Vec<_>>().join(", ")
 }
 
-fn placeholders(from: usize, count: usize) -> String {
+/// `$from, $from+1, …`: the parameters of `count` values, as in `IN (…)` or `VALUES (…)`.
+pub(crate) fn placeholders(from: usize, count: usize) -> String {
     (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 

@@ -47,12 +47,11 @@ pub(crate) async fn subtree_sums(
 /// The statement that adds to one cell of a table of daily cells per unit, creating it
 /// when it is the first of its day: unit and day, then one value per field.
 pub(crate) fn add_to_cell_sql(table: &str, fields: &[&str]) -> String {
-    let placeholders: Vec<String> = (0..fields.len()).map(|i| format!("${}", i + 3)).collect();
     let updates: Vec<String> = fields.iter().map(|f| format!("{f} = {table}.{f} + excluded.{f}")).collect();
     format!(
         "INSERT INTO {table} (unit_id, day, {}) VALUES ($1, $2, {}) ON CONFLICT (unit_id, day) DO UPDATE SET {}",
         fields.join(", "),
-        placeholders.join(", "),
+        crate::rows::placeholders(3, fields.len()),
         updates.join(", ")
     )
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::rows::placeholders;
 use crate::{Result, Store, StoreError};
 
 /// A request intake may have filed twice: another open request much like it.
@@ -251,9 +252,10 @@ impl Store {
     pub async fn suggestions_for(&self, request_ids: &[i64]) -> Result<HashMap<i64, Suggestion>> {
         let mut out = HashMap::with_capacity(request_ids.len());
         for chunk in request_ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql =
-                format!("SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE request_id IN ({})", marks.join(", "));
+            let sql = format!(
+                "SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE request_id IN ({})",
+                placeholders(1, chunk.len())
+            );
             let mut query = sqlx::query(&sql);
             for id in chunk {
                 query = query.bind(*id);
@@ -271,10 +273,9 @@ impl Store {
     pub async fn request_heads(&self, ids: &[i64], staff: &Staff) -> Result<HashMap<i64, RequestHead>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT id, number, title, status, unit_path, assignee_path FROM requests WHERE id IN ({})",
-                marks.join(", ")
+                placeholders(1, chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for id in chunk {
@@ -348,11 +349,10 @@ impl Store {
         if states.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (3..3 + states.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id FROM requests WHERE created_at >= $1 AND status IN ({}) \
              ORDER BY created_at DESC, id DESC LIMIT $2",
-            marks.join(", ")
+            placeholders(3, states.len())
         );
         let mut query = sqlx::query(&sql).bind(since).bind(i64::from(limit));
         for state in states {
@@ -371,8 +371,7 @@ impl Store {
         if ids.len() > TEXTS_AT_ONCE {
             return Err(StoreError::Invalid(format!("{} texts asked at once, at most {TEXTS_AT_ONCE}", ids.len())));
         }
-        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT {TEXT_COLUMNS} FROM requests WHERE id IN ({})", marks.join(", "));
+        let sql = format!("SELECT {TEXT_COLUMNS} FROM requests WHERE id IN ({})", placeholders(1, ids.len()));
         let mut query = sqlx::query(&sql);
         for id in ids {
             query = query.bind(*id);

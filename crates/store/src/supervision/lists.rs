@@ -12,7 +12,7 @@ use gongzhi_domain::Status;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{in_list, page, period, require_supervisor};
+use super::{page, period, require_supervisor};
 use crate::{rows, Listing, Result, Store, StoreError};
 
 /// A finished entry that broke review rules at its last review.
@@ -110,7 +110,7 @@ impl Store {
         .collect::<Result<_, _>>()?;
         let mut run = ReviewRun::default();
         for chunk in ids.chunks(CHUNK) {
-            let list = in_list(chunk.len(), 1);
+            let list = rows::placeholders(1, chunk.len());
             let sql = format!("SELECT {} FROM requests WHERE id IN ({list})", rows::select_columns());
             let mut query = sqlx::query(&sql);
             for id in chunk {

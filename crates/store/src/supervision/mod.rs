@@ -178,11 +178,6 @@ pub(crate) fn limited_note(note: &str) -> Result<(), Refused> {
     gongzhi_domain::supervision::limited(note, "note")
 }
 
-/// `$from, $from+1, …` for an `IN (…)` of `count` values.
-fn in_list(count: usize, from: usize) -> String {
-    (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
 /// Clamps a page request to sane numbers.
 fn page(offset: i64, limit: i64) -> (i64, i64) {
     (offset.max(0), limit.clamp(1, 500))
@@ -198,24 +193,8 @@ impl Store {
     /// The requests with these ids that the staff member may see; the rest are left out.
     /// For lists that show requests beside their own rows.
     pub async fn requests_by_ids(&self, staff: &Staff, ids: &[i64]) -> Result<Vec<Request>> {
-        let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(lists::CHUNK) {
-            let sql = format!(
-                "SELECT {} FROM requests WHERE id IN ({})",
-                crate::rows::select_columns(),
-                in_list(chunk.len(), 1)
-            );
-            let mut query = sqlx::query(&sql);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                let request = crate::rows::request_from_row(&row)?;
-                if request.visible_to(staff) {
-                    found.push(request);
-                }
-            }
-        }
+        let mut found = self.requests_with_ids(ids).await?;
+        found.retain(|request| request.visible_to(staff));
         Ok(found)
     }
 
