@@ -278,6 +278,9 @@ impl Store {
             if let Some(reason) = reason {
                 broken.get_or_insert((event.id, reason));
             }
+            if event.id == head.seq && event.hash != head.hash {
+                broken.get_or_insert((event.id, "the chain head holds another hash for it".into()));
+            }
             while let Some(anchor) = pending.next_if(|a| a.seq <= event.id) {
                 let found = if anchor.seq < event.id {
                     Some(Found::Missing)
@@ -295,7 +298,8 @@ impl Store {
         for anchor in pending {
             breaches.push(Breach { anchor: (*anchor).clone(), found: Found::Truncated { chain_ends: expected.seq } });
         }
-        if broken.is_none() && expected != head {
+        // Events past the head were written while the log was read.
+        if broken.is_none() && expected.seq < head.seq {
             broken = Some((
                 expected.seq + 1,
                 format!("the chain head says {} events, the log ends at {}", head.seq, expected.seq),

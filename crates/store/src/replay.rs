@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{Executor, Row};
 
 use crate::chain::FORMAT;
 use crate::snapshot::{self, Recorded, COLUMNS};
-use crate::{rows, Result, Store};
+use crate::{rows, Backend, Result, Store};
 
 /// Most mismatches a report lists; it counts them all.
 pub const MAX_MISMATCHES: usize = 100;
@@ -80,19 +80,26 @@ impl Store {
         let steps = "SELECT id, request_id, from_status, to_status, format, snapshot FROM events";
         let mut after = 0;
         loop {
-            let requests = sqlx::query(&requests_sql).bind(after).bind(CHUNK).fetch_all(self.pool()).await?;
+            // A chunk's rows and events from one snapshot, so that an action committed
+            // meanwhile is seen in both or in neither.
+            let mut tx = self.pool().begin().await?;
+            if self.backend() == Backend::Postgres {
+                tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+            }
+            let requests = sqlx::query(&requests_sql).bind(after).bind(CHUNK).fetch_all(&mut *tx).await?;
             let last = requests.last().map(|row| row.try_get::<i64, _>("id")).transpose()?;
             // The last chunk also takes the events of any request past the last row.
             let events = match last.filter(|_| requests.len() as i64 == CHUNK) {
                 Some(last) => {
                     let sql = format!("{steps} WHERE request_id > $1 AND request_id <= $2 ORDER BY request_id, id");
-                    sqlx::query(&sql).bind(after).bind(last).fetch_all(self.pool()).await?
+                    sqlx::query(&sql).bind(after).bind(last).fetch_all(&mut *tx).await?
                 }
                 None => {
                     let sql = format!("{steps} WHERE request_id > $1 ORDER BY request_id, id");
-                    sqlx::query(&sql).bind(after).fetch_all(self.pool()).await?
+                    sqlx::query(&sql).bind(after).fetch_all(&mut *tx).await?
                 }
             };
+            tx.commit().await?;
             let mut histories: BTreeMap<i64, (Option<&AnyRow>, Vec<Step>)> = BTreeMap::new();
             for row in &requests {
                 histories.entry(row.try_get("id")?).or_default().0 = Some(row);

@@ -19,6 +19,7 @@ on_both!(
     text_moved_between_note_and_payload_breaks_the_chain,
     a_row_edited_directly_is_named_field_by_field,
     a_chain_from_before_the_upgrade_still_verifies,
+    an_audit_while_the_district_works_finds_nothing,
 );
 
 /// A connection of someone who can write to the database and lifts the events table's
@@ -361,4 +362,35 @@ async fn a_chain_from_before_the_upgrade_still_verifies(store: Store, url: Strin
     assert!(named.contains(&(resolved.id, "satisfaction".to_string())), "{named:?}");
     assert!(named.contains(&(1, "status".to_string())), "{named:?}");
     assert!(!named.iter().any(|(id, _)| *id == new.id), "{named:?}");
+}
+
+async fn an_audit_while_the_district_works_finds_nothing(store: Store, _url: String) {
+    let store = &store;
+    let t = town(store).await;
+    let mut open = Vec::new();
+    for _ in 0..20 {
+        let r = dispatched(store, &t, manhole(t.community, None)).await;
+        open.push(store.act(r.id, None, Command::Claim, staff(&t.handler)).await.unwrap().id);
+    }
+    // Handlers write notes and new requests come in while the supervisor audits.
+    let work = {
+        let (store, handler, operator, community) = (store.clone(), t.handler.clone(), t.operator.clone(), t.community);
+        tokio::spawn(async move {
+            for round in 0..400 {
+                let note = Command::Progress { note: format!("第{round}次上门查看") };
+                store.act(open[round % open.len()], None, note, staff(&handler)).await.unwrap();
+                if round % 10 == 0 {
+                    store.create(manhole(community, None), None, staff(&operator)).await.unwrap();
+                }
+            }
+        })
+    };
+    let mut audits = 0;
+    while !work.is_finished() || audits == 0 {
+        let report = store.audit(&[]).await.unwrap();
+        assert!(report.is_clean(), "{report:?}");
+        audits += 1;
+    }
+    work.await.unwrap();
+    assert!(store.audit(&[]).await.unwrap().is_clean());
 }
