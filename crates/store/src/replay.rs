@@ -1,5 +1,6 @@
 //! Replaying every request's events against its row: each event must start where the one
-//! before it ended, and the row must hold what the events recorded (`crate::snapshot`).
+//! before it ended — its state, and each column it changed — and the row must hold what
+//! the events recorded (`crate::snapshot`).
 //! Requests are read in id order a chunk at a time with their events, so a million
 //! requests take no more memory than a thousand.
 //!
@@ -165,8 +166,14 @@ fn check(report: &mut ReplayReport, id: i64, row: Option<&AnyRow>, steps: &[Step
                     known[column] = Some(value);
                 }
             }
-            Some(Recorded::Changed(values)) => {
-                for (column, value) in values {
+            Some(Recorded::Changed { was, set }) => {
+                for (column, found) in was {
+                    if let Some(left) = known[column].as_ref().filter(|left| **left != found) {
+                        let row = format!("{} (before event {})", snapshot::show(&found), step.id);
+                        report.mismatch(id, &number, COLUMNS[column].0, row, snapshot::show(left));
+                    }
+                }
+                for (column, value) in set {
                     known[column] = Some(value);
                 }
             }

@@ -7,7 +7,8 @@
 //! moment, which change; the values an action wrote do not. Why only the columns an
 //! action changed: a whole row in every event would multiply the log several times over,
 //! while intake's event holds the whole row once and each later event the few columns it
-//! moved. Free text and personal data (title, content, address, requester's name and
+//! moved, with the values it found there (so that an edit a later action overwrote still
+//! shows). Free text and personal data (title, content, address, requester's name and
 //! phone, tracking code, reply) are recorded as digests: they show an edit without
 //! copying the text, or the phone number, into the log a second time.
 
@@ -190,15 +191,18 @@ pub(crate) fn whole(r: &Request) -> String {
     serde_json::json!({ "row": row }).to_string()
 }
 
-/// An action: the columns it changed, with their new values.
+/// An action: the columns it changed, with the values it found and those it left. What
+/// it found must be what the events before it left, or the row was edited in between —
+/// even when this action then overwrote the edit's value.
 pub(crate) fn change(before: &Request, after: &Request) -> String {
-    let set: Map<String, Value> = COLUMNS
-        .iter()
-        .zip(cells(before).into_iter().zip(cells(after)))
-        .filter(|(_, (old, new))| old != new)
-        .map(|((name, _), (_, new))| (name.to_string(), new))
-        .collect();
-    serde_json::json!({ "set": set }).to_string()
+    let (mut was, mut set) = (Map::new(), Map::new());
+    for ((name, _), (old, new)) in COLUMNS.iter().zip(cells(before).into_iter().zip(cells(after))) {
+        if old != new {
+            was.insert(name.to_string(), old);
+            set.insert(name.to_string(), new);
+        }
+    }
+    serde_json::json!({ "was": was, "set": set }).to_string()
 }
 
 /// An event that records an act about the request without changing its row.
@@ -206,23 +210,29 @@ pub(crate) fn unchanged() -> String {
     serde_json::json!({ "set": {} }).to_string()
 }
 
-/// What a recorded snapshot says about the columns, by `COLUMNS` index.
+/// Values by `COLUMNS` index.
+pub(crate) type Columns = Vec<(usize, Value)>;
+
+/// What a recorded snapshot says about the columns.
 pub(crate) enum Recorded {
     /// Every column: those not named are null.
-    Whole(Vec<(usize, Value)>),
-    /// Only the columns named.
-    Changed(Vec<(usize, Value)>),
+    Whole(Columns),
+    /// Only the columns named: the values the action found, and those it left.
+    Changed { was: Columns, set: Columns },
 }
 
 pub(crate) fn parse(snapshot: &str) -> Option<Recorded> {
     let value: Value = serde_json::from_str(snapshot).ok()?;
     let object = value.as_object()?;
-    let columns = |map: &Map<String, Value>| -> Vec<(usize, Value)> {
+    let columns = |map: Option<&Value>| -> Columns {
+        let Some(Value::Object(map)) = map else { return vec![] };
         map.iter().filter_map(|(name, v)| Some((COLUMNS.iter().position(|(c, _)| c == name)?, v.clone()))).collect()
     };
     match (object.get("row"), object.get("set")) {
-        (Some(Value::Object(row)), None) => Some(Recorded::Whole(columns(row))),
-        (None, Some(Value::Object(set))) => Some(Recorded::Changed(columns(set))),
+        (Some(Value::Object(_)), None) => Some(Recorded::Whole(columns(object.get("row")))),
+        (None, Some(Value::Object(_))) => {
+            Some(Recorded::Changed { was: columns(object.get("was")), set: columns(object.get("set")) })
+        }
         _ => None,
     }
 }
