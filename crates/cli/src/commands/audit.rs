@@ -38,7 +38,7 @@ pub struct AnchorArgs {
 pub struct VerifyArgs {
     /// A checkpoint file to hold the chain against; repeat for each instance's file
     /// [default: audit-anchors.log in the data folder, if there is one].
-    #[arg(long = "anchor-file")]
+    #[arg(long = "anchor-file", env = "GONGZHI_ANCHOR_FILE")]
     anchor_files: Vec<PathBuf>,
     /// The key that signed the checkpoints [default: audit.key in the data folder].
     #[arg(long, env = "GONGZHI_AUDIT_KEY_FILE")]
