@@ -427,7 +427,21 @@ fn limited(text: &str, field: &'static str) -> Result<(), Broken> {
     if text.chars().count() > MAX_TEXT {
         return Err(Broken::Invalid { field, reason: format!("longer than {MAX_TEXT} characters") });
     }
+    if !printable(text) {
+        return Err(Broken::Invalid { field, reason: UNPRINTABLE.into() });
+    }
     Ok(())
+}
+
+/// Why free text with control characters is refused.
+pub const UNPRINTABLE: &str = "contains control characters (only line breaks and tabs are allowed)";
+
+/// Whether free text holds only what a person writes: no control characters but line
+/// breaks and tabs. A form's textarea sends its line breaks as CR LF, so CR counts as part
+/// of a line break. Invisible bytes in a note show nothing to its readers and served, in
+/// the old event encoding, to move text from one field of the record into another.
+pub fn printable(text: &str) -> bool {
+    text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
 }
 
 fn validate(command: &Command) -> Result<(), Broken> {

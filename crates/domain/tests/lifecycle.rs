@@ -268,3 +268,27 @@ fn a_requester_reopens_only_when_unsatisfied_and_within_the_window() {
     assert_eq!(run(&answered, &Command::AutoClose, &Actor::System, START + DAY).unwrap_err(), Broken::WindowOpen);
     assert_eq!(run(&answered, &Command::AutoClose, &Actor::System, late).unwrap().request.status, Status::Closed);
 }
+
+#[test]
+fn free_text_with_control_characters_is_refused() {
+    let actors = cast();
+    let mut request = new_request();
+    request.status = Status::PendingDispatch;
+    let dispatched =
+        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[1], START).unwrap().request;
+    let claimed = run(&dispatched, &Command::Claim, &actors[2], START).unwrap().request;
+    let unprintable = Broken::Invalid { field: "note", reason: lifecycle::UNPRINTABLE.into() };
+    for hidden in ["已上门\u{1f}{\"contacted\":true}", "已上门\u{0}", "已上门\u{1b}[31m", "已上门\u{85}"] {
+        let note = Command::Progress { note: hidden.into() };
+        assert_eq!(run(&claimed, &note, &actors[2], START).unwrap_err(), unprintable, "{hidden:?}");
+    }
+    // What a person types into a form: lines (CR LF from a textarea) and tabs.
+    let note =
+        Command::Progress { note: "已上门查看：\r\n1. 井盖缺失\t已设围挡\n2. 明日补装".into() };
+    assert!(run(&claimed, &note, &actors[2], START).is_ok());
+    let reply = Command::Resolve { reply: "已补装\u{7f}".into(), contacted: true };
+    assert_eq!(
+        run(&claimed, &reply, &actors[2], START).unwrap_err(),
+        Broken::Invalid { field: "reply", reason: lifecycle::UNPRINTABLE.into() }
+    );
+}

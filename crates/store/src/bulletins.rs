@@ -255,6 +255,7 @@ impl Store {
     /// Publishes a draft: from now on it is on the public site and no longer changes.
     pub async fn publish_bulletin(&self, staff: &Staff, id: i64, now: Millis) -> Result<Bulletin> {
         self.own_draft(staff, id).await?;
+        self.anchor_bulletin(id, now).await?;
         let done = sqlx::query(
             "UPDATE bulletins SET status = 'published', published_by = $1, published_at = $2 \
              WHERE id = $3 AND status = 'draft'",

@@ -17,16 +17,20 @@
 mod accounts;
 mod accuracy;
 mod admin;
+pub mod anchors;
 mod attachments;
+mod audit;
 mod bulletins;
 mod chain;
 mod error;
 mod figures;
 mod lists;
 mod queries;
+mod replay;
 mod rows;
 mod search;
 mod settings;
+mod snapshot;
 mod stats;
 mod suggestions;
 mod supervision;
@@ -37,13 +41,16 @@ mod writer;
 
 pub use accounts::{hash_password, new_token, Account, MIN_PASSWORD};
 pub use admin::{AuditEntry, Listing, UnitEntry};
+pub use anchors::Anchor;
 pub use attachments::{photo_type, Attachment, AttachmentInfo};
+pub use audit::AuditReport;
 pub use bulletins::Bulletin;
-pub use chain::{ChainReport, EventRecord};
+pub use chain::{Breach, ChainReport, EventRecord, Found};
 pub use error::StoreError;
 pub use figures::FigureScope;
 pub use lists::{Claims, Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView, MAX_PAGE};
+pub use replay::{Mismatch, ReplayReport, MAX_MISMATCHES};
 pub use search::searchable;
 pub use settings::Settings;
 pub use suggestions::{

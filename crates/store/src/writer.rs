@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::chain::{self, Head, NewEvent};
 use crate::settings::{self, Settings};
-use crate::{rows, search, stats, Result, Store, StoreError};
+use crate::{rows, search, snapshot, stats, Result, Store, StoreError};
 
 /// A request that intake created, or found again by its idempotency key.
 #[derive(Debug, Clone)]
@@ -407,6 +407,7 @@ async fn create(
         to_status: Status::Submitted.as_str(),
         note: "",
         payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+        snapshot: snapshot::whole(&request),
     });
     chain::insert(conn, &[event]).await?;
     stats::apply(conn, &measures::delta(None, &request)).await?;
@@ -492,6 +493,7 @@ pub(crate) async fn act(
         to_status: outcome.event.to.as_str(),
         note: &outcome.event.note,
         payload: outcome.event.payload.to_string(),
+        snapshot: snapshot::change(&request, &next),
     });
     chain::insert(conn, &[event]).await?;
     stats::apply(conn, &measures::delta(Some(&request), &next)).await?;
@@ -513,6 +515,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
         if request.tracking_code.is_empty() {
             request.tracking_code = tracking_code();
         }
+        // The history arrives without the states between its steps: its last event
+        // records the row as written.
+        let whole = |last: bool| if last { snapshot::whole(&request) } else { String::new() };
         events.push(batch.head.link(NewEvent {
             request_id: request.id,
             at: request.created_at,
@@ -522,8 +527,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
             to_status: Status::Submitted.as_str(),
             note: "",
             payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+            snapshot: whole(item.events.is_empty()),
         }));
-        for (at, actor, draft) in &item.events {
+        for (i, (at, actor, draft)) in item.events.iter().enumerate() {
             events.push(batch.head.link(NewEvent {
                 request_id: request.id,
                 at: *at,
@@ -533,6 +539,7 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
                 to_status: draft.to.as_str(),
                 note: &draft.note,
                 payload: draft.payload.to_string(),
+                snapshot: whole(i + 1 == item.events.len()),
             }));
         }
         for (key, delta) in measures::delta(None, &request) {

@@ -212,6 +212,11 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
         String::from_utf8_lossy(&axum::body::to_bytes(print.into_body(), usize::MAX).await.unwrap()).into_owned();
     assert!(print.contains("请及时整改") && print.contains(&display(Measure::Intake, &api)));
     assert!(!print.contains("/work/figures"), "the public print view links to nothing internal");
+    // Printed and public, the audit chain's head at publication, as `audit verify --anchor` takes it.
+    let anchor = store.bulletin_anchor(id).await.unwrap().expect("a published bulletin carries its anchor");
+    let printed = format!("审计锚点 seq {} · {} · ", anchor.seq, anchor.short_hash());
+    assert!(print.contains(&printed), "{print}");
+    assert!(get(&app, "none", &format!("/bulletins/{id}")).await.text().contains(&printed));
     let xlsx = export::read(&get(&app, &supervisor, &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
     assert_eq!(xlsx.len(), 5);
     assert!(xlsx[0].1.iter().any(|row| row == &vec!["受理量".to_string(), api.intake.to_string()]));

@@ -1,16 +1,9 @@
-//! Chores for administrators: the audit trail, tokens, accounts, the calendar.
+//! Chores for administrators: tokens, accounts, the calendar.
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use gongzhi_domain::Role;
 use gongzhi_store::{hash_password, Store, MIN_PASSWORD};
-
-#[derive(Subcommand)]
-pub enum Audit {
-    /// Recompute every link of the event chain; exits non-zero and names the first broken
-    /// link if any.
-    Verify,
-}
 
 #[derive(Subcommand)]
 pub enum Token {
@@ -48,23 +41,6 @@ pub enum User {
 pub enum Calendar {
     /// Load an official calendar file (date,kind,festival lines; kind holiday or workday).
     Load { file: std::path::PathBuf },
-}
-
-pub async fn audit(url: &str, command: &Audit) -> Result<()> {
-    let store = Store::open(url).await?;
-    match command {
-        Audit::Verify => {
-            let report = store.verify_chain().await?;
-            match &report.first_broken {
-                None => println!("审计链完好 / audit chain intact: {} events", report.events),
-                Some((id, reason)) => {
-                    println!("审计链断裂 / audit chain BROKEN at event {id}: {reason}");
-                    std::process::exit(1);
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 pub async fn token(url: &str, command: &Token) -> Result<()> {

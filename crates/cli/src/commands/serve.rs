@@ -1,6 +1,8 @@
-//! `gongzhi serve`: the server, with demo data on request and the auto-close timer.
+//! `gongzhi serve`: the server, with demo data on request, the auto-close timer and the
+//! audit chain's checkpoints.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -9,6 +11,8 @@ use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::{time, Actor};
 use gongzhi_store::Store;
 use gongzhi_web::{AppState, WebConfig};
+
+use super::audit::Checkpoints;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,13 +40,26 @@ pub struct Args {
     /// Largest photo accepted, in megabytes.
     #[arg(long, env = "GONGZHI_PHOTO_MAX_MB", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
     photo_max_mb: u16,
+    /// Minutes between checkpoints of the audit chain (0: none).
+    #[arg(long, env = "GONGZHI_CHECKPOINT_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=1440))]
+    checkpoint_minutes: u64,
+    #[command(flatten)]
+    anchors: super::audit::AnchorArgs,
 }
 
-pub async fn run(url: &str, args: &Args) -> Result<()> {
+pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
     let store = Store::open(url).await.with_context(|| format!("open the database {}", redact(url)))?;
     if args.demo {
         demo(&store, args.demo_requests).await?;
     }
+    let checkpoints = match args.checkpoint_minutes {
+        0 => None,
+        minutes => {
+            let checkpoints = Checkpoints::new(&store, data_dir, &args.anchors)?;
+            checkpoints.clone().start(Duration::from_secs(minutes * 60)).await?;
+            Some(checkpoints)
+        }
+    };
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         trust_forwarded: args.trust_forwarded,
@@ -82,6 +99,12 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    // The head at shutdown, so that the last writes are anchored too.
+    if let Some(checkpoints) = checkpoints {
+        if let Err(error) = checkpoints.write().await {
+            tracing::error!(error = format!("{error:#}"), "the checkpoint at shutdown could not be written");
+        }
+    }
     store.close().await;
     Ok(())
 }

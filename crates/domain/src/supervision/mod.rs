@@ -63,5 +63,8 @@ pub fn limited(text: &str, field: &'static str) -> Result<(), Refused> {
     if text.chars().count() > MAX_TEXT {
         return Err(Refused::Invalid { field, reason: format!("longer than {MAX_TEXT} characters") });
     }
+    if !crate::lifecycle::printable(text) {
+        return Err(Refused::Invalid { field, reason: crate::lifecycle::UNPRINTABLE.into() });
+    }
     Ok(())
 }

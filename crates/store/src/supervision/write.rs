@@ -344,6 +344,7 @@ async fn record(
         to_status: status,
         note,
         payload: payload.to_string(),
+        snapshot: crate::snapshot::unchanged(),
     });
     let id = event.id;
     chain::insert(conn, &[event]).await?;

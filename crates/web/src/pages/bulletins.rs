@@ -263,14 +263,24 @@ struct Print<'a> {
     content: ContentView,
     remarks: String,
     published_at: String,
+    anchor: Option<String>,
 }
 
-fn print_page(chrome: &Chrome, b: &Bulletin) -> Response {
+/// The audit chain's head when the bulletin was published, as printed: a copy outside
+/// the database of how long the chain was and how it ended (`gongzhi audit verify
+/// --anchor SEQ:HASH` holds the chain against it).
+async fn anchor_line(state: &AppState, b: &Bulletin) -> Option<String> {
+    let anchor = state.store.bulletin_anchor(b.id).await.ok().flatten()?;
+    Some(format!("seq {} · {} · {}", anchor.seq, anchor.short_hash(), time::display(anchor.at)))
+}
+
+async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> Response {
     let template = Print {
         chrome,
         content: content_view(chrome, &b.content, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
+        anchor: anchor_line(state, b).await,
     };
     page(chrome, &template)
 }
@@ -278,7 +288,7 @@ fn print_page(chrome: &Chrome, b: &Bulletin) -> Response {
 pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     match state.store.bulletin(&user.staff(), id).await {
-        Ok(b) => print_page(&chrome, &b),
+        Ok(b) => print_page(&state, &chrome, &b).await,
         Err(StoreError::NotFound) => not_found(&chrome),
         Err(_) => unavailable(&chrome),
     }
@@ -403,6 +413,7 @@ struct Public<'a> {
     content: ContentView,
     remarks: String,
     published_at: String,
+    anchor: Option<String>,
 }
 
 async fn published(state: &AppState, chrome: &Chrome, id: i64) -> Result<Bulletin, Response> {
@@ -424,13 +435,14 @@ pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id)
         content: content_view(&chrome, &b.content, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
+        anchor: anchor_line(&state, &b).await,
     };
     page(&chrome, &template)
 }
 
 pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     match published(&state, &chrome, id).await {
-        Ok(b) => print_page(&chrome, &b),
+        Ok(b) => print_page(&state, &chrome, &b).await,
         Err(response) => response,
     }
 }
