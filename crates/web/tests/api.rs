@@ -17,6 +17,7 @@ on_both!(
     scope_and_phone_numbers,
     sessions_expire_and_logins_are_throttled,
     tracking_codes_cannot_be_guessed,
+    staff_read_a_tracking_code_once_at_intake,
 );
 
 struct Client {
@@ -374,4 +375,34 @@ async fn tracking_codes_cannot_be_guessed(store: Store, _url: String) {
         );
     }
     assert_eq!(client.send("GET", "/api/v1/track/DDDDDDDDDD", None, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn staff_read_a_tracking_code_once_at_intake(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, _, leader, supervisor] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    // The operator who took the call reads the code back to the caller from intake's answer.
+    let created = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.body["id"].as_i64().unwrap();
+    let code = created.body["tracking_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 10);
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    let dispatched = client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    let claimed = client.act(id, "claim", &handler, json!({}), 3).await;
+    // After intake no answer to staff holds it: not a request, a list, a queue or an action.
+    let mut answers = vec![dispatched, claimed];
+    for token in [&operator, &dispatcher, &handler, &leader, &supervisor] {
+        answers.push(client.send("GET", &format!("/api/v1/requests/{id}"), Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/requests", Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/requests?q=井盖", Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/queues/handling", Some(token), None).await);
+    }
+    for answer in answers {
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        let text = answer.body.to_string();
+        assert!(!text.contains(&code) && !text.contains("tracking_code"), "the code leaked: {text}");
+    }
+    let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&handler), None).await;
+    assert_eq!(detail.body["number"], created.body["number"], "the request itself is all there");
 }
