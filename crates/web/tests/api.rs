@@ -199,6 +199,14 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     nowhere["unit_id"] = json!(987654);
     let r = client.send("POST", "/api/v1/requests", None, Some(nowhere)).await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_unit")));
+    // A department is no place a problem is, on any channel.
+    let mut department = submission(&t);
+    department["unit_id"] = json!(t.department);
+    let r = client.send("POST", "/api/v1/requests", None, Some(department.clone())).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_place")));
+    assert_eq!(r.body["error"]["message"], "「区住建局」不是社区、村或网格，诉求所在地请选择社区、村或网格");
+    let r = client.send("POST", "/api/v1/requests", Some(&operator), Some(department)).await;
+    assert_eq!(r.body["error"]["code"], "not_a_place");
     let mut no_category = submission(&t);
     no_category["category_id"] = json!(987654);
     assert_eq!(

@@ -170,11 +170,9 @@ pub async fn submit(
             _ => return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unknown_category").into())).await,
         },
     };
+    // A deactivated place is not offered; a form kept open since it was is told so by
+    // intake, which holds every channel to the same rule.
     let unit_id = form.unit_id.parse().unwrap_or(0);
-    // A deactivated place is not offered; a form kept open since it was is told so.
-    if state.store.inactive_units().await.is_ok_and(|inactive| inactive.contains(&unit_id)) {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unit_inactive").into())).await;
-    }
     let new = NewRequest {
         kind: Kind::parse(&form.kind).unwrap_or(Kind::Complaint),
         channel: Channel::Web,

@@ -237,8 +237,7 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             photos: matches!(row.action, Action::Progress | Action::Resolve),
         })
         .collect();
-    let mut units: Vec<(i64, String)> = names.iter().map(|(id, name)| (*id, name.clone())).collect();
-    units.sort();
+    let units = super::desk::targets(state).await.unwrap_or_default();
     let template = RequestPage {
         chrome,
         r: &request,
