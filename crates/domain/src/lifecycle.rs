@@ -468,7 +468,12 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
                 ctx.policy.deadlines(ctx.calendar, now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
             next.assignee_unit_id = Some(*unit_id);
             next.assignee_path = Some(path.to_string());
-            next.co_unit_ids = co_unit_ids.iter().copied().filter(|id| id != unit_id).collect();
+            next.co_unit_ids.clear();
+            for co in co_unit_ids {
+                if co != unit_id && !next.co_unit_ids.contains(co) {
+                    next.co_unit_ids.push(*co);
+                }
+            }
             next.dispatched_at = Some(now);
             next.respond_by = Some(due.respond_by);
             next.resolve_by = Some(due.resolve_by);

@@ -20,6 +20,7 @@ mod admin;
 mod attachments;
 mod bulletins;
 mod chain;
+mod co_units;
 mod error;
 mod figures;
 mod lists;

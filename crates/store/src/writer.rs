@@ -506,6 +506,9 @@ pub(crate) async fn act(
     if updated.rows_affected() != 1 {
         return Err(StoreError::Conflict { current: request.version });
     }
+    if next.co_unit_ids != request.co_unit_ids {
+        crate::co_units::record(conn, id, &next.co_unit_ids).await?;
+    }
     let event = batch.head.link(NewEvent {
         request_id: id,
         at,
@@ -571,6 +574,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
             query = rows::bind_moving(rows::bind_fixed(query, request), request);
         }
         query.execute(&mut *conn).await.map_err(|e| StoreError::from_insert(e, "request"))?;
+    }
+    for request in requests.iter().filter(|r| !r.co_unit_ids.is_empty()) {
+        crate::co_units::record(conn, request.id, &request.co_unit_ids).await?;
     }
     search::index(conn, requests.iter().map(|r| (r.id, r.new.title.as_str(), r.new.content.as_str()))).await?;
     chain::insert(conn, &events).await?;

@@ -1,11 +1,12 @@
 //! Who takes a request and who works on it: the places and units intake and dispatch
 //! accept on every channel. Each story runs on SQLite and PostgreSQL.
 
+use gongzhi_domain::role::Staff;
 use gongzhi_domain::*;
 use gongzhi_store::testing::{manhole, staff, town};
-use gongzhi_store::{hash_password, on_both, Store, StoreError};
+use gongzhi_store::{hash_password, on_both, ListFilter, Queue, Store, StoreError};
 
-on_both!(only_active_places_take_requests_and_only_active_units_take_work,);
+on_both!(only_active_places_take_requests_and_only_active_units_take_work, a_co_unit_finds_the_work_it_helps_with,);
 
 fn broken(result: Result<impl std::fmt::Debug, StoreError>) -> Broken {
     match result {
@@ -58,4 +59,70 @@ async fn only_active_places_take_requests_and_only_active_units_take_work(store:
     // Switched on again, it takes requests again, from the next write on.
     store.set_unit_active(&admin, t.other_community, true, now).await.unwrap();
     store.create(manhole(t.other_community, None), None, Actor::Requester).await.unwrap();
+}
+
+const NOTHING: [Vec<i64>; 4] = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+
+/// The ids a staff member finds: in the list, in the list by state, by a word, and in
+/// their co-unit queue.
+async fn found(store: &Store, who: &Staff) -> [Vec<i64>; 4] {
+    let now = time::now();
+    let ids = |items: Vec<Request>| items.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let all = store.list(who, &ListFilter::default(), now).await.unwrap().items;
+    let working = ListFilter { status: vec![Status::Dispatched, Status::InProgress], ..ListFilter::default() };
+    let by_state = store.list(who, &working, now).await.unwrap().items;
+    let word = ListFilter { text: Some("井盖".into()), ..ListFilter::default() };
+    let by_word = store.list(who, &word, now).await.unwrap().items;
+    let queue = store.queue(who, Queue::CoUnit, now, 20).await.unwrap();
+    [ids(all), ids(by_state), ids(by_word), ids(queue)]
+}
+
+async fn a_co_unit_finds_the_work_it_helps_with(store: Store, _url: String) {
+    let store = &store;
+    let t = town(store).await;
+    let department = Staff {
+        user_id: 99,
+        role: Role::Handler,
+        unit_id: t.department,
+        unit_path: store.unit(t.department).await.unwrap().path,
+    };
+    let r = store.create(manhole(t.community, Some(t.category)), None, Actor::Requester).await.unwrap().request;
+    store.act(r.id, None, Command::Accept, staff(&t.operator)).await.unwrap();
+    // Before it helps, the neighbouring community and the department see nothing.
+    for who in [&t.other_handler, &department] {
+        assert_eq!(found(store, who).await, NOTHING);
+    }
+
+    // 柳湾社区 leads; 桃源社区 and the housing bureau help (named twice, kept once).
+    let helped = Command::Dispatch {
+        unit_id: t.community,
+        co_unit_ids: vec![t.other_community, t.department, t.other_community, t.community],
+    };
+    let r = store.act(r.id, None, helped, staff(&t.dispatcher)).await.unwrap();
+    assert_eq!(r.co_unit_ids, vec![t.other_community, t.department]);
+    for who in [&t.other_handler, &department] {
+        assert_eq!(found(store, who).await, [vec![r.id], vec![r.id], vec![r.id], vec![r.id]], "{who:?}");
+        let counts = store.queue_counts(who, time::now()).await.unwrap();
+        assert!(counts.contains(&(Queue::CoUnit, 1)), "{counts:?}");
+    }
+    // Found from the search index as well as before it.
+    store.catch_up_search().await.unwrap();
+    assert_eq!(found(store, &t.other_handler).await[2], vec![r.id]);
+    // The lead unit's queues are as before; helping is not leading.
+    assert_eq!(store.queue(&t.handler, Queue::Claim, time::now(), 20).await.unwrap().len(), 1);
+    assert!(store.queue(&t.other_handler, Queue::Claim, time::now(), 20).await.unwrap().is_empty());
+
+    // The co-unit notes its part while the lead unit has it in hand.
+    store.act(r.id, None, Command::Claim, staff(&t.handler)).await.unwrap();
+    let note = Command::Progress { note: "桃源社区已协助排查管线".into() };
+    store.act(r.id, None, note, staff(&t.other_handler)).await.unwrap();
+    assert_eq!(found(store, &t.other_handler).await[3], vec![r.id]);
+
+    // Handed back and sent on without co-units, it leaves the helpers' lists.
+    let back = Command::Return { reason: "需重新派单".into() };
+    store.act(r.id, None, back, staff(&t.handler)).await.unwrap();
+    let alone = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.department] };
+    store.act(r.id, None, alone, staff(&t.dispatcher)).await.unwrap();
+    assert_eq!(found(store, &t.other_handler).await, NOTHING);
+    assert_eq!(found(store, &department).await[0], vec![r.id]);
 }

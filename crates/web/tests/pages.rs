@@ -288,3 +288,65 @@ async fn the_workbench_pages_through_a_long_queue() {
     let odd = browser.get("/work?queue=intake&page=abc").await;
     assert_eq!(odd.html.matches("/work/requests/").count(), 50);
 }
+
+#[tokio::test]
+async fn the_desk_names_co_units_and_they_find_the_work() {
+    let (store, t) = setup().await;
+    let staff = |s: &gongzhi_domain::role::Staff| gongzhi_domain::Actor::Staff(s.clone());
+    let r = store.create(manhole(t.community, Some(t.category)), None, staff(&t.operator)).await.unwrap().request;
+    store.act(r.id, None, gongzhi_domain::Command::Accept, staff(&t.operator)).await.unwrap();
+    let mut dispatcher = Browser::new(&store);
+    dispatcher.login("dispatcher", "demo-password").await;
+    let desk = dispatcher.get("/work/dispatch").await;
+    assert!(desk.html.contains("name=\"co_unit_ids\" multiple"), "the desk offers co-units: {}", desk.html);
+    no_missing_words(&desk);
+
+    // The desk's form: the lead unit, and two co-units chosen in the multiple select.
+    let (lead, other, department) = (t.community.to_string(), t.other_community.to_string(), t.department.to_string());
+    let sent = dispatcher
+        .post(
+            &format!("/work/requests/{}/dispatch", r.id),
+            &[
+                ("_csrf", CSRF),
+                ("version", "2"),
+                ("unit_id", &lead),
+                ("co_unit_ids", &other),
+                ("co_unit_ids", &department),
+                ("back", "/work/dispatch"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let page = dispatcher.get(&format!("/work/requests/{}", r.id)).await;
+    assert!(page.html.contains("<span id=\"co-units\">桃源社区、区住建局</span>"), "{}", page.html);
+
+    // The helping community's handler finds it on the workbench, in the list and by a word.
+    let mut helper = Browser::new(&store);
+    helper.login("handler_c2", "demo-password").await;
+    let home = helper.get("/work").await;
+    assert!(home.html.contains("id=\"queue-co_unit\""), "{}", home.html);
+    no_missing_words(&home);
+    let queue = helper.get("/work?queue=co_unit").await;
+    assert!(queue.html.contains(&r.number), "{}", queue.html);
+    let found = helper.get(&format!("/work/search?q={}", encode("井盖"))).await;
+    assert!(found.html.contains(&r.number), "{}", found.html);
+    let listed = helper.get("/work/search?status=dispatched").await;
+    assert!(listed.html.contains(&r.number), "{}", listed.html);
+
+    // A co-unit that is no longer active cannot be named; the form says which and why.
+    let hash = gongzhi_store::hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", gongzhi_domain::Role::Admin, t.district, &hash).await.unwrap();
+    store.set_unit_active(&admin.staff(), t.other_community, false, gongzhi_domain::time::now()).await.unwrap();
+    let r2 = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
+    store.act(r2.id, None, gongzhi_domain::Command::Accept, staff(&t.operator)).await.unwrap();
+    let page = dispatcher.get(&format!("/work/requests/{}", r2.id)).await;
+    assert!(!page.html.contains(&format!("<option value=\"{other}\">")), "an inactive unit is not offered");
+    let refused = dispatcher
+        .post(
+            &format!("/work/requests/{}/dispatch", r2.id),
+            &[("_csrf", CSRF), ("version", "2"), ("unit_id", &lead), ("co_unit_ids", &other)],
+        )
+        .await;
+    assert!(refused.html.contains("协办单位「桃源社区」已停用"), "{}", refused.html);
+    assert_eq!(store.request(r2.id, &t.dispatcher).await.unwrap().status, gongzhi_domain::Status::PendingDispatch);
+}

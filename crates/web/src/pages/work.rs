@@ -161,7 +161,7 @@ fn fields(action: Action) -> Vec<&'static str> {
         Action::Reject | Action::Return | Action::DenyExtension | Action::Reopen => vec!["reason"],
         Action::Answer => vec!["reply"],
         Action::Resolve => vec!["reply", "contacted"],
-        Action::Dispatch => vec!["unit_id"],
+        Action::Dispatch => vec!["unit_id", "co_unit_ids"],
         Action::Progress | Action::Press => vec!["note"],
         Action::RequestExtension => vec!["until", "reason"],
         Action::Evaluate => vec!["solved", "satisfaction"],
@@ -179,6 +179,8 @@ struct RequestPage<'a> {
     name: String,
     place: String,
     assignee: String,
+    /// The co-units' names, joined.
+    co_units: String,
     timeline: Vec<(String, &'static str, String, String)>,
     actions: Vec<ActionForm>,
     units: Vec<(i64, String)>,
@@ -245,6 +247,7 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
         name: name.unwrap_or_else(|| chrome.t.get("request.anonymous").to_string()),
         place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
+        co_units: request.co_unit_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join("、"),
         timeline: events
             .iter()
             .map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), actor(&e.actor)))
@@ -291,6 +294,9 @@ pub struct ActionFields {
     contacted: Option<String>,
     #[serde(default)]
     unit_id: Option<i64>,
+    /// The co-units chosen in a multiple select, joined by commas.
+    #[serde(default)]
+    co_unit_ids: String,
     #[serde(default)]
     until: String,
     #[serde(default)]
@@ -309,7 +315,15 @@ fn command(action: Action, f: ActionFields) -> Option<Command> {
         Action::Accept => Command::Accept,
         Action::Reject => Command::Reject { reason: f.reason },
         Action::Answer => Command::Answer { reply: f.reply },
-        Action::Dispatch => Command::Dispatch { unit_id: f.unit_id?, co_unit_ids: vec![] },
+        Action::Dispatch => Command::Dispatch {
+            unit_id: f.unit_id?,
+            co_unit_ids: f
+                .co_unit_ids
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .map(|id| id.parse().ok())
+                .collect::<Option<_>>()?,
+        },
         Action::Claim => Command::Claim,
         Action::Return => Command::Return { reason: f.reason },
         Action::Progress => Command::Progress { note: f.note },
