@@ -43,6 +43,8 @@ fn field(name: &str) -> &'static str {
         "unit_id" => "单位",
         "co_unit_ids" => "协办单位",
         "satisfaction" => "满意度",
+        "contacted" => "是否已与诉求人联系",
+        "solved" => "是否解决",
         _ => "字段",
     }
 }

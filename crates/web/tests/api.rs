@@ -18,6 +18,7 @@ on_both!(
     sessions_expire_and_logins_are_throttled,
     tracking_codes_cannot_be_guessed,
     staff_read_a_tracking_code_once_at_intake,
+    a_choice_that_counts_is_never_assumed,
 );
 
 struct Client {
@@ -413,4 +414,33 @@ async fn staff_read_a_tracking_code_once_at_intake(store: Store, _url: String) {
     }
     let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&handler), None).await;
     assert_eq!(detail.body["number"], created.body["number"], "the request itself is all there");
+}
+
+async fn a_choice_that_counts_is_never_assumed(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, ..] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"]
+        .as_i64()
+        .unwrap();
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    client.act(id, "claim", &handler, json!({}), 3).await;
+    // Whether the requester was contacted is the handler's to say, not the API's to assume.
+    let r = client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装" }), 4).await;
+    assert_eq!(
+        (r.status, r.body["error"]["code"].as_str(), r.body["error"]["message"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_field"), Some("请填写是否已与诉求人联系"))
+    );
+    let r = client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装", "contacted": false }), 4).await;
+    assert_eq!((r.status, r.body["contacted"].as_bool()), (StatusCode::OK, Some(false)), "{:?}", r.body);
+    // Nor is a verdict recorded from a call without both its answers.
+    for (fields, missing) in
+        [(json!({ "solved": true }), "请填写满意度"), (json!({ "satisfaction": "satisfied" }), "请填写是否解决")]
+    {
+        let r = client.act(id, "evaluate", &operator, fields, 5).await;
+        assert_eq!((r.status, r.body["error"]["message"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(missing)));
+    }
+    let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&operator), None).await;
+    assert_eq!((detail.body["status"].as_str(), detail.body["version"].as_i64()), (Some("resolved"), Some(5)));
 }

@@ -350,3 +350,75 @@ async fn the_desk_names_co_units_and_they_find_the_work() {
     assert!(refused.html.contains("协办单位「桃源社区」已停用"), "{}", refused.html);
     assert_eq!(store.request(r2.id, &t.dispatcher).await.unwrap().status, gongzhi_domain::Status::PendingDispatch);
 }
+
+#[tokio::test]
+async fn nothing_that_counts_is_chosen_for_anyone() {
+    use gongzhi_domain::{Actor, Command, Status};
+    let (store, t) = setup().await;
+    let r = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, None)).await;
+    store.act(r.id, None, Command::Claim, Actor::Staff(t.handler.clone())).await.unwrap();
+    let request = format!("/work/requests/{}", r.id);
+
+    // The handler's reply form asks whether the requester was contacted, and answers
+    // nothing for them.
+    let mut handler = Browser::new(&store);
+    handler.login("handler_c1", "demo-password").await;
+    let page = handler.get(&request).await;
+    assert!(
+        page.html.contains("name=\"contacted\" value=\"yes\">")
+            && page.html.contains("name=\"contacted\" value=\"no\">")
+    );
+    assert!(!page.html.contains(" checked"), "nothing is ticked: {}", page.html);
+    no_missing_words(&page);
+    let reply = "井盖已补装，已电话告知王女士。";
+    let unchosen =
+        handler.post(&format!("{request}/resolve"), &[("_csrf", CSRF), ("version", "4"), ("reply", reply)]).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unchosen.html.contains("id=\"missing-resolve-contacted\">请选择是否已与诉求人联系</p>"),
+        "said next to the choice: {}",
+        unchosen.html
+    );
+    assert!(unchosen.html.contains(&format!(">{reply}</textarea>")), "the reply is kept");
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::InProgress);
+    let chosen = handler
+        .post(
+            &format!("{request}/resolve"),
+            &[("_csrf", CSRF), ("version", "4"), ("reply", reply), ("contacted", "no")],
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.html);
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().contacted, Some(false));
+
+    // The resident's evaluation: no verdict is ticked, and one left out is asked for
+    // next to its question, with the comment kept.
+    let code = store.request(r.id, &t.handler).await.unwrap().tracking_code;
+    let mut resident = Browser::new(&store);
+    let track = resident.get(&format!("/track/{code}")).await;
+    assert!(track.html.contains("id=\"evaluation\"") && !track.html.contains(" checked"), "{}", track.html);
+    let comment = "井盖装好了，但周边路面还没修";
+    let evaluate = format!("/track/{code}/evaluate");
+    let unchosen = resident.post(&evaluate, &[("_csrf", CSRF), ("comment", comment)]).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unchosen.html.contains("id=\"missing-solved\">请选择问题是否解决</p>"), "{}", unchosen.html);
+    assert!(unchosen.html.contains("id=\"missing-satisfaction\">请选择满意程度</p>"));
+    assert!(unchosen.html.contains(&format!(">{comment}</textarea>")), "the comment is kept");
+    let half = resident
+        .post(&evaluate, &[("_csrf", CSRF), ("satisfaction", "basically_satisfied"), ("comment", comment)])
+        .await;
+    assert!(half.html.contains("id=\"missing-solved\"") && !half.html.contains("id=\"missing-satisfaction\""));
+    assert!(half.html.contains("value=\"basically_satisfied\" checked"), "the choice made is kept");
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Resolved, "nothing was recorded");
+
+    // Staff recording a verdict from a call choose it too.
+    let mut operator = Browser::new(&store);
+    operator.login("operator", "demo-password").await;
+    let page = operator.get(&request).await;
+    assert!(page.html.contains("id=\"action-evaluate\"") && !page.html.contains(" checked"), "{}", page.html);
+    let unchosen =
+        operator.post(&format!("{request}/evaluate"), &[("_csrf", CSRF), ("version", "5"), ("solved", "yes")]).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unchosen.html.contains("id=\"missing-evaluate-satisfaction\">请选择满意程度</p>"));
+    assert!(unchosen.html.contains("name=\"solved\" value=\"yes\" checked"));
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Resolved);
+}

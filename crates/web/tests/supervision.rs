@@ -124,6 +124,11 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     let partial = supervisor.post(&path, &answers).await;
     assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(partial.html.contains("请逐项选择四个问题的回答"));
+    // Said next to the question left out; what was chosen and noted is kept.
+    assert!(partial.html.contains("id=\"missing-satisfied\">请选择「是」或「否」</p>"), "{}", partial.html);
+    assert!(!partial.html.contains("id=\"missing-from_public\""));
+    assert!(partial.html.contains("name=\"result_fed_back\" value=\"no\" checked"));
+    assert!(partial.html.contains(">诉求人说没人告诉他处理结果</textarea>"));
     answers.push(("satisfied", "yes"));
     let forged = supervisor.post(&path, &[&answers[1..], &[("_csrf", "forged")]].concat()).await;
     assert!(forged.html.contains("页面已过期"));
