@@ -53,7 +53,7 @@ pub use suggestions::{
 };
 pub use supervision::{
     Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,
-    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Written,
+    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Verdict, VerdictFilter, Written,
 };
 pub use writer::{Created, Imported};
 

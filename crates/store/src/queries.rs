@@ -2,7 +2,7 @@
 //! public tracking view. Every query a staff member runs is limited to their scope here.
 
 use gongzhi_domain::role::{Role, Staff};
-use gongzhi_domain::time::Millis;
+use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::unit::path_ids;
 use gongzhi_domain::*;
 use sea_query::{Alias, Cond, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, Value};
@@ -201,6 +201,9 @@ pub struct TrackView {
     pub steps: Vec<TrackStep>,
     /// When the requester may still evaluate or reopen.
     pub evaluation_closes: Option<Millis>,
+    /// Until when the requester may ask for it to be handled again: set only while they
+    /// may (`lifecycle::requester_may_reopen`).
+    pub reopen_until: Option<Millis>,
     /// For a duplicate: the request it joined, whose outcome is also this requester's.
     pub merged_into: Option<MergedInto>,
 }
@@ -527,6 +530,8 @@ impl Store {
             Status::Resolved | Status::Closed => request.resolved_at.map(|at| policy.evaluation_closes(at)),
             _ => None,
         };
+        let may_reopen = gongzhi_domain::lifecycle::requester_may_reopen(&request, policy, time::now()).is_ok();
+        let reopen_until = evaluation_closes.filter(|_| may_reopen);
         Ok(TrackView {
             number: request.number,
             status: request.status,
@@ -544,6 +549,7 @@ impl Store {
                 .map(|e| TrackStep { at: e.at, action: e.action, status: e.to_status })
                 .collect(),
             evaluation_closes,
+            reopen_until,
             merged_into,
         })
     }

@@ -487,7 +487,7 @@ pub(crate) async fn act(
         _ => None,
     };
     let category_resolve_days = match (command, request.new.category_id) {
-        (Command::Dispatch { .. }, Some(category)) => category_days(conn, category).await?,
+        (Command::Dispatch { .. } | Command::Reopen { .. }, Some(category)) => category_days(conn, category).await?,
         _ => None,
     };
     let settings = &batch.settings;

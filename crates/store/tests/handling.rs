@@ -2,11 +2,16 @@
 //! accept on every channel. Each story runs on SQLite and PostgreSQL.
 
 use gongzhi_domain::role::Staff;
+use gongzhi_domain::time::{local_date, DAY};
 use gongzhi_domain::*;
-use gongzhi_store::testing::{manhole, staff, town};
-use gongzhi_store::{hash_password, on_both, ListFilter, Queue, Store, StoreError};
+use gongzhi_store::testing::{dispatched, manhole, staff, town, Town};
+use gongzhi_store::{hash_password, on_both, ListFilter, Queue, Store, StoreError, VerdictFilter};
 
-on_both!(only_active_places_take_requests_and_only_active_units_take_work, a_co_unit_finds_the_work_it_helps_with,);
+on_both!(
+    only_active_places_take_requests_and_only_active_units_take_work,
+    a_co_unit_finds_the_work_it_helps_with,
+    a_dissatisfied_requester_has_a_way_back,
+);
 
 fn broken(result: Result<impl std::fmt::Debug, StoreError>) -> Broken {
     match result {
@@ -125,4 +130,75 @@ async fn a_co_unit_finds_the_work_it_helps_with(store: Store, _url: String) {
     store.act(r.id, None, alone, staff(&t.dispatcher)).await.unwrap();
     assert_eq!(found(store, &t.other_handler).await, NOTHING);
     assert_eq!(found(store, &department).await[0], vec![r.id]);
+}
+
+/// A request dispatched now to 柳湾社区, claimed, and resolved `days` later.
+async fn resolved_after(store: &Store, t: &Town, days: i64) -> Request {
+    let r = dispatched(store, t, manhole(t.community, Some(t.category))).await;
+    store.act(r.id, None, Command::Claim, staff(&t.handler)).await.unwrap();
+    let reply = Command::Resolve { reply: "已补装井盖并电话告知".into(), contacted: true };
+    store.act_at(r.id, None, reply, staff(&t.handler), time::now() + days * DAY).await.unwrap()
+}
+
+async fn a_dissatisfied_requester_has_a_way_back(store: Store, _url: String) {
+    let store = &store;
+    let t = town(store).await;
+    let start = time::now();
+    // Resolved late, three weeks on; the requester says the next day it is not solved.
+    let r = resolved_after(store, &t, 21).await;
+    let said = start + 22 * DAY;
+    let verdict =
+        Command::Evaluate {
+            solved: false, satisfaction: Satisfaction::Unsatisfied, comment: "路面仍未修复".into()
+        };
+    let closed = store.act_at(r.id, None, verdict, Actor::Requester, said).await.unwrap();
+    assert_eq!(closed.status, Status::Closed);
+    assert!(store.track(&r.tracking_code).await.unwrap().reopen_until.is_some(), "the page may offer a way back");
+
+    // Supervisors find it among the unsatisfied closures of the unit and the period.
+    let day = local_date(said);
+    let of = |unit: Option<i64>, from, to| {
+        let store = store.clone();
+        let supervisor = t.supervisor.clone();
+        async move {
+            let unit_path = match unit {
+                Some(unit) => Some(store.unit(unit).await.unwrap().path),
+                None => None,
+            };
+            let filter = VerdictFilter { unit_path, from, to };
+            let listing = store.unsatisfied(&supervisor, &filter, 0, 50).await.unwrap();
+            (listing.total, listing.items.into_iter().map(|v| (v.request.id, v.comment)).collect::<Vec<_>>())
+        }
+    };
+    assert_eq!(of(None, day, day).await, (1, vec![(r.id, "路面仍未修复".to_string())]));
+    assert_eq!(of(Some(t.community), day, day).await.0, 1);
+    assert_eq!(of(Some(t.other_community), day, day).await.0, 0, "another unit's list");
+    assert_eq!(of(None, day.pred_opt().unwrap(), day.pred_opt().unwrap()).await.0, 0, "another period");
+
+    // The way back: to the unit and the cadre who had it, with a deadline of its own.
+    let back = start + 23 * DAY;
+    let reopened = store
+        .act_at(r.id, None, Command::Reopen { reason: "路面还是坏的".into() }, Actor::Requester, back)
+        .await
+        .unwrap();
+    assert_eq!((reopened.status, reopened.handler_id), (Status::InProgress, Some(t.handler.user_id)));
+    assert!(!reopened.is_overdue(back), "not born overdue: due {:?}, reopened {back}", reopened.resolve_by);
+    assert!(reopened.resolve_by.unwrap() > back + 14 * DAY, "a complaint's full 15 working days");
+    // Still listed, now in hand again, until a new verdict.
+    let listed = store.unsatisfied(&t.supervisor, &VerdictFilter { unit_path: None, from: day, to: day }, 0, 50).await;
+    assert_eq!(listed.unwrap().items[0].request.status, Status::InProgress);
+
+    // Solved and satisfied is the end of it; and the window closes for everyone.
+    let content = resolved_after(store, &t, 1).await;
+    let happy = Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+    store.act_at(content.id, None, happy, Actor::Requester, start + 2 * DAY).await.unwrap();
+    assert!(store.track(&content.tracking_code).await.unwrap().reopen_until.is_none());
+    let again = Command::Reopen { reason: "想再看看".into() };
+    let refused = store.act_at(content.id, None, again.clone(), Actor::Requester, start + 3 * DAY).await;
+    assert_eq!(broken(refused), Broken::AlreadySatisfied);
+    let late = resolved_after(store, &t, 1).await;
+    let unsolved = Command::Evaluate { solved: false, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+    store.act_at(late.id, None, unsolved, Actor::Requester, start + 2 * DAY).await.unwrap();
+    let refused = store.act_at(late.id, None, again, Actor::Requester, start + 9 * DAY).await;
+    assert_eq!(broken(refused), Broken::WindowPassed);
 }

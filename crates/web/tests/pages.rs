@@ -422,3 +422,43 @@ async fn nothing_that_counts_is_chosen_for_anyone() {
     assert!(unchosen.html.contains("name=\"solved\" value=\"yes\" checked"));
     assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Resolved);
 }
+
+#[tokio::test]
+async fn a_dissatisfied_resident_asks_for_it_to_be_handled_again() {
+    use gongzhi_domain::{Actor, Command, Status};
+    let (store, t) = setup().await;
+    let r = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, None)).await;
+    store.act(r.id, None, Command::Claim, Actor::Staff(t.handler.clone())).await.unwrap();
+    let reply = Command::Resolve { reply: "井盖已补装".into(), contacted: true };
+    let r = store.act(r.id, None, reply, Actor::Staff(t.handler.clone())).await.unwrap();
+    let track = format!("/track/{}", r.tracking_code);
+    let mut resident = Browser::new(&store);
+    assert!(!resident.get(&track).await.html.contains("id=\"reopen\""), "first the verdict");
+
+    // Not solved, not satisfied: thanked, and shown the way back and what it means.
+    let verdict = [("_csrf", CSRF), ("solved", "no"), ("satisfaction", "unsatisfied"), ("comment", "路面还没修")];
+    let said = resident.post(&format!("{track}/evaluate"), &verdict).await;
+    assert_eq!(said.status, StatusCode::OK);
+    assert!(said.html.contains("感谢您的评价。对办理结果不满意，您可以在下方申请重办。"), "{}", said.html);
+    assert!(said.html.contains("id=\"reopen\"") && said.html.contains("退回原承办单位重新办理"), "{}", said.html);
+    assert!(said.html.contains("id=\"reopen-until\">请在 "));
+    no_missing_words(&said);
+
+    // A reason is asked for next to its field.
+    let reopen = format!("{track}/reopen");
+    let bare = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "  ")]).await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bare.html.contains("id=\"missing-reason\">请写明申请重办的理由</p>"), "{}", bare.html);
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Closed);
+
+    let asked = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "井盖周边路面塌陷仍未修复")]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.html.contains("已收到您的重办申请"), "{}", asked.html);
+    assert!(asked.html.contains("<strong id=\"status\">办理中</strong>") && !asked.html.contains("id=\"reopen\""));
+    let again = store.request(r.id, &t.handler).await.unwrap();
+    assert_eq!((again.status, again.handler_id), (Status::InProgress, Some(t.handler.user_id)));
+    assert!(!again.is_overdue(gongzhi_domain::time::now()));
+    // A second try, from a page kept open, is refused and says why.
+    let twice = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "再申请一次")]).await;
+    assert!(twice.html.contains("当前状态为「办理中」，不能执行「重办」"), "{}", twice.html);
+}

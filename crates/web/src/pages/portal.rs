@@ -245,6 +245,12 @@ impl<'a> TrackPage<'a> {
         self.view.is_some_and(|v| v.status == Status::Resolved)
     }
 
+    /// The way back is offered once the requester has said it is not solved or not
+    /// satisfactory, and until the evaluation window closes.
+    fn reopen_until(&self) -> Option<String> {
+        self.view.filter(|v| v.status == Status::Closed).and_then(|v| v.reopen_until).map(time::display)
+    }
+
     fn missing(&self, field: &str) -> bool {
         self.missing.contains(&field)
     }
@@ -315,6 +321,8 @@ pub struct TrackForm {
     solved: String,
     satisfaction: String,
     comment: String,
+    /// Why it should be handled again.
+    reason: String,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
@@ -337,12 +345,50 @@ pub async fn evaluate(
         return show_track(&state, &chrome, &addr, &code, None, form, missing).await;
     };
     let command = Command::Evaluate { solved, satisfaction, comment: form.comment.trim().to_string() };
-    let notice = match state.store.request_by_tracking_code(&code).await {
-        Ok(request) => match state.store.act(request.id, None, command, Actor::Requester).await {
-            Ok(_) => chrome.t.get("track.thanks"),
-            Err(_) => chrome.t.get("track.not_now"),
-        },
-        Err(_) => chrome.t.get("track.unknown"),
+    // Not solved or not satisfied: thanked, and shown the way back just below.
+    let thanks = if solved && satisfaction.counts_as_satisfied() { "track.thanks" } else { "track.thanks_unsatisfied" };
+    let notice = match as_requester(&state, &code, command).await {
+        Ok(_) => chrome.t.get(thanks),
+        Err(StoreError::NotFound) => chrome.t.get("track.unknown"),
+        Err(_) => chrome.t.get("track.not_now"),
     };
     show_track(&state, &chrome, &addr, &code, Some(notice), TrackForm::default(), vec![]).await
+}
+
+/// Takes the requester's own action on the request behind a tracking code.
+async fn as_requester(state: &AppState, code: &str, command: Command) -> Result<Request, StoreError> {
+    let request = state.store.request_by_tracking_code(code).await?;
+    state.store.act(request.id, None, command, Actor::Requester).await
+}
+
+/// 申请重办: the requester asks for the request to be handled again, with a reason.
+pub async fn reopen(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(form): Form<TrackForm>,
+) -> Response {
+    if !same_site_form(&headers, &form.csrf) {
+        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
+    }
+    if form.reason.trim().is_empty() {
+        return show_track(&state, &chrome, &addr, &code, None, form, vec!["reason"]).await;
+    }
+    let command = Command::Reopen { reason: form.reason.trim().to_string() };
+    match as_requester(&state, &code, command).await {
+        Ok(_) => {
+            let notice = Some(chrome.t.get("track.reopened"));
+            show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
+        }
+        // Refused, it says why and keeps the reason as typed.
+        Err(error) => {
+            let message = match error {
+                StoreError::NotFound => chrome.t.get("track.unknown").to_string(),
+                error => crate::ApiError::from(error).text.in_lang(chrome.t.lang),
+            };
+            show_track(&state, &chrome, &addr, &code, Some(&message), form, vec![]).await
+        }
+    }
 }
