@@ -3,6 +3,7 @@
 
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time::{local_date, DAY};
+use gongzhi_domain::unit::UnitKind;
 use gongzhi_domain::*;
 use gongzhi_store::testing::{dispatched, manhole, staff, town, Town};
 use gongzhi_store::{hash_password, on_both, ListFilter, Queue, Store, StoreError, VerdictFilter};
@@ -123,13 +124,19 @@ async fn a_co_unit_finds_the_work_it_helps_with(store: Store, _url: String) {
     store.act(r.id, None, note, staff(&t.other_handler)).await.unwrap();
     assert_eq!(found(store, &t.other_handler).await[3], vec![r.id]);
 
-    // Handed back and sent on without co-units, it leaves the helpers' lists.
+    // Handed back and sent on with other co-units, it leaves the old helpers' lists.
     let back = Command::Return { reason: "需重新派单".into() };
     store.act(r.id, None, back, staff(&t.handler)).await.unwrap();
-    let alone = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.department] };
-    store.act(r.id, None, alone, staff(&t.dispatcher)).await.unwrap();
+    let grid = store.add_unit(Some(t.community), UnitKind::Grid, "G1", "柳湾一网格").await.unwrap();
+    let others = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.department, grid.id] };
+    store.act(r.id, None, others, staff(&t.dispatcher)).await.unwrap();
     assert_eq!(found(store, &t.other_handler).await, NOTHING);
     assert_eq!(found(store, &department).await[0], vec![r.id]);
+    // A unit that helps with a request is in use: deactivated, not deleted.
+    let hash = hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", Role::Admin, t.district, &hash).await.unwrap().staff();
+    let deleted = store.delete_unit(&admin, grid.id, time::now()).await;
+    assert!(matches!(deleted, Err(StoreError::Refused("unit_in_use"))), "{deleted:?}");
 }
 
 /// A request dispatched now to 柳湾社区, claimed, and resolved `days` later.

@@ -462,3 +462,30 @@ async fn a_dissatisfied_resident_asks_for_it_to_be_handled_again() {
     let twice = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "再申请一次")]).await;
     assert!(twice.html.contains("当前状态为「办理中」，不能执行「重办」"), "{}", twice.html);
 }
+
+#[tokio::test]
+async fn no_staff_page_or_export_shows_a_tracking_code() {
+    let (store, t) = setup().await;
+    let r = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, Some(t.category))).await;
+    let code = store.request(r.id, &t.dispatcher).await.unwrap().tracking_code;
+    for login in ["operator", "dispatcher", "handler_c1", "leader_s1", "supervisor"] {
+        let mut staff = Browser::new(&store);
+        staff.login(login, "demo-password").await;
+        for path in [
+            format!("/work/requests/{}", r.id),
+            "/work?queue=claim".to_string(),
+            format!("/work/search?q={}", encode("井盖")),
+            format!("/work/search.xlsx?q={}", encode("井盖")),
+            "/work/queue.xlsx?queue=claim".to_string(),
+        ] {
+            let page = staff.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{login} {path}");
+            let text = match gongzhi_web::export::read(&page.bytes) {
+                Ok(sheets) => format!("{sheets:?}"),
+                Err(_) => page.html,
+            };
+            assert!(text.contains(&r.number), "{login} {path} lists the request");
+            assert!(!text.contains(&code), "{login} {path} shows the tracking code");
+        }
+    }
+}
