@@ -329,7 +329,8 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
     /// For dispatch: the target unit's path, looked up by the store.
     pub dispatch_path: Option<&'a str>,
-    /// For dispatch: the category's own working days to resolve, if it sets them.
+    /// For dispatch and a requester's reopen: the category's own working days to
+    /// resolve, if it sets them.
     pub category_resolve_days: Option<u32>,
 }
 
@@ -482,7 +483,12 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
                 ctx.policy.deadlines(ctx.calendar, now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
             next.assignee_unit_id = Some(*unit_id);
             next.assignee_path = Some(path.to_string());
-            next.co_unit_ids = co_unit_ids.iter().copied().filter(|id| id != unit_id).collect();
+            next.co_unit_ids.clear();
+            for co in co_unit_ids {
+                if co != unit_id && !next.co_unit_ids.contains(co) {
+                    next.co_unit_ids.push(*co);
+                }
+            }
             next.dispatched_at = Some(now);
             next.respond_by = Some(due.respond_by);
             next.resolve_by = Some(due.resolve_by);
@@ -545,15 +551,15 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
         }
         Command::Reopen { .. } => {
             if matches!(actor, Actor::Requester) {
-                let resolved = next.resolved_at.unwrap_or(now);
-                if now > ctx.policy.evaluation_closes(resolved) {
-                    return Err(Broken::WindowPassed);
-                }
-                if next.satisfaction.is_some_and(Satisfaction::counts_as_satisfied) {
-                    return Err(Broken::Invalid {
-                        field: "satisfaction",
-                        reason: "only an unsatisfied verdict reopens".into(),
-                    });
+                requester_may_reopen(next, ctx.policy, now)?;
+                // Back to the unit that handled it, with a deadline of the usual length
+                // from now: the old one has passed or nearly, and work born overdue would
+                // count against the unit before anyone could act on it.
+                if next.assignee_unit_id.is_some() {
+                    let new = &next.new;
+                    let due = ctx.policy.deadlines(ctx.calendar, now, new.kind, new.urgent, ctx.category_resolve_days);
+                    next.resolve_by = Some(due.resolve_by);
+                    next.deadline_estimated = due.estimated;
                 }
             }
             next.reopen_count += 1;
@@ -566,6 +572,20 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             }
             next.merged_into = Some(*into);
         }
+    }
+    Ok(())
+}
+
+/// Whether the requester may still ask for their request to be handled again: within
+/// the evaluation window after its resolution, unless they said it is solved and they
+/// are satisfied.
+pub fn requester_may_reopen(request: &Request, policy: &DeadlinePolicy, now: Millis) -> Result<(), Broken> {
+    let resolved = request.resolved_at.unwrap_or(now);
+    if now > policy.evaluation_closes(resolved) {
+        return Err(Broken::WindowPassed);
+    }
+    if request.solved == Some(true) && request.satisfaction.is_some_and(Satisfaction::counts_as_satisfied) {
+        return Err(Broken::AlreadySatisfied);
     }
     Ok(())
 }

@@ -230,6 +230,7 @@ impl Store {
              OR EXISTS (SELECT 1 FROM users WHERE unit_id = $1) \
              OR EXISTS (SELECT 1 FROM categories WHERE default_unit_id = $1) \
              OR EXISTS (SELECT 1 FROM requests WHERE unit_id = $1 OR assignee_unit_id = $1) \
+             OR EXISTS (SELECT 1 FROM request_co_units WHERE unit_id = $1) \
              OR EXISTS (SELECT 1 FROM unit_day_stats WHERE unit_id = $1) THEN 1 ELSE 0 END AS used",
         )
         .bind(id)

@@ -22,6 +22,7 @@ mod attachments;
 mod audit;
 mod bulletins;
 mod chain;
+mod co_units;
 mod error;
 mod figures;
 mod lists;
@@ -59,7 +60,7 @@ pub use suggestions::{
 };
 pub use supervision::{
     Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,
-    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Written,
+    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Verdict, VerdictFilter, Written,
 };
 pub use writer::{Created, Imported};
 

@@ -5,7 +5,7 @@
 //! The batch takes the chain-head row first; on PostgreSQL that row lock orders the
 //! writers of several app instances, on SQLite the database lock does.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use gongzhi_domain::lifecycle::{decide, Context};
 use gongzhi_domain::measures::{self, Counters};
 use gongzhi_domain::request::{number_for, NewRequest};
 use gongzhi_domain::time::Millis;
+use gongzhi_domain::unit::{may_take, Duty};
 use gongzhi_domain::*;
 use rand::Rng;
 use sqlx::{AnyConnection, Connection, Executor, Row};
@@ -90,7 +91,7 @@ pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc
 
 async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(BATCH);
-    let mut paths = HashMap::new();
+    let mut units = HashMap::new();
     // Requests written since the search index last caught up; at start an earlier run
     // may have left some, so the first quiet moment looks.
     let mut pending = search::CATCH_UP as usize;
@@ -118,9 +119,9 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
         // spoils it (PostgreSQL refuses anything after an error), so then the batch is
         // rolled back and done again with a savepoint around each job.
         let started = Instant::now();
-        let mut outcome = write_batch(&mut conn, &settings, &batch, &mut paths, false).await;
+        let mut outcome = write_batch(&mut conn, &settings, &batch, &mut units, false).await;
         if matches!(outcome, Err(Retry::Careful)) {
-            outcome = write_batch(&mut conn, &settings, &batch, &mut paths, true).await;
+            outcome = write_batch(&mut conn, &settings, &batch, &mut units, true).await;
         }
         tracing::debug!(jobs = batch.len(), ms = started.elapsed().as_secs_f64() * 1e3, "write batch");
         match outcome {
@@ -223,8 +224,12 @@ pub(crate) struct Batch<'p> {
     pub(crate) head: Head,
     next_id: i64,
     settings: Arc<Settings>,
-    /// Unit paths never change once made; the writer keeps those it has looked up.
-    paths: &'p mut HashMap<i64, String>,
+    /// A unit's path and kind never change once made; the writer keeps those it has
+    /// looked up.
+    units: &'p mut HashMap<i64, Unit>,
+    /// The units switched off, read once a batch when it first names a unit: an admin
+    /// may switch one at any time, on any instance.
+    inactive: Option<HashSet<i64>>,
 }
 
 /// Errors a job can only meet after a failed statement, which spoils the transaction.
@@ -236,7 +241,7 @@ async fn write_batch(
     conn: &mut AnyConnection,
     cache: &settings::Cache,
     jobs: &[Job],
-    paths: &mut HashMap<i64, String>,
+    units: &mut HashMap<i64, Unit>,
     careful: bool,
 ) -> Result<Vec<Done>, Retry> {
     let mut tx = conn.begin().await?;
@@ -247,7 +252,7 @@ async fn write_batch(
     let next_id: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
     let settings = settings::current(cache, &mut tx).await?;
-    let mut batch = Batch { head, next_id: next_id + 1, settings, paths };
+    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None };
 
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -338,14 +343,32 @@ pub fn tracking_code() -> String {
     (0..10).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect()
 }
 
-async fn unit_path(conn: &mut AnyConnection, paths: &mut HashMap<i64, String>, unit_id: i64) -> Result<String> {
-    if let Some(path) = paths.get(&unit_id) {
-        return Ok(path.clone());
+/// The unit a request names for a duty, if it may take it now (`unit::may_take`): the one
+/// check of every intake channel and every dispatch.
+async fn unit_for(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    unit_id: i64,
+    duty: Duty,
+    field: &'static str,
+) -> Result<Unit> {
+    let unit = match batch.units.get(&unit_id) {
+        Some(unit) => unit.clone(),
+        None => crate::units::unit_in(conn, unit_id).await?,
+    };
+    if batch.inactive.is_none() {
+        let rows = sqlx::query("SELECT id FROM units WHERE active = 0").fetch_all(&mut *conn).await?;
+        batch.inactive = Some(rows.iter().map(|row| row.try_get("id")).collect::<Result<_, _>>()?);
     }
-    let row = sqlx::query("SELECT path FROM units WHERE id = $1").bind(unit_id).fetch_optional(&mut *conn).await?;
-    let path: String = row.ok_or(StoreError::UnknownUnit(unit_id))?.try_get("path")?;
-    paths.insert(unit_id, path.clone());
-    Ok(path)
+    let active = !batch.inactive.as_ref().is_some_and(|inactive| inactive.contains(&unit_id));
+    // A refusal names the unit as it is called now, not as it was when it was kept.
+    let unit = match may_take(&unit, active, duty, field) {
+        Ok(()) => unit,
+        Err(_) => crate::units::unit_in(conn, unit_id).await?,
+    };
+    may_take(&unit, active, duty, field)?;
+    batch.units.insert(unit_id, unit.clone());
+    Ok(unit)
 }
 
 async fn category_days(conn: &mut AnyConnection, category_id: i64) -> Result<Option<u32>> {
@@ -383,7 +406,7 @@ async fn create(
             return Ok(Created { request, replayed: true });
         }
     }
-    let path = unit_path(conn, batch.paths, new.unit_id).await?;
+    let path = unit_for(conn, batch, new.unit_id, Duty::Place, "unit_id").await?.path;
     if let Some(category) = new.category_id {
         category_days(conn, category).await?;
     }
@@ -449,9 +472,9 @@ pub(crate) async fn act(
     let dispatch_path = match command {
         Command::Dispatch { unit_id, co_unit_ids } => {
             for co in co_unit_ids {
-                unit_path(conn, batch.paths, *co).await?;
+                unit_for(conn, batch, *co, Duty::Handling, "co_unit_ids").await?;
             }
-            Some(unit_path(conn, batch.paths, *unit_id).await?)
+            Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
         Command::Merge { into } => {
             let target =
@@ -465,7 +488,7 @@ pub(crate) async fn act(
         _ => None,
     };
     let category_resolve_days = match (command, request.new.category_id) {
-        (Command::Dispatch { .. }, Some(category)) => category_days(conn, category).await?,
+        (Command::Dispatch { .. } | Command::Reopen { .. }, Some(category)) => category_days(conn, category).await?,
         _ => None,
     };
     let settings = &batch.settings;
@@ -483,6 +506,9 @@ pub(crate) async fn act(
         rows::bind_moving(sqlx::query(&sql), &next).bind(next.id).bind(request.version).execute(&mut *conn).await?;
     if updated.rows_affected() != 1 {
         return Err(StoreError::Conflict { current: request.version });
+    }
+    if next.co_unit_ids != request.co_unit_ids {
+        crate::co_units::record(conn, id, &next.co_unit_ids).await?;
     }
     let event = batch.head.link(NewEvent {
         request_id: id,
@@ -555,6 +581,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
             query = rows::bind_moving(rows::bind_fixed(query, request), request);
         }
         query.execute(&mut *conn).await.map_err(|e| StoreError::from_insert(e, "request"))?;
+    }
+    for request in requests.iter().filter(|r| !r.co_unit_ids.is_empty()) {
+        crate::co_units::record(conn, request.id, &request.co_unit_ids).await?;
     }
     search::index(conn, requests.iter().map(|r| (r.id, r.new.title.as_str(), r.new.content.as_str()))).await?;
     chain::insert(conn, &events).await?;

@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .route("/stats", get(pages::leader::public))
         .route("/track/{code}", get(pages::portal::track))
         .route("/track/{code}/evaluate", post(pages::portal::evaluate))
+        .route("/track/{code}/reopen", post(pages::portal::reopen))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/work", get(pages::work::home))

@@ -44,6 +44,8 @@ fn field(name: &str) -> &'static str {
         "unit_id" => "单位",
         "co_unit_ids" => "协办单位",
         "satisfaction" => "满意度",
+        "contacted" => "是否已与诉求人联系",
+        "solved" => "是否解决",
         _ => "字段",
     }
 }
@@ -73,6 +75,13 @@ pub fn broken(rule: &Broken) -> Text {
         Broken::WindowPassed => Text::new("已超过评价期限，不能再重办", rule.to_string()),
         Broken::WindowOpen => Text::new("评价期限未到，不能自动归档", rule.to_string()),
         Broken::MergeIntoSelf => Text::new("不能合并到自身", rule.to_string()),
+        Broken::AlreadySatisfied => Text::new("您已评价为已解决且满意，不能申请重办", rule.to_string()),
+        Broken::UnitInactive { field: name, unit } => {
+            Text::new(format!("{}「{unit}」已停用，不再接收诉求，请另选单位", field(name)), rule.to_string())
+        }
+        Broken::NotAPlace { unit } => {
+            Text::new(format!("「{unit}」不是社区、村或网格，诉求所在地请选择社区、村或网格"), rule.to_string())
+        }
     }
 }
 

@@ -205,9 +205,15 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
     assert!(!resident.get("/submit").await.html.contains("柳湾新社区"));
     assert!(resident.get("/submit").await.html.contains("桃源社区"));
     let community = t.community.to_string();
-    let stale = [("_csrf", CSRF), ("unit_id", community.as_str()), ("title", "井盖缺失"), ("content", "井盖缺失")];
+    let stale = [
+        ("_csrf", CSRF),
+        ("unit_id", community.as_str()),
+        ("title", "井盖缺失"),
+        ("content", "井盖缺失"),
+        ("phone", "13812341234"),
+    ];
     let refused = resident.post("/submit", &stale).await;
-    assert!(refused.html.contains("该社区/村已停用，请重新选择"), "a form kept open since");
+    assert!(refused.html.contains("单位「柳湾新社区」已停用"), "a form kept open since: {}", refused.html);
     admin.post(&format!("{base}/activate"), &[("_csrf", CSRF)]).await;
     assert!(resident.get("/submit").await.html.contains("柳湾新社区"));
 

@@ -17,6 +17,8 @@ on_both!(
     scope_and_phone_numbers,
     sessions_expire_and_logins_are_throttled,
     tracking_codes_cannot_be_guessed,
+    staff_read_a_tracking_code_once_at_intake,
+    a_choice_that_counts_is_never_assumed,
 );
 
 struct Client {
@@ -198,6 +200,14 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     nowhere["unit_id"] = json!(987654);
     let r = client.send("POST", "/api/v1/requests", None, Some(nowhere)).await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_unit")));
+    // A department is no place a problem is, on any channel.
+    let mut department = submission(&t);
+    department["unit_id"] = json!(t.department);
+    let r = client.send("POST", "/api/v1/requests", None, Some(department.clone())).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_place")));
+    assert_eq!(r.body["error"]["message"], "「区住建局」不是社区、村或网格，诉求所在地请选择社区、村或网格");
+    let r = client.send("POST", "/api/v1/requests", Some(&operator), Some(department)).await;
+    assert_eq!(r.body["error"]["code"], "not_a_place");
     let mut no_category = submission(&t);
     no_category["category_id"] = json!(987654);
     assert_eq!(
@@ -374,4 +384,63 @@ async fn tracking_codes_cannot_be_guessed(store: Store, _url: String) {
         );
     }
     assert_eq!(client.send("GET", "/api/v1/track/DDDDDDDDDD", None, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn staff_read_a_tracking_code_once_at_intake(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, _, leader, supervisor] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    // The operator who took the call reads the code back to the caller from intake's answer.
+    let created = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.body["id"].as_i64().unwrap();
+    let code = created.body["tracking_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 10);
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    let dispatched = client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    let claimed = client.act(id, "claim", &handler, json!({}), 3).await;
+    // After intake no answer to staff holds it: not a request, a list, a queue or an action.
+    let mut answers = vec![dispatched, claimed];
+    for token in [&operator, &dispatcher, &handler, &leader, &supervisor] {
+        answers.push(client.send("GET", &format!("/api/v1/requests/{id}"), Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/requests", Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/requests?q=井盖", Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/queues/handling", Some(token), None).await);
+    }
+    for answer in answers {
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        let text = answer.body.to_string();
+        assert!(!text.contains(&code) && !text.contains("tracking_code"), "the code leaked: {text}");
+    }
+    let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&handler), None).await;
+    assert_eq!(detail.body["number"], created.body["number"], "the request itself is all there");
+}
+
+async fn a_choice_that_counts_is_never_assumed(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, ..] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"]
+        .as_i64()
+        .unwrap();
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    client.act(id, "claim", &handler, json!({}), 3).await;
+    // Whether the requester was contacted is the handler's to say, not the API's to assume.
+    let r = client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装" }), 4).await;
+    assert_eq!(
+        (r.status, r.body["error"]["code"].as_str(), r.body["error"]["message"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_field"), Some("请填写是否已与诉求人联系"))
+    );
+    let r = client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装", "contacted": false }), 4).await;
+    assert_eq!((r.status, r.body["contacted"].as_bool()), (StatusCode::OK, Some(false)), "{:?}", r.body);
+    // Nor is a verdict recorded from a call without both its answers.
+    for (fields, missing) in
+        [(json!({ "solved": true }), "请填写满意度"), (json!({ "satisfaction": "satisfied" }), "请填写是否解决")]
+    {
+        let r = client.act(id, "evaluate", &operator, fields, 5).await;
+        assert_eq!((r.status, r.body["error"]["message"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(missing)));
+    }
+    let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&operator), None).await;
+    assert_eq!((detail.body["status"].as_str(), detail.body["version"].as_i64()), (Some("resolved"), Some(5)));
 }

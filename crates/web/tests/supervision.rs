@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 use support::{Browser, Page, CSRF};
 
-on_both!(the_api_draws_calls_back_and_orders);
+on_both!(the_api_draws_calls_back_and_orders, unsatisfied_closures_are_listed_for_supervisors);
 
 /// A page shows no raw catalogue key.
 fn all_words(page: &Page) {
@@ -124,6 +124,11 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     let partial = supervisor.post(&path, &answers).await;
     assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(partial.html.contains("请逐项选择四个问题的回答"));
+    // Said next to the question left out; what was chosen and noted is kept.
+    assert!(partial.html.contains("id=\"missing-satisfied\">请选择「是」或「否」</p>"), "{}", partial.html);
+    assert!(!partial.html.contains("id=\"missing-from_public\""));
+    assert!(partial.html.contains("name=\"result_fed_back\" value=\"no\" checked"));
+    assert!(partial.html.contains(">诉求人说没人告诉他处理结果</textarea>"));
     answers.push(("satisfied", "yes"));
     let forged = supervisor.post(&path, &[&answers[1..], &[("_csrf", "forged")]].concat()).await;
     assert!(forged.html.contains("页面已过期"));
@@ -330,4 +335,56 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     let (status, _) = call(&mut handler, "GET", "/api/v1/supervision/callbacks", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "callbacks are the supervisors'");
     assert!(store.verify_chain().await.unwrap().is_intact());
+}
+
+async fn unsatisfied_closures_are_listed_for_supervisors(store: Store, _url: String) {
+    let t = town(&store).await;
+    let unhappy = resolved(&store, &t).await;
+    let verdict =
+        Command::Evaluate { solved: false, satisfaction: Satisfaction::Unsatisfied, comment: "路面还没修".into() };
+    store.act(unhappy.id, None, verdict, Actor::Requester).await.unwrap();
+    let happy = resolved(&store, &t).await;
+    let verdict = Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+    store.act(happy.id, None, verdict, Actor::Requester).await.unwrap();
+
+    let mut supervisor = Browser::new(&store);
+    supervisor.login("supervisor", "demo-password").await;
+    let home = supervisor.get("/work/supervision").await;
+    assert!(home.html.contains("href=\"/work/supervision/unsatisfied\""), "in the supervision tabs");
+    let list = supervisor.get("/work/supervision/unsatisfied").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    all_words(&list);
+    let row = format!(
+        "<tr id=\"verdict-{}\"><td><a href=\"/work/requests/{}\">{}</a>",
+        unhappy.id, unhappy.id, unhappy.number
+    );
+    assert!(list.html.contains(&row), "each row leads to its request: {}", list.html);
+    assert!(list.html.contains("路面还没修") && list.html.contains("<td>未解决</td><td>不满意</td>"));
+    assert!(!list.html.contains(&format!("id=\"verdict-{}\"", happy.id)), "a satisfied closure is not listed");
+
+    // By unit and by period; the export holds what the page lists.
+    let today = time::local_date(time::now());
+    let other = supervisor.get(&format!("/work/supervision/unsatisfied?unit={}", t.other_community)).await;
+    assert!(!other.html.contains("id=\"verdict-"), "{}", other.html);
+    let mine =
+        supervisor.get(&format!("/work/supervision/unsatisfied?unit={}&from={today}&to={today}", t.community)).await;
+    assert!(mine.html.contains(&row));
+    let earlier = today - chrono::Duration::days(40);
+    let before = supervisor.get(&format!("/work/supervision/unsatisfied?from={earlier}&to={earlier}")).await;
+    assert!(!before.html.contains("id=\"verdict-"));
+    let bad = supervisor.get("/work/supervision/unsatisfied?from=2026-02-31").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.html.contains("role=\"alert\""), "{}", bad.html);
+    let export = supervisor.get(&format!("/work/supervision/unsatisfied.xlsx?unit={}", t.community)).await;
+    let sheets = export::read(&export.bytes).expect("a workbook");
+    assert_eq!(sheets[0].1.len(), 2, "a header and one row");
+    assert_eq!((sheets[0].1[1][0].as_str(), sheets[0].1[1][6].as_str()), (unhappy.number.as_str(), "路面还没修"));
+
+    // The leader of the street sees the street's; a handler has no such list.
+    let mut leader = Browser::new(&store);
+    leader.login("leader_s1", "demo-password").await;
+    assert!(leader.get("/work/supervision/unsatisfied").await.html.contains(&row));
+    let mut handler = Browser::new(&store);
+    handler.login("handler_c1", "demo-password").await;
+    assert_eq!(handler.get("/work/supervision/unsatisfied").await.status, StatusCode::NOT_FOUND);
 }

@@ -11,6 +11,7 @@ mod draw;
 mod lists;
 mod orders;
 mod rows;
+mod verdicts;
 mod write;
 
 use chrono::NaiveDate;
@@ -26,6 +27,7 @@ use tokio::sync::oneshot;
 pub use draw::{DrawSpec, Reproduction};
 pub use lists::{Late, LateGroup, Lateness, ReviewFlag, ReviewRun};
 pub use orders::OrderFilter;
+pub use verdicts::{Verdict, VerdictFilter};
 pub(crate) use write::{run, Act};
 pub use write::{NewOrder, Written};
 
