@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod error;
 pub mod export;
+mod guard;
 pub mod i18n;
 mod json;
 pub mod messages;
@@ -38,8 +39,12 @@ pub struct WebConfig {
     /// Wrong tracking codes one address may try per window.
     pub track_attempts: i64,
     pub throttle_window: Millis,
-    /// Failed logins one account may have per window.
+    /// Logins one account may try from one address per window.
     pub login_attempts: i64,
+    /// Logins one account may try per `login_account_window` from addresses it has not
+    /// logged in from lately (see `auth`).
+    pub login_account_attempts: i64,
+    pub login_account_window: Millis,
     /// Believe X-Forwarded-For: only behind a proxy that sets it.
     pub trust_forwarded: bool,
     /// Photos one form may carry, and the size of each, in bytes.
@@ -55,6 +60,8 @@ impl Default for WebConfig {
             track_attempts: 20,
             throttle_window: HOUR / 6,
             login_attempts: 10,
+            login_account_attempts: 30,
+            login_account_window: HOUR,
             trust_forwarded: false,
             photo_max_count: 3,
             photo_max_bytes: 5 * 1024 * 1024,
@@ -144,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(api::health))
         .route("/metrics", get(metrics::render))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(axum::middleware::map_response(pages::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -152,5 +160,6 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(api::json_errors))
         .with_state(state)
 }

@@ -17,6 +17,8 @@ on_both!(
     scope_and_phone_numbers,
     sessions_expire_and_logins_are_throttled,
     tracking_codes_cannot_be_guessed,
+    a_strangers_idempotency_key_gets_nothing_of_the_residents,
+    the_requesters_routes_refuse_staff_credentials,
 );
 
 struct Client {
@@ -35,7 +37,22 @@ impl Client {
     }
 
     async fn send(&self, method: &str, uri: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
+        self.send_from(method, uri, auth, body, None).await
+    }
+
+    /// As `send`, from an address (when the config trusts X-Forwarded-For).
+    async fn send_from(
+        &self,
+        method: &str,
+        uri: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+        from: Option<&str>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some(from) = from {
+            request = request.header("x-forwarded-for", from);
+        }
         if let Some(auth) = auth {
             request = if auth.starts_with("gongzhi_session=") {
                 request.header(header::COOKIE, auth)
@@ -374,4 +391,107 @@ async fn tracking_codes_cannot_be_guessed(store: Store, _url: String) {
         );
     }
     assert_eq!(client.send("GET", "/api/v1/track/DDDDDDDDDD", None, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_strangers_idempotency_key_gets_nothing_of_the_residents(store: Store, _url: String) {
+    let t = town(&store).await;
+    let client = Client::new(store.clone(), WebConfig { trust_forwarded: true, ..WebConfig::default() });
+    let submit = |body: Value, from: &'static str| {
+        let request = Request::post("/api/v1/requests")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", "form-7f3a")
+            .header("x-forwarded-for", from)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        client.raw(request)
+    };
+    let mine = submit(submission(&t), "198.51.100.7").await;
+    assert_eq!(mine.status, StatusCode::CREATED);
+    let code = mine.body["tracking_code"].as_str().unwrap().to_string();
+
+    // A stranger elsewhere sends the same key, with the same words even: theirs is a new
+    // request, and the resident's code is not in the answer.
+    let stranger = submit(submission(&t), "203.0.113.9").await;
+    assert_eq!(stranger.status, StatusCode::CREATED, "{:?}", stranger.body);
+    assert_ne!(stranger.body["id"], mine.body["id"]);
+    assert!(!stranger.body.to_string().contains(&code));
+    // From the resident's own address but with another body, the key is refused.
+    let mut other = submission(&t);
+    other["title"] = json!("别的诉求");
+    let refused = submit(other, "198.51.100.7").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "idempotency_mismatch");
+    assert!(!refused.body.to_string().contains(&code));
+    // The resident's own retry still finds their request.
+    let again = submit(submission(&t), "198.51.100.7").await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &mine.body));
+    // A staff member's keys are theirs alone, too.
+    let [operator, ..] = tokens(&store).await;
+    let mut taken = Request::post("/api/v1/requests")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", "form-7f3a")
+        .header("x-forwarded-for", "198.51.100.7");
+    taken = taken.header(header::AUTHORIZATION, format!("Bearer {operator}"));
+    let staff = client.raw(taken.body(Body::from(submission(&t).to_string())).unwrap()).await;
+    assert_eq!(staff.status, StatusCode::CREATED);
+    assert_eq!(store.count_requests().await.unwrap(), 3);
+}
+
+async fn the_requesters_routes_refuse_staff_credentials(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, ..] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    let created = client.send("POST", "/api/v1/requests", None, Some(submission(&t))).await;
+    let (id, code) =
+        (created.body["id"].as_i64().unwrap(), created.body["tracking_code"].as_str().unwrap().to_string());
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    client.act(id, "claim", &handler, json!({}), 3).await;
+    client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装", "contacted": true }), 4).await;
+    let login = client
+        .send("POST", "/api/v1/login", None, Some(json!({ "login": "handler_c1", "password": "demo-password" })))
+        .await;
+    let session = login.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+
+    // The handler who resolved it cannot rate their own work, by token or by session.
+    let satisfied = json!({ "solved": true, "satisfaction": "satisfied" });
+    for credentials in [handler.as_str(), session.as_str(), "not-a-token"] {
+        let evaluate = client
+            .send("POST", &format!("/api/v1/track/{code}/evaluate"), Some(credentials), Some(satisfied.clone()))
+            .await;
+        assert_eq!(evaluate.status, StatusCode::FORBIDDEN, "{:?}", evaluate.body);
+        assert_eq!(evaluate.body["error"]["code"], "staff_not_requester");
+        assert_eq!(evaluate.body["error"]["message"], "工作人员不能以诉求人的身份查询、评价或申请重办诉求");
+        let reopen = client
+            .send("POST", &format!("/api/v1/track/{code}/reopen"), Some(credentials), Some(json!({ "reason": "x" })))
+            .await;
+        assert_eq!(reopen.status, StatusCode::FORBIDDEN);
+        let track = client.send("GET", &format!("/api/v1/track/{code}"), Some(credentials), None).await;
+        assert_eq!(track.status, StatusCode::FORBIDDEN);
+    }
+    let r = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&dispatcher), None).await;
+    assert_eq!(r.body["status"], "resolved", "nothing was evaluated");
+
+    // The tracking page's form refuses a logged-in cadre too, in words.
+    let app = client.app.clone();
+    let post = |cookie: String| {
+        let request = Request::post(format!("/track/{code}/evaluate"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from("_csrf=x&solved=yes&satisfaction=satisfied"))
+            .unwrap();
+        app.clone().oneshot(request)
+    };
+    let page = post(session.clone()).await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let html = axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap();
+    assert!(String::from_utf8_lossy(&html).contains("工作人员登录状态下不能以诉求人的身份评价或申请重办"));
+    // An ended session is no credential: the resident's browser left logged out is not
+    // turned away.
+    let stale = post("gongzhi_session=0123abcd".into()).await.unwrap();
+    assert_ne!(stale.status(), StatusCode::FORBIDDEN);
+
+    // The requester, without credentials, evaluates.
+    let evaluated = client.send("POST", &format!("/api/v1/track/{code}/evaluate"), None, Some(satisfied)).await;
+    assert_eq!(evaluated.body["status"], "closed", "{:?}", evaluated.body);
 }

@@ -241,7 +241,9 @@ impl TrackPage<'_> {
 /// `/track?code=…` from the lookup form goes to the request's own page.
 pub async fn lookup(chrome: Chrome, Query(query): Query<CodeQuery>) -> Response {
     match query.code.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
-        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{code}"))]).into_response(),
+        // Encoded: whatever was typed, the answer has a Location.
+        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{}", super::login::encode_segment(&code)))])
+            .into_response(),
         None => {
             let empty = TrackPage { chrome: &chrome, code: "", view: None, error: None, notice: None, photos: vec![] };
             page(&chrome, &empty)
@@ -250,25 +252,22 @@ pub async fn lookup(chrome: Chrome, Query(query): Query<CodeQuery>) -> Response 
 }
 
 async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, notice: Option<&str>) -> Response {
-    let key = format!("track:{addr}");
-    let now = time::now();
-    let window = state.config.throttle_window;
-    if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
-        let mut response = page(
-            chrome,
-            &TrackPage {
+    match crate::api::track::guarded(state, addr, code, state.store.track(code)).await {
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+            let mut response = page(
                 chrome,
-                code,
-                view: None,
-                error: Some(chrome.t.get("login.throttled")),
-                notice: None,
-                photos: vec![],
-            },
-        );
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return response;
-    }
-    match state.store.track(code).await {
+                &TrackPage {
+                    chrome,
+                    code,
+                    view: None,
+                    error: Some(chrome.t.get("login.throttled")),
+                    notice: None,
+                    photos: vec![],
+                },
+            );
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+        }
         Ok(view) => {
             let photos = match state.store.request_by_tracking_code(code).await {
                 Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
@@ -278,7 +277,6 @@ async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, n
             page(chrome, &TrackPage { chrome, code, view: Some(&view), error: None, notice, photos })
         }
         Err(_) => {
-            let _ = state.store.record_failure(&key, window, now).await;
             let mut response = page(
                 chrome,
                 &TrackPage {
@@ -333,7 +331,8 @@ pub async fn evaluate(
     };
     let command =
         Command::Evaluate { solved: form.solved == "yes", satisfaction, comment: form.comment.trim().to_string() };
-    let notice = match state.store.request_by_tracking_code(&code).await {
+    let lookup = state.store.request_by_tracking_code(&code);
+    let notice = match crate::api::track::guarded(&state, &addr, &code, lookup).await {
         Ok(request) => match state.store.act(request.id, None, command, Actor::Requester).await {
             Ok(_) => chrome.t.get("track.thanks"),
             Err(_) => chrome.t.get("track.not_now"),

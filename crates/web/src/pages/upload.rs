@@ -63,6 +63,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
         }
         let parts = Multipart::from_request(request, state).await.map_err(IntoResponse::into_response)?;
         let (fields, photos, problem) = read(parts, &state.config).await;
+        // What `guard` does for urlencoded forms: PostgreSQL cannot store U+0000.
+        if fields.iter().any(|(name, text)| name.contains('\0') || text.contains('\0')) {
+            return Err(crate::guard::nul_in_form());
+        }
         let encoded = serde_urlencoded::to_string(&fields).unwrap_or_default();
         let form = serde_urlencoded::from_str(&encoded)
             .map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;

@@ -192,7 +192,14 @@ impl RequestPage<'_> {
     }
 }
 
-async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64, error: Option<String>) -> Response {
+/// The request page; after a refused action, with the refusal's words and status.
+async fn show_request(
+    state: &AppState,
+    chrome: &Chrome,
+    user: &Account,
+    id: i64,
+    refusal: Option<(StatusCode, String)>,
+) -> Response {
     let request = match state.store.request(id, &user.staff()).await {
         Ok(request) => request,
         Err(StoreError::NotFound) => {
@@ -237,6 +244,10 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             photos: matches!(row.action, Action::Progress | Action::Resolve),
         })
         .collect();
+    let (status, error) = match refusal {
+        Some((status, words)) => (status, Some(words)),
+        None => (StatusCode::OK, None),
+    };
     let mut units: Vec<(i64, String)> = names.iter().map(|(id, name)| (*id, name.clone())).collect();
     units.sort();
     let template = RequestPage {
@@ -258,7 +269,6 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             &state.store.photos_of(id).await.unwrap_or_default(),
         ),
     };
-    let status = if template.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     response
@@ -342,10 +352,12 @@ pub async fn act(
 ) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     if let Some(problem) = problem {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get(problem.key()).into())).await;
+        let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get(problem.key()).into());
+        return show_request(&state, &chrome, &user, id, Some(refusal)).await;
     }
     if !same_site_form(&headers, &fields.csrf) {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").into())).await;
+        let refusal = (StatusCode::FORBIDDEN, chrome.t.get("form.csrf").into());
+        return show_request(&state, &chrome, &user, id, Some(refusal)).await;
     }
     let version = fields.version;
     // Only our own pages, never another site.
@@ -355,7 +367,8 @@ pub async fn act(
         format!("/work/requests/{id}")
     };
     let Some(command) = Action::parse(&action).and_then(|a| command(a, fields)) else {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into())).await;
+        let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("request.incomplete").into());
+        return show_request(&state, &chrome, &user, id, Some(refusal)).await;
     };
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
         Ok(_) => {
@@ -365,8 +378,12 @@ pub async fn act(
             (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
         }
         Err(error) => {
-            let message = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
-            show_request(&state, &chrome, &user, id, Some(message)).await
+            // A request that has moved on is a conflict here, as a stale version is: the
+            // page was read before someone else acted.
+            let moved_on = matches!(error, StoreError::Rule(Broken::WrongState { .. }));
+            let error = crate::ApiError::from(error);
+            let status = if moved_on { StatusCode::CONFLICT } else { error.status };
+            show_request(&state, &chrome, &user, id, Some((status, error.text.in_lang(chrome.t.lang)))).await
         }
     }
 }
