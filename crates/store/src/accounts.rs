@@ -1,7 +1,9 @@
 //! Staff accounts, their passwords (argon2), browser sessions and API tokens.
 //!
 //! Session and API tokens are random and stored only as SHA-256 digests: a copy of the
-//! database does not let anyone log in.
+//! database does not let anyone log in. A new password, whoever sets it, revokes every
+//! API token of the account: a token made while the old password was known to someone
+//! else is theirs too.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -78,6 +80,29 @@ pub const MAX_TOKEN: usize = 128;
 
 fn plausible_token(token: &str) -> bool {
     !token.is_empty() && token.len() <= MAX_TOKEN && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// An API token as it is listed: never the token itself, which is not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_id: i64,
+    pub login: String,
+    pub name: String,
+    pub created_at: Millis,
+}
+
+const TOKEN_INFO: &str =
+    "SELECT t.id, t.user_id, u.login, t.name, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id";
+
+fn token_from_row(row: &AnyRow) -> Result<TokenInfo> {
+    Ok(TokenInfo {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
 /// How long an address stays one the account logs in from, in days.
@@ -225,7 +250,8 @@ impl Store {
     }
 
     /// Changes one's own password after checking the current one. The session in use
-    /// (`keep_session`, its token) stays; every other session of the user ends.
+    /// (`keep_session`, its token) stays; every other session of the user ends, and
+    /// every API token of the user is revoked.
     pub async fn change_password(&self, user_id: i64, current: &str, new: &str, keep_session: &str) -> Result<()> {
         let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
             .bind(user_id)
@@ -299,6 +325,21 @@ impl Store {
         let row = sqlx::query(&sql).bind(digest(token)).fetch_optional(self.pool()).await?;
         row.as_ref().map(account_from_row).transpose()
     }
+
+    /// The API tokens of one user, or of everyone, oldest first.
+    pub async fn api_tokens(&self, user_id: Option<i64>) -> Result<Vec<TokenInfo>> {
+        let sql = format!("{TOKEN_INFO} WHERE $1 = 0 OR t.user_id = $1 ORDER BY t.id");
+        let rows = sqlx::query(&sql).bind(user_id.unwrap_or(0)).fetch_all(self.pool()).await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// Revokes one API token by its id; the token stops working at once.
+    pub async fn revoke_api_token(&self, id: i64) -> Result<TokenInfo> {
+        let row = sqlx::query(&format!("{TOKEN_INFO} WHERE t.id = $1")).bind(id).fetch_optional(self.pool()).await?;
+        let token = token_from_row(&row.ok_or(StoreError::NotFound)?)?;
+        sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(self.pool()).await?;
+        Ok(token)
+    }
 }
 
 /// Forgets the addresses accounts have not logged in from for `LOGIN_SOURCE_DAYS`.
@@ -315,8 +356,8 @@ fn check_address(address: &str) -> Result<()> {
     Ok(())
 }
 
-/// Sets a password hash and ends the user's sessions opened with the old password, all
-/// but the one given.
+/// Sets a password hash, ends the user's sessions opened with the old password, all but
+/// the one given, and revokes the user's API tokens.
 pub(crate) async fn replace_password(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
@@ -328,6 +369,7 @@ pub(crate) async fn replace_password(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
     end_sessions(conn, user_id, keep_session).await
 }
 

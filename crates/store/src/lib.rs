@@ -35,7 +35,9 @@ mod throttle;
 mod units;
 mod writer;
 
-pub use accounts::{hash_password, new_token, well_formed_login, Account, LOGIN_SOURCE_DAYS, MAX_TOKEN, MIN_PASSWORD};
+pub use accounts::{
+    hash_password, new_token, well_formed_login, Account, TokenInfo, LOGIN_SOURCE_DAYS, MAX_TOKEN, MIN_PASSWORD,
+};
 pub use admin::{AuditEntry, Listing, UnitEntry};
 pub use attachments::{photo_type, Attachment, AttachmentInfo};
 pub use bulletins::Bulletin;

@@ -19,6 +19,7 @@ on_both!(
     tracking_codes_cannot_be_guessed,
     a_strangers_idempotency_key_gets_nothing_of_the_residents,
     the_requesters_routes_refuse_staff_credentials,
+    a_new_password_revokes_the_accounts_tokens,
 );
 
 struct Client {
@@ -494,4 +495,41 @@ async fn the_requesters_routes_refuse_staff_credentials(store: Store, _url: Stri
     // The requester, without credentials, evaluates.
     let evaluated = client.send("POST", &format!("/api/v1/track/{code}/evaluate"), None, Some(satisfied)).await;
     assert_eq!(evaluated.body["status"], "closed", "{:?}", evaluated.body);
+}
+
+async fn a_new_password_revokes_the_accounts_tokens(store: Store, _url: String) {
+    let t = town(&store).await;
+    let hash = gongzhi_store::hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", gongzhi_domain::Role::Admin, t.district, &hash).await.unwrap();
+    let client = Client::new(store.clone(), WebConfig::default());
+    let me = |token: String| {
+        let client = &client;
+        async move { client.send("GET", "/api/v1/me", Some(&token), None).await.status }
+    };
+    let laptop = store.create_api_token("handler_c1", "laptop").await.unwrap();
+    let script = store.create_api_token("handler_c1", "script").await.unwrap();
+    let theirs = store.create_api_token("handler_c2", "script").await.unwrap();
+    assert_eq!(me(laptop.clone()).await, StatusCode::OK);
+    let listed: Vec<String> =
+        store.api_tokens(Some(t.handler.user_id)).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(listed, ["laptop", "script"]);
+
+    // One token revoked by its id stops working; the other goes on.
+    let id = store.api_tokens(Some(t.handler.user_id)).await.unwrap()[1].id;
+    store.revoke_api_token(id).await.unwrap();
+    assert_eq!(me(script).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(laptop.clone()).await, StatusCode::OK);
+
+    // The admin resets the password: the tokens made before go with the old password.
+    store
+        .reset_password(&admin.staff(), t.handler.user_id, "fresh-password-1", gongzhi_domain::time::now())
+        .await
+        .unwrap();
+    assert_eq!(me(laptop).await, StatusCode::UNAUTHORIZED);
+    assert!(store.api_tokens(Some(t.handler.user_id)).await.unwrap().is_empty());
+    assert_eq!(me(theirs.clone()).await, StatusCode::OK, "another's tokens stay");
+
+    // Changing one's own password does the same.
+    store.change_password(t.other_handler.user_id, "demo-password", "fresh-password-2", "").await.unwrap();
+    assert_eq!(me(theirs).await, StatusCode::UNAUTHORIZED);
 }

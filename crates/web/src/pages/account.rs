@@ -1,6 +1,6 @@
 //! One's own account: changing the password. The new one must be typed twice; the
-//! session in use stays and every other session of the account ends, so a password
-//! changed because it leaked locks out whoever had it.
+//! session in use stays, every other session of the account ends and its API tokens are
+//! revoked, so a password changed because it leaked locks out whoever had it.
 
 use askama::Template;
 use axum::extract::State;
