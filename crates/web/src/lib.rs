@@ -50,6 +50,11 @@ pub struct WebConfig {
     /// Photos one form may carry, and the size of each, in bytes.
     pub photo_max_count: usize,
     pub photo_max_bytes: usize,
+    /// When set, `/metrics` answers only `Authorization: Bearer` with this token.
+    pub metrics_token: Option<String>,
+    /// Serve `/metrics` with the site; off when it has a listen address of its own
+    /// (`metrics_router`).
+    pub metrics_on_site: bool,
 }
 
 impl Default for WebConfig {
@@ -65,6 +70,8 @@ impl Default for WebConfig {
             trust_forwarded: false,
             photo_max_count: 3,
             photo_max_bytes: 5 * 1024 * 1024,
+            metrics_token: None,
+            metrics_on_site: true,
         }
     }
 }
@@ -146,12 +153,11 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::supervision::routes())
         .route("/lang/{code}", get(pages::switch_language))
         .route("/assets/{name}", get(pages::assets::asset));
-    Router::new()
-        .merge(site)
-        .nest("/api/v1", api)
-        .route("/healthz", get(api::health))
-        .route("/metrics", get(metrics::render))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
+    let mut app = Router::new().merge(site).nest("/api/v1", api).route("/healthz", get(api::health));
+    if state.config.metrics_on_site {
+        app = app.route("/metrics", get(metrics::render));
+    }
+    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(axum::middleware::map_response(pages::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -162,4 +168,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(api::json_errors))
         .with_state(state)
+}
+
+/// `/metrics` alone, for a listen address of its own that only the monitoring network
+/// reaches.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::render)).with_state(state)
 }

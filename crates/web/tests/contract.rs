@@ -1,6 +1,7 @@
 //! Answers keep to their contract: every error under `/api/v1` has the documented JSON
 //! shape and a status that means what docs/api.md says; page actions answer the status of
-//! what went wrong; redirects stay on the site. On SQLite and PostgreSQL.
+//! what went wrong; redirects stay on the site; `/metrics` stays bounded and can be
+//! protected. On SQLite and PostgreSQL.
 
 mod support;
 
@@ -10,7 +11,7 @@ use axum::Router;
 use gongzhi_domain::Actor;
 use gongzhi_store::testing::{manhole, town};
 use gongzhi_store::{on_both, Store};
-use gongzhi_web::{router, AppState, WebConfig};
+use gongzhi_web::{metrics_router, router, AppState, WebConfig};
 use serde_json::Value;
 use support::{Browser, CSRF};
 use tower::ServiceExt;
@@ -20,6 +21,7 @@ on_both!(
     a_lookup_always_answers_with_somewhere_to_go,
     page_actions_answer_the_status_of_their_refusal,
     the_language_switch_goes_back_only_to_this_site,
+    metrics_stay_bounded_and_can_be_protected,
 );
 
 struct Answer {
@@ -164,4 +166,47 @@ async fn the_language_switch_goes_back_only_to_this_site(store: Store, _url: Str
         assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, back), "{referer}");
     }
     assert!(browser.cookie("lang").is_some_and(|lang| lang == "en"));
+}
+
+async fn metrics_stay_bounded_and_can_be_protected(store: Store, _url: String) {
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    for n in 0..50 {
+        let odd = Request::builder().method(format!("M{n}").as_str()).uri("/api/v1/requests").body(Body::empty());
+        send(&app, odd.unwrap()).await;
+        send(&app, Request::get(format!("/no/such/page/{n}")).body(Body::empty()).unwrap()).await;
+    }
+    let metrics = send(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(!metrics.text.contains("method=\"M1"), "{}", metrics.text);
+    assert!(
+        metrics
+            .text
+            .contains("gongzhi_http_requests_total{method=\"OTHER\",path=\"/api/v1/requests\",status=\"405\"} 50"),
+        "{}",
+        metrics.text
+    );
+    let series = metrics.text.lines().filter(|l| l.starts_with("gongzhi_http_requests_total{")).count();
+    assert!(series <= 3, "{series} series: {}", metrics.text);
+
+    // With a token, only its holder reads the page.
+    let config = WebConfig { metrics_token: Some("s3cret-metrics".into()), ..WebConfig::default() };
+    let guarded = router(AppState::new(store.clone(), config));
+    let read = |token: Option<&str>| {
+        let mut request = Request::get("/metrics");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        send(&guarded, request.body(Body::empty()).unwrap())
+    };
+    assert_eq!(read(None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(read(Some("s3cret-metric")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(read(Some("s3cret-metrics")).await.status, StatusCode::OK);
+
+    // On an address of its own, the site does not serve it at all.
+    let state = AppState::new(store.clone(), WebConfig { metrics_on_site: false, ..WebConfig::default() });
+    let (site, apart) = (router(state.clone()), metrics_router(state));
+    send(&site, Request::get("/api/v1/units").body(Body::empty()).unwrap()).await;
+    assert_eq!(send(&site, Request::get("/metrics").body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
+    let metrics = send(&apart, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert!(metrics.text.contains("path=\"/api/v1/units\",status=\"200\"} 1"), "{}", metrics.text);
 }
