@@ -330,6 +330,29 @@ impl Store {
         Ok(())
     }
 
+    /// The API tokens of an account in the admin's subtree.
+    pub async fn tokens_as_admin(&self, admin: &Staff, id: i64) -> Result<Vec<crate::TokenInfo>> {
+        let user = self.user_in_scope(admin, id).await?;
+        self.api_tokens(Some(user.id)).await
+    }
+
+    /// Revokes one API token of an account in the admin's subtree.
+    pub async fn revoke_token_as_admin(&self, admin: &Staff, id: i64, token_id: i64, now: Millis) -> Result<()> {
+        let user = self.user_in_scope(admin, id).await?;
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query("SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let name: String = row.try_get("name")?;
+        sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(token_id).execute(&mut *tx).await?;
+        record(&mut tx, admin, &user.unit_path, "user.token_revoke", &user.login, &name, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Stops or allows an account's logins; stopping ends its sessions at once.
     pub async fn set_user_active(&self, admin: &Staff, id: i64, active: bool, now: Millis) -> Result<()> {
         let user = self.user_in_scope(admin, id).await?;

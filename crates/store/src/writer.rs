@@ -387,6 +387,24 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Request> {
     rows::request_from_row(&row)
 }
 
+/// Longest idempotency key kept, in bytes, with the caller's scope in front of it.
+pub const MAX_IDEMPOTENCY_KEY: usize = 256;
+
+fn check_idempotency_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || key.contains('\0') {
+        return Err(StoreError::Invalid(format!("an idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} bytes")));
+    }
+    Ok(())
+}
+
+/// What a submission said, as a digest kept with its idempotency key: a replay must say
+/// the same, or it is someone else's submission under a key they should not have.
+fn submission_digest(new: &NewRequest) -> String {
+    use sha2::Digest;
+    let text = serde_json::to_string(new).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
 async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
@@ -396,12 +414,19 @@ async fn create(
     at: Millis,
     suggestion: Option<&crate::suggestions::NewSuggestion>,
 ) -> Result<Created> {
+    let digest = key.map(|_| submission_digest(new));
     if let Some(key) = key {
-        let seen = sqlx::query("SELECT request_id FROM idempotency WHERE key = $1")
+        check_idempotency_key(key)?;
+        let seen = sqlx::query("SELECT request_id, digest FROM idempotency WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut *conn)
             .await?;
         if let Some(row) = seen {
+            // Keys stored before digests were kept have none, and are taken at their word.
+            let stored: String = row.try_get("digest")?;
+            if !stored.is_empty() && Some(&stored) != digest.as_ref() {
+                return Err(StoreError::Refused("idempotency_mismatch"));
+            }
             let request = load(conn, row.try_get("request_id")?).await?;
             return Ok(Created { request, replayed: true });
         }
@@ -434,11 +459,12 @@ async fn create(
     });
     chain::insert(conn, &[event]).await?;
     stats::apply(conn, &measures::delta(None, &request)).await?;
-    if let Some(key) = key {
-        sqlx::query("INSERT INTO idempotency (key, request_id, created_at) VALUES ($1, $2, $3)")
+    if let (Some(key), Some(digest)) = (key, digest) {
+        sqlx::query("INSERT INTO idempotency (key, request_id, created_at, digest) VALUES ($1, $2, $3, $4)")
             .bind(key)
             .bind(request.id)
             .bind(at)
+            .bind(digest)
             .execute(&mut *conn)
             .await?;
     }

@@ -49,6 +49,25 @@ impl ApiError {
         )
     }
 
+    pub fn too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("提交内容过大，上限为 {} KB", crate::MAX_BODY / 1024),
+            format!("the body is over {} KB", crate::MAX_BODY / 1024),
+        )
+    }
+
+    /// The database or the writer failed: the caller may try again.
+    pub fn unavailable() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "系统暂时无法处理，请稍后重试，您的数据不会丢失",
+            "the service cannot take this right now; try again, nothing was lost",
+        )
+    }
+
     pub fn throttled() -> ApiError {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -109,12 +128,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Database(_) | StoreError::Migration(_) | StoreError::WriterGone => {
                 tracing::error!(%error, "store failure");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "系统暂时无法处理，请稍后重试，您的数据不会丢失",
-                    "the service cannot take this right now; try again, nothing was lost",
-                )
+                ApiError::unavailable()
             }
         }
     }

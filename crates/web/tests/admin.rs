@@ -84,7 +84,7 @@ async fn an_admin_adds_a_person_who_then_logs_in() {
         ("password", "first-pass-1"),
     ];
     let forged = admin.post("/admin/users", &form).await;
-    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.html.contains("页面已过期") && forged.html.contains("value=\"cadre_c2\""), "kept as typed");
     assert!(store.account_by_login("cadre_c2").await.unwrap().is_none());
     form[0] = ("_csrf", CSRF);

@@ -19,6 +19,9 @@ on_both!(
     tracking_codes_cannot_be_guessed,
     staff_read_a_tracking_code_once_at_intake,
     a_choice_that_counts_is_never_assumed,
+    a_strangers_idempotency_key_gets_nothing_of_the_residents,
+    the_requesters_routes_refuse_staff_credentials,
+    a_new_password_revokes_the_accounts_tokens,
 );
 
 struct Client {
@@ -37,7 +40,22 @@ impl Client {
     }
 
     async fn send(&self, method: &str, uri: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
+        self.send_from(method, uri, auth, body, None).await
+    }
+
+    /// As `send`, from an address (when the config trusts X-Forwarded-For).
+    async fn send_from(
+        &self,
+        method: &str,
+        uri: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+        from: Option<&str>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some(from) = from {
+            request = request.header("x-forwarded-for", from);
+        }
         if let Some(auth) = auth {
             request = if auth.starts_with("gongzhi_session=") {
                 request.header(header::COOKIE, auth)
@@ -443,4 +461,144 @@ async fn a_choice_that_counts_is_never_assumed(store: Store, _url: String) {
     }
     let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&operator), None).await;
     assert_eq!((detail.body["status"].as_str(), detail.body["version"].as_i64()), (Some("resolved"), Some(5)));
+}
+
+async fn a_strangers_idempotency_key_gets_nothing_of_the_residents(store: Store, _url: String) {
+    let t = town(&store).await;
+    let client = Client::new(store.clone(), WebConfig { trust_forwarded: true, ..WebConfig::default() });
+    let submit = |body: Value, from: &'static str| {
+        let request = Request::post("/api/v1/requests")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", "form-7f3a")
+            .header("x-forwarded-for", from)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        client.raw(request)
+    };
+    let mine = submit(submission(&t), "198.51.100.7").await;
+    assert_eq!(mine.status, StatusCode::CREATED);
+    let code = mine.body["tracking_code"].as_str().unwrap().to_string();
+
+    // A stranger elsewhere sends the same key, with the same words even: theirs is a new
+    // request, and the resident's code is not in the answer.
+    let stranger = submit(submission(&t), "203.0.113.9").await;
+    assert_eq!(stranger.status, StatusCode::CREATED, "{:?}", stranger.body);
+    assert_ne!(stranger.body["id"], mine.body["id"]);
+    assert!(!stranger.body.to_string().contains(&code));
+    // From the resident's own address but with another body, the key is refused.
+    let mut other = submission(&t);
+    other["title"] = json!("别的诉求");
+    let refused = submit(other, "198.51.100.7").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "idempotency_mismatch");
+    assert!(!refused.body.to_string().contains(&code));
+    // The resident's own retry still finds their request.
+    let again = submit(submission(&t), "198.51.100.7").await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &mine.body));
+    // A staff member's keys are theirs alone, too.
+    let [operator, ..] = tokens(&store).await;
+    let mut taken = Request::post("/api/v1/requests")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", "form-7f3a")
+        .header("x-forwarded-for", "198.51.100.7");
+    taken = taken.header(header::AUTHORIZATION, format!("Bearer {operator}"));
+    let staff = client.raw(taken.body(Body::from(submission(&t).to_string())).unwrap()).await;
+    assert_eq!(staff.status, StatusCode::CREATED);
+    assert_eq!(store.count_requests().await.unwrap(), 3);
+}
+
+async fn the_requesters_routes_refuse_staff_credentials(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, ..] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    let created = client.send("POST", "/api/v1/requests", None, Some(submission(&t))).await;
+    let (id, code) =
+        (created.body["id"].as_i64().unwrap(), created.body["tracking_code"].as_str().unwrap().to_string());
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    client.act(id, "claim", &handler, json!({}), 3).await;
+    client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装", "contacted": true }), 4).await;
+    let login = client
+        .send("POST", "/api/v1/login", None, Some(json!({ "login": "handler_c1", "password": "demo-password" })))
+        .await;
+    let session = login.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+
+    // The handler who resolved it cannot rate their own work, by token or by session.
+    let satisfied = json!({ "solved": true, "satisfaction": "satisfied" });
+    for credentials in [handler.as_str(), session.as_str(), "not-a-token"] {
+        let evaluate = client
+            .send("POST", &format!("/api/v1/track/{code}/evaluate"), Some(credentials), Some(satisfied.clone()))
+            .await;
+        assert_eq!(evaluate.status, StatusCode::FORBIDDEN, "{:?}", evaluate.body);
+        assert_eq!(evaluate.body["error"]["code"], "staff_not_requester");
+        assert_eq!(evaluate.body["error"]["message"], "工作人员不能以诉求人的身份查询、评价或申请重办诉求");
+        let reopen = client
+            .send("POST", &format!("/api/v1/track/{code}/reopen"), Some(credentials), Some(json!({ "reason": "x" })))
+            .await;
+        assert_eq!(reopen.status, StatusCode::FORBIDDEN);
+        let track = client.send("GET", &format!("/api/v1/track/{code}"), Some(credentials), None).await;
+        assert_eq!(track.status, StatusCode::FORBIDDEN);
+    }
+    let r = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&dispatcher), None).await;
+    assert_eq!(r.body["status"], "resolved", "nothing was evaluated");
+
+    // The tracking page's form refuses a logged-in cadre too, in words.
+    let app = client.app.clone();
+    let post = |cookie: String| {
+        let request = Request::post(format!("/track/{code}/evaluate"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from("_csrf=x&solved=yes&satisfaction=satisfied"))
+            .unwrap();
+        app.clone().oneshot(request)
+    };
+    let page = post(session.clone()).await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let html = axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap();
+    assert!(String::from_utf8_lossy(&html).contains("工作人员登录状态下不能以诉求人的身份评价或申请重办"));
+    // An ended session is no credential: the resident's browser left logged out is not
+    // turned away.
+    let stale = post("gongzhi_session=0123abcd".into()).await.unwrap();
+    assert_ne!(stale.status(), StatusCode::FORBIDDEN);
+
+    // The requester, without credentials, evaluates.
+    let evaluated = client.send("POST", &format!("/api/v1/track/{code}/evaluate"), None, Some(satisfied)).await;
+    assert_eq!(evaluated.body["status"], "closed", "{:?}", evaluated.body);
+}
+
+async fn a_new_password_revokes_the_accounts_tokens(store: Store, _url: String) {
+    let t = town(&store).await;
+    let hash = gongzhi_store::hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", gongzhi_domain::Role::Admin, t.district, &hash).await.unwrap();
+    let client = Client::new(store.clone(), WebConfig::default());
+    let me = |token: String| {
+        let client = &client;
+        async move { client.send("GET", "/api/v1/me", Some(&token), None).await.status }
+    };
+    let laptop = store.create_api_token("handler_c1", "laptop").await.unwrap();
+    let script = store.create_api_token("handler_c1", "script").await.unwrap();
+    let theirs = store.create_api_token("handler_c2", "script").await.unwrap();
+    assert_eq!(me(laptop.clone()).await, StatusCode::OK);
+    let listed: Vec<String> =
+        store.api_tokens(Some(t.handler.user_id)).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(listed, ["laptop", "script"]);
+
+    // One token revoked by its id stops working; the other goes on.
+    let id = store.api_tokens(Some(t.handler.user_id)).await.unwrap()[1].id;
+    store.revoke_api_token(id).await.unwrap();
+    assert_eq!(me(script).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(laptop.clone()).await, StatusCode::OK);
+
+    // The admin resets the password: the tokens made before go with the old password.
+    store
+        .reset_password(&admin.staff(), t.handler.user_id, "fresh-password-1", gongzhi_domain::time::now())
+        .await
+        .unwrap();
+    assert_eq!(me(laptop).await, StatusCode::UNAUTHORIZED);
+    assert!(store.api_tokens(Some(t.handler.user_id)).await.unwrap().is_empty());
+    assert_eq!(me(theirs.clone()).await, StatusCode::OK, "another's tokens stay");
+
+    // Changing one's own password does the same.
+    store.change_password(t.other_handler.user_id, "demo-password", "fresh-password-2", "").await.unwrap();
+    assert_eq!(me(theirs).await, StatusCode::UNAUTHORIZED);
 }

@@ -45,6 +45,12 @@ pub struct Args {
     checkpoint_minutes: u64,
     #[command(flatten)]
     anchors: super::audit::AnchorArgs,
+    /// Ask for this token (`Authorization: Bearer …`) on /metrics.
+    #[arg(long, env = "GONGZHI_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Serve /metrics on this address only, not with the site.
+    #[arg(long, env = "GONGZHI_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
@@ -66,6 +72,8 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
         session_ttl: args.session_minutes * (time::HOUR / 60),
         photo_max_count: usize::from(args.photo_max_count),
         photo_max_bytes: usize::from(args.photo_max_mb) * 1024 * 1024,
+        metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
+        metrics_on_site: args.metrics_listen.is_none(),
         ..WebConfig::default()
     };
     tokio::spawn(auto_close(store.clone()));
@@ -75,6 +83,17 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
     // so intake never waits for them after a restart.
     if let Err(error) = state.suggester.refresh().await {
         tracing::warn!(%error, "suggestions could not load; intake goes on without them until they do");
+    }
+    if let Some(address) = args.metrics_listen {
+        let listener =
+            tokio::net::TcpListener::bind(address).await.with_context(|| format!("listen for metrics on {address}"))?;
+        println!("指标 / metrics at http://{}/metrics", listener.local_addr()?);
+        let metrics = gongzhi_web::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, metrics).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
     }
     let app = gongzhi_web::router(state);
     let listener =

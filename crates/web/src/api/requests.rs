@@ -12,7 +12,7 @@ use gongzhi_store::{ListFilter, Queue};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, ClientAddr};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiQuery};
 use crate::{view, AppState};
@@ -47,9 +47,13 @@ fn resident() -> RequesterType {
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
+/// Intake. An `Idempotency-Key` belongs to its caller — a staff member, or for the
+/// public the address it came from — and to what was sent with it: another caller's key
+/// is a new key, and the same key with another body is refused (`422`).
 pub async fn create(
     State(state): State<AppState>,
     caller: Option<Caller>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Response> {
@@ -66,7 +70,7 @@ pub async fn create(
                     "the public submits by web or mobile only",
                 ));
             }
-            (Actor::Requester, channel, "public".to_string())
+            (Actor::Requester, channel, format!("public:{addr}"))
         }
     };
     let key = match headers.get("idempotency-key") {

@@ -259,7 +259,9 @@ impl<'a> TrackPage<'a> {
 /// `/track?code=…` from the lookup form goes to the request's own page.
 pub async fn lookup(chrome: Chrome, Query(query): Query<CodeQuery>) -> Response {
     match query.code.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
-        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{code}"))]).into_response(),
+        // Encoded: whatever was typed, the answer has a Location.
+        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{}", super::login::encode_segment(&code)))])
+            .into_response(),
         None => page(&chrome, &TrackPage::bare(&chrome, "", None)),
     }
 }
@@ -273,15 +275,12 @@ async fn show_track(
     form: TrackForm,
     missing: Vec<&'static str>,
 ) -> Response {
-    let key = format!("track:{addr}");
-    let now = time::now();
-    let window = state.config.throttle_window;
-    if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
-        let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("login.throttled"))));
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return response;
-    }
-    match state.store.track(code).await {
+    match crate::api::track::guarded(state, addr, code, state.store.track(code)).await {
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+            let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("login.throttled"))));
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+        }
         Ok(view) => {
             let photos = match state.store.request_by_tracking_code(code).await {
                 Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
@@ -296,7 +295,6 @@ async fn show_track(
             response
         }
         Err(_) => {
-            let _ = state.store.record_failure(&key, window, now).await;
             let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("track.unknown"))));
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
@@ -347,18 +345,20 @@ pub async fn evaluate(
     let command = Command::Evaluate { solved, satisfaction, comment: form.comment.trim().to_string() };
     // Not solved or not satisfied: thanked, and shown the way back just below.
     let thanks = if solved && satisfaction.counts_as_satisfied() { "track.thanks" } else { "track.thanks_unsatisfied" };
-    let notice = match as_requester(&state, &code, command).await {
+    let notice = match as_requester(&state, &addr, &code, command).await {
         Ok(_) => chrome.t.get(thanks),
-        Err(StoreError::NotFound) => chrome.t.get("track.unknown"),
+        Err(error) if error.status == StatusCode::NOT_FOUND => chrome.t.get("track.unknown"),
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => chrome.t.get("login.throttled"),
         Err(_) => chrome.t.get("track.not_now"),
     };
     show_track(&state, &chrome, &addr, &code, Some(notice), TrackForm::default(), vec![]).await
 }
 
 /// Takes the requester's own action on the request behind a tracking code.
-async fn as_requester(state: &AppState, code: &str, command: Command) -> Result<Request, StoreError> {
-    let request = state.store.request_by_tracking_code(code).await?;
-    state.store.act(request.id, None, command, Actor::Requester).await
+async fn as_requester(state: &AppState, addr: &str, code: &str, command: Command) -> Result<Request, crate::ApiError> {
+    let lookup = state.store.request_by_tracking_code(code);
+    let request = crate::api::track::guarded(state, addr, code, lookup).await?;
+    Ok(state.store.act(request.id, None, command, Actor::Requester).await?)
 }
 
 /// 申请重办: the requester asks for the request to be handled again, with a reason.
@@ -377,16 +377,16 @@ pub async fn reopen(
         return show_track(&state, &chrome, &addr, &code, None, form, vec!["reason"]).await;
     }
     let command = Command::Reopen { reason: form.reason.trim().to_string() };
-    match as_requester(&state, &code, command).await {
+    match as_requester(&state, &addr, &code, command).await {
         Ok(_) => {
             let notice = Some(chrome.t.get("track.reopened"));
             show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
         }
         // Refused, it says why and keeps the reason as typed.
         Err(error) => {
-            let message = match error {
-                StoreError::NotFound => chrome.t.get("track.unknown").to_string(),
-                error => crate::ApiError::from(error).text.in_lang(chrome.t.lang),
+            let message = match error.status {
+                StatusCode::NOT_FOUND => chrome.t.get("track.unknown").to_string(),
+                _ => error.text.in_lang(chrome.t.lang),
             };
             show_track(&state, &chrome, &addr, &code, Some(&message), form, vec![]).await
         }

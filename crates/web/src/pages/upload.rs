@@ -67,6 +67,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
         }
         let parts = Multipart::from_request(request, state).await.map_err(IntoResponse::into_response)?;
         let (fields, photos, problem) = read(parts, &state.config).await;
+        // What `guard` does for urlencoded forms: PostgreSQL cannot store U+0000.
+        if fields.iter().any(|(name, text)| name.contains('\0') || text.contains('\0')) {
+            return Err(crate::guard::nul_in_form());
+        }
         Ok(Posted { form: fields_as(fields).ok_or_else(malformed)?, photos, problem })
     }
 }

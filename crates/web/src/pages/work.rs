@@ -221,12 +221,14 @@ impl RequestPage<'_> {
     }
 }
 
+/// The request page; after a refused action, with the refusal's words and status, and
+/// what was typed.
 async fn show_request(
     state: &AppState,
     chrome: &Chrome,
     user: &Account,
     id: i64,
-    error: Option<String>,
+    refusal: Option<(StatusCode, String)>,
     typed: Option<Typed>,
 ) -> Response {
     let request = match state.store.request(id, &user.staff()).await {
@@ -273,6 +275,10 @@ async fn show_request(
             photos: matches!(row.action, Action::Progress | Action::Resolve),
         })
         .collect();
+    let (status, error) = match refusal {
+        Some((status, words)) => (status, Some(words)),
+        None => (StatusCode::OK, None),
+    };
     let units = super::desk::targets(state).await.unwrap_or_default();
     let template = RequestPage {
         chrome,
@@ -295,7 +301,6 @@ async fn show_request(
         ),
         typed,
     };
-    let status = if template.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     response
@@ -436,18 +441,20 @@ pub async fn act(
 ) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     let Some(action) = Action::parse(&action).filter(|a| *a != Action::AutoClose) else {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into()), None).await;
+        let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("request.incomplete").into());
+        return show_request(&state, &chrome, &user, id, Some(refusal), None).await;
     };
     // Whatever the form meets, it comes back as it was typed.
-    let again = |error: Option<String>, fields: ActionFields, missing: Vec<&'static str>| {
+    let again = |error: Option<(StatusCode, String)>, fields: ActionFields, missing: Vec<&'static str>| {
         let typed = Typed { action: action.as_str(), fields, missing };
         show_request(&state, &chrome, &user, id, error, Some(typed))
     };
     if let Some(problem) = problem {
-        return again(Some(chrome.t.get(problem.key()).into()), fields, vec![]).await;
+        return again(Some((StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get(problem.key()).into())), fields, vec![])
+            .await;
     }
     if !same_site_form(&headers, &fields.csrf) {
-        return again(Some(chrome.t.get("form.csrf").into()), fields, vec![]).await;
+        return again(Some((StatusCode::FORBIDDEN, chrome.t.get("form.csrf").into())), fields, vec![]).await;
     }
     let version = fields.version;
     // Only our own pages, never another site.
@@ -474,8 +481,12 @@ pub async fn act(
             (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
         }
         Err(error) => {
-            let message = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
-            again(Some(message), fields, vec![]).await
+            // A request that has moved on is a conflict here, as a stale version is: the
+            // page was read before someone else acted.
+            let moved_on = matches!(error, StoreError::Rule(Broken::WrongState { .. }));
+            let error = crate::ApiError::from(error);
+            let status = if moved_on { StatusCode::CONFLICT } else { error.status };
+            again(Some((status, error.text.in_lang(chrome.t.lang))), fields, vec![]).await
         }
     }
 }

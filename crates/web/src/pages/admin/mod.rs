@@ -97,8 +97,10 @@ impl Notice {
         Notice { status: StatusCode::UNPROCESSABLE_ENTITY, error: true, text: chrome.t.get(key).into() }
     }
 
+    /// A form that did not come from our own page: refused as forbidden, what was typed
+    /// kept.
     fn csrf(chrome: &Chrome) -> Notice {
-        Notice::refused(chrome, "form.csrf")
+        Notice { status: StatusCode::FORBIDDEN, ..Notice::refused(chrome, "form.csrf") }
     }
 
     fn from_store(chrome: &Chrome, error: StoreError) -> Notice {
