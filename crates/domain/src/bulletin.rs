@@ -74,6 +74,21 @@ impl Period {
         (self.to - self.from).num_days() + 1
     }
 
+    /// The last week or month that has wholly ended by `today`: the one a bulletin is
+    /// about unless a supervisor asks for another.
+    pub fn last_complete(kind: PeriodKind, today: NaiveDate) -> Period {
+        Period::of(kind, today).previous()
+    }
+
+    /// The instant the period is over: the local midnight after its last day.
+    pub fn ends_at(&self) -> Millis {
+        crate::time::start_of(self.to.succ_opt().unwrap_or(self.to))
+    }
+
+    pub fn has_ended(&self, now: Millis) -> bool {
+        now >= self.ends_at()
+    }
+
     /// The period just before, of the same kind: last week, last month, or as many days
     /// before a custom span. Hot categories are measured against it.
     pub fn previous(&self) -> Period {
@@ -186,6 +201,14 @@ pub struct Content {
     /// `None` until callbacks are recorded for the scope and period.
     #[serde(default)]
     pub callbacks: Option<CallbackResults>,
+}
+
+impl Content {
+    /// Figures taken before the period was over are partial: such a bulletin is
+    /// provisional (临时通报), whenever it is published, and says so wherever it is shown.
+    pub fn is_provisional(&self) -> bool {
+        !self.period.has_ended(self.generated_at)
+    }
 }
 
 /// What the store has summed for a scope and period.
@@ -343,6 +366,14 @@ mod tests {
         assert_eq!(month.label_zh(), "2024年2月");
         assert_eq!(month.previous().from, date("2024-01-01"));
         assert_eq!(week.previous().to, date("2026-05-03"));
+        // The last complete ones: the week or month before the one holding today.
+        let sunday = date("2026-05-10");
+        let last_week = Period::last_complete(PeriodKind::Weekly, sunday);
+        assert_eq!((last_week.from, last_week.to), (date("2026-04-27"), date("2026-05-03")));
+        let last_month = Period::last_complete(PeriodKind::Monthly, date("2026-05-01"));
+        assert_eq!((last_month.from, last_month.to), (date("2026-04-01"), date("2026-04-30")));
+        assert!(!week.has_ended(crate::time::start_of(sunday) + 23 * crate::time::HOUR));
+        assert!(week.has_ended(crate::time::start_of(date("2026-05-11"))));
         let span = Period::custom(date("2026-05-01"), date("2026-05-10")).unwrap();
         assert_eq!((span.previous().from, span.previous().to), (date("2026-04-21"), date("2026-04-30")));
         assert!(Period::custom(date("2026-05-02"), date("2026-05-01")).is_none());
@@ -405,5 +436,9 @@ mod tests {
         });
         let json = serde_json::to_string(&content).unwrap();
         assert_eq!(serde_json::from_str::<Content>(&json).unwrap(), content);
+        // Taken before the week was over: provisional.
+        assert!(content.is_provisional());
+        let after = Content { generated_at: content.period.ends_at(), ..content };
+        assert!(!after.is_provisional());
     }
 }

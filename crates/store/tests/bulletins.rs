@@ -18,6 +18,7 @@ on_both!(
     every_figure_lists_exactly_the_requests_it_counts,
     sub_units_and_categories_add_up,
     a_bulletin_goes_from_draft_to_published,
+    a_bulletin_of_a_period_not_over_is_provisional_and_a_period_has_one_draft,
 );
 
 fn counter(c: &Counters, name: &str) -> i64 {
@@ -156,7 +157,8 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     let reviewed = store.set_bulletin_remarks(&t.supervisor, draft.id, remarks).await.unwrap();
     assert_eq!(reviewed.remarks, remarks);
     assert!(store.set_bulletin_remarks(&t.supervisor, draft.id, &"长".repeat(5_001)).await.is_err());
-    let published = store.publish_bulletin(&t.supervisor, draft.id, now).await.unwrap();
+    // Confirmed as provisional in case the month is not over yet.
+    let published = store.publish_bulletin(&t.supervisor, draft.id, true, now).await.unwrap();
     assert_eq!((published.status, published.published_by), (BulletinStatus::Published, Some(t.supervisor.user_id)));
     assert_eq!(store.published_bulletin(draft.id).await.unwrap().remarks, remarks);
     let public = store.published_bulletins(0, 10).await.unwrap();
@@ -164,7 +166,7 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     // Once published it no longer changes.
     let again = store.set_bulletin_remarks(&t.supervisor, draft.id, "改写").await;
     assert!(matches!(again, Err(StoreError::Refused("bulletin_published"))));
-    assert!(matches!(store.publish_bulletin(&t.supervisor, draft.id, now).await, Err(StoreError::Refused(_))));
+    assert!(matches!(store.publish_bulletin(&t.supervisor, draft.id, true, now).await, Err(StoreError::Refused(_))));
     assert_eq!(store.published_bulletin(draft.id).await.unwrap().content, draft.content);
 
     // The supervisors' callbacks of the period are in the bulletin, as the callback
@@ -189,4 +191,40 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     assert!(calls.sampled > 1);
     assert!(calls.answers.contains(&("satisfied".to_string(), 1)), "{:?}", calls.answers);
     assert_eq!(calls.callback_rate(), summary.callback_rate);
+}
+
+async fn a_bulletin_of_a_period_not_over_is_provisional_and_a_period_has_one_draft(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+
+    // This week is not over: its bulletin is provisional, and published only when the
+    // supervisor confirms it as such.
+    let this_week = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today, now).await.unwrap();
+    assert!(this_week.is_provisional());
+    let unconfirmed = store.publish_bulletin(&t.supervisor, this_week.id, false, now).await;
+    assert!(matches!(unconfirmed, Err(StoreError::Refused("bulletin_provisional"))), "{unconfirmed:?}");
+    assert!(matches!(store.published_bulletin(this_week.id).await, Err(StoreError::NotFound)));
+    let published = store.publish_bulletin(&t.supervisor, this_week.id, true, now).await.unwrap();
+    assert!(published.is_published() && published.is_provisional(), "it stays marked provisional");
+
+    // Last week is over: its bulletin is final and needs no confirmation.
+    let last_week = Period::last_complete(PeriodKind::Weekly, today);
+    assert!(last_week.to < today);
+    let last = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, last_week.from, now).await;
+    let last = last.unwrap();
+    assert_eq!(last.period(), last_week);
+    assert!(!last.is_provisional());
+
+    // One draft per unit and period: generating it again names the draft.
+    let again = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, last_week.to, now).await;
+    assert!(matches!(again, Err(StoreError::AlreadyOpen { what: "bulletin_draft", id }) if id == last.id), "{again:?}");
+    // Another unit, or the month, is another bulletin.
+    store.generate_bulletin(&t.supervisor, t.district, PeriodKind::Weekly, last_week.from, now).await.unwrap();
+    store.publish_bulletin(&t.supervisor, last.id, false, now).await.unwrap();
+    // Published, it leaves room for a corrected one; a published provisional week too.
+    store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, last_week.from, now).await.unwrap();
+    let later = this_week.period().ends_at();
+    let final_week = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today, later).await.unwrap();
+    assert!(!final_week.is_provisional(), "taken once the week was over");
 }

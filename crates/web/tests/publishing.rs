@@ -24,6 +24,7 @@ on_both!(
     a_bulletins_figures_equal_the_stats_api,
     every_figure_lists_as_many_requests_as_it_counts,
     callback_figures_list_the_requests_called,
+    bulletins_default_to_the_last_complete_period_and_provisional_ones_are_confirmed_and_marked,
 );
 
 const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -194,8 +195,9 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
         StatusCode::NOT_FOUND,
         "drafts are not public"
     );
-    let publish =
-        send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/publish"), Some(&format!("_csrf={CSRF}"))).await;
+    // Confirmed as provisional in case the month is not over yet.
+    let confirmed = format!("_csrf={CSRF}&provisional=1");
+    let publish = send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/publish"), Some(&confirmed)).await;
     assert_eq!(publish.status, StatusCode::SEE_OTHER);
     let forged =
         send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/remarks"), Some("_csrf=wrong&remarks=x")).await;
@@ -313,4 +315,65 @@ async fn callback_figures_list_the_requests_called(store: Store, _url: String) {
     assert!(satisfied.contains(&format!("href=\"/work/requests/{}\"", item.request_id)));
     let unknown = get(&app, &supervisor, &format!("/work/figures?{scope}&figure=callbacks.nothing")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+}
+
+async fn bulletins_default_to_the_last_complete_period_and_provisional_ones_are_confirmed_and_marked(
+    store: Store,
+    _url: String,
+) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let supervisor = store.create_api_token("supervisor", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let today = time::local_date(now);
+    let last_week = Period::last_complete(PeriodKind::Weekly, today);
+
+    // The form leaves the date empty and says that means last week or last month.
+    let form = get(&app, &supervisor, "/work/bulletins").await.text();
+    assert!(form.contains("name=\"date\" value=\"\""), "{form}");
+    assert!(by_id(&form, "default-period").contains(&last_week.label_zh()), "{form}");
+
+    // Generated without a date: last week, over and final.
+    let weekly = format!("_csrf={CSRF}&unit={}&kind=weekly", t.street);
+    let made = send(&app, &supervisor, "POST", "/work/bulletins", Some(&weekly)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let final_page = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let final_id = final_page.rsplit('/').next().unwrap().to_string();
+    let data = get(&app, &supervisor, &format!("/api/v1/bulletins/{final_id}")).await.json();
+    assert_eq!(data["from"].as_str(), Some(&*last_week.from.to_string()));
+    assert_eq!((data["to"].as_str(), data["provisional"].as_bool()), (Some(&*last_week.to.to_string()), Some(false)));
+    assert!(!get(&app, &supervisor, &final_page).await.text().contains("id=\"provisional\""));
+    // Asked again, the period's draft opens instead of a second one.
+    let again = send(&app, &supervisor, "POST", "/work/bulletins", Some(&weekly)).await;
+    assert_eq!(again.headers[header::LOCATION].to_str().unwrap(), format!("{final_page}?existing=1"));
+    assert!(get(&app, &supervisor, &format!("{final_page}?existing=1")).await.text().contains("id=\"existing-draft\""));
+
+    // This week, not over: provisional, and said so.
+    let current = format!("{weekly}&date={today}");
+    let made = send(&app, &supervisor, "POST", "/work/bulletins", Some(&current)).await;
+    let location = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id = location.rsplit('/').next().unwrap().to_string();
+    let draft = get(&app, &supervisor, &location).await.text();
+    assert!(draft.contains("id=\"provisional\"") && draft.contains("id=\"provisional-badge\""), "{draft}");
+    assert!(draft.contains("id=\"confirm-provisional\""), "publishing asks to confirm");
+    // Publishing without the confirmation is refused, and nothing is public.
+    let publish = format!("/work/bulletins/{id}/publish");
+    let refused = send(&app, &supervisor, "POST", &publish, Some(&format!("_csrf={CSRF}"))).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.text().contains("统计周期尚未结束"), "{}", refused.text());
+    assert_eq!(get(&app, "none", &format!("/bulletins/{id}")).await.status, StatusCode::NOT_FOUND);
+    // Confirmed: published, and marked provisional on every view.
+    let confirmed = send(&app, &supervisor, "POST", &publish, Some(&format!("_csrf={CSRF}&provisional=1"))).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text());
+    for view in [format!("/bulletins/{id}"), format!("/bulletins/{id}/print"), format!("/work/bulletins/{id}")] {
+        let page = get(&app, "none", &view).await;
+        let page = if page.status == StatusCode::OK { page } else { get(&app, &supervisor, &view).await };
+        assert!(page.text().contains("临时通报（统计周期未结束）"), "{view}");
+    }
+    let index = get(&app, "none", "/bulletins").await.text();
+    assert!(index.contains("临时通报"), "{index}");
+    let xlsx = export::read(&get(&app, "none", &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
+    assert!(xlsx[0].1.iter().any(|row| row[0] == "通报性质" && row[1].contains("临时通报")), "{:?}", xlsx[0].1);
+    let data = get(&app, &supervisor, &format!("/api/v1/bulletins/{id}")).await.json();
+    assert_eq!(data["provisional"].as_bool(), Some(true));
 }

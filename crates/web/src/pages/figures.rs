@@ -159,6 +159,8 @@ pub struct ContentView {
     pub unit: String,
     pub period: String,
     pub generated: String,
+    /// A bulletin whose period was not over when its figures were taken (临时通报).
+    pub provisional: bool,
     pub figures: Vec<FigureView>,
     /// The columns of the ranking: the measures each line shows.
     pub ranking_columns: Vec<&'static str>,
@@ -241,6 +243,7 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
         unit: content.unit.name.clone(),
         period,
         generated: time::display(content.generated_at),
+        provisional: false,
         figures: figure_views(chrome, &content.measures, links),
         ranking_columns: RANKED.iter().map(|m| t.lookup(&format!("measure.{}", m.as_str()))).collect(),
         ranking_chart: json!({
