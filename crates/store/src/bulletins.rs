@@ -115,6 +115,7 @@ impl Store {
             categories,
             previous_categories,
             callbacks,
+            scoring: self.settings().scoring,
         });
         // Names only for the categories shown: the catalogue has hundreds.
         let shown: Vec<i64> =

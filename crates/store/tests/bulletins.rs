@@ -7,18 +7,20 @@ use std::collections::HashMap;
 use chrono::Duration;
 use gongzhi_domain::bulletin::{BulletinStatus, Period, PeriodKind};
 use gongzhi_domain::figures::{Selection, OPEN_OVERDUE, SELECTIONS};
-use gongzhi_domain::measures::Counters;
+use gongzhi_domain::measures::{Counters, Scoring};
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
 use gongzhi_domain::supervision::SampleRule;
 use gongzhi_domain::time::{self, DAY};
+use gongzhi_domain::Role;
 use gongzhi_store::testing::{manhole, month_of_work, staff, town};
-use gongzhi_store::{on_both, CallInput, DrawSpec, FigureScope, Store, StoreError};
+use gongzhi_store::{hash_password, on_both, CallInput, DrawSpec, FigureScope, Store, StoreError};
 
 on_both!(
     every_figure_lists_exactly_the_requests_it_counts,
     sub_units_and_categories_add_up,
     a_bulletin_goes_from_draft_to_published,
     a_bulletin_of_a_period_not_over_is_provisional_and_a_period_has_one_draft,
+    the_district_admin_sets_how_units_are_scored_and_thin_data_is_not_ranked,
 );
 
 fn counter(c: &Counters, name: &str) -> i64 {
@@ -227,4 +229,55 @@ async fn a_bulletin_of_a_period_not_over_is_provisional_and_a_period_has_one_dra
     let later = this_week.period().ends_at();
     let final_week = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today, later).await.unwrap();
     assert!(!final_week.is_provisional(), "taken once the week was over");
+}
+
+async fn the_district_admin_sets_how_units_are_scored_and_thin_data_is_not_ranked(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+    let (from, to) = (today - Duration::days(31), today + Duration::days(40));
+
+    // A month's work has a handful of verdicts per community: too few to score them by
+    // default, so neither is ranked, and neither is ranked last on zeros.
+    let children = store.measures_of_children(t.street, from, to, now).await.unwrap();
+    for (unit, m) in &children {
+        assert!(m.counters.evaluations < 5, "{}: {:?}", unit.name, m.counters);
+        assert_eq!((m.composite_score, m.too_little_data), (None, true), "{}", unit.name);
+    }
+    let period = Period::custom(from, to).unwrap();
+    let content = store.publishing_content(t.street, period, now).await.unwrap();
+    assert!(content.ranking.iter().all(|r| r.rank.is_none()));
+    assert_eq!(content.scoring, Some(Scoring::default()), "the content says how it was scored");
+
+    // The district admin lowers the minimum and weighs the on-time rate too.
+    let hash = hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", Role::Admin, t.district, &hash).await.unwrap().staff();
+    let street_admin = store.add_user("admin_s1", "街道管理员", Role::Admin, t.street, &hash).await.unwrap().staff();
+    let scoring = Scoring { on_time: 10.0, minimum: 1, ..Scoring::default() };
+    store.set_scoring_as_admin(&admin, &scoring, now).await.unwrap();
+    assert_eq!(store.settings().scoring, scoring);
+    for (unit, m) in store.measures_of_children(t.street, from, to, now).await.unwrap() {
+        let weighed = [
+            (m.response_rate, 20.0),
+            (m.closure_rate, 20.0),
+            (m.on_time_rate, 10.0),
+            (m.solved_rate, 30.0),
+            (m.satisfaction_rate, 30.0),
+        ];
+        let expected = 100.0 * weighed.iter().map(|(r, w)| r.unwrap() * w).sum::<f64>() / 110.0;
+        assert!((m.composite_score.unwrap() - expected).abs() < 1e-9, "{}: {m:?}", unit.name);
+    }
+    let content = store.publishing_content(t.street, period, now).await.unwrap();
+    assert!(content.ranking.iter().all(|r| r.rank.is_some()));
+    assert_eq!(content.scoring, Some(scoring));
+
+    // Only the district's admin, and only sensible numbers; a refusal changes nothing.
+    let theirs = store.set_scoring_as_admin(&street_admin, &Scoring::default(), now).await;
+    assert!(matches!(theirs, Err(StoreError::Refused("district_admin_only"))), "{theirs:?}");
+    let nothing = Scoring { response: 0.0, closure: 0.0, on_time: 0.0, solved: 0.0, satisfaction: 0.0, minimum: 1 };
+    let refused = store.set_scoring_as_admin(&admin, &nothing, now).await;
+    assert!(matches!(refused, Err(StoreError::Refused("bad_scoring"))), "{refused:?}");
+    assert_eq!(store.settings().scoring, scoring);
+    let changes = store.admin_changes(&admin, 0, 10).await.unwrap();
+    assert_eq!(changes.items[0].action, "scoring.change");
 }

@@ -12,13 +12,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use gongzhi_domain::bulletin::{Period, PeriodKind};
-use gongzhi_domain::figures::{display, Measure};
+use gongzhi_domain::figures::Measure;
 use gongzhi_domain::time;
 use gongzhi_domain::Role;
 use gongzhi_store::{Bulletin, StoreError};
 use serde::Deserialize;
 
-use super::figures::{content_view, units_in_scope, ContentView, Scope, RANKED};
+use super::figures::{content_view, shown, units_in_scope, ContentView, Scope, RANKED};
 use super::{page, same_site_form, Chrome};
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
@@ -351,7 +351,7 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
     }
     figures.rows.push(vec![Cell::from(t.get("publish.generated")), Cell::Text(time::display(c.generated_at))]);
     for m in Measure::ALL {
-        figures.rows.push(vec![Cell::Text(measure(m)), Cell::Text(display(*m, &c.measures))]);
+        figures.rows.push(vec![Cell::Text(measure(m)), Cell::Text(shown(chrome, *m, &c.measures))]);
     }
     if let Some(callbacks) = &c.callbacks {
         figures.rows.push(vec![Cell::from(t.get("bulletin.callbacks_sampled")), Cell::Int(callbacks.sampled)]);
@@ -378,7 +378,7 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
                     r.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty),
                     Cell::from(r.unit.name.as_str()),
                 ];
-                row.extend(RANKED.iter().map(|m| Cell::Text(display(*m, &r.measures))));
+                row.extend(RANKED.iter().map(|m| Cell::Text(shown(chrome, *m, &r.measures))));
                 row
             })
             .collect(),
