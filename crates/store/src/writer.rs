@@ -465,6 +465,11 @@ pub(crate) async fn act(
             }
             None
         }
+        Command::Press { .. } => {
+            // Pressed by its press order already: that order is where the push goes on.
+            crate::supervision::no_open_order(conn, id, gongzhi_domain::supervision::OrderKind::Press).await?;
+            None
+        }
         _ => None,
     };
     let category_resolve_days = match (command, request.new.category_id) {

@@ -435,6 +435,10 @@ async fn a_request_holds_one_open_order_of_each_kind(store: Store, _url: String)
     let second = store.open_order(&t.supervisor, press.clone(), now).await;
     assert!(matches!(second, Err(StoreError::AlreadyOpen { what: "press_order", id }) if id == first.id), "{second:?}");
     assert_eq!(store.request(slow.id, &t.supervisor).await.unwrap().press_count, 1);
+    // Nor is the request pressed again past its order, from the request's own page.
+    let again = Command::Press { note: "再次催办".into(), due: None };
+    let pressed = store.act(slow.id, None, again.clone(), staff(&t.supervisor)).await;
+    assert!(matches!(pressed, Err(StoreError::AlreadyOpen { id, .. }) if id == first.id), "{pressed:?}");
     // Answered is not closed yet: still refused.
     store.answer_order(&t.handler, first.id, "已安排施工队，周五前办结", now).await.unwrap();
     assert!(store.open_order(&t.supervisor, press.clone(), now).await.is_err());
@@ -448,6 +452,7 @@ async fn a_request_holds_one_open_order_of_each_kind(store: Store, _url: String)
     );
     // Closed, the press makes room for a new one.
     store.close_order(&t.supervisor, first.id, "", now).await.unwrap();
+    store.act(slow.id, None, again, staff(&t.supervisor)).await.unwrap();
     assert!(store.open_order(&t.supervisor, press, now).await.is_ok());
 
     // A finished request drawn twice and failing both calls: the second call joins the

@@ -26,7 +26,7 @@ use tokio::sync::oneshot;
 pub use draw::{DrawSpec, Reproduction};
 pub use lists::{Late, LateGroup, Lateness, ReviewFlag, ReviewRun};
 pub use orders::OrderFilter;
-pub(crate) use write::{run, Act};
+pub(crate) use write::{no_open_order, run, Act};
 pub use write::{NewOrder, Written};
 
 use crate::{Listing, Result, Store, StoreError};

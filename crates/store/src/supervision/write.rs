@@ -401,7 +401,7 @@ async fn open_order(
         return Err(Refused::Invalid { field: "due", reason: "must be later than now".into() }.into());
     }
     let request = visible(conn, staff, new.request_id).await?;
-    order::may_open(new.kind, &orders_of(conn, request.id).await?)?;
+    no_open_order(conn, request.id, new.kind).await?;
     if matches!(request.status, Status::Rejected | Status::Merged) {
         return Err(gongzhi_domain::Broken::WrongState {
             action: gongzhi_domain::Action::Reopen,
@@ -451,6 +451,11 @@ async fn open_order(
         note_on(conn, batch, request.id, &actor, at, "rework", reason, payload).await?;
     }
     Ok(order_id)
+}
+
+/// Refuses, naming it, when the request has an order of this kind not closed yet.
+pub(crate) async fn no_open_order(conn: &mut AnyConnection, request_id: i64, kind: OrderKind) -> Result<()> {
+    Ok(order::may_open(kind, &orders_of(conn, request_id).await?)?)
 }
 
 /// Every order on a request, oldest first.
