@@ -118,8 +118,7 @@ struct Index<'a> {
     /// Supervisors generate bulletins: the units they may choose from.
     units: Option<Vec<(i64, String)>>,
     /// What an empty date means: the last complete week and month.
-    last_week: String,
-    last_month: String,
+    default_period: String,
     error: Option<String>,
 }
 
@@ -140,8 +139,11 @@ async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, error: 
         prev,
         next,
         units,
-        last_week: label(chrome, &Period::last_complete(PeriodKind::Weekly, today)),
-        last_month: label(chrome, &Period::last_complete(PeriodKind::Monthly, today)),
+        default_period: chrome
+            .t
+            .get("bulletin.default_period")
+            .replace("{week}", &label(chrome, &Period::last_complete(PeriodKind::Weekly, today)))
+            .replace("{month}", &label(chrome, &Period::last_complete(PeriodKind::Monthly, today))),
         error,
     };
     let mut response = page(chrome, &template);
