@@ -407,14 +407,25 @@ async fn a_rework_is_judged_by_its_own_deadline_and_closes_once_resolved_again(s
     assert!(matches!(early, Err(StoreError::Refused("rework_unfinished"))), "{early:?}");
     assert_eq!(store.order(&t.supervisor, order_id).await.unwrap().status, OrderStatus::Answered);
 
-    // Resolved again before the rework's due date: on time, by the rework's deadline.
-    let again = Command::Resolve { reply: "已当面向诉求人反馈补装结果".into(), contacted: true };
+    // Resolved again, but the supervisor does not accept the answer: the order and the
+    // work go back, due by the order's new date.
+    let again = Command::Resolve { reply: "已电话告知诉求人".into(), contacted: true };
     store.act_at(r.id, None, again, staff(&t.handler), now + HOUR).await.unwrap();
-    let closed = store.close_order(&t.supervisor, order_id, "经再次回访核实", now + 2 * HOUR).await.unwrap();
+    let redue = due_after(&store.settings().calendar, now, DEFAULT_DAYS + 2);
+    let back = store.send_back_order(&t.supervisor, order_id, "未当面反馈，请上门", redue, now + 2 * HOUR).await;
+    assert_eq!(back.unwrap().status, OrderStatus::Open);
+    let redo = store.request(r.id, &t.supervisor).await.unwrap();
+    assert_eq!((redo.status, redo.resolve_by, redo.reopen_count), (Status::InProgress, Some(redue), 2));
+
+    // Resolved again before that date: on time, by the rework's own deadline.
+    let again = Command::Resolve { reply: "已上门当面向诉求人反馈补装结果".into(), contacted: true };
+    store.act_at(r.id, None, again, staff(&t.handler), now + 3 * HOUR).await.unwrap();
+    store.answer_order(&t.handler, order_id, "已上门当面反馈", now + 3 * HOUR).await.unwrap();
+    let closed = store.close_order(&t.supervisor, order_id, "经再次回访核实", now + 4 * HOUR).await.unwrap();
     assert_eq!(closed.status, OrderStatus::Closed);
     let after = store.request(r.id, &t.supervisor).await.unwrap();
-    assert_eq!((after.status, after.resolve_by), (Status::Resolved, Some(due)), "销号 leaves it resolved");
-    let measured = store.measures(t.community, from, to, now + 2 * HOUR).await.unwrap();
+    assert_eq!((after.status, after.resolve_by), (Status::Resolved, Some(redue)), "销号 leaves it resolved");
+    let measured = store.measures(t.community, from, to, now + 4 * HOUR).await.unwrap();
     assert_eq!((measured.on_time_rate, measured.overdue_count), (Some(1.0), 0));
     let (kept, recounted) = kept_and_recounted(store, &t).await;
     assert_eq!(kept, recounted);

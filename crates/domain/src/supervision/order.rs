@@ -68,6 +68,17 @@ pub struct StepRule {
     pub to: OrderStatus,
     pub by: Taker,
     pub needs: Needs,
+    /// What it does to the request: a rework sent back over work resolved again sends
+    /// that work back too (the lifecycle's reopen), due by the order's new date.
+    pub then: Then,
+}
+
+/// What a step does to the order's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    Nothing,
+    /// Finished work goes back to its unit, with the order's due date as its deadline.
+    ReopenFinished,
 }
 
 const BOTH: &[OrderKind] = &[OrderKind::Rework, OrderKind::Press];
@@ -82,6 +93,7 @@ pub const STEPS: &[StepRule] = &[
         to: OrderStatus::Answered,
         by: Taker::Unit,
         needs: Needs::Nothing,
+        then: Then::Nothing,
     },
     StepRule {
         step: OrderStep::Close,
@@ -90,6 +102,7 @@ pub const STEPS: &[StepRule] = &[
         to: OrderStatus::Closed,
         by: Taker::Supervisor,
         needs: Needs::RequestFinished,
+        then: Then::Nothing,
     },
     StepRule {
         step: OrderStep::Close,
@@ -98,14 +111,25 @@ pub const STEPS: &[StepRule] = &[
         to: OrderStatus::Closed,
         by: Taker::Supervisor,
         needs: Needs::Nothing,
+        then: Then::Nothing,
     },
     StepRule {
         step: OrderStep::SendBack,
-        kinds: BOTH,
+        kinds: &[OrderKind::Rework],
         from: OrderStatus::Answered,
         to: OrderStatus::Open,
         by: Taker::Supervisor,
         needs: Needs::Nothing,
+        then: Then::ReopenFinished,
+    },
+    StepRule {
+        step: OrderStep::SendBack,
+        kinds: &[OrderKind::Press],
+        from: OrderStatus::Answered,
+        to: OrderStatus::Open,
+        by: Taker::Supervisor,
+        needs: Needs::Nothing,
+        then: Then::Nothing,
     },
     StepRule {
         step: OrderStep::Escalate,
@@ -114,6 +138,7 @@ pub const STEPS: &[StepRule] = &[
         to: OrderStatus::Open,
         by: Taker::System,
         needs: Needs::Nothing,
+        then: Then::Nothing,
     },
 ];
 
@@ -353,6 +378,10 @@ mod tests {
                 assert_eq!(step.rule(*kind).step, *step);
             }
         }
+        // Only a rework sent back sends the work back with it.
+        let reopening: Vec<(OrderStep, &[OrderKind])> =
+            STEPS.iter().filter(|r| r.then == Then::ReopenFinished).map(|r| (r.step, r.kinds)).collect();
+        assert_eq!(reopening, vec![(OrderStep::SendBack, &[OrderKind::Rework][..])]);
     }
 
     #[test]

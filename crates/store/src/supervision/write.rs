@@ -5,7 +5,7 @@
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::supervision::callback::{AttemptResult, CallbackState};
-use gongzhi_domain::supervision::order::{self, Order, OrderKind, OrderStatus};
+use gongzhi_domain::supervision::order::{self, Order, OrderKind, OrderStatus, OrderStep, Then};
 use gongzhi_domain::supervision::{required, Refused};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::{Actor, Request, Status};
@@ -275,6 +275,13 @@ async fn apply(
         Act::SendBack { order_id, note, due_at } => {
             let staff = supervisor(actor)?;
             let next = load_order(conn, *order_id, staff).await?.sent_back(staff, note, *due_at)?;
+            let request = writer::load(conn, next.request_id).await?;
+            let rule = OrderStep::SendBack.rule(next.kind);
+            if rule.then == Then::ReopenFinished && matches!(request.status, Status::Resolved | Status::Closed) {
+                // The redone work is not accepted: it goes back, due by the order's new date.
+                let reopen = Command::Reopen { reason: note.trim().to_string() };
+                writer::act(conn, batch, request.id, None, &reopen, actor, at, Some(*due_at)).await?;
+            }
             moved(conn, batch, actor, at, &next, "order-return", note).await
         }
         Act::Escalate { order_id, parent, next_due } => {
