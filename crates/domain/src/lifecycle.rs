@@ -329,9 +329,12 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
     /// For dispatch: the target unit's path, looked up by the store.
     pub dispatch_path: Option<&'a str>,
-    /// For dispatch and a requester's reopen: the category's own working days to
-    /// resolve, if it sets them.
+    /// For dispatch and reopen: the category's own working days to resolve, if it sets
+    /// them.
     pub category_resolve_days: Option<u32>,
+    /// For a supervisor's reopen for rework (回炉): the rework order's due date, which
+    /// becomes the request's resolve deadline.
+    pub rework_due: Option<Millis>,
 }
 
 /// The record of one accepted action, before the store chains and stores it.
@@ -379,7 +382,7 @@ pub fn decide(request: &Request, command: &Command, actor: &Actor, ctx: &Context
         from: request.status,
         to: next.status,
         note: command.note().to_string(),
-        payload: payload(command),
+        payload: payload(command, &next),
     };
     Ok(Outcome { request: next, event })
 }
@@ -552,19 +555,13 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
         Command::Reopen { .. } => {
             if matches!(actor, Actor::Requester) {
                 requester_may_reopen(next, ctx.policy, now)?;
-                // Back to the unit that handled it, with a deadline of the usual length
-                // from now: the old one has passed or nearly, and work born overdue would
-                // count against the unit before anyone could act on it.
-                if next.assignee_unit_id.is_some() {
-                    let new = &next.new;
-                    let due = ctx.policy.deadlines(ctx.calendar, now, new.kind, new.urgent, ctx.category_resolve_days);
-                    next.resolve_by = Some(due.resolve_by);
-                    next.deadline_estimated = due.estimated;
-                }
             }
             next.reopen_count += 1;
             next.resolved_at = None;
             next.closed_at = None;
+            if next.status == InProgress {
+                reopened_deadline(next, ctx)?;
+            }
         }
         Command::Merge { into } => {
             if *into == next.id {
@@ -590,8 +587,33 @@ pub fn requester_may_reopen(request: &Request, policy: &DeadlinePolicy, now: Mil
     Ok(())
 }
 
-fn payload(command: &Command) -> serde_json::Value {
+/// Back with its unit, reopened work is judged by a deadline of its own, not the one it
+/// first had (long past when finished work is sent back weeks later, which would make it
+/// overdue the moment it reopens): a rework order's due date, or, reopened by the
+/// requester, the deadline its kind and category give, counted from the reopening.
+fn reopened_deadline(next: &mut Request, ctx: &Context) -> Result<(), Broken> {
+    match ctx.rework_due {
+        Some(due) if due <= ctx.now => Err(Broken::Invalid { field: "due", reason: "must be later than now".into() }),
+        Some(due) => {
+            next.resolve_by = Some(due);
+            next.deadline_estimated = false;
+            Ok(())
+        }
+        None => {
+            let due =
+                ctx.policy.deadlines(ctx.calendar, ctx.now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
+            next.resolve_by = Some(due.resolve_by);
+            next.deadline_estimated = due.estimated;
+            Ok(())
+        }
+    }
+}
+
+/// The event's data: what the command carried, and for a reopen the new deadline, so
+/// that the history alone says what the request was judged by.
+fn payload(command: &Command, next: &Request) -> serde_json::Value {
     match command {
+        Command::Reopen { .. } => json!({ "resolve_by": next.resolve_by }),
         Command::Dispatch { unit_id, co_unit_ids } => json!({ "unit_id": unit_id, "co_unit_ids": co_unit_ids }),
         Command::RequestExtension { until, .. } => json!({ "until": until }),
         Command::Resolve { contacted, .. } => json!({ "contacted": contacted }),

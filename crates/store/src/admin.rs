@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::deadline::DeadlinePolicy;
+use gongzhi_domain::measures::Scoring;
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::unit::{path_ids, Unit, UnitKind};
@@ -17,7 +18,7 @@ use gongzhi_domain::Broken;
 use sqlx::{AnyConnection, Row};
 
 use crate::accounts::{account_from_row, check_login, end_sessions, hash_new_password, replace_password, ACCOUNT};
-use crate::settings::{put_setting_in, CALENDAR, POLICY};
+use crate::settings::{put_setting_in, CALENDAR, POLICY, SCORING};
 use crate::units::{insert_category, insert_unit};
 use crate::{Account, Result, Store, StoreError};
 
@@ -451,6 +452,21 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         put_setting_in(&mut tx, POLICY, &after).await?;
         record(&mut tx, admin, &admin.unit_path, "policy.change", "", &format!("{before} → {after}"), now).await?;
+        tx.commit().await?;
+        self.refresh_settings().await?;
+        Ok(())
+    }
+
+    /// How the composite score is made from now on: the weights and the minimum behind
+    /// each weighed rate. District admins only, as it judges every unit.
+    pub async fn set_scoring_as_admin(&self, admin: &Staff, scoring: &Scoring, now: Millis) -> Result<()> {
+        require_root_admin(admin)?;
+        scoring.check().map_err(|_| StoreError::Refused("bad_scoring"))?;
+        let before = serde_json::to_string(&self.settings().scoring).unwrap_or_default();
+        let after = serde_json::to_string(scoring).unwrap_or_default();
+        let mut tx = self.pool().begin().await?;
+        put_setting_in(&mut tx, SCORING, &after).await?;
+        record(&mut tx, admin, &admin.unit_path, "scoring.change", "", &format!("{before} → {after}"), now).await?;
         tx.commit().await?;
         self.refresh_settings().await?;
         Ok(())

@@ -269,7 +269,7 @@ async fn write_batch(
                 }
             }
             Job::Act { id, version, command, actor, at, .. } => {
-                let result = act(&mut tx, &mut batch, *id, *version, command, actor, *at).await;
+                let result = act(&mut tx, &mut batch, *id, *version, command, actor, *at, None).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Acted(result), spoilt)
@@ -474,6 +474,9 @@ async fn create(
     Ok(Created { request, replayed: false })
 }
 
+/// Runs one lifecycle command. A supervisor's reopen for rework passes the rework
+/// order's due date, which becomes the request's new resolve deadline.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn act(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
@@ -482,6 +485,7 @@ pub(crate) async fn act(
     command: &Command,
     actor: &Actor,
     at: Millis,
+    rework_due: Option<Millis>,
 ) -> Result<Request> {
     let request = load(conn, id).await?;
     if let Actor::Staff(staff) = actor {
@@ -511,6 +515,11 @@ pub(crate) async fn act(
             }
             None
         }
+        Command::Press { .. } => {
+            // Pressed by its press order already: that order is where the push goes on.
+            crate::supervision::no_open_order(conn, id, gongzhi_domain::supervision::OrderKind::Press).await?;
+            None
+        }
         _ => None,
     };
     let category_resolve_days = match (command, request.new.category_id) {
@@ -524,6 +533,7 @@ pub(crate) async fn act(
         calendar: &settings.calendar,
         dispatch_path: dispatch_path.as_deref(),
         category_resolve_days,
+        rework_due,
     };
     let outcome = decide(&request, command, actor, &ctx)?;
     let next = outcome.request;

@@ -120,6 +120,20 @@ impl From<StoreError> for ApiError {
                 format!("已存在：{what}"),
                 format!("already exists: {what}"),
             ),
+            StoreError::AlreadyOpen { what, id } => {
+                // The words are in the catalogue under `open.{what}`, naming the one open.
+                let words = |lang| {
+                    crate::i18n::Messages::new(lang).lookup(&format!("open.{what}")).replace("{id}", &id.to_string())
+                };
+                let mut error = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "already_open",
+                    words(crate::i18n::Lang::Zh),
+                    words(crate::i18n::Lang::En),
+                );
+                error.extra = json!({ "open_id": id, "open_kind": what });
+                error
+            }
             StoreError::Refused(code) => {
                 // The words are in the catalogue under `refused.{code}`.
                 let words = |lang| crate::i18n::Messages::new(lang).lookup(&format!("refused.{code}"));

@@ -165,9 +165,20 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     other.login("handler_c2", "demo-password").await;
     assert_eq!(other.get(&order_path).await.status, StatusCode::NOT_FOUND);
 
-    // The supervisor closes it.
+    // Not while the request is still being redone: the page says what it waits for.
+    let waiting = supervisor.get(&order_path).await;
+    assert!(waiting.html.contains("id=\"rework-unfinished\"") && !waiting.html.contains("id=\"close-form\""));
+    assert!(waiting.html.contains("id=\"return-form\""), "the answer can still be sent back");
+    let early = supervisor.post(&format!("{order_path}/close"), &[("_csrf", CSRF), ("text", "")]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.html.contains("回炉件尚未重新办结"), "{}", early.html);
+    let again = Command::Resolve { reply: "已上门当面反馈补装结果".into(), contacted: true };
+    store.act(r.id, None, again, staff(&t.handler)).await.unwrap();
+
+    // Resolved again: the supervisor closes it.
     let close = supervisor.get(&order_path).await;
     assert!(close.html.contains("已上门反馈办理结果") && close.html.contains("id=\"close-form\""));
+    assert!(!close.html.contains("id=\"rework-unfinished\""));
     let closed = supervisor.post(&format!("{order_path}/close"), &[("_csrf", CSRF), ("text", "经再次回访核实")]).await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
     let closed = supervisor.get(&order_path).await;
@@ -268,6 +279,11 @@ async fn flags_late_work_and_talks_through_the_pages() {
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.html);
     let order = id_after(opened.location(), "/work/supervision/orders/");
     assert_eq!(store.order(&t.supervisor, order).await.unwrap().unit_id, t.other_community);
+    // A second press on it is refused, naming the one open, with what was typed kept.
+    let twice = supervisor.post("/work/supervision/orders", &press).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", twice.html);
+    assert!(twice.html.contains(&format!("未销号的督办单（第 {order} 号）")), "{}", twice.html);
+    assert!(twice.html.contains("请于三日内签收办理"), "the reason typed is kept");
     let out_of_scope = supervisor
         .post("/work/supervision/orders", &[&press[..1], &[("request", "99999")], &press[2..]].concat())
         .await;
@@ -329,9 +345,27 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     let (status, _) =
         call(&mut handler, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the supervisor closes");
+    let close = format!("/api/v1/supervision/orders/{order}/close");
+    let (status, early) = call(&mut supervisor, "POST", &close, Some(json!({}))).await;
+    assert_eq!(
+        (status, early["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("rework_unfinished"))
+    );
+    let again = Command::Resolve { reply: "已上门当面反馈补装结果".into(), contacted: true };
+    store.act(r.id, None, again, staff(&t.handler)).await.unwrap();
     let (_, closed) =
         call(&mut supervisor, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
     assert_eq!(closed["status"], json!("closed"), "{closed}");
+    // One press order at a time on a request: a second names the first.
+    let slow = dispatched(&store, &t, manhole(t.community, None)).await;
+    let due = (time::local_date(time::now()) + chrono::Duration::days(3)).to_string();
+    let press = json!({ "kind": "press", "request_id": slow.id, "reason": "请三日内办结", "due": due });
+    let (status, first) = call(&mut supervisor, "POST", "/api/v1/supervision/orders", Some(press.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, second) = call(&mut supervisor, "POST", "/api/v1/supervision/orders", Some(press)).await;
+    assert_eq!((status, second["error"]["code"].clone()), (StatusCode::CONFLICT, json!("already_open")), "{second}");
+    assert_eq!(second["error"]["open_id"], first["id"]);
+    assert!(second["error"]["message"].as_str().unwrap().contains(&first["id"].to_string()));
     let (status, _) = call(&mut handler, "GET", "/api/v1/supervision/callbacks", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "callbacks are the supervisors'");
     assert!(store.verify_chain().await.unwrap().is_intact());

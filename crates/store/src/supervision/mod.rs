@@ -28,7 +28,7 @@ pub use draw::{DrawSpec, Reproduction};
 pub use lists::{Late, LateGroup, Lateness, ReviewFlag, ReviewRun};
 pub use orders::OrderFilter;
 pub use verdicts::{Verdict, VerdictFilter};
-pub(crate) use write::{run, Act};
+pub(crate) use write::{no_open_order, run, Act};
 pub use write::{NewOrder, Written};
 
 use crate::{Listing, Result, Store, StoreError};
