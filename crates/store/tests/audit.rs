@@ -136,7 +136,7 @@ async fn an_erased_tail_is_found_by_the_anchors(store: Store, url: String) {
     anchors::append(&file, &anchor, &key).unwrap();
     let draft =
         store.generate_bulletin(&t.supervisor, t.district, PeriodKind::Monthly, day, time::now()).await.unwrap();
-    store.publish_bulletin(&t.supervisor, draft.id, false, time::now()).await.unwrap();
+    store.publish_bulletin(&t.supervisor, draft.id, true, time::now()).await.unwrap();
     let printed = store.bulletin_anchor(draft.id).await.unwrap().expect("a published bulletin has its anchor");
     assert_eq!((printed.seq, printed.hash.clone()), (anchor.seq, anchor.hash.clone()));
 
