@@ -59,7 +59,7 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   await desk.waitForURL('**/work/dispatch');
   assert.equal(await desk.locator(`#waiting-${id}`).count(), 0, 'it left the desk');
   await desk.goto(`/work/requests/${id}`);
-  assert.equal(await desk.locator('#status').innerText(), '待签收');
+  assert.equal(await desk.locator('#status').innerText(), '待领办');
 
   // The community's handler claims and resolves it.
   const dispatched = await (await dispatcher.request.get(`/api/v1/requests/${id}`)).json();

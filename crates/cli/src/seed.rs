@@ -32,6 +32,7 @@ pub async fn district(store: &Store, seed: u64) -> Result<(District, World)> {
     let rows = catalogue::parse(catalogue::DEFAULT_CSV);
     let department = |level1: &str| synth::default_department(&district, level1).map(|i| unit_ids[i]);
     store.load_catalogue(&rows, department).await?;
+    store.load_default_words().await?;
     let world = world(store, &district).await?;
     Ok((district, world))
 }

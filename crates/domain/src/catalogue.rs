@@ -6,6 +6,13 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_CSV: &str = include_str!("../data/taxonomy.csv");
 
+/// The words people use for the shipped catalogue's categories: `level1,level2,level3,words`.
+pub const DEFAULT_WORDS_CSV: &str = include_str!("../data/category_words.csv");
+
+/// At most this many words per category, each at most `LONGEST_WORD` characters.
+pub const MOST_WORDS: usize = 60;
+pub const LONGEST_WORD: usize = 20;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
     pub id: i64,
@@ -31,8 +38,131 @@ pub fn parse(csv: &str) -> Vec<[String; 3]> {
         .collect()
 }
 
+/// The default words file as (path, words) pairs.
+pub fn default_words() -> Vec<([String; 3], Vec<String>)> {
+    DEFAULT_WORDS_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut parts = line.splitn(4, ',').map(|p| p.trim().to_string());
+            let path = [parts.next()?, parts.next()?, parts.next()?];
+            Some((path, words(&parts.next()?).ok()?))
+        })
+        .collect()
+}
+
+/// Words as an admin types them — separated by spaces, commas or 、 — each once, in
+/// order. Too many or too long a word is refused rather than cut.
+pub fn words(text: &str) -> Result<Vec<String>, WordsRefused> {
+    let mut found: Vec<String> = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；')) {
+        if word.is_empty() || found.iter().any(|w| w == word) {
+            continue;
+        }
+        if word.chars().count() > LONGEST_WORD {
+            return Err(WordsRefused::TooLong);
+        }
+        found.push(word.to_string());
+    }
+    if found.len() > MOST_WORDS {
+        return Err(WordsRefused::TooMany);
+    }
+    Ok(found)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordsRefused {
+    TooLong,
+    TooMany,
+}
+
+/// A category as the portal offers it: its whole path and the words people use for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub path: String,
+    pub words: Vec<String>,
+}
+
+/// What a typed category means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Left empty.
+    Nothing,
+    One(i64),
+    /// More than one category fits: the requester chooses among these.
+    Choice(Vec<i64>),
+    Unknown,
+}
+
+/// Finds the category a requester meant: a whole path as offered; else a category whose
+/// own name or one of whose words is exactly what was typed; else one whose word the
+/// typed text contains (楼下噪音 → 噪音). More than one fit is a choice, never a guess.
+pub fn resolve(typed: &str, entries: &[Entry]) -> Resolved {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Resolved::Nothing;
+    }
+    if let Some(entry) = entries.iter().find(|e| e.path == typed) {
+        return Resolved::One(entry.id);
+    }
+    let name = |e: &Entry| e.path.rsplit(" / ").next().unwrap_or_default().to_string();
+    let exact: Vec<i64> =
+        entries.iter().filter(|e| name(e) == typed || e.words.iter().any(|w| w == typed)).map(|e| e.id).collect();
+    let found = if exact.is_empty() {
+        entries.iter().filter(|e| e.words.iter().any(|w| typed.contains(w.as_str()))).map(|e| e.id).collect()
+    } else {
+        exact
+    };
+    match found.as_slice() {
+        [] => Resolved::Unknown,
+        [one] => Resolved::One(*one),
+        _ => Resolved::Choice(found),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::{resolve, words, Entry, Resolved, WordsRefused};
+
+    fn entry(id: i64, path: &str, list: &str) -> Entry {
+        Entry { id, path: path.into(), words: words(list).unwrap() }
+    }
+
+    #[test]
+    fn a_word_people_use_finds_its_category_and_a_shared_one_offers_a_choice() {
+        let entries = [
+            entry(1, "环境保护 / 环境污染 / 噪音污染", "噪音 扰民"),
+            entry(2, "劳动和社会保障 / 工资福利 / 工资发放", "欠薪 工资"),
+            entry(3, "城乡建设 / 建筑市场 / 拖欠工程款", "欠薪 工程款"),
+        ];
+        assert_eq!(resolve("", &entries), Resolved::Nothing);
+        assert_eq!(resolve("环境保护 / 环境污染 / 噪音污染", &entries), Resolved::One(1));
+        assert_eq!(resolve("噪音", &entries), Resolved::One(1));
+        assert_eq!(resolve("噪音污染", &entries), Resolved::One(1));
+        assert_eq!(resolve("楼下噪音", &entries), Resolved::One(1));
+        assert_eq!(resolve("欠薪", &entries), Resolved::Choice(vec![2, 3]));
+        assert_eq!(resolve("不存在的分类", &entries), Resolved::Unknown);
+    }
+
+    #[test]
+    fn words_are_split_on_any_separator_and_kept_once() {
+        assert_eq!(words("井盖、窨井盖, 井盖  下水道").unwrap(), ["井盖", "窨井盖", "下水道"]);
+        assert_eq!(words(&"长".repeat(21)), Err(WordsRefused::TooLong));
+        assert_eq!(words(&(0..61).map(|n| n.to_string()).collect::<Vec<_>>().join(" ")), Err(WordsRefused::TooMany));
+    }
+
+    #[test]
+    fn every_default_word_list_names_a_shipped_category() {
+        let rows = super::parse(super::DEFAULT_CSV);
+        let defaults = super::default_words();
+        assert!(defaults.len() > 20);
+        for (path, list) in defaults {
+            assert!(rows.contains(&path), "{path:?} is not in the catalogue");
+            assert!(!list.is_empty());
+        }
+    }
+
     #[test]
     fn the_shipped_catalogue_has_three_levels() {
         let rows = super::parse(super::DEFAULT_CSV);

@@ -125,6 +125,30 @@ impl DeadlinePolicy {
     }
 }
 
+/// How long until a deadline, as a person counts it: working days left on the calendar,
+/// or whole days past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLeft {
+    /// Working days after today up to and including the deadline's day.
+    WorkingDays(u32),
+    /// Due before today's work ends.
+    Today,
+    /// Days since the deadline passed, counting a started day as one.
+    Overdue(i64),
+}
+
+pub fn time_left(calendar: &WorkCalendar, due: Millis, now: Millis) -> TimeLeft {
+    if due < now {
+        return TimeLeft::Overdue((now - due).div_ceil(time::DAY).max(1));
+    }
+    let (today, last) = (time::local_date(now), time::local_date(due));
+    let days = today.iter_days().skip(1).take_while(|d| *d <= last).filter(|d| calendar.is_working_day(*d)).count();
+    match days {
+        0 => TimeLeft::Today,
+        n => TimeLeft::WorkingDays(n as u32),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +157,17 @@ mod tests {
     fn at(date: &str, hour: u32) -> Millis {
         let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
         time::start_of(date) + i64::from(hour) * HOUR
+    }
+
+    #[test]
+    fn time_left_counts_working_days_and_days_overdue() {
+        let calendar = WorkCalendar::official();
+        // From Monday 2024-09-30 to Friday 2024-10-11: the National Day week is off, then
+        // 10-08..10-11 are four working days.
+        assert_eq!(time_left(&calendar, at("2024-10-11", 18), at("2024-09-30", 9)), TimeLeft::WorkingDays(4));
+        assert_eq!(time_left(&calendar, at("2024-10-11", 18), at("2024-10-11", 9)), TimeLeft::Today);
+        assert_eq!(time_left(&calendar, at("2024-10-11", 18), at("2024-10-11", 19)), TimeLeft::Overdue(1));
+        assert_eq!(time_left(&calendar, at("2024-10-11", 18), at("2024-10-14", 19)), TimeLeft::Overdue(4));
     }
 
     #[test]

@@ -69,7 +69,7 @@ fn require_admin(admin: &Staff) -> Result<()> {
 }
 
 /// District-wide settings belong to the admins of a root unit.
-fn require_root_admin(admin: &Staff) -> Result<()> {
+pub(crate) fn require_root_admin(admin: &Staff) -> Result<()> {
     require_admin(admin)?;
     if path_ids(&admin.unit_path).count() == 1 {
         Ok(())
@@ -87,7 +87,7 @@ fn check_name(name: &str) -> Result<&str> {
     Ok(name)
 }
 
-async fn record(
+pub(crate) async fn record(
     conn: &mut AnyConnection,
     admin: &Staff,
     unit_path: &str,

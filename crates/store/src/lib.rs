@@ -21,6 +21,7 @@ pub mod anchors;
 mod attachments;
 mod audit;
 mod bulletins;
+mod category_words;
 mod chain;
 mod co_units;
 mod error;

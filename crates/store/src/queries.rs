@@ -72,7 +72,7 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The queues of the workbench (待受理, 待派单, 待签收, 办理中, 即将超期, 已超期, and 协办:
+/// The queues of the workbench (待受理, 待派单, 待领办, 办理中, 即将超期, 已超期, and 协办:
 /// work in hand that one's unit helps with).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,6 +188,8 @@ fn parse_cursor(cursor: &str) -> Result<(i64, i64)> {
 /// personal data and no internal notes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrackView {
+    /// The unit handling it, once dispatched.
+    pub unit: Option<String>,
     pub number: String,
     pub status: Status,
     pub kind: Kind,
@@ -220,10 +222,14 @@ pub struct TrackStep {
     pub at: Millis,
     pub action: String,
     pub status: String,
+    /// What the handling unit wrote in a progress note: the requester sees the work go on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// Steps a requester sees; the rest (notes, extensions, presses) is internal.
+/// Steps a requester sees; the rest (extensions, presses, internal reasons) is internal.
 const PUBLIC_ACTIONS: &[&str] = &[
+    "progress",
     "submit",
     "accept",
     "reject",
@@ -532,7 +538,12 @@ impl Store {
         };
         let may_reopen = gongzhi_domain::lifecycle::requester_may_reopen(&request, policy, time::now()).is_ok();
         let reopen_until = evaluation_closes.filter(|_| may_reopen);
+        let unit = match request.assignee_unit_id {
+            Some(id) => Some(self.unit(id).await?.name),
+            None => None,
+        };
         Ok(TrackView {
+            unit,
             number: request.number,
             status: request.status,
             kind: request.new.kind,
@@ -546,7 +557,10 @@ impl Store {
             steps: events
                 .into_iter()
                 .filter(|e| PUBLIC_ACTIONS.contains(&e.action.as_str()))
-                .map(|e| TrackStep { at: e.at, action: e.action, status: e.to_status })
+                .map(|e| {
+                    let note = (e.action == "progress" && !e.note.is_empty()).then(|| e.note.clone());
+                    TrackStep { at: e.at, action: e.action, status: e.to_status, note }
+                })
                 .collect(),
             evaluation_closes,
             reopen_until,

@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn a_refusal_names_the_rule_in_chinese() {
         let text = broken(&Broken::WrongState { action: Action::Claim, from: Status::Submitted });
-        assert_eq!(text.zh, "当前状态为「待受理」，不能执行「签收」");
+        assert_eq!(text.zh, "当前状态为「待受理」，不能执行「领办」");
         assert!(text.en.contains("claim"));
     }
 

@@ -270,7 +270,7 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
     let mut wrong = policy;
     wrong[2] = ("urgent_resolve_hours", "1");
     let refused = admin.post("/admin/deadlines", &wrong).await;
-    assert!(refused.html.contains("签收时限不能长于办结时限"), "{}", refused.html);
+    assert!(refused.html.contains("领办时限不能长于办结时限"), "{}", refused.html);
 }
 
 #[tokio::test]

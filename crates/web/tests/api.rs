@@ -255,7 +255,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     // Impossible transition: the message names the rule.
     let r = client.act(id, "claim", &handler, json!({}), 1).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"]["message"], "当前状态为「待受理」，不能执行「签收」");
+    assert_eq!(r.body["error"]["message"], "当前状态为「待受理」，不能执行「领办」");
     // The wrong role.
     let r = client.act(id, "dispatch", &operator, json!({ "unit_id": t.community }), 1).await;
     assert_eq!(r.body["error"]["code"], "wrong_state");

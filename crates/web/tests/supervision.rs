@@ -241,7 +241,7 @@ async fn flags_late_work_and_talks_through_the_pages() {
 
     let late = supervisor.get("/work/supervision/late").await;
     assert!(late.html.contains(&format!("id=\"late-{}\"", forgotten.id)) && late.html.contains("桃源社区"));
-    assert!(late.html.contains("未签收"), "nobody claimed it: listed without a cadre");
+    assert!(late.html.contains("未领办"), "nobody claimed it: listed without a cadre");
     all_words(&late);
     let book = export::read(&supervisor.get("/work/supervision/late.xlsx?days=3").await.bytes).unwrap();
     assert_eq!(book.len(), 3, "the items, by unit, by cadre");

@@ -9,6 +9,7 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use gongzhi_domain::catalogue::{self, Resolved};
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis};
@@ -74,14 +75,21 @@ struct SubmitPage<'a> {
     form: &'a SubmitForm,
     kinds: Vec<(&'static str, &'static str)>,
     places: Vec<Place>,
-    categories: Vec<String>,
+    categories: Vec<catalogue::Entry>,
+    /// The categories and their words for the search script.
+    categories_json: String,
+    /// The paths a typed word may mean, when it fits more than one category.
+    choice: Vec<String>,
     error: Option<String>,
     /// How many photos of what size and type the form takes.
     photo_hint: String,
+    /// Photos sent with the form before, held until it goes through.
+    held: usize,
 }
 
-/// Places and the catalogue's paths ("城乡建设 / 市政设施 / 井盖"), for the form.
-async fn choices(state: &AppState) -> Result<(Vec<Place>, HashMap<String, i64>), StoreError> {
+/// Places, and the catalogue's categories by path ("城乡建设 / 市政设施 / 井盖") with the
+/// words people use for them, for the form.
+async fn choices(state: &AppState) -> Result<(Vec<Place>, Vec<catalogue::Entry>), StoreError> {
     let units = state.store.units().await?;
     let inactive = state.store.inactive_units().await?;
     let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
@@ -93,36 +101,58 @@ async fn choices(state: &AppState) -> Result<(Vec<Place>, HashMap<String, i64>),
             Place { id: u.id, name: format!("{parent} {}", u.name) }
         })
         .collect();
+    Ok((places, category_entries(state).await?))
+}
+
+/// Every category with its whole path and its words, sorted by path.
+pub(crate) async fn category_entries(state: &AppState) -> Result<Vec<catalogue::Entry>, StoreError> {
     let categories = state.store.categories().await?;
+    let mut words = state.store.category_words().await?;
     let by_id: HashMap<i64, (&str, Option<i64>)> =
         categories.iter().map(|c| (c.id, (c.name.as_str(), c.parent_id))).collect();
-    let mut paths = HashMap::new();
-    for category in &categories {
-        let mut names = vec![category.name.as_str()];
-        let mut parent = category.parent_id;
-        while let Some((name, up)) = parent.and_then(|p| by_id.get(&p)).copied() {
-            names.push(name);
-            parent = up;
-        }
-        names.reverse();
-        paths.insert(names.join(" / "), category.id);
-    }
-    Ok((places, paths))
+    let mut entries: Vec<catalogue::Entry> = categories
+        .iter()
+        .map(|category| {
+            let mut names = vec![category.name.as_str()];
+            let mut parent = category.parent_id;
+            while let Some((name, up)) = parent.and_then(|p| by_id.get(&p)).copied() {
+                names.push(name);
+                parent = up;
+            }
+            names.reverse();
+            let words = words.remove(&category.id).unwrap_or_default();
+            catalogue::Entry { id: category.id, path: names.join(" / "), words }
+        })
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(entries)
+}
+
+/// The categories and their words as JSON for the category box's search, safe inside a
+/// script element whatever a category is called.
+fn categories_json(entries: &[catalogue::Entry]) -> String {
+    let list: Vec<_> = entries.iter().map(|e| serde_json::json!({ "path": e.path, "words": e.words })).collect();
+    serde_json::Value::from(list).to_string().replace('<', "\\u003c")
 }
 
 fn kinds(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
     Kind::ALL.iter().map(|k| (k.as_str(), chrome.t.kind(*k))).collect()
 }
 
-async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: Option<String>) -> Response {
-    let (places, paths) = match choices(state).await {
-        Ok(choices) => choices,
-        Err(_) => {
+async fn show_form(
+    state: &AppState,
+    chrome: &Chrome,
+    form: &SubmitForm,
+    error: Option<String>,
+    choice: &[i64],
+) -> Response {
+    let (places, categories, held) = match (choices(state).await, held_photos(state, &form.key).await) {
+        (Ok((places, categories)), Ok(held)) => (places, categories, held.len()),
+        _ => {
             return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
         }
     };
-    let mut categories: Vec<String> = paths.into_keys().collect();
-    categories.sort();
+    let choice = categories.iter().filter(|e| choice.contains(&e.id)).map(|e| e.path.clone()).collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let config = &state.config;
     let photo_hint = chrome
@@ -130,15 +160,26 @@ async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: 
         .get("photo.hint")
         .replace("{count}", &config.photo_max_count.to_string())
         .replace("{mb}", &(config.photo_max_bytes / (1024 * 1024)).to_string());
-    let template = SubmitPage { chrome, form, kinds: kinds(chrome), places, categories, error, photo_hint };
+    let categories_json = categories_json(&categories);
+    let kinds = kinds(chrome);
+    let template =
+        SubmitPage { chrome, form, kinds, places, categories, categories_json, choice, error, photo_hint, held };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     response
 }
 
+/// The photos held for a form, by its key; a form without a usable key holds none.
+async fn held_photos(state: &AppState, key: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+    if key.is_empty() || key.len() > 128 {
+        return Ok(vec![]);
+    }
+    state.store.held_photos(key).await
+}
+
 pub async fn submit_form(State(state): State<AppState>, chrome: Chrome) -> Response {
     let form = SubmitForm { kind: "complaint".into(), key: gongzhi_store::new_token(), ..SubmitForm::default() };
-    show_form(&state, &chrome, &form, None).await
+    show_form(&state, &chrome, &form, None, &[]).await
 }
 
 #[derive(Template)]
@@ -149,6 +190,21 @@ struct Submitted<'a> {
     code: &'a str,
     /// Set when the request was made but its photos could not be kept.
     photo_notice: Option<&'a str>,
+    /// The day a reply is due at the latest, counted in working days on the official
+    /// calendar as if it were handled from today.
+    reply_by: String,
+}
+
+/// The latest day a new request should have its reply: its resolve deadline counted from
+/// now on the working calendar, with its category's own days where it has them.
+async fn expected_reply(state: &AppState, r: &Request) -> String {
+    let settings = state.store.settings();
+    let days = match r.new.category_id {
+        Some(id) => state.store.category(id).await.ok().and_then(|c| c.resolve_days),
+        None => None,
+    };
+    let due = settings.policy.deadlines(&settings.calendar, r.created_at, r.new.kind, r.new.urgent, days);
+    time::local_date(due.resolve_by).format("%Y-%m-%d").to_string()
 }
 
 pub async fn submit(
@@ -158,17 +214,35 @@ pub async fn submit(
     Posted { form, photos, problem }: Posted<SubmitForm>,
 ) -> Response {
     if let Some(problem) = problem {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get(problem.key()).into())).await;
+        return show_form(&state, &chrome, &form, Some(chrome.t.get(problem.key()).into()), &[]).await;
     }
     if !same_site_form(&headers, &form.csrf) {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into())).await;
+        return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into()), &[]).await;
     }
-    let category_id = match form.category.trim() {
-        "" => None,
-        path => match choices(&state).await.map(|(_, paths)| paths.get(path).copied()) {
-            Ok(Some(id)) => Some(id),
-            _ => return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unknown_category").into())).await,
-        },
+    // Whatever is refused from here on, the photos sent are held for the form's next try.
+    let refuse = |error: String, choice: Vec<i64>| {
+        let (state, chrome, form, photos) = (&state, &chrome, &form, &photos);
+        async move {
+            if !photos.is_empty() && !form.key.is_empty() && form.key.len() <= 128 {
+                if let Err(error) = state.store.hold_photos(&form.key, photos, time::now()).await {
+                    tracing::warn!(%error, "photos of a refused form not held");
+                }
+            }
+            show_form(state, chrome, form, Some(error), &choice).await
+        }
+    };
+    let entries = match choices(&state).await {
+        Ok((_, entries)) => entries,
+        Err(_) => return refuse(chrome.t.get("error.unavailable").into(), vec![]).await,
+    };
+    let category_id = match catalogue::resolve(&form.category, &entries) {
+        Resolved::Nothing => None,
+        Resolved::One(id) => Some(id),
+        Resolved::Choice(ids) => {
+            let words = chrome.t.get("submit.choose_category").replace("{words}", form.category.trim());
+            return refuse(words, ids).await;
+        }
+        Resolved::Unknown => return refuse(chrome.t.get("submit.unknown_category").into(), vec![]).await,
     };
     // A deactivated place is not offered; a form kept open since it was is told so by
     // intake, which holds every channel to the same rule.
@@ -192,21 +266,28 @@ pub async fn submit(
         Ok(created) => {
             let r = &created.request;
             // The request is kept whatever becomes of its photos; a photo sent twice
-            // with a repeated form is kept once.
+            // with a repeated form is kept once. Photos held from an earlier try come first.
+            let mut all = held_photos(&state, &form.key).await.unwrap_or_default();
+            all.extend(photos);
             let mut photo_notice = None;
-            if !photos.is_empty() {
-                if let Err(error) = state.store.add_photos(r.id, None, &photos, time::now()).await {
-                    tracing::warn!(%error, request = r.id, "photos not kept");
-                    photo_notice = Some(chrome.t.get("photo.not_kept"));
+            if !all.is_empty() {
+                match state.store.add_photos(r.id, None, &all, time::now()).await {
+                    Ok(_) => {
+                        if let Err(error) = state.store.release_photos(&form.key).await {
+                            tracing::warn!(%error, "held photos not let go");
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, request = r.id, "photos not kept");
+                        photo_notice = Some(chrome.t.get("photo.not_kept"));
+                    }
                 }
             }
-            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice };
+            let reply_by = expected_reply(&state, r).await;
+            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice, reply_by };
             page(&chrome, &done)
         }
-        Err(error) => {
-            let text = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
-            show_form(&state, &chrome, &form, Some(text)).await
-        }
+        Err(error) => refuse(crate::ApiError::from(error).text.in_lang(chrome.t.lang), vec![]).await,
     }
 }
 
@@ -223,7 +304,9 @@ struct TrackPage<'a> {
     view: Option<&'a TrackView>,
     error: Option<&'a str>,
     notice: Option<&'a str>,
+    /// Photos the requester sent, and photos the handling unit added.
     photos: Vec<String>,
+    unit_photos: Vec<String>,
     /// The requester's form as typed, when it comes back.
     form: TrackForm,
     /// The choices or fields it left out, each said next to its field.
@@ -233,12 +316,22 @@ struct TrackPage<'a> {
 impl<'a> TrackPage<'a> {
     /// The page with nothing found yet and nothing typed.
     fn bare(chrome: &'a Chrome, code: &'a str, error: Option<&'a str>) -> TrackPage<'a> {
-        let (view, notice, photos, form, missing) = (None, None, vec![], TrackForm::default(), vec![]);
-        TrackPage { chrome, code, view, error, notice, photos, form, missing }
+        let (view, notice, photos, unit_photos) = (None, None, vec![], vec![]);
+        TrackPage { chrome, code, view, error, notice, photos, unit_photos, form: TrackForm::default(), missing: vec![] }
     }
 
     fn when(&self, at: &Millis) -> String {
         time::display(*at)
+    }
+
+    /// The state in the requester's words, not the staff's.
+    fn state(&self, status: &Status) -> &'static str {
+        self.chrome.t.lookup(&format!("track.state.{}", status.as_str()))
+    }
+
+    /// A step in the requester's words.
+    fn step(&self, action: &str) -> &'static str {
+        self.chrome.t.lookup(&format!("track.step.{action}"))
     }
 
     fn can_evaluate(&self) -> bool {
@@ -286,10 +379,13 @@ async fn show_track(
                 Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
                 Err(_) => vec![],
             };
-            let photos = super::photos::links(&format!("/track/{code}"), &photos);
+            // Photos sent with the request have no event; the unit's came with a note or reply.
+            let (own, unit): (Vec<_>, Vec<_>) = photos.into_iter().partition(|p| p.event_id.is_none());
+            let base = format!("/track/{code}");
+            let (photos, unit_photos) = (super::photos::links(&base, &own), super::photos::links(&base, &unit));
             let status = if missing.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let template =
-                TrackPage { view: Some(&view), notice, photos, form, missing, ..TrackPage::bare(chrome, code, None) };
+            let bare = TrackPage::bare(chrome, code, None);
+            let template = TrackPage { view: Some(&view), notice, photos, unit_photos, form, missing, ..bare };
             let mut response = page(chrome, &template);
             *response.status_mut() = status;
             response

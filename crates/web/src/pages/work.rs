@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use gongzhi_domain::deadline::Urgency;
+use gongzhi_domain::deadline::{time_left, TimeLeft, Urgency};
 use gongzhi_domain::lifecycle::{Action, Command, TABLE};
 use gongzhi_domain::time::{self, Millis, DAY};
 use gongzhi_domain::*;
@@ -91,24 +91,48 @@ fn first_queue(role: Role) -> Queue {
     }
 }
 
+/// The queues a role acts on, the most pressing first: late work before new work. A
+/// queue the role cannot act on is not counted on its workbench.
+fn queues_of(role: Role) -> &'static [Queue] {
+    use Queue::*;
+    match role {
+        Role::Operator => &[Intake],
+        Role::Dispatcher => &[Dispatch],
+        Role::Handler | Role::Volunteer => &[Overdue, DueSoon, Claim, Handling, CoUnit],
+        Role::Leader => &[Overdue, DueSoon, Handling, Claim, CoUnit],
+        _ => &[Overdue, DueSoon, Intake, Dispatch, Claim, Handling, CoUnit],
+    }
+}
+
+/// The queue the workbench opens on: the most pressing of the role's queues that has work
+/// in it, or the role's own first queue when all are empty.
+fn opening_queue(role: Role, counts: &[(Queue, i64)]) -> Queue {
+    let waiting = |queue: &Queue| counts.iter().any(|(q, n)| q == queue && *n > 0);
+    queues_of(role).iter().copied().find(waiting).unwrap_or_else(|| first_queue(role))
+}
+
 pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     let staff = user.staff();
     let now = time::now();
-    let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
+    let Ok(counts) = state.store.queue_counts(&staff, now).await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
+    };
+    let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| opening_queue(user.role, &counts));
     // A page number that is not one shows the first page; a huge one shows an empty page.
     let page_number = query.page.as_deref().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * u64::from(PAGE);
-    let (counts, mut items) = match (
-        state.store.queue_counts(&staff, now).await,
-        state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await,
-    ) {
-        (Ok(counts), Ok(items)) => (counts, items),
-        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
+    let Ok(mut items) = state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
     let places = unit_names(&state).await;
-    let counts =
-        counts.into_iter().map(|(q, n)| (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n)).collect();
+    let counts = queues_of(user.role)
+        .iter()
+        .map(|q| {
+            let n = counts.iter().find(|(c, _)| c == q).map(|(_, n)| *n).unwrap_or_default();
+            (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n)
+        })
+        .collect();
     let more = items.len() > PAGE as usize;
     items.truncate(PAGE as usize);
     let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
@@ -154,6 +178,33 @@ pub struct ActionForm {
     confirm: bool,
     /// Takes photos (progress notes and replies).
     photos: bool,
+    /// `go` for the usual next step, `danger` for what undoes or removes work, else `quiet`.
+    look: &'static str,
+}
+
+/// Actions in the order they are usually taken: the step that moves the work on first,
+/// what sends it back or away last.
+const USUAL_ORDER: &[Action] = &[
+    Action::Claim,
+    Action::Resolve,
+    Action::Accept,
+    Action::Answer,
+    Action::Dispatch,
+    Action::ApproveExtension,
+    Action::Evaluate,
+    Action::Progress,
+    Action::RequestExtension,
+    Action::Press,
+    Action::Reopen,
+    Action::DenyExtension,
+    Action::Merge,
+    Action::Reject,
+    Action::Return,
+];
+
+/// Actions that undo, refuse or remove work: kept apart in colour and asked again.
+fn destructive(action: Action) -> bool {
+    matches!(action, Action::Reject | Action::Return | Action::Merge | Action::DenyExtension)
 }
 
 fn fields(action: Action) -> Vec<&'static str> {
@@ -181,6 +232,12 @@ struct RequestPage<'a> {
     assignee: String,
     /// The co-units' names, joined.
     co_units: String,
+    /// The category the requester chose, as its whole path.
+    category: String,
+    /// Time left to resolve, in words, with its colour.
+    time_left: Option<(&'static str, String)>,
+    /// What the last action did, said once after the page comes back.
+    done: Option<String>,
     timeline: Vec<(String, &'static str, String, String)>,
     actions: Vec<ActionForm>,
     units: Vec<(i64, String)>,
@@ -230,6 +287,7 @@ async fn show_request(
     id: i64,
     refusal: Option<(StatusCode, String)>,
     typed: Option<Typed>,
+    done: Option<Action>,
 ) -> Response {
     let request = match state.store.request(id, &user.staff()).await {
         Ok(request) => request,
@@ -261,18 +319,28 @@ async fn show_request(
         state.store.log_pii_access(user.id, vec![id]).await;
     }
     let (name, phone) = crate::view::requester(&request, user);
-    let actions = TABLE
+    let mut open: Vec<Action> = TABLE
         .iter()
         .filter(|row| row.from.contains(&request.status) && row.action.open_to(user.role))
-        .map(|row| ActionForm {
-            name: row.action.as_str(),
-            label: chrome.t.action(row.action.as_str()),
-            fields: fields(row.action),
-            confirm: matches!(
-                row.action,
-                Action::Reject | Action::Merge | Action::Resolve | Action::Answer | Action::Return
-            ),
-            photos: matches!(row.action, Action::Progress | Action::Resolve),
+        .map(|row| row.action)
+        .collect();
+    open.sort_by_key(|action| USUAL_ORDER.iter().position(|a| a == action).unwrap_or(USUAL_ORDER.len()));
+    let actions = open
+        .iter()
+        .enumerate()
+        .map(|(at, action)| ActionForm {
+            name: action.as_str(),
+            label: chrome.t.action(action.as_str()),
+            fields: fields(*action),
+            confirm: destructive(*action) || matches!(action, Action::Resolve | Action::Answer),
+            photos: matches!(action, Action::Progress | Action::Resolve),
+            look: if destructive(*action) {
+                "danger"
+            } else if at == 0 {
+                "go"
+            } else {
+                "quiet"
+            },
         })
         .collect();
     let (status, error) = match refusal {
@@ -280,7 +348,32 @@ async fn show_request(
         None => (StatusCode::OK, None),
     };
     let units = super::desk::targets(state).await.unwrap_or_default();
+    let category = match request.new.category_id {
+        Some(id) => super::portal::category_entries(state)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|e| e.id == id)
+            .map(|e| e.path)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let time_left = request.resolve_by.filter(|_| request.status.is_open()).map(|due| {
+        let settings = state.store.settings();
+        match time_left(&settings.calendar, due, time::now()) {
+            TimeLeft::WorkingDays(n) => {
+                let look = if n <= 1 { "due_soon" } else { "on_track" };
+                (look, chrome.t.get("request.left_days").replace("{n}", &n.to_string()))
+            }
+            TimeLeft::Today => ("due_soon", chrome.t.get("request.left_today").to_string()),
+            TimeLeft::Overdue(n) => ("overdue", chrome.t.get("request.overdue_days").replace("{n}", &n.to_string())),
+        }
+    });
+    let done = done.map(|action| chrome.t.get("request.done").replace("{action}", chrome.t.action(action.as_str())));
     let template = RequestPage {
+        category,
+        time_left,
+        done,
         chrome,
         r: &request,
         phone,
@@ -312,9 +405,21 @@ struct NotFound<'a> {
     chrome: &'a Chrome,
 }
 
-pub async fn request(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The request page; `?done=<action>` after an action says that it was taken.
+pub async fn request(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<i64>,
+    Query(query): Query<DoneQuery>,
+) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    show_request(&state, &chrome, &user, id, None, None).await
+    let done = query.done.as_deref().and_then(Action::parse);
+    show_request(&state, &chrome, &user, id, None, None, done).await
 }
 
 /// Every field any action form may send.
@@ -442,12 +547,12 @@ pub async fn act(
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     let Some(action) = Action::parse(&action).filter(|a| *a != Action::AutoClose) else {
         let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("request.incomplete").into());
-        return show_request(&state, &chrome, &user, id, Some(refusal), None).await;
+        return show_request(&state, &chrome, &user, id, Some(refusal), None, None).await;
     };
     // Whatever the form meets, it comes back as it was typed.
     let again = |error: Option<(StatusCode, String)>, fields: ActionFields, missing: Vec<&'static str>| {
         let typed = Typed { action: action.as_str(), fields, missing };
-        show_request(&state, &chrome, &user, id, error, Some(typed))
+        show_request(&state, &chrome, &user, id, error, Some(typed), None)
     };
     if let Some(problem) = problem {
         return again(Some((StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get(problem.key()).into())), fields, vec![])
@@ -461,7 +566,7 @@ pub async fn act(
     let back = if fields.back.starts_with("/work") && !fields.back.starts_with("//") {
         fields.back.clone()
     } else {
-        format!("/work/requests/{id}")
+        format!("/work/requests/{id}?done={}", action.as_str())
     };
     let command = match command(action, &fields) {
         Ok(command) => command,
