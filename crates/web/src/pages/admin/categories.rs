@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
-use gongzhi_domain::catalogue::Category;
+use gongzhi_domain::catalogue::{self, Category};
 use gongzhi_domain::deadline::DeadlinePolicy;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
@@ -131,6 +131,9 @@ pub struct CategoryForm {
     default_unit_id: String,
     #[serde(default)]
     resolve_days: String,
+    /// The words people use for it, on the change form only.
+    #[serde(default)]
+    words: Option<String>,
 }
 
 /// An optional number: `Ok(None)` when left empty, `Err` when not a number.
@@ -181,6 +184,8 @@ struct CategoryPage<'a> {
     children: Vec<CategoryRow>,
     units: Vec<(i64, String)>,
     policy_days: u32,
+    /// The words people use for it, as the admin edits them.
+    words: String,
 }
 
 impl CategoryPage<'_> {
@@ -209,6 +214,7 @@ async fn show_category(state: &AppState, chrome: &Chrome, admin: &Staff, id: i64
         children,
         units: catalogue.units,
         policy_days: state.store.settings().policy.standard_resolve_days,
+        words: state.store.category_words().await.unwrap_or_default().remove(&id).unwrap_or_default().join(" "),
     };
     render(chrome, &template, template.notice.as_ref())
 }
@@ -236,8 +242,16 @@ pub async fn change(
     let (Ok(unit), Ok(days)) = (optional(&form.default_unit_id), optional(&form.resolve_days)) else {
         return show_category(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "refused.bad_days"))).await;
     };
-    match state.store.change_category(&admin, id, &form.name, unit, days, time::now()).await {
-        Ok(_) => saved(&format!("/admin/categories/{id}")),
+    let Ok(words) = catalogue::words(form.words.as_deref().unwrap_or_default()) else {
+        return show_category(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "refused.bad_words"))).await;
+    };
+    let now = time::now();
+    let mut changed = state.store.change_category(&admin, id, &form.name, unit, days, now).await.map(|_| ());
+    if changed.is_ok() && form.words.is_some() {
+        changed = state.store.set_category_words_as_admin(&admin, id, &words, now).await;
+    }
+    match changed {
+        Ok(()) => saved(&format!("/admin/categories/{id}")),
         Err(error) => show_category(&state, &chrome, &admin, id, Some(Notice::from_store(&chrome, error))).await,
     }
 }
