@@ -103,7 +103,7 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   await portal.check('input[name=satisfaction][value=unsatisfied]');
   await portal.click('#evaluation button[type=submit]');
   await portal.waitForLoadState('load');
-  assert.equal(await portal.locator('#status').innerText(), '已归档');
+  assert.equal(await portal.locator('#status').innerText(), '已办结');
   const reopen = portal.locator('#reopen');
   assert.match(await reopen.innerText(), /退回原承办单位重新办理/);
   assert.match(await portal.locator('#reopen-until').innerText(), /^请在 .+ 前申请。$/);
@@ -113,7 +113,7 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   await portal.fill('#reason', '楼道灯开关还是坏的，晚上仍然没有灯');
   await portal.click('#reopen button[type=submit]');
   await portal.waitForLoadState('load');
-  assert.equal(await portal.locator('#status').innerText(), '办理中');
+  assert.equal(await portal.locator('#status').innerText(), '正在办理');
   assert.match(await portal.getByRole('status').innerText(), /已收到您的重办申请/);
 
   // Back with the handler who had it; resolved again, and this time the resident is satisfied.
@@ -128,6 +128,6 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   await portal.check('input[name=satisfaction][value=satisfied]');
   await portal.click('#evaluation button[type=submit]');
   await portal.waitForLoadState('load');
-  assert.equal(await portal.locator('#status').innerText(), '已归档');
+  assert.equal(await portal.locator('#status').innerText(), '已办结');
   assert.equal(await portal.locator('#reopen').count(), 0, 'solved and satisfied is the end of it');
 });

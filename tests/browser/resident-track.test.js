@@ -35,7 +35,7 @@ test('a resident submits a request on a phone and tracks it by code', async (t) 
 
   await page.getByRole('link', { name: '查看进度' }).click();
   await page.waitForURL(`**/track/${code}`);
-  assert.equal(await page.locator('#status').innerText(), '待受理');
+  assert.equal(await page.locator('#status').innerText(), '已收到，等待受理');
   const text = await page.locator('main').innerText();
   assert.ok(text.includes('小区门口路灯不亮'), 'the title is shown');
   assert.ok(!text.includes('13912345678') && !text.includes('李先生'), 'no personal data on the public page');

@@ -16,6 +16,7 @@ on_both!(
     people_change_their_own_password,
     categories_deadlines_and_the_calendar_change_what_dispatch_computes,
     photos_are_kept_with_their_request,
+    categories_carry_the_words_people_use_and_refused_forms_hold_photos,
 );
 
 /// A district admin and a subdistrict admin.
@@ -292,4 +293,34 @@ async fn photos_are_kept_with_their_request(store: Store, _url: String) {
     store.add_photos(d.id, Some(event), &[PNG.to_vec()], now).await.unwrap();
     assert_eq!(store.photos_of(d.id).await.unwrap()[0].event_id, Some(event));
     assert!(store.photos_of(r.id).await.unwrap().iter().all(|p| p.event_id.is_none()));
+}
+
+async fn categories_carry_the_words_people_use_and_refused_forms_hold_photos(store: Store, _url: String) {
+    let store = &store;
+    let t = town(store).await;
+    let (district_admin, street_admin) = admins(store, &t).await;
+    let now = time::now();
+    let words: Vec<String> = vec!["井盖".into(), "窨井盖".into()];
+    assert_eq!(refused(store.set_category_words_as_admin(&street_admin, t.category, &words, now).await), "district_admin_only");
+    store.set_category_words_as_admin(&district_admin, t.category, &words, now).await.unwrap();
+    assert_eq!(store.category_words().await.unwrap()[&t.category], words);
+    store.set_category_words_as_admin(&district_admin, t.category, &[], now).await.unwrap();
+    assert!(store.category_words().await.unwrap().is_empty(), "no words removes them");
+
+    // The shipped words go to the shipped catalogue's categories, once.
+    let rows = catalogue::parse(catalogue::DEFAULT_CSV);
+    store.load_catalogue(&rows, |_| None).await.unwrap();
+    let given = store.load_default_words().await.unwrap();
+    assert_eq!(given, catalogue::default_words().len());
+    assert_eq!(store.load_default_words().await.unwrap(), 0);
+
+    let photo = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
+    store.hold_photos("form-1", &[photo.clone()], now).await.unwrap();
+    store.hold_photos("form-1", &[photo.clone()], now).await.unwrap();
+    assert_eq!(store.held_photos("form-1").await.unwrap(), [photo.clone(), photo.clone()]);
+    // A day later, holding another form's photos lets the old ones go.
+    store.hold_photos("form-2", &[photo.clone()], now + 2 * time::DAY).await.unwrap();
+    assert!(store.held_photos("form-1").await.unwrap().is_empty());
+    store.release_photos("form-2").await.unwrap();
+    assert!(store.held_photos("form-2").await.unwrap().is_empty());
 }

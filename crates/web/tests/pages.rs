@@ -55,7 +55,7 @@ async fn a_resident_submits_by_form_and_follows_the_request() {
     assert_eq!(store.count_requests().await.unwrap(), 1);
 
     let track = browser.get(&format!("/track/{code}")).await;
-    assert!(track.html.contains("<strong id=\"status\">待受理</strong>"), "{}", track.html);
+    assert!(track.html.contains("<strong id=\"status\">已收到，等待受理</strong>"), "{}", track.html);
     assert!(!track.html.contains("13812341234"));
     no_missing_words(&track);
 
@@ -455,7 +455,7 @@ async fn a_dissatisfied_resident_asks_for_it_to_be_handled_again() {
     let asked = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "井盖周边路面塌陷仍未修复")]).await;
     assert_eq!(asked.status, StatusCode::OK);
     assert!(asked.html.contains("已收到您的重办申请"), "{}", asked.html);
-    assert!(asked.html.contains("<strong id=\"status\">办理中</strong>") && !asked.html.contains("id=\"reopen\""));
+    assert!(asked.html.contains("<strong id=\"status\">正在办理</strong>") && !asked.html.contains("id=\"reopen\""));
     let again = store.request(r.id, &t.handler).await.unwrap();
     assert_eq!((again.status, again.handler_id), (Status::InProgress, Some(t.handler.user_id)));
     assert!(!again.is_overdue(gongzhi_domain::time::now()));
