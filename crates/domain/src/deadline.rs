@@ -139,7 +139,7 @@ pub enum TimeLeft {
 
 pub fn time_left(calendar: &WorkCalendar, due: Millis, now: Millis) -> TimeLeft {
     if due < now {
-        return TimeLeft::Overdue((now - due).div_ceil(time::DAY).max(1));
+        return TimeLeft::Overdue(((now - due + time::DAY - 1) / time::DAY).max(1));
     }
     let (today, last) = (time::local_date(now), time::local_date(due));
     let days = today.iter_days().skip(1).take_while(|d| *d <= last).filter(|d| calendar.is_working_day(*d)).count();

@@ -301,7 +301,10 @@ async fn categories_carry_the_words_people_use_and_refused_forms_hold_photos(sto
     let (district_admin, street_admin) = admins(store, &t).await;
     let now = time::now();
     let words: Vec<String> = vec!["井盖".into(), "窨井盖".into()];
-    assert_eq!(refused(store.set_category_words_as_admin(&street_admin, t.category, &words, now).await), "district_admin_only");
+    assert_eq!(
+        refused(store.set_category_words_as_admin(&street_admin, t.category, &words, now).await),
+        "district_admin_only"
+    );
     store.set_category_words_as_admin(&district_admin, t.category, &words, now).await.unwrap();
     assert_eq!(store.category_words().await.unwrap()[&t.category], words);
     store.set_category_words_as_admin(&district_admin, t.category, &[], now).await.unwrap();

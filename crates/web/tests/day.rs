@@ -43,7 +43,9 @@ async fn words_people_use_find_their_category_and_a_refused_form_keeps_its_photo
     let page = resident.get("/submit").await;
     assert!(page.html.contains("窨井盖") && page.html.contains("id=\"category-data\""), "the words are searchable");
     assert!(page.html.contains("带 * 的为必填项"), "the required fields are explained");
-    assert!(page.html.contains("id=\"title\" name=\"title\" value=\"\" maxlength=\"200\" required aria-required=\"true\""));
+    assert!(page
+        .html
+        .contains("id=\"title\" name=\"title\" value=\"\" maxlength=\"200\" required aria-required=\"true\""));
 
     // A word two categories share: a clear choice, and the photo is held.
     let unit = t.community.to_string();
@@ -79,7 +81,8 @@ async fn words_people_use_find_their_category_and_a_refused_form_keeps_its_photo
     admin.login("admin", "admin-password").await;
     let edit = admin.get(&format!("/admin/categories/{}", t.category)).await;
     assert!(edit.html.contains("窨井盖"), "{}", edit.html);
-    let change = [("_csrf", CSRF), ("name", "井盖"), ("default_unit_id", ""), ("resolve_days", ""), ("words", "井盖、下水道盖")];
+    let change =
+        [("_csrf", CSRF), ("name", "井盖"), ("default_unit_id", ""), ("resolve_days", ""), ("words", "井盖、下水道盖")];
     let saved = admin.post(&format!("/admin/categories/{}", t.category), &change).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
     assert_eq!(store.category_words().await.unwrap()[&t.category], ["井盖", "下水道盖"]);
@@ -150,7 +153,8 @@ async fn the_handler_opens_on_overdue_work_and_is_led_to_the_next_step() {
     assert!(first < back, "退单 comes after 领办");
     assert!(page.html.contains("<button type=\"submit\" class=\"danger\">退单</button>"));
     let version = waiting.version.to_string();
-    let claimed = handler.post(&format!("/work/requests/{}/claim", waiting.id), &[("_csrf", CSRF), ("version", &version)]).await;
+    let claimed =
+        handler.post(&format!("/work/requests/{}/claim", waiting.id), &[("_csrf", CSRF), ("version", &version)]).await;
     assert_eq!(claimed.location(), format!("/work/requests/{}?done=claim", waiting.id));
     let after = handler.get(claimed.location()).await;
     assert!(after.html.contains("已完成「领办」"), "{}", after.html);

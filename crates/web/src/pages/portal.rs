@@ -148,9 +148,7 @@ async fn show_form(
 ) -> Response {
     let (places, categories, held) = match (choices(state).await, held_photos(state, &form.key).await) {
         (Ok((places, categories)), Ok(held)) => (places, categories, held.len()),
-        _ => {
-            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-        }
+        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
     };
     let choice = categories.iter().filter(|e| choice.contains(&e.id)).map(|e| e.path.clone()).collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -317,7 +315,17 @@ impl<'a> TrackPage<'a> {
     /// The page with nothing found yet and nothing typed.
     fn bare(chrome: &'a Chrome, code: &'a str, error: Option<&'a str>) -> TrackPage<'a> {
         let (view, notice, photos, unit_photos) = (None, None, vec![], vec![]);
-        TrackPage { chrome, code, view, error, notice, photos, unit_photos, form: TrackForm::default(), missing: vec![] }
+        TrackPage {
+            chrome,
+            code,
+            view,
+            error,
+            notice,
+            photos,
+            unit_photos,
+            form: TrackForm::default(),
+            missing: vec![],
+        }
     }
 
     fn when(&self, at: &Millis) -> String {
