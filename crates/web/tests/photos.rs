@@ -138,7 +138,7 @@ async fn a_handler_adds_photos_to_a_progress_note() {
     let mut handler = Browser::new(&store);
     handler.login("handler_c1", "demo-password").await;
     let page = handler.get(&format!("/work/requests/{}", r.id)).await;
-    assert!(page.html.contains(&format!("action=\"/work/requests/{}/progress\" class=\"card\" id=\"action-progress\" enctype=\"multipart/form-data\"", r.id)), "{}", page.html);
+    assert!(page.html.contains(&format!("action=\"/work/requests/{}/progress\" class=\"card action quiet\" id=\"action-progress\" enctype=\"multipart/form-data\"", r.id)), "{}", page.html);
 
     let version = r.version.to_string();
     let form = [("_csrf", CSRF), ("version", version.as_str()), ("note", "已到现场查看，井盖已订购")];
