@@ -92,7 +92,7 @@ test('the desk marks long waits and says after how many working hours', async (t
   assert.ok(waits.length > 0);
   for (const w of waits) assert.equal(w.marked, w.hours >= 4, JSON.stringify(w));
   assert.ok(waits.some((w) => w.marked), 'the demo has requests that waited long');
-  await saveScreenshot(desk, 'dispatcher-desktop');
+  await saveScreenshot(desk, 'dispatcher-desktop', { fullPage: false });
 });
 
 test('unit names stay whole at 200% zoom and on a phone', async (t) => {
@@ -115,6 +115,6 @@ test('unit names stay whole at 200% zoom and on a phone', async (t) => {
     });
     assert.ok(fit.longest <= fit.room, `${name}: the longest unit name (${fit.longest}px) fits (${fit.room}px)`);
     await assertAccessible(desk, assert, `the desk (${name})`);
-    if (name === 'phone') await saveScreenshot(desk, 'dispatcher-phone');
+    if (name === 'phone') await saveScreenshot(desk, 'dispatcher-phone', { fullPage: false });
   }
 });

@@ -44,7 +44,7 @@ test("a leader's tiles open their requests, each with its definition at hand", a
   const note = await page.locator('#overdue-note').innerText();
   assert.ok(note.includes(`“超期数”${overdue} 件`), note);
   assert.ok(note.includes(`此处显示 ${listed} 件`), note);
-  await saveScreenshot(page, 'leader-desktop');
+  await saveScreenshot(page, 'leader-desktop', { fullPage: false });
 
   // The intake tile lists the requests it counts, and they download as a spreadsheet.
   const intake = await page.locator('#figure-intake a.value b').innerText();
@@ -94,5 +94,5 @@ test("a leader's overview fits a phone", async (t) => {
   await page.waitForSelector('#trend[data-drawn]');
   assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390);
   await assertAccessible(page, assert, 'the overview on a phone');
-  await saveScreenshot(page, 'leader-phone');
+  await saveScreenshot(page, 'leader-phone', { fullPage: false });
 });

@@ -43,7 +43,7 @@ test('a reminder talk: the cadre found by name with their unit, nobody chosen fi
   assert.match(await page.locator('#saved').innerText(), new RegExp(`已记录与 ${chosen.replace(/[()（）]/g, '.')} 的谈话提醒`));
   assert.equal(await page.locator('#talks-filter').count(), 0, 'the list is not filtered behind one’s back');
   assert.equal(await page.locator('#cadre').inputValue(), '', 'nobody chosen for the next talk');
-  await saveScreenshot(page, 'supervisor-desktop');
+  await saveScreenshot(page, 'supervisor-desktop', { fullPage: false });
 
   // A filtered list says so and clears in one click.
   const id = await page.locator('#cadre option').nth(6).getAttribute('value');
@@ -99,7 +99,7 @@ test('the three lists keep their unit across tabs and print whole words', async 
 
   // On paper no short cell breaks a character a line.
   const history = new Date(Date.now() - 120 * 86400e3).toISOString().slice(0, 10);
-  await page.goto(`/work/lists/print?unit=${unit}&from=${history}`);
+  await page.goto(`/work/lists/print?from=${history}`);
   await page.emulateMedia({ media: 'print' });
   const broken = await page.locator('table.list td.short, table.list th.short').evaluateAll((cells) =>
     cells
@@ -136,7 +136,7 @@ test('the public bulletin fits a phone and keeps headings with their content on 
   const width = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `the bulletin is ${width}px wide on a 390px phone`);
   await assertAccessible(phone, assert, 'the public bulletin on a phone');
-  await saveScreenshot(phone, 'bulletin-phone');
+  await saveScreenshot(phone, 'bulletin-phone', { fullPage: false });
 
   await phone.goto(`/bulletins/${id}/print`);
   await phone.emulateMedia({ media: 'print' });
@@ -160,5 +160,5 @@ test("a supervisor's pages fit a phone", async (t) => {
     assert.ok(width <= 390, `${path} is ${width}px wide`);
   }
   await page.goto('/work/supervision/talks');
-  await saveScreenshot(page, 'supervisor-phone');
+  await saveScreenshot(page, 'supervisor-phone', { fullPage: false });
 });
