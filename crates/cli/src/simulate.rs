@@ -201,7 +201,11 @@ fn run(life: &mut Life, spec: &RequestSpec, place: i64, recent: &mut Recent, rng
 
 fn dispatch(life: &mut Life, unit: i64, rng: &mut impl Rng) -> bool {
     let dispatcher = Actor::Staff(life.world.dispatcher.clone());
-    life.step(minutes(rng, 10, 240), Command::Dispatch { unit_id: unit, co_unit_ids: vec![] }, &dispatcher)
+    life.step(
+        minutes(rng, 10, 240),
+        Command::Dispatch { unit_id: unit, co_unit_ids: vec![], instructions: String::new() },
+        &dispatcher,
+    )
 }
 
 fn handle(life: &mut Life, spec: &RequestSpec, unit: i64, rng: &mut impl Rng) {

@@ -8,8 +8,16 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::time::{self, Millis, HOUR};
+
 /// The official days shipped with Gongzhi; an admin can load a newer file.
 pub const DEFAULT_CSV: &str = include_str!("../data/cn_official_days.csv");
+
+/// The office hours of a working day, local time: waiting is counted in these.
+pub const OFFICE_HOURS: (i64, i64) = (9, 17);
+
+/// Days a wait is counted over at most: beyond a year it is long by any measure.
+const LONGEST_WAIT_DAYS: i64 = 366;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayKind {
@@ -95,6 +103,25 @@ impl WorkCalendar {
         }
         (day, covered)
     }
+
+    /// Whole office hours (`OFFICE_HOURS` of working days) between two instants: how
+    /// long something has waited, as the people who should act on it count time.
+    pub fn working_hours(&self, from: Millis, to: Millis) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let first = time::local_date(from).max(time::local_date(to) - chrono::Duration::days(LONGEST_WAIT_DAYS));
+        let mut counted = 0;
+        for date in first.iter_days().take_while(|d| *d <= time::local_date(to)) {
+            if !self.is_working_day(date) {
+                continue;
+            }
+            let day = time::start_of(date);
+            let (open, close) = (day + OFFICE_HOURS.0 * HOUR, day + OFFICE_HOURS.1 * HOUR);
+            counted += (close.min(to) - open.max(from)).max(0);
+        }
+        counted / HOUR
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +130,20 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn waiting_counts_office_hours_of_working_days_only() {
+        let calendar = WorkCalendar::official();
+        let at = |d: &str, h: i64| time::start_of(date(d)) + h * HOUR;
+        // Friday 16:00 to Monday 10:00: one hour on Friday, one on Monday.
+        assert_eq!(calendar.working_hours(at("2024-06-14", 16), at("2024-06-17", 10)), 2);
+        // A whole working day counts its office hours, a night none.
+        assert_eq!(calendar.working_hours(at("2024-06-18", 0), at("2024-06-19", 0)), 8);
+        assert_eq!(calendar.working_hours(at("2024-06-18", 18), at("2024-06-19", 8)), 0);
+        // National Day week is no working time.
+        assert_eq!(calendar.working_hours(at("2024-10-01", 0), at("2024-10-07", 23)), 0);
+        assert_eq!(calendar.working_hours(at("2024-06-19", 0), at("2024-06-18", 0)), 0);
     }
 
     #[test]

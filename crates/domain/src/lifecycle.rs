@@ -245,6 +245,9 @@ pub enum Command {
         unit_id: i64,
         #[serde(default)]
         co_unit_ids: Vec<i64>,
+        /// What the dispatcher tells the unit (派单说明); kept as the event's note.
+        #[serde(default)]
+        instructions: String,
     },
     Claim,
     Return {
@@ -317,6 +320,7 @@ impl Command {
             Command::Answer { reply } | Command::Resolve { reply, .. } => reply,
             Command::Progress { note } | Command::Press { note, .. } => note,
             Command::Evaluate { comment, .. } => comment,
+            Command::Dispatch { instructions, .. } => instructions,
             _ => "",
         }
     }
@@ -461,6 +465,7 @@ fn validate(command: &Command) -> Result<(), Broken> {
         Command::Dispatch { co_unit_ids, .. } if co_unit_ids.len() > 20 => {
             Err(Broken::Invalid { field: "co_unit_ids", reason: "at most 20 co-units".into() })
         }
+        Command::Dispatch { instructions, .. } => limited(instructions, "instructions"),
         _ => Ok(()),
     }
 }
@@ -478,7 +483,7 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             next.resolved_at = Some(now);
             next.first_resolved_at.get_or_insert(now);
         }
-        Command::Dispatch { unit_id, co_unit_ids } => {
+        Command::Dispatch { unit_id, co_unit_ids, .. } => {
             let path = ctx
                 .dispatch_path
                 .ok_or(Broken::Invalid { field: "unit_id", reason: format!("unit {unit_id} does not exist") })?;
@@ -614,7 +619,7 @@ fn reopened_deadline(next: &mut Request, ctx: &Context) -> Result<(), Broken> {
 fn payload(command: &Command, next: &Request) -> serde_json::Value {
     match command {
         Command::Reopen { .. } => json!({ "resolve_by": next.resolve_by }),
-        Command::Dispatch { unit_id, co_unit_ids } => json!({ "unit_id": unit_id, "co_unit_ids": co_unit_ids }),
+        Command::Dispatch { unit_id, co_unit_ids, .. } => json!({ "unit_id": unit_id, "co_unit_ids": co_unit_ids }),
         Command::RequestExtension { until, .. } => json!({ "until": until }),
         Command::Resolve { contacted, .. } => json!({ "contacted": contacted }),
         Command::Evaluate { solved, satisfaction, .. } => json!({ "solved": solved, "satisfaction": satisfaction }),

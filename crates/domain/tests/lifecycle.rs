@@ -202,7 +202,7 @@ proptest! {
         request.status = Status::PendingDispatch;
         let mut now = START;
         for (command, actor, wait) in [
-            (Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, dispatcher, 0),
+            (Command::Dispatch { unit_id: 3, co_unit_ids: vec![], instructions: String::new() }, dispatcher, 0),
             (Command::Claim, handler, HOUR),
             (Command::Resolve { reply: "井盖已补装".into(), contacted: true }, handler, handled),
         ] {
@@ -262,7 +262,7 @@ fn a_request_goes_from_intake_to_closed() {
         *request = run(request, &command, actor, now).expect("allowed").request;
     };
     step(&mut request, Command::Accept, operator);
-    step(&mut request, Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, dispatcher);
+    step(&mut request, Command::Dispatch { unit_id: 3, co_unit_ids: vec![], instructions: String::new() }, dispatcher);
     assert_eq!(request.status, Status::Dispatched);
     step(&mut request, Command::Claim, handler);
     let first_due = request.resolve_by.unwrap();
@@ -284,13 +284,29 @@ fn refusals_name_the_rule() {
     let actors = cast();
     let mut request = new_request();
     // An operator cannot dispatch.
-    let refused = run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[0], START);
+    let refused = run(
+        &request,
+        &Command::Dispatch { unit_id: 3, co_unit_ids: vec![], instructions: String::new() },
+        &actors[0],
+        START,
+    );
     request.status = Status::PendingDispatch;
-    let dispatched =
-        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[1], START).unwrap().request;
+    let dispatched = run(
+        &request,
+        &Command::Dispatch { unit_id: 3, co_unit_ids: vec![], instructions: String::new() },
+        &actors[1],
+        START,
+    )
+    .unwrap()
+    .request;
     assert!(matches!(refused, Err(Broken::WrongState { .. })));
     assert!(matches!(
-        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[0], START),
+        run(
+            &request,
+            &Command::Dispatch { unit_id: 3, co_unit_ids: vec![], instructions: String::new() },
+            &actors[0],
+            START
+        ),
         Err(Broken::WrongRole { .. })
     ));
     // A handler of another unit cannot claim.
@@ -334,8 +350,14 @@ fn free_text_with_control_characters_is_refused() {
     let actors = cast();
     let mut request = new_request();
     request.status = Status::PendingDispatch;
-    let dispatched =
-        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[1], START).unwrap().request;
+    let dispatched = run(
+        &request,
+        &Command::Dispatch { unit_id: 3, co_unit_ids: vec![], instructions: String::new() },
+        &actors[1],
+        START,
+    )
+    .unwrap()
+    .request;
     let claimed = run(&dispatched, &Command::Claim, &actors[2], START).unwrap().request;
     let unprintable = Broken::Invalid { field: "note", reason: lifecycle::UNPRINTABLE.into() };
     for hidden in ["已上门\u{1f}{\"contacted\":true}", "已上门\u{0}", "已上门\u{1b}[31m", "已上门\u{85}"] {

@@ -152,6 +152,6 @@ pub async fn dispatched(store: &Store, t: &Town, new: NewRequest) -> Request {
     let unit = new.unit_id;
     let r = store.create(new, None, staff(&t.operator)).await.expect("create");
     let r = store.act(r.request.id, None, Command::Accept, staff(&t.operator)).await.expect("accept");
-    let dispatch = Command::Dispatch { unit_id: unit, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: unit, co_unit_ids: vec![], instructions: String::new() };
     store.act(r.id, None, dispatch, staff(&t.dispatcher)).await.expect("dispatch")
 }

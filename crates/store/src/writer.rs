@@ -371,14 +371,27 @@ async fn unit_for(
     Ok(unit)
 }
 
+/// The working days to resolve that a category sets, or failing that the nearest of
+/// its parents: a first-level category's days hold for everything under it.
 async fn category_days(conn: &mut AnyConnection, category_id: i64) -> Result<Option<u32>> {
-    let row = sqlx::query("SELECT resolve_days FROM categories WHERE id = $1")
-        .bind(category_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::UnknownCategory(category_id))?;
-    let days: Option<i64> = row.try_get("resolve_days")?;
-    Ok(days.map(|d| d.clamp(0, 365) as u32))
+    let mut next = Some(category_id);
+    // Three levels at most; the bound only guards against a damaged tree.
+    for depth in 0..8 {
+        let Some(id) = next else { break };
+        let row = sqlx::query("SELECT resolve_days, parent_id FROM categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else {
+            return if depth == 0 { Err(StoreError::UnknownCategory(category_id)) } else { Ok(None) };
+        };
+        let days: Option<i64> = row.try_get("resolve_days")?;
+        if let Some(days) = days {
+            return Ok(Some(days.clamp(0, 365) as u32));
+        }
+        next = row.try_get("parent_id")?;
+    }
+    Ok(None)
 }
 
 pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Request> {
@@ -500,7 +513,7 @@ pub(crate) async fn act(
         }
     }
     let dispatch_path = match command {
-        Command::Dispatch { unit_id, co_unit_ids } => {
+        Command::Dispatch { unit_id, co_unit_ids, .. } => {
             for co in co_unit_ids {
                 unit_for(conn, batch, *co, Duty::Handling, "co_unit_ids").await?;
             }

@@ -208,6 +208,13 @@ async fn categories_deadlines_and_the_calendar_change_what_dispatch_computes(sto
     let expected = settings.policy.deadlines(&settings.calendar, r.dispatched_at.unwrap(), r.new.kind, false, Some(5));
     assert_eq!(r.resolve_by, Some(expected.resolve_by));
 
+    // A category without days of its own takes its nearest parent's.
+    store.change_category(&district_admin, top.id, "环境保护", Some(t.department), Some(7), now).await.unwrap();
+    let under = store.add_category_as_admin(&district_admin, Some(middle.id), "广场舞", None, None, now).await.unwrap();
+    let r = dispatched(store, &t, manhole(t.community, Some(under.id))).await;
+    let expected = settings.policy.deadlines(&settings.calendar, r.dispatched_at.unwrap(), r.new.kind, false, Some(7));
+    assert_eq!(r.resolve_by, Some(expected.resolve_by), "seven working days, from the first level");
+
     let policy = DeadlinePolicy { standard_resolve_days: 10, warning_lead_hours: 48, ..DeadlinePolicy::default() };
     store.set_policy_as_admin(&district_admin, &policy, now).await.unwrap();
     assert_eq!(store.settings().policy, policy);
@@ -240,6 +247,8 @@ async fn categories_deadlines_and_the_calendar_change_what_dispatch_computes(sto
             "calendar.toggle",
             "calendar.load",
             "policy.change",
+            "category.add",
+            "category.change",
             "category.change",
             "category.add",
             "category.add",

@@ -38,7 +38,7 @@ async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
         .act(
             r.id,
             Some(r.version),
-            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] },
+            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() },
             staff(&t.dispatcher),
         )
         .await
@@ -132,7 +132,7 @@ async fn scope_hides_other_communities(store: Store, _url: String) {
         .act(
             theirs.id,
             Some(theirs.version),
-            Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] },
+            Command::Dispatch { unit_id: t.department, co_unit_ids: vec![], instructions: String::new() },
             staff(&t.dispatcher),
         )
         .await
@@ -193,19 +193,29 @@ async fn a_forbidden_move_changes_nothing(store: Store, _url: String) {
     let refused = store.act(r.id, Some(r.version), Command::Claim, staff(&t.handler)).await;
     assert!(matches!(refused, Err(StoreError::Rule(Broken::WrongState { .. }))), "{refused:?}");
     let refused = store
-        .act(r.id, Some(r.version), Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.operator))
+        .act(
+            r.id,
+            Some(r.version),
+            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() },
+            staff(&t.operator),
+        )
         .await;
     assert!(matches!(refused, Err(StoreError::Rule(Broken::WrongState { .. }))));
     let r2 = store.act(r.id, Some(r.version), Command::Accept, staff(&t.operator)).await.unwrap();
     let refused = store
-        .act(r.id, Some(r2.version), Command::Dispatch { unit_id: 424242, co_unit_ids: vec![] }, staff(&t.dispatcher))
+        .act(
+            r.id,
+            Some(r2.version),
+            Command::Dispatch { unit_id: 424242, co_unit_ids: vec![], instructions: String::new() },
+            staff(&t.dispatcher),
+        )
         .await;
     assert!(matches!(refused, Err(StoreError::UnknownUnit(424242))));
     let refused = store
         .act(
             r.id,
             Some(r2.version),
-            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] },
+            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() },
             staff(&t.operator),
         )
         .await;
@@ -270,13 +280,23 @@ async fn aggregates_match_a_recount(store: Store, _url: String) {
             continue;
         }
         store
-            .act(r.id, None, Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] }, staff(&t.dispatcher))
+            .act(
+                r.id,
+                None,
+                Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() },
+                staff(&t.dispatcher),
+            )
             .await
             .unwrap();
         if i % 6 == 3 {
             store.act(r.id, None, Command::Return { reason: "非本社区".into() }, staff(&t.handler)).await.unwrap();
             store
-                .act(r.id, None, Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] }, staff(&t.dispatcher))
+                .act(
+                    r.id,
+                    None,
+                    Command::Dispatch { unit_id: t.department, co_unit_ids: vec![], instructions: String::new() },
+                    staff(&t.dispatcher),
+                )
                 .await
                 .unwrap();
             continue;

@@ -49,16 +49,19 @@ async fn only_active_places_take_requests_and_only_active_units_take_work(store:
 
     // Nor is it sent work, as the unit that handles it or as a co-unit; its old requests
     // stay as they were until sent elsewhere.
-    let to_inactive = Command::Dispatch { unit_id: t.other_community, co_unit_ids: vec![] };
+    let to_inactive =
+        Command::Dispatch { unit_id: t.other_community, co_unit_ids: vec![], instructions: String::new() };
     let refused = store.act(earlier.id, Some(earlier.version), to_inactive, staff(&t.dispatcher)).await;
     assert_eq!(broken(refused), Broken::UnitInactive { field: "unit_id", unit: "桃源社区".into() });
-    let helped_by_inactive = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.other_community] };
+    let helped_by_inactive =
+        Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.other_community], instructions: String::new() };
     let refused = store.act(earlier.id, Some(earlier.version), helped_by_inactive, staff(&t.dispatcher)).await;
     assert_eq!(broken(refused), Broken::UnitInactive { field: "co_unit_ids", unit: "桃源社区".into() });
     let unchanged = store.request(earlier.id, &t.dispatcher).await.unwrap();
     assert_eq!((unchanged.status, unchanged.version), (Status::PendingDispatch, earlier.version));
     // A department handles work even though it is no place.
-    let helped = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.department] };
+    let helped =
+        Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.department], instructions: String::new() };
     let sent = store.act(earlier.id, Some(earlier.version), helped, staff(&t.dispatcher)).await.unwrap();
     assert_eq!((sent.assignee_unit_id, sent.co_unit_ids), (Some(t.community), vec![t.department]));
 
@@ -103,6 +106,7 @@ async fn a_co_unit_finds_the_work_it_helps_with(store: Store, _url: String) {
     let helped = Command::Dispatch {
         unit_id: t.community,
         co_unit_ids: vec![t.other_community, t.department, t.other_community, t.community],
+        instructions: String::new(),
     };
     let r = store.act(r.id, None, helped, staff(&t.dispatcher)).await.unwrap();
     assert_eq!(r.co_unit_ids, vec![t.other_community, t.department]);
@@ -128,7 +132,11 @@ async fn a_co_unit_finds_the_work_it_helps_with(store: Store, _url: String) {
     let back = Command::Return { reason: "需重新派单".into() };
     store.act(r.id, None, back, staff(&t.handler)).await.unwrap();
     let grid = store.add_unit(Some(t.community), UnitKind::Grid, "G1", "柳湾一网格").await.unwrap();
-    let others = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![t.department, grid.id] };
+    let others = Command::Dispatch {
+        unit_id: t.community,
+        co_unit_ids: vec![t.department, grid.id],
+        instructions: String::new(),
+    };
     store.act(r.id, None, others, staff(&t.dispatcher)).await.unwrap();
     assert_eq!(found(store, &t.other_handler).await, NOTHING);
     assert_eq!(found(store, &department).await[0], vec![r.id]);

@@ -33,7 +33,15 @@ fn suggesting(category: i64, unit: i64, duplicates: Vec<DuplicateRef>) -> NewSug
 
 async fn dispatch_to(store: &Store, t: &Town, id: i64, unit: i64) -> Request {
     let r = store.act(id, None, Command::Accept, staff(&t.operator)).await.unwrap();
-    store.act(r.id, None, Command::Dispatch { unit_id: unit, co_unit_ids: vec![] }, staff(&t.dispatcher)).await.unwrap()
+    store
+        .act(
+            r.id,
+            None,
+            Command::Dispatch { unit_id: unit, co_unit_ids: vec![], instructions: String::new() },
+            staff(&t.dispatcher),
+        )
+        .await
+        .unwrap()
 }
 
 async fn a_suggestion_is_stored_with_the_request_and_counted_when_dispatched(store: Store, _url: String) {
@@ -130,7 +138,7 @@ async fn a_suggestion_is_stored_with_the_request_and_counted_when_dispatched(sto
     store.act(third.id, None, back, staff(&t.handler)).await.unwrap();
     assert_eq!(store.suggestion_accuracy(t.district, today, today).await.unwrap().dispatched, 2);
     assert_eq!(store.suggestion_accuracy(t.community, today, today).await.unwrap().dispatched, 0);
-    let on = Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] };
+    let on = Command::Dispatch { unit_id: t.department, co_unit_ids: vec![], instructions: String::new() };
     store.act(third.id, None, on, staff(&t.dispatcher)).await.unwrap();
     let right = store.suggestion_accuracy(t.district, today, today).await.unwrap();
     assert_eq!((right.dispatched, right.unit_matched, right.category_matched), (3, 2, 3));

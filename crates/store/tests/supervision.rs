@@ -289,13 +289,13 @@ async fn stale_and_overdue_work_by_unit_and_cadre(store: Store, _url: String) {
     // Dispatched a month ago, claimed the same day, nothing since: stale and overdue.
     let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
     store.act_at(r.id, None, Command::Accept, staff(&t.operator), month_ago).await.unwrap();
-    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() };
     store.act_at(r.id, None, dispatch.clone(), staff(&t.dispatcher), month_ago).await.unwrap();
     let forgotten = store.act_at(r.id, None, Command::Claim, staff(&t.handler), month_ago).await.unwrap();
     // Dispatched a month ago to the other community and never claimed.
     let r = store.create(manhole(t.other_community, None), None, staff(&t.operator)).await.unwrap().request;
     store.act_at(r.id, None, Command::Accept, staff(&t.operator), month_ago).await.unwrap();
-    let dispatch = Command::Dispatch { unit_id: t.other_community, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: t.other_community, co_unit_ids: vec![], instructions: String::new() };
     let unclaimed = store.act_at(r.id, None, dispatch, staff(&t.dispatcher), month_ago).await.unwrap();
     // Fresh work is neither.
     dispatched(store, &t, manhole(t.community, None)).await;
@@ -369,7 +369,7 @@ async fn a_rework_is_judged_by_its_own_deadline_and_closes_once_resolved_again(s
     // Resolved in good time a month ago: its deadline is long past.
     let r = store.create(manhole(t.community, Some(t.category)), None, staff(&t.operator)).await.unwrap().request;
     store.act_at(r.id, None, Command::Accept, staff(&t.operator), month_ago).await.unwrap();
-    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() };
     store.act_at(r.id, None, dispatch, staff(&t.dispatcher), month_ago).await.unwrap();
     store.act_at(r.id, None, Command::Claim, staff(&t.handler), month_ago + HOUR).await.unwrap();
     let resolve = Command::Resolve { reply: "已补装井盖".into(), contacted: true };

@@ -226,6 +226,8 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
                 .contains("name=\"standard_resolve_days\" type=\"number\" min=\"1\" max=\"365\" value=\"15\"")
     );
     all_words(&categories);
+    // No category sets days yet: each row says the default applies.
+    assert!(categories.html.contains("咨询、求助 3 个工作日，其他 15 个工作日（默认）"), "{}", categories.html);
     let subtree = admin.get("/admin/categories?top=1").await;
     assert!(subtree.html.contains("井盖"));
     let added = admin.post("/admin/categories", &[("_csrf", CSRF), ("name", "环境保护"), ("resolve_days", "")]).await;
@@ -253,6 +255,21 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
             && page.html.contains(&format!("<option value=\"{}\" selected>", t.department))
     );
     all_words(&page);
+    // A first-level category's days hold beneath it, and the subtree says from where.
+    let top = store.category(1).await.unwrap();
+    let top_unit = top.default_unit_id.map(|u| u.to_string()).unwrap_or_default();
+    admin
+        .post(
+            "/admin/categories/1",
+            &[("_csrf", CSRF), ("name", &top.name), ("default_unit_id", &top_unit), ("resolve_days", "9")],
+        )
+        .await;
+    let subtree = admin.get("/admin/categories?top=1").await;
+    assert!(
+        subtree.html.contains(&format!("9 个工作日 <span class=\"muted\">（继承自「{}」）</span>", top.name)),
+        "{}",
+        subtree.html
+    );
 
     let policy = [
         ("_csrf", CSRF),

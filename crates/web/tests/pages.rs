@@ -147,18 +147,34 @@ async fn the_dispatch_desk_dispatches_in_two_clicks() {
         desk.html
     );
     no_missing_words(&desk);
+    // Units come grouped by level, each found by name, and the dispatcher may write
+    // instructions for the unit.
+    assert!(desk.html.contains("<optgroup label=\"区直部门\">"), "{}", desk.html);
+    assert!(desk.html.contains(&format!("data-filter=\"unit-{}\"", r.id)));
+    assert!(desk.html.contains(&format!("<textarea name=\"instructions\" id=\"instructions-{}\"", r.id)));
+    // The form comes back to where its row was, to say what was sent.
+    let back = format!("/work/dispatch?page=1&sent={}&at=#sent", r.id);
+    assert!(desk.html.contains(&back.replace('&', "&amp;")), "{}", desk.html);
     let department = t.department.to_string();
+    let instructions = "请先联系诉求人核实井盖位置";
     let sent = browser
         .post(
             &format!("/work/requests/{}/dispatch", r.id),
-            &[("_csrf", CSRF), ("version", "2"), ("unit_id", &department), ("back", "/work/dispatch")],
+            &[
+                ("_csrf", CSRF),
+                ("version", "2"),
+                ("unit_id", &department),
+                ("instructions", instructions),
+                ("back", &back),
+            ],
         )
         .await;
-    assert_eq!(
-        (sent.status, sent.headers[header::LOCATION].to_str().unwrap()),
-        (StatusCode::SEE_OTHER, "/work/dispatch")
-    );
+    assert_eq!((sent.status, sent.headers[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, back.as_str()));
     assert_eq!(store.request(r.id, &t.dispatcher).await.unwrap().assignee_unit_id, Some(t.department));
+    let events = store.events_of(r.id).await.unwrap();
+    assert_eq!(events.last().map(|e| (e.action.as_str(), e.note.as_str())), Some(("dispatch", instructions)));
+    let after = browser.get(back.trim_end_matches("#sent")).await;
+    assert!(after.html.contains(&format!("已将 {} 派给 区住建局", r.number)), "{}", after.html);
     let offsite = browser
         .post(
             &format!("/work/requests/{}/press", r.id),
@@ -178,7 +194,12 @@ async fn a_leader_sees_the_measures_and_the_trend_of_the_subtree() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("青石街道 · 工作概况"), "{}", page.html);
     let intake = page.html.split("id=\"figure-intake\"").nth(1).unwrap();
-    assert!(intake.starts_with(" title=\"本期新受理的诉求件数") && intake.contains("<span>受理量</span><b>1</b>"));
+    assert!(intake.starts_with(" title=\"本期新受理的诉求件数"));
+    // The tile opens the requests it counts, and its definition is a click away.
+    assert!(intake.contains("<span>受理量</span><a href=\"/work/figures?unit="), "{intake}");
+    assert!(intake.contains("&amp;figure=intake\" class=\"value\"><b>1</b></a>"), "{intake}");
+    assert!(intake.contains("href=\"#how-intake\""));
+    assert!(page.html.contains("id=\"how-intake\""));
     let data = page.html.split("id=\"trend-data\">").nth(1).unwrap().split("</script>").next().unwrap();
     let trend: serde_json::Value = serde_json::from_str(data).unwrap();
     assert_eq!(trend["series"][0]["data"], serde_json::json!([1]));

@@ -221,7 +221,7 @@ async fn flags_late_work_and_talks_through_the_pages() {
     let month_ago = time::now() - 30 * time::DAY;
     let r = store.create(manhole(t.other_community, None), None, staff(&t.operator)).await.unwrap().request;
     store.act_at(r.id, None, Command::Accept, staff(&t.operator), month_ago).await.unwrap();
-    let dispatch = Command::Dispatch { unit_id: t.other_community, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: t.other_community, co_unit_ids: vec![], instructions: String::new() };
     let forgotten = store.act_at(r.id, None, dispatch, staff(&t.dispatcher), month_ago).await.unwrap();
 
     let mut supervisor = Browser::new(&store);
@@ -260,6 +260,12 @@ async fn flags_late_work_and_talks_through_the_pages() {
     assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.html);
     let talks = supervisor.get(recorded.location()).await;
     assert!(talks.html.contains("诉求久拖未签收") && talks.html.contains(&forgotten.number), "{}", talks.html);
+    // The page says with whom it was recorded, lists every talk, and chooses nobody next.
+    assert!(talks.html.contains("id=\"saved\"") && talks.html.contains("已记录与"), "{}", talks.html);
+    assert!(!talks.html.contains("id=\"talks-filter\""), "the list is not filtered behind one's back");
+    assert!(talks.html.contains("<option value=\"\" selected>"), "nobody chosen: {}", talks.html);
+    let filtered = supervisor.get(&format!("/work/supervision/talks?cadre={cadre}")).await;
+    assert!(filtered.html.contains("id=\"talks-filter\"") && filtered.html.contains("id=\"clear-filter\""));
     all_words(&talks);
     let unknown = supervisor.post("/work/supervision/talks", &[&talk[..4], &[("requests", "x")]].concat()).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);

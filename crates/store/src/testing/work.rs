@@ -78,12 +78,18 @@ pub async fn month_of_work(store: &Store, t: &Town) -> Millis {
             act(Command::Merge { into }, staff(&t.dispatcher), at + 2 * HOUR).await;
             continue;
         }
-        act(Command::Dispatch { unit_id: unit, co_unit_ids: vec![] }, staff(&t.dispatcher), at + 2 * HOUR).await;
+        act(
+            Command::Dispatch { unit_id: unit, co_unit_ids: vec![], instructions: String::new() },
+            staff(&t.dispatcher),
+            at + 2 * HOUR,
+        )
+        .await;
         let me = staff(handler);
         match i % 9 {
             2 => {
                 act(Command::Return { reason: "非本社区事项".into() }, me, at + 3 * HOUR).await;
-                let department = Command::Dispatch { unit_id: t.department, co_unit_ids: vec![] };
+                let department =
+                    Command::Dispatch { unit_id: t.department, co_unit_ids: vec![], instructions: String::new() };
                 act(department, staff(&t.dispatcher), at + 4 * HOUR).await;
             }
             3 => {}

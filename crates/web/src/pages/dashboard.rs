@@ -21,6 +21,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/work/dashboard", axum::routing::get(dashboard))
         .route("/work/figures", axum::routing::get(super::figures::figure))
+        .route("/work/figures.xlsx", axum::routing::get(super::figures::export))
 }
 
 /// Overdue items the dashboard lists; the overdue figure links to all of them.

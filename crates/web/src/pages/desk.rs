@@ -2,6 +2,11 @@
 //! and age; what intake suggested for it — category and unit with the confidence and the
 //! words behind them, accepted in one click — and the open requests it may duplicate,
 //! merged into in one click.
+//!
+//! The unit picker groups the units by level (departments, subdistricts and towns, each
+//! subdistrict's communities) and filters them by name as one types; the dispatcher can
+//! add instructions for the unit (派单说明). After a dispatch the desk comes back where
+//! it was, saying what went to whom; requests that have waited long are marked.
 
 use std::collections::HashMap;
 
@@ -9,8 +14,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use gongzhi_domain::calendar;
 use gongzhi_domain::catalogue::Category;
-use gongzhi_domain::time::{self, HOUR};
+use gongzhi_domain::time;
+use gongzhi_domain::unit::Unit;
 use gongzhi_domain::UnitKind;
 use gongzhi_store::{Queue, RequestHead, StoreError, Suggestion};
 use serde::Deserialize;
@@ -27,7 +34,11 @@ pub struct Waiting {
     excerpt: String,
     category: String,
     place: String,
-    hours: i64,
+    /// Office hours of working days it has waited since it came in.
+    waited: i64,
+    long_wait: bool,
+    /// Where the desk comes back to after this one is dispatched: the next row.
+    back: String,
     /// The unit chosen in the dispatch form: the suggested one, else the category's
     /// default unit, else the request's own community.
     chosen: i64,
@@ -61,10 +72,35 @@ pub struct Duplicate {
 struct Desk<'a> {
     chrome: &'a Chrome,
     waiting: Vec<Waiting>,
-    units: Vec<(i64, String)>,
+    groups: Vec<UnitGroup>,
     page: u64,
     more: bool,
+    /// What the last dispatch sent to whom, and the row it is shown before (none: last).
+    sent: Option<Sent>,
+    long_wait_note: String,
 }
+
+/// Units of one level, as one `<optgroup>` of the picker.
+pub struct UnitGroup {
+    pub label: String,
+    pub units: Vec<(i64, String)>,
+}
+
+/// The confirmation of a dispatch, in the place the dispatched row had.
+pub struct Sent {
+    text: String,
+    before: Option<i64>,
+}
+
+impl Sent {
+    /// Whether the confirmation stands right before this row.
+    fn is_before(&self, id: impl std::borrow::Borrow<i64>) -> bool {
+        self.before == Some(*id.borrow())
+    }
+}
+
+/// Office hours a request may wait for a unit before the desk marks it.
+pub const LONG_WAIT_HOURS: i64 = 4;
 
 /// Requests a desk page shows.
 const PAGE: u32 = 50;
@@ -73,6 +109,9 @@ const PAGE: u32 = 50;
 #[serde(default)]
 pub struct DeskQuery {
     page: String,
+    /// The request just dispatched, and the row that followed it.
+    sent: String,
+    at: String,
 }
 
 fn percent(x: f64) -> String {
@@ -145,11 +184,11 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     // A page number that is not one shows the first page; a huge one shows an empty page.
     let page_number = query.page.parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * u64::from(PAGE);
-    let (Ok(mut items), Ok(units), Ok(categories), Ok(targets)) = (
+    let (Ok(mut items), Ok(units), Ok(categories), Ok(inactive)) = (
         state.store.queue_page(&staff, Queue::Dispatch, now, offset, PAGE + 1).await,
         state.store.units().await,
         state.store.categories().await,
-        targets(&state).await,
+        state.store.inactive_units().await,
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
@@ -163,9 +202,13 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     let heads = state.store.request_heads(&duplicate_ids, &staff).await.unwrap_or_default();
     let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
     let by_id: HashMap<i64, &Category> = categories.iter().map(|c| (c.id, c)).collect();
+    let settings = state.store.settings();
+    let work_calendar = &settings.calendar;
     let waiting = items
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
+            let waited = work_calendar.working_hours(r.created_at, now);
             let suggestion = suggestions.get(&r.id).and_then(|s| suggested(s, &by_id, &names));
             let chosen = suggestion
                 .as_ref()
@@ -180,23 +223,58 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Q
                 excerpt: r.new.content.chars().take(80).collect(),
                 category: category_path(&by_id, r.new.category_id),
                 place: names.get(&r.new.unit_id).cloned().unwrap_or_default(),
-                hours: (now - r.created_at) / HOUR,
+                waited,
+                long_wait: waited >= LONG_WAIT_HOURS,
+                back: format!(
+                    "/work/dispatch?page={page_number}&sent={}&at={}#sent",
+                    r.id,
+                    items.get(i + 1).map(|n| n.id.to_string()).unwrap_or_default()
+                ),
                 chosen,
                 suggestion,
                 duplicates: duplicates(&chrome, suggestions.get(&r.id), &heads),
             }
         })
-        .collect();
-    page(&chrome, &Desk { chrome: &chrome, waiting, units: targets, page: page_number, more })
+        .collect::<Vec<Waiting>>();
+    let sent = match query.sent.parse::<i64>() {
+        Ok(id) => sent(&state, &chrome, id, &names)
+            .await
+            .map(|text| Sent { text, before: query.at.parse().ok().filter(|at| waiting.iter().any(|w| w.id == *at)) }),
+        Err(_) => None,
+    };
+    let template = Desk {
+        chrome: &chrome,
+        waiting,
+        groups: groups(&chrome, dispatchable(units, &inactive)),
+        page: page_number,
+        more,
+        sent,
+        long_wait_note: chrome
+            .t
+            .get("desk.long_wait_note")
+            .replace("{hours}", &LONG_WAIT_HOURS.to_string())
+            .replace("{from}", &calendar::OFFICE_HOURS.0.to_string())
+            .replace("{to}", &calendar::OFFICE_HOURS.1.to_string()),
+    };
+    page(&chrome, &template)
 }
 
-/// The units a dispatch form offers, by name: those that handle work and take it now.
-pub(crate) async fn targets(state: &AppState) -> Result<Vec<(i64, String)>, StoreError> {
-    let inactive = state.store.inactive_units().await?;
-    let mut targets: Vec<(i64, String)> = state
-        .store
-        .units()
-        .await?
+/// "已将 2024… 派给 东风社区（协办：…）": what the dispatch just made did, if it was one.
+async fn sent(state: &AppState, chrome: &Chrome, id: i64, names: &HashMap<i64, String>) -> Option<String> {
+    let user = chrome.user.as_ref()?;
+    let request = state.store.request(id, &user.staff()).await.ok()?;
+    let unit = names.get(&request.assignee_unit_id?)?;
+    let co_units: Vec<&str> = request.co_unit_ids.iter().filter_map(|u| names.get(u)).map(String::as_str).collect();
+    let mut text = chrome.t.get("desk.sent").replace("{number}", &request.number).replace("{unit}", unit);
+    if !co_units.is_empty() {
+        text.push_str(&chrome.t.get("desk.sent_co_units").replace("{units}", &co_units.join("、")));
+    }
+    Some(text)
+}
+
+/// The units that handle work and take it now.
+fn dispatchable(units: Vec<Unit>, inactive: &[i64]) -> Vec<Unit> {
+    units
         .into_iter()
         .filter(|u| {
             matches!(
@@ -204,8 +282,45 @@ pub(crate) async fn targets(state: &AppState) -> Result<Vec<(i64, String)>, Stor
                 UnitKind::Community | UnitKind::Village | UnitKind::Department | UnitKind::Subdistrict | UnitKind::Town
             ) && !inactive.contains(&u.id)
         })
-        .map(|u| (u.id, u.name))
-        .collect();
+        .collect()
+}
+
+/// The picker's groups: departments, then subdistricts and towns, then each one's
+/// communities and villages under its name; by name within a group.
+fn groups(chrome: &Chrome, mut units: Vec<Unit>) -> Vec<UnitGroup> {
+    units.sort_by(|a, b| a.name.cmp(&b.name));
+    let t = &chrome.t;
+    let of = |kinds: &[UnitKind]| -> Vec<(i64, String)> {
+        units.iter().filter(|u| kinds.contains(&u.kind)).map(|u| (u.id, u.name.clone())).collect()
+    };
+    let mut groups = vec![
+        UnitGroup { label: t.get("desk.group_departments").to_string(), units: of(&[UnitKind::Department]) },
+        UnitGroup {
+            label: t.get("desk.group_places").to_string(),
+            units: of(&[UnitKind::Subdistrict, UnitKind::Town]),
+        },
+    ];
+    let places: Vec<(i64, String)> = groups[1].units.clone();
+    let local = |u: &Unit| matches!(u.kind, UnitKind::Community | UnitKind::Village);
+    for (place, name) in &places {
+        let units: Vec<(i64, String)> =
+            units.iter().filter(|u| local(u) && u.parent_id == Some(*place)).map(|u| (u.id, u.name.clone())).collect();
+        groups.push(UnitGroup { label: t.get("desk.group_local").replace("{place}", name), units });
+    }
+    // Communities whose parent is not offered (an inactive subdistrict) still can be chosen.
+    let placed = |u: &Unit| places.iter().any(|(id, _)| u.parent_id == Some(*id));
+    let rest: Vec<(i64, String)> =
+        units.iter().filter(|u| local(u) && !placed(u)).map(|u| (u.id, u.name.clone())).collect();
+    groups.push(UnitGroup { label: t.get("desk.group_other").to_string(), units: rest });
+    groups.retain(|g| !g.units.is_empty());
+    groups
+}
+
+/// The units a dispatch form offers, by name: those that handle work and take it now.
+pub(crate) async fn targets(state: &AppState) -> Result<Vec<(i64, String)>, StoreError> {
+    let inactive = state.store.inactive_units().await?;
+    let units = state.store.units().await?;
+    let mut targets: Vec<(i64, String)> = dispatchable(units, &inactive).into_iter().map(|u| (u.id, u.name)).collect();
     targets.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(targets)
 }

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{page, Chrome};
+use crate::export::{Cell, Sheet};
 use crate::AppState;
 
 /// Rows a page of requests shows.
@@ -368,6 +369,8 @@ struct FigurePage<'a> {
     prev: Option<String>,
     next: Option<String>,
     back: String,
+    /// The spreadsheet of the requests listed, every page of them.
+    export: Option<String>,
     error: Option<&'static str>,
 }
 
@@ -398,6 +401,7 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
         prev: None,
         next: None,
         back: "/work/dashboard".into(),
+        export: None,
         error: None,
     };
     let scope = match scope_of(&state, &staff, &query.scope, (today - chrono::Duration::days(29), today)).await {
@@ -428,34 +432,24 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
         return callback_figure(&state, template, &staff, &scope, name, page_number).await;
     }
     // A measure lists its counters; a counter lists itself.
-    let (label, names, part): (&'static str, Vec<&'static str>, Option<&'static str>) =
-        match (Measure::parse(&query.figure), Selection::by_name(&query.figure)) {
-            (Some(measure), _) => {
-                let label = chrome.t.lookup(&format!("measure.{}", measure.as_str()));
-                match measure.makeup() {
-                    Makeup::Count(names) => (label, names.to_vec(), None),
-                    Makeup::Rate { part, whole } => (label, vec![whole, part], Some(part)),
-                    Makeup::Score(_) => {
-                        let scoring = state.store.settings().scoring;
-                        template.label = label;
-                        template.value = how(&chrome, measure, Some(&scoring));
-                        template.measures = scoring
-                            .weighed()
-                            .iter()
-                            .map(|(m, w)| {
-                                let name = chrome.t.lookup(&format!("measure.{}", m.as_str()));
-                                (format!("{name} × {w}"), scope.figure_href(m.as_str()))
-                            })
-                            .collect();
-                        return page(&chrome, &template);
-                    }
-                }
-            }
-            (None, Some(selection)) => {
-                (chrome.t.lookup(&format!("counter.{}", selection.name)), vec![selection.name], None)
-            }
-            (None, None) => return refuse(&chrome, template, "publish.bad_figure"),
-        };
+    let (label, names, part) = match listing(&chrome, &query.figure) {
+        Listing::Counters { label, names, part } => (label, names, part),
+        Listing::Score(measure) => {
+            let scoring = state.store.settings().scoring;
+            template.label = chrome.t.lookup(&format!("measure.{}", measure.as_str()));
+            template.value = how(&chrome, measure, Some(&scoring));
+            template.measures = scoring
+                .weighed()
+                .iter()
+                .map(|(m, w)| {
+                    let name = chrome.t.lookup(&format!("measure.{}", m.as_str()));
+                    (format!("{name} × {w}"), scope.figure_href(m.as_str()))
+                })
+                .collect();
+            return page(&chrome, &template);
+        }
+        Listing::Unknown => return refuse(&chrome, template, "publish.bad_figure"),
+    };
     template.label = label;
     let listed = names.iter().copied().find(|n| *n == query.list).unwrap_or(names[0]);
     let page_number: i64 = query.page.parse().unwrap_or(1).max(1);
@@ -513,10 +507,94 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
         template.in_part_label = part.map(|p| chrome.t.lookup(&format!("counter.{p}")));
     }
     template.page = page_number;
+    template.export = Some(format!("{}&list={listed}", base.replacen("/work/figures?", "/work/figures.xlsx?", 1)));
     let pages = |n: i64| format!("{base}&list={listed}&page={n}");
     template.prev = (page_number > 1).then(|| pages(page_number - 1));
     template.next = (page_number * PAGE < template.total).then(|| pages(page_number + 1));
     page(&chrome, &template)
+}
+
+/// What a figure lists: a measure's or a counter's counters (whole first, then part for
+/// a rate), or the measures a score weighs.
+enum Listing {
+    Counters { label: &'static str, names: Vec<&'static str>, part: Option<&'static str> },
+    Score(Measure),
+    Unknown,
+}
+
+fn listing(chrome: &Chrome, figure: &str) -> Listing {
+    match (Measure::parse(figure), Selection::by_name(figure)) {
+        (Some(measure), _) => {
+            let label = chrome.t.lookup(&format!("measure.{}", measure.as_str()));
+            match measure.makeup() {
+                Makeup::Count(names) => Listing::Counters { label, names: names.to_vec(), part: None },
+                Makeup::Rate { part, whole } => Listing::Counters { label, names: vec![whole, part], part: Some(part) },
+                Makeup::Score(_) => Listing::Score(measure),
+            }
+        }
+        (None, Some(selection)) => Listing::Counters {
+            label: chrome.t.lookup(&format!("counter.{}", selection.name)),
+            names: vec![selection.name],
+            part: None,
+        },
+        (None, None) => Listing::Unknown,
+    }
+}
+
+/// The requests a figure's page lists, all of them, as a spreadsheet: the same scope,
+/// period, category and counter as the page, and the same columns.
+pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> Response {
+    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    let staff = user.staff();
+    let now = time::now();
+    let today = time::local_date(now);
+    let bad = || (StatusCode::BAD_REQUEST, chrome.t.get("publish.bad_figure").to_string()).into_response();
+    let Ok(scope) = scope_of(&state, &staff, &query.scope, (today - chrono::Duration::days(29), today)).await else {
+        return bad();
+    };
+    let category: Option<i64> = match query.category.trim() {
+        "" => None,
+        text => match text.parse() {
+            Ok(id) => Some(id),
+            Err(_) => return bad(),
+        },
+    };
+    let Listing::Counters { label, names, part } = listing(&chrome, &query.figure) else { return bad() };
+    let listed = names.iter().copied().find(|n| *n == query.list).unwrap_or(names[0]);
+    let Some(selection) = Selection::by_name(listed) else { return bad() };
+    let figure_scope = FigureScope { unit: &scope.unit, from: scope.from, to: scope.to, category };
+    let limit = crate::export::MAX_ROWS as i64;
+    let Ok(found) = state.store.figure_requests(selection, &figure_scope, now, 0, limit).await else {
+        return unavailable(&chrome);
+    };
+    let t = &chrome.t;
+    let part = part.filter(|p| *p != listed).and_then(Selection::by_name);
+    let mut header: Vec<String> = ["request.number", "request.title", "request.status", "figure.at"]
+        .iter()
+        .map(|k| t.get(k).to_string())
+        .collect();
+    if let Some(p) = part {
+        header.push(t.lookup(&format!("counter.{}", p.name)).to_string());
+    }
+    let rows = found
+        .items
+        .iter()
+        .map(|r| {
+            let mut row = vec![
+                Cell::from(r.number.clone()),
+                Cell::from(r.new.title.clone()),
+                Cell::from(t.status(r.status)),
+                Cell::from(selection.at.of(r).map(time::display)),
+            ];
+            if let Some(p) = part {
+                row.push(Cell::from(if p.counts(r, now).is_some() { "✓" } else { "" }));
+            }
+            row
+        })
+        .collect();
+    let name = format!("{label}-{}", t.lookup(&format!("counter.{listed}")));
+    let sheet = Sheet { name: name.clone(), header, rows };
+    crate::export::download(&format!("{name}-{}-{}-{}.xlsx", scope.unit.name, scope.from, scope.to), vec![sheet]).await
 }
 
 /// The requests behind a callback figure (`callbacks.sampled`, `callbacks.reached`, or a

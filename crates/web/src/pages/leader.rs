@@ -1,5 +1,7 @@
-//! The leader's view: the measures of their unit's subtree over the last 30 days, the
-//! daily trend as a chart, and what is overdue now.
+//! The leader's view: the measures of their unit's subtree over the last 30 days, each
+//! a link to the requests it counts and with its definition a click away, the daily
+//! trend as a chart, and what is overdue now — with a line saying how that list and the
+//! period's overdue count differ.
 
 use askama::Template;
 use axum::extract::State;
@@ -12,9 +14,12 @@ use gongzhi_domain::time;
 use gongzhi_store::Queue;
 use serde_json::json;
 
-use super::figures::{figure_views, shown, FigureView};
+use super::figures::{figure_views, shown, FigureView, Scope};
 use super::{page, Chrome};
 use crate::AppState;
+
+/// Overdue requests the overview lists; the rest are a click away.
+const OVERDUE_SHOWN: u32 = 20;
 
 /// One figure of the measures, ready to show.
 pub struct Figure {
@@ -32,6 +37,8 @@ struct Leader<'a> {
     /// The chart's data as JSON, read by app.js: no inline script under the CSP.
     trend: String,
     overdue: Vec<(i64, String, String)>,
+    /// Why the overdue count and the overdue list differ, in numbers.
+    overdue_note: String,
     /// How often intake's suggestion was right, on the requests dispatched since.
     suggestions: Vec<Figure>,
 }
@@ -52,8 +59,9 @@ const SHOWN: &[Measure] = &[
     Measure::CompositeScore,
 ];
 
-fn figures(chrome: &Chrome, m: &Measures, scoring: &Scoring) -> Vec<FigureView> {
-    figure_views(chrome, m, None, Some(scoring))
+/// The figures an overview shows; each links to its requests when `scope` is given.
+fn figures(chrome: &Chrome, m: &Measures, scoring: &Scoring, scope: Option<&Scope>) -> Vec<FigureView> {
+    figure_views(chrome, m, scope, Some(scoring))
         .into_iter()
         .filter(|f| SHOWN.iter().any(|s| s.as_str() == f.id))
         .collect()
@@ -82,23 +90,33 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
     let store = &state.store;
     let staff = user.staff();
     // Independent reads, each on its own connection: the page waits for the slowest only.
-    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue), Ok(accuracy)) = tokio::join!(
+    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue), Ok(counts), Ok(accuracy)) = tokio::join!(
         store.unit(user.unit_id),
         store.measures(user.unit_id, from, today, now),
         store.daily_counters(user.unit_id, from, today),
-        store.queue(&staff, Queue::Overdue, now, 20),
+        store.queue(&staff, Queue::Overdue, now, OVERDUE_SHOWN),
+        store.queue_counts(&staff, now),
         store.suggestion_accuracy(user.unit_id, from, today),
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
     let trend = trend_json(&chrome, &days);
-    let overdue = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
+    let overdue: Vec<(i64, String, String)> = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
+    let overdue_now = counts.iter().find(|(q, _)| *q == Queue::Overdue).map(|(_, n)| *n).unwrap_or_default();
+    let overdue_note = chrome
+        .t
+        .get("leader.overdue_note")
+        .replace("{count}", &measures.overdue_count.to_string())
+        .replace("{now}", &overdue_now.to_string())
+        .replace("{shown}", &overdue.len().to_string());
+    let scope = Scope { unit: unit.clone(), from, to: today };
     let template = Leader {
         chrome: &chrome,
         unit: unit.name,
-        figures: figures(&chrome, &measures, &store.settings().scoring),
+        figures: figures(&chrome, &measures, &store.settings().scoring, Some(&scope)),
         trend: trend.to_string(),
         overdue,
+        overdue_note,
         suggestions: suggestion_figures(&chrome, &accuracy),
     };
     page(&chrome, &template)
@@ -158,7 +176,7 @@ pub async fn public(State(state): State<AppState>, chrome: Chrome) -> Response {
     let template = PublicStats {
         chrome: &chrome,
         unit: root.name.clone(),
-        figures: figures(&chrome, &measures, &store.settings().scoring),
+        figures: figures(&chrome, &measures, &store.settings().scoring, None),
         trend: trend_json(&chrome, &days),
         lines,
     };

@@ -85,10 +85,10 @@ async fn asked(state: &AppState, user: &Account, query: &ListsQuery) -> Result<A
         None => (Owner::Unit(scope.unit.id), scope.unit.name.clone()),
     };
     let closed_only = query.closed == "1";
-    let mut link = format!("from={}&to={}", scope.from, scope.to);
-    match cadre {
-        Some(id) => link.push_str(&format!("&cadre={id}")),
-        None => link.push_str(&format!("&unit={}", scope.unit.id)),
+    // The unit stays in every link, a cadre's too: the tabs and pages keep what was chosen.
+    let mut link = format!("unit={}&from={}&to={}", scope.unit.id, scope.from, scope.to);
+    if let Some(id) = cadre {
+        link.push_str(&format!("&cadre={id}"));
     }
     if closed_only {
         link.push_str("&closed=1");
@@ -125,8 +125,15 @@ pub struct TableView {
     pub id: &'static str,
     pub title: &'static str,
     pub header: Vec<&'static str>,
+    /// Each column's class: `prose` for free text that wraps, `short` for numbers,
+    /// names, dates and states, kept on one line on paper.
+    pub classes: Vec<&'static str>,
     pub rows: Vec<Vec<CellView>>,
 }
+
+/// The columns of free text; the rest are short and never broken a character a line.
+const PROSE: &[&str] =
+    &["request.title", "lists.requester", "lists.measures", "lists.reply", "lists.verdict", "lists.flags"];
 
 const LISTS: [&str; 3] = ["problem", "task", "outcome"];
 
@@ -243,6 +250,7 @@ fn tables(chrome: &Chrome, entries: &[Entry], names: &Names) -> Vec<TableView> {
             id: list,
             title: list_title(t, list),
             header: header_keys(list).iter().map(|k| t.get(k)).collect(),
+            classes: header_keys(list).iter().map(|k| if PROSE.contains(k) { "prose" } else { "short" }).collect(),
             rows: entries.iter().map(|e| row(t, names, list, e)).collect(),
         })
         .collect()

@@ -443,6 +443,9 @@ pub struct ActionFields {
     /// The co-units chosen in a multiple select, joined by commas.
     #[serde(default)]
     co_unit_ids: String,
+    /// 派单说明: what the dispatcher tells the unit.
+    #[serde(default)]
+    instructions: String,
     #[serde(default)]
     until: String,
     #[serde(default)]
@@ -463,6 +466,7 @@ impl ActionFields {
             "reason" => &self.reason,
             "reply" => &self.reply,
             "note" => &self.note,
+            "instructions" => &self.instructions,
             "contacted" => &self.contacted,
             "until" => &self.until,
             "solved" => &self.solved,
@@ -513,9 +517,11 @@ fn command(action: Action, f: &ActionFields) -> Result<Command, Vec<&'static str
         Action::Accept => Some(Command::Accept),
         Action::Reject => Some(Command::Reject { reason: f.reason.clone() }),
         Action::Answer => Some(Command::Answer { reply: f.reply.clone() }),
-        Action::Dispatch => {
-            f.unit_id.zip(co_unit_ids).map(|(unit_id, co_unit_ids)| Command::Dispatch { unit_id, co_unit_ids })
-        }
+        Action::Dispatch => f.unit_id.zip(co_unit_ids).map(|(unit_id, co_unit_ids)| Command::Dispatch {
+            unit_id,
+            co_unit_ids,
+            instructions: f.instructions.clone(),
+        }),
         Action::Claim => Some(Command::Claim),
         Action::Return => Some(Command::Return { reason: f.reason.clone() }),
         Action::Progress => Some(Command::Progress { note: f.note.clone() }),

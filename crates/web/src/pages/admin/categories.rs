@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
-use gongzhi_domain::catalogue::{self, Category};
+use gongzhi_domain::catalogue::{self, days_from, Category, DaysFrom};
 use gongzhi_domain::deadline::DeadlinePolicy;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
@@ -26,6 +26,10 @@ pub struct CategoryRow {
     unit: String,
     unit_id: Option<i64>,
     days: String,
+    /// The working days that apply: its own or a parent's (named); none for the
+    /// policy's default.
+    applies: Option<u32>,
+    inherited: Option<String>,
     children: usize,
 }
 
@@ -50,6 +54,13 @@ impl Catalogue {
     }
 
     fn row(&self, c: &Category) -> CategoryRow {
+        let (applies, inherited) = match days_from(&self.categories, c.id) {
+            DaysFrom::Own(n) => (Some(n), None),
+            DaysFrom::Parent(n, parent) => {
+                (Some(n), self.categories.iter().find(|p| p.id == parent).map(|p| p.name.clone()))
+            }
+            DaysFrom::Policy => (None, None),
+        };
         CategoryRow {
             id: c.id,
             name: c.name.clone(),
@@ -57,6 +68,8 @@ impl Catalogue {
             unit: c.default_unit_id.and_then(|u| self.names.get(&u).cloned()).unwrap_or_default(),
             unit_id: c.default_unit_id,
             days: c.resolve_days.map(|d| d.to_string()).unwrap_or_default(),
+            applies,
+            inherited,
             children: self.categories.iter().filter(|k| k.parent_id == Some(c.id)).count(),
         }
     }

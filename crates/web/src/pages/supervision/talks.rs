@@ -49,6 +49,8 @@ async fn talk_rows(state: &AppState, user: &Account, talks: &[Talk]) -> Vec<Talk
 pub struct TalksQuery {
     cadre: Option<i64>,
     page: Option<i64>,
+    /// The cadre a talk was just recorded with.
+    saved: Option<i64>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -68,9 +70,14 @@ struct TalksPage<'a> {
     chrome: &'a Chrome,
     rows: Vec<TalkRow>,
     pager: Pager,
-    cadres: Vec<(i64, String)>,
+    /// The cadres to choose from, grouped by unit: the unit's name and its people.
+    cadres: Vec<(String, Vec<(i64, String)>)>,
     form: TalkForm,
     export: String,
+    /// "只显示与张三（东风社区）的谈话": the filter on, cleared by a link.
+    filter: Option<String>,
+    /// The talk just recorded, with whom.
+    saved: Option<String>,
     error: Option<String>,
 }
 
@@ -96,12 +103,32 @@ async fn show(
     else {
         return unavailable(chrome);
     };
-    // Cadres are the people who handle and lead in the supervisor's subtree.
-    let cadres = accounts
-        .into_iter()
-        .filter(|a| matches!(a.role, Role::Handler | Role::Leader) && staff.covers(&a.unit_path))
-        .map(|a| (a.id, a.name))
+    let names = Names::load(state).await;
+    // Cadres are the people who handle and lead in the supervisor's subtree, by unit, so
+    // that two people of one name are told apart by where they work.
+    let mut people: Vec<&Account> = accounts
+        .iter()
+        .filter(|a| matches!(a.role, Role::Handler | Role::Leader) && a.active && staff.covers(&a.unit_path))
         .collect();
+    people.sort_by(|a, b| (&a.unit_path, &a.name).cmp(&(&b.unit_path, &b.name)));
+    let mut cadres: Vec<(String, Vec<(i64, String)>)> = Vec::new();
+    for person in people {
+        let unit = names.unit(person.unit_id);
+        let label = format!("{}（{}）", person.name, unit);
+        match cadres.last_mut() {
+            Some((name, list)) if *name == unit => list.push((person.id, label)),
+            _ => cadres.push((unit, vec![(person.id, label)])),
+        }
+    }
+    let who = |id: i64| {
+        accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| format!("{}（{}）", a.name, names.unit(a.unit_id)))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let filter = query.cadre.map(|c| chrome.t.get("supervision.talks_filtered").replace("{cadre}", &who(c)));
+    let saved = query.saved.map(|c| chrome.t.get("supervision.talk_saved").replace("{cadre}", &who(c)));
     let template = TalksPage {
         chrome,
         rows: talk_rows(state, user, &listing.items).await,
@@ -112,6 +139,8 @@ async fn show(
             Some(cadre) => format!("/work/supervision/talks.xlsx?cadre={cadre}"),
             None => "/work/supervision/talks.xlsx".into(),
         },
+        filter,
+        saved,
         error,
     };
     let status = if template.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -122,11 +151,8 @@ async fn show(
 
 pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> Response {
     let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let form = TalkForm {
-        held: time::local_date(time::now()).to_string(),
-        cadre: query.cadre.map(|c| c.to_string()).unwrap_or_default(),
-        ..TalkForm::default()
-    };
+    // Nobody is chosen for the next talk, whoever the list shows.
+    let form = TalkForm { held: time::local_date(time::now()).to_string(), ..TalkForm::default() };
     show(&state, &chrome, &user, query, form, None).await
 }
 
@@ -160,7 +186,7 @@ pub async fn record(
     // Noon of the day it was held: the talk is dated, not timed.
     let held_at = time::start_of(held) + 12 * time::HOUR;
     match state.store.record_talk(&user.staff(), cadre, held_at, &form.reason, ids, time::now()).await {
-        Ok(_) => see_other(format!("/work/supervision/talks?cadre={cadre}")),
+        Ok(_) => see_other(format!("/work/supervision/talks?saved={cadre}")),
         Err(error) => {
             let message = refusal(&chrome, error);
             again(message).await
