@@ -101,7 +101,7 @@ async fn the_resident_sees_the_reply_date_and_follows_the_work_in_their_own_word
     let r = store.request_by_tracking_code(&code).await.unwrap();
 
     store.act(r.id, None, Command::Accept, staff(&t.operator)).await.unwrap();
-    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() };
     store.act(r.id, None, dispatch, staff(&t.dispatcher)).await.unwrap();
     store.act(r.id, None, Command::Claim, staff(&t.handler)).await.unwrap();
     let note = Command::Progress { note: "已联系施工方，约定本周五前结清".into() };
@@ -132,7 +132,7 @@ async fn the_handler_opens_on_overdue_work_and_is_led_to_the_next_step() {
     let month_ago = time::now() - 30 * time::DAY;
     let r = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
     store.act_at(r.id, None, Command::Accept, staff(&t.operator), month_ago).await.unwrap();
-    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] };
+    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: String::new() };
     let late = store.act_at(r.id, None, dispatch, staff(&t.dispatcher), month_ago).await.unwrap();
 
     let mut handler = Browser::new(&store);
