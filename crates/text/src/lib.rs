@@ -10,6 +10,8 @@
 //! - [`dupes`]: duplicate detection, incremental for intake and in batch, and
 //!   [`judged`]: its precision and recall on hand-judged pairs;
 //! - [`hot`]: hot issues, clusters of requests that grow;
+//! - [`words`]: words found in the messages themselves, for explanations that
+//!   name whole words;
 //! - [`model_text`]: a routing model as one string, to keep it in a database;
 //! - [`commands`]: the functions the `gongzhi` CLI calls on CSV files.
 //!
@@ -29,6 +31,7 @@ pub mod model_text;
 pub mod normalize;
 pub mod route;
 pub mod tokens;
+pub mod words;
 
 pub use error::{Result, TextError};
 pub use normalize::normalize;

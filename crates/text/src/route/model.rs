@@ -6,10 +6,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{for_each_ngram, key_to_term, FeatureIndex, TITLE_BIT};
+use super::calibration::{argmax, Calibration};
+use super::explain::words_behind;
+use super::features::{for_each_ngram, FeatureIndex, TITLE_BIT};
 use super::linear::{fit_one_vs_rest, Row, SvmParams};
-use super::stack::{fit_stacked, StackParams};
+use super::stack::{fit_stacked, held_out_margins, StackParams};
 use crate::error::{Result, TextError};
+use crate::words::{name_words, Lexicon, LexiconFile, WordConfig};
 
 /// Knobs of training. The defaults are the ones chosen by 5-fold
 /// cross-validation on routing_train.csv over several fold splits (the
@@ -27,9 +30,8 @@ pub struct RouteConfig {
     pub balanced: bool,
     pub max_epochs: usize,
     /// Margins are multiplied by this before the softmax that gives the
-    /// confidence. The stacked model's margins are a logistic regression's
-    /// logits, already calibrated: 1. (Models trained without stacking, such
-    /// as older files, used 3 so that confidence roughly matched accuracy.)
+    /// confidence, in model files written before the confidence was calibrated
+    /// on held-out messages (see `calibration`); trained models learn their own.
     pub temperature: f32,
     pub seed: u64,
     /// When the title is unknown, the first this-many characters of the text
@@ -91,7 +93,7 @@ pub struct Example<'a> {
     pub label: &'a str,
 }
 
-/// A term behind a suggestion and how much it pushed toward the chosen label.
+/// A word behind a suggestion and how much it pushed toward the chosen label.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Evidence {
     pub term: String,
@@ -101,9 +103,10 @@ pub struct Evidence {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Prediction {
     pub label: String,
-    /// Softmax over the labels' margins; about how often such a suggestion is right.
+    /// How often a suggestion made with this confidence was right on messages the model
+    /// had not seen: calibrated, see `calibration`.
     pub confidence: f32,
-    /// Terms that weighed most for the label, strongest first.
+    /// Words of the message that weighed most for the label, strongest first.
     pub explanation: Vec<Evidence>,
     /// Unit that most often handled this label in history, if the model knows it.
     pub unit: Option<String>,
@@ -126,6 +129,13 @@ struct ModelFile {
     weight_scale: Vec<f32>,
     bias: Vec<f32>,
     weights: Vec<Vec<i32>>,
+    /// The words explanations are made of; files written before words were learned
+    /// have none, and explain nothing.
+    #[serde(default)]
+    words: Option<LexiconFile>,
+    /// Older files have none: their softmax at the configured temperature is shown.
+    #[serde(default)]
+    calibration: Option<Calibration>,
 }
 
 const FORMAT: &str = "gongzhi-routing-v1";
@@ -149,6 +159,8 @@ pub struct RoutingModel {
     lanes: Option<Vec<Lane>>,
     bias: Vec<f32>,
     unit_map: BTreeMap<String, String>,
+    lexicon: Lexicon,
+    calibration: Calibration,
 }
 
 impl RoutingModel {
@@ -215,7 +227,7 @@ impl RoutingModel {
         // messages per label those say little, and the plain model is safer.
         let stack =
             config.stack_folds >= 2 && per_label.iter().all(|&c| c >= MIN_HELD_OUT_PER_LABEL * config.stack_folds);
-        let trained = if stack {
+        let (trained, held_out) = if stack {
             let title_feature: Vec<bool> = model.keys.iter().map(|key| key & TITLE_BIT != 0).collect();
             let p = StackParams {
                 svm,
@@ -226,10 +238,22 @@ impl RoutingModel {
             };
             fit_stacked(&rows, &label_of, k, n_features, &p)
         } else {
-            fit_one_vs_rest(&rows, &label_of, k, n_features, &svm, config.balanced, config.nb_alpha)
+            let fit = |rows: &[Row], y: &[usize]| {
+                vec![fit_one_vs_rest(rows, y, k, n_features, &svm, config.balanced, config.nb_alpha)]
+            };
+            // Too few messages to hold some out: the plain softmax, uncalibrated.
+            let held_out = if rows.len() >= MIN_HELD_OUT_PER_LABEL * CALIBRATION_FOLDS {
+                held_out_margins(&rows, &label_of, CALIBRATION_FOLDS, config.seed, &fit, &|_, row| row.clone())
+            } else {
+                Vec::new()
+            };
+            (fit(&rows, &label_of).remove(0), held_out)
         };
         model.weights = trained.w;
         model.bias = trained.bias;
+        if !held_out.is_empty() {
+            model.calibration = Calibration::fit(&held_out, &label_of);
+        }
         model.build_lanes();
         Ok(model)
     }
@@ -263,7 +287,22 @@ impl RoutingModel {
             .map(|(&k, &i)| if k & TITLE_BIT != 0 { i * config.title_weight } else { i })
             .collect();
         let index = FeatureIndex::new(&keys);
-        let mut model = RoutingModel { index, config, labels, keys, idf, scale, weights, lanes: None, bias, unit_map };
+        let lexicon = Lexicon::default();
+        let calibration = Calibration::softmax(config.temperature);
+        let mut model = RoutingModel {
+            index,
+            config,
+            labels,
+            keys,
+            idf,
+            scale,
+            weights,
+            lanes: None,
+            bias,
+            unit_map,
+            lexicon,
+            calibration,
+        };
         model.build_lanes();
         model
     }
@@ -374,11 +413,8 @@ impl RoutingModel {
     pub fn predict(&self, title: Option<&str>, text: &str, explain: usize) -> Prediction {
         let (best, confidence, explanation) = with_scratch(|s| {
             let inv = self.margins_into(title, text, s);
-            let best = argmax(&s.margins);
-            let t = self.config.temperature;
-            let top = s.margins[best];
-            let z: f32 = s.margins.iter().map(|m| ((m - top) * t).exp()).sum();
-            (best, 1.0 / z, self.explain(s, inv, best, explain))
+            let (best, confidence) = self.calibration.confidence(&s.margins);
+            (best, confidence, self.explain(title, text, s, inv, best, explain))
         });
         let label = self.labels[best].clone();
         Prediction { confidence, explanation, unit: self.unit_map.get(&label).cloned(), label }
@@ -400,11 +436,18 @@ impl RoutingModel {
         })
     }
 
-    /// The `k` terms of the message in `s` (as left by `margins_into`) that
-    /// pushed most toward `label`. Works on packed keys and builds strings
-    /// only for the few it returns: intake explains every suggestion.
-    fn explain(&self, s: &mut Scratch, inv: f32, label: usize, k: usize) -> Vec<Evidence> {
-        if k == 0 {
+    /// The `k` words of the message in `s` (as left by `margins_into`) that pushed most
+    /// toward `label`; see `explain`.
+    fn explain(
+        &self,
+        title: Option<&str>,
+        text: &str,
+        s: &mut Scratch,
+        inv: f32,
+        label: usize,
+        k: usize,
+    ) -> Vec<Evidence> {
+        if k == 0 || self.lexicon.is_empty() {
             return Vec::new();
         }
         let n = self.labels.len();
@@ -412,9 +455,7 @@ impl RoutingModel {
         s.evidence.clear();
         for (&f, &v) in s.feats.iter().zip(&s.vals) {
             let c = self.weights.get(f as usize * n + label).map_or(0.0, |w| w * v * inv);
-            if c > 0.0 {
-                s.evidence.push((self.keys[f as usize] & !TITLE_BIT, c));
-            }
+            s.evidence.push((self.keys[f as usize] & !TITLE_BIT, c));
         }
         s.evidence.sort_unstable_by_key(|&(key, _)| key);
         s.evidence.dedup_by(|later, kept| {
@@ -424,20 +465,21 @@ impl RoutingModel {
             }
             same
         });
-        s.evidence.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        // A bigram and its own characters say the same thing; keep the longer.
-        let mut kept: Vec<Evidence> = Vec::with_capacity(k);
-        for &(key, weight) in &s.evidence {
-            let term = key_to_term(key).0;
-            if kept.iter().any(|e| e.term.contains(&term)) {
-                continue;
-            }
-            kept.push(Evidence { term, weight });
-            if kept.len() == k {
-                break;
-            }
-        }
-        kept
+        words_behind(&self.lexicon, title, text, &s.evidence, k)
+    }
+
+    /// Learns the words explanations name from the training texts, and `names` (the
+    /// category catalogue's names and keywords), which are words whatever their counts.
+    pub fn learn_words<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>, names: &[&str]) {
+        let config = WordConfig::default();
+        let known: Vec<String> = names.iter().flat_map(|n| name_words(n, config.max_len)).collect();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        self.lexicon = Lexicon::discover(texts, &known, &config);
+    }
+
+    /// The words the model explains with.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 
     pub fn labels(&self) -> &[String] {
@@ -491,6 +533,8 @@ impl RoutingModel {
             weight_scale,
             bias: self.bias.clone(),
             weights,
+            words: (!self.lexicon.is_empty()).then(|| self.lexicon.file().clone()),
+            calibration: Some(self.calibration.clone()),
         };
         let json =
             serde_json::to_vec(&file).map_err(|e| TextError::Model { path: path.into(), detail: e.to_string() })?;
@@ -525,7 +569,13 @@ impl RoutingModel {
                 weights[j * n + li] = q as f32 * file.weight_scale[li];
             }
         }
-        Ok(RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias, file.unit_map))
+        let mut model =
+            RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias, file.unit_map);
+        model.lexicon = file.words.map(Lexicon::from_file).unwrap_or_default();
+        if let Some(calibration) = file.calibration {
+            model.calibration = calibration;
+        }
+        Ok(model)
     }
 }
 
@@ -546,6 +596,10 @@ fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit:
 /// Stacking needs at least this many messages of every label in each inner
 /// fold; see [`RouteConfig::stack_folds`].
 const MIN_HELD_OUT_PER_LABEL: usize = 5;
+
+/// Folds that give the held-out margins the confidence is calibrated on, when the
+/// model is not stacked (a stacked model's inner folds give them already).
+const CALIBRATION_FOLDS: usize = 5;
 
 /// Floats in a [`Lane`]: up to seven labels' weights, then the feature's scale.
 const LANE: usize = 8;
@@ -597,14 +651,4 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
     }
     SCRATCH.with(|s| f(&mut s.borrow_mut()))
-}
-
-fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &m) in v.iter().enumerate() {
-        if m > v[best] {
-            best = i;
-        }
-    }
-    best
 }
