@@ -180,6 +180,7 @@ async fn closed_requests_are_what_routing_learns_from(store: Store, _url: String
     let rows = store.training_rows(100).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].category_id, rows[0].unit_id), (t.category, Some(t.community)));
+    assert_eq!((rows[0].place_id, rows[0].kind), (t.community, Kind::Complaint), "where it was, and what kind");
     assert_eq!(rows[0].title, "柳湾社区井盖缺失");
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::calibration::{argmax, Calibration};
 use super::explain::words_behind;
 use super::features::{for_each_ngram, FeatureIndex, TITLE_BIT};
+use super::handling::{Handler, Handling, HandlingCase};
 use super::linear::{fit_one_vs_rest, Row, SvmParams};
 use super::stack::{fit_stacked, held_out_margins, StackParams};
 use crate::error::{Result, TextError};
@@ -108,8 +109,6 @@ pub struct Prediction {
     pub confidence: f32,
     /// Words of the message that weighed most for the label, strongest first.
     pub explanation: Vec<Evidence>,
-    /// Unit that most often handled this label in history, if the model knows it.
-    pub unit: Option<String>,
 }
 
 /// Serialised form. Weights are stored as integers scaled per label, which
@@ -120,6 +119,8 @@ struct ModelFile {
     format: String,
     config: RouteConfig,
     labels: Vec<String>,
+    /// The unit that most often handled each label, when that is one particular unit;
+    /// kept for readers of files without `handling`.
     unit_map: BTreeMap<String, String>,
     /// Packed n-gram keys (see `features`), as decimal strings because JSON
     /// numbers lose precision above 2^53.
@@ -136,6 +137,9 @@ struct ModelFile {
     /// Older files have none: their softmax at the configured temperature is shown.
     #[serde(default)]
     calibration: Option<Calibration>,
+    /// Who handled each label's requests; older files know only `unit_map`.
+    #[serde(default)]
+    handling: Option<Handling>,
 }
 
 const FORMAT: &str = "gongzhi-routing-v1";
@@ -158,7 +162,7 @@ pub struct RoutingModel {
     /// `LANE - 1` labels.
     lanes: Option<Vec<Lane>>,
     bias: Vec<f32>,
-    unit_map: BTreeMap<String, String>,
+    handling: Handling,
     lexicon: Lexicon,
     calibration: Calibration,
 }
@@ -196,8 +200,7 @@ impl RoutingModel {
         // Smoothed IDF, as if one extra message contained every n-gram.
         let idf: Vec<f32> = keys.iter().map(|k| ((1.0 + n_docs) / (1.0 + df[k] as f32)).ln() + 1.0).collect();
         drop(doc_keys);
-        let mut model =
-            RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new(), BTreeMap::new());
+        let mut model = RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new());
         let rows: Vec<Row> = examples
             .iter()
             .map(|e| {
@@ -267,7 +270,6 @@ impl RoutingModel {
         idf: Vec<f32>,
         weights: Vec<f32>,
         bias: Vec<f32>,
-        unit_map: BTreeMap<String, String>,
     ) -> RoutingModel {
         // Most frequent (lowest IDF) first, so that the weights most messages
         // use sit together in a few pages and stay cached.
@@ -299,7 +301,7 @@ impl RoutingModel {
             weights,
             lanes: None,
             bias,
-            unit_map,
+            handling: Handling::default(),
             lexicon,
             calibration,
         };
@@ -417,7 +419,7 @@ impl RoutingModel {
             (best, confidence, self.explain(title, text, s, inv, best, explain))
         });
         let label = self.labels[best].clone();
-        Prediction { confidence, explanation, unit: self.unit_map.get(&label).cloned(), label }
+        Prediction { confidence, explanation, label }
     }
 
     /// Raw margin of every label, in the order of [`Self::labels`].
@@ -490,27 +492,30 @@ impl RoutingModel {
         &self.config
     }
 
-    /// Learns which unit handled each label most often from (label, unit)
-    /// history pairs; ties go to the alphabetically first unit so the result
-    /// does not depend on input order.
-    pub fn learn_units<'a>(&mut self, history: impl IntoIterator<Item = (&'a str, &'a str)>) {
-        let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-        for (label, unit) in history {
-            *counts.entry(label).or_default().entry(unit).or_default() += 1;
-        }
-        self.unit_map = counts
-            .into_iter()
-            .filter_map(|(label, units)| {
-                units
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
-                    .map(|(unit, _)| (label.to_string(), unit.to_string()))
-            })
-            .collect();
+    /// Learns who handles each label's requests from the history; see [`Handling`].
+    pub fn learn_handling<'a>(&mut self, history: impl IntoIterator<Item = HandlingCase<'a>>) {
+        self.handling = Handling::learn(history);
     }
 
+    /// Learns from (label, unit) history pairs which unit handled each label most
+    /// often, wherever its requests were; ties go to the alphabetically first unit so
+    /// the result does not depend on input order.
+    pub fn learn_units<'a>(&mut self, history: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        self.learn_handling(history.into_iter().map(|(label, unit)| HandlingCase {
+            label,
+            kind: None,
+            handler: Handler::Unit(unit.to_string()),
+        }));
+    }
+
+    /// Who most often handled `label` (of `kind`); see [`Handling::handler`].
+    pub fn handler_for(&self, label: &str, kind: Option<&str>, local_only: bool) -> Option<Handler> {
+        self.handling.handler(label, kind, local_only)
+    }
+
+    /// The one unit that most often handled `label`, if that is a particular unit.
     pub fn unit_for(&self, label: &str) -> Option<&str> {
-        self.unit_map.get(label).map(String::as_str)
+        self.handling.unit_for(label)
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -527,7 +532,11 @@ impl RoutingModel {
             format: FORMAT.into(),
             config: self.config.clone(),
             labels: self.labels.clone(),
-            unit_map: self.unit_map.clone(),
+            unit_map: self
+                .labels
+                .iter()
+                .filter_map(|l| Some((l.clone(), self.handling.unit_for(l)?.to_string())))
+                .collect(),
             keys: self.keys.iter().map(u64::to_string).collect(),
             idf: self.idf.clone(),
             weight_scale,
@@ -535,6 +544,7 @@ impl RoutingModel {
             weights,
             words: (!self.lexicon.is_empty()).then(|| self.lexicon.file().clone()),
             calibration: Some(self.calibration.clone()),
+            handling: Some(self.handling.clone()),
         };
         let json =
             serde_json::to_vec(&file).map_err(|e| TextError::Model { path: path.into(), detail: e.to_string() })?;
@@ -569,8 +579,15 @@ impl RoutingModel {
                 weights[j * n + li] = q as f32 * file.weight_scale[li];
             }
         }
-        let mut model =
-            RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias, file.unit_map);
+        let mut model = RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias);
+        model.handling = match file.handling {
+            Some(handling) => handling,
+            None => Handling::learn(file.unit_map.iter().map(|(label, unit)| HandlingCase {
+                label,
+                kind: None,
+                handler: Handler::Unit(unit.clone()),
+            })),
+        };
         model.lexicon = file.words.map(Lexicon::from_file).unwrap_or_default();
         if let Some(calibration) = file.calibration {
             model.calibration = calibration;

@@ -68,7 +68,7 @@ fn a_saved_model_loads_and_predicts_the_same() {
         assert_eq!(a.label, b.label);
         assert!((a.confidence - b.confidence).abs() < 1e-3);
     }
-    assert_eq!(loaded.predict(None, "噪音扰民", 0).unit.as_deref(), Some("生态环境局"));
+    assert_eq!(loaded.unit_for(&loaded.predict(None, "噪音扰民", 0).label), Some("生态环境局"));
     assert_eq!(loaded.unit_for("教育文体"), None);
 }
 

@@ -8,9 +8,10 @@
 //! trained, and is rebuilt hourly so that old, rejected and merged requests drop out. A
 //! suggestion that cannot be made is no suggestion; it never fails the create.
 
+mod places;
 mod train;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
@@ -18,13 +19,14 @@ use std::time::Duration;
 
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis, DAY};
-use gongzhi_domain::{Actor, Request, Role, Status};
+use gongzhi_domain::{Actor, Kind, Request, Role, Status};
 use gongzhi_store::{Account, Created, DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
 use serde_json::{json, Value};
 
 use crate::AppState;
+use places::{stays_local, Places};
 
 pub use train::{retrain, suggest_waiting, RetrainError, TrainReport};
 
@@ -72,20 +74,28 @@ struct Routing {
     categories: HashMap<String, i64>,
     /// First-level category id → its default unit.
     default_units: HashMap<i64, i64>,
-    units: HashSet<i64>,
+    places: Places,
 }
 
 impl Routing {
-    fn suggest(&self, title: &str, text: &str, out: &mut NewSuggestion) {
+    /// The suggestion for a request of `kind` about `place`.
+    fn suggest(&self, title: &str, text: &str, kind: Kind, place: i64, out: &mut NewSuggestion) {
         let prediction = self.model.predict(Some(title), text, EXPLAIN_TERMS);
         let category = self.categories.get(&prediction.label).copied();
-        // The unit that handled this category most often; a unit since removed, or a
-        // category never handled yet, falls back to the category's default unit.
-        let learned = self.model.unit_for(&prediction.label).and_then(|u| u.parse::<i64>().ok());
+        // Who handled this category (and kind) most often, seen from where the request
+        // is: the place's own community where that is how it was handled. A unit since
+        // removed, or a category never handled yet, falls back to the category's default
+        // unit, unless the request is not for a bureau.
+        let local_only = stays_local(kind);
+        let handler = self.model.handler_for(&prediction.label, Some(kind.as_str()), local_only);
         out.category_id = category;
-        out.unit_id = learned
-            .filter(|u| self.units.contains(u))
-            .or_else(|| category.and_then(|c| self.default_units.get(&c).copied()));
+        out.unit_id = handler.and_then(|h| self.places.unit(&h, place)).or_else(|| {
+            if local_only {
+                Some(place).filter(|p| self.places.contains(*p))
+            } else {
+                category.and_then(|c| self.default_units.get(&c).copied())
+            }
+        });
         out.confidence = Some(round3(f64::from(prediction.confidence)));
         out.terms = prediction.explanation.into_iter().map(|e| e.term).collect();
         out.model_version = Some(self.version);
@@ -234,7 +244,7 @@ impl Suggester {
             model,
             categories: first_level.clone().map(|c| (c.name.clone(), c.id)).collect(),
             default_units: first_level.filter_map(|c| Some((c.id, c.default_unit_id?))).collect(),
-            units: units.iter().map(|u| u.id).collect(),
+            places: Places::new(&units),
         })
     }
 
@@ -309,16 +319,18 @@ impl Suggester {
         if let Err(error) = outcome {
             tracing::warn!(%error, "suggestions could not refresh; using what is cached");
         }
-        self.suggest_cached(&new.title, &new.content, new.unit_id, None, time::now())
+        self.suggest_cached(&new.title, &new.content, new.kind, new.unit_id, None, time::now())
     }
 
     /// The suggestion from what is cached, without touching the database: the part of
-    /// intake the benchmark times. `own` is the request's id when it already exists
-    /// (suggesting afterwards): then only earlier requests are its possible duplicates.
+    /// intake the benchmark times. `unit_id` is the place the request is about. `own` is
+    /// the request's id when it already exists (suggesting afterwards): then only
+    /// earlier requests are its possible duplicates.
     pub fn suggest_cached(
         &self,
         title: &str,
         content: &str,
+        kind: Kind,
         unit_id: i64,
         own: Option<i64>,
         at: Millis,
@@ -328,7 +340,7 @@ impl Suggester {
             let mut out = NewSuggestion::default();
             let text = message(title, content);
             if let Some(routing) = &cache.routing {
-                routing.suggest(title, &text, &mut out);
+                routing.suggest(title, &text, kind, unit_id, &mut out);
             }
             let query = Doc { id: own.unwrap_or(0), text, place: place(unit_id), time: at / 1000 };
             out.duplicates = cache
@@ -364,6 +376,7 @@ impl Suggester {
             number: request.number.clone(),
             title: request.new.title.clone(),
             content: request.new.content.clone(),
+            kind: request.new.kind,
             unit_id: request.new.unit_id,
             created_at: request.created_at,
             requester: None,
