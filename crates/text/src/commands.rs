@@ -47,12 +47,20 @@ pub fn route_train_with(data_csv: &Path, out: &Path, config: &RouteConfig, catal
     examples.extend(extra);
     let mut model = RoutingModel::train(&examples, config)?;
     model.learn_units(messages.iter().filter_map(|m| Some((m.label.as_deref()?, m.place.as_deref()?))));
+    // Title and detail apart where the file has them: a word does not run from one into the other.
+    let texts = messages.iter().flat_map(|m| match m.title() {
+        Some(title) if !m.detail.is_empty() => [title, m.detail.as_str()],
+        _ => [m.text.as_str(), ""],
+    });
+    let names: Vec<&str> = entries.iter().flat_map(|e| [e.level2.as_str(), e.level3.as_str()]).collect();
+    model.learn_words(texts, &names);
     let seconds = started.elapsed().as_secs_f64();
     model.save(out)?;
     Ok(json!({
         "examples": n_messages,
         "catalogue_examples": n_extra,
         "labels": model.labels(),
+        "words": model.lexicon().len(),
         "train_seconds": seconds,
     }))
 }

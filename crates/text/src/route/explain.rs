@@ -11,10 +11,14 @@ use super::features::{feature_chars, gram_key};
 use super::model::Evidence;
 use crate::fasthash::FastMap;
 use crate::normalize::is_cjk;
-use crate::words::Lexicon;
+use crate::words::{pack, Lexicon};
 
 /// The `k` words of `title` and `text` that pushed most toward the label, strongest
 /// first, given each n-gram key's contribution (title bit cleared), sorted by key.
+///
+/// Only the stretches of text where the strongest n-grams occur are cut into words: a
+/// word elsewhere cannot outweigh them, and cutting costs lookups in a table too large
+/// for the processor's caches.
 pub(super) fn words_behind(
     lexicon: &Lexicon,
     title: Option<&str>,
@@ -26,72 +30,92 @@ pub(super) fn words_behind(
         return Vec::new();
     }
     // The title usually opens the text already; otherwise its words count too.
-    let mut pieces = vec![feature_chars(text)];
+    let mut chars = feature_chars(text);
     if let Some(title) = title.filter(|t| !text.contains(t)) {
-        pieces.push(feature_chars(title));
+        chars.push(None);
+        chars.extend(feature_chars(title));
     }
-    let contribution =
-        |key: u64| contributions.binary_search_by_key(&key, |&(k, _)| k).map_or(0.0, |i| contributions[i].1);
-    let mut occurrences: FastMap<u64, u32> = FastMap::default();
-    for chars in &pieces {
-        for (i, c) in chars.iter().enumerate() {
-            let Some(c) = *c else { continue };
-            *occurrences.entry(gram_key(c, None)).or_default() += 1;
-            if let Some(Some(prev)) = i.checked_sub(1).map(|p| chars[p]) {
-                *occurrences.entry(gram_key(prev, Some(c))).or_default() += 1;
+    // Each position's unigram and the bigram it ends, as indices into `contributions`.
+    let index = |key: u64| contributions.binary_search_by_key(&key, |&(k, _)| k).ok();
+    let mut occurrences = vec![0u32; contributions.len()];
+    let mut grams: Vec<[Option<usize>; 2]> = Vec::with_capacity(chars.len());
+    for (p, c) in chars.iter().enumerate() {
+        let Some(c) = *c else {
+            grams.push([None, None]);
+            continue;
+        };
+        let prev = p.checked_sub(1).and_then(|q| chars[q]);
+        let here = [index(gram_key(c, None)), prev.and_then(|prev| index(gram_key(prev, Some(c))))];
+        for i in here.into_iter().flatten() {
+            occurrences[i] += 1;
+        }
+        grams.push(here);
+    }
+    let share = |i: Option<usize>| i.map_or(0.0, |i| contributions[i].1 / occurrences[i].max(1) as f32);
+    // The strongest n-grams: at least this much each.
+    let mut strongest: Vec<f32> = contributions.iter().map(|c| c.1).filter(|&c| c > 0.0).collect();
+    let keep = (4 * k).max(8).min(strongest.len());
+    if keep == 0 {
+        return Vec::new();
+    }
+    strongest.select_nth_unstable_by(keep - 1, |a, b| b.total_cmp(a));
+    let floor = strongest[keep - 1];
+    let strong = |i: Option<usize>| i.is_some_and(|i| contributions[i].1 >= floor);
+
+    let mut totals: FastMap<u128, (String, f32)> = FastMap::default();
+    let mut start = 0;
+    while start < chars.len() {
+        // Han characters are cut into words; a run of Latin letters is one word; digits
+        // and anything else are no word.
+        let Some(class) = chars[start].map(class) else {
+            start += 1;
+            continue;
+        };
+        let end = start + chars[start..].iter().take_while(|c| c.map(self::class) == Some(class)).count();
+        let part: Vec<char> = chars[start..end].iter().flatten().copied().collect();
+        let grams = &grams[start..end];
+        start = end;
+        if class == Class::Other || !grams.iter().any(|g| strong(g[0]) || strong(g[1])) {
+            continue;
+        }
+        let words: Vec<std::ops::Range<usize>> = match class {
+            Class::Han => lexicon.segment(&part),
+            _ => std::iter::once(0..part.len()).collect(),
+        };
+        let mut weight = vec![0f32; words.len()];
+        let mut word_of = vec![0usize; part.len()];
+        for (w, range) in words.iter().enumerate() {
+            word_of[range.clone()].fill(w);
+        }
+        for (p, g) in grams.iter().enumerate() {
+            weight[word_of[p]] += share(g[0]);
+            // The bigram ending here; the one that begins the part crosses into another.
+            if p > 0 {
+                let s = share(g[1]);
+                let (a, b) = (word_of[p - 1], word_of[p]);
+                // A pair across two words speaks for both, half each.
+                if a == b {
+                    weight[a] += s;
+                } else {
+                    weight[a] += s / 2.0;
+                    weight[b] += s / 2.0;
+                }
+            }
+        }
+        for (range, w) in words.into_iter().zip(weight) {
+            if range.len() >= 2 {
+                let word = &part[range];
+                totals.entry(pack(word)).or_insert_with(|| (word.iter().collect(), 0.0)).1 += w;
             }
         }
     }
-    let share = |key: u64| match occurrences.get(&key) {
-        Some(&n) if n > 0 => contribution(key) / n as f32,
-        _ => 0.0,
-    };
-    let mut totals: FastMap<String, f32> = FastMap::default();
-    for chars in &pieces {
-        for run in chars.split(Option::is_none) {
-            let run: Vec<char> = run.iter().flatten().copied().collect();
-            // Han characters are cut into words; a run of Latin letters is one word;
-            // digits and anything else are no word.
-            for part in run.chunk_by(|a, b| class(*a) == class(*b)) {
-                let words: Vec<std::ops::Range<usize>> = match class(part[0]) {
-                    Class::Han => lexicon.segment(part),
-                    Class::Latin => std::iter::once(0..part.len()).collect(),
-                    Class::Other => continue,
-                };
-                let mut weight = vec![0f32; words.len()];
-                let mut word_of = vec![0usize; part.len()];
-                for (w, range) in words.iter().enumerate() {
-                    word_of[range.clone()].fill(w);
-                }
-                for (p, &c) in part.iter().enumerate() {
-                    weight[word_of[p]] += share(gram_key(c, None));
-                    if let Some(&next) = part.get(p + 1) {
-                        let s = share(gram_key(c, Some(next)));
-                        let (a, b) = (word_of[p], word_of[p + 1]);
-                        // A pair across two words speaks for both, half each.
-                        if a == b {
-                            weight[a] += s;
-                        } else {
-                            weight[a] += s / 2.0;
-                            weight[b] += s / 2.0;
-                        }
-                    }
-                }
-                for (range, w) in words.into_iter().zip(weight) {
-                    if range.len() >= 2 {
-                        *totals.entry(part[range].iter().collect()).or_default() += w;
-                    }
-                }
-            }
-        }
-    }
-    let mut ranked: Vec<(String, f32)> = totals.into_iter().filter(|(_, w)| *w > 0.0).collect();
+    let mut ranked: Vec<(String, f32)> = totals.into_values().filter(|(_, w)| *w > 0.0).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(k);
     ranked.into_iter().map(|(term, weight)| Evidence { term, weight }).collect()
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Class {
     Han,
     Latin,
