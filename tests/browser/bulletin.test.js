@@ -1,4 +1,4 @@
-// A supervisor generates the month's bulletin, its figures equal the stats API's, adds
+// A supervisor generates last month's bulletin, its figures equal the stats API's, adds
 // remarks and publishes it; the public sees it listed and prints it on A4; the PDF
 // command prints the same view.
 
@@ -27,8 +27,12 @@ test('a bulletin is generated, reviewed, published and printed', async (t) => {
   await form.getByRole('button').click();
   await page.waitForURL(/\/work\/bulletins\/\d+$/);
   const id = page.url().split('/').pop();
-  const { from, to } = await (await context.request.get(`/api/v1/bulletins/${id}`)).json();
+  const { from, to, provisional } = await (await context.request.get(`/api/v1/bulletins/${id}`)).json();
   const unit = (await (await context.request.get(`/api/v1/bulletins/${id}`)).json()).unit_id;
+  // The date left empty: last month, over, so the bulletin is final.
+  assert.ok(new Date(`${to}T23:59:59+08:00`) < new Date(), `${from}..${to} is over`);
+  assert.equal(provisional, false);
+  assert.equal(await page.locator('#provisional').count(), 0);
 
   // The figures are the stats API's for the same scope and month.
   const stats = await (await context.request.get(`/api/v1/stats?unit=${unit}&from=${from}&to=${to}`)).json();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { loggedInContext, saveScreenshot, useBrowser } from './lib/browser.js';
+import { communityHandler } from './lib/requests.js';
 import { serverUrl } from './lib/server.js';
 
 const url = await serverUrl(after);
@@ -68,4 +69,35 @@ test('a dispatcher accepts a suggestion in one click and merges a duplicate', as
   assert.equal(merged.status, 'merged');
   assert.equal(merged.merged_into, parent);
   assert.deepEqual(errors, []);
+});
+
+test('a dispatcher names co-units on the desk and a co-unit finds the work', async (t) => {
+  const context = await loggedInContext(browser(), url, 'dispatcher', { viewport: { width: 1440, height: 1000 } });
+  t.after(() => context.close());
+  const desk = await context.newPage();
+  await desk.goto('/work/dispatch');
+  const row = desk.locator('tr[id^="waiting-"]').first();
+  const id = idOf(await row.getAttribute('id'));
+  const form = row.locator('form').first();
+  const lead = await form.locator('select[name=unit_id]').inputValue();
+
+  // 主办 as chosen, and two communities to help (协办), from the row's multiple select.
+  const { items: units } = await (await context.request.get('/api/v1/units')).json();
+  const helpers = units.filter((u) => u.kind === 'community' && String(u.id) !== lead).slice(0, 2);
+  await form.locator('details.co-units summary').click();
+  await form.locator('select[name=co_unit_ids]').selectOption(helpers.map((u) => String(u.id)));
+  await form.getByRole('button', { name: '派单' }).click();
+  await desk.waitForURL('**/work/dispatch');
+  const dispatched = await (await context.request.get(`/api/v1/requests/${id}`)).json();
+  assert.equal(String(dispatched.assignee_unit_id), lead);
+  assert.deepEqual(dispatched.co_unit_ids, helpers.map((u) => u.id));
+
+  // The first helper's handler finds it in the 协办 queue and on the request page.
+  const helper = await loggedInContext(browser(), url, await communityHandler(context, helpers[0].id));
+  t.after(() => helper.close());
+  const work = await helper.newPage();
+  await work.goto('/work?queue=co_unit');
+  await work.getByRole('link', { name: dispatched.number }).click();
+  await work.waitForURL(`**/work/requests/${id}`);
+  assert.match(await work.locator('#co-units').innerText(), new RegExp(helpers[0].name));
 });

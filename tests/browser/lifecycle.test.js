@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { loggedInContext, saveScreenshot, useBrowser } from './lib/browser.js';
+import { communityHandler } from './lib/requests.js';
 import { serverUrl } from './lib/server.js';
 
 const url = await serverUrl(after);
@@ -63,31 +64,70 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   // The community's handler claims and resolves it.
   const dispatched = await (await dispatcher.request.get(`/api/v1/requests/${id}`)).json();
   assert.equal(String(dispatched.assignee_unit_id), unitId);
-  const handler = await loggedInContext(browser(), url, await handlerOf(dispatcher, Number(unitId)));
+  const handler = await loggedInContext(browser(), url, await communityHandler(dispatcher, Number(unitId)));
   t.after(() => handler.close());
   const desk2 = await handler.newPage();
   await desk2.goto(`/work/requests/${id}`);
   await act(desk2, 'claim');
   assert.equal(await desk2.locator('#status').innerText(), '办理中');
   await saveScreenshot(desk2, 'request-page');
-  await act(desk2, 'resolve', (form) => form.locator('textarea[name=reply]').fill('已更换楼道灯，并电话告知。'));
+  // Whether the requester was contacted is not ticked for the handler: left out, it is
+  // asked for next to the question, and the reply typed is still there.
+  const reply = '已更换楼道灯，并电话告知。';
+  const resolve = desk2.locator('#action-resolve');
+  assert.equal(await resolve.locator('input[name=contacted]:checked').count(), 0, 'nothing ticked');
+  await resolve.locator('textarea[name=reply]').fill(reply);
+  desk2.once('dialog', (dialog) => dialog.accept());
+  await resolve.locator('button[type=submit]').click();
+  await desk2.waitForLoadState('load');
+  assert.equal(await desk2.locator('#missing-resolve-contacted').innerText(), '请选择是否已与诉求人联系');
+  assert.equal(await desk2.locator('#action-resolve textarea[name=reply]').inputValue(), reply);
+  assert.equal(await desk2.locator('#status').innerText(), '办理中');
+  await act(desk2, 'resolve', (form) => form.locator('input[name=contacted][value=yes]').check());
   assert.equal(await desk2.locator('#status').innerText(), '已办结（待评价）');
 
-  // The resident reads the reply and evaluates.
+  // The resident reads the reply. No verdict is ticked for them: sent without one, the
+  // form asks for both choices and keeps the comment.
   await portal.goto(`/track/${code}`);
-  assert.equal(await portal.locator('#reply').innerText(), '已更换楼道灯，并电话告知。');
+  assert.equal(await portal.locator('#reply').innerText(), reply);
+  assert.equal(await portal.locator('#evaluation input:checked').count(), 0, 'nothing ticked');
+  await portal.fill('#comment', '灯换了，但开关还是坏的');
+  await portal.click('#evaluation button[type=submit]');
+  await portal.waitForLoadState('load');
+  assert.equal(await portal.locator('#missing-solved').innerText(), '请选择问题是否解决');
+  assert.equal(await portal.locator('#missing-satisfaction').innerText(), '请选择满意程度');
+  assert.equal(await portal.locator('#comment').inputValue(), '灯换了，但开关还是坏的');
+
+  // Not solved, not satisfied: the request closes, and the page offers the way back.
+  await portal.check('input[name=solved][value=no]');
+  await portal.check('input[name=satisfaction][value=unsatisfied]');
+  await portal.click('#evaluation button[type=submit]');
+  await portal.waitForLoadState('load');
+  assert.equal(await portal.locator('#status').innerText(), '已归档');
+  const reopen = portal.locator('#reopen');
+  assert.match(await reopen.innerText(), /退回原承办单位重新办理/);
+  assert.match(await portal.locator('#reopen-until').innerText(), /^请在 .+ 前申请。$/);
+  await reopen.locator('button[type=submit]').click();
+  await portal.waitForLoadState('load');
+  assert.equal(await portal.locator('#missing-reason').innerText(), '请写明申请重办的理由');
+  await portal.fill('#reason', '楼道灯开关还是坏的，晚上仍然没有灯');
+  await portal.click('#reopen button[type=submit]');
+  await portal.waitForLoadState('load');
+  assert.equal(await portal.locator('#status').innerText(), '办理中');
+  assert.match(await portal.getByRole('status').innerText(), /已收到您的重办申请/);
+
+  // Back with the handler who had it; resolved again, and this time the resident is satisfied.
+  await desk2.goto(`/work/requests/${id}`);
+  assert.equal(await desk2.locator('#status').innerText(), '办理中');
+  await act(desk2, 'resolve', async (form) => {
+    await form.locator('textarea[name=reply]').fill('已更换开关，灯已正常。');
+    await form.locator('input[name=contacted][value=yes]').check();
+  });
+  await portal.goto(`/track/${code}`);
+  await portal.check('input[name=solved][value=yes]');
   await portal.check('input[name=satisfaction][value=satisfied]');
   await portal.click('#evaluation button[type=submit]');
   await portal.waitForLoadState('load');
   assert.equal(await portal.locator('#status').innerText(), '已归档');
+  assert.equal(await portal.locator('#reopen').count(), 0, 'solved and satisfied is the end of it');
 });
-
-/** The login of a handler of a unit, from the demo's naming: the unit's own handler. */
-async function handlerOf(context, unitId) {
-  const units = (await (await context.request.get('/api/v1/units')).json()).items;
-  const unit = units.find((u) => u.id === unitId);
-  // Demo communities are numbered in order within the district: handler_c001 is the first.
-  const communities = units.filter((u) => u.kind === 'community' || u.kind === 'village');
-  const index = communities.findIndex((u) => u.id === unit.id) + 1;
-  return `handler_c${String(index).padStart(3, '0')}`;
-}

@@ -1,7 +1,7 @@
 // 回头看: a supervisor calls back a drawn request, the number shown only in the
 // workspace; nobody answers the first call; the second reaches the requester, who was
-// never told the result; the unit gets a rework order, answers it, and the supervisor
-// closes it.
+// never told the result; the unit gets a rework order, answers it and resolves the
+// request again, and the supervisor closes it.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -92,6 +92,20 @@ test('a callback finds a result not fed back, and the rework goes round to close
   await unit.fill('#answer', '已上门向诉求人反馈办理结果，诉求人表示认可');
   await submit(unit, unit.locator('#answer-form'));
   assert.equal(await unit.locator('#order-status').getAttribute('data-status'), 'answered');
+
+  // 销号 waits until the request is resolved again: the page says so.
+  await page.goto(order);
+  assert.equal(await page.locator('#close-form').count(), 0);
+  assert.match(await page.locator('#rework-unfinished').innerText(), /重新办结/);
+
+  // The handler resolves it again on the request's page, by the rework's own deadline.
+  await unit.goto(requestLink);
+  const resolve = unit.locator('#action-resolve');
+  await resolve.locator('textarea[name=reply]').fill('已上门当面向诉求人反馈办理结果');
+  await resolve.locator('input[name=contacted]').first().check();
+  await submit(unit, resolve);
+  assert.equal(await unit.locator('#action-error').count(), 0, await unit.locator('main').innerText());
+  assert.match(await unit.locator('#status').innerText(), /已办结/);
 
   // The supervisor accepts the answer and closes the order.
   await page.goto(order);

@@ -32,10 +32,10 @@ struct Cli {
 enum Command {
     /// Serve the web application and API (migrates the database first).
     Serve(commands::serve::Args),
-    /// Check the audit trail.
+    /// The audit trail: verify it, write a checkpoint.
     Audit {
         #[command(subcommand)]
-        command: commands::admin::Audit,
+        command: commands::audit::Audit,
     },
     /// API tokens for programs.
     Token {
@@ -87,8 +87,8 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     logging::init(cli.log_json);
     match &cli.command {
-        Command::Serve(args) => commands::serve::run(&cli.database_url()?, args).await,
-        Command::Audit { command } => commands::admin::audit(&cli.database_url()?, command).await,
+        Command::Serve(args) => commands::serve::run(&cli.database_url()?, &cli.data_dir, args).await,
+        Command::Audit { command } => commands::audit::run(&cli.database_url()?, &cli.data_dir, command).await,
         Command::Token { command } => commands::admin::token(&cli.database_url()?, command).await,
         Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
         Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,

@@ -87,6 +87,7 @@ impl Life<'_> {
             calendar: &settings.calendar,
             dispatch_path,
             category_resolve_days: None,
+            rework_due: None,
         };
         match decide(&self.request, &command, actor, &ctx) {
             Ok(outcome) => {

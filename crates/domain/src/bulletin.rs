@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::measures::Measures;
+use crate::measures::{Measures, Scoring};
 use crate::request::vocabulary;
 use crate::time::Millis;
 
@@ -72,6 +72,21 @@ impl Period {
 
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
+    }
+
+    /// The last week or month that has wholly ended by `today`: the one a bulletin is
+    /// about unless a supervisor asks for another.
+    pub fn last_complete(kind: PeriodKind, today: NaiveDate) -> Period {
+        Period::of(kind, today).previous()
+    }
+
+    /// The instant the period is over: the local midnight after its last day.
+    pub fn ends_at(&self) -> Millis {
+        crate::time::start_of(self.to.succ_opt().unwrap_or(self.to))
+    }
+
+    pub fn has_ended(&self, now: Millis) -> bool {
+        now >= self.ends_at()
     }
 
     /// The period just before, of the same kind: last week, last month, or as many days
@@ -186,6 +201,18 @@ pub struct Content {
     /// `None` until callbacks are recorded for the scope and period.
     #[serde(default)]
     pub callbacks: Option<CallbackResults>,
+    /// How the composite scores were made when the content was taken; `None` in
+    /// bulletins kept before it was recorded.
+    #[serde(default)]
+    pub scoring: Option<Scoring>,
+}
+
+impl Content {
+    /// Figures taken before the period was over are partial: such a bulletin is
+    /// provisional (临时通报), whenever it is published, and says so wherever it is shown.
+    pub fn is_provisional(&self) -> bool {
+        !self.period.has_ended(self.generated_at)
+    }
 }
 
 /// What the store has summed for a scope and period.
@@ -200,6 +227,7 @@ pub struct Inputs {
     pub categories: Vec<(Option<i64>, i64)>,
     pub previous_categories: Vec<(Option<i64>, i64)>,
     pub callbacks: Option<CallbackResults>,
+    pub scoring: Scoring,
 }
 
 /// How many categories a bulletin names as most raised, and as rising.
@@ -234,6 +262,7 @@ pub fn assemble(inputs: Inputs) -> Content {
         hot_categories: hot_categories(&counts, HOT),
         ranking,
         callbacks: inputs.callbacks,
+        scoring: Some(inputs.scoring),
     }
 }
 
@@ -314,7 +343,7 @@ pub fn overdue_units(ranking: &[Ranked]) -> Vec<OverdueUnit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measures::{Counters, ScoreWeights};
+    use crate::measures::{Counters, Scoring};
 
     fn date(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -324,13 +353,24 @@ mod tests {
         UnitRef { id, name: name.into(), department: name.ends_with('局') }
     }
 
-    /// Measures with a given response rate (of 10 due) and overdue count.
+    /// Measures with a given response rate (of 10 due), the rest in full, and an overdue
+    /// count; `None` has nothing to score.
     fn measures(on_time: Option<i64>, overdue: i64) -> Measures {
         let c = match on_time {
-            Some(n) => Counters { intake: 10, respond_due: 10, responded_on_time: n, ..Default::default() },
+            Some(n) => Counters {
+                intake: 10,
+                respond_due: 10,
+                responded_on_time: n,
+                dispatched: 10,
+                dispatched_resolved: 10,
+                evaluations: 10,
+                evaluations_solved: 10,
+                evaluations_satisfied: 10,
+                ..Default::default()
+            },
             None => Counters::default(),
         };
-        Measures::from_counters(c, overdue, &ScoreWeights::default())
+        Measures::from_counters(c, overdue, &Scoring::default())
     }
 
     #[test]
@@ -343,6 +383,14 @@ mod tests {
         assert_eq!(month.label_zh(), "2024年2月");
         assert_eq!(month.previous().from, date("2024-01-01"));
         assert_eq!(week.previous().to, date("2026-05-03"));
+        // The last complete ones: the week or month before the one holding today.
+        let sunday = date("2026-05-10");
+        let last_week = Period::last_complete(PeriodKind::Weekly, sunday);
+        assert_eq!((last_week.from, last_week.to), (date("2026-04-27"), date("2026-05-03")));
+        let last_month = Period::last_complete(PeriodKind::Monthly, date("2026-05-01"));
+        assert_eq!((last_month.from, last_month.to), (date("2026-04-01"), date("2026-04-30")));
+        assert!(!week.has_ended(crate::time::start_of(sunday) + 23 * crate::time::HOUR));
+        assert!(week.has_ended(crate::time::start_of(date("2026-05-11"))));
         let span = Period::custom(date("2026-05-01"), date("2026-05-10")).unwrap();
         assert_eq!((span.previous().from, span.previous().to), (date("2026-04-21"), date("2026-04-30")));
         assert!(Period::custom(date("2026-05-02"), date("2026-05-01")).is_none());
@@ -368,6 +416,14 @@ mod tests {
         ]);
         let order: Vec<(i64, Option<usize>)> = apart.iter().map(|r| (r.unit.id, r.rank)).collect();
         assert_eq!(order, vec![(1, Some(1)), (2, None), (5, Some(1)), (6, Some(2))]);
+        // A unit nobody evaluated is not scored on zeros and ranked last: it has too
+        // little data, and is listed after the ranked units without a rank.
+        let c = Counters { intake: 10, respond_due: 10, responded_on_time: 10, dispatched: 10, ..Default::default() };
+        let unevaluated = Measures::from_counters(c, 0, &Scoring::default());
+        assert!(unevaluated.too_little_data);
+        let fair = rank(vec![(unit(7, "戊街道"), unevaluated), (unit(1, "甲街道"), measures(Some(1), 0))]);
+        let order: Vec<(i64, Option<usize>)> = fair.iter().map(|r| (r.unit.id, r.rank)).collect();
+        assert_eq!(order, vec![(1, Some(1)), (7, None)]);
         let overdue = overdue_units(&ranked);
         assert_eq!(overdue.iter().map(|u| (u.unit.id, u.overdue_count)).collect::<Vec<_>>(), vec![(3, 2), (4, 1)]);
     }
@@ -383,6 +439,7 @@ mod tests {
             categories: vec![(Some(1), 40), (Some(2), 12), (Some(3), 2), (None, 7)],
             previous_categories: vec![(Some(1), 39), (Some(2), 2), (Some(3), 0)],
             callbacks: None,
+            scoring: Scoring::default(),
         });
         let top: Vec<(Option<i64>, i64)> = content.top_categories.iter().map(|c| (c.category_id, c.count)).collect();
         assert_eq!(top, vec![(Some(1), 40), (Some(2), 12), (None, 7), (Some(3), 2)]);
@@ -402,8 +459,13 @@ mod tests {
             categories: vec![],
             previous_categories: vec![],
             callbacks: Some(CallbackResults { sampled: 4, reached: 3, answers: vec![("satisfied".into(), 2)] }),
+            scoring: Scoring::default(),
         });
         let json = serde_json::to_string(&content).unwrap();
         assert_eq!(serde_json::from_str::<Content>(&json).unwrap(), content);
+        // Taken before the week was over: provisional.
+        assert!(content.is_provisional());
+        let after = Content { generated_at: content.period.ends_at(), ..content };
+        assert!(!after.is_provisional());
     }
 }

@@ -29,6 +29,12 @@ pub enum Broken {
     WindowOpen,
     #[error("a request cannot be merged into itself")]
     MergeIntoSelf,
+    #[error("the requester said it is solved and is satisfied, so it is not reopened")]
+    AlreadySatisfied,
+    #[error("unit `{unit}` ({field}) is inactive and takes no requests")]
+    UnitInactive { field: &'static str, unit: String },
+    #[error("unit `{unit}` is not a community, village or grid, so it cannot be a request's place")]
+    NotAPlace { unit: String },
 }
 
 impl Broken {
@@ -46,6 +52,9 @@ impl Broken {
             Broken::WindowPassed => "window_passed",
             Broken::WindowOpen => "window_open",
             Broken::MergeIntoSelf => "merge_into_self",
+            Broken::AlreadySatisfied => "already_satisfied",
+            Broken::UnitInactive { .. } => "unit_inactive",
+            Broken::NotAPlace { .. } => "not_a_place",
         }
     }
 }

@@ -192,7 +192,7 @@ pub enum Makeup {
     Count(&'static [&'static str]),
     /// `part` ÷ `whole`; `part` is a subset of `whole`.
     Rate { part: &'static str, whole: &'static str },
-    /// A weighted sum of other measures.
+    /// A weighted average of these rates, as `measures::Scoring` weighs them.
     Score(&'static [Measure]),
 }
 
@@ -227,7 +227,13 @@ impl Measure {
             Measure::ReopenRate => Rate { part: "resolved_reopened", whole: "resolved" },
             Measure::DuplicateRate => Rate { part: "merged", whole: "intake" },
             Measure::OverdueCount => Count(&["resolved_late", "open_overdue"]),
-            Measure::CompositeScore => Score(&[Measure::ResponseRate, Measure::SolvedRate, Measure::SatisfactionRate]),
+            Measure::CompositeScore => Score(&[
+                Measure::ResponseRate,
+                Measure::ClosureRate,
+                Measure::OnTimeRate,
+                Measure::SolvedRate,
+                Measure::SatisfactionRate,
+            ]),
         }
     }
 
@@ -277,7 +283,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::measures::{contribution, Counters, ScoreWeights};
+    use crate::measures::{contribution, Counters, Scoring};
     use crate::request::{Channel, Kind, NewRequest, RequesterType, Satisfaction};
     use crate::time::{day_number, DAY, HOUR};
     use proptest::prelude::*;
@@ -368,11 +374,17 @@ mod tests {
     #[test]
     fn figures_display_as_pages_show_them() {
         let c = Counters { intake: 205, respond_due: 4, responded_on_time: 3, ..Default::default() };
-        let m = Measures::from_counters(c, 2, &ScoreWeights::default());
+        let m = Measures::from_counters(c, 2, &Scoring::default());
         assert_eq!(display(Measure::Intake, &m), "205");
         assert_eq!(display(Measure::ResponseRate, &m), "75.0%");
         assert_eq!(display(Measure::SolvedRate, &m), "—");
         assert_eq!(display(Measure::OverdueCount, &m), "2");
-        assert_eq!(display(Measure::CompositeScore, &m), "15.0");
+        assert_eq!(display(Measure::CompositeScore, &m), "—", "too little data to score");
+        let m = Measures::from_counters(
+            c,
+            2,
+            &Scoring { closure: 0.0, solved: 0.0, satisfaction: 0.0, minimum: 1, ..Scoring::default() },
+        );
+        assert_eq!(display(Measure::CompositeScore, &m), "75.0");
     }
 }

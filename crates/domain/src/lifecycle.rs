@@ -329,8 +329,12 @@ pub struct Context<'a> {
     pub calendar: &'a WorkCalendar,
     /// For dispatch: the target unit's path, looked up by the store.
     pub dispatch_path: Option<&'a str>,
-    /// For dispatch: the category's own working days to resolve, if it sets them.
+    /// For dispatch and reopen: the category's own working days to resolve, if it sets
+    /// them.
     pub category_resolve_days: Option<u32>,
+    /// For a supervisor's reopen for rework (回炉): the rework order's due date, which
+    /// becomes the request's resolve deadline.
+    pub rework_due: Option<Millis>,
 }
 
 /// The record of one accepted action, before the store chains and stores it.
@@ -378,7 +382,7 @@ pub fn decide(request: &Request, command: &Command, actor: &Actor, ctx: &Context
         from: request.status,
         to: next.status,
         note: command.note().to_string(),
-        payload: payload(command),
+        payload: payload(command, &next),
     };
     Ok(Outcome { request: next, event })
 }
@@ -427,7 +431,21 @@ fn limited(text: &str, field: &'static str) -> Result<(), Broken> {
     if text.chars().count() > MAX_TEXT {
         return Err(Broken::Invalid { field, reason: format!("longer than {MAX_TEXT} characters") });
     }
+    if !printable(text) {
+        return Err(Broken::Invalid { field, reason: UNPRINTABLE.into() });
+    }
     Ok(())
+}
+
+/// Why free text with control characters is refused.
+pub const UNPRINTABLE: &str = "contains control characters (only line breaks and tabs are allowed)";
+
+/// Whether free text holds only what a person writes: no control characters but line
+/// breaks and tabs. A form's textarea sends its line breaks as CR LF, so CR counts as part
+/// of a line break. Invisible bytes in a note show nothing to its readers and served, in
+/// the old event encoding, to move text from one field of the record into another.
+pub fn printable(text: &str) -> bool {
+    text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
 }
 
 fn validate(command: &Command) -> Result<(), Broken> {
@@ -468,7 +486,12 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
                 ctx.policy.deadlines(ctx.calendar, now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
             next.assignee_unit_id = Some(*unit_id);
             next.assignee_path = Some(path.to_string());
-            next.co_unit_ids = co_unit_ids.iter().copied().filter(|id| id != unit_id).collect();
+            next.co_unit_ids.clear();
+            for co in co_unit_ids {
+                if co != unit_id && !next.co_unit_ids.contains(co) {
+                    next.co_unit_ids.push(*co);
+                }
+            }
             next.dispatched_at = Some(now);
             next.respond_by = Some(due.respond_by);
             next.resolve_by = Some(due.resolve_by);
@@ -531,20 +554,14 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
         }
         Command::Reopen { .. } => {
             if matches!(actor, Actor::Requester) {
-                let resolved = next.resolved_at.unwrap_or(now);
-                if now > ctx.policy.evaluation_closes(resolved) {
-                    return Err(Broken::WindowPassed);
-                }
-                if next.satisfaction.is_some_and(Satisfaction::counts_as_satisfied) {
-                    return Err(Broken::Invalid {
-                        field: "satisfaction",
-                        reason: "only an unsatisfied verdict reopens".into(),
-                    });
-                }
+                requester_may_reopen(next, ctx.policy, now)?;
             }
             next.reopen_count += 1;
             next.resolved_at = None;
             next.closed_at = None;
+            if next.status == InProgress {
+                reopened_deadline(next, ctx)?;
+            }
         }
         Command::Merge { into } => {
             if *into == next.id {
@@ -556,8 +573,47 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
     Ok(())
 }
 
-fn payload(command: &Command) -> serde_json::Value {
+/// Whether the requester may still ask for their request to be handled again: within
+/// the evaluation window after its resolution, unless they said it is solved and they
+/// are satisfied.
+pub fn requester_may_reopen(request: &Request, policy: &DeadlinePolicy, now: Millis) -> Result<(), Broken> {
+    let resolved = request.resolved_at.unwrap_or(now);
+    if now > policy.evaluation_closes(resolved) {
+        return Err(Broken::WindowPassed);
+    }
+    if request.solved == Some(true) && request.satisfaction.is_some_and(Satisfaction::counts_as_satisfied) {
+        return Err(Broken::AlreadySatisfied);
+    }
+    Ok(())
+}
+
+/// Back with its unit, reopened work is judged by a deadline of its own, not the one it
+/// first had (long past when finished work is sent back weeks later, which would make it
+/// overdue the moment it reopens): a rework order's due date, or, reopened by the
+/// requester, the deadline its kind and category give, counted from the reopening.
+fn reopened_deadline(next: &mut Request, ctx: &Context) -> Result<(), Broken> {
+    match ctx.rework_due {
+        Some(due) if due <= ctx.now => Err(Broken::Invalid { field: "due", reason: "must be later than now".into() }),
+        Some(due) => {
+            next.resolve_by = Some(due);
+            next.deadline_estimated = false;
+            Ok(())
+        }
+        None => {
+            let due =
+                ctx.policy.deadlines(ctx.calendar, ctx.now, next.new.kind, next.new.urgent, ctx.category_resolve_days);
+            next.resolve_by = Some(due.resolve_by);
+            next.deadline_estimated = due.estimated;
+            Ok(())
+        }
+    }
+}
+
+/// The event's data: what the command carried, and for a reopen the new deadline, so
+/// that the history alone says what the request was judged by.
+fn payload(command: &Command, next: &Request) -> serde_json::Value {
     match command {
+        Command::Reopen { .. } => json!({ "resolve_by": next.resolve_by }),
         Command::Dispatch { unit_id, co_unit_ids } => json!({ "unit_id": unit_id, "co_unit_ids": co_unit_ids }),
         Command::RequestExtension { until, .. } => json!({ "until": until }),
         Command::Resolve { contacted, .. } => json!({ "contacted": contacted }),

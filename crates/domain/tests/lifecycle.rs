@@ -8,7 +8,7 @@ use gongzhi_domain::lifecycle::{decide, Context, Target, TABLE};
 use gongzhi_domain::measures::contribution;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::role::Staff;
-use gongzhi_domain::time::{DAY, HOUR};
+use gongzhi_domain::time::{self, DAY, HOUR};
 use gongzhi_domain::*;
 use proptest::prelude::*;
 
@@ -70,7 +70,22 @@ fn run(request: &Request, command: &Command, actor: &Actor, now: i64) -> Result<
         Command::Dispatch { unit_id, .. } => path_of(*unit_id),
         _ => None,
     };
-    let ctx = Context { now, policy: &policy, calendar, dispatch_path, category_resolve_days: None };
+    let ctx = Context { now, policy: &policy, calendar, dispatch_path, category_resolve_days: None, rework_due: None };
+    decide(request, command, actor, &ctx)
+}
+
+/// A supervisor's reopen for rework, with the rework order's due date.
+fn rework(request: &Request, command: &Command, actor: &Actor, now: i64, due: i64) -> Result<Outcome, Broken> {
+    let calendar = WorkCalendar::official();
+    let policy = DeadlinePolicy::default();
+    let ctx = Context {
+        now,
+        policy: &policy,
+        calendar: &calendar,
+        dispatch_path: None,
+        category_resolve_days: None,
+        rework_due: Some(due),
+    };
     decide(request, command, actor, &ctx)
 }
 
@@ -159,6 +174,9 @@ proptest! {
                         Target::Same => prop_assert_eq!(outcome.request.status, before.status),
                         Target::BackToWork => prop_assert!(matches!(outcome.request.status, Status::InProgress | Status::PendingDispatch)),
                     }
+                    if command.action() == Action::Reopen && outcome.request.status == Status::InProgress {
+                        prop_assert!(!outcome.request.is_overdue(now), "reopened work is not born overdue");
+                    }
                     request = outcome.request;
                 }
                 Err(_) => prop_assert_eq!(&request, &before),
@@ -166,6 +184,48 @@ proptest! {
             assert_valid(&request);
         }
         prop_assert_eq!(request.version, 1 + events);
+    }
+
+    /// Finished work a supervisor sends back for rework, however late, gets the rework
+    /// order's due date as its deadline: not overdue when it reopens, and counted on time
+    /// exactly when it is resolved again by that date, on that date's day.
+    #[test]
+    fn a_rework_is_judged_by_its_own_deadline(
+        handled in 1_i64..(20 * DAY),
+        found in 0_i64..(60 * DAY),
+        given in 1_i64..(10 * DAY),
+        redone in 1_i64..(15 * DAY),
+    ) {
+        let actors = cast();
+        let (dispatcher, handler, supervisor) = (&actors[1], &actors[2], &actors[5]);
+        let mut request = new_request();
+        request.status = Status::PendingDispatch;
+        let mut now = START;
+        for (command, actor, wait) in [
+            (Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, dispatcher, 0),
+            (Command::Claim, handler, HOUR),
+            (Command::Resolve { reply: "井盖已补装".into(), contacted: true }, handler, handled),
+        ] {
+            now += wait;
+            request = run(&request, &command, actor, now).unwrap().request;
+        }
+        now += found;
+        let due = now + given;
+        let reopen = Command::Reopen { reason: "回访发现结果未反馈".into() };
+        let reworked = rework(&request, &reopen, supervisor, now, due).unwrap().request;
+        prop_assert_eq!((reworked.status, reworked.resolve_by), (Status::InProgress, Some(due)));
+        prop_assert!(!reworked.is_overdue(now));
+        let counted: Vec<_> = contribution(&reworked).into_iter().filter(|(_, c)| c.resolve_due > 0).collect();
+        prop_assert_eq!(counted.len(), 1);
+        prop_assert_eq!(counted[0].0.1, time::day_number(due));
+        prop_assert_eq!(counted[0].1.resolved_on_time + counted[0].1.resolved_late, 0);
+        prop_assert_eq!(rework(&request, &reopen, supervisor, now, now).unwrap_err(), Broken::Invalid { field: "due", reason: "must be later than now".into() });
+
+        let again = run(&reworked, &Command::Resolve { reply: "已当面反馈".into(), contacted: true }, handler, now + redone);
+        let done = again.unwrap().request;
+        let cell = contribution(&done).into_values().find(|c| c.resolve_due > 0).unwrap();
+        prop_assert_eq!(cell.resolved_on_time == 1, now + redone <= due);
+        prop_assert_eq!(cell.resolved_late == 1, now + redone > due);
     }
 
     #[test]
@@ -267,4 +327,28 @@ fn a_requester_reopens_only_when_unsatisfied_and_within_the_window() {
     assert_eq!(reopened.status, Status::PendingDispatch);
     assert_eq!(run(&answered, &Command::AutoClose, &Actor::System, START + DAY).unwrap_err(), Broken::WindowOpen);
     assert_eq!(run(&answered, &Command::AutoClose, &Actor::System, late).unwrap().request.status, Status::Closed);
+}
+
+#[test]
+fn free_text_with_control_characters_is_refused() {
+    let actors = cast();
+    let mut request = new_request();
+    request.status = Status::PendingDispatch;
+    let dispatched =
+        run(&request, &Command::Dispatch { unit_id: 3, co_unit_ids: vec![] }, &actors[1], START).unwrap().request;
+    let claimed = run(&dispatched, &Command::Claim, &actors[2], START).unwrap().request;
+    let unprintable = Broken::Invalid { field: "note", reason: lifecycle::UNPRINTABLE.into() };
+    for hidden in ["已上门\u{1f}{\"contacted\":true}", "已上门\u{0}", "已上门\u{1b}[31m", "已上门\u{85}"] {
+        let note = Command::Progress { note: hidden.into() };
+        assert_eq!(run(&claimed, &note, &actors[2], START).unwrap_err(), unprintable, "{hidden:?}");
+    }
+    // What a person types into a form: lines (CR LF from a textarea) and tabs.
+    let note =
+        Command::Progress { note: "已上门查看：\r\n1. 井盖缺失\t已设围挡\n2. 明日补装".into() };
+    assert!(run(&claimed, &note, &actors[2], START).is_ok());
+    let reply = Command::Resolve { reply: "已补装\u{7f}".into(), contacted: true };
+    assert_eq!(
+        run(&claimed, &reply, &actors[2], START).unwrap_err(),
+        Broken::Invalid { field: "reply", reason: lifecycle::UNPRINTABLE.into() }
+    );
 }

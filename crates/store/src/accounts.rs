@@ -1,7 +1,9 @@
 //! Staff accounts, their passwords (argon2), browser sessions and API tokens.
 //!
 //! Session and API tokens are random and stored only as SHA-256 digests: a copy of the
-//! database does not let anyone log in.
+//! database does not let anyone log in. A new password, whoever sets it, revokes every
+//! API token of the account: a token made while the old password was known to someone
+//! else is theirs too.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -11,6 +13,7 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, Row};
+use std::sync::OnceLock;
 
 use crate::{Result, Store, StoreError};
 
@@ -56,6 +59,58 @@ fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// The hash of a password nobody knows, made with the parameters of real ones. A login
+/// that does not exist is checked against it, so that its answer takes as long as a
+/// wrong password's and the time it takes does not tell which logins exist.
+fn stand_in_hash() -> &'static str {
+    static STAND_IN: OnceLock<String> = OnceLock::new();
+    STAND_IN.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+/// Whether `password` is the one `stored` was made from; with nothing stored, the same
+/// work is done against the stand-in and the answer is no. Slow: run it off the async
+/// threads.
+fn verify(stored: Option<&str>, password: &str) -> bool {
+    let matches = password_matches(password, stored.unwrap_or_else(|| stand_in_hash()));
+    matches && stored.is_some()
+}
+
+/// Longest token accepted, in bytes: real ones are 64 hex digits.
+pub const MAX_TOKEN: usize = 128;
+
+fn plausible_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= MAX_TOKEN && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// An API token as it is listed: never the token itself, which is not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user_id: i64,
+    pub login: String,
+    pub name: String,
+    pub created_at: Millis,
+}
+
+const TOKEN_INFO: &str =
+    "SELECT t.id, t.user_id, u.login, t.name, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id";
+
+fn token_from_row(row: &AnyRow) -> Result<TokenInfo> {
+    Ok(TokenInfo {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// How long an address stays one the account logs in from, in days.
+pub const LOGIN_SOURCE_DAYS: i64 = 30;
+
+/// Longest address kept for an account's logins, in bytes (an IPv6 address is 45).
+const MAX_ADDRESS: usize = 64;
+
 pub(crate) const ACCOUNT: &str = "SELECT u.id, u.login, u.name, u.role, u.unit_id, n.path AS unit_path, u.active FROM users u JOIN units n ON n.id = u.unit_id";
 
 pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
@@ -74,12 +129,16 @@ pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
 pub const MIN_PASSWORD: usize = 8;
 
 /// A login as typed, trimmed, if it is 1 to 64 letters, digits, `_`, `.` or `-`.
-pub(crate) fn check_login(login: &str) -> Result<&str> {
+pub fn well_formed_login(login: &str) -> Option<&str> {
     let login = login.trim();
-    if login.is_empty() || login.len() > 64 || !login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
-        return Err(StoreError::Invalid("a login is 1 to 64 letters, digits, `_`, `.` or `-`".into()));
-    }
-    Ok(login)
+    let valid =
+        !login.is_empty() && login.len() <= 64 && login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    valid.then_some(login)
+}
+
+pub(crate) fn check_login(login: &str) -> Result<&str> {
+    well_formed_login(login)
+        .ok_or_else(|| StoreError::Invalid("a login is 1 to 64 letters, digits, `_`, `.` or `-`".into()))
 }
 
 /// The argon2 hash of a new password that is long enough, computed off the async threads.
@@ -133,21 +192,53 @@ impl Store {
         rows.iter().map(account_from_row).collect()
     }
 
-    /// The active account whose password this is, if any.
+    /// The active account whose password this is, if any. An unknown or stopped login
+    /// costs the same argon2 check as a known one.
     pub async fn authenticate(&self, login: &str, password: &str) -> Result<Option<Account>> {
+        let login = well_formed_login(login).ok_or(StoreError::Refused("bad_login"))?;
         let row = sqlx::query("SELECT password_hash FROM users WHERE login = $1 AND active = 1")
             .bind(login)
             .fetch_optional(self.pool())
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let hash: String = row.try_get("password_hash")?;
+        let stored: Option<String> = row.map(|row| row.try_get("password_hash")).transpose()?;
         let password = password.to_string();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&password, &hash)).await.unwrap_or(false);
+        let matches = tokio::task::spawn_blocking(move || verify(stored.as_deref(), &password)).await.unwrap_or(false);
         if matches {
             self.account_by_login(login).await
         } else {
             Ok(None)
         }
+    }
+
+    /// Remembers that `login` has just logged in from `address`.
+    pub async fn remember_login_source(&self, login: &str, address: &str, now: Millis) -> Result<()> {
+        let login = check_login(login)?;
+        check_address(address)?;
+        sqlx::query(
+            "INSERT INTO login_sources (login, address, last_login) VALUES ($1, $2, $3) \
+             ON CONFLICT (login, address) DO UPDATE SET last_login = $3",
+        )
+        .bind(login)
+        .bind(address)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether `login` logged in from `address` in the last `LOGIN_SOURCE_DAYS` days.
+    pub async fn known_login_source(&self, login: &str, address: &str, now: Millis) -> Result<bool> {
+        let login = check_login(login)?;
+        check_address(address)?;
+        let since = now - LOGIN_SOURCE_DAYS * gongzhi_domain::time::DAY;
+        let row =
+            sqlx::query("SELECT 1 AS known FROM login_sources WHERE login = $1 AND address = $2 AND last_login > $3")
+                .bind(login)
+                .bind(address)
+                .bind(since)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.is_some())
     }
 
     pub async fn set_password(&self, user_id: i64, password: &str) -> Result<()> {
@@ -159,7 +250,8 @@ impl Store {
     }
 
     /// Changes one's own password after checking the current one. The session in use
-    /// (`keep_session`, its token) stays; every other session of the user ends.
+    /// (`keep_session`, its token) stays; every other session of the user ends, and
+    /// every API token of the user is revoked.
     pub async fn change_password(&self, user_id: i64, current: &str, new: &str, keep_session: &str) -> Result<()> {
         let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1 AND active = 1")
             .bind(user_id)
@@ -168,7 +260,7 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let hash: String = row.try_get("password_hash")?;
         let current = current.to_string();
-        if !tokio::task::spawn_blocking(move || password_matches(&current, &hash)).await.unwrap_or(false) {
+        if !tokio::task::spawn_blocking(move || verify(Some(&hash), &current)).await.unwrap_or(false) {
             return Err(StoreError::Refused("wrong_password"));
         }
         let hash = hash_new_password(new).await?;
@@ -193,6 +285,9 @@ impl Store {
 
     /// The account behind a live session; `None` when unknown or expired.
     pub async fn session_account(&self, token: &str, now: Millis) -> Result<Option<Account>> {
+        if !plausible_token(token) {
+            return Ok(None);
+        }
         let sql = format!("{ACCOUNT} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1");
         let row = sqlx::query(&sql).bind(digest(token)).bind(now).fetch_optional(self.pool()).await?;
         row.as_ref().map(account_from_row).transpose()
@@ -207,6 +302,10 @@ impl Store {
     pub async fn create_api_token(&self, login: &str, name: &str) -> Result<String> {
         let account =
             self.account_by_login(login).await?.ok_or_else(|| StoreError::Invalid(format!("no user `{login}`")))?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.contains('\0') {
+            return Err(StoreError::Invalid("a token's name is 1 to 100 characters".into()));
+        }
         let token = new_token();
         sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
             .bind(digest(&token))
@@ -219,14 +318,46 @@ impl Store {
     }
 
     pub async fn token_account(&self, token: &str) -> Result<Option<Account>> {
+        if !plausible_token(token) {
+            return Ok(None);
+        }
         let sql = format!("{ACCOUNT} JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND u.active = 1");
         let row = sqlx::query(&sql).bind(digest(token)).fetch_optional(self.pool()).await?;
         row.as_ref().map(account_from_row).transpose()
     }
+
+    /// The API tokens of one user, or of everyone, oldest first.
+    pub async fn api_tokens(&self, user_id: Option<i64>) -> Result<Vec<TokenInfo>> {
+        let sql = format!("{TOKEN_INFO} WHERE $1 = 0 OR t.user_id = $1 ORDER BY t.id");
+        let rows = sqlx::query(&sql).bind(user_id.unwrap_or(0)).fetch_all(self.pool()).await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// Revokes one API token by its id; the token stops working at once.
+    pub async fn revoke_api_token(&self, id: i64) -> Result<TokenInfo> {
+        let row = sqlx::query(&format!("{TOKEN_INFO} WHERE t.id = $1")).bind(id).fetch_optional(self.pool()).await?;
+        let token = token_from_row(&row.ok_or(StoreError::NotFound)?)?;
+        sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(self.pool()).await?;
+        Ok(token)
+    }
 }
 
-/// Sets a password hash and ends the user's sessions opened with the old password, all
-/// but the one given.
+/// Forgets the addresses accounts have not logged in from for `LOGIN_SOURCE_DAYS`.
+pub(crate) async fn forget_login_sources(pool: &sqlx::AnyPool, now: Millis) -> Result<u64> {
+    let since = now - LOGIN_SOURCE_DAYS * gongzhi_domain::time::DAY;
+    let done = sqlx::query("DELETE FROM login_sources WHERE last_login <= $1").bind(since).execute(pool).await?;
+    Ok(done.rows_affected())
+}
+
+fn check_address(address: &str) -> Result<()> {
+    if address.is_empty() || address.len() > MAX_ADDRESS || address.contains('\0') {
+        return Err(StoreError::Invalid(format!("an address is 1 to {MAX_ADDRESS} bytes")));
+    }
+    Ok(())
+}
+
+/// Sets a password hash, ends the user's sessions opened with the old password, all but
+/// the one given, and revokes the user's API tokens.
 pub(crate) async fn replace_password(
     conn: &mut sqlx::AnyConnection,
     user_id: i64,
@@ -238,6 +369,7 @@ pub(crate) async fn replace_password(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
     end_sessions(conn, user_id, keep_session).await
 }
 
@@ -249,4 +381,25 @@ pub(crate) async fn end_sessions(conn: &mut sqlx::AnyConnection, user_id: i64, k
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No timing here: what makes an unknown login cost as much as a known one is that it
+    /// is checked too, against a hash made the way real ones are.
+    #[test]
+    fn an_unknown_login_is_checked_like_a_known_one() {
+        let real = hash_password("demo-password").unwrap();
+        let (real, stand_in) = (PasswordHash::new(&real).unwrap(), PasswordHash::new(stand_in_hash()).unwrap());
+        assert_eq!(stand_in.algorithm, real.algorithm);
+        assert_eq!(stand_in.version, real.version);
+        assert_eq!(stand_in.params, real.params);
+        assert!(!verify(None, "demo-password"));
+        assert!(!verify(None, ""));
+        let stored = hash_password("demo-password").unwrap();
+        assert!(verify(Some(&stored), "demo-password"));
+        assert!(!verify(Some(&stored), "demo-passwort"));
+    }
 }

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::deadline::DeadlinePolicy;
+use gongzhi_domain::measures::Scoring;
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::unit::{path_ids, Unit, UnitKind};
@@ -17,7 +18,7 @@ use gongzhi_domain::Broken;
 use sqlx::{AnyConnection, Row};
 
 use crate::accounts::{account_from_row, check_login, end_sessions, hash_new_password, replace_password, ACCOUNT};
-use crate::settings::{put_setting_in, CALENDAR, POLICY};
+use crate::settings::{put_setting_in, CALENDAR, POLICY, SCORING};
 use crate::units::{insert_category, insert_unit};
 use crate::{Account, Result, Store, StoreError};
 
@@ -230,6 +231,7 @@ impl Store {
              OR EXISTS (SELECT 1 FROM users WHERE unit_id = $1) \
              OR EXISTS (SELECT 1 FROM categories WHERE default_unit_id = $1) \
              OR EXISTS (SELECT 1 FROM requests WHERE unit_id = $1 OR assignee_unit_id = $1) \
+             OR EXISTS (SELECT 1 FROM request_co_units WHERE unit_id = $1) \
              OR EXISTS (SELECT 1 FROM unit_day_stats WHERE unit_id = $1) THEN 1 ELSE 0 END AS used",
         )
         .bind(id)
@@ -325,6 +327,29 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         replace_password(&mut tx, id, &hash, None).await?;
         record(&mut tx, admin, &user.unit_path, "user.password", &user.login, "", now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The API tokens of an account in the admin's subtree.
+    pub async fn tokens_as_admin(&self, admin: &Staff, id: i64) -> Result<Vec<crate::TokenInfo>> {
+        let user = self.user_in_scope(admin, id).await?;
+        self.api_tokens(Some(user.id)).await
+    }
+
+    /// Revokes one API token of an account in the admin's subtree.
+    pub async fn revoke_token_as_admin(&self, admin: &Staff, id: i64, token_id: i64, now: Millis) -> Result<()> {
+        let user = self.user_in_scope(admin, id).await?;
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query("SELECT name FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let name: String = row.try_get("name")?;
+        sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(token_id).execute(&mut *tx).await?;
+        record(&mut tx, admin, &user.unit_path, "user.token_revoke", &user.login, &name, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -427,6 +452,21 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         put_setting_in(&mut tx, POLICY, &after).await?;
         record(&mut tx, admin, &admin.unit_path, "policy.change", "", &format!("{before} → {after}"), now).await?;
+        tx.commit().await?;
+        self.refresh_settings().await?;
+        Ok(())
+    }
+
+    /// How the composite score is made from now on: the weights and the minimum behind
+    /// each weighed rate. District admins only, as it judges every unit.
+    pub async fn set_scoring_as_admin(&self, admin: &Staff, scoring: &Scoring, now: Millis) -> Result<()> {
+        require_root_admin(admin)?;
+        scoring.check().map_err(|_| StoreError::Refused("bad_scoring"))?;
+        let before = serde_json::to_string(&self.settings().scoring).unwrap_or_default();
+        let after = serde_json::to_string(scoring).unwrap_or_default();
+        let mut tx = self.pool().begin().await?;
+        put_setting_in(&mut tx, SCORING, &after).await?;
+        record(&mut tx, admin, &admin.unit_path, "scoring.change", "", &format!("{before} → {after}"), now).await?;
         tx.commit().await?;
         self.refresh_settings().await?;
         Ok(())

@@ -40,6 +40,11 @@ impl Bulletin {
     pub fn is_published(&self) -> bool {
         self.status == BulletinStatus::Published
     }
+
+    /// Its figures were taken before its period was over (临时通报).
+    pub fn is_provisional(&self) -> bool {
+        self.content.is_provisional()
+    }
 }
 
 const COLUMNS: &str = "id, unit_id, content, remarks, status, created_by, created_at, published_by, published_at";
@@ -110,6 +115,7 @@ impl Store {
             categories,
             previous_categories,
             callbacks,
+            scoring: self.settings().scoring,
         });
         // Names only for the categories shown: the catalogue has hundreds.
         let shown: Vec<i64> =
@@ -122,7 +128,9 @@ impl Store {
     }
 
     /// A draft bulletin of the week or month holding `date`, for a unit of the
-    /// supervisor's subtree.
+    /// supervisor's subtree. A period not over yet may be drafted; its bulletin is
+    /// provisional. A unit has one draft per period: while it exists, generating again is
+    /// refused with its id.
     pub async fn generate_bulletin(
         &self,
         staff: &Staff,
@@ -143,11 +151,13 @@ impl Store {
         if time::start_of(period.from) > now {
             return Err(StoreError::Invalid("the period has not started yet".into()));
         }
+        self.no_draft_of(unit.id, period).await?;
         let content = self.publishing_content(unit_id, period, now).await?;
         let json = serde_json::to_string(&content).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let row = sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO bulletins (unit_id, unit_path, period_kind, period_from, period_to, content, remarks, \
-             status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9) RETURNING id",
+             status, created_by, created_at, draft_key) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10) \
+             RETURNING id",
         )
         .bind(unit.id)
         .bind(unit.path.as_str())
@@ -158,9 +168,35 @@ impl Store {
         .bind(BulletinStatus::Draft.as_str())
         .bind(staff.user_id)
         .bind(now)
+        .bind(format!("{}/{}/{}", unit.id, kind.as_str(), period.from))
         .fetch_one(self.pool())
+        .await;
+        match inserted {
+            Ok(row) => self.bulletin_by_id(row.try_get("id")?).await,
+            // Another supervisor's draft of the same period was stored first.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                self.no_draft_of(unit.id, period).await?;
+                Err(StoreError::Refused("bulletin_draft_exists"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Refuses, naming it, when the unit already has a draft of the period.
+    async fn no_draft_of(&self, unit_id: i64, period: Period) -> Result<()> {
+        let draft = sqlx::query(
+            "SELECT id FROM bulletins WHERE unit_id = $1 AND period_kind = $2 AND period_from = $3 \
+             AND status = 'draft' ORDER BY id LIMIT 1",
+        )
+        .bind(unit_id)
+        .bind(period.kind.as_str())
+        .bind(time::date_to_day(period.from))
+        .fetch_optional(self.pool())
         .await?;
-        self.bulletin_by_id(row.try_get("id")?).await
+        match draft {
+            Some(row) => Err(StoreError::AlreadyOpen { what: "bulletin_draft", id: row.try_get("id")? }),
+            None => Ok(()),
+        }
     }
 
     async fn bulletin_by_id(&self, id: i64) -> Result<Bulletin> {
@@ -252,11 +288,18 @@ impl Store {
         self.bulletin(staff, id).await
     }
 
-    /// Publishes a draft: from now on it is on the public site and no longer changes.
-    pub async fn publish_bulletin(&self, staff: &Staff, id: i64, now: Millis) -> Result<Bulletin> {
-        self.own_draft(staff, id).await?;
+    /// Publishes a draft: from now on it is on the public site and no longer changes. A
+    /// provisional draft (its period was not over when its figures were taken) is
+    /// published only when the supervisor confirms it as such (`provisional`); it stays
+    /// marked provisional.
+    pub async fn publish_bulletin(&self, staff: &Staff, id: i64, provisional: bool, now: Millis) -> Result<Bulletin> {
+        let draft = self.own_draft(staff, id).await?;
+        if draft.is_provisional() && !provisional {
+            return Err(StoreError::Refused("bulletin_provisional"));
+        }
+        self.anchor_bulletin(id, now).await?;
         let done = sqlx::query(
-            "UPDATE bulletins SET status = 'published', published_by = $1, published_at = $2 \
+            "UPDATE bulletins SET status = 'published', published_by = $1, published_at = $2, draft_key = NULL \
              WHERE id = $3 AND status = 'draft'",
         )
         .bind(staff.user_id)

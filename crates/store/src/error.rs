@@ -18,6 +18,10 @@ pub enum StoreError {
     Invalid(String),
     #[error("already exists: {0}")]
     Duplicate(String),
+    /// Something of this kind (`press_order`, `rework_order`, `bulletin_draft`) is already
+    /// open for the same request or period: carry on with that one, by its id.
+    #[error("{what} {id} is already open")]
+    AlreadyOpen { what: &'static str, id: i64 },
     /// A change the rules refuse, by a stable code (`wrong_password`, `unit_in_use`, …)
     /// that callers turn into words.
     #[error("refused: {0}")]

@@ -169,12 +169,12 @@ impl Store {
                 *overdue.entry(child.id).or_default() += 1;
             }
         }
-        let weights = self.settings().weights;
+        let scoring = self.settings().scoring;
         Ok(children
             .into_iter()
             .map(|child| {
                 let c = counters.get(&child.id).copied().unwrap_or_default();
-                let m = Measures::from_counters(c, overdue.get(&child.id).copied().unwrap_or(0), &weights);
+                let m = Measures::from_counters(c, overdue.get(&child.id).copied().unwrap_or(0), &scoring);
                 (child, m)
             })
             .collect())

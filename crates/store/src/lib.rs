@@ -17,16 +17,21 @@
 mod accounts;
 mod accuracy;
 mod admin;
+pub mod anchors;
 mod attachments;
+mod audit;
 mod bulletins;
 mod chain;
+mod co_units;
 mod error;
 mod figures;
 mod lists;
 mod queries;
+mod replay;
 mod rows;
 mod search;
 mod settings;
+mod snapshot;
 mod stats;
 mod suggestions;
 mod supervision;
@@ -35,15 +40,20 @@ mod throttle;
 mod units;
 mod writer;
 
-pub use accounts::{hash_password, new_token, Account, MIN_PASSWORD};
+pub use accounts::{
+    hash_password, new_token, well_formed_login, Account, TokenInfo, LOGIN_SOURCE_DAYS, MAX_TOKEN, MIN_PASSWORD,
+};
 pub use admin::{AuditEntry, Listing, UnitEntry};
+pub use anchors::Anchor;
 pub use attachments::{photo_type, Attachment, AttachmentInfo};
+pub use audit::AuditReport;
 pub use bulletins::Bulletin;
-pub use chain::{ChainReport, EventRecord};
+pub use chain::{Breach, ChainReport, EventRecord, Found};
 pub use error::StoreError;
 pub use figures::FigureScope;
 pub use lists::{Claims, Owner, MAX_ENTRIES};
 pub use queries::{ListFilter, MergedInto, Page, Queue, TrackView, MAX_PAGE};
+pub use replay::{Mismatch, ReplayReport, MAX_MISMATCHES};
 pub use search::searchable;
 pub use settings::Settings;
 pub use suggestions::{
@@ -52,8 +62,9 @@ pub use suggestions::{
 };
 pub use supervision::{
     Attempt, CallInput, CallbackFigure, CallbackSummary, DrawSpec, Late, LateGroup, Lateness, NewOrder, OrderFilter,
-    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Written,
+    QuestionTally, Reproduction, ReviewFlag, ReviewRun, Sample, SampleItem, Talk, Verdict, VerdictFilter, Written,
 };
+pub use throttle::MAX_THROTTLE_KEY;
 pub use writer::{Created, Imported};
 
 use std::str::FromStr;
@@ -159,6 +170,7 @@ impl Store {
         let store = Store { pool, backend, writer, settings };
         store.refresh_settings().await?;
         tokio::spawn(Chore::of(backend).run(store.pool.clone()));
+        tokio::spawn(Chore::ClearAttempts.run(store.pool.clone()));
         Ok(store)
     }
 
@@ -206,6 +218,10 @@ enum Chore {
     /// off, and counts it from a table that is empty between bursts) it is read in full
     /// each time and misleads the planner into starting parallel workers for it.
     VacuumPending,
+    /// Clears throttle windows that have passed and the addresses accounts have not
+    /// logged in from for `LOGIN_SOURCE_DAYS`, once a minute: the throttle holds a row
+    /// for every address and login ever tried, and would otherwise grow without end.
+    ClearAttempts,
 }
 
 impl Chore {
@@ -217,17 +233,26 @@ impl Chore {
     }
 
     async fn run(self, pool: AnyPool) {
-        let (every, sql) = match self {
-            Chore::Checkpoint => (Duration::from_secs(1), "PRAGMA wal_checkpoint(PASSIVE)"),
-            Chore::VacuumPending => (Duration::from_secs(60), "VACUUM (ANALYZE) search_pending"),
+        let every = match self {
+            Chore::Checkpoint => Duration::from_secs(1),
+            Chore::VacuumPending | Chore::ClearAttempts => Duration::from_secs(60),
         };
         let mut tick = tokio::time::interval(every);
         while !pool.is_closed() {
             tick.tick().await;
-            if let Err(error) = sqlx::query(sql).execute(&pool).await {
-                tracing::debug!(%error, sql, "housekeeping skipped");
+            if let Err(error) = self.once(&pool).await {
+                tracing::debug!(%error, "housekeeping skipped");
             }
         }
+    }
+
+    async fn once(self, pool: &AnyPool) -> Result<()> {
+        match self {
+            Chore::Checkpoint => sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await.map(|_| ())?,
+            Chore::VacuumPending => sqlx::query("VACUUM (ANALYZE) search_pending").execute(pool).await.map(|_| ())?,
+            Chore::ClearAttempts => throttle::clear_passed(pool, gongzhi_domain::time::now()).await.map(|_| ())?,
+        }
+        Ok(())
     }
 }
 

@@ -2,7 +2,7 @@
 //! public tracking view. Every query a staff member runs is limited to their scope here.
 
 use gongzhi_domain::role::{Role, Staff};
-use gongzhi_domain::time::Millis;
+use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::unit::path_ids;
 use gongzhi_domain::*;
 use sea_query::{Alias, Cond, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, Value};
@@ -11,6 +11,7 @@ use sqlx::any::AnyArguments;
 use sqlx::Row;
 
 use crate::chain::EventRecord;
+use crate::co_units;
 use crate::rows::{self, FIXED, MOVING};
 use crate::{Result, Store, StoreError};
 
@@ -71,7 +72,8 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The queues of the workbench (待受理, 待派单, 待签收, 办理中, 即将超期, 已超期).
+/// The queues of the workbench (待受理, 待派单, 待签收, 办理中, 即将超期, 已超期, and 协办:
+/// work in hand that one's unit helps with).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Queue {
@@ -81,11 +83,12 @@ pub enum Queue {
     Handling,
     DueSoon,
     Overdue,
+    CoUnit,
 }
 
 impl Queue {
     pub const ALL: &'static [Queue] =
-        &[Queue::Intake, Queue::Dispatch, Queue::Claim, Queue::Handling, Queue::DueSoon, Queue::Overdue];
+        &[Queue::Intake, Queue::Dispatch, Queue::Claim, Queue::Handling, Queue::DueSoon, Queue::Overdue, Queue::CoUnit];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -95,6 +98,7 @@ impl Queue {
             Queue::Handling => "handling",
             Queue::DueSoon => "due_soon",
             Queue::Overdue => "overdue",
+            Queue::CoUnit => "co_unit",
         }
     }
 
@@ -126,16 +130,25 @@ fn statuses(list: &[Status]) -> Vec<&'static str> {
     list.iter().map(|s| s.as_str()).collect()
 }
 
-/// Limits a query to what the staff member may see. At the root of the tree everything
-/// is in scope and the condition is left out, so the planner keeps its best index.
-fn scope(query: &mut SelectStatement, staff: &Staff) {
-    if path_ids(&staff.unit_path).count() <= 1 {
+/// Whether a staff member's scope is the whole tree.
+fn at_root(staff: &Staff) -> bool {
+    path_ids(&staff.unit_path).count() <= 1
+}
+
+/// Limits a query to what the staff member may see: their subtree, and with `helps` the
+/// requests their unit helps with as a co-unit. At the root of the tree everything is in
+/// scope and the condition is left out, so the planner keeps its best index.
+fn scope(query: &mut SelectStatement, staff: &Staff, helps: bool) {
+    if at_root(staff) {
         return;
     }
     let prefix = format!("{}%", staff.unit_path);
-    query.cond_where(
-        Cond::any().add(col("unit_path").like(prefix.as_str())).add(col("assignee_path").like(prefix.as_str())),
-    );
+    let mut visible =
+        Cond::any().add(col("unit_path").like(prefix.as_str())).add(col("assignee_path").like(prefix.as_str()));
+    if helps {
+        visible = visible.add(co_units::helped_by(staff.unit_id));
+    }
+    query.cond_where(visible);
 }
 
 /// A built statement with its values. Not kept prepared: these statements are shaped by
@@ -188,6 +201,9 @@ pub struct TrackView {
     pub steps: Vec<TrackStep>,
     /// When the requester may still evaluate or reopen.
     pub evaluation_closes: Option<Millis>,
+    /// Until when the requester may ask for it to be handled again: set only while they
+    /// may (`lifecycle::requester_may_reopen`).
+    pub reopen_until: Option<Millis>,
     /// For a duplicate: the request it joined, whose outcome is also this requester's.
     pub merged_into: Option<MergedInto>,
 }
@@ -283,7 +299,7 @@ impl Store {
     ) -> Result<SelectStatement> {
         let mut query = Query::select();
         query.column((Alias::new("requests"), Alias::new("id"))).from(Alias::new("requests"));
-        scope(&mut query, staff);
+        scope(&mut query, staff, self.helps(staff).await?);
         if !filter.status.is_empty() && !state_aside {
             query.and_where(col("status").is_in(statuses(&filter.status)));
         }
@@ -405,15 +421,24 @@ impl Store {
         Ok(Page { items, next_cursor })
     }
 
-    fn queue_query(&self, staff: &Staff, queue: Queue, now: Millis) -> SelectStatement {
+    /// Whether lists in this staff member's scope must also take in the requests their
+    /// unit helps with: not at the root, where everything is in scope already.
+    async fn helps(&self, staff: &Staff) -> Result<bool> {
+        Ok(!at_root(staff) && self.helps_any(staff.unit_id).await?)
+    }
+
+    fn queue_query(&self, staff: &Staff, queue: Queue, now: Millis, helps: bool) -> SelectStatement {
         let mut query = select_requests();
-        // A handler's queues are their unit's; everyone else's are their scope's.
+        // A handler's queues are their unit's; everyone else's are their scope's; the
+        // co-unit queue is the work one's own unit helps with.
         let own_unit = staff.role == Role::Handler
             && matches!(queue, Queue::Claim | Queue::Handling | Queue::DueSoon | Queue::Overdue);
-        if own_unit {
+        if queue == Queue::CoUnit {
+            query.and_where(co_units::helped_by(staff.unit_id));
+        } else if own_unit {
             query.and_where(col("assignee_unit_id").eq(staff.unit_id));
         } else {
-            scope(&mut query, staff);
+            scope(&mut query, staff, helps);
         }
         // Yellow as far ahead as the deadline policy says.
         let lead = gongzhi_domain::time::HOUR * self.settings().policy.warning_lead_hours;
@@ -427,6 +452,7 @@ impl Store {
                 .and_where(col("resolve_by").gte(now))
                 .and_where(col("resolve_by").lt(now + lead)),
             Queue::Overdue => query.and_where(Expr::cust(WORKING_SQL)).and_where(col("resolve_by").lt(now)),
+            Queue::CoUnit => query.and_where(Expr::cust(WORKING_SQL)),
         };
         query
     }
@@ -445,7 +471,7 @@ impl Store {
         offset: u64,
         limit: u32,
     ) -> Result<Vec<Request>> {
-        let mut query = self.queue_query(staff, queue, now);
+        let mut query = self.queue_query(staff, queue, now, self.helps(staff).await?);
         let order = match queue {
             Queue::Intake | Queue::Dispatch => "created_at",
             _ => "resolve_by",
@@ -463,8 +489,9 @@ impl Store {
     /// How many requests wait in each queue.
     pub async fn queue_counts(&self, staff: &Staff, now: Millis) -> Result<Vec<(Queue, i64)>> {
         let mut counts = Vec::with_capacity(Queue::ALL.len());
+        let helps = self.helps(staff).await?;
         for queue in Queue::ALL {
-            let mut query = self.queue_query(staff, *queue, now);
+            let mut query = self.queue_query(staff, *queue, now, helps);
             query.clear_selects();
             query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
             let (sql, values) = query.build(PostgresQueryBuilder);
@@ -503,6 +530,8 @@ impl Store {
             Status::Resolved | Status::Closed => request.resolved_at.map(|at| policy.evaluation_closes(at)),
             _ => None,
         };
+        let may_reopen = gongzhi_domain::lifecycle::requester_may_reopen(&request, policy, time::now()).is_ok();
+        let reopen_until = evaluation_closes.filter(|_| may_reopen);
         Ok(TrackView {
             number: request.number,
             status: request.status,
@@ -520,6 +549,7 @@ impl Store {
                 .map(|e| TrackStep { at: e.at, action: e.action, status: e.to_status })
                 .collect(),
             evaluation_closes,
+            reopen_until,
             merged_into,
         })
     }

@@ -1,12 +1,13 @@
-//! Settings an admin changes at run time: the working calendar and the deadline policy.
-//! They live in the database so that every app instance sees the same; each instance
-//! keeps a parsed copy and re-reads the rows before each write batch.
+//! Settings an admin changes at run time: the working calendar, the deadline policy and
+//! how the composite score is made. They live in the database so that every app instance
+//! sees the same; each instance keeps a parsed copy and re-reads the rows before each
+//! write batch.
 
 use std::sync::{Arc, RwLock};
 
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::deadline::DeadlinePolicy;
-use gongzhi_domain::measures::ScoreWeights;
+use gongzhi_domain::measures::Scoring;
 use sqlx::{AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
@@ -15,16 +16,12 @@ use crate::{Result, Store, StoreError};
 pub struct Settings {
     pub calendar: WorkCalendar,
     pub policy: DeadlinePolicy,
-    pub weights: ScoreWeights,
+    pub scoring: Scoring,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            calendar: WorkCalendar::official(),
-            policy: DeadlinePolicy::default(),
-            weights: ScoreWeights::default(),
-        }
+        Settings { calendar: WorkCalendar::official(), policy: DeadlinePolicy::default(), scoring: Scoring::default() }
     }
 }
 
@@ -36,7 +33,7 @@ pub(crate) struct Cache {
 
 pub(crate) const CALENDAR: &str = "calendar";
 pub(crate) const POLICY: &str = "deadline_policy";
-const WEIGHTS: &str = "score_weights";
+pub(crate) const SCORING: &str = "score_weights";
 
 fn parse(rows: &[(String, String)]) -> Settings {
     let mut settings = Settings::default();
@@ -46,7 +43,7 @@ fn parse(rows: &[(String, String)]) -> Settings {
         match key.as_str() {
             CALENDAR => settings.calendar = WorkCalendar::parse(value).unwrap_or(settings.calendar),
             POLICY => settings.policy = serde_json::from_str(value).unwrap_or(settings.policy),
-            WEIGHTS => settings.weights = serde_json::from_str(value).unwrap_or(settings.weights),
+            SCORING => settings.scoring = serde_json::from_str(value).unwrap_or(settings.scoring),
             _ => {}
         }
     }
@@ -120,7 +117,8 @@ impl Store {
         self.put_setting(POLICY, &serde_json::to_string(policy).unwrap_or_default()).await
     }
 
-    pub async fn set_weights(&self, weights: &ScoreWeights) -> Result<()> {
-        self.put_setting(WEIGHTS, &serde_json::to_string(weights).unwrap_or_default()).await
+    pub async fn set_scoring(&self, scoring: &Scoring) -> Result<()> {
+        scoring.check().map_err(StoreError::Invalid)?;
+        self.put_setting(SCORING, &serde_json::to_string(scoring).unwrap_or_default()).await
     }
 }

@@ -94,7 +94,7 @@ impl Store {
         let values: Vec<i64> = Counters::FIELDS.iter().map(|f| row.try_get::<i64, _>(*f)).collect::<Result<_, _>>()?;
         let counters = Counters::from_values(&values);
         let open_overdue = self.open_overdue(&path, from, to, now).await?;
-        Ok(Measures::from_counters(counters, open_overdue, &self.settings().weights))
+        Ok(Measures::from_counters(counters, open_overdue, &self.settings().scoring))
     }
 
     /// A unit subtree's counters day by day, for trends; days without any are left out.

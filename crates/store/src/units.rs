@@ -30,6 +30,16 @@ fn category_from_row(row: &AnyRow) -> Result<Category> {
     })
 }
 
+/// A unit, read on the caller's connection.
+pub(crate) async fn unit_in(conn: &mut AnyConnection, id: i64) -> Result<Unit> {
+    let row = sqlx::query("SELECT id, parent_id, kind, code, name, path FROM units WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::UnknownUnit(id))?;
+    unit_from_row(&row)
+}
+
 /// Inserts a unit under a parent of the given path, inside the caller's transaction.
 pub(crate) async fn insert_unit(
     conn: &mut AnyConnection,
@@ -89,12 +99,7 @@ impl Store {
     }
 
     pub async fn unit(&self, id: i64) -> Result<Unit> {
-        let row = sqlx::query("SELECT id, parent_id, kind, code, name, path FROM units WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::UnknownUnit(id))?;
-        unit_from_row(&row)
+        unit_in(&mut *self.pool().acquire().await?, id).await
     }
 
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {

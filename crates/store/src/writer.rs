@@ -5,7 +5,7 @@
 //! The batch takes the chain-head row first; on PostgreSQL that row lock orders the
 //! writers of several app instances, on SQLite the database lock does.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use gongzhi_domain::lifecycle::{decide, Context};
 use gongzhi_domain::measures::{self, Counters};
 use gongzhi_domain::request::{number_for, NewRequest};
 use gongzhi_domain::time::Millis;
+use gongzhi_domain::unit::{may_take, Duty};
 use gongzhi_domain::*;
 use rand::Rng;
 use sqlx::{AnyConnection, Connection, Executor, Row};
@@ -20,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::chain::{self, Head, NewEvent};
 use crate::settings::{self, Settings};
-use crate::{rows, search, stats, Result, Store, StoreError};
+use crate::{rows, search, snapshot, stats, Result, Store, StoreError};
 
 /// A request that intake created, or found again by its idempotency key.
 #[derive(Debug, Clone)]
@@ -90,7 +91,7 @@ pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc
 
 async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(BATCH);
-    let mut paths = HashMap::new();
+    let mut units = HashMap::new();
     // Requests written since the search index last caught up; at start an earlier run
     // may have left some, so the first quiet moment looks.
     let mut pending = search::CATCH_UP as usize;
@@ -118,9 +119,9 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
         // spoils it (PostgreSQL refuses anything after an error), so then the batch is
         // rolled back and done again with a savepoint around each job.
         let started = Instant::now();
-        let mut outcome = write_batch(&mut conn, &settings, &batch, &mut paths, false).await;
+        let mut outcome = write_batch(&mut conn, &settings, &batch, &mut units, false).await;
         if matches!(outcome, Err(Retry::Careful)) {
-            outcome = write_batch(&mut conn, &settings, &batch, &mut paths, true).await;
+            outcome = write_batch(&mut conn, &settings, &batch, &mut units, true).await;
         }
         tracing::debug!(jobs = batch.len(), ms = started.elapsed().as_secs_f64() * 1e3, "write batch");
         match outcome {
@@ -223,8 +224,12 @@ pub(crate) struct Batch<'p> {
     pub(crate) head: Head,
     next_id: i64,
     settings: Arc<Settings>,
-    /// Unit paths never change once made; the writer keeps those it has looked up.
-    paths: &'p mut HashMap<i64, String>,
+    /// A unit's path and kind never change once made; the writer keeps those it has
+    /// looked up.
+    units: &'p mut HashMap<i64, Unit>,
+    /// The units switched off, read once a batch when it first names a unit: an admin
+    /// may switch one at any time, on any instance.
+    inactive: Option<HashSet<i64>>,
 }
 
 /// Errors a job can only meet after a failed statement, which spoils the transaction.
@@ -236,7 +241,7 @@ async fn write_batch(
     conn: &mut AnyConnection,
     cache: &settings::Cache,
     jobs: &[Job],
-    paths: &mut HashMap<i64, String>,
+    units: &mut HashMap<i64, Unit>,
     careful: bool,
 ) -> Result<Vec<Done>, Retry> {
     let mut tx = conn.begin().await?;
@@ -247,7 +252,7 @@ async fn write_batch(
     let next_id: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
     let settings = settings::current(cache, &mut tx).await?;
-    let mut batch = Batch { head, next_id: next_id + 1, settings, paths };
+    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None };
 
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -264,7 +269,7 @@ async fn write_batch(
                 }
             }
             Job::Act { id, version, command, actor, at, .. } => {
-                let result = act(&mut tx, &mut batch, *id, *version, command, actor, *at).await;
+                let result = act(&mut tx, &mut batch, *id, *version, command, actor, *at, None).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Acted(result), spoilt)
@@ -338,14 +343,32 @@ pub fn tracking_code() -> String {
     (0..10).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect()
 }
 
-async fn unit_path(conn: &mut AnyConnection, paths: &mut HashMap<i64, String>, unit_id: i64) -> Result<String> {
-    if let Some(path) = paths.get(&unit_id) {
-        return Ok(path.clone());
+/// The unit a request names for a duty, if it may take it now (`unit::may_take`): the one
+/// check of every intake channel and every dispatch.
+async fn unit_for(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    unit_id: i64,
+    duty: Duty,
+    field: &'static str,
+) -> Result<Unit> {
+    let unit = match batch.units.get(&unit_id) {
+        Some(unit) => unit.clone(),
+        None => crate::units::unit_in(conn, unit_id).await?,
+    };
+    if batch.inactive.is_none() {
+        let rows = sqlx::query("SELECT id FROM units WHERE active = 0").fetch_all(&mut *conn).await?;
+        batch.inactive = Some(rows.iter().map(|row| row.try_get("id")).collect::<Result<_, _>>()?);
     }
-    let row = sqlx::query("SELECT path FROM units WHERE id = $1").bind(unit_id).fetch_optional(&mut *conn).await?;
-    let path: String = row.ok_or(StoreError::UnknownUnit(unit_id))?.try_get("path")?;
-    paths.insert(unit_id, path.clone());
-    Ok(path)
+    let active = !batch.inactive.as_ref().is_some_and(|inactive| inactive.contains(&unit_id));
+    // A refusal names the unit as it is called now, not as it was when it was kept.
+    let unit = match may_take(&unit, active, duty, field) {
+        Ok(()) => unit,
+        Err(_) => crate::units::unit_in(conn, unit_id).await?,
+    };
+    may_take(&unit, active, duty, field)?;
+    batch.units.insert(unit_id, unit.clone());
+    Ok(unit)
 }
 
 async fn category_days(conn: &mut AnyConnection, category_id: i64) -> Result<Option<u32>> {
@@ -364,6 +387,24 @@ pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Request> {
     rows::request_from_row(&row)
 }
 
+/// Longest idempotency key kept, in bytes, with the caller's scope in front of it.
+pub const MAX_IDEMPOTENCY_KEY: usize = 256;
+
+fn check_idempotency_key(key: &str) -> Result<()> {
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || key.contains('\0') {
+        return Err(StoreError::Invalid(format!("an idempotency key is 1 to {MAX_IDEMPOTENCY_KEY} bytes")));
+    }
+    Ok(())
+}
+
+/// What a submission said, as a digest kept with its idempotency key: a replay must say
+/// the same, or it is someone else's submission under a key they should not have.
+fn submission_digest(new: &NewRequest) -> String {
+    use sha2::Digest;
+    let text = serde_json::to_string(new).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
 async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
@@ -373,17 +414,24 @@ async fn create(
     at: Millis,
     suggestion: Option<&crate::suggestions::NewSuggestion>,
 ) -> Result<Created> {
+    let digest = key.map(|_| submission_digest(new));
     if let Some(key) = key {
-        let seen = sqlx::query("SELECT request_id FROM idempotency WHERE key = $1")
+        check_idempotency_key(key)?;
+        let seen = sqlx::query("SELECT request_id, digest FROM idempotency WHERE key = $1")
             .bind(key)
             .fetch_optional(&mut *conn)
             .await?;
         if let Some(row) = seen {
+            // Keys stored before digests were kept have none, and are taken at their word.
+            let stored: String = row.try_get("digest")?;
+            if !stored.is_empty() && Some(&stored) != digest.as_ref() {
+                return Err(StoreError::Refused("idempotency_mismatch"));
+            }
             let request = load(conn, row.try_get("request_id")?).await?;
             return Ok(Created { request, replayed: true });
         }
     }
-    let path = unit_path(conn, batch.paths, new.unit_id).await?;
+    let path = unit_for(conn, batch, new.unit_id, Duty::Place, "unit_id").await?.path;
     if let Some(category) = new.category_id {
         category_days(conn, category).await?;
     }
@@ -407,14 +455,16 @@ async fn create(
         to_status: Status::Submitted.as_str(),
         note: "",
         payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+        snapshot: snapshot::whole(&request),
     });
     chain::insert(conn, &[event]).await?;
     stats::apply(conn, &measures::delta(None, &request)).await?;
-    if let Some(key) = key {
-        sqlx::query("INSERT INTO idempotency (key, request_id, created_at) VALUES ($1, $2, $3)")
+    if let (Some(key), Some(digest)) = (key, digest) {
+        sqlx::query("INSERT INTO idempotency (key, request_id, created_at, digest) VALUES ($1, $2, $3, $4)")
             .bind(key)
             .bind(request.id)
             .bind(at)
+            .bind(digest)
             .execute(&mut *conn)
             .await?;
     }
@@ -424,6 +474,9 @@ async fn create(
     Ok(Created { request, replayed: false })
 }
 
+/// Runs one lifecycle command. A supervisor's reopen for rework passes the rework
+/// order's due date, which becomes the request's new resolve deadline.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn act(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
@@ -432,6 +485,7 @@ pub(crate) async fn act(
     command: &Command,
     actor: &Actor,
     at: Millis,
+    rework_due: Option<Millis>,
 ) -> Result<Request> {
     let request = load(conn, id).await?;
     if let Actor::Staff(staff) = actor {
@@ -448,9 +502,9 @@ pub(crate) async fn act(
     let dispatch_path = match command {
         Command::Dispatch { unit_id, co_unit_ids } => {
             for co in co_unit_ids {
-                unit_path(conn, batch.paths, *co).await?;
+                unit_for(conn, batch, *co, Duty::Handling, "co_unit_ids").await?;
             }
-            Some(unit_path(conn, batch.paths, *unit_id).await?)
+            Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
         Command::Merge { into } => {
             let target =
@@ -461,10 +515,15 @@ pub(crate) async fn act(
             }
             None
         }
+        Command::Press { .. } => {
+            // Pressed by its press order already: that order is where the push goes on.
+            crate::supervision::no_open_order(conn, id, gongzhi_domain::supervision::OrderKind::Press).await?;
+            None
+        }
         _ => None,
     };
     let category_resolve_days = match (command, request.new.category_id) {
-        (Command::Dispatch { .. }, Some(category)) => category_days(conn, category).await?,
+        (Command::Dispatch { .. } | Command::Reopen { .. }, Some(category)) => category_days(conn, category).await?,
         _ => None,
     };
     let settings = &batch.settings;
@@ -474,6 +533,7 @@ pub(crate) async fn act(
         calendar: &settings.calendar,
         dispatch_path: dispatch_path.as_deref(),
         category_resolve_days,
+        rework_due,
     };
     let outcome = decide(&request, command, actor, &ctx)?;
     let next = outcome.request;
@@ -482,6 +542,9 @@ pub(crate) async fn act(
         rows::bind_moving(sqlx::query(&sql), &next).bind(next.id).bind(request.version).execute(&mut *conn).await?;
     if updated.rows_affected() != 1 {
         return Err(StoreError::Conflict { current: request.version });
+    }
+    if next.co_unit_ids != request.co_unit_ids {
+        crate::co_units::record(conn, id, &next.co_unit_ids).await?;
     }
     let event = batch.head.link(NewEvent {
         request_id: id,
@@ -492,6 +555,7 @@ pub(crate) async fn act(
         to_status: outcome.event.to.as_str(),
         note: &outcome.event.note,
         payload: outcome.event.payload.to_string(),
+        snapshot: snapshot::change(&request, &next),
     });
     chain::insert(conn, &[event]).await?;
     stats::apply(conn, &measures::delta(Some(&request), &next)).await?;
@@ -513,6 +577,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
         if request.tracking_code.is_empty() {
             request.tracking_code = tracking_code();
         }
+        // The history arrives without the states between its steps: its last event
+        // records the row as written.
+        let whole = |last: bool| if last { snapshot::whole(&request) } else { String::new() };
         events.push(batch.head.link(NewEvent {
             request_id: request.id,
             at: request.created_at,
@@ -522,8 +589,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
             to_status: Status::Submitted.as_str(),
             note: "",
             payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+            snapshot: whole(item.events.is_empty()),
         }));
-        for (at, actor, draft) in &item.events {
+        for (i, (at, actor, draft)) in item.events.iter().enumerate() {
             events.push(batch.head.link(NewEvent {
                 request_id: request.id,
                 at: *at,
@@ -533,6 +601,7 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
                 to_status: draft.to.as_str(),
                 note: &draft.note,
                 payload: draft.payload.to_string(),
+                snapshot: whole(i + 1 == item.events.len()),
             }));
         }
         for (key, delta) in measures::delta(None, &request) {
@@ -548,6 +617,9 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
             query = rows::bind_moving(rows::bind_fixed(query, request), request);
         }
         query.execute(&mut *conn).await.map_err(|e| StoreError::from_insert(e, "request"))?;
+    }
+    for request in requests.iter().filter(|r| !r.co_unit_ids.is_empty()) {
+        crate::co_units::record(conn, request.id, &request.co_unit_ids).await?;
     }
     search::index(conn, requests.iter().map(|r| (r.id, r.new.title.as_str(), r.new.content.as_str()))).await?;
     chain::insert(conn, &events).await?;

@@ -7,17 +7,20 @@ use std::collections::HashMap;
 use chrono::Duration;
 use gongzhi_domain::bulletin::{BulletinStatus, Period, PeriodKind};
 use gongzhi_domain::figures::{Selection, OPEN_OVERDUE, SELECTIONS};
-use gongzhi_domain::measures::Counters;
+use gongzhi_domain::measures::{Counters, Scoring};
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
 use gongzhi_domain::supervision::SampleRule;
 use gongzhi_domain::time::{self, DAY};
+use gongzhi_domain::Role;
 use gongzhi_store::testing::{manhole, month_of_work, staff, town};
-use gongzhi_store::{on_both, CallInput, DrawSpec, FigureScope, Store, StoreError};
+use gongzhi_store::{hash_password, on_both, CallInput, DrawSpec, FigureScope, Store, StoreError};
 
 on_both!(
     every_figure_lists_exactly_the_requests_it_counts,
     sub_units_and_categories_add_up,
     a_bulletin_goes_from_draft_to_published,
+    a_bulletin_of_a_period_not_over_is_provisional_and_a_period_has_one_draft,
+    the_district_admin_sets_how_units_are_scored_and_thin_data_is_not_ranked,
 );
 
 fn counter(c: &Counters, name: &str) -> i64 {
@@ -156,7 +159,8 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     let reviewed = store.set_bulletin_remarks(&t.supervisor, draft.id, remarks).await.unwrap();
     assert_eq!(reviewed.remarks, remarks);
     assert!(store.set_bulletin_remarks(&t.supervisor, draft.id, &"长".repeat(5_001)).await.is_err());
-    let published = store.publish_bulletin(&t.supervisor, draft.id, now).await.unwrap();
+    // Confirmed as provisional in case the month is not over yet.
+    let published = store.publish_bulletin(&t.supervisor, draft.id, true, now).await.unwrap();
     assert_eq!((published.status, published.published_by), (BulletinStatus::Published, Some(t.supervisor.user_id)));
     assert_eq!(store.published_bulletin(draft.id).await.unwrap().remarks, remarks);
     let public = store.published_bulletins(0, 10).await.unwrap();
@@ -164,7 +168,7 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     // Once published it no longer changes.
     let again = store.set_bulletin_remarks(&t.supervisor, draft.id, "改写").await;
     assert!(matches!(again, Err(StoreError::Refused("bulletin_published"))));
-    assert!(matches!(store.publish_bulletin(&t.supervisor, draft.id, now).await, Err(StoreError::Refused(_))));
+    assert!(matches!(store.publish_bulletin(&t.supervisor, draft.id, true, now).await, Err(StoreError::Refused(_))));
     assert_eq!(store.published_bulletin(draft.id).await.unwrap().content, draft.content);
 
     // The supervisors' callbacks of the period are in the bulletin, as the callback
@@ -189,4 +193,91 @@ async fn a_bulletin_goes_from_draft_to_published(store: Store, _url: String) {
     assert!(calls.sampled > 1);
     assert!(calls.answers.contains(&("satisfied".to_string(), 1)), "{:?}", calls.answers);
     assert_eq!(calls.callback_rate(), summary.callback_rate);
+}
+
+async fn a_bulletin_of_a_period_not_over_is_provisional_and_a_period_has_one_draft(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+
+    // This week is not over: its bulletin is provisional, and published only when the
+    // supervisor confirms it as such.
+    let this_week = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today, now).await.unwrap();
+    assert!(this_week.is_provisional());
+    let unconfirmed = store.publish_bulletin(&t.supervisor, this_week.id, false, now).await;
+    assert!(matches!(unconfirmed, Err(StoreError::Refused("bulletin_provisional"))), "{unconfirmed:?}");
+    assert!(matches!(store.published_bulletin(this_week.id).await, Err(StoreError::NotFound)));
+    let published = store.publish_bulletin(&t.supervisor, this_week.id, true, now).await.unwrap();
+    assert!(published.is_published() && published.is_provisional(), "it stays marked provisional");
+
+    // Last week is over: its bulletin is final and needs no confirmation.
+    let last_week = Period::last_complete(PeriodKind::Weekly, today);
+    assert!(last_week.to < today);
+    let last = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, last_week.from, now).await;
+    let last = last.unwrap();
+    assert_eq!(last.period(), last_week);
+    assert!(!last.is_provisional());
+
+    // One draft per unit and period: generating it again names the draft.
+    let again = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, last_week.to, now).await;
+    assert!(matches!(again, Err(StoreError::AlreadyOpen { what: "bulletin_draft", id }) if id == last.id), "{again:?}");
+    // Another unit, or the month, is another bulletin.
+    store.generate_bulletin(&t.supervisor, t.district, PeriodKind::Weekly, last_week.from, now).await.unwrap();
+    store.publish_bulletin(&t.supervisor, last.id, false, now).await.unwrap();
+    // Published, it leaves room for a corrected one; a published provisional week too.
+    store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, last_week.from, now).await.unwrap();
+    let later = this_week.period().ends_at();
+    let final_week = store.generate_bulletin(&t.supervisor, t.street, PeriodKind::Weekly, today, later).await.unwrap();
+    assert!(!final_week.is_provisional(), "taken once the week was over");
+}
+
+async fn the_district_admin_sets_how_units_are_scored_and_thin_data_is_not_ranked(store: Store, _url: String) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let today = time::local_date(now);
+    let (from, to) = (today - Duration::days(31), today + Duration::days(40));
+
+    // A month's work has a handful of verdicts per community: too few to score them by
+    // default, so neither is ranked, and neither is ranked last on zeros.
+    let children = store.measures_of_children(t.street, from, to, now).await.unwrap();
+    for (unit, m) in &children {
+        assert!(m.counters.evaluations < 5, "{}: {:?}", unit.name, m.counters);
+        assert_eq!((m.composite_score, m.too_little_data), (None, true), "{}", unit.name);
+    }
+    let period = Period::custom(from, to).unwrap();
+    let content = store.publishing_content(t.street, period, now).await.unwrap();
+    assert!(content.ranking.iter().all(|r| r.rank.is_none()));
+    assert_eq!(content.scoring, Some(Scoring::default()), "the content says how it was scored");
+
+    // The district admin lowers the minimum and weighs the on-time rate too.
+    let hash = hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", Role::Admin, t.district, &hash).await.unwrap().staff();
+    let street_admin = store.add_user("admin_s1", "街道管理员", Role::Admin, t.street, &hash).await.unwrap().staff();
+    let scoring = Scoring { on_time: 10.0, minimum: 1, ..Scoring::default() };
+    store.set_scoring_as_admin(&admin, &scoring, now).await.unwrap();
+    assert_eq!(store.settings().scoring, scoring);
+    for (unit, m) in store.measures_of_children(t.street, from, to, now).await.unwrap() {
+        let weighed = [
+            (m.response_rate, 20.0),
+            (m.closure_rate, 20.0),
+            (m.on_time_rate, 10.0),
+            (m.solved_rate, 30.0),
+            (m.satisfaction_rate, 30.0),
+        ];
+        let expected = 100.0 * weighed.iter().map(|(r, w)| r.unwrap() * w).sum::<f64>() / 110.0;
+        assert!((m.composite_score.unwrap() - expected).abs() < 1e-9, "{}: {m:?}", unit.name);
+    }
+    let content = store.publishing_content(t.street, period, now).await.unwrap();
+    assert!(content.ranking.iter().all(|r| r.rank.is_some()));
+    assert_eq!(content.scoring, Some(scoring));
+
+    // Only the district's admin, and only sensible numbers; a refusal changes nothing.
+    let theirs = store.set_scoring_as_admin(&street_admin, &Scoring::default(), now).await;
+    assert!(matches!(theirs, Err(StoreError::Refused("district_admin_only"))), "{theirs:?}");
+    let nothing = Scoring { response: 0.0, closure: 0.0, on_time: 0.0, solved: 0.0, satisfaction: 0.0, minimum: 1 };
+    let refused = store.set_scoring_as_admin(&admin, &nothing, now).await;
+    assert!(matches!(refused, Err(StoreError::Refused("bad_scoring"))), "{refused:?}");
+    assert_eq!(store.settings().scoring, scoring);
+    let changes = store.admin_changes(&admin, 0, 10).await.unwrap();
+    assert_eq!(changes.items[0].action, "scoring.change");
 }

@@ -429,11 +429,18 @@ async fn guessing_is_throttled(store: Store, _url: String) {
     let store = &store;
     let now = time::now();
     let window = 10 * 60_000;
+    // Each attempt learns its place in the window as it is counted.
     for i in 0..5 {
-        assert!(!store.throttled("track:10.0.0.9", window, 5, now + i).await.unwrap());
-        store.record_failure("track:10.0.0.9", window, now + i).await.unwrap();
+        assert_eq!(store.count_attempt("track:10.0.0.9", window, now + i).await.unwrap(), i + 1);
     }
-    assert!(store.throttled("track:10.0.0.9", window, 5, now + 10).await.unwrap());
-    assert!(!store.throttled("track:10.0.0.8", window, 5, now + 10).await.unwrap());
-    assert!(!store.throttled("track:10.0.0.9", window, 5, now + window + 1).await.unwrap(), "a new window");
+    assert_eq!(store.count_attempt("track:10.0.0.8", window, now + 10).await.unwrap(), 1, "another key");
+    store.forgive_attempt("track:10.0.0.9").await.unwrap();
+    assert_eq!(store.count_attempt("track:10.0.0.9", window, now + 11).await.unwrap(), 5, "one taken back");
+    assert_eq!(store.count_attempt("track:10.0.0.9", window, now + window + 1).await.unwrap(), 1, "a new window");
+    // Keys are bounded, and passed windows cleared.
+    let long = format!("login:{}", "a".repeat(3_000));
+    assert!(matches!(store.count_attempt(&long, window, now).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.count_attempt("track:\0", window, now).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.clear_passed_attempts(now + window + 10).await.unwrap(), 1);
+    assert_eq!(store.clear_passed_attempts(now + 3 * window).await.unwrap(), 1);
 }

@@ -5,14 +5,15 @@
 //! reminder talks are kept; nobody sees beyond their subtree.
 
 use chrono::NaiveDate;
+use gongzhi_domain::measures::{contribution, Counters};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult, CallbackState, Question};
-use gongzhi_domain::supervision::order::{OrderKind, OrderStatus};
+use gongzhi_domain::supervision::order::{due_after, OrderKind, OrderStatus, DEFAULT_DAYS};
 use gongzhi_domain::supervision::{Rule, SampleRule};
-use gongzhi_domain::time::{self, Millis, DAY};
+use gongzhi_domain::time::{self, Millis, DAY, HOUR};
 use gongzhi_domain::*;
 use gongzhi_store::testing::{dispatched, manhole, staff, town, Town};
-use gongzhi_store::{on_both, CallInput, DrawSpec, NewOrder, OrderFilter, Store, StoreError};
+use gongzhi_store::{on_both, CallInput, DrawSpec, ListFilter, NewOrder, OrderFilter, Store, StoreError};
 
 on_both!(
     a_supervisor_finds_a_result_not_fed_back_and_the_unit_reworks_it,
@@ -22,6 +23,8 @@ on_both!(
     review_rules_flag_badly_kept_entries,
     stale_and_overdue_work_by_unit_and_cadre,
     reminder_talks_are_kept_per_cadre,
+    a_rework_is_judged_by_its_own_deadline_and_closes_once_resolved_again,
+    a_request_holds_one_open_order_of_each_kind,
 );
 
 const YES: Answers = Answers { from_public: true, measures_known: true, result_fed_back: true, satisfied: true };
@@ -113,6 +116,8 @@ async fn a_supervisor_finds_a_result_not_fed_back_and_the_unit_reworks_it(store:
     assert!(matches!(early, Err(StoreError::Refused("order_state"))), "{early:?}");
     let mine = store.orders(&t.handler, &OrderFilter::default(), 0, 50).await.unwrap();
     assert_eq!(mine.items.iter().map(|o| o.id).collect::<Vec<_>>(), vec![order_id]);
+    let again = Command::Resolve { reply: "已上门向诉求人当面反馈补装结果".into(), contacted: true };
+    store.act(first.id, None, again, staff(&t.handler)).await.unwrap();
     let answered = store.answer_order(&t.handler, order_id, "已上门向诉求人反馈办理结果", time::now()).await.unwrap();
     assert_eq!((answered.status, answered.answered_by), (OrderStatus::Answered, Some(t.handler.user_id)));
     let closed = store.close_order(&t.supervisor, order_id, "经再次回访核实", time::now()).await.unwrap();
@@ -336,5 +341,146 @@ async fn reminder_talks_are_kept_per_cadre(store: Store, _url: String) {
     assert!(store.talk(&t.handler, talk.id).await.is_err());
     let empty = store.record_talk(&t.supervisor, t.handler.user_id, held, " ", vec![], time::now()).await;
     assert!(matches!(empty, Err(StoreError::Rule(Broken::Missing("reason")))));
+    assert!(store.verify_chain().await.unwrap().is_intact());
+}
+
+/// The community's counters for a wide period, as kept and as recounted from the requests.
+async fn kept_and_recounted(store: &Store, t: &Town) -> (Counters, Counters) {
+    let today = today();
+    let (from, to) = (today - chrono::Duration::days(60), today + chrono::Duration::days(60));
+    let kept = store.measures(t.community, from, to, time::now()).await.unwrap().counters;
+    let all = store.list(&t.supervisor, &ListFilter { limit: Some(100), ..Default::default() }, time::now()).await;
+    let mut recounted = Counters::default();
+    for r in &all.unwrap().items {
+        for ((unit, _), c) in contribution(r) {
+            if unit == t.community {
+                recounted.add(&c, 1);
+            }
+        }
+    }
+    (kept, recounted)
+}
+
+async fn a_rework_is_judged_by_its_own_deadline_and_closes_once_resolved_again(store: Store, _url: String) {
+    let store = &store;
+    let t = town(store).await;
+    let now = time::now();
+    let month_ago = now - 30 * DAY;
+    // Resolved in good time a month ago: its deadline is long past.
+    let r = store.create(manhole(t.community, Some(t.category)), None, staff(&t.operator)).await.unwrap().request;
+    store.act_at(r.id, None, Command::Accept, staff(&t.operator), month_ago).await.unwrap();
+    let dispatch = Command::Dispatch { unit_id: t.community, co_unit_ids: vec![] };
+    store.act_at(r.id, None, dispatch, staff(&t.dispatcher), month_ago).await.unwrap();
+    store.act_at(r.id, None, Command::Claim, staff(&t.handler), month_ago + HOUR).await.unwrap();
+    let resolve = Command::Resolve { reply: "已补装井盖".into(), contacted: true };
+    let done = store.act_at(r.id, None, resolve, staff(&t.handler), month_ago + 2 * HOUR).await.unwrap();
+    assert!(done.resolve_by.unwrap() < now);
+    let today = today();
+    let (from, to) = (today - chrono::Duration::days(60), today + chrono::Duration::days(60));
+    let before = store.measures(t.community, from, to, now).await.unwrap();
+    assert_eq!((before.on_time_rate, before.overdue_count), (Some(1.0), 0));
+
+    // The callback finds the result was never fed back: rework, due in five working days.
+    let spec = DrawSpec { from: time::local_date(month_ago), ..all_of(t.district) };
+    store.draw_sample(&t.supervisor, &spec, now).await.unwrap();
+    let item = store.callback_queue(&t.supervisor, 0, 50).await.unwrap().items[0].clone();
+    let due = due_after(&store.settings().calendar, now, DEFAULT_DAYS);
+    let failing = AttemptResult::Reached(Answers { result_fed_back: false, ..YES });
+    let input = CallInput { rework_due: due, ..call(failing) };
+    let order_id = store.record_callback(&t.supervisor, item.id, input, now).await.unwrap().order_id.unwrap();
+
+    // Back at work with the rework's own deadline: not overdue, not on the late list,
+    // and the unit's figures do not count it late.
+    let reworked = store.request(r.id, &t.supervisor).await.unwrap();
+    assert_eq!((reworked.status, reworked.resolve_by), (Status::InProgress, Some(due)));
+    assert!(!reworked.is_overdue(now), "a rework is not born overdue");
+    let late = store.lateness(&t.supervisor, 3, now).await.unwrap();
+    assert!(!late.items.iter().any(|l| l.request_id == r.id && l.overdue), "{:?}", late.items);
+    let during = store.measures(t.community, from, to, now).await.unwrap();
+    assert_eq!((during.overdue_count, during.counters.resolve_due), (0, 1));
+    let reopen = store.events_of(r.id).await.unwrap().into_iter().find(|e| e.action == "reopen").unwrap();
+    assert!(reopen.payload.contains(&due.to_string()), "the history says what it is judged by");
+
+    // The unit answers, but the order is not closed over work still being redone.
+    store.answer_order(&t.handler, order_id, "已重新上门，正在反馈办理结果", now).await.unwrap();
+    let early = store.close_order(&t.supervisor, order_id, "", now).await;
+    assert!(matches!(early, Err(StoreError::Refused("rework_unfinished"))), "{early:?}");
+    assert_eq!(store.order(&t.supervisor, order_id).await.unwrap().status, OrderStatus::Answered);
+
+    // Resolved again, but the supervisor does not accept the answer: the order and the
+    // work go back, due by the order's new date.
+    let again = Command::Resolve { reply: "已电话告知诉求人".into(), contacted: true };
+    store.act_at(r.id, None, again, staff(&t.handler), now + HOUR).await.unwrap();
+    let redue = due_after(&store.settings().calendar, now, DEFAULT_DAYS + 2);
+    let back = store.send_back_order(&t.supervisor, order_id, "未当面反馈，请上门", redue, now + 2 * HOUR).await;
+    assert_eq!(back.unwrap().status, OrderStatus::Open);
+    let redo = store.request(r.id, &t.supervisor).await.unwrap();
+    assert_eq!((redo.status, redo.resolve_by, redo.reopen_count), (Status::InProgress, Some(redue), 2));
+
+    // Resolved again before that date: on time, by the rework's own deadline.
+    let again = Command::Resolve { reply: "已上门当面向诉求人反馈补装结果".into(), contacted: true };
+    store.act_at(r.id, None, again, staff(&t.handler), now + 3 * HOUR).await.unwrap();
+    store.answer_order(&t.handler, order_id, "已上门当面反馈", now + 3 * HOUR).await.unwrap();
+    let closed = store.close_order(&t.supervisor, order_id, "经再次回访核实", now + 4 * HOUR).await.unwrap();
+    assert_eq!(closed.status, OrderStatus::Closed);
+    let after = store.request(r.id, &t.supervisor).await.unwrap();
+    assert_eq!((after.status, after.resolve_by), (Status::Resolved, Some(redue)), "销号 leaves it resolved");
+    let measured = store.measures(t.community, from, to, now + 4 * HOUR).await.unwrap();
+    assert_eq!((measured.on_time_rate, measured.overdue_count), (Some(1.0), 0));
+    let (kept, recounted) = kept_and_recounted(store, &t).await;
+    assert_eq!(kept, recounted);
+    assert!(store.verify_chain().await.unwrap().is_intact());
+}
+
+async fn a_request_holds_one_open_order_of_each_kind(store: Store, _url: String) {
+    let store = &store;
+    let t = town(store).await;
+    let now = time::now();
+    let slow = dispatched(store, &t, manhole(t.community, None)).await;
+    let press =
+        NewOrder {
+            kind: OrderKind::Press, request_id: slow.id, reason: "请三日内办结".into(), due_at: now + DAY
+        };
+    let first = store.open_order(&t.supervisor, press.clone(), now).await.unwrap();
+    // A second press is refused, naming the one open; the request is pressed once.
+    let second = store.open_order(&t.supervisor, press.clone(), now).await;
+    assert!(matches!(second, Err(StoreError::AlreadyOpen { what: "press_order", id }) if id == first.id), "{second:?}");
+    assert_eq!(store.request(slow.id, &t.supervisor).await.unwrap().press_count, 1);
+    // Nor is the request pressed again past its order, from the request's own page.
+    let again = Command::Press { note: "再次催办".into(), due: None };
+    let pressed = store.act(slow.id, None, again.clone(), staff(&t.supervisor)).await;
+    assert!(matches!(pressed, Err(StoreError::AlreadyOpen { id, .. }) if id == first.id), "{pressed:?}");
+    // Answered is not closed yet: still refused.
+    store.answer_order(&t.handler, first.id, "已安排施工队，周五前办结", now).await.unwrap();
+    assert!(store.open_order(&t.supervisor, press.clone(), now).await.is_err());
+    // A rework beside it is an order of another kind; a second rework is refused too.
+    let rework = NewOrder { kind: OrderKind::Rework, reason: "办理记录不完整".into(), ..press.clone() };
+    let reworking = store.open_order(&t.supervisor, rework.clone(), now).await.unwrap();
+    let twice = store.open_order(&t.supervisor, rework, now).await;
+    assert!(
+        matches!(twice, Err(StoreError::AlreadyOpen { what: "rework_order", id }) if id == reworking.id),
+        "{twice:?}"
+    );
+    // Closed, the press makes room for a new one.
+    store.close_order(&t.supervisor, first.id, "", now).await.unwrap();
+    store.act(slow.id, None, again, staff(&t.supervisor)).await.unwrap();
+    assert!(store.open_order(&t.supervisor, press, now).await.is_ok());
+
+    // A finished request drawn twice and failing both calls: the second call joins the
+    // rework order the first one opened.
+    let done = resolved(store, &t, true).await;
+    let failing = || call(AttemptResult::Reached(Answers { satisfied: false, ..YES }));
+    let mut orders = Vec::new();
+    for _ in 0..2 {
+        let sample = store.draw_sample(&t.supervisor, &all_of(t.community), now).await.unwrap();
+        let item = store.sample_items(&t.supervisor, sample.id).await.unwrap();
+        let item = item.iter().find(|i| i.request_id == done.id).unwrap();
+        orders.push(store.record_callback(&t.supervisor, item.id, failing(), now).await.unwrap().order_id);
+    }
+    assert!(orders[0].is_some());
+    assert_eq!(orders[0], orders[1]);
+    let filter = OrderFilter { request_id: Some(done.id), ..Default::default() };
+    assert_eq!(store.orders(&t.supervisor, &filter, 0, 50).await.unwrap().total, 1);
+    assert_eq!(store.request(done.id, &t.supervisor).await.unwrap().reopen_count, 1, "reopened once");
     assert!(store.verify_chain().await.unwrap().is_intact());
 }

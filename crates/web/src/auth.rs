@@ -1,10 +1,25 @@
 //! Who is calling: a staff member by bearer token (API clients) or session cookie
-//! (browsers), or nobody.
+//! (browsers), or nobody; from which address; and logging in, with its throttle.
+//!
+//! Logins are counted before the password is checked, so that a burst of guesses is
+//! cut at the limit however many arrive at once, and counted twice over:
+//!
+//! - per account and address, `login_attempts` in `throttle_window` (10 in ten
+//!   minutes): whoever guesses from one address is stopped there, and only there;
+//! - per account, `login_account_attempts` in `login_account_window` (30 an hour), for
+//!   attempts from addresses the account has not logged in from in the last
+//!   `LOGIN_SOURCE_DAYS` days: guesses spread over many addresses are stopped too, but
+//!   the owner, at an address they have logged in from, is not held up by them.
+//!
+//! An unknown login is checked against a stand-in hash, so it answers as slowly as a
+//! wrong password for a real one.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use gongzhi_store::Account;
+use axum::http::StatusCode;
+use gongzhi_domain::time;
+use gongzhi_store::{well_formed_login, Account, StoreError};
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -65,6 +80,8 @@ impl OptionalFromRequestParts<AppState> for Caller {
 
 /// The caller's address, for throttling. X-Forwarded-For is believed only when the
 /// deployment says a proxy of its own sets it; otherwise anyone could pick an address.
+/// Whatever it says must be an IP address, written the one way `IpAddr` writes it, so
+/// that the throttle's keys stay short and one address has one key.
 pub struct ClientAddr(pub String);
 
 impl FromRequestParts<AppState> for ClientAddr {
@@ -77,12 +94,79 @@ impl FromRequestParts<AppState> for ClientAddr {
             .filter(|_| state.config.trust_forwarded)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_string());
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string());
-        Ok(ClientAddr(forwarded.or(peer).unwrap_or_else(|| "unknown".into())))
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+        Ok(ClientAddr(forwarded.or(peer).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// Why a login was refused.
+#[derive(Debug)]
+pub enum LoginRefused {
+    /// Not the shape of any login: 1 to 64 letters, digits, `_`, `.` or `-`.
+    Malformed,
+    Throttled,
+    Wrong,
+    Unavailable(StoreError),
+}
+
+impl From<StoreError> for LoginRefused {
+    fn from(error: StoreError) -> LoginRefused {
+        LoginRefused::Unavailable(error)
+    }
+}
+
+impl From<LoginRefused> for ApiError {
+    fn from(refused: LoginRefused) -> ApiError {
+        match refused {
+            LoginRefused::Malformed => StoreError::Refused("bad_login").into(),
+            LoginRefused::Throttled => ApiError::throttled(),
+            LoginRefused::Wrong => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误",
+                "wrong login or password",
+            ),
+            LoginRefused::Unavailable(error) => error.into(),
+        }
+    }
+}
+
+/// The account whose login and password these are, as typed at `addr`, counted by the
+/// throttle described above.
+pub async fn log_in(state: &AppState, login: &str, password: &str, addr: &str) -> Result<Account, LoginRefused> {
+    let login = well_formed_login(login).ok_or(LoginRefused::Malformed)?;
+    let (store, config, now) = (&state.store, &state.config, time::now());
+    let here = format!("login:{login}@{addr}");
+    if store.count_attempt(&here, config.throttle_window, now).await? > config.login_attempts {
+        return Err(LoginRefused::Throttled);
+    }
+    let everywhere = format!("login:{login}");
+    let familiar = store.known_login_source(login, addr, now).await?;
+    if !familiar
+        && store.count_attempt(&everywhere, config.login_account_window, now).await? > config.login_account_attempts
+    {
+        return Err(LoginRefused::Throttled);
+    }
+    let account = store.authenticate(login, password).await?.ok_or(LoginRefused::Wrong)?;
+    // The right password does not use up the owner's attempts.
+    store.forgive_attempt(&here).await?;
+    if !familiar {
+        store.forgive_attempt(&everywhere).await?;
+    }
+    store.remember_login_source(login, addr, now).await?;
+    Ok(account)
+}
+
+/// Whether a request comes with staff credentials: any bearer token, or the cookie of a
+/// live session.
+pub async fn carries_staff(headers: &axum::http::HeaderMap, state: &AppState) -> Result<bool, StoreError> {
+    if headers.contains_key(AUTHORIZATION) {
+        return Ok(true);
+    }
+    match cookie_in(headers, SESSION_COOKIE).filter(|token| !token.is_empty()) {
+        Some(token) => Ok(state.store.session_account(token, time::now()).await?.is_some()),
+        None => Ok(false),
     }
 }
 

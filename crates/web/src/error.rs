@@ -49,6 +49,25 @@ impl ApiError {
         )
     }
 
+    pub fn too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("提交内容过大，上限为 {} KB", crate::MAX_BODY / 1024),
+            format!("the body is over {} KB", crate::MAX_BODY / 1024),
+        )
+    }
+
+    /// The database or the writer failed: the caller may try again.
+    pub fn unavailable() -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "系统暂时无法处理，请稍后重试，您的数据不会丢失",
+            "the service cannot take this right now; try again, nothing was lost",
+        )
+    }
+
     pub fn throttled() -> ApiError {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -101,6 +120,20 @@ impl From<StoreError> for ApiError {
                 format!("已存在：{what}"),
                 format!("already exists: {what}"),
             ),
+            StoreError::AlreadyOpen { what, id } => {
+                // The words are in the catalogue under `open.{what}`, naming the one open.
+                let words = |lang| {
+                    crate::i18n::Messages::new(lang).lookup(&format!("open.{what}")).replace("{id}", &id.to_string())
+                };
+                let mut error = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "already_open",
+                    words(crate::i18n::Lang::Zh),
+                    words(crate::i18n::Lang::En),
+                );
+                error.extra = json!({ "open_id": id, "open_kind": what });
+                error
+            }
             StoreError::Refused(code) => {
                 // The words are in the catalogue under `refused.{code}`.
                 let words = |lang| crate::i18n::Messages::new(lang).lookup(&format!("refused.{code}"));
@@ -109,12 +142,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Database(_) | StoreError::Migration(_) | StoreError::WriterGone => {
                 tracing::error!(%error, "store failure");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "系统暂时无法处理，请稍后重试，您的数据不会丢失",
-                    "the service cannot take this right now; try again, nothing was lost",
-                )
+                ApiError::unavailable()
             }
         }
     }

@@ -1,11 +1,12 @@
 //! JSON bodies with errors a person can act on: malformed JSON, wrong types, unknown or
-//! missing fields and oversized bodies each get their own answer.
+//! missing fields, text holding U+0000 and oversized bodies each get their own answer.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -15,10 +16,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(rejected(rejection)),
+        let Json(value) = Json::<Value>::from_request(req, state).await.map_err(rejected)?;
+        // PostgreSQL cannot store U+0000 and SQLite can: refused here, both answer alike.
+        if holds_nul(&value) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_text",
+                "字段中含有不允许的字符（U+0000）",
+                "a field holds a character that is not allowed (U+0000)",
+            ));
         }
+        serde_json::from_value(value).map(ApiJson).map_err(|error| {
+            let detail = error.to_string();
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{detail}"), detail)
+        })
+    }
+}
+
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields.iter().any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
     }
 }
 
@@ -37,12 +57,7 @@ fn rejected(rejection: JsonRejection) -> ApiError {
             "请以 JSON 格式提交（Content-Type: application/json）",
             detail,
         ),
-        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("提交内容过大，上限为 {} KB", crate::MAX_BODY / 1024),
-            detail,
-        ),
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(),
         _ => ApiError::new(rejection.status(), "bad_body", "无法读取请求内容", detail),
     }
 }

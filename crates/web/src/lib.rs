@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod error;
 pub mod export;
+mod guard;
 pub mod i18n;
 mod json;
 pub mod messages;
@@ -38,13 +39,22 @@ pub struct WebConfig {
     /// Wrong tracking codes one address may try per window.
     pub track_attempts: i64,
     pub throttle_window: Millis,
-    /// Failed logins one account may have per window.
+    /// Logins one account may try from one address per window.
     pub login_attempts: i64,
+    /// Logins one account may try per `login_account_window` from addresses it has not
+    /// logged in from lately (see `auth`).
+    pub login_account_attempts: i64,
+    pub login_account_window: Millis,
     /// Believe X-Forwarded-For: only behind a proxy that sets it.
     pub trust_forwarded: bool,
     /// Photos one form may carry, and the size of each, in bytes.
     pub photo_max_count: usize,
     pub photo_max_bytes: usize,
+    /// When set, `/metrics` answers only `Authorization: Bearer` with this token.
+    pub metrics_token: Option<String>,
+    /// Serve `/metrics` with the site; off when it has a listen address of its own
+    /// (`metrics_router`).
+    pub metrics_on_site: bool,
 }
 
 impl Default for WebConfig {
@@ -55,9 +65,13 @@ impl Default for WebConfig {
             track_attempts: 20,
             throttle_window: HOUR / 6,
             login_attempts: 10,
+            login_account_attempts: 30,
+            login_account_window: HOUR,
             trust_forwarded: false,
             photo_max_count: 3,
             photo_max_bytes: 5 * 1024 * 1024,
+            metrics_token: None,
+            metrics_on_site: true,
         }
     }
 }
@@ -114,6 +128,7 @@ pub fn router(state: AppState) -> Router {
         .route("/stats", get(pages::leader::public))
         .route("/track/{code}", get(pages::portal::track))
         .route("/track/{code}/evaluate", post(pages::portal::evaluate))
+        .route("/track/{code}/reopen", post(pages::portal::reopen))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/work", get(pages::work::home))
@@ -139,11 +154,11 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::supervision::routes())
         .route("/lang/{code}", get(pages::switch_language))
         .route("/assets/{name}", get(pages::assets::asset));
-    Router::new()
-        .merge(site)
-        .nest("/api/v1", api)
-        .route("/healthz", get(api::health))
-        .route("/metrics", get(metrics::render))
+    let mut app = Router::new().merge(site).nest("/api/v1", api).route("/healthz", get(api::health));
+    if state.config.metrics_on_site {
+        app = app.route("/metrics", get(metrics::render));
+    }
+    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(axum::middleware::map_response(pages::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -152,5 +167,12 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(api::json_errors))
         .with_state(state)
+}
+
+/// `/metrics` alone, for a listen address of its own that only the monitoring network
+/// reaches.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::render)).with_state(state)
 }

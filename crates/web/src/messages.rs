@@ -1,6 +1,7 @@
 //! Error messages, Chinese first, English second. Names of states, actions and roles come
 //! from the message catalogue (`i18n`), so a page and an error never name a thing twice.
 
+use gongzhi_domain::lifecycle::UNPRINTABLE;
 use gongzhi_domain::Broken;
 
 use crate::i18n::{Lang, Messages};
@@ -43,6 +44,8 @@ fn field(name: &str) -> &'static str {
         "unit_id" => "单位",
         "co_unit_ids" => "协办单位",
         "satisfaction" => "满意度",
+        "contacted" => "是否已与诉求人联系",
+        "solved" => "是否解决",
         _ => "字段",
     }
 }
@@ -63,13 +66,22 @@ pub fn broken(rule: &Broken) -> Text {
         Broken::OutOfScope => Text::new("该诉求不在您的管辖范围内", rule.to_string()),
         Broken::Missing(name) => Text::new(format!("请填写{}", field(name)), rule.to_string()),
         Broken::Invalid { field: name, reason } => {
-            Text::new(format!("{}不符合要求：{}", field(name), reason), rule.to_string())
+            let why =
+                if reason == UNPRINTABLE { "含有控制字符（只能有换行和制表符）" } else { reason };
+            Text::new(format!("{}不符合要求：{}", field(name), why), rule.to_string())
         }
         Broken::NoPendingExtension => Text::new("没有待审批的延期申请", rule.to_string()),
         Broken::ExtensionPending => Text::new("已有延期申请等待审批", rule.to_string()),
         Broken::WindowPassed => Text::new("已超过评价期限，不能再重办", rule.to_string()),
         Broken::WindowOpen => Text::new("评价期限未到，不能自动归档", rule.to_string()),
         Broken::MergeIntoSelf => Text::new("不能合并到自身", rule.to_string()),
+        Broken::AlreadySatisfied => Text::new("您已评价为已解决且满意，不能申请重办", rule.to_string()),
+        Broken::UnitInactive { field: name, unit } => {
+            Text::new(format!("{}「{unit}」已停用，不再接收诉求，请另选单位", field(name)), rule.to_string())
+        }
+        Broken::NotAPlace { unit } => {
+            Text::new(format!("「{unit}」不是社区、村或网格，诉求所在地请选择社区、村或网格"), rule.to_string())
+        }
     }
 }
 
@@ -83,5 +95,12 @@ mod tests {
         let text = broken(&Broken::WrongState { action: Action::Claim, from: Status::Submitted });
         assert_eq!(text.zh, "当前状态为「待受理」，不能执行「签收」");
         assert!(text.en.contains("claim"));
+    }
+
+    #[test]
+    fn a_note_with_control_characters_is_refused_in_chinese() {
+        let text = broken(&Broken::Invalid { field: "note", reason: UNPRINTABLE.into() });
+        assert_eq!(text.zh, "说明不符合要求：含有控制字符（只能有换行和制表符）");
+        assert!(text.en.contains("control characters"));
     }
 }

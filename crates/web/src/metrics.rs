@@ -1,4 +1,9 @@
 //! Prometheus metrics: requests and their latency per route and status.
+//!
+//! The labels are bounded whatever clients send: a method is one of the standard ones or
+//! `OTHER`, a path is a route's pattern or `unmatched`. Operators may protect the page
+//! with a token (`WebConfig::metrics_token`) or serve it on an address of its own
+//! (`metrics_router`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -6,7 +11,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -25,13 +31,27 @@ struct Route {
 
 #[derive(Default)]
 pub struct Metrics {
-    routes: Mutex<BTreeMap<(String, String), Route>>,
+    routes: Mutex<BTreeMap<(&'static str, String), Route>>,
+}
+
+/// A method as a label: the standard ones by name, any other as `OTHER`.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 impl Metrics {
-    pub fn observe(&self, method: &str, path: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, method: &Method, path: &str, status: u16, seconds: f64) {
         let mut routes = self.routes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let route = routes.entry((method.to_string(), path.to_string())).or_default();
+        let route = routes.entry((method_label(method), path.to_string())).or_default();
         *route.counts.entry(status).or_default() += 1;
         for (bucket, bound) in route.buckets.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
@@ -72,7 +92,7 @@ impl Metrics {
 
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_string();
+    let method = request.method().clone();
     // The route's pattern, not the raw path: ids must not explode the label set.
     let path =
         request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
@@ -81,6 +101,23 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     response
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token {
+        let given = headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        if !same(given.as_bytes(), token.as_bytes()) {
+            return (StatusCode::UNAUTHORIZED, [(WWW_AUTHENTICATE, "Bearer")], "the metrics token is required\n")
+                .into_response();
+        }
+    }
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}
+
+/// Compares two secrets in a time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }

@@ -26,6 +26,9 @@ pub fn requester(r: &Request, viewer: &Account) -> (Option<String>, String) {
     (Some(r.new.requester_name.clone()), phone)
 }
 
+/// A request as staff see it. Its tracking code is not among its fields: the code is the
+/// requester's key to evaluate and reopen, so staff read it once, in intake's answer, and
+/// never again.
 pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Millis) -> Value {
     let (name, phone) = requester(r, viewer);
     let urgency = policy.urgency_of(r, now);
@@ -43,7 +46,6 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
     json!({
         "id": r.id,
         "number": r.number,
-        "tracking_code": r.tracking_code,
         "status": r.status,
         "status_label": status_zh,
         "version": r.version,

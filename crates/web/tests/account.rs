@@ -134,7 +134,7 @@ async fn login_throttling_holds_across_instances() {
     let right = [("_csrf", CSRF), ("login", "dispatcher"), ("password", "demo-password")];
     for browser in [&mut b, &mut a] {
         let refused = browser.post("/login", &right).await;
-        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(refused.html.contains("尝试次数过多，请稍后再试"), "{}", refused.html);
     }
     // Another account is not held up by it.

@@ -84,7 +84,7 @@ async fn an_admin_adds_a_person_who_then_logs_in() {
         ("password", "first-pass-1"),
     ];
     let forged = admin.post("/admin/users", &form).await;
-    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.html.contains("页面已过期") && forged.html.contains("value=\"cadre_c2\""), "kept as typed");
     assert!(store.account_by_login("cadre_c2").await.unwrap().is_none());
     form[0] = ("_csrf", CSRF);
@@ -205,9 +205,15 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
     assert!(!resident.get("/submit").await.html.contains("柳湾新社区"));
     assert!(resident.get("/submit").await.html.contains("桃源社区"));
     let community = t.community.to_string();
-    let stale = [("_csrf", CSRF), ("unit_id", community.as_str()), ("title", "井盖缺失"), ("content", "井盖缺失")];
+    let stale = [
+        ("_csrf", CSRF),
+        ("unit_id", community.as_str()),
+        ("title", "井盖缺失"),
+        ("content", "井盖缺失"),
+        ("phone", "13812341234"),
+    ];
     let refused = resident.post("/submit", &stale).await;
-    assert!(refused.html.contains("该社区/村已停用，请重新选择"), "a form kept open since");
+    assert!(refused.html.contains("单位「柳湾新社区」已停用"), "a form kept open since: {}", refused.html);
     admin.post(&format!("{base}/activate"), &[("_csrf", CSRF)]).await;
     assert!(resident.get("/submit").await.html.contains("柳湾新社区"));
 

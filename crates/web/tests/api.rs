@@ -17,6 +17,11 @@ on_both!(
     scope_and_phone_numbers,
     sessions_expire_and_logins_are_throttled,
     tracking_codes_cannot_be_guessed,
+    staff_read_a_tracking_code_once_at_intake,
+    a_choice_that_counts_is_never_assumed,
+    a_strangers_idempotency_key_gets_nothing_of_the_residents,
+    the_requesters_routes_refuse_staff_credentials,
+    a_new_password_revokes_the_accounts_tokens,
 );
 
 struct Client {
@@ -35,7 +40,22 @@ impl Client {
     }
 
     async fn send(&self, method: &str, uri: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
+        self.send_from(method, uri, auth, body, None).await
+    }
+
+    /// As `send`, from an address (when the config trusts X-Forwarded-For).
+    async fn send_from(
+        &self,
+        method: &str,
+        uri: &str,
+        auth: Option<&str>,
+        body: Option<Value>,
+        from: Option<&str>,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(uri);
+        if let Some(from) = from {
+            request = request.header("x-forwarded-for", from);
+        }
         if let Some(auth) = auth {
             request = if auth.starts_with("gongzhi_session=") {
                 request.header(header::COOKIE, auth)
@@ -198,6 +218,14 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(store: Store, _url: St
     nowhere["unit_id"] = json!(987654);
     let r = client.send("POST", "/api/v1/requests", None, Some(nowhere)).await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_unit")));
+    // A department is no place a problem is, on any channel.
+    let mut department = submission(&t);
+    department["unit_id"] = json!(t.department);
+    let r = client.send("POST", "/api/v1/requests", None, Some(department.clone())).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_place")));
+    assert_eq!(r.body["error"]["message"], "「区住建局」不是社区、村或网格，诉求所在地请选择社区、村或网格");
+    let r = client.send("POST", "/api/v1/requests", Some(&operator), Some(department)).await;
+    assert_eq!(r.body["error"]["code"], "not_a_place");
     let mut no_category = submission(&t);
     no_category["category_id"] = json!(987654);
     assert_eq!(
@@ -374,4 +402,203 @@ async fn tracking_codes_cannot_be_guessed(store: Store, _url: String) {
         );
     }
     assert_eq!(client.send("GET", "/api/v1/track/DDDDDDDDDD", None, None).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn staff_read_a_tracking_code_once_at_intake(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, _, leader, supervisor] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    // The operator who took the call reads the code back to the caller from intake's answer.
+    let created = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.body["id"].as_i64().unwrap();
+    let code = created.body["tracking_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 10);
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    let dispatched = client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    let claimed = client.act(id, "claim", &handler, json!({}), 3).await;
+    // After intake no answer to staff holds it: not a request, a list, a queue or an action.
+    let mut answers = vec![dispatched, claimed];
+    for token in [&operator, &dispatcher, &handler, &leader, &supervisor] {
+        answers.push(client.send("GET", &format!("/api/v1/requests/{id}"), Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/requests", Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/requests?q=井盖", Some(token), None).await);
+        answers.push(client.send("GET", "/api/v1/queues/handling", Some(token), None).await);
+    }
+    for answer in answers {
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        let text = answer.body.to_string();
+        assert!(!text.contains(&code) && !text.contains("tracking_code"), "the code leaked: {text}");
+    }
+    let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&handler), None).await;
+    assert_eq!(detail.body["number"], created.body["number"], "the request itself is all there");
+}
+
+async fn a_choice_that_counts_is_never_assumed(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, ..] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    let id = client.send("POST", "/api/v1/requests", Some(&operator), Some(submission(&t))).await.body["id"]
+        .as_i64()
+        .unwrap();
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    client.act(id, "claim", &handler, json!({}), 3).await;
+    // Whether the requester was contacted is the handler's to say, not the API's to assume.
+    let r = client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装" }), 4).await;
+    assert_eq!(
+        (r.status, r.body["error"]["code"].as_str(), r.body["error"]["message"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_field"), Some("请填写是否已与诉求人联系"))
+    );
+    let r = client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装", "contacted": false }), 4).await;
+    assert_eq!((r.status, r.body["contacted"].as_bool()), (StatusCode::OK, Some(false)), "{:?}", r.body);
+    // Nor is a verdict recorded from a call without both its answers.
+    for (fields, missing) in
+        [(json!({ "solved": true }), "请填写满意度"), (json!({ "satisfaction": "satisfied" }), "请填写是否解决")]
+    {
+        let r = client.act(id, "evaluate", &operator, fields, 5).await;
+        assert_eq!((r.status, r.body["error"]["message"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(missing)));
+    }
+    let detail = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&operator), None).await;
+    assert_eq!((detail.body["status"].as_str(), detail.body["version"].as_i64()), (Some("resolved"), Some(5)));
+}
+
+async fn a_strangers_idempotency_key_gets_nothing_of_the_residents(store: Store, _url: String) {
+    let t = town(&store).await;
+    let client = Client::new(store.clone(), WebConfig { trust_forwarded: true, ..WebConfig::default() });
+    let submit = |body: Value, from: &'static str| {
+        let request = Request::post("/api/v1/requests")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", "form-7f3a")
+            .header("x-forwarded-for", from)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        client.raw(request)
+    };
+    let mine = submit(submission(&t), "198.51.100.7").await;
+    assert_eq!(mine.status, StatusCode::CREATED);
+    let code = mine.body["tracking_code"].as_str().unwrap().to_string();
+
+    // A stranger elsewhere sends the same key, with the same words even: theirs is a new
+    // request, and the resident's code is not in the answer.
+    let stranger = submit(submission(&t), "203.0.113.9").await;
+    assert_eq!(stranger.status, StatusCode::CREATED, "{:?}", stranger.body);
+    assert_ne!(stranger.body["id"], mine.body["id"]);
+    assert!(!stranger.body.to_string().contains(&code));
+    // From the resident's own address but with another body, the key is refused.
+    let mut other = submission(&t);
+    other["title"] = json!("别的诉求");
+    let refused = submit(other, "198.51.100.7").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", refused.body);
+    assert_eq!(refused.body["error"]["code"], "idempotency_mismatch");
+    assert!(!refused.body.to_string().contains(&code));
+    // The resident's own retry still finds their request.
+    let again = submit(submission(&t), "198.51.100.7").await;
+    assert_eq!((again.status, &again.body), (StatusCode::OK, &mine.body));
+    // A staff member's keys are theirs alone, too.
+    let [operator, ..] = tokens(&store).await;
+    let mut taken = Request::post("/api/v1/requests")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", "form-7f3a")
+        .header("x-forwarded-for", "198.51.100.7");
+    taken = taken.header(header::AUTHORIZATION, format!("Bearer {operator}"));
+    let staff = client.raw(taken.body(Body::from(submission(&t).to_string())).unwrap()).await;
+    assert_eq!(staff.status, StatusCode::CREATED);
+    assert_eq!(store.count_requests().await.unwrap(), 3);
+}
+
+async fn the_requesters_routes_refuse_staff_credentials(store: Store, _url: String) {
+    let t = town(&store).await;
+    let [operator, dispatcher, handler, ..] = tokens(&store).await;
+    let client = Client::new(store.clone(), WebConfig::default());
+    let created = client.send("POST", "/api/v1/requests", None, Some(submission(&t))).await;
+    let (id, code) =
+        (created.body["id"].as_i64().unwrap(), created.body["tracking_code"].as_str().unwrap().to_string());
+    client.act(id, "accept", &operator, json!({}), 1).await;
+    client.act(id, "dispatch", &dispatcher, json!({ "unit_id": t.community }), 2).await;
+    client.act(id, "claim", &handler, json!({}), 3).await;
+    client.act(id, "resolve", &handler, json!({ "reply": "井盖已补装", "contacted": true }), 4).await;
+    let login = client
+        .send("POST", "/api/v1/login", None, Some(json!({ "login": "handler_c1", "password": "demo-password" })))
+        .await;
+    let session = login.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+
+    // The handler who resolved it cannot rate their own work, by token or by session.
+    let satisfied = json!({ "solved": true, "satisfaction": "satisfied" });
+    for credentials in [handler.as_str(), session.as_str(), "not-a-token"] {
+        let evaluate = client
+            .send("POST", &format!("/api/v1/track/{code}/evaluate"), Some(credentials), Some(satisfied.clone()))
+            .await;
+        assert_eq!(evaluate.status, StatusCode::FORBIDDEN, "{:?}", evaluate.body);
+        assert_eq!(evaluate.body["error"]["code"], "staff_not_requester");
+        assert_eq!(evaluate.body["error"]["message"], "工作人员不能以诉求人的身份查询、评价或申请重办诉求");
+        let reopen = client
+            .send("POST", &format!("/api/v1/track/{code}/reopen"), Some(credentials), Some(json!({ "reason": "x" })))
+            .await;
+        assert_eq!(reopen.status, StatusCode::FORBIDDEN);
+        let track = client.send("GET", &format!("/api/v1/track/{code}"), Some(credentials), None).await;
+        assert_eq!(track.status, StatusCode::FORBIDDEN);
+    }
+    let r = client.send("GET", &format!("/api/v1/requests/{id}"), Some(&dispatcher), None).await;
+    assert_eq!(r.body["status"], "resolved", "nothing was evaluated");
+
+    // The tracking page's form refuses a logged-in cadre too, in words.
+    let app = client.app.clone();
+    let post = |cookie: String| {
+        let request = Request::post(format!("/track/{code}/evaluate"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from("_csrf=x&solved=yes&satisfaction=satisfied"))
+            .unwrap();
+        app.clone().oneshot(request)
+    };
+    let page = post(session.clone()).await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let html = axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap();
+    assert!(String::from_utf8_lossy(&html).contains("工作人员登录状态下不能以诉求人的身份评价或申请重办"));
+    // An ended session is no credential: the resident's browser left logged out is not
+    // turned away.
+    let stale = post("gongzhi_session=0123abcd".into()).await.unwrap();
+    assert_ne!(stale.status(), StatusCode::FORBIDDEN);
+
+    // The requester, without credentials, evaluates.
+    let evaluated = client.send("POST", &format!("/api/v1/track/{code}/evaluate"), None, Some(satisfied)).await;
+    assert_eq!(evaluated.body["status"], "closed", "{:?}", evaluated.body);
+}
+
+async fn a_new_password_revokes_the_accounts_tokens(store: Store, _url: String) {
+    let t = town(&store).await;
+    let hash = gongzhi_store::hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", gongzhi_domain::Role::Admin, t.district, &hash).await.unwrap();
+    let client = Client::new(store.clone(), WebConfig::default());
+    let me = |token: String| {
+        let client = &client;
+        async move { client.send("GET", "/api/v1/me", Some(&token), None).await.status }
+    };
+    let laptop = store.create_api_token("handler_c1", "laptop").await.unwrap();
+    let script = store.create_api_token("handler_c1", "script").await.unwrap();
+    let theirs = store.create_api_token("handler_c2", "script").await.unwrap();
+    assert_eq!(me(laptop.clone()).await, StatusCode::OK);
+    let listed: Vec<String> =
+        store.api_tokens(Some(t.handler.user_id)).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(listed, ["laptop", "script"]);
+
+    // One token revoked by its id stops working; the other goes on.
+    let id = store.api_tokens(Some(t.handler.user_id)).await.unwrap()[1].id;
+    store.revoke_api_token(id).await.unwrap();
+    assert_eq!(me(script).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(laptop.clone()).await, StatusCode::OK);
+
+    // The admin resets the password: the tokens made before go with the old password.
+    store
+        .reset_password(&admin.staff(), t.handler.user_id, "fresh-password-1", gongzhi_domain::time::now())
+        .await
+        .unwrap();
+    assert_eq!(me(laptop).await, StatusCode::UNAUTHORIZED);
+    assert!(store.api_tokens(Some(t.handler.user_id)).await.unwrap().is_empty());
+    assert_eq!(me(theirs.clone()).await, StatusCode::OK, "another's tokens stay");
+
+    // Changing one's own password does the same.
+    store.change_password(t.other_handler.user_id, "demo-password", "fresh-password-2", "").await.unwrap();
+    assert_eq!(me(theirs).await, StatusCode::UNAUTHORIZED);
 }

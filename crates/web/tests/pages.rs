@@ -177,7 +177,8 @@ async fn a_leader_sees_the_measures_and_the_trend_of_the_subtree() {
     let page = browser.get("/work/overview").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("青石街道 · 工作概况"), "{}", page.html);
-    assert!(page.html.contains("id=\"figure-intake\"><span>受理量</span><b>1</b>"), "{}", page.html);
+    let intake = page.html.split("id=\"figure-intake\"").nth(1).unwrap();
+    assert!(intake.starts_with(" title=\"本期新受理的诉求件数") && intake.contains("<span>受理量</span><b>1</b>"));
     let data = page.html.split("id=\"trend-data\">").nth(1).unwrap().split("</script>").next().unwrap();
     let trend: serde_json::Value = serde_json::from_str(data).unwrap();
     assert_eq!(trend["series"][0]["data"], serde_json::json!([1]));
@@ -287,4 +288,205 @@ async fn the_workbench_pages_through_a_long_queue() {
     // Nonsense page numbers show the first page rather than an error.
     let odd = browser.get("/work?queue=intake&page=abc").await;
     assert_eq!(odd.html.matches("/work/requests/").count(), 50);
+}
+
+#[tokio::test]
+async fn the_desk_names_co_units_and_they_find_the_work() {
+    let (store, t) = setup().await;
+    let staff = |s: &gongzhi_domain::role::Staff| gongzhi_domain::Actor::Staff(s.clone());
+    let r = store.create(manhole(t.community, Some(t.category)), None, staff(&t.operator)).await.unwrap().request;
+    store.act(r.id, None, gongzhi_domain::Command::Accept, staff(&t.operator)).await.unwrap();
+    let mut dispatcher = Browser::new(&store);
+    dispatcher.login("dispatcher", "demo-password").await;
+    let desk = dispatcher.get("/work/dispatch").await;
+    assert!(desk.html.contains("name=\"co_unit_ids\" multiple"), "the desk offers co-units: {}", desk.html);
+    no_missing_words(&desk);
+
+    // The desk's form: the lead unit, and two co-units chosen in the multiple select.
+    let (lead, other, department) = (t.community.to_string(), t.other_community.to_string(), t.department.to_string());
+    let sent = dispatcher
+        .post(
+            &format!("/work/requests/{}/dispatch", r.id),
+            &[
+                ("_csrf", CSRF),
+                ("version", "2"),
+                ("unit_id", &lead),
+                ("co_unit_ids", &other),
+                ("co_unit_ids", &department),
+                ("back", "/work/dispatch"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    let page = dispatcher.get(&format!("/work/requests/{}", r.id)).await;
+    assert!(page.html.contains("<span id=\"co-units\">桃源社区、区住建局</span>"), "{}", page.html);
+
+    // The helping community's handler finds it on the workbench, in the list and by a word.
+    let mut helper = Browser::new(&store);
+    helper.login("handler_c2", "demo-password").await;
+    let home = helper.get("/work").await;
+    assert!(home.html.contains("id=\"queue-co_unit\""), "{}", home.html);
+    no_missing_words(&home);
+    let queue = helper.get("/work?queue=co_unit").await;
+    assert!(queue.html.contains(&r.number), "{}", queue.html);
+    let found = helper.get(&format!("/work/search?q={}", encode("井盖"))).await;
+    assert!(found.html.contains(&r.number), "{}", found.html);
+    let listed = helper.get("/work/search?status=dispatched").await;
+    assert!(listed.html.contains(&r.number), "{}", listed.html);
+
+    // A co-unit that is no longer active cannot be named; the form says which and why.
+    let hash = gongzhi_store::hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", gongzhi_domain::Role::Admin, t.district, &hash).await.unwrap();
+    store.set_unit_active(&admin.staff(), t.other_community, false, gongzhi_domain::time::now()).await.unwrap();
+    let r2 = store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap().request;
+    store.act(r2.id, None, gongzhi_domain::Command::Accept, staff(&t.operator)).await.unwrap();
+    let page = dispatcher.get(&format!("/work/requests/{}", r2.id)).await;
+    assert!(!page.html.contains(&format!("<option value=\"{other}\">")), "an inactive unit is not offered");
+    let refused = dispatcher
+        .post(
+            &format!("/work/requests/{}/dispatch", r2.id),
+            &[("_csrf", CSRF), ("version", "2"), ("unit_id", &lead), ("co_unit_ids", &other)],
+        )
+        .await;
+    assert!(refused.html.contains("协办单位「桃源社区」已停用"), "{}", refused.html);
+    assert_eq!(store.request(r2.id, &t.dispatcher).await.unwrap().status, gongzhi_domain::Status::PendingDispatch);
+}
+
+#[tokio::test]
+async fn nothing_that_counts_is_chosen_for_anyone() {
+    use gongzhi_domain::{Actor, Command, Status};
+    let (store, t) = setup().await;
+    let r = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, None)).await;
+    store.act(r.id, None, Command::Claim, Actor::Staff(t.handler.clone())).await.unwrap();
+    let request = format!("/work/requests/{}", r.id);
+
+    // The handler's reply form asks whether the requester was contacted, and answers
+    // nothing for them.
+    let mut handler = Browser::new(&store);
+    handler.login("handler_c1", "demo-password").await;
+    let page = handler.get(&request).await;
+    assert!(
+        page.html.contains("name=\"contacted\" value=\"yes\">")
+            && page.html.contains("name=\"contacted\" value=\"no\">")
+    );
+    assert!(!page.html.contains(" checked"), "nothing is ticked: {}", page.html);
+    no_missing_words(&page);
+    let reply = "井盖已补装，已电话告知王女士。";
+    let unchosen =
+        handler.post(&format!("{request}/resolve"), &[("_csrf", CSRF), ("version", "4"), ("reply", reply)]).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unchosen.html.contains("id=\"missing-resolve-contacted\">请选择是否已与诉求人联系</p>"),
+        "said next to the choice: {}",
+        unchosen.html
+    );
+    assert!(unchosen.html.contains(&format!(">{reply}</textarea>")), "the reply is kept");
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::InProgress);
+    let chosen = handler
+        .post(
+            &format!("{request}/resolve"),
+            &[("_csrf", CSRF), ("version", "4"), ("reply", reply), ("contacted", "no")],
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.html);
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().contacted, Some(false));
+
+    // The resident's evaluation: no verdict is ticked, and one left out is asked for
+    // next to its question, with the comment kept.
+    let code = store.request(r.id, &t.handler).await.unwrap().tracking_code;
+    let mut resident = Browser::new(&store);
+    let track = resident.get(&format!("/track/{code}")).await;
+    assert!(track.html.contains("id=\"evaluation\"") && !track.html.contains(" checked"), "{}", track.html);
+    let comment = "井盖装好了，但周边路面还没修";
+    let evaluate = format!("/track/{code}/evaluate");
+    let unchosen = resident.post(&evaluate, &[("_csrf", CSRF), ("comment", comment)]).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unchosen.html.contains("id=\"missing-solved\">请选择问题是否解决</p>"), "{}", unchosen.html);
+    assert!(unchosen.html.contains("id=\"missing-satisfaction\">请选择满意程度</p>"));
+    assert!(unchosen.html.contains(&format!(">{comment}</textarea>")), "the comment is kept");
+    let half = resident
+        .post(&evaluate, &[("_csrf", CSRF), ("satisfaction", "basically_satisfied"), ("comment", comment)])
+        .await;
+    assert!(half.html.contains("id=\"missing-solved\"") && !half.html.contains("id=\"missing-satisfaction\""));
+    assert!(half.html.contains("value=\"basically_satisfied\" checked"), "the choice made is kept");
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Resolved, "nothing was recorded");
+
+    // Staff recording a verdict from a call choose it too.
+    let mut operator = Browser::new(&store);
+    operator.login("operator", "demo-password").await;
+    let page = operator.get(&request).await;
+    assert!(page.html.contains("id=\"action-evaluate\"") && !page.html.contains(" checked"), "{}", page.html);
+    let unchosen =
+        operator.post(&format!("{request}/evaluate"), &[("_csrf", CSRF), ("version", "5"), ("solved", "yes")]).await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unchosen.html.contains("id=\"missing-evaluate-satisfaction\">请选择满意程度</p>"));
+    assert!(unchosen.html.contains("name=\"solved\" value=\"yes\" checked"));
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Resolved);
+}
+
+#[tokio::test]
+async fn a_dissatisfied_resident_asks_for_it_to_be_handled_again() {
+    use gongzhi_domain::{Actor, Command, Status};
+    let (store, t) = setup().await;
+    let r = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, None)).await;
+    store.act(r.id, None, Command::Claim, Actor::Staff(t.handler.clone())).await.unwrap();
+    let reply = Command::Resolve { reply: "井盖已补装".into(), contacted: true };
+    let r = store.act(r.id, None, reply, Actor::Staff(t.handler.clone())).await.unwrap();
+    let track = format!("/track/{}", r.tracking_code);
+    let mut resident = Browser::new(&store);
+    assert!(!resident.get(&track).await.html.contains("id=\"reopen\""), "first the verdict");
+
+    // Not solved, not satisfied: thanked, and shown the way back and what it means.
+    let verdict = [("_csrf", CSRF), ("solved", "no"), ("satisfaction", "unsatisfied"), ("comment", "路面还没修")];
+    let said = resident.post(&format!("{track}/evaluate"), &verdict).await;
+    assert_eq!(said.status, StatusCode::OK);
+    assert!(said.html.contains("感谢您的评价。对办理结果不满意，您可以在下方申请重办。"), "{}", said.html);
+    assert!(said.html.contains("id=\"reopen\"") && said.html.contains("退回原承办单位重新办理"), "{}", said.html);
+    assert!(said.html.contains("id=\"reopen-until\">请在 "));
+    no_missing_words(&said);
+
+    // A reason is asked for next to its field.
+    let reopen = format!("{track}/reopen");
+    let bare = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "  ")]).await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bare.html.contains("id=\"missing-reason\">请写明申请重办的理由</p>"), "{}", bare.html);
+    assert_eq!(store.request(r.id, &t.handler).await.unwrap().status, Status::Closed);
+
+    let asked = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "井盖周边路面塌陷仍未修复")]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.html.contains("已收到您的重办申请"), "{}", asked.html);
+    assert!(asked.html.contains("<strong id=\"status\">办理中</strong>") && !asked.html.contains("id=\"reopen\""));
+    let again = store.request(r.id, &t.handler).await.unwrap();
+    assert_eq!((again.status, again.handler_id), (Status::InProgress, Some(t.handler.user_id)));
+    assert!(!again.is_overdue(gongzhi_domain::time::now()));
+    // A second try, from a page kept open, is refused and says why.
+    let twice = resident.post(&reopen, &[("_csrf", CSRF), ("reason", "再申请一次")]).await;
+    assert!(twice.html.contains("当前状态为「办理中」，不能执行「重办」"), "{}", twice.html);
+}
+
+#[tokio::test]
+async fn no_staff_page_or_export_shows_a_tracking_code() {
+    let (store, t) = setup().await;
+    let r = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, Some(t.category))).await;
+    let code = store.request(r.id, &t.dispatcher).await.unwrap().tracking_code;
+    for login in ["operator", "dispatcher", "handler_c1", "leader_s1", "supervisor"] {
+        let mut staff = Browser::new(&store);
+        staff.login(login, "demo-password").await;
+        for path in [
+            format!("/work/requests/{}", r.id),
+            "/work?queue=claim".to_string(),
+            format!("/work/search?q={}", encode("井盖")),
+            format!("/work/search.xlsx?q={}", encode("井盖")),
+            "/work/queue.xlsx?queue=claim".to_string(),
+        ] {
+            let page = staff.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{login} {path}");
+            let text = match gongzhi_web::export::read(&page.bytes) {
+                Ok(sheets) => format!("{sheets:?}"),
+                Err(_) => page.html,
+            };
+            assert!(text.contains(&r.number), "{login} {path} lists the request");
+            assert!(!text.contains(&code), "{login} {path} shows the tracking code");
+        }
+    }
 }

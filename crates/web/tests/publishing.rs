@@ -24,6 +24,8 @@ on_both!(
     a_bulletins_figures_equal_the_stats_api,
     every_figure_lists_as_many_requests_as_it_counts,
     callback_figures_list_the_requests_called,
+    bulletins_default_to_the_last_complete_period_and_provisional_ones_are_confirmed_and_marked,
+    rankings_weigh_every_rate_leave_thin_data_unranked_and_say_how_each_figure_is_computed,
 );
 
 const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -68,6 +70,15 @@ async fn get(app: &Router, token: &str, uri: &str) -> Reply {
 fn by_id(html: &str, id: &str) -> String {
     let tail = html.split(&format!("id=\"{id}\"")).nth(1).unwrap_or_else(|| panic!("no #{id} on the page"));
     tail.split_once('>').unwrap().1.split('<').next().unwrap().trim().to_string()
+}
+
+/// A figure as pages show it: a score withheld for too little data says so.
+fn shown(measure: Measure, m: &Measures) -> String {
+    if measure == Measure::CompositeScore && m.too_little_data {
+        "数据不足".into()
+    } else {
+        display(measure, m)
+    }
 }
 
 /// The value of the figure card with this id: its bold number.
@@ -176,7 +187,7 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
     // The bulletin's page shows the same figures, each linked to its requests.
     let page = get(&app, &supervisor, &location).await.text();
     for measure in Measure::ALL {
-        assert_eq!(figure(&page, &format!("figure-{}", measure.as_str())), display(*measure, &api), "{measure}");
+        assert_eq!(figure(&page, &format!("figure-{}", measure.as_str())), shown(*measure, &api), "{measure}");
     }
     assert!(page.replace("&#38;", "&").contains(&format!(
         "/work/figures?unit={}&from={}&to={}&figure=closure_rate",
@@ -194,8 +205,9 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
         StatusCode::NOT_FOUND,
         "drafts are not public"
     );
-    let publish =
-        send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/publish"), Some(&format!("_csrf={CSRF}"))).await;
+    // Confirmed as provisional in case the month is not over yet.
+    let confirmed = format!("_csrf={CSRF}&provisional=1");
+    let publish = send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/publish"), Some(&confirmed)).await;
     assert_eq!(publish.status, StatusCode::SEE_OTHER);
     let forged =
         send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/remarks"), Some("_csrf=wrong&remarks=x")).await;
@@ -212,6 +224,11 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
         String::from_utf8_lossy(&axum::body::to_bytes(print.into_body(), usize::MAX).await.unwrap()).into_owned();
     assert!(print.contains("请及时整改") && print.contains(&display(Measure::Intake, &api)));
     assert!(!print.contains("/work/figures"), "the public print view links to nothing internal");
+    // Printed and public, the audit chain's head at publication, as `audit verify --anchor` takes it.
+    let anchor = store.bulletin_anchor(id).await.unwrap().expect("a published bulletin carries its anchor");
+    let printed = format!("审计锚点 seq {} · {} · ", anchor.seq, anchor.short_hash());
+    assert!(print.contains(&printed), "{print}");
+    assert!(get(&app, "none", &format!("/bulletins/{id}")).await.text().contains(&printed));
     let xlsx = export::read(&get(&app, &supervisor, &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
     assert_eq!(xlsx.len(), 5);
     assert!(xlsx[0].1.iter().any(|row| row == &vec!["受理量".to_string(), api.intake.to_string()]));
@@ -238,7 +255,7 @@ async fn every_figure_lists_as_many_requests_as_it_counts(store: Store, _url: St
     assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.text());
     let html = dashboard.text();
     for measure in Measure::ALL {
-        assert_eq!(figure(&html, &format!("figure-{}", measure.as_str())), display(*measure, &api), "{measure}");
+        assert_eq!(figure(&html, &format!("figure-{}", measure.as_str())), shown(*measure, &api), "{measure}");
     }
     assert!(html.contains("id=\"ranking\"") && html.contains("id=\"trend-data\""));
 
@@ -313,4 +330,159 @@ async fn callback_figures_list_the_requests_called(store: Store, _url: String) {
     assert!(satisfied.contains(&format!("href=\"/work/requests/{}\"", item.request_id)));
     let unknown = get(&app, &supervisor, &format!("/work/figures?{scope}&figure=callbacks.nothing")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+}
+
+async fn bulletins_default_to_the_last_complete_period_and_provisional_ones_are_confirmed_and_marked(
+    store: Store,
+    _url: String,
+) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let supervisor = store.create_api_token("supervisor", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let today = time::local_date(now);
+    let last_week = Period::last_complete(PeriodKind::Weekly, today);
+
+    // The form leaves the date empty and says that means last week or last month.
+    let form = get(&app, &supervisor, "/work/bulletins").await.text();
+    assert!(form.contains("name=\"date\" value=\"\""), "{form}");
+    assert!(by_id(&form, "default-period").contains(&last_week.label_zh()), "{form}");
+
+    // Generated without a date: last week, over and final.
+    let weekly = format!("_csrf={CSRF}&unit={}&kind=weekly", t.street);
+    let made = send(&app, &supervisor, "POST", "/work/bulletins", Some(&weekly)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let final_page = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let final_id = final_page.rsplit('/').next().unwrap().to_string();
+    let data = get(&app, &supervisor, &format!("/api/v1/bulletins/{final_id}")).await.json();
+    assert_eq!(data["from"].as_str(), Some(&*last_week.from.to_string()));
+    assert_eq!((data["to"].as_str(), data["provisional"].as_bool()), (Some(&*last_week.to.to_string()), Some(false)));
+    assert!(!get(&app, &supervisor, &final_page).await.text().contains("id=\"provisional\""));
+    // Asked again, the period's draft opens instead of a second one.
+    let again = send(&app, &supervisor, "POST", "/work/bulletins", Some(&weekly)).await;
+    assert_eq!(again.headers[header::LOCATION].to_str().unwrap(), format!("{final_page}?existing=1"));
+    assert!(get(&app, &supervisor, &format!("{final_page}?existing=1")).await.text().contains("id=\"existing-draft\""));
+
+    // This week, not over: provisional, and said so.
+    let current = format!("{weekly}&date={today}");
+    let made = send(&app, &supervisor, "POST", "/work/bulletins", Some(&current)).await;
+    let location = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id = location.rsplit('/').next().unwrap().to_string();
+    let draft = get(&app, &supervisor, &location).await.text();
+    assert!(draft.contains("id=\"provisional\"") && draft.contains("id=\"provisional-badge\""), "{draft}");
+    assert!(draft.contains("id=\"confirm-provisional\""), "publishing asks to confirm");
+    // Publishing without the confirmation is refused, and nothing is public.
+    let publish = format!("/work/bulletins/{id}/publish");
+    let refused = send(&app, &supervisor, "POST", &publish, Some(&format!("_csrf={CSRF}"))).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.text().contains("统计周期尚未结束"), "{}", refused.text());
+    assert_eq!(get(&app, "none", &format!("/bulletins/{id}")).await.status, StatusCode::NOT_FOUND);
+    // Confirmed: published, and marked provisional on every view.
+    let confirmed = send(&app, &supervisor, "POST", &publish, Some(&format!("_csrf={CSRF}&provisional=1"))).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.text());
+    for view in [format!("/bulletins/{id}"), format!("/bulletins/{id}/print"), format!("/work/bulletins/{id}")] {
+        let page = get(&app, "none", &view).await;
+        let page = if page.status == StatusCode::OK { page } else { get(&app, &supervisor, &view).await };
+        assert!(page.text().contains("临时通报（统计周期未结束）"), "{view}");
+    }
+    let index = get(&app, "none", "/bulletins").await.text();
+    assert!(index.contains("临时通报"), "{index}");
+    let xlsx = export::read(&get(&app, "none", &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
+    assert!(xlsx[0].1.iter().any(|row| row[0] == "通报性质" && row[1].contains("临时通报")), "{:?}", xlsx[0].1);
+    let data = get(&app, &supervisor, &format!("/api/v1/bulletins/{id}")).await.json();
+    assert_eq!(data["provisional"].as_bool(), Some(true));
+}
+
+/// The cells of a ranking table's rows: rank, unit, then the ranked measures.
+fn ranking_rows(html: &str, id: &str) -> Vec<Vec<String>> {
+    let table = html.split(&format!("id=\"{id}\"")).nth(1).unwrap().split("</table>").next().unwrap();
+    let body = table.split("<tbody>").nth(1).unwrap();
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let inner = cell.split_once('>').unwrap().1.split("</td>").next().unwrap();
+                    let text: String = inner.split('<').map(|p| p.split_once('>').map_or(p, |(_, t)| t)).collect();
+                    text.trim().to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn rankings_weigh_every_rate_leave_thin_data_unranked_and_say_how_each_figure_is_computed(
+    store: Store,
+    _url: String,
+) {
+    let t = town(&store).await;
+    let now = month_of_work(&store, &t).await;
+    let hash = gongzhi_store::hash_password("admin-password").unwrap();
+    store.add_user("admin", "区管理员", gongzhi_domain::Role::Admin, t.district, &hash).await.unwrap();
+    store.add_user("admin_s1", "街道管理员", gongzhi_domain::Role::Admin, t.street, &hash).await.unwrap();
+    let leader = store.create_api_token("leader_s1", "test").await.unwrap();
+    let admin = store.create_api_token("admin", "test").await.unwrap();
+    let street_admin = store.create_api_token("admin_s1", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let today = time::local_date(now);
+    let period = Period::custom(today - Duration::days(31), today + Duration::days(40)).unwrap();
+    let scope = format!("unit={}&from={}&to={}", t.street, period.from, period.to);
+
+    // A handful of verdicts per community: not enough to score either, so neither is
+    // ranked, rather than one ranked last on the rates nobody could judge.
+    let dashboard = get(&app, &leader, &format!("/work/dashboard?{scope}")).await.text();
+    let rows = ranking_rows(&dashboard, "ranking");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!((row[0].as_str(), row.last().unwrap().as_str()), ("—", "数据不足"), "{row:?}");
+    }
+    // Every figure says how it is computed: on hover, and in the notes beneath.
+    for measure in Measure::ALL {
+        assert!(dashboard.contains(&format!("id=\"how-{}\"", measure.as_str())), "{measure}");
+    }
+    let score = by_id(&dashboard, "how-composite_score");
+    assert!(score.contains("响应率×20 + 办结率×20 + 解决率×30 + 满意率×30") && score.contains("不足 5 件"), "{score}");
+    assert!(by_id(&dashboard, "how-closure_rate").contains("派单"));
+    assert!(dashboard.contains("title=\"本期派单的诉求中"), "figure cards carry the explanation");
+    for page in [get(&app, &leader, "/work/overview").await.text(), get(&app, "none", "/stats").await.text()] {
+        assert!(page.contains("id=\"measure-notes\"") && page.contains("id=\"how-on_time_rate\""), "{page}");
+    }
+
+    // The district admin's scoring page: weigh the on-time rate too, and score from one.
+    let form = get(&app, &admin, "/admin/settings").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+    assert!(form.text().contains("id=\"weight-closure\"") && form.text().contains("id=\"minimum\""));
+    let scoring = |minimum: &str| {
+        format!("_csrf={CSRF}&response=20&closure=20&on_time=10&solved=30&satisfaction=30&minimum={minimum}")
+    };
+    let bad = send(&app, &admin, "POST", "/admin/settings", Some(&scoring("0"))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text().contains("评分设置有误")
+            && bad.text().contains("name=\"on_time\" type=\"number\" min=\"0\" max=\"100\" step=\"any\" value=\"10\"")
+    );
+    let theirs = send(&app, &street_admin, "POST", "/admin/settings", Some(&scoring("1"))).await;
+    assert!(theirs.text().contains("只有区级管理员"), "{}", theirs.text());
+    let saved = send(&app, &admin, "POST", "/admin/settings", Some(&scoring("1"))).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let changes = get(&app, &admin, "/admin/changes").await.text();
+    assert!(changes.contains("修改排名评分设置"));
+
+    // Now both communities are scored with every weighed rate, and ranked.
+    let dashboard = get(&app, &leader, &format!("/work/dashboard?{scope}")).await.text();
+    let rows = ranking_rows(&dashboard, "ranking");
+    let mut ranks: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    ranks.sort();
+    assert!(ranks == ["1", "2"] || ranks == ["1", "1"], "{rows:?}");
+    for row in &rows {
+        let unit = if row[1] == "柳湾社区" { t.community } else { t.other_community };
+        // The stats API's score, whose make-up the store's stories check.
+        let m = stats(&app, &leader, unit, &period).await;
+        assert!(!m.too_little_data && m.on_time_rate.is_some());
+        assert_eq!(row.last().unwrap(), &display(Measure::CompositeScore, &m), "{row:?}");
+    }
+    assert!(by_id(&dashboard, "how-composite_score").contains("按时办结率×10"));
+    let made_of = get(&app, &leader, &format!("/work/figures?{scope}&figure=composite_score")).await.text();
+    assert!(made_of.contains("按时办结率 × 10") && made_of.contains("figure=closure_rate"), "{made_of}");
 }

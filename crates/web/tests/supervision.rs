@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 use support::{Browser, Page, CSRF};
 
-on_both!(the_api_draws_calls_back_and_orders);
+on_both!(the_api_draws_calls_back_and_orders, unsatisfied_closures_are_listed_for_supervisors);
 
 /// A page shows no raw catalogue key.
 fn all_words(page: &Page) {
@@ -124,6 +124,11 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     let partial = supervisor.post(&path, &answers).await;
     assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(partial.html.contains("请逐项选择四个问题的回答"));
+    // Said next to the question left out; what was chosen and noted is kept.
+    assert!(partial.html.contains("id=\"missing-satisfied\">请选择「是」或「否」</p>"), "{}", partial.html);
+    assert!(!partial.html.contains("id=\"missing-from_public\""));
+    assert!(partial.html.contains("name=\"result_fed_back\" value=\"no\" checked"));
+    assert!(partial.html.contains(">诉求人说没人告诉他处理结果</textarea>"));
     answers.push(("satisfied", "yes"));
     let forged = supervisor.post(&path, &[&answers[1..], &[("_csrf", "forged")]].concat()).await;
     assert!(forged.html.contains("页面已过期"));
@@ -160,9 +165,20 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     other.login("handler_c2", "demo-password").await;
     assert_eq!(other.get(&order_path).await.status, StatusCode::NOT_FOUND);
 
-    // The supervisor closes it.
+    // Not while the request is still being redone: the page says what it waits for.
+    let waiting = supervisor.get(&order_path).await;
+    assert!(waiting.html.contains("id=\"rework-unfinished\"") && !waiting.html.contains("id=\"close-form\""));
+    assert!(waiting.html.contains("id=\"return-form\""), "the answer can still be sent back");
+    let early = supervisor.post(&format!("{order_path}/close"), &[("_csrf", CSRF), ("text", "")]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.html.contains("回炉件尚未重新办结"), "{}", early.html);
+    let again = Command::Resolve { reply: "已上门当面反馈补装结果".into(), contacted: true };
+    store.act(r.id, None, again, staff(&t.handler)).await.unwrap();
+
+    // Resolved again: the supervisor closes it.
     let close = supervisor.get(&order_path).await;
     assert!(close.html.contains("已上门反馈办理结果") && close.html.contains("id=\"close-form\""));
+    assert!(!close.html.contains("id=\"rework-unfinished\""));
     let closed = supervisor.post(&format!("{order_path}/close"), &[("_csrf", CSRF), ("text", "经再次回访核实")]).await;
     assert_eq!(closed.status, StatusCode::SEE_OTHER);
     let closed = supervisor.get(&order_path).await;
@@ -263,6 +279,11 @@ async fn flags_late_work_and_talks_through_the_pages() {
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.html);
     let order = id_after(opened.location(), "/work/supervision/orders/");
     assert_eq!(store.order(&t.supervisor, order).await.unwrap().unit_id, t.other_community);
+    // A second press on it is refused, naming the one open, with what was typed kept.
+    let twice = supervisor.post("/work/supervision/orders", &press).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", twice.html);
+    assert!(twice.html.contains(&format!("未销号的督办单（第 {order} 号）")), "{}", twice.html);
+    assert!(twice.html.contains("请于三日内签收办理"), "the reason typed is kept");
     let out_of_scope = supervisor
         .post("/work/supervision/orders", &[&press[..1], &[("request", "99999")], &press[2..]].concat())
         .await;
@@ -324,10 +345,80 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     let (status, _) =
         call(&mut handler, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the supervisor closes");
+    let close = format!("/api/v1/supervision/orders/{order}/close");
+    let (status, early) = call(&mut supervisor, "POST", &close, Some(json!({}))).await;
+    assert_eq!(
+        (status, early["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("rework_unfinished"))
+    );
+    let again = Command::Resolve { reply: "已上门当面反馈补装结果".into(), contacted: true };
+    store.act(r.id, None, again, staff(&t.handler)).await.unwrap();
     let (_, closed) =
         call(&mut supervisor, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
     assert_eq!(closed["status"], json!("closed"), "{closed}");
+    // One press order at a time on a request: a second names the first.
+    let slow = dispatched(&store, &t, manhole(t.community, None)).await;
+    let due = (time::local_date(time::now()) + chrono::Duration::days(3)).to_string();
+    let press = json!({ "kind": "press", "request_id": slow.id, "reason": "请三日内办结", "due": due });
+    let (status, first) = call(&mut supervisor, "POST", "/api/v1/supervision/orders", Some(press.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, second) = call(&mut supervisor, "POST", "/api/v1/supervision/orders", Some(press)).await;
+    assert_eq!((status, second["error"]["code"].clone()), (StatusCode::CONFLICT, json!("already_open")), "{second}");
+    assert_eq!(second["error"]["open_id"], first["id"]);
+    assert!(second["error"]["message"].as_str().unwrap().contains(&first["id"].to_string()));
     let (status, _) = call(&mut handler, "GET", "/api/v1/supervision/callbacks", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "callbacks are the supervisors'");
     assert!(store.verify_chain().await.unwrap().is_intact());
+}
+
+async fn unsatisfied_closures_are_listed_for_supervisors(store: Store, _url: String) {
+    let t = town(&store).await;
+    let unhappy = resolved(&store, &t).await;
+    let verdict =
+        Command::Evaluate { solved: false, satisfaction: Satisfaction::Unsatisfied, comment: "路面还没修".into() };
+    store.act(unhappy.id, None, verdict, Actor::Requester).await.unwrap();
+    let happy = resolved(&store, &t).await;
+    let verdict = Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() };
+    store.act(happy.id, None, verdict, Actor::Requester).await.unwrap();
+
+    let mut supervisor = Browser::new(&store);
+    supervisor.login("supervisor", "demo-password").await;
+    let home = supervisor.get("/work/supervision").await;
+    assert!(home.html.contains("href=\"/work/supervision/unsatisfied\""), "in the supervision tabs");
+    let list = supervisor.get("/work/supervision/unsatisfied").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.html);
+    all_words(&list);
+    let row = format!(
+        "<tr id=\"verdict-{}\"><td><a href=\"/work/requests/{}\">{}</a>",
+        unhappy.id, unhappy.id, unhappy.number
+    );
+    assert!(list.html.contains(&row), "each row leads to its request: {}", list.html);
+    assert!(list.html.contains("路面还没修") && list.html.contains("<td>未解决</td><td>不满意</td>"));
+    assert!(!list.html.contains(&format!("id=\"verdict-{}\"", happy.id)), "a satisfied closure is not listed");
+
+    // By unit and by period; the export holds what the page lists.
+    let today = time::local_date(time::now());
+    let other = supervisor.get(&format!("/work/supervision/unsatisfied?unit={}", t.other_community)).await;
+    assert!(!other.html.contains("id=\"verdict-"), "{}", other.html);
+    let mine =
+        supervisor.get(&format!("/work/supervision/unsatisfied?unit={}&from={today}&to={today}", t.community)).await;
+    assert!(mine.html.contains(&row));
+    let earlier = today - chrono::Duration::days(40);
+    let before = supervisor.get(&format!("/work/supervision/unsatisfied?from={earlier}&to={earlier}")).await;
+    assert!(!before.html.contains("id=\"verdict-"));
+    let bad = supervisor.get("/work/supervision/unsatisfied?from=2026-02-31").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.html.contains("role=\"alert\""), "{}", bad.html);
+    let export = supervisor.get(&format!("/work/supervision/unsatisfied.xlsx?unit={}", t.community)).await;
+    let sheets = export::read(&export.bytes).expect("a workbook");
+    assert_eq!(sheets[0].1.len(), 2, "a header and one row");
+    assert_eq!((sheets[0].1[1][0].as_str(), sheets[0].1[1][6].as_str()), (unhappy.number.as_str(), "路面还没修"));
+
+    // The leader of the street sees the street's; a handler has no such list.
+    let mut leader = Browser::new(&store);
+    leader.login("leader_s1", "demo-password").await;
+    assert!(leader.get("/work/supervision/unsatisfied").await.html.contains(&row));
+    let mut handler = Browser::new(&store);
+    handler.login("handler_c1", "demo-password").await;
+    assert_eq!(handler.get("/work/supervision/unsatisfied").await.status, StatusCode::NOT_FOUND);
 }

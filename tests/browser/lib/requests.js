@@ -9,6 +9,15 @@ export async function someCommunity(context) {
   return community;
 }
 
+/** The demo login of a community's or village's own handler: handler_c001 is the first. */
+export async function communityHandler(context, unitId) {
+  const { items: units } = await (await context.request.get('/api/v1/units')).json();
+  const places = units.filter((u) => u.kind === 'community' || u.kind === 'village');
+  const index = places.findIndex((u) => u.id === unitId) + 1;
+  if (index === 0) throw new Error(`unit ${unitId} is no community or village`);
+  return `handler_c${String(index).padStart(3, '0')}`;
+}
+
 /**
  * Creates `count` requests through the API of a logged-in staff context, with titles
  * `${word}1…` and the word in the content too; returns their numbers.

@@ -75,22 +75,35 @@ pub async fn measure(
     // answers with a redirect to the new bulletin, which is not followed: that is a read.
     let poster = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let mut builds = Vec::new();
-    for back in 1..=6 {
-        let month = first.checked_sub_months(Months::new(back)).unwrap_or(first);
-        let form = format!("_csrf={CSRF}&unit={}&kind=monthly&date={month}", cast.district);
-        let sent = Instant::now();
-        let response = poster
-            .post(format!("{base}/work/bulletins"))
+    let post = |path: String, form: String| {
+        poster
+            .post(format!("{base}{path}"))
             .bearer_auth(&cast.supervisor)
             .header("cookie", format!("gongzhi_csrf={CSRF}"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form)
             .send()
-            .await?;
-        if response.status() != reqwest::StatusCode::SEE_OTHER {
-            bail!("generating a bulletin answered {}: {}", response.status(), response.text().await?);
+    };
+    for back in 1..=6 {
+        let month = first.checked_sub_months(Months::new(back)).unwrap_or(first);
+        let form = format!("_csrf={CSRF}&unit={}&kind=monthly&date={month}", cast.district);
+        // A unit has one draft per period: a draft left by an earlier run on the same
+        // database is published first, so that the month is built again.
+        for _ in 0..2 {
+            let sent = Instant::now();
+            let response = post("/work/bulletins".into(), form.clone()).await?;
+            let elapsed = sent.elapsed().as_secs_f64() * 1000.0;
+            let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
+            let (Some(location), reqwest::StatusCode::SEE_OTHER) = (location, response.status()) else {
+                bail!("generating a bulletin answered {}: {}", response.status(), response.text().await?);
+            };
+            let (draft, existing) = location.split_once('?').unwrap_or((&location, ""));
+            post(format!("{draft}/publish"), format!("_csrf={CSRF}&provisional=1")).await?;
+            if existing.is_empty() {
+                builds.push(elapsed);
+                break;
+            }
         }
-        builds.push(sent.elapsed().as_secs_f64() * 1000.0);
     }
     out.push(("bulletin_monthly_district", percentiles(builds)));
 

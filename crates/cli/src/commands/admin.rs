@@ -1,16 +1,9 @@
-//! Chores for administrators: the audit trail, tokens, accounts, the calendar.
+//! Chores for administrators: tokens, accounts, the calendar.
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use gongzhi_domain::Role;
 use gongzhi_store::{hash_password, Store, MIN_PASSWORD};
-
-#[derive(Subcommand)]
-pub enum Audit {
-    /// Recompute every link of the event chain; exits non-zero and names the first broken
-    /// link if any.
-    Verify,
-}
 
 #[derive(Subcommand)]
 pub enum Token {
@@ -21,6 +14,15 @@ pub enum Token {
         #[arg(long, default_value = "api")]
         name: String,
     },
+    /// List API tokens (never the tokens themselves, which are not kept): id, user, name,
+    /// when created.
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by the id `token list` shows; it stops working at once.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -50,28 +52,32 @@ pub enum Calendar {
     Load { file: std::path::PathBuf },
 }
 
-pub async fn audit(url: &str, command: &Audit) -> Result<()> {
-    let store = Store::open(url).await?;
-    match command {
-        Audit::Verify => {
-            let report = store.verify_chain().await?;
-            match &report.first_broken {
-                None => println!("审计链完好 / audit chain intact: {} events", report.events),
-                Some((id, reason)) => {
-                    println!("审计链断裂 / audit chain BROKEN at event {id}: {reason}");
-                    std::process::exit(1);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 pub async fn token(url: &str, command: &Token) -> Result<()> {
     let store = Store::open(url).await?;
-    let Token::Create { user, name } = command;
-    let token = store.create_api_token(user, name).await?;
-    println!("{token}");
+    match command {
+        Token::Create { user, name } => println!("{}", store.create_api_token(user, name).await?),
+        Token::List { user } => {
+            let user_id = match user {
+                Some(login) => {
+                    Some(store.account_by_login(login).await?.with_context(|| format!("no user `{login}`"))?.id)
+                }
+                None => None,
+            };
+            let tokens = store.api_tokens(user_id).await?;
+            if tokens.is_empty() {
+                println!("没有 API 令牌 / no API tokens");
+            }
+            for token in tokens {
+                let created = gongzhi_domain::time::display(token.created_at);
+                println!("{:<6} {:<16} {:<20} {created}", token.id, token.login, token.name);
+            }
+        }
+        Token::Revoke { id } => match store.revoke_api_token(*id).await {
+            Ok(token) => println!("已吊销 / revoked token {} ({}) of {}", token.id, token.name, token.login),
+            Err(gongzhi_store::StoreError::NotFound) => bail!("no API token with id {id}"),
+            Err(error) => return Err(error.into()),
+        },
+    }
     Ok(())
 }
 

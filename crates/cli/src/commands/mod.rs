@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod admin;
+pub mod audit;
 pub mod bench;
 pub mod bulletin;
 pub mod retrain;

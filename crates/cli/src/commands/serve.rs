@@ -1,6 +1,8 @@
-//! `gongzhi serve`: the server, with demo data on request and the auto-close timer.
+//! `gongzhi serve`: the server, with demo data on request, the auto-close timer and the
+//! audit chain's checkpoints.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -9,6 +11,8 @@ use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::{time, Actor};
 use gongzhi_store::Store;
 use gongzhi_web::{AppState, WebConfig};
+
+use super::audit::Checkpoints;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -36,19 +40,40 @@ pub struct Args {
     /// Largest photo accepted, in megabytes.
     #[arg(long, env = "GONGZHI_PHOTO_MAX_MB", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
     photo_max_mb: u16,
+    /// Minutes between checkpoints of the audit chain (0: none).
+    #[arg(long, env = "GONGZHI_CHECKPOINT_MINUTES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=1440))]
+    checkpoint_minutes: u64,
+    #[command(flatten)]
+    anchors: super::audit::AnchorArgs,
+    /// Ask for this token (`Authorization: Bearer …`) on /metrics.
+    #[arg(long, env = "GONGZHI_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Serve /metrics on this address only, not with the site.
+    #[arg(long, env = "GONGZHI_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
-pub async fn run(url: &str, args: &Args) -> Result<()> {
+pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
     let store = Store::open(url).await.with_context(|| format!("open the database {}", redact(url)))?;
     if args.demo {
         demo(&store, args.demo_requests).await?;
     }
+    let checkpoints = match args.checkpoint_minutes {
+        0 => None,
+        minutes => {
+            let checkpoints = Checkpoints::new(&store, data_dir, &args.anchors)?;
+            checkpoints.clone().start(Duration::from_secs(minutes * 60)).await?;
+            Some(checkpoints)
+        }
+    };
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         trust_forwarded: args.trust_forwarded,
         session_ttl: args.session_minutes * (time::HOUR / 60),
         photo_max_count: usize::from(args.photo_max_count),
         photo_max_bytes: usize::from(args.photo_max_mb) * 1024 * 1024,
+        metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
+        metrics_on_site: args.metrics_listen.is_none(),
         ..WebConfig::default()
     };
     tokio::spawn(auto_close(store.clone()));
@@ -58,6 +83,17 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
     // so intake never waits for them after a restart.
     if let Err(error) = state.suggester.refresh().await {
         tracing::warn!(%error, "suggestions could not load; intake goes on without them until they do");
+    }
+    if let Some(address) = args.metrics_listen {
+        let listener =
+            tokio::net::TcpListener::bind(address).await.with_context(|| format!("listen for metrics on {address}"))?;
+        println!("指标 / metrics at http://{}/metrics", listener.local_addr()?);
+        let metrics = gongzhi_web::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, metrics).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
     }
     let app = gongzhi_web::router(state);
     let listener =
@@ -82,6 +118,12 @@ pub async fn run(url: &str, args: &Args) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    // The head at shutdown, so that the last writes are anchored too.
+    if let Some(checkpoints) = checkpoints {
+        if let Err(error) = checkpoints.write().await {
+            tracing::error!(error = format!("{error:#}"), "the checkpoint at shutdown could not be written");
+        }
+    }
     store.close().await;
     Ok(())
 }

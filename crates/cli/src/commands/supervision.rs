@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::Duration as Days;
+use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
 use gongzhi_domain::supervision::order::{due_after, OrderKind, DEFAULT_DAYS};
 use gongzhi_domain::supervision::SampleRule;
 use gongzhi_domain::time::{self, DAY, HOUR};
+use gongzhi_domain::Actor;
 use gongzhi_store::{CallInput, DrawSpec, NewOrder, Store};
 
 /// Every ten minutes: orders past their due date climb a level. Every hour: the entries
@@ -84,14 +86,21 @@ pub async fn demo(store: &Store) -> Result<()> {
             rework_due: due_after(&calendar, at, DEFAULT_DAYS),
         };
         if let Some(order) = store.record_callback(&supervisor, item.id, call, at).await?.order_id {
-            orders.push((order, item.unit_id, at));
+            orders.push((order, item.unit_id, item.request_id, at));
         }
     }
-    // One rework answered and closed, one answered and waiting, the last still open.
-    for (n, (order, unit, at)) in orders.iter().enumerate().take(2) {
+    // One rework redone, answered and closed; one answered and waiting; the last still open.
+    for (n, (order, unit, request_id, at)) in orders.iter().enumerate().take(2) {
         let Some(handler) = handler_of(*unit) else { continue };
+        // A rework order is closed only over work resolved again (work answered at intake
+        // went back to dispatch instead, and stays open).
+        let reply = Command::Resolve {
+            reply: "已重新上门，当面向诉求人反馈办理结果".into(), contacted: true
+        };
+        let redone =
+            n == 0 && store.act_at(*request_id, None, reply, Actor::Staff(handler.clone()), at + DAY).await.is_ok();
         store.answer_order(&handler, *order, "已重新联系诉求人当面反馈办理结果，并补充整改照片", at + DAY).await?;
-        if n == 0 {
+        if redone {
             store.close_order(&supervisor, *order, "经再次回访，诉求人确认已知晓结果", at + 2 * DAY).await?;
         }
     }

@@ -13,7 +13,7 @@ pub mod sample;
 pub mod stale;
 
 pub use callback::{Answers, AttemptResult, CallbackState, Question};
-pub use order::{Order, OrderKind, OrderStatus};
+pub use order::{Order, OrderKind, OrderStatus, OrderStep};
 pub use review::Rule;
 pub use sample::{Candidate, SampleRule};
 
@@ -28,6 +28,10 @@ pub enum Refused {
     OrderState(OrderStatus),
     #[error("the callback is already finished")]
     CallbackFinished,
+    #[error("the reworked request is not resolved again yet")]
+    ReworkUnfinished,
+    #[error("the request already has {kind} order {order_id} open")]
+    AlreadyOpen { kind: OrderKind, order_id: i64 },
     #[error("a required field is missing: {0}")]
     Missing(&'static str),
     #[error("invalid value for {field}: {reason}")]
@@ -42,6 +46,8 @@ impl Refused {
             Refused::NotOrderUnit => "not_order_unit",
             Refused::OrderState(_) => "order_state",
             Refused::CallbackFinished => "callback_finished",
+            Refused::ReworkUnfinished => "rework_unfinished",
+            Refused::AlreadyOpen { .. } => "already_open",
             Refused::Missing(_) => "missing_field",
             Refused::Invalid { .. } => "invalid_value",
         }
@@ -62,6 +68,9 @@ pub fn required(text: &str, field: &'static str) -> Result<(), Refused> {
 pub fn limited(text: &str, field: &'static str) -> Result<(), Refused> {
     if text.chars().count() > MAX_TEXT {
         return Err(Refused::Invalid { field, reason: format!("longer than {MAX_TEXT} characters") });
+    }
+    if !crate::lifecycle::printable(text) {
+        return Err(Refused::Invalid { field, reason: crate::lifecycle::UNPRINTABLE.into() });
     }
     Ok(())
 }

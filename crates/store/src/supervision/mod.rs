@@ -11,6 +11,7 @@ mod draw;
 mod lists;
 mod orders;
 mod rows;
+mod verdicts;
 mod write;
 
 use chrono::NaiveDate;
@@ -26,7 +27,8 @@ use tokio::sync::oneshot;
 pub use draw::{DrawSpec, Reproduction};
 pub use lists::{Late, LateGroup, Lateness, ReviewFlag, ReviewRun};
 pub use orders::OrderFilter;
-pub(crate) use write::{run, Act};
+pub use verdicts::{Verdict, VerdictFilter};
+pub(crate) use write::{no_open_order, run, Act};
 pub use write::{NewOrder, Written};
 
 use crate::{Listing, Result, Store, StoreError};

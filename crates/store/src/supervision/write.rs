@@ -5,7 +5,7 @@
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::supervision::callback::{AttemptResult, CallbackState};
-use gongzhi_domain::supervision::order::{self, Order, OrderKind, OrderStatus};
+use gongzhi_domain::supervision::order::{self, Order, OrderKind, OrderStatus, OrderStep, Then};
 use gongzhi_domain::supervision::{required, Refused};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::{Actor, Request, Status};
@@ -94,6 +94,13 @@ impl From<Refused> for StoreError {
         match refused {
             Refused::Missing(field) => StoreError::Rule(gongzhi_domain::Broken::Missing(field)),
             Refused::Invalid { field, reason } => StoreError::Rule(gongzhi_domain::Broken::Invalid { field, reason }),
+            Refused::AlreadyOpen { kind, order_id } => StoreError::AlreadyOpen {
+                what: match kind {
+                    OrderKind::Rework => "rework_order",
+                    OrderKind::Press => "press_order",
+                },
+                id: order_id,
+            },
             other => StoreError::Refused(other.code()),
         }
     }
@@ -222,8 +229,19 @@ async fn apply(
             .bind(item.id)
             .execute(&mut *conn)
             .await?;
+            let reworking = match failing.is_empty() {
+                true => None,
+                false => match order::may_open(OrderKind::Rework, &orders_of(conn, item.request_id).await?) {
+                    Err(Refused::AlreadyOpen { order_id, .. }) => Some(order_id),
+                    _ => None,
+                },
+            };
             let order_id = if failing.is_empty() {
                 None
+            } else if reworking.is_some() {
+                // The request is already being reworked: the call joins that order, whose
+                // answer the supervisor checks against it.
+                reworking
             } else {
                 let (reason, due_at) = rework;
                 let new = NewOrder {
@@ -249,12 +267,21 @@ async fn apply(
         }
         Act::Close { order_id, note } => {
             let staff = supervisor(actor)?;
-            let next = load_order(conn, *order_id, staff).await?.closed(staff, note, at)?;
+            let order = load_order(conn, *order_id, staff).await?;
+            let request = writer::load(conn, order.request_id).await?;
+            let next = order.closed(staff, note, at, request.status)?;
             moved(conn, batch, actor, at, &next, "order-close", note).await
         }
         Act::SendBack { order_id, note, due_at } => {
             let staff = supervisor(actor)?;
             let next = load_order(conn, *order_id, staff).await?.sent_back(staff, note, *due_at)?;
+            let request = writer::load(conn, next.request_id).await?;
+            let rule = OrderStep::SendBack.rule(next.kind);
+            if rule.then == Then::ReopenFinished && matches!(request.status, Status::Resolved | Status::Closed) {
+                // The redone work is not accepted: it goes back, due by the order's new date.
+                let reopen = Command::Reopen { reason: note.trim().to_string() };
+                writer::act(conn, batch, request.id, None, &reopen, actor, at, Some(*due_at)).await?;
+            }
             moved(conn, batch, actor, at, &next, "order-return", note).await
         }
         Act::Escalate { order_id, parent, next_due } => {
@@ -344,6 +371,7 @@ async fn record(
         to_status: status,
         note,
         payload: payload.to_string(),
+        snapshot: crate::snapshot::unchanged(),
     });
     let id = event.id;
     chain::insert(conn, &[event]).await?;
@@ -381,6 +409,7 @@ async fn open_order(
         return Err(Refused::Invalid { field: "due", reason: "must be later than now".into() }.into());
     }
     let request = visible(conn, staff, new.request_id).await?;
+    no_open_order(conn, request.id, new.kind).await?;
     if matches!(request.status, Status::Rejected | Status::Merged) {
         return Err(gongzhi_domain::Broken::WrongState {
             action: gongzhi_domain::Action::Reopen,
@@ -398,11 +427,11 @@ async fn open_order(
     match new.kind {
         OrderKind::Press => {
             let press = Command::Press { note: reason.to_string(), due: Some(new.due_at) };
-            writer::act(conn, batch, request.id, None, &press, &actor, at).await?;
+            writer::act(conn, batch, request.id, None, &press, &actor, at, None).await?;
         }
         OrderKind::Rework if matches!(request.status, Status::Resolved | Status::Closed) => {
             let reopen = Command::Reopen { reason: reason.to_string() };
-            writer::act(conn, batch, request.id, None, &reopen, &actor, at).await?;
+            writer::act(conn, batch, request.id, None, &reopen, &actor, at, Some(new.due_at)).await?;
         }
         OrderKind::Rework => {}
     }
@@ -430,6 +459,18 @@ async fn open_order(
         note_on(conn, batch, request.id, &actor, at, "rework", reason, payload).await?;
     }
     Ok(order_id)
+}
+
+/// Refuses, naming it, when the request has an order of this kind not closed yet.
+pub(crate) async fn no_open_order(conn: &mut AnyConnection, request_id: i64, kind: OrderKind) -> Result<()> {
+    Ok(order::may_open(kind, &orders_of(conn, request_id).await?)?)
+}
+
+/// Every order on a request, oldest first.
+async fn orders_of(conn: &mut AnyConnection, request_id: i64) -> Result<Vec<Order>> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM supervision_orders WHERE request_id = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(request_id).fetch_all(&mut *conn).await?;
+    rows.iter().map(order_from_row).collect()
 }
 
 async fn fetch_order(conn: &mut AnyConnection, id: i64) -> Result<Order> {

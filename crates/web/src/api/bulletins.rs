@@ -19,6 +19,7 @@ pub async fn bulletin(
         "id": b.id,
         "unit_id": b.unit_id,
         "status": b.status,
+        "provisional": b.is_provisional(),
         "from": b.period().from.to_string(),
         "to": b.period().to.to_string(),
         "content": b.content,

@@ -12,7 +12,7 @@ use gongzhi_store::{ListFilter, Queue};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, ClientAddr};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiQuery};
 use crate::{view, AppState};
@@ -47,9 +47,13 @@ fn resident() -> RequesterType {
 
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
+/// Intake. An `Idempotency-Key` belongs to its caller — a staff member, or for the
+/// public the address it came from — and to what was sent with it: another caller's key
+/// is a new key, and the same key with another body is refused (`422`).
 pub async fn create(
     State(state): State<AppState>,
     caller: Option<Caller>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<Response> {
@@ -66,7 +70,7 @@ pub async fn create(
                     "the public submits by web or mobile only",
                 ));
             }
-            (Actor::Requester, channel, "public".to_string())
+            (Actor::Requester, channel, format!("public:{addr}"))
         }
     };
     let key = match headers.get("idempotency-key") {
@@ -248,10 +252,24 @@ fn command_of(action: Action, mut body: Map<String, Value>) -> ApiResult<(i64, C
         return Err(ApiError::forbidden("自动归档由系统执行", "auto-close is done by the system"));
     }
     body.insert("action".into(), Value::String(action.as_str().into()));
-    let command: Command = serde_json::from_value(Value::Object(body)).map_err(|e| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{e}"), e.to_string())
+    let command: Command = serde_json::from_value(Value::Object(body)).map_err(|e| match left_out(&e) {
+        Some(field) => ApiError::from(gongzhi_store::StoreError::Rule(Broken::Missing(field))),
+        None => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{e}"), e.to_string())
+        }
     })?;
     Ok((version, command))
+}
+
+/// The field an action's body left out, if it is one the rules name. None has a default:
+/// whether the requester was contacted, whether it was solved and how satisfied they are
+/// count in the figures, so the caller must say.
+fn left_out(error: &serde_json::Error) -> Option<&'static str> {
+    let text = error.to_string();
+    let name = text.strip_prefix("missing field `")?.split('`').next()?;
+    ["contacted", "solved", "satisfaction", "reply", "reason", "note", "unit_id", "until", "into"]
+        .into_iter()
+        .find(|field| *field == name)
 }
 
 pub async fn queue_counts(State(state): State<AppState>, Caller(account): Caller) -> ApiResult<Json<Value>> {

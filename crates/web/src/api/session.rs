@@ -10,8 +10,8 @@ use gongzhi_domain::time;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{cookie_header, Caller, SESSION_COOKIE};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::{cookie_header, log_in, Caller, ClientAddr, SESSION_COOKIE};
+use crate::error::ApiResult;
 use crate::i18n::{Lang, Messages};
 use crate::json::ApiJson;
 use crate::AppState;
@@ -34,23 +34,14 @@ pub fn account_json(account: &gongzhi_store::Account) -> serde_json::Value {
     })
 }
 
-pub async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult<Response> {
-    let now = time::now();
-    let key = format!("login:{}", body.login);
-    let window = state.config.throttle_window;
-    if state.store.throttled(&key, window, state.config.login_attempts, now).await? {
-        return Err(ApiError::throttled());
-    }
-    let Some(account) = state.store.authenticate(&body.login, &body.password).await? else {
-        state.store.record_failure(&key, window, now).await?;
-        return Err(ApiError::new(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "bad_credentials",
-            "用户名或密码错误",
-            "wrong login or password",
-        ));
-    };
-    let token = state.store.start_session(account.id, now, state.config.session_ttl).await?;
+/// Logs in; throttled and timed as `auth` describes.
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<Response> {
+    let account = log_in(&state, &body.login, &body.password, &addr).await?;
+    let token = state.store.start_session(account.id, time::now(), state.config.session_ttl).await?;
     let max_age = state.config.session_ttl / 1000;
     let cookie = cookie_header(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
     Ok(([(SET_COOKIE, cookie)], Json(account_json(&account))).into_response())

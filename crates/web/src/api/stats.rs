@@ -48,6 +48,8 @@ pub async fn stats(
         "from": query.from,
         "to": query.to,
         "measures": measures,
+        // How the composite score was made: the weights and the minimum behind each rate.
+        "scoring": state.store.settings().scoring,
         "suggestions": suggestions,
     })))
 }

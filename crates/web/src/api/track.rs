@@ -1,5 +1,6 @@
 //! The requester's side: following a request by its tracking code, evaluating the result
-//! and asking for it to be reopened. No account, so wrong codes are throttled per address.
+//! and asking for it to be reopened. No account, so wrong codes are throttled per address;
+//! and no staff credentials (see `guard`), so a cadre cannot pose as the requester.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,29 +16,42 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::AppState;
 
-/// Looks the code up unless this address has guessed wrong too often, and counts a miss.
-async fn guarded<T>(
+/// Longest tracking code looked up, in characters; real ones have 10.
+const MAX_CODE: usize = 32;
+
+fn unknown_code() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_tracking_code",
+        "查询码不正确，请核对后重试",
+        "no request has this tracking code",
+    )
+}
+
+/// Looks a code up unless this address has guessed wrong too often. Each lookup is
+/// counted before it is made, in one statement, and taken back when the code exists: at
+/// most `track_attempts` wrong codes a window are ever looked up from one address,
+/// however many arrive at once. A text that cannot be a code is not looked up at all.
+pub async fn guarded<T>(
     state: &AppState,
     addr: &str,
+    code: &str,
     lookup: impl std::future::Future<Output = Result<T, StoreError>>,
 ) -> ApiResult<T> {
+    if code.is_empty() || code.len() > MAX_CODE || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(unknown_code());
+    }
     let key = format!("track:{addr}");
-    let now = time::now();
-    let window = state.config.throttle_window;
-    if state.store.throttled(&key, window, state.config.track_attempts, now).await? {
+    if state.store.count_attempt(&key, state.config.throttle_window, time::now()).await? > state.config.track_attempts {
         return Err(ApiError::throttled());
     }
     match lookup.await {
-        Err(StoreError::NotFound) => {
-            state.store.record_failure(&key, window, now).await?;
-            Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_tracking_code",
-                "查询码不正确，请核对后重试",
-                "no request has this tracking code",
-            ))
+        Ok(found) => {
+            state.store.forgive_attempt(&key).await?;
+            Ok(found)
         }
-        other => Ok(other?),
+        Err(StoreError::NotFound) => Err(unknown_code()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -46,7 +60,7 @@ pub async fn track(
     ClientAddr(addr): ClientAddr,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let view = guarded(&state, &addr, state.store.track(&code)).await?;
+    let view = guarded(&state, &addr, &code, state.store.track(&code)).await?;
     Ok(Json(serde_json::to_value(view).unwrap_or_default()))
 }
 
@@ -92,7 +106,7 @@ pub async fn act(
             ))
         }
     };
-    let request = guarded(&state, &addr, state.store.request_by_tracking_code(&code)).await?;
+    let request = guarded(&state, &addr, &code, state.store.request_by_tracking_code(&code)).await?;
     let request = state.store.act(request.id, None, command, Actor::Requester).await?;
     Ok(Json(json!({ "number": request.number, "status": request.status })))
 }

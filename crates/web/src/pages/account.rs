@@ -1,6 +1,6 @@
 //! One's own account: changing the password. The new one must be typed twice; the
-//! session in use stays and every other session of the account ends, so a password
-//! changed because it leaked locks out whoever had it.
+//! session in use stays, every other session of the account ends and its API tokens are
+//! revoked, so a password changed because it leaked locks out whoever had it.
 
 use askama::Template;
 use axum::extract::State;
@@ -55,13 +55,12 @@ pub async fn change(
     Form(form): Form<PasswordForm>,
 ) -> Response {
     let Some(user) = chrome.user.as_ref() else { return chrome.to_login() };
-    let refuse =
-        |key: &str| show_page(&chrome, StatusCode::UNPROCESSABLE_ENTITY, Some(chrome.t.get(key).into()), false);
+    let refuse = |status, key: &str| show_page(&chrome, status, Some(chrome.t.get(key).into()), false);
     if !same_site_form(&headers, &form.csrf) {
-        return refuse("form.csrf");
+        return refuse(StatusCode::FORBIDDEN, "form.csrf");
     }
     if form.new != form.again {
-        return refuse("password.mismatch");
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "password.mismatch");
     }
     let session = cookie_in(&headers, SESSION_COOKIE).unwrap_or_default();
     match state.store.change_password(user.id, &form.current, &form.new, session).await {

@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
-use gongzhi_domain::bulletin::PeriodKind;
-use gongzhi_domain::figures::{display, Measure};
+use gongzhi_domain::bulletin::{Period, PeriodKind};
+use gongzhi_domain::figures::Measure;
 use gongzhi_domain::time;
 use gongzhi_domain::Role;
 use gongzhi_store::{Bulletin, StoreError};
 use serde::Deserialize;
 
-use super::figures::{content_view, units_in_scope, ContentView, Scope, RANKED};
+use super::figures::{content_view, shown, units_in_scope, ContentView, Scope, RANKED};
 use super::{page, same_site_form, Chrome};
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
@@ -46,13 +46,11 @@ pub struct Line {
     period: String,
     status: &'static str,
     when: String,
+    provisional: bool,
 }
 
 fn period_label(chrome: &Chrome, b: &Bulletin) -> String {
-    match chrome.t.lang {
-        crate::i18n::Lang::Zh => b.period().label_zh(),
-        crate::i18n::Lang::En => b.period().label_en(),
-    }
+    label(chrome, &b.period())
 }
 
 fn line(chrome: &Chrome, b: &Bulletin) -> Line {
@@ -62,7 +60,24 @@ fn line(chrome: &Chrome, b: &Bulletin) -> Line {
         period: period_label(chrome, b),
         status: chrome.t.lookup(&format!("bulletin.status.{}", b.status.as_str())),
         when: time::display(b.published_at.unwrap_or(b.created_at)),
+        provisional: b.is_provisional(),
     }
+}
+
+/// How pages name a period: 2026年5月, week 19 of 2026 ….
+fn label(chrome: &Chrome, period: &Period) -> String {
+    match chrome.t.lang {
+        crate::i18n::Lang::Zh => period.label_zh(),
+        crate::i18n::Lang::En => period.label_en(),
+    }
+}
+
+/// A bulletin's content as its pages show it: linked to its requests on staff pages,
+/// and marked when it is provisional.
+fn bulletin_view(chrome: &Chrome, b: &Bulletin, links: Option<&Scope>) -> ContentView {
+    let mut view = content_view(chrome, &b.content, links);
+    view.provisional = b.is_provisional();
+    view
 }
 
 #[derive(Deserialize, Default)]
@@ -102,7 +117,8 @@ struct Index<'a> {
     next: Option<String>,
     /// Supervisors generate bulletins: the units they may choose from.
     units: Option<Vec<(i64, String)>>,
-    today: String,
+    /// What an empty date means: the last complete week and month.
+    default_period: String,
     error: Option<String>,
 }
 
@@ -115,6 +131,7 @@ async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, error: 
     let (prev, next) = pager("/work/bulletins", page_number, found.total);
     let units = if user.role == Role::Supervisor { Some(units_in_scope(state, &staff).await) } else { None };
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let today = time::local_date(time::now());
     let template = Index {
         chrome,
         lines: found.items.iter().map(|b| line(chrome, b)).collect(),
@@ -122,7 +139,11 @@ async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, error: 
         prev,
         next,
         units,
-        today: time::local_date(time::now()).to_string(),
+        default_period: chrome
+            .t
+            .get("bulletin.default_period")
+            .replace("{week}", &label(chrome, &Period::last_complete(PeriodKind::Weekly, today)))
+            .replace("{month}", &label(chrome, &Period::last_complete(PeriodKind::Monthly, today))),
         error,
     };
     let mut response = page(chrome, &template);
@@ -160,7 +181,12 @@ pub async fn generate(
         return index_page(&state, &chrome, 1, Some(chrome.t.get("form.csrf").into())).await;
     }
     let kind = PeriodKind::parse(&form.kind).filter(|k| *k != PeriodKind::Custom);
-    let date = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d").ok();
+    // No date: the last complete week or month, not the one still running.
+    let today = time::local_date(time::now());
+    let date = match form.date.trim() {
+        "" => kind.map(|k| Period::last_complete(k, today).from),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+    };
     let unit = form.unit.trim().parse::<i64>().ok();
     let (Some(kind), Some(date), Some(unit)) = (kind, date, unit) else {
         return index_page(&state, &chrome, 1, Some(chrome.t.get("bulletin.bad_form").into())).await;
@@ -169,6 +195,10 @@ pub async fn generate(
         Ok(b) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{}", b.id))]).into_response(),
         Err(StoreError::NotFound | StoreError::UnknownUnit(_)) => {
             index_page(&state, &chrome, 1, Some(chrome.t.get("publish.bad_unit").into())).await
+        }
+        Err(StoreError::AlreadyOpen { id, .. }) => {
+            // The period's draft exists: go on with it.
+            (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}?existing=1"))]).into_response()
         }
         Err(error) => index_page(&state, &chrome, 1, Some(refusal(&chrome, error))).await,
     }
@@ -185,6 +215,10 @@ struct Show<'a> {
     published_at: String,
     /// Supervisors review and publish drafts.
     editable: bool,
+    /// Its period was not over when its figures were taken: publishing asks to confirm.
+    provisional: bool,
+    /// Opened because the period's draft already existed.
+    existing: bool,
     error: Option<String>,
 }
 
@@ -194,7 +228,7 @@ async fn scope_of_bulletin(state: &AppState, b: &Bulletin) -> Option<Scope> {
     Some(Scope { unit, from: b.period().from, to: b.period().to })
 }
 
-async fn show_page(state: &AppState, chrome: &Chrome, id: i64, error: Option<String>) -> Response {
+async fn show_page(state: &AppState, chrome: &Chrome, id: i64, existing: bool, error: Option<String>) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     let b = match state.store.bulletin(&user.staff(), id).await {
         Ok(b) => b,
@@ -206,11 +240,13 @@ async fn show_page(state: &AppState, chrome: &Chrome, id: i64, error: Option<Str
     let template = Show {
         chrome,
         id: b.id,
-        content: content_view(chrome, &b.content, scope.as_ref()),
+        content: bulletin_view(chrome, &b, scope.as_ref()),
         remarks: b.remarks.clone(),
         published: b.is_published(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
         editable: user.role == Role::Supervisor && !b.is_published(),
+        provisional: b.is_provisional(),
+        existing,
         error,
     };
     let mut response = page(chrome, &template);
@@ -218,8 +254,19 @@ async fn show_page(state: &AppState, chrome: &Chrome, id: i64, error: Option<Str
     response
 }
 
-pub async fn show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    show_page(&state, &chrome, id, None).await
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    existing: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<i64>,
+    Query(query): Query<ShowQuery>,
+) -> Response {
+    show_page(&state, &chrome, id, !query.existing.is_empty(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -228,6 +275,8 @@ pub struct ReviewForm {
     #[serde(rename = "_csrf")]
     csrf: String,
     remarks: String,
+    /// Ticked to publish a bulletin of a period not over yet as provisional.
+    provisional: String,
 }
 
 /// Saves a draft's remarks (`remarks`) or publishes it (`publish`), then goes back to the
@@ -241,18 +290,18 @@ pub async fn review(
 ) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     if !same_site_form(&headers, &form.csrf) {
-        return show_page(&state, &chrome, id, Some(chrome.t.get("form.csrf").into())).await;
+        return show_page(&state, &chrome, id, false, Some(chrome.t.get("form.csrf").into())).await;
     }
     let staff = user.staff();
     let done = match act.as_str() {
         "remarks" => state.store.set_bulletin_remarks(&staff, id, &form.remarks).await,
-        "publish" => state.store.publish_bulletin(&staff, id, time::now()).await,
+        "publish" => state.store.publish_bulletin(&staff, id, !form.provisional.is_empty(), time::now()).await,
         _ => return not_found(&chrome),
     };
     match done {
         Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
         Err(StoreError::NotFound) => not_found(&chrome),
-        Err(error) => show_page(&state, &chrome, id, Some(refusal(&chrome, error))).await,
+        Err(error) => show_page(&state, &chrome, id, false, Some(refusal(&chrome, error))).await,
     }
 }
 
@@ -263,14 +312,24 @@ struct Print<'a> {
     content: ContentView,
     remarks: String,
     published_at: String,
+    anchor: Option<String>,
 }
 
-fn print_page(chrome: &Chrome, b: &Bulletin) -> Response {
+/// The audit chain's head when the bulletin was published, as printed: a copy outside
+/// the database of how long the chain was and how it ended (`gongzhi audit verify
+/// --anchor SEQ:HASH` holds the chain against it).
+async fn anchor_line(state: &AppState, b: &Bulletin) -> Option<String> {
+    let anchor = state.store.bulletin_anchor(b.id).await.ok().flatten()?;
+    Some(format!("seq {} · {} · {}", anchor.seq, anchor.short_hash(), time::display(anchor.at)))
+}
+
+async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> Response {
     let template = Print {
         chrome,
-        content: content_view(chrome, &b.content, None),
+        content: bulletin_view(chrome, b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
+        anchor: anchor_line(state, b).await,
     };
     page(chrome, &template)
 }
@@ -278,7 +337,7 @@ fn print_page(chrome: &Chrome, b: &Bulletin) -> Response {
 pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
     match state.store.bulletin(&user.staff(), id).await {
-        Ok(b) => print_page(&chrome, &b),
+        Ok(b) => print_page(&state, &chrome, &b).await,
         Err(StoreError::NotFound) => not_found(&chrome),
         Err(_) => unavailable(&chrome),
     }
@@ -298,8 +357,13 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
     };
     figures.rows.push(vec![Cell::from(t.get("bulletin.unit")), Cell::from(c.unit.name.as_str())]);
     figures.rows.push(vec![Cell::from(t.get("bulletin.period")), Cell::from(period_label(chrome, b))]);
+    if b.is_provisional() {
+        let note = format!("{}：{}", t.get("bulletin.provisional"), t.get("bulletin.provisional_note"));
+        figures.rows.push(vec![Cell::from(t.get("bulletin.nature")), Cell::Text(note)]);
+    }
+    figures.rows.push(vec![Cell::from(t.get("publish.generated")), Cell::Text(time::display(c.generated_at))]);
     for m in Measure::ALL {
-        figures.rows.push(vec![Cell::Text(measure(m)), Cell::Text(display(*m, &c.measures))]);
+        figures.rows.push(vec![Cell::Text(measure(m)), Cell::Text(shown(chrome, *m, &c.measures))]);
     }
     if let Some(callbacks) = &c.callbacks {
         figures.rows.push(vec![Cell::from(t.get("bulletin.callbacks_sampled")), Cell::Int(callbacks.sampled)]);
@@ -326,7 +390,7 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
                     r.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty),
                     Cell::from(r.unit.name.as_str()),
                 ];
-                row.extend(RANKED.iter().map(|m| Cell::Text(display(*m, &r.measures))));
+                row.extend(RANKED.iter().map(|m| Cell::Text(shown(chrome, *m, &r.measures))));
                 row
             })
             .collect(),
@@ -403,6 +467,7 @@ struct Public<'a> {
     content: ContentView,
     remarks: String,
     published_at: String,
+    anchor: Option<String>,
 }
 
 async fn published(state: &AppState, chrome: &Chrome, id: i64) -> Result<Bulletin, Response> {
@@ -421,16 +486,17 @@ pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id)
     let template = Public {
         chrome: &chrome,
         id: b.id,
-        content: content_view(&chrome, &b.content, None),
+        content: bulletin_view(&chrome, &b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
+        anchor: anchor_line(&state, &b).await,
     };
     page(&chrome, &template)
 }
 
 pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     match published(&state, &chrome, id).await {
-        Ok(b) => print_page(&chrome, &b),
+        Ok(b) => print_page(&state, &chrome, &b).await,
         Err(response) => response,
     }
 }

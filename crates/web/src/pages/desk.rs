@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::time::{self, HOUR};
 use gongzhi_domain::UnitKind;
-use gongzhi_store::{Queue, RequestHead, Suggestion};
+use gongzhi_store::{Queue, RequestHead, StoreError, Suggestion};
 use serde::Deserialize;
 
 use super::{page, Chrome};
@@ -145,10 +145,11 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     // A page number that is not one shows the first page; a huge one shows an empty page.
     let page_number = query.page.parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * u64::from(PAGE);
-    let (Ok(mut items), Ok(units), Ok(categories)) = (
+    let (Ok(mut items), Ok(units), Ok(categories), Ok(targets)) = (
         state.store.queue_page(&staff, Queue::Dispatch, now, offset, PAGE + 1).await,
         state.store.units().await,
         state.store.categories().await,
+        targets(&state).await,
     ) else {
         return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
     };
@@ -186,16 +187,25 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Q
             }
         })
         .collect();
-    let mut targets: Vec<(i64, String)> = units
-        .iter()
+    page(&chrome, &Desk { chrome: &chrome, waiting, units: targets, page: page_number, more })
+}
+
+/// The units a dispatch form offers, by name: those that handle work and take it now.
+pub(crate) async fn targets(state: &AppState) -> Result<Vec<(i64, String)>, StoreError> {
+    let inactive = state.store.inactive_units().await?;
+    let mut targets: Vec<(i64, String)> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
         .filter(|u| {
             matches!(
                 u.kind,
                 UnitKind::Community | UnitKind::Village | UnitKind::Department | UnitKind::Subdistrict | UnitKind::Town
-            )
+            ) && !inactive.contains(&u.id)
         })
-        .map(|u| (u.id, u.name.clone()))
+        .map(|u| (u.id, u.name))
         .collect();
     targets.sort_by(|a, b| a.1.cmp(&b.1));
-    page(&chrome, &Desk { chrome: &chrome, waiting, units: targets, page: page_number, more })
+    Ok(targets)
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use gongzhi_domain::bulletin::{CategoryCount, Content, Period, PeriodKind};
 use gongzhi_domain::figures::{self, Makeup, Measure, Selection};
-use gongzhi_domain::measures::{rate, Counters, Measures};
+use gongzhi_domain::measures::{rate, Measures, Scoring};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
 use gongzhi_domain::unit::Unit;
@@ -99,7 +99,8 @@ pub async fn units_in_scope(state: &AppState, staff: &Staff) -> Vec<(i64, String
         .collect()
 }
 
-/// One figure as a page shows it, with the requests behind it a click away.
+/// One figure as a page shows it, with the requests behind it a click away and a line
+/// saying how it is computed.
 pub struct FigureView {
     pub id: &'static str,
     pub label: &'static str,
@@ -107,29 +108,60 @@ pub struct FigureView {
     /// For a rate, `part / whole`.
     pub parts: String,
     pub href: Option<String>,
+    pub how: String,
+}
+
+/// A figure's value as pages show it: the measure's display, and 数据不足 for a score
+/// withheld for too little data.
+pub fn shown(chrome: &Chrome, measure: Measure, m: &Measures) -> String {
+    if measure == Measure::CompositeScore && m.too_little_data {
+        chrome.t.get("measure.too_little_data").to_string()
+    } else {
+        figures::display(measure, m)
+    }
+}
+
+/// How a measure is computed, in a line. The composite score names its weights and
+/// minimum as `scoring` has them; `None` for a bulletin kept before they were recorded.
+pub fn how(chrome: &Chrome, measure: Measure, scoring: Option<&Scoring>) -> String {
+    let t = &chrome.t;
+    if measure != Measure::CompositeScore {
+        return t.lookup(&format!("how.{}", measure.as_str())).to_string();
+    }
+    let Some(scoring) = scoring else { return t.get("how.composite_unrecorded").to_string() };
+    let weight = |w: f64| if w.fract() == 0.0 { format!("{w:.0}") } else { format!("{w:.1}") };
+    let weighed = scoring.weighed();
+    let terms: Vec<String> = weighed
+        .iter()
+        .map(|(m, w)| format!("{}×{}", t.lookup(&format!("measure.{}", m.as_str())), weight(*w)))
+        .collect();
+    t.get("how.composite_score")
+        .replace("{terms}", &terms.join(" + "))
+        .replace("{total}", &weight(weighed.iter().map(|(_, w)| w).sum()))
+        .replace("{minimum}", &scoring.minimum.to_string())
 }
 
 /// Every measure of SPEC section 4, in its order; linked when `scope` is given.
-pub fn figure_views(chrome: &Chrome, m: &Measures, scope: Option<&Scope>) -> Vec<FigureView> {
+pub fn figure_views(
+    chrome: &Chrome,
+    m: &Measures,
+    scope: Option<&Scope>,
+    scoring: Option<&Scoring>,
+) -> Vec<FigureView> {
     Measure::ALL
         .iter()
         .map(|measure| FigureView {
             id: measure.as_str(),
             label: chrome.t.lookup(&format!("measure.{}", measure.as_str())),
-            value: figures::display(*measure, m),
+            value: shown(chrome, *measure, m),
             parts: match measure.makeup() {
-                Makeup::Rate { part, whole } => {
-                    format!("{} / {}", counter(&m.counters, part), counter(&m.counters, whole))
-                }
+                Makeup::Rate { part, whole } => format!("{} / {}", m.counters.get(part), m.counters.get(whole)),
                 _ => String::new(),
             },
             href: scope.map(|s| s.figure_href(measure.as_str())),
+            how: how(chrome, *measure, scoring),
         })
         .collect()
-}
-
-fn counter(c: &Counters, name: &str) -> i64 {
-    Counters::FIELDS.iter().position(|f| *f == name).map(|i| c.values()[i]).unwrap_or(0)
 }
 
 /// Places or departments, each ranked among their own.
@@ -159,6 +191,8 @@ pub struct ContentView {
     pub unit: String,
     pub period: String,
     pub generated: String,
+    /// A bulletin whose period was not over when its figures were taken (临时通报).
+    pub provisional: bool,
     pub figures: Vec<FigureView>,
     /// The columns of the ranking: the measures each line shows.
     pub ranking_columns: Vec<&'static str>,
@@ -204,7 +238,7 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
         .iter()
         .map(|r| {
             let scope = child_scope(r.unit.id);
-            let all = figure_views(chrome, &r.measures, scope.as_ref());
+            let all = figure_views(chrome, &r.measures, scope.as_ref(), content.scoring.as_ref());
             let line = RankLine {
                 rank: r.rank.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
                 name: r.unit.name.clone(),
@@ -241,7 +275,8 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
         unit: content.unit.name.clone(),
         period,
         generated: time::display(content.generated_at),
-        figures: figure_views(chrome, &content.measures, links),
+        provisional: false,
+        figures: figure_views(chrome, &content.measures, links, content.scoring.as_ref()),
         ranking_columns: RANKED.iter().map(|m| t.lookup(&format!("measure.{}", m.as_str()))).collect(),
         ranking_chart: json!({
             "labels": chart_names,
@@ -323,8 +358,8 @@ struct FigurePage<'a> {
     /// `part / whole = rate` for a rate.
     value: String,
     parts: Vec<PartView>,
-    /// For a composite score: the measures it is made of.
-    measures: Vec<(&'static str, String)>,
+    /// For a composite score: the measures it weighs, with their weights.
+    measures: Vec<(String, String)>,
     category: Option<String>,
     lines: Vec<Line>,
     in_part_label: Option<&'static str>,
@@ -400,12 +435,16 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
                 match measure.makeup() {
                     Makeup::Count(names) => (label, names.to_vec(), None),
                     Makeup::Rate { part, whole } => (label, vec![whole, part], Some(part)),
-                    Makeup::Score(measures) => {
+                    Makeup::Score(_) => {
+                        let scoring = state.store.settings().scoring;
                         template.label = label;
-                        template.measures = measures
+                        template.value = how(&chrome, measure, Some(&scoring));
+                        template.measures = scoring
+                            .weighed()
                             .iter()
-                            .map(|m| {
-                                (chrome.t.lookup(&format!("measure.{}", m.as_str())), scope.figure_href(m.as_str()))
+                            .map(|(m, w)| {
+                                let name = chrome.t.lookup(&format!("measure.{}", m.as_str()));
+                                (format!("{name} × {w}"), scope.figure_href(m.as_str()))
                             })
                             .collect();
                         return page(&chrome, &template);
@@ -545,6 +584,7 @@ mod tests {
     #[test]
     fn every_measure_counter_rule_and_question_has_words() {
         let mut keys: Vec<String> = Measure::ALL.iter().map(|m| format!("measure.{m}")).collect();
+        keys.extend(Measure::ALL.iter().filter(|m| **m != Measure::CompositeScore).map(|m| format!("how.{m}")));
         keys.extend(SELECTIONS.iter().map(|s| format!("counter.{}", s.name)));
         keys.extend(Rule::ALL.iter().map(|r| format!("lists.rule.{r}")));
         keys.extend(Question::ALL.iter().map(|q| format!("publish.question.{q}")));

@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use gongzhi_domain::measures::Measures;
+use gongzhi_domain::figures::Measure;
+use gongzhi_domain::measures::{Measures, Scoring};
 use gongzhi_domain::time;
 use gongzhi_store::Queue;
 use serde_json::json;
 
+use super::figures::{figure_views, shown, FigureView};
 use super::{page, Chrome};
 use crate::AppState;
 
@@ -26,7 +28,7 @@ pub struct Figure {
 struct Leader<'a> {
     chrome: &'a Chrome,
     unit: String,
-    figures: Vec<Figure>,
+    figures: Vec<FigureView>,
     /// The chart's data as JSON, read by app.js: no inline script under the CSP.
     trend: String,
     overdue: Vec<(i64, String, String)>,
@@ -38,26 +40,23 @@ fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
 }
 
-fn figures(chrome: &Chrome, m: &Measures) -> Vec<Figure> {
-    let t = &chrome.t;
-    vec![
-        Figure { id: "intake", label: t.get("measure.intake"), value: m.intake.to_string() },
-        Figure { id: "response_rate", label: t.get("measure.response_rate"), value: percent(m.response_rate) },
-        Figure { id: "closure_rate", label: t.get("measure.closure_rate"), value: percent(m.closure_rate) },
-        Figure { id: "on_time_rate", label: t.get("measure.on_time_rate"), value: percent(m.on_time_rate) },
-        Figure { id: "solved_rate", label: t.get("measure.solved_rate"), value: percent(m.solved_rate) },
-        Figure {
-            id: "satisfaction_rate",
-            label: t.get("measure.satisfaction_rate"),
-            value: percent(m.satisfaction_rate),
-        },
-        Figure { id: "overdue_count", label: t.get("measure.overdue_count"), value: m.overdue_count.to_string() },
-        Figure {
-            id: "composite_score",
-            label: t.get("measure.composite_score"),
-            value: m.composite_score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into()),
-        },
-    ]
+/// The measures an overview shows, each with how it is computed.
+const SHOWN: &[Measure] = &[
+    Measure::Intake,
+    Measure::ResponseRate,
+    Measure::ClosureRate,
+    Measure::OnTimeRate,
+    Measure::SolvedRate,
+    Measure::SatisfactionRate,
+    Measure::OverdueCount,
+    Measure::CompositeScore,
+];
+
+fn figures(chrome: &Chrome, m: &Measures, scoring: &Scoring) -> Vec<FigureView> {
+    figure_views(chrome, m, None, Some(scoring))
+        .into_iter()
+        .filter(|f| SHOWN.iter().any(|s| s.as_str() == f.id))
+        .collect()
 }
 
 fn suggestion_figures(chrome: &Chrome, a: &gongzhi_store::SuggestionAccuracy) -> Vec<Figure> {
@@ -97,7 +96,7 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
     let template = Leader {
         chrome: &chrome,
         unit: unit.name,
-        figures: figures(&chrome, &measures),
+        figures: figures(&chrome, &measures, &store.settings().scoring),
         trend: trend.to_string(),
         overdue,
         suggestions: suggestion_figures(&chrome, &accuracy),
@@ -120,7 +119,7 @@ pub struct UnitLine {
 struct PublicStats<'a> {
     chrome: &'a Chrome,
     unit: String,
-    figures: Vec<Figure>,
+    figures: Vec<FigureView>,
     trend: String,
     lines: Vec<UnitLine>,
 }
@@ -150,16 +149,16 @@ pub async fn public(State(state): State<AppState>, chrome: Chrome) -> Response {
         lines.push(UnitLine {
             name: unit.name.clone(),
             intake: m.intake,
-            closure: percent(m.closure_rate),
-            on_time: percent(m.on_time_rate),
-            satisfaction: percent(m.satisfaction_rate),
-            score: m.composite_score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into()),
+            closure: shown(&chrome, Measure::ClosureRate, &m),
+            on_time: shown(&chrome, Measure::OnTimeRate, &m),
+            satisfaction: shown(&chrome, Measure::SatisfactionRate, &m),
+            score: shown(&chrome, Measure::CompositeScore, &m),
         });
     }
     let template = PublicStats {
         chrome: &chrome,
         unit: root.name.clone(),
-        figures: figures(&chrome, &measures),
+        figures: figures(&chrome, &measures, &store.settings().scoring),
         trend: trend_json(&chrome, &days),
         lines,
     };

@@ -11,7 +11,7 @@ use gongzhi_domain::time;
 use serde::Deserialize;
 
 use super::{page, same_site_form, Chrome};
-use crate::auth::{cookie_header, cookie_in, SESSION_COOKIE};
+use crate::auth::{cookie_header, cookie_in, log_in, ClientAddr, LoginRefused, SESSION_COOKIE};
 use crate::AppState;
 
 #[derive(Template)]
@@ -41,15 +41,28 @@ pub async fn show(chrome: Chrome, Query(query): Query<LoginQuery>) -> Response {
 /// Only a path on this site is a place to return to: never another site (`//evil`,
 /// `/\evil`, `https://…`).
 fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
-    if local && next != "/login" && !next.starts_with("/login?") {
-        next
-    } else {
-        "/work"
+    match local_path(next) {
+        Some(path) if path != "/login" && !path.starts_with("/login?") => path,
+        _ => "/work",
     }
+}
+
+/// `path` when it is a path (and query) on this site: it starts with one `/`, and holds
+/// no backslash, space or control character a browser might read as leading elsewhere.
+pub fn local_path(path: &str) -> Option<&str> {
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    local.then_some(path)
+}
+
+/// The path and query of a Referer, when they make a path on this site: a Referer whose
+/// path would lead a browser elsewhere (`https://site//evil.example/`) gives none.
+pub fn referer_path(headers: &HeaderMap) -> Option<&str> {
+    let referer = headers.get(REFERER)?.to_str().ok()?;
+    let (_, rest) = referer.split_once("://")?;
+    local_path(&rest[rest.find('/')?..])
 }
 
 /// The page being asked for, to come back to after logging in. A form's target is no
@@ -58,22 +71,21 @@ pub fn return_path(parts: &Parts) -> String {
     if parts.method == axum::http::Method::GET {
         return parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
     }
-    parts
-        .headers
-        .get(REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
-        .unwrap_or_else(|| "/work".into())
+    referer_path(&parts.headers).unwrap_or("/work").to_string()
 }
 
 /// A path as a query value.
 pub fn encode_next(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encode(path, |b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b))
+}
+
+/// Text as one segment of a path: nothing but letters and digits is left as it is.
+pub fn encode_segment(text: &str) -> String {
+    percent_encode(text, |b| b.is_ascii_alphanumeric())
+}
+
+fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
+    text.bytes().map(|b| if keep(b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 #[derive(Deserialize)]
@@ -91,37 +103,30 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(&form.next);
-    let refuse = |key: &'static str| {
+    let refuse = |status: StatusCode, key: &'static str| {
         let mut response =
             page(&chrome, &LoginPage { chrome: &chrome, login: &form.login, error: Some(chrome.t.get(key)), next });
-        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        *response.status_mut() = status;
         response
     };
     if !same_site_form(&headers, &form.csrf) {
-        return refuse("form.csrf");
+        return refuse(StatusCode::FORBIDDEN, "form.csrf");
     }
-    let now = time::now();
-    let key = format!("login:{}", form.login);
-    let window = state.config.throttle_window;
-    match state.store.throttled(&key, window, state.config.login_attempts, now).await {
-        Ok(false) => {}
-        Ok(true) => return refuse("login.throttled"),
-        Err(_) => return refuse("error.unavailable"),
-    }
-    let account = match state.store.authenticate(&form.login, &form.password).await {
-        Ok(Some(account)) => account,
-        Ok(None) => {
-            let _ = state.store.record_failure(&key, window, now).await;
-            return refuse("login.wrong");
-        }
-        Err(_) => return refuse("error.unavailable"),
+    let account = match log_in(&state, &form.login, &form.password, &addr).await {
+        Ok(account) => account,
+        Err(LoginRefused::Malformed) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "refused.bad_login"),
+        Err(LoginRefused::Throttled) => return refuse(StatusCode::TOO_MANY_REQUESTS, "login.throttled"),
+        Err(LoginRefused::Wrong) => return refuse(StatusCode::UNAUTHORIZED, "login.wrong"),
+        Err(LoginRefused::Unavailable(_)) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "error.unavailable"),
     };
+    let now = time::now();
     let Ok(token) = state.store.start_session(account.id, now, state.config.session_ttl).await else {
-        return refuse("error.unavailable");
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "error.unavailable");
     };
     let cookie = cookie_header(SESSION_COOKIE, &token, state.config.session_ttl / 1000, state.config.secure_cookies);
     (StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, next.to_string())]).into_response()

@@ -133,14 +133,11 @@ pub fn same_site_form(headers: &HeaderMap, token: &str) -> bool {
     !token.is_empty() && cookie == Some(token) && !cross_site && origin_ok
 }
 
-/// The language switch: remembers the choice in a cookie and goes back.
+/// The language switch: remembers the choice in a cookie and goes back to the page it
+/// was chosen on — a page of this site only; any other Referer goes home.
 pub async fn switch_language(axum::extract::Path(code): axum::extract::Path<String>, headers: HeaderMap) -> Response {
     let lang = Lang::from_code(Some(&code));
-    let back = headers
-        .get("referer")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string())))
-        .unwrap_or_else(|| "/".into());
+    let back = login::referer_path(&headers).unwrap_or("/").to_string();
     let cookie = cookie_header(LANG_COOKIE, lang.code(), 365 * 24 * 3600, false);
     (StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (axum::http::header::LOCATION, back)]).into_response()
 }

@@ -50,17 +50,11 @@ pub async fn track_photo(
     ClientAddr(addr): ClientAddr,
     Path((code, n)): Path<(String, i64)>,
 ) -> Response {
-    let key = format!("track:{addr}");
-    let (now, window) = (time::now(), state.config.throttle_window);
-    if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
-        return StatusCode::TOO_MANY_REQUESTS.into_response();
-    }
-    match state.store.request_by_tracking_code(&code).await {
+    let lookup = state.store.request_by_tracking_code(&code);
+    match crate::api::track::guarded(&state, &addr, &code, lookup).await {
         Ok(request) => serve(state.store.photo(request.id, n).await),
-        Err(error) => {
-            let _ = state.store.record_failure(&key, window, now).await;
-            serve(Err(error))
-        }
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => StatusCode::TOO_MANY_REQUESTS.into_response(),
+        Err(_) => serve(Err(StoreError::NotFound)),
     }
 }
 

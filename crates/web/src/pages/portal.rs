@@ -170,11 +170,9 @@ pub async fn submit(
             _ => return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unknown_category").into())).await,
         },
     };
+    // A deactivated place is not offered; a form kept open since it was is told so by
+    // intake, which holds every channel to the same rule.
     let unit_id = form.unit_id.parse().unwrap_or(0);
-    // A deactivated place is not offered; a form kept open since it was is told so.
-    if state.store.inactive_units().await.is_ok_and(|inactive| inactive.contains(&unit_id)) {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unit_inactive").into())).await;
-    }
     let new = NewRequest {
         kind: Kind::parse(&form.kind).unwrap_or(Kind::Complaint),
         channel: Channel::Web,
@@ -226,9 +224,19 @@ struct TrackPage<'a> {
     error: Option<&'a str>,
     notice: Option<&'a str>,
     photos: Vec<String>,
+    /// The requester's form as typed, when it comes back.
+    form: TrackForm,
+    /// The choices or fields it left out, each said next to its field.
+    missing: Vec<&'static str>,
 }
 
-impl TrackPage<'_> {
+impl<'a> TrackPage<'a> {
+    /// The page with nothing found yet and nothing typed.
+    fn bare(chrome: &'a Chrome, code: &'a str, error: Option<&'a str>) -> TrackPage<'a> {
+        let (view, notice, photos, form, missing) = (None, None, vec![], TrackForm::default(), vec![]);
+        TrackPage { chrome, code, view, error, notice, photos, form, missing }
+    }
+
     fn when(&self, at: &Millis) -> String {
         time::display(*at)
     }
@@ -236,60 +244,58 @@ impl TrackPage<'_> {
     fn can_evaluate(&self) -> bool {
         self.view.is_some_and(|v| v.status == Status::Resolved)
     }
+
+    /// The way back is offered once the requester has said it is not solved or not
+    /// satisfactory, and until the evaluation window closes.
+    fn reopen_until(&self) -> Option<String> {
+        self.view.filter(|v| v.status == Status::Closed).and_then(|v| v.reopen_until).map(time::display)
+    }
+
+    fn missing(&self, field: &str) -> bool {
+        self.missing.contains(&field)
+    }
 }
 
 /// `/track?code=…` from the lookup form goes to the request's own page.
 pub async fn lookup(chrome: Chrome, Query(query): Query<CodeQuery>) -> Response {
     match query.code.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()) {
-        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{code}"))]).into_response(),
-        None => {
-            let empty = TrackPage { chrome: &chrome, code: "", view: None, error: None, notice: None, photos: vec![] };
-            page(&chrome, &empty)
-        }
+        // Encoded: whatever was typed, the answer has a Location.
+        Some(code) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/track/{}", super::login::encode_segment(&code)))])
+            .into_response(),
+        None => page(&chrome, &TrackPage::bare(&chrome, "", None)),
     }
 }
 
-async fn show_track(state: &AppState, chrome: &Chrome, addr: &str, code: &str, notice: Option<&str>) -> Response {
-    let key = format!("track:{addr}");
-    let now = time::now();
-    let window = state.config.throttle_window;
-    if state.store.throttled(&key, window, state.config.track_attempts, now).await.unwrap_or(true) {
-        let mut response = page(
-            chrome,
-            &TrackPage {
-                chrome,
-                code,
-                view: None,
-                error: Some(chrome.t.get("login.throttled")),
-                notice: None,
-                photos: vec![],
-            },
-        );
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return response;
-    }
-    match state.store.track(code).await {
+async fn show_track(
+    state: &AppState,
+    chrome: &Chrome,
+    addr: &str,
+    code: &str,
+    notice: Option<&str>,
+    form: TrackForm,
+    missing: Vec<&'static str>,
+) -> Response {
+    match crate::api::track::guarded(state, addr, code, state.store.track(code)).await {
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
+            let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("login.throttled"))));
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            response
+        }
         Ok(view) => {
             let photos = match state.store.request_by_tracking_code(code).await {
                 Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
                 Err(_) => vec![],
             };
             let photos = super::photos::links(&format!("/track/{code}"), &photos);
-            page(chrome, &TrackPage { chrome, code, view: Some(&view), error: None, notice, photos })
+            let status = if missing.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let template =
+                TrackPage { view: Some(&view), notice, photos, form, missing, ..TrackPage::bare(chrome, code, None) };
+            let mut response = page(chrome, &template);
+            *response.status_mut() = status;
+            response
         }
         Err(_) => {
-            let _ = state.store.record_failure(&key, window, now).await;
-            let mut response = page(
-                chrome,
-                &TrackPage {
-                    chrome,
-                    code,
-                    view: None,
-                    error: Some(chrome.t.get("track.unknown")),
-                    notice: None,
-                    photos: vec![],
-                },
-            );
+            let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("track.unknown"))));
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
         }
@@ -302,18 +308,20 @@ pub async fn track(
     ClientAddr(addr): ClientAddr,
     Path(code): Path<String>,
 ) -> Response {
-    show_track(&state, &chrome, &addr, &code, None).await
+    show_track(&state, &chrome, &addr, &code, None, TrackForm::default(), vec![]).await
 }
 
-#[derive(Deserialize)]
-pub struct EvaluationForm {
-    #[serde(default)]
+/// The requester's form as the browser sends it. Nothing is chosen for them: a verdict
+/// counts in the figures, so it must be theirs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TrackForm {
     solved: String,
-    #[serde(default)]
     satisfaction: String,
-    #[serde(default)]
     comment: String,
-    #[serde(default, rename = "_csrf")]
+    /// Why it should be handled again.
+    reason: String,
+    #[serde(rename = "_csrf")]
     csrf: String,
 }
 
@@ -323,22 +331,64 @@ pub async fn evaluate(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Form(form): Form<EvaluationForm>,
+    Form(form): Form<TrackForm>,
 ) -> Response {
     if !same_site_form(&headers, &form.csrf) {
-        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf"))).await;
+        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
     }
-    let Some(satisfaction) = Satisfaction::parse(&form.satisfaction) else {
-        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("track.choose"))).await;
+    let (solved, satisfaction) = (super::work::yes_or_no(&form.solved), Satisfaction::parse(&form.satisfaction));
+    let (Some(solved), Some(satisfaction)) = (solved, satisfaction) else {
+        let missing = [("solved", solved.is_none()), ("satisfaction", satisfaction.is_none())];
+        let missing = missing.into_iter().filter(|(_, left_out)| *left_out).map(|(field, _)| field).collect();
+        return show_track(&state, &chrome, &addr, &code, None, form, missing).await;
     };
-    let command =
-        Command::Evaluate { solved: form.solved == "yes", satisfaction, comment: form.comment.trim().to_string() };
-    let notice = match state.store.request_by_tracking_code(&code).await {
-        Ok(request) => match state.store.act(request.id, None, command, Actor::Requester).await {
-            Ok(_) => chrome.t.get("track.thanks"),
-            Err(_) => chrome.t.get("track.not_now"),
-        },
-        Err(_) => chrome.t.get("track.unknown"),
+    let command = Command::Evaluate { solved, satisfaction, comment: form.comment.trim().to_string() };
+    // Not solved or not satisfied: thanked, and shown the way back just below.
+    let thanks = if solved && satisfaction.counts_as_satisfied() { "track.thanks" } else { "track.thanks_unsatisfied" };
+    let notice = match as_requester(&state, &addr, &code, command).await {
+        Ok(_) => chrome.t.get(thanks),
+        Err(error) if error.status == StatusCode::NOT_FOUND => chrome.t.get("track.unknown"),
+        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => chrome.t.get("login.throttled"),
+        Err(_) => chrome.t.get("track.not_now"),
     };
-    show_track(&state, &chrome, &addr, &code, Some(notice)).await
+    show_track(&state, &chrome, &addr, &code, Some(notice), TrackForm::default(), vec![]).await
+}
+
+/// Takes the requester's own action on the request behind a tracking code.
+async fn as_requester(state: &AppState, addr: &str, code: &str, command: Command) -> Result<Request, crate::ApiError> {
+    let lookup = state.store.request_by_tracking_code(code);
+    let request = crate::api::track::guarded(state, addr, code, lookup).await?;
+    Ok(state.store.act(request.id, None, command, Actor::Requester).await?)
+}
+
+/// 申请重办: the requester asks for the request to be handled again, with a reason.
+pub async fn reopen(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(form): Form<TrackForm>,
+) -> Response {
+    if !same_site_form(&headers, &form.csrf) {
+        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
+    }
+    if form.reason.trim().is_empty() {
+        return show_track(&state, &chrome, &addr, &code, None, form, vec!["reason"]).await;
+    }
+    let command = Command::Reopen { reason: form.reason.trim().to_string() };
+    match as_requester(&state, &addr, &code, command).await {
+        Ok(_) => {
+            let notice = Some(chrome.t.get("track.reopened"));
+            show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
+        }
+        // Refused, it says why and keeps the reason as typed.
+        Err(error) => {
+            let message = match error.status {
+                StatusCode::NOT_FOUND => chrome.t.get("track.unknown").to_string(),
+                _ => error.text.in_lang(chrome.t.lang),
+            };
+            show_track(&state, &chrome, &addr, &code, Some(&message), form, vec![]).await
+        }
+    }
 }

@@ -5,6 +5,8 @@
 //! Limits are kept while reading: a file over the size limit is read to its end but not
 //! kept, so the form's other fields still arrive and the page can come back filled in.
 
+use std::collections::HashMap;
+
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
@@ -58,16 +60,44 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         if !multipart {
-            let Form(form) = Form::<T>::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-            return Ok(Posted { form, photos: Vec::new(), problem: None });
+            let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            return Ok(Posted { form: fields_as(fields).ok_or_else(malformed)?, photos: Vec::new(), problem: None });
         }
         let parts = Multipart::from_request(request, state).await.map_err(IntoResponse::into_response)?;
         let (fields, photos, problem) = read(parts, &state.config).await;
-        let encoded = serde_urlencoded::to_string(&fields).unwrap_or_default();
-        let form = serde_urlencoded::from_str(&encoded)
-            .map_err(|_| (StatusCode::BAD_REQUEST, "malformed form").into_response())?;
-        Ok(Posted { form, photos, problem })
+        // What `guard` does for urlencoded forms: PostgreSQL cannot store U+0000.
+        if fields.iter().any(|(name, text)| name.contains('\0') || text.contains('\0')) {
+            return Err(crate::guard::nul_in_form());
+        }
+        Ok(Posted { form: fields_as(fields).ok_or_else(malformed)?, photos, problem })
     }
+}
+
+/// The fields as `T`. A field sent more than once — the choices of a multiple select —
+/// arrives as one value, the choices joined by commas.
+fn fields_as<T: DeserializeOwned>(fields: Vec<(String, String)>) -> Option<T> {
+    let mut joined: Vec<(String, String)> = Vec::with_capacity(fields.len());
+    let mut place: HashMap<String, usize> = HashMap::new();
+    for (name, value) in fields {
+        match place.get(&name) {
+            Some(&at) => {
+                joined[at].1.push(',');
+                joined[at].1.push_str(&value);
+            }
+            None => {
+                place.insert(name.clone(), joined.len());
+                joined.push((name, value));
+            }
+        }
+    }
+    let encoded = serde_urlencoded::to_string(&joined).unwrap_or_default();
+    serde_urlencoded::from_str(&encoded).ok()
+}
+
+fn malformed() -> Response {
+    (StatusCode::BAD_REQUEST, "malformed form").into_response()
 }
 
 async fn read(

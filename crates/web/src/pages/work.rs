@@ -161,7 +161,7 @@ fn fields(action: Action) -> Vec<&'static str> {
         Action::Reject | Action::Return | Action::DenyExtension | Action::Reopen => vec!["reason"],
         Action::Answer => vec!["reply"],
         Action::Resolve => vec!["reply", "contacted"],
-        Action::Dispatch => vec!["unit_id"],
+        Action::Dispatch => vec!["unit_id", "co_unit_ids"],
         Action::Progress | Action::Press => vec!["note"],
         Action::RequestExtension => vec!["until", "reason"],
         Action::Evaluate => vec!["solved", "satisfaction"],
@@ -179,20 +179,58 @@ struct RequestPage<'a> {
     name: String,
     place: String,
     assignee: String,
+    /// The co-units' names, joined.
+    co_units: String,
     timeline: Vec<(String, &'static str, String, String)>,
     actions: Vec<ActionForm>,
     units: Vec<(i64, String)>,
     error: Option<String>,
     photos: Vec<String>,
+    typed: Option<Typed>,
+}
+
+/// An action form that came back: what was typed into it, and the choices or fields it
+/// left out, each said next to its field.
+pub struct Typed {
+    action: &'static str,
+    fields: ActionFields,
+    missing: Vec<&'static str>,
 }
 
 impl RequestPage<'_> {
     fn when(&self, at: &Millis) -> String {
         when(*at)
     }
+
+    fn typed(&self, action: &str) -> Option<&Typed> {
+        self.typed.as_ref().filter(|typed| typed.action == action)
+    }
+
+    /// What was typed into a field of an action's form, to show it again.
+    fn value(&self, action: &str, field: &str) -> &str {
+        self.typed(action).map(|typed| typed.fields.text(field)).unwrap_or_default()
+    }
+
+    /// Whether a choice was made: only ever by the person, never by default.
+    fn chosen(&self, action: &str, field: &str, value: &str) -> bool {
+        self.value(action, field) == value
+    }
+
+    fn missing(&self, action: &str, field: &str) -> bool {
+        self.typed(action).is_some_and(|typed| typed.missing.contains(&field))
+    }
 }
 
-async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64, error: Option<String>) -> Response {
+/// The request page; after a refused action, with the refusal's words and status, and
+/// what was typed.
+async fn show_request(
+    state: &AppState,
+    chrome: &Chrome,
+    user: &Account,
+    id: i64,
+    refusal: Option<(StatusCode, String)>,
+    typed: Option<Typed>,
+) -> Response {
     let request = match state.store.request(id, &user.staff()).await {
         Ok(request) => request,
         Err(StoreError::NotFound) => {
@@ -237,8 +275,11 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             photos: matches!(row.action, Action::Progress | Action::Resolve),
         })
         .collect();
-    let mut units: Vec<(i64, String)> = names.iter().map(|(id, name)| (*id, name.clone())).collect();
-    units.sort();
+    let (status, error) = match refusal {
+        Some((status, words)) => (status, Some(words)),
+        None => (StatusCode::OK, None),
+    };
+    let units = super::desk::targets(state).await.unwrap_or_default();
     let template = RequestPage {
         chrome,
         r: &request,
@@ -246,6 +287,7 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
         name: name.unwrap_or_else(|| chrome.t.get("request.anonymous").to_string()),
         place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
+        co_units: request.co_unit_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join("、"),
         timeline: events
             .iter()
             .map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), actor(&e.actor)))
@@ -257,8 +299,8 @@ async fn show_request(state: &AppState, chrome: &Chrome, user: &Account, id: i64
             &format!("/work/requests/{id}"),
             &state.store.photos_of(id).await.unwrap_or_default(),
         ),
+        typed,
     };
-    let status = if template.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     response
@@ -272,7 +314,7 @@ struct NotFound<'a> {
 
 pub async fn request(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    show_request(&state, &chrome, &user, id, None).await
+    show_request(&state, &chrome, &user, id, None, None).await
 }
 
 /// Every field any action form may send.
@@ -288,10 +330,14 @@ pub struct ActionFields {
     reply: String,
     #[serde(default)]
     note: String,
+    /// `yes` or `no`; nothing until the handler chooses.
     #[serde(default)]
-    contacted: Option<String>,
+    contacted: String,
     #[serde(default)]
     unit_id: Option<i64>,
+    /// The co-units chosen in a multiple select, joined by commas.
+    #[serde(default)]
+    co_unit_ids: String,
     #[serde(default)]
     until: String,
     #[serde(default)]
@@ -305,32 +351,85 @@ pub struct ActionFields {
     back: String,
 }
 
-fn command(action: Action, f: ActionFields) -> Option<Command> {
-    Some(match action {
-        Action::Accept => Command::Accept,
-        Action::Reject => Command::Reject { reason: f.reason },
-        Action::Answer => Command::Answer { reply: f.reply },
-        Action::Dispatch => Command::Dispatch { unit_id: f.unit_id?, co_unit_ids: vec![] },
-        Action::Claim => Command::Claim,
-        Action::Return => Command::Return { reason: f.reason },
-        Action::Progress => Command::Progress { note: f.note },
-        Action::RequestExtension => {
-            let date = chrono::NaiveDate::parse_from_str(&f.until, "%Y-%m-%d").ok()?;
-            Command::RequestExtension { until: time::start_of(date) + DAY - 1, reason: f.reason }
+impl ActionFields {
+    /// A text field by name, as typed.
+    fn text(&self, field: &str) -> &str {
+        match field {
+            "reason" => &self.reason,
+            "reply" => &self.reply,
+            "note" => &self.note,
+            "contacted" => &self.contacted,
+            "until" => &self.until,
+            "solved" => &self.solved,
+            "satisfaction" => &self.satisfaction,
+            _ => "",
         }
-        Action::ApproveExtension => Command::ApproveExtension,
-        Action::DenyExtension => Command::DenyExtension { reason: f.reason },
-        Action::Resolve => Command::Resolve { reply: f.reply, contacted: f.contacted.is_some() },
-        Action::Evaluate => Command::Evaluate {
-            solved: f.solved == "yes",
-            satisfaction: Satisfaction::parse(&f.satisfaction)?,
+    }
+}
+
+/// A yes-or-no choice as a form sends it; anything else is no choice at all.
+pub(crate) fn yes_or_no(text: &str) -> Option<bool> {
+    match text {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The command a form asks for, or the fields it left out or got wrong. Choices that
+/// count in the figures — contacted, solved, satisfaction — have no default.
+fn command(action: Action, f: &ActionFields) -> Result<Command, Vec<&'static str>> {
+    let mut missing = Vec::new();
+    let mut need = |field: &'static str, present: bool| {
+        if !present {
+            missing.push(field);
+        }
+    };
+    let co_unit_ids: Option<Vec<i64>> =
+        f.co_unit_ids.split(',').filter(|id| !id.is_empty()).map(|id| id.parse().ok()).collect();
+    let until = chrono::NaiveDate::parse_from_str(&f.until, "%Y-%m-%d").ok();
+    let (contacted, solved) = (yes_or_no(&f.contacted), yes_or_no(&f.solved));
+    let satisfaction = Satisfaction::parse(&f.satisfaction);
+    match action {
+        Action::Dispatch => {
+            need("unit_id", f.unit_id.is_some());
+            need("co_unit_ids", co_unit_ids.is_some());
+        }
+        Action::RequestExtension => need("until", until.is_some()),
+        Action::Resolve => need("contacted", contacted.is_some()),
+        Action::Evaluate => {
+            need("solved", solved.is_some());
+            need("satisfaction", satisfaction.is_some());
+        }
+        Action::Merge => need("into", f.into.is_some()),
+        _ => {}
+    }
+    let command = match action {
+        Action::Accept => Some(Command::Accept),
+        Action::Reject => Some(Command::Reject { reason: f.reason.clone() }),
+        Action::Answer => Some(Command::Answer { reply: f.reply.clone() }),
+        Action::Dispatch => {
+            f.unit_id.zip(co_unit_ids).map(|(unit_id, co_unit_ids)| Command::Dispatch { unit_id, co_unit_ids })
+        }
+        Action::Claim => Some(Command::Claim),
+        Action::Return => Some(Command::Return { reason: f.reason.clone() }),
+        Action::Progress => Some(Command::Progress { note: f.note.clone() }),
+        Action::RequestExtension => until
+            .map(|date| Command::RequestExtension { until: time::start_of(date) + DAY - 1, reason: f.reason.clone() }),
+        Action::ApproveExtension => Some(Command::ApproveExtension),
+        Action::DenyExtension => Some(Command::DenyExtension { reason: f.reason.clone() }),
+        Action::Resolve => contacted.map(|contacted| Command::Resolve { reply: f.reply.clone(), contacted }),
+        Action::Evaluate => solved.zip(satisfaction).map(|(solved, satisfaction)| Command::Evaluate {
+            solved,
+            satisfaction,
             comment: String::new(),
-        },
-        Action::Reopen => Command::Reopen { reason: f.reason },
-        Action::Merge => Command::Merge { into: f.into? },
-        Action::Press => Command::Press { note: f.note, due: None },
-        Action::AutoClose => return None,
-    })
+        }),
+        Action::Reopen => Some(Command::Reopen { reason: f.reason.clone() }),
+        Action::Merge => f.into.map(|into| Command::Merge { into }),
+        Action::Press => Some(Command::Press { note: f.note.clone(), due: None }),
+        Action::AutoClose => None,
+    };
+    command.ok_or(missing)
 }
 
 pub async fn act(
@@ -341,11 +440,21 @@ pub async fn act(
     Posted { form: fields, photos, problem }: Posted<ActionFields>,
 ) -> Response {
     let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+    let Some(action) = Action::parse(&action).filter(|a| *a != Action::AutoClose) else {
+        let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("request.incomplete").into());
+        return show_request(&state, &chrome, &user, id, Some(refusal), None).await;
+    };
+    // Whatever the form meets, it comes back as it was typed.
+    let again = |error: Option<(StatusCode, String)>, fields: ActionFields, missing: Vec<&'static str>| {
+        let typed = Typed { action: action.as_str(), fields, missing };
+        show_request(&state, &chrome, &user, id, error, Some(typed))
+    };
     if let Some(problem) = problem {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get(problem.key()).into())).await;
+        return again(Some((StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get(problem.key()).into())), fields, vec![])
+            .await;
     }
     if !same_site_form(&headers, &fields.csrf) {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").into())).await;
+        return again(Some((StatusCode::FORBIDDEN, chrome.t.get("form.csrf").into())), fields, vec![]).await;
     }
     let version = fields.version;
     // Only our own pages, never another site.
@@ -354,8 +463,15 @@ pub async fn act(
     } else {
         format!("/work/requests/{id}")
     };
-    let Some(command) = Action::parse(&action).and_then(|a| command(a, fields)) else {
-        return show_request(&state, &chrome, &user, id, Some(chrome.t.get("request.incomplete").into())).await;
+    let command = match command(action, &fields) {
+        Ok(command) => command,
+        Err(missing) => {
+            let mut response = again(None, fields, missing).await;
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            return response;
+        }
     };
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
         Ok(_) => {
@@ -365,8 +481,12 @@ pub async fn act(
             (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
         }
         Err(error) => {
-            let message = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
-            show_request(&state, &chrome, &user, id, Some(message)).await
+            // A request that has moved on is a conflict here, as a stale version is: the
+            // page was read before someone else acted.
+            let moved_on = matches!(error, StoreError::Rule(Broken::WrongState { .. }));
+            let error = crate::ApiError::from(error);
+            let status = if moved_on { StatusCode::CONFLICT } else { error.status };
+            again(Some((status, error.text.in_lang(chrome.t.lang))), fields, vec![]).await
         }
     }
 }

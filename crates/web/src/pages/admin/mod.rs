@@ -1,5 +1,5 @@
 //! The admin pages (`/admin/…`): units, people, categories and deadlines, the working
-//! calendar, and the record of every change. Only admins get in; each sees and changes
+//! calendar, how units are scored, and the record of every change. Only admins get in; each sees and changes
 //! their own unit's subtree, which the store enforces again.
 //!
 //! Every change is a plain form post with the CSRF token; a change that works goes back
@@ -8,6 +8,7 @@
 
 mod calendar;
 mod categories;
+mod settings;
 mod units;
 mod users;
 
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/calendar", get(calendar::show).post(calendar::load))
         .route("/admin/calendar.csv", get(calendar::download))
         .route("/admin/calendar/toggle", post(calendar::toggle))
+        .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/changes", get(changes))
         .route("/admin/changes.xlsx", get(changes_export))
 }
@@ -97,8 +99,10 @@ impl Notice {
         Notice { status: StatusCode::UNPROCESSABLE_ENTITY, error: true, text: chrome.t.get(key).into() }
     }
 
+    /// A form that did not come from our own page: refused as forbidden, what was typed
+    /// kept.
     fn csrf(chrome: &Chrome) -> Notice {
-        Notice::refused(chrome, "form.csrf")
+        Notice { status: StatusCode::FORBIDDEN, ..Notice::refused(chrome, "form.csrf") }
     }
 
     fn from_store(chrome: &Chrome, error: StoreError) -> Notice {

@@ -1,6 +1,6 @@
 //! Staff accounts of the admin's subtree: a paginated list with a spreadsheet export, a
 //! new account with its role and unit, and per account: another role or unit, a new
-//! password, logins stopped or allowed again.
+//! password, logins stopped or allowed again, its API tokens listed and revoked.
 
 use std::collections::HashMap;
 
@@ -159,6 +159,13 @@ pub async fn add(
     }
 }
 
+/// An API token as the user page lists it.
+pub struct TokenRow {
+    id: i64,
+    name: String,
+    created: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/user.html")]
 struct UserPage<'a> {
@@ -166,6 +173,7 @@ struct UserPage<'a> {
     tab: &'static str,
     notice: Option<Notice>,
     user: UserRow,
+    tokens: Vec<TokenRow>,
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<(i64, String)>,
     min: usize,
@@ -178,11 +186,15 @@ async fn show_user(state: &AppState, chrome: &Chrome, admin: &Staff, id: i64, no
         Ok(account) if admin.covers(&account.unit_path) => account,
         _ => return not_found(chrome),
     };
+    let Ok(tokens) = state.store.tokens_as_admin(admin, id).await else { return unavailable(chrome) };
+    let tokens =
+        tokens.into_iter().map(|t| TokenRow { id: t.id, name: t.name, created: time::display(t.created_at) }).collect();
     let template = UserPage {
         chrome,
         tab: "users",
         notice,
         user: user_row(chrome, &choices.names, &account),
+        tokens,
         roles: choices.roles,
         units: choices.units,
         min: MIN_PASSWORD,
@@ -212,10 +224,12 @@ pub struct UserForm {
     password: String,
     #[serde(default)]
     again: String,
+    #[serde(default)]
+    token_id: Option<i64>,
 }
 
-/// `POST /admin/users/{id}/{op}` with `op` one of `change` (role and unit), `password`,
-/// `disable`, `enable`.
+/// `POST /admin/users/{id}/{op}` with `op` one of `change` (role and unit), `password`
+/// (which also revokes the account's API tokens), `disable`, `enable`, `revoke-token`.
 pub async fn change(
     State(state): State<AppState>,
     Admin { chrome, staff: admin }: Admin,
@@ -241,6 +255,10 @@ pub async fn change(
         "password" => store.reset_password(&admin, id, &form.password, now).await,
         "disable" => store.set_user_active(&admin, id, false, now).await,
         "enable" => store.set_user_active(&admin, id, true, now).await,
+        "revoke-token" => match form.token_id {
+            Some(token) => store.revoke_token_as_admin(&admin, id, token, now).await,
+            None => return not_found(&chrome),
+        },
         _ => return not_found(&chrome),
     };
     match result {

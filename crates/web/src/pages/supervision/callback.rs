@@ -113,6 +113,21 @@ struct Workspace<'a> {
     order: Option<i64>,
     recorded: bool,
     error: Option<String>,
+    /// The call as typed, when the form comes back.
+    form: CallForm,
+    /// The questions left unanswered, each said next to its question.
+    missing: Vec<&'static str>,
+}
+
+impl Workspace<'_> {
+    /// Whether an answer was chosen: only ever by the supervisor, never by default.
+    fn chosen(&self, question: &str, answer: &str) -> bool {
+        self.form.answer(question) == answer
+    }
+
+    fn missing(&self, question: &str) -> bool {
+        self.missing.contains(&question)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -128,8 +143,9 @@ async fn show(
     user: &Account,
     item_id: i64,
     query: WorkspaceQuery,
-    error: Option<String>,
+    returned: Option<Returned>,
 ) -> Response {
+    let Returned { error, form, missing } = returned.unwrap_or_default();
     let staff = user.staff();
     let (item, attempts) = match state.store.callback_item(&staff, item_id).await {
         Ok(found) => found,
@@ -166,7 +182,10 @@ async fn show(
         Ok(queue) => queue.items.iter().map(|i| i.id).find(|id| *id != item.id),
         Err(_) => None,
     };
-    let due = time::local_date(due_after(&state.store.settings().calendar, time::now(), DEFAULT_DAYS)).to_string();
+    let due = match form.due.trim() {
+        "" => time::local_date(due_after(&state.store.settings().calendar, time::now(), DEFAULT_DAYS)).to_string(),
+        typed => typed.to_string(),
+    };
     let questions = Question::ALL.iter().map(|q| (q.as_str(), t.lookup(&format!("question.{}", q.as_str())))).collect();
     let template = Workspace {
         chrome,
@@ -192,6 +211,8 @@ async fn show(
         order: query.order,
         recorded: query.recorded.is_some(),
         error,
+        form,
+        missing,
     };
     let status = if template.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = page(chrome, &template);
@@ -209,8 +230,16 @@ pub async fn workspace(
     show(&state, &chrome, &user, item_id, query, None).await
 }
 
+/// A call form that came back refused: why, what was typed, and the questions left out.
+#[derive(Default)]
+struct Returned {
+    error: Option<String>,
+    form: CallForm,
+    missing: Vec<&'static str>,
+}
+
 /// A call as the workspace's forms send it.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct CallForm {
     #[serde(rename = "_csrf")]
@@ -224,23 +253,38 @@ pub struct CallForm {
     due: String,
 }
 
-/// What the form says happened, or the message key of what is missing.
-fn result_of(form: &CallForm) -> Result<AttemptResult, &'static str> {
-    let answer = |text: &str| match text {
-        "yes" => Ok(true),
-        "no" => Ok(false),
-        _ => Err("supervision.answer_all"),
-    };
-    match form.result.as_str() {
-        "not_reached" => Ok(AttemptResult::NotReached),
-        "reached" => Ok(AttemptResult::Reached(Answers {
-            from_public: answer(&form.from_public)?,
-            measures_known: answer(&form.measures_known)?,
-            result_fed_back: answer(&form.result_fed_back)?,
-            satisfied: answer(&form.satisfied)?,
-        })),
-        _ => Err("supervision.answer_all"),
+impl CallForm {
+    /// The answer typed to a question, by the question's name.
+    fn answer(&self, question: &str) -> &str {
+        match question {
+            "from_public" => &self.from_public,
+            "measures_known" => &self.measures_known,
+            "result_fed_back" => &self.result_fed_back,
+            "satisfied" => &self.satisfied,
+            _ => "",
+        }
     }
+}
+
+/// What the form says happened, or the questions it left unanswered. No answer counts
+/// in the figures until the supervisor has chosen it.
+fn result_of(form: &CallForm) -> Result<AttemptResult, Vec<&'static str>> {
+    if form.result == "not_reached" {
+        return Ok(AttemptResult::NotReached);
+    }
+    let answer = |question: Question| crate::pages::work::yes_or_no(form.answer(question.as_str()));
+    let missing: Vec<&'static str> =
+        Question::ALL.iter().filter(|q| answer(**q).is_none()).map(|q| q.as_str()).collect();
+    if !missing.is_empty() || form.result != "reached" {
+        return Err(missing);
+    }
+    let yes = |question| answer(question) == Some(true);
+    Ok(AttemptResult::Reached(Answers {
+        from_public: yes(Question::FromPublic),
+        measures_known: yes(Question::MeasuresKnown),
+        result_fed_back: yes(Question::ResultFedBack),
+        satisfied: yes(Question::Satisfied),
+    }))
 }
 
 /// The reason a failing callback writes on its rework order: the questions answered
@@ -269,20 +313,23 @@ pub async fn record(
     Form(form): Form<CallForm>,
 ) -> Response {
     let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let again = |error: String| show(&state, &chrome, &user, item_id, WorkspaceQuery::default(), Some(error));
+    let again = |error: String, form: CallForm, missing: Vec<&'static str>| {
+        let returned = Returned { error: Some(error), form, missing };
+        show(&state, &chrome, &user, item_id, WorkspaceQuery::default(), Some(returned))
+    };
     if !same_site_form(&headers, &form.csrf) {
-        return again(chrome.t.get("form.csrf").to_string()).await;
+        return again(chrome.t.get("form.csrf").to_string(), form, vec![]).await;
     }
     let result = match result_of(&form) {
         Ok(result) => result,
-        Err(key) => return again(chrome.t.get(key).to_string()).await,
+        Err(missing) => return again(chrome.t.get("supervision.answer_all").to_string(), form, missing).await,
     };
     let now = time::now();
     let due = match form.due.trim() {
         "" => due_after(&state.store.settings().calendar, now, DEFAULT_DAYS),
         text => match parse_date(text) {
             Some(date) => end_of(date),
-            None => return again(chrome.t.get("supervision.bad_date").to_string()).await,
+            None => return again(chrome.t.get("supervision.bad_date").to_string(), form, vec![]).await,
         },
     };
     let call = CallInput {
@@ -298,7 +345,7 @@ pub async fn record(
         }
         Err(error) => {
             let message = refusal(&chrome, error);
-            again(message).await
+            again(message, form, vec![]).await
         }
     }
 }

@@ -11,6 +11,7 @@ mod draw;
 mod lists;
 mod orders;
 mod talks;
+mod unsatisfied;
 
 use std::collections::HashMap;
 
@@ -50,6 +51,8 @@ pub fn routes() -> Router<AppState> {
         .route("/work/supervision/late.xlsx", get(lists::late_export))
         .route("/work/supervision/talks", get(talks::list).post(talks::record))
         .route("/work/supervision/talks.xlsx", get(talks::export))
+        .route("/work/supervision/unsatisfied", get(unsatisfied::list))
+        .route("/work/supervision/unsatisfied.xlsx", get(unsatisfied::export))
 }
 
 /// Rows a page shows.

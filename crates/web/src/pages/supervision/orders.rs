@@ -249,7 +249,11 @@ struct OrderPage<'a> {
     answered_by: String,
     closed_by: String,
     may_answer: bool,
+    /// The supervisor may send the answer back; and close the order when `may_close`.
+    may_send_back: bool,
     may_close: bool,
+    /// A rework answered over a request still being redone: 销号 waits for its resolution.
+    rework_unfinished: bool,
     due: String,
     error: Option<String>,
 }
@@ -272,6 +276,9 @@ async fn show_order(state: &AppState, chrome: &Chrome, user: &Account, id: i64, 
         return unavailable(chrome);
     };
     let due = time::local_date(due_after(&state.store.settings().calendar, time::now(), DEFAULT_DAYS)).to_string();
+    let request = super::requests(state, user, [order.request_id]).await.remove(&order.request_id);
+    let may_send_back = order.status == OrderStatus::Answered && order::supervises(&staff, &order.unit_path);
+    let may_close = may_send_back && request.as_ref().is_some_and(|r| order.may_close(r.status).is_ok());
     let template = OrderPage {
         chrome,
         row,
@@ -279,7 +286,9 @@ async fn show_order(state: &AppState, chrome: &Chrome, user: &Account, id: i64, 
         answered_by: order.answered_by.map(|u| names.person(u)).unwrap_or_default(),
         closed_by: order.closed_by.map(|u| names.person(u)).unwrap_or_default(),
         may_answer: order.status == OrderStatus::Open && order.may_answer(&staff),
-        may_close: order.status == OrderStatus::Answered && order::supervises(&staff, &order.unit_path),
+        may_send_back,
+        may_close,
+        rework_unfinished: order.kind == OrderKind::Rework && request.is_some_and(|r| r.status.is_open()),
         order,
         due,
         error,
