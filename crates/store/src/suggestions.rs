@@ -116,6 +116,8 @@ pub struct RequestText {
     pub content: String,
     pub kind: Kind,
     pub unit_id: i64,
+    /// The street address the requester gave.
+    pub address: String,
     pub created_at: Millis,
     /// Tells residents apart in hot issues; never shown.
     pub requester: Option<String>,
@@ -124,7 +126,7 @@ pub struct RequestText {
 /// Most texts [`Store::texts_of`] reads in one statement.
 pub const TEXTS_AT_ONCE: usize = 1_000;
 
-const TEXT_COLUMNS: &str = "id, number, title, content, kind, unit_id, created_at, requester_phone";
+const TEXT_COLUMNS: &str = "id, number, title, content, kind, unit_id, address, created_at, requester_phone";
 
 fn text_from_row(row: &AnyRow) -> Result<RequestText> {
     let phone: String = row.try_get("requester_phone")?;
@@ -135,6 +137,7 @@ fn text_from_row(row: &AnyRow) -> Result<RequestText> {
         content: row.try_get("content")?,
         kind: vocab(row, "kind", Kind::parse)?,
         unit_id: row.try_get("unit_id")?,
+        address: row.try_get("address")?,
         created_at: row.try_get("created_at")?,
         requester: Some(phone).filter(|p| !p.trim().is_empty()),
     })

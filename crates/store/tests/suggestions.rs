@@ -198,6 +198,7 @@ async fn texts_for_duplicates_and_hot_issues_keep_to_time_and_scope(store: Store
     let after = store.texts_after(ids[0], 10).await.unwrap();
     assert_eq!(after.iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[1], ids[2]]);
     assert_eq!(after[0].requester.as_deref(), Some("13812341234"));
+    assert_eq!((after[0].kind, after[0].address.as_str()), (Kind::Complaint, "柳湾路18号"), "what duplicates compare");
     assert_eq!(store.texts_after(ids[0], 1).await.unwrap().len(), 1);
 
     // Open ones, newest first; the rejected one is not open.

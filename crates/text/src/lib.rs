@@ -7,6 +7,7 @@
 //!   identically on SQLite and PostgreSQL;
 //! - [`route`]: the routing classifier (message → first-level category, and the
 //!   unit that usually handles it), with its training, evaluation and model file;
+//! - [`stock`]: the stock phrases of complaint letters, which make no duplicate;
 //! - [`dupes`]: duplicate detection, incremental for intake and in batch, and
 //!   [`judged`]: its precision and recall on hand-judged pairs;
 //! - [`hot`]: hot issues, clusters of requests that grow;
@@ -30,6 +31,7 @@ pub mod judged;
 pub mod model_text;
 pub mod normalize;
 pub mod route;
+pub mod stock;
 pub mod tokens;
 pub mod words;
 

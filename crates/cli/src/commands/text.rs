@@ -76,7 +76,9 @@ pub fn route(command: &Route) -> Result<()> {
 
 /// The demo's messages over its 120 days, as `serve --demo` makes them (same district,
 /// same generator and seed), dated from a fixed day so the file is the same every time.
-/// `label` is the first-level category, `place` the community or village.
+/// `label` is the first-level category, `place` the community or village, `address` the
+/// street address the request gives, and `problem` names the problem it raises: requests
+/// with the same `problem` are duplicates, which is how pairs of them are judged.
 fn demo_texts(out: &std::path::Path, count: u64, seed: u64) -> Result<serde_json::Value> {
     use gongzhi::synth;
 
@@ -87,7 +89,9 @@ fn demo_texts(out: &std::path::Path, count: u64, seed: u64) -> Result<serde_json
     let taxonomy = gongzhi::seed::taxonomy();
     let mut generator = synth::RequestGen::new(&district, &taxonomy, seed);
     let mut writer = csv::Writer::from_path(out)?;
-    writer.write_record(["id", "title", "detail", "time", "label", "level2", "level3", "kind", "place"])?;
+    writer.write_record([
+        "id", "title", "detail", "time", "label", "level2", "level3", "kind", "place", "address", "problem",
+    ])?;
     let slot = SPAN_SECS as f64 / count.max(1) as f64;
     for i in 0..count {
         let spec = generator.next();
@@ -103,6 +107,8 @@ fn demo_texts(out: &std::path::Path, count: u64, seed: u64) -> Result<serde_json
             &spec.level3,
             spec.kind,
             &district.units[spec.unit].name,
+            &spec.address,
+            &spec.problem,
         ])?;
     }
     writer.flush()?;

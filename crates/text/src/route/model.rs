@@ -13,6 +13,7 @@ use super::handling::{Handler, Handling, HandlingCase};
 use super::linear::{fit_one_vs_rest, Row, SvmParams};
 use super::stack::{fit_stacked, held_out_margins, StackParams};
 use crate::error::{Result, TextError};
+use crate::stock::{StockFile, StockPhrases};
 use crate::words::{name_words, Lexicon, LexiconFile, WordConfig};
 
 /// Knobs of training. The defaults are the ones chosen by 5-fold
@@ -140,6 +141,9 @@ struct ModelFile {
     /// Who handled each label's requests; older files know only `unit_map`.
     #[serde(default)]
     handling: Option<Handling>,
+    /// The stock phrases of the training messages, for duplicate detection.
+    #[serde(default)]
+    stock: Option<StockFile>,
 }
 
 const FORMAT: &str = "gongzhi-routing-v1";
@@ -165,6 +169,7 @@ pub struct RoutingModel {
     handling: Handling,
     lexicon: Lexicon,
     calibration: Calibration,
+    stock: StockPhrases,
 }
 
 impl RoutingModel {
@@ -304,6 +309,7 @@ impl RoutingModel {
             handling: Handling::default(),
             lexicon,
             calibration,
+            stock: StockPhrases::default(),
         };
         model.build_lanes();
         model
@@ -484,6 +490,16 @@ impl RoutingModel {
         &self.lexicon
     }
 
+    /// Keeps the stock phrases of the training messages with the model, so that every
+    /// instance's duplicate detection gives them no weight.
+    pub fn set_stock_phrases(&mut self, stock: StockPhrases) {
+        self.stock = stock;
+    }
+
+    pub fn stock_phrases(&self) -> &StockPhrases {
+        &self.stock
+    }
+
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
@@ -545,6 +561,7 @@ impl RoutingModel {
             words: (!self.lexicon.is_empty()).then(|| self.lexicon.file().clone()),
             calibration: Some(self.calibration.clone()),
             handling: Some(self.handling.clone()),
+            stock: (!self.stock.is_empty()).then(|| self.stock.to_file()),
         };
         let json =
             serde_json::to_vec(&file).map_err(|e| TextError::Model { path: path.into(), detail: e.to_string() })?;
@@ -592,6 +609,7 @@ impl RoutingModel {
         if let Some(calibration) = file.calibration {
             model.calibration = calibration;
         }
+        model.stock = file.stock.as_ref().map(StockPhrases::from_file).unwrap_or_default();
         Ok(model)
     }
 }

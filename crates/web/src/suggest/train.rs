@@ -1,7 +1,8 @@
 //! Training the routing model from the platform's own closed requests: each one's text,
 //! the first-level category it ended under and the unit that finally handled it, seen from
 //! where the request was. The words explanations name are found in the same texts and in
-//! the category catalogue's names. The model is scored on a held-out fifth first, then
+//! the category catalogue's names, and so are the stock phrases of complaint letters that
+//! duplicate detection gives no weight. The model is scored on a held-out fifth first, then
 //! trained on everything and stored as the newest version, which every instance picks up.
 
 use std::collections::HashMap;
@@ -11,6 +12,7 @@ use gongzhi_domain::time::{self, DAY};
 use gongzhi_domain::Status;
 use gongzhi_store::{Store, StoreError};
 use gongzhi_text::route::{score, stratified_folds, Example, Handler, HandlingCase, RouteConfig, RoutingModel};
+use gongzhi_text::stock::{Sample, StockConfig, StockPhrases};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -54,6 +56,8 @@ struct Labelled {
     title: String,
     text: String,
     label: String,
+    /// The place it was about.
+    place: String,
     kind: &'static str,
     /// Who handled it, seen from where it was; none when it was answered at intake.
     handler: Option<Handler>,
@@ -83,6 +87,7 @@ pub async fn retrain(store: &Store) -> Result<TrainReport, RetrainError> {
                 label: first_level(row.category_id)?,
                 text: message(&row.title, &row.content),
                 title: row.title,
+                place: row.place_id.to_string(),
                 kind: row.kind.as_str(),
                 handler: row.unit_id.and_then(|unit| places.handler(row.place_id, unit)),
             })
@@ -153,6 +158,9 @@ fn train(labelled: &[Labelled], names: &[String]) -> Result<Trained, RetrainErro
     );
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     model.learn_words(labelled.iter().map(|l| l.text.as_str()), &names);
+    let samples: Vec<Sample> =
+        labelled.iter().map(|l| Sample { text: &l.text, place: Some(&l.place), category: Some(&l.label) }).collect();
+    model.set_stock_phrases(StockPhrases::learn(&samples, &StockConfig::default()));
     Ok(Trained { model, examples: labelled.len(), holdout })
 }
 
@@ -168,14 +176,7 @@ pub async fn suggest_waiting(store: &Store, suggester: &Suggester) -> Result<usi
     let existing = store.suggestions_for(&ids).await?;
     let mut stored = 0;
     for text in texts.iter().filter(|t| !existing.contains_key(&t.id)) {
-        let suggestion = suggester.suggest_cached(
-            &text.title,
-            &text.content,
-            text.kind,
-            text.unit_id,
-            Some(text.id),
-            text.created_at,
-        );
+        let suggestion = suggester.suggest_cached(text.into(), Some(text.id), text.created_at);
         if let Some(suggestion) = suggestion {
             store.save_suggestion(text.id, text.created_at, &suggestion).await?;
             stored += 1;
