@@ -1,5 +1,6 @@
 //! Duplicate detection scored against hand-judged pairs
-//! (tests/data/duplicate_pairs.csv, tests/data/demo_duplicate_pairs.csv): how
+//! (tests/data/duplicate_pairs.csv, or the demo district's pairs that the example
+//! `judge_demo_pairs` writes): how
 //! many of the judged pairs that detection reports now are real duplicates
 //! (precision), and how many of the real ones the batch grouping puts in one
 //! group (recall on the groups found).
