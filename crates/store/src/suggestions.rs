@@ -11,12 +11,12 @@ use chrono::NaiveDate;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::unit::path_ids;
-use gongzhi_domain::Status;
+use gongzhi_domain::{Kind, Status};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::rows::placeholders;
+use crate::rows::{placeholders, vocab};
 use crate::{Result, Store, StoreError};
 
 /// A request intake may have filed twice: another open request much like it.
@@ -99,7 +99,10 @@ pub struct RequestHead {
 pub struct TrainingRow {
     pub title: String,
     pub content: String,
+    pub kind: Kind,
     pub category_id: i64,
+    /// The community, village or other unit the request was about.
+    pub place_id: i64,
     /// The unit it was finally dispatched to; none when it was answered at intake.
     pub unit_id: Option<i64>,
 }
@@ -111,7 +114,10 @@ pub struct RequestText {
     pub number: String,
     pub title: String,
     pub content: String,
+    pub kind: Kind,
     pub unit_id: i64,
+    /// The street address the requester gave.
+    pub address: String,
     pub created_at: Millis,
     /// Tells residents apart in hot issues; never shown.
     pub requester: Option<String>,
@@ -120,7 +126,7 @@ pub struct RequestText {
 /// Most texts [`Store::texts_of`] reads in one statement.
 pub const TEXTS_AT_ONCE: usize = 1_000;
 
-const TEXT_COLUMNS: &str = "id, number, title, content, unit_id, created_at, requester_phone";
+const TEXT_COLUMNS: &str = "id, number, title, content, kind, unit_id, address, created_at, requester_phone";
 
 fn text_from_row(row: &AnyRow) -> Result<RequestText> {
     let phone: String = row.try_get("requester_phone")?;
@@ -129,7 +135,9 @@ fn text_from_row(row: &AnyRow) -> Result<RequestText> {
         number: row.try_get("number")?,
         title: row.try_get("title")?,
         content: row.try_get("content")?,
+        kind: vocab(row, "kind", Kind::parse)?,
         unit_id: row.try_get("unit_id")?,
+        address: row.try_get("address")?,
         created_at: row.try_get("created_at")?,
         requester: Some(phone).filter(|p| !p.trim().is_empty()),
     })
@@ -304,7 +312,7 @@ impl Store {
     /// The newest closed requests with a category, at most `limit`: what routing learns from.
     pub async fn training_rows(&self, limit: u32) -> Result<Vec<TrainingRow>> {
         let rows = sqlx::query(
-            "SELECT title, content, category_id, assignee_unit_id FROM requests \
+            "SELECT title, content, kind, category_id, unit_id, assignee_unit_id FROM requests \
              WHERE status = 'closed' AND category_id IS NOT NULL ORDER BY created_at DESC LIMIT $1",
         )
         .bind(i64::from(limit))
@@ -315,7 +323,9 @@ impl Store {
                 Ok(TrainingRow {
                     title: row.try_get("title")?,
                     content: row.try_get("content")?,
+                    kind: vocab(row, "kind", Kind::parse)?,
                     category_id: row.try_get("category_id")?,
+                    place_id: row.try_get("unit_id")?,
                     unit_id: row.try_get("assignee_unit_id")?,
                 })
             })

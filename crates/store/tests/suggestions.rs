@@ -188,6 +188,7 @@ async fn closed_requests_are_what_routing_learns_from(store: Store, _url: String
     let rows = store.training_rows(100).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].category_id, rows[0].unit_id), (t.category, Some(t.community)));
+    assert_eq!((rows[0].place_id, rows[0].kind), (t.community, Kind::Complaint), "where it was, and what kind");
     assert_eq!(rows[0].title, "柳湾社区井盖缺失");
 }
 
@@ -205,6 +206,7 @@ async fn texts_for_duplicates_and_hot_issues_keep_to_time_and_scope(store: Store
     let after = store.texts_after(ids[0], 10).await.unwrap();
     assert_eq!(after.iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[1], ids[2]]);
     assert_eq!(after[0].requester.as_deref(), Some("13812341234"));
+    assert_eq!((after[0].kind, after[0].address.as_str()), (Kind::Complaint, "柳湾路18号"), "what duplicates compare");
     assert_eq!(store.texts_after(ids[0], 1).await.unwrap().len(), 1);
 
     // Open ones, newest first; the rejected one is not open.

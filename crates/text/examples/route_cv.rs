@@ -3,9 +3,11 @@
 //! balanced, max_epochs, lead, nb, folds, seed (training)) over several fold splits (`seeds=1,2,3`),
 //! with the category catalogue's examples in every training fold when `catalogue=taxonomy.csv` is given,
 //! and prints each split's pooled macro-F1 and accuracy (also apart for the messages whose title is
-//! known and those given as one text), then their mean and spread.
+//! known and those given as one text), then their mean and spread, and the reliability of the
+//! confidence over all splits (per 10 % bin: predictions, mean confidence, accuracy; and the expected
+//! calibration error), as shown and as the plain softmax of the margins would have said.
 use gongzhi_text::csvdata::read_messages;
-use gongzhi_text::route::{catalogue_examples, cross_validate, read_catalogue, Example, RouteConfig};
+use gongzhi_text::route::{catalogue_examples, cross_validate, read_catalogue, reliability, Example, RouteConfig};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -44,6 +46,7 @@ fn main() {
     let extra = catalogue_examples(&catalogue, &labels);
     let (mut f1s, mut accs, mut secs) = (Vec::new(), Vec::new(), Vec::new());
     let (mut titled_f1s, mut text_only_f1s) = (Vec::new(), Vec::new());
+    let (mut shown, mut softmax, mut correct) = (Vec::new(), Vec::new(), Vec::new());
     for &seed in &seeds {
         let cv = cross_validate(&examples, &extra, folds, seed, &config).unwrap();
         let s = cv.scores();
@@ -56,6 +59,9 @@ fn main() {
             s.accuracy,
             per.join(" ")
         );
+        shown.extend_from_slice(&cv.confidence);
+        softmax.extend_from_slice(&cv.softmax);
+        correct.extend(cv.truth.iter().zip(&cv.predicted).map(|(t, p)| t == p));
         titled_f1s.push(titled);
         text_only_f1s.push(text_only);
         f1s.push(s.macro_f1);
@@ -84,4 +90,20 @@ fn main() {
         examples.iter().filter(|e| e.title.is_none()).count(),
         mean(&text_only_f1s)
     );
+    for (name, confidence) in [("shown (calibrated)", &shown), ("plain softmax", &softmax)] {
+        let r = reliability(confidence, &correct, 10);
+        println!("confidence {name}: {} predictions, accuracy {:.4}, ECE {:.4}", r.count, r.accuracy, r.ece);
+        println!("| confidence | predictions | mean confidence | right |");
+        println!("|---|---|---|---|");
+        for b in r.bins.iter().filter(|b| b.count > 0) {
+            println!(
+                "| {:.0}–{:.0}% | {} | {:.1}% | {:.1}% |",
+                b.from * 100.0,
+                b.to * 100.0,
+                b.count,
+                b.mean_confidence * 100.0,
+                b.accuracy * 100.0
+            );
+        }
+    }
 }

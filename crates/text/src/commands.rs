@@ -12,6 +12,7 @@ use crate::error::{Result, TextError};
 use crate::hot::{hot_issues, HotConfig, HotDoc};
 use crate::judged::{read_judged_pairs, score_judged};
 use crate::route::{self, catalogue_examples, read_catalogue, score, Example, RouteConfig, RoutingModel};
+use crate::stock::{Sample, StockConfig, StockPhrases};
 
 fn labelled(messages: &[Message]) -> Vec<Example<'_>> {
     messages
@@ -47,12 +48,20 @@ pub fn route_train_with(data_csv: &Path, out: &Path, config: &RouteConfig, catal
     examples.extend(extra);
     let mut model = RoutingModel::train(&examples, config)?;
     model.learn_units(messages.iter().filter_map(|m| Some((m.label.as_deref()?, m.place.as_deref()?))));
+    // Title and detail apart where the file has them: a word does not run from one into the other.
+    let texts = messages.iter().flat_map(|m| match m.title() {
+        Some(title) if !m.detail.is_empty() => [title, m.detail.as_str()],
+        _ => [m.text.as_str(), ""],
+    });
+    let names: Vec<&str> = entries.iter().flat_map(|e| [e.level2.as_str(), e.level3.as_str()]).collect();
+    model.learn_words(texts, &names);
     let seconds = started.elapsed().as_secs_f64();
     model.save(out)?;
     Ok(json!({
         "examples": n_messages,
         "catalogue_examples": n_extra,
         "labels": model.labels(),
+        "words": model.lexicon().len(),
         "train_seconds": seconds,
     }))
 }
@@ -201,10 +210,21 @@ fn docs_of(messages: &[Message]) -> (Vec<Doc>, &'static str) {
             id: if unique { m.id } else { row as i64 + 1 },
             text: m.text.clone(),
             place: m.place.clone(),
+            address: m.address.clone(),
             time: m.time,
         })
         .collect();
     (docs, if unique { "id" } else { "row" })
+}
+
+/// The stock phrases of a CSV's messages, learned from them with their places and
+/// labels where the file has them.
+pub fn stock_phrases(messages: &[Message]) -> StockPhrases {
+    let samples: Vec<Sample> = messages
+        .iter()
+        .map(|m| Sample { text: &m.text, place: m.place.as_deref(), category: m.label.as_deref() })
+        .collect();
+    StockPhrases::learn(&samples, &StockConfig::default())
 }
 
 fn excerpt(text: &str, chars: usize) -> String {
@@ -216,11 +236,13 @@ pub fn dupes(data_csv: &Path) -> Result<Value> {
     let messages = read_messages(data_csv)?;
     let (docs, id_kind) = docs_of(&messages);
     let text_of: std::collections::HashMap<i64, &str> = docs.iter().map(|d| (d.id, d.text.as_str())).collect();
-    let groups = duplicate_groups(&docs, &DupeConfig::default());
+    let stock = stock_phrases(&messages);
+    let groups = duplicate_groups(&docs, &DupeConfig::default(), &stock);
     let in_groups: usize = groups.iter().map(|g| g.members.len()).sum();
     Ok(json!({
         "requests": docs.len(),
         "id_kind": id_kind,
+        "stock_strings": stock.len(),
         "groups": groups.len(),
         "requests_in_groups": in_groups,
         "duplicate_groups": groups.iter().map(|g| json!({
@@ -237,7 +259,7 @@ pub fn dupes_judged(data_csv: &Path, pairs_csv: &Path) -> Result<Value> {
     let messages = read_messages(data_csv)?;
     let (docs, _) = docs_of(&messages);
     let pairs = read_judged_pairs(pairs_csv)?;
-    let scores = score_judged(&docs, &pairs, &DupeConfig::default());
+    let scores = score_judged(&docs, &pairs, &DupeConfig::default(), &stock_phrases(&messages));
     serde_json::to_value(scores).map_err(|e| TextError::Training(e.to_string()))
 }
 
@@ -260,7 +282,7 @@ pub fn hot_with(data_csv: &Path, top: usize, config: &HotConfig) -> Result<Value
         })
         .collect();
     let now = hot_docs.iter().map(|d| d.doc.time).max().unwrap_or(0);
-    let issues = hot_issues(&hot_docs, now, config);
+    let issues = hot_issues(&hot_docs, now, config, &stock_phrases(&messages));
     Ok(json!({
         "requests": hot_docs.len(),
         "id_kind": id_kind,

@@ -21,6 +21,8 @@ pub struct Message {
     pub time: i64,
     pub supports: i64,
     pub place: Option<String>,
+    /// The street address it gives, when the file has one.
+    pub address: Option<String>,
     /// Who wrote it (an opaque user id), when the file says.
     pub user: Option<String>,
 }
@@ -48,6 +50,7 @@ pub fn read_messages(path: &Path) -> Result<Vec<Message>> {
         col("place").or_else(|| col("unit")),
     );
     let user = col("user");
+    let address = col("address");
     if text.is_none() && title.is_none() && detail.is_none() {
         return Err(TextError::Columns {
             path: path.to_path_buf(),
@@ -67,6 +70,7 @@ pub fn read_messages(path: &Path) -> Result<Vec<Message>> {
         let label_v = get(label);
         let place_v = get(place);
         let user_v = get(user);
+        let address_v = get(address);
         out.push(Message {
             id: get(id).parse().unwrap_or(row_no as i64 + 1),
             title: title_v,
@@ -76,6 +80,7 @@ pub fn read_messages(path: &Path) -> Result<Vec<Message>> {
             time: parse_time(&get(time)).unwrap_or(0),
             supports: get(supports).parse().unwrap_or(0),
             place: (!place_v.is_empty()).then_some(place_v),
+            address: (!address_v.is_empty()).then_some(address_v),
             user: (!user_v.is_empty()).then_some(user_v),
         });
     }

@@ -8,6 +8,13 @@
 //! rarer tokens of the query only, which keeps a lookup far below a
 //! millisecond at 100k requests; the few best candidates are then scored
 //! exactly.
+//!
+//! Two things never make a duplicate. Stock phrases of complaint letters
+//! ([`StockPhrases`]: "之前已经有居民反映过") are masked before any token is taken, so
+//! they weigh nothing. And where the requests' addresses are known, the tokens of the
+//! addresses are set aside and what is left — the problem — must be alike too: two
+//! requests about one road, one about a lawyer and one about electromagnetic pollution,
+//! share only their address.
 
 use std::collections::HashMap;
 
@@ -15,6 +22,7 @@ use serde::Serialize;
 
 use crate::fasthash::FastMap;
 use crate::normalize::normalize;
+use crate::stock::StockPhrases;
 use crate::tokens::token_keys;
 
 /// One request as duplicate detection sees it.
@@ -24,8 +32,17 @@ pub struct Doc {
     pub text: String,
     /// Place or unit the request is about, when the caller knows it.
     pub place: Option<String>,
+    /// The street address the request gives, when it gives one.
+    pub address: Option<String>,
     /// Unix seconds.
     pub time: i64,
+}
+
+impl Doc {
+    /// A request known by its text and time only.
+    pub fn new(id: i64, text: impl Into<String>, time: i64) -> Doc {
+        Doc { id, text: text.into(), place: None, address: None, time }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,6 +66,9 @@ pub struct DupeConfig {
     /// Pairs at or above this similarity are duplicates. Chosen on
     /// hot_messages.csv for precision ≥ 0.9 (tests/data/duplicate_pairs.csv).
     pub threshold: f32,
+    /// Where an address is known, the similarity of the two texts without the
+    /// addresses' tokens must reach this too.
+    pub min_problem_similarity: f32,
     /// Requests further apart in time are never duplicates.
     pub window_secs: i64,
     /// How many of the query's rarest tokens probe the index.
@@ -60,7 +80,14 @@ pub struct DupeConfig {
 
 impl Default for DupeConfig {
     fn default() -> Self {
-        DupeConfig { threshold: 0.45, window_secs: 90 * 86_400, probe_terms: 32, rerank: 24, max_matches: 10 }
+        DupeConfig {
+            threshold: 0.45,
+            min_problem_similarity: 0.3,
+            window_secs: 90 * 86_400,
+            probe_terms: 32,
+            rerank: 24,
+            max_matches: 10,
+        }
     }
 }
 
@@ -69,6 +96,8 @@ impl Default for DupeConfig {
 struct Entry {
     id: i64,
     place: Option<String>,
+    /// The terms of its address, sorted.
+    address: Vec<u32>,
     terms: Vec<(u32, u16)>,
 }
 
@@ -83,6 +112,7 @@ thread_local! {
 #[derive(Debug, Clone, Default)]
 pub struct DuplicateIndex {
     config: DupeConfig,
+    stock: StockPhrases,
     vocab: FastMap<u64, u32>,
     df: Vec<u32>,
     /// ln(df + 1) per term, kept with `df` so IDF costs a subtraction.
@@ -97,6 +127,15 @@ pub struct DuplicateIndex {
 impl DuplicateIndex {
     pub fn new(config: DupeConfig) -> Self {
         DuplicateIndex { config, ..Default::default() }
+    }
+
+    /// An index that gives `stock` phrases no weight.
+    pub fn with_stock(config: DupeConfig, stock: StockPhrases) -> Self {
+        DuplicateIndex { config, stock, ..Default::default() }
+    }
+
+    pub fn stock(&self) -> &StockPhrases {
+        &self.stock
     }
 
     pub fn len(&self) -> usize {
@@ -114,7 +153,7 @@ impl DuplicateIndex {
     pub fn add(&mut self, doc: &Doc) {
         let slot = self.entries.len() as u32;
         let mut counts: FastMap<u32, u16> = FastMap::default();
-        for token in token_keys(&doc.text) {
+        for token in token_keys(&self.stock.mask(&doc.text)) {
             let next = self.df.len() as u32;
             let t = *self.vocab.entry(token).or_insert(next);
             if t == next {
@@ -132,8 +171,42 @@ impl DuplicateIndex {
             self.ln_df[t as usize] = (self.df[t as usize] as f32 + 1.0).ln();
             self.postings[t as usize].push(slot);
         }
-        self.entries.push(Entry { id: doc.id, place: place_key(doc.place.as_deref()), terms });
+        let address = self.address_terms(doc.address.as_deref());
+        self.entries.push(Entry { id: doc.id, place: place_key(doc.place.as_deref()), address, terms });
         self.times.push(doc.time);
+    }
+
+    /// The known terms of an address, sorted.
+    fn address_terms(&self, address: Option<&str>) -> Vec<u32> {
+        let mut terms: Vec<u32> =
+            address.map(token_keys).unwrap_or_default().iter().filter_map(|k| self.vocab.get(k).copied()).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        terms
+    }
+
+    /// Cosine of the query with `e` over the terms of neither address: how alike the
+    /// problems are, the places aside. `None` when neither gives an address.
+    fn problem_similarity(&self, query: &[(u32, f32)], query_address: &[u32], e: &Entry) -> Option<f32> {
+        if query_address.is_empty() && e.address.is_empty() {
+            return None;
+        }
+        let aside = |t: u32| query_address.binary_search(&t).is_ok() || e.address.binary_search(&t).is_ok();
+        let ln_n = (self.entries.len() as f32 + 1.0).ln();
+        let (mut dot, mut norm_e) = (0.0f32, 0.0f32);
+        let mut q = query.iter().peekable();
+        for &(t, c) in e.terms.iter().filter(|&&(t, _)| !aside(t)) {
+            let w = (1.0 + (c as f32).ln()) * (ln_n - self.ln_df[t as usize] + 1.0);
+            norm_e += w * w;
+            while q.next_if(|&&(qt, _)| qt < t).is_some() {}
+            if let Some(&&(qt, qw)) = q.peek() {
+                if qt == t {
+                    dot += qw * w;
+                }
+            }
+        }
+        let norm_q: f32 = query.iter().filter(|&&(t, _)| !aside(t)).map(|(_, w)| w * w).sum();
+        Some(if norm_e > 0.0 && norm_q > 0.0 { dot / (norm_e.sqrt() * norm_q.sqrt()) } else { 0.0 })
     }
 
     /// Smoothed IDF; `None` is a token the index has never seen.
@@ -180,7 +253,8 @@ impl DuplicateIndex {
     }
 
     fn candidates_where(&self, doc: &Doc, keep: impl Fn(usize) -> bool) -> Vec<Match> {
-        let query = self.query_vector(&doc.text);
+        let text = self.stock.mask(&doc.text);
+        let query = self.query_vector(&text);
         if query.is_empty() || self.entries.is_empty() {
             return Vec::new();
         }
@@ -193,6 +267,7 @@ impl DuplicateIndex {
         probes.sort_by(|a, b| self.df[a.0 as usize].cmp(&self.df[b.0 as usize]).then(a.0.cmp(&b.0)));
         probes.truncate(self.config.probe_terms);
         let place = place_key(doc.place.as_deref());
+        let address = self.address_terms(doc.address.as_deref());
         let mut ranked: Vec<(u32, f32)> = PROBE_SCORES.with(|cell| {
             let (score, touched) = &mut *cell.borrow_mut();
             if score.len() < self.entries.len() {
@@ -227,7 +302,9 @@ impl DuplicateIndex {
             .filter_map(|(slot, _)| {
                 let e = &self.entries[slot as usize];
                 let sim = adjust_for_place(self.similarity_to(&query, e), place.as_deref(), e.place.as_deref());
-                (sim >= self.config.threshold).then_some((sim, slot as usize))
+                let problem = || self.problem_similarity(&query, &address, e);
+                (sim >= self.config.threshold && problem().is_none_or(|p| p >= self.config.min_problem_similarity))
+                    .then_some((sim, slot as usize))
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(self.entries[a.1].id.cmp(&self.entries[b.1].id)));
@@ -238,14 +315,14 @@ impl DuplicateIndex {
             .map(|(sim, slot)| {
                 let e = &self.entries[slot];
                 let other = self.entry_vector(e);
-                Match { id: e.id, similarity: sim, shared_terms: self.shared_phrases(&doc.text, &query, &other, 6) }
+                Match { id: e.id, similarity: sim, shared_terms: self.shared_phrases(&text, &query, &other, 6) }
             })
             .collect()
     }
 
-    /// Normalised vector of a text over the index's vocabulary, sorted by
-    /// term. Tokens the index has never seen still count in the norm (with the
-    /// highest IDF), because they are words the other text does not have.
+    /// Normalised vector of a text (its stock phrases masked already) over the index's
+    /// vocabulary, sorted by term. Tokens the index has never seen still count in the
+    /// norm (with the highest IDF), because they are words the other text does not have.
     pub(crate) fn query_vector(&self, text: &str) -> Vec<(u32, f32)> {
         let mut known: Vec<u32> = Vec::new();
         let mut unknown: FastMap<u64, u16> = FastMap::default();
@@ -345,26 +422,35 @@ fn normalise(w: &mut FastMap<u32, f32>) {
     }
 }
 
-/// Groups of duplicates in a batch. Every request is compared with the others
-/// inside the time window; linked requests form one group (single link, which
-/// the high threshold keeps from chaining unrelated requests).
-pub fn duplicate_groups(docs: &[Doc], config: &DupeConfig) -> Vec<Group> {
-    let mut index = DuplicateIndex::new(config.clone());
-    // Index everything first so that IDF reflects the whole batch.
+/// Every duplicate pair of a batch, once, as positions in `docs` (later, earlier) and
+/// similarity. Everything is indexed first, so that IDF reflects the whole batch.
+pub fn duplicate_pairs(docs: &[Doc], config: &DupeConfig, stock: &StockPhrases) -> Vec<(usize, usize, f32)> {
+    let mut index = DuplicateIndex::with_stock(config.clone(), stock.clone());
     for d in docs {
         index.add(d);
     }
-    let mut parent: Vec<usize> = (0..docs.len()).collect();
-    let mut links: Vec<(usize, usize, f32)> = Vec::new();
     let slot_of: HashMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let mut links = Vec::new();
     for (i, d) in docs.iter().enumerate() {
         // Each pair once: only look at requests indexed before this one.
         for m in index.candidates_where(d, |slot| slot < i) {
             if let Some(&j) = slot_of.get(&m.id) {
                 links.push((i, j, m.similarity));
-                union(&mut parent, i, j);
             }
         }
+    }
+    links
+}
+
+/// Groups of duplicates in a batch. Every request is compared with the others
+/// inside the time window; linked requests form one group (single link, which
+/// the high threshold keeps from chaining unrelated requests). `stock` phrases
+/// weigh nothing.
+pub fn duplicate_groups(docs: &[Doc], config: &DupeConfig, stock: &StockPhrases) -> Vec<Group> {
+    let links = duplicate_pairs(docs, config, stock);
+    let mut parent: Vec<usize> = (0..docs.len()).collect();
+    for &(i, j, _) in &links {
+        union(&mut parent, i, j);
     }
     let mut groups: HashMap<usize, (Vec<usize>, f32, usize)> = HashMap::new();
     for i in 0..docs.len() {
@@ -411,7 +497,7 @@ mod tests {
     const DAY: i64 = 86_400;
 
     fn doc(id: i64, text: &str, day: i64) -> Doc {
-        Doc { id, text: text.to_string(), place: None, time: day * DAY }
+        Doc::new(id, text, day * DAY)
     }
 
     fn board() -> Vec<Doc> {
@@ -470,11 +556,66 @@ mod tests {
         assert!(s_same > s_other * 1.5, "{s_same} vs {s_other}");
     }
 
+    /// Letters of many categories at many places, each opening "关于…的" and saying that
+    /// residents wrote before: what every letter says, and so no sign of one problem.
+    fn stock_of_letters() -> StockPhrases {
+        use crate::stock::{Sample, StockConfig};
+        let places = ["金桂苑", "书院路", "洋湖湾", "桂花坪", "月亮岛", "梅溪湖", "望城坡", "东塘村"];
+        let problems =
+            ["律师收费不合理", "电磁辐射超标", "路灯晚上不亮", "垃圾无人清运", "学校乱收补课费", "工地拖欠工资"];
+        let mut letters = Vec::new();
+        for (i, place) in places.iter().enumerate() {
+            for (j, problem) in problems.iter().enumerate() {
+                let text = format!("关于{place}的{problem}问题。之前已经有居民反映过，希望有关部门尽快处理。");
+                letters.push((text, place.to_string(), format!("category {j}"), i));
+            }
+        }
+        let samples: Vec<Sample> = letters
+            .iter()
+            .map(|(text, place, category, _)| Sample { text, place: Some(place), category: Some(category) })
+            .collect();
+        StockPhrases::learn(&samples, &StockConfig::default())
+    }
+
+    #[test]
+    fn stock_phrases_and_a_shared_road_make_no_duplicate() {
+        let lawyer = Doc {
+            address: Some("东风中路".into()),
+            ..doc(1, "关于东风中路的律师问题。之前已经有居民反映过，律所收了钱不办事，希望有关部门尽快处理。", 0)
+        };
+        let radiation = Doc {
+            address: Some("东风中路".into()),
+            ..doc(2, "关于东风中路的电磁污染。之前已经有居民反映过，基站辐射很大，希望有关部门尽快处理。", 3)
+        };
+        let plant = doc(3, "丽发新城小区附近搅拌站噪音扰民，灰尘很大，晚上无法休息", 1);
+        // Without knowing the stock phrases, the two letters look alike.
+        let mut plain = DuplicateIndex::new(DupeConfig::default());
+        plain.add(&Doc { address: None, ..lawyer.clone() });
+        plain.add(&plant);
+        assert!(!plain.candidates(&Doc { address: None, ..radiation.clone() }).is_empty());
+
+        let stock = stock_of_letters();
+        assert!(!stock.is_empty());
+        let mut index = DuplicateIndex::with_stock(DupeConfig::default(), stock);
+        index.add(&lawyer);
+        index.add(&plant);
+        assert!(index.candidates(&radiation).is_empty(), "{:?}", index.candidates(&radiation));
+        // The same complaint about the lawyer, worded otherwise, is still found, and is
+        // explained by what it says, not by the letter's stock phrases.
+        let again = Doc {
+            address: Some("东风中路".into()),
+            ..doc(4, "东风中路律所收了钱不办事，律师问题。之前已经有居民反映过", 5)
+        };
+        let found = index.candidates(&again);
+        assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [1], "{found:?}");
+        assert!(found[0].shared_terms.iter().all(|t| !t.contains("反映过")), "{found:?}");
+    }
+
     #[test]
     fn batch_groups_join_only_duplicates() {
         let mut docs = board();
         docs.push(doc(8, "润芳园小区临街门面油烟扰民严重", 7));
-        let groups = duplicate_groups(&docs, &DupeConfig::default());
+        let groups = duplicate_groups(&docs, &DupeConfig::default(), &StockPhrases::default());
         let sets: Vec<Vec<i64>> = groups.iter().map(|g| g.members.clone()).collect();
         assert!(sets.contains(&vec![1, 2]), "{sets:?}");
         assert!(sets.contains(&vec![3, 8]), "{sets:?}");

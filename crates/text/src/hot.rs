@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
-use crate::dupes::{phrases, Doc, DupeConfig, DuplicateIndex};
+use crate::dupes::{Doc, DupeConfig, DuplicateIndex};
 use crate::fasthash::FastMap;
+use crate::stock::StockPhrases;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HotDoc {
@@ -38,7 +39,8 @@ impl Default for HotConfig {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HotIssue {
-    /// The phrases the cluster's requests share most, e.g. "丽发新城 / 搅拌站".
+    /// A title a person reads at a glance: the member's own title that says best what the
+    /// cluster is about, e.g. "丽发新城小区附近搅拌站噪音扰民", never a cut fragment.
     pub label: String,
     /// Title (or opening) of the most central request.
     pub title: String,
@@ -60,8 +62,9 @@ struct Cluster {
     centroid: FastMap<u32, f32>,
 }
 
-/// Hot issues among `docs` as of `now` (unix seconds), best first.
-pub fn hot_issues(docs: &[HotDoc], now: i64, config: &HotConfig) -> Vec<HotIssue> {
+/// Hot issues among `docs` as of `now` (unix seconds), best first; `stock` phrases of
+/// complaint letters hold no cluster together.
+pub fn hot_issues(docs: &[HotDoc], now: i64, config: &HotConfig, stock: &StockPhrases) -> Vec<HotIssue> {
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (docs[i].doc.time, docs[i].doc.id));
     // Candidate neighbours come from the duplicate index with a looser
@@ -72,11 +75,12 @@ pub fn hot_issues(docs: &[HotDoc], now: i64, config: &HotConfig) -> Vec<HotIssue
         max_matches: 20,
         ..DupeConfig::default()
     };
-    let mut index = DuplicateIndex::new(dupe);
+    let mut index = DuplicateIndex::with_stock(dupe, stock.clone());
     for &i in &order {
         index.add(&docs[i].doc);
     }
-    let vectors: Vec<Vec<(u32, f32)>> = docs.iter().map(|d| index.query_vector(&d.doc.text)).collect();
+    let vectors: Vec<Vec<(u32, f32)>> =
+        docs.iter().map(|d| index.query_vector(&index.stock().mask(&d.doc.text))).collect();
     let id_slot: FastMap<i64, usize> = docs.iter().enumerate().map(|(i, d)| (d.doc.id, i)).collect();
     let mut cluster_of: Vec<Option<usize>> = vec![None; docs.len()];
     let mut clusters: Vec<Cluster> = Vec::new();
@@ -156,22 +160,7 @@ fn describe(
                 .then(b.cmp(&a))
         })
         .expect("clusters are never empty");
-    // Terms most members share: weight in the centroid, counted only when at
-    // least half of the members (and two or more) use them.
-    let mut doc_count: FastMap<u32, usize> = FastMap::default();
-    for &i in &c.members {
-        for &(t, _) in &vectors[i] {
-            *doc_count.entry(t).or_default() += 1;
-        }
-    }
-    let weight = |pair: [char; 2]| -> Option<f32> {
-        let t = index.term_of_pair(pair)?;
-        (doc_count.get(t).copied().unwrap_or(0) * 2 >= size.max(4)).then(|| c.centroid.get(t).copied())?
-    };
-    // Long shared runs come from copied text; a label needs the head only.
-    let label: Vec<String> =
-        phrases(&docs[central].doc.text, weight, 3).into_iter().map(|p| p.chars().take(10).collect()).collect();
-    let label = label.join(" / ");
+    let label = readable_label(c, docs, vectors, index);
     let mut members: Vec<usize> = c.members.clone();
     members.sort_by_key(|&i| (docs[i].doc.time, docs[i].doc.id));
     let title = docs[central].title.clone().unwrap_or_else(|| docs[central].doc.text.chars().take(30).collect());
@@ -189,17 +178,62 @@ fn describe(
     }
 }
 
+/// Titles longer than this are shortened to their first clause, where they have one.
+const LABEL_CHARS: usize = 30;
+
+/// The cluster's label: of its members' titles (the opening sentence where a request has
+/// none), the one nearest the centroid, whole. A shorter title wins a near tie, for a
+/// label is read at a glance; a long one keeps its first clause only.
+fn readable_label(c: &Cluster, docs: &[HotDoc], vectors: &[Vec<(u32, f32)>], index: &DuplicateIndex) -> String {
+    let mut best: Option<(f32, String)> = None;
+    for &i in &c.members {
+        let title = match &docs[i].title {
+            Some(t) if !t.trim().is_empty() => first_clause(t.trim()),
+            _ => first_clause(first_sentence(&docs[i].doc.text)),
+        };
+        let vector = index.query_vector(&index.stock().mask(&title));
+        let near = if vector.is_empty() {
+            centroid_similarity(&vectors[i], &c.centroid) * 0.5
+        } else {
+            centroid_similarity(&vector, &c.centroid)
+        };
+        // A title twice as long must be clearly nearer to win.
+        let score = near - 0.002 * title.chars().count() as f32;
+        if best.as_ref().is_none_or(|(s, t)| score > *s || (score == *s && title < *t)) {
+            best = Some((score, title));
+        }
+    }
+    best.map(|(_, t)| t).unwrap_or_default()
+}
+
+/// The text up to its first full stop, question or exclamation mark.
+fn first_sentence(text: &str) -> &str {
+    let text = text.trim();
+    let end = text.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(text.len());
+    &text[..end]
+}
+
+/// `title` itself when short; else its first clause (up to a comma or a stop) when that
+/// says something; else all of it: a long title is still better than a cut one.
+fn first_clause(title: &str) -> String {
+    if title.chars().count() <= LABEL_CHARS {
+        return title.to_string();
+    }
+    let head =
+        title.split(['，', '。', '；', '！', '？', ',', ';', '!', '?', '：', ':']).next().unwrap_or(title).trim();
+    if head.chars().count() >= 6 {
+        head.to_string()
+    } else {
+        title.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hot(id: i64, text: &str, day: i64, supports: i64, user: &str) -> HotDoc {
-        HotDoc {
-            doc: Doc { id, text: text.to_string(), place: None, time: day * 86_400 },
-            title: None,
-            supports,
-            requester: Some(user.to_string()),
-        }
+        HotDoc { doc: Doc::new(id, text, day * 86_400), title: None, supports, requester: Some(user.to_string()) }
     }
 
     #[test]
@@ -215,11 +249,12 @@ mod tests {
             hot(7, "伊景园滨河苑强制捆绑销售车位", 3, 0, "u9"),
         ];
         docs.push(hot(8, "公交站台太远", 50, 0, "u5"));
-        let issues = hot_issues(&docs, 90 * 86_400, &HotConfig::default());
+        let issues = hot_issues(&docs, 90 * 86_400, &HotConfig::default(), &StockPhrases::default());
         assert_eq!(issues.len(), 2, "{issues:?}");
         assert_eq!(issues[0].members, vec![1, 2, 3, 4]);
         assert_eq!((issues[0].requesters, issues[0].recent, issues[0].supports), (4, 4, 8));
-        assert!(issues[0].label.contains("丽发新城") || issues[0].label.contains("搅拌站"), "{}", issues[0].label);
+        // The label is one resident's whole sentence, not a fragment cut at ten characters.
+        assert_eq!(issues[0].label, "投诉丽发新城搅拌站噪音扰民");
         assert_eq!(issues[1].members, vec![5, 6, 7]);
         assert_eq!(issues[1].requesters, 1);
         assert!(issues[0].score > issues[1].score);
@@ -229,6 +264,40 @@ mod tests {
     fn unrelated_requests_make_no_issue() {
         let docs =
             vec![hot(1, "路灯坏了", 1, 0, "a"), hot(2, "学校收费太高", 2, 0, "b"), hot(3, "公交站台太远", 3, 0, "c")];
-        assert!(hot_issues(&docs, 10 * 86_400, &HotConfig::default()).is_empty());
+        assert!(hot_issues(&docs, 10 * 86_400, &HotConfig::default(), &StockPhrases::default()).is_empty());
+    }
+
+    #[test]
+    fn a_label_is_a_whole_title_a_person_reads() {
+        let titled = |id: i64, title: &str, body: &str, user: &str| HotDoc {
+            doc: Doc::new(id, format!("{title} {body}"), (80 + id) * 86_400),
+            title: Some(title.to_string()),
+            supports: 0,
+            requester: Some(user.to_string()),
+        };
+        let body = "有一家搅拌厂在离居民区不到一百米的地方，每天晚上施工到凌晨，噪音和灰尘让人无法休息";
+        let docs = vec![
+            titled(1, "投诉东湖村搅拌厂噪音扰民", body, "a"),
+            titled(2, "东湖村搅拌厂噪音灰尘扰民，晚上无法入睡，强烈要求有关部门尽快依法处理并给出答复", body, "b"),
+            titled(3, "关于东湖村搅拌厂扰民的投诉", body, "c"),
+            // A request without a title is known by its opening sentence.
+            hot(4, &format!("东湖村搅拌厂噪音扰民。{body}"), 84, 0, "d"),
+        ];
+        let issues = hot_issues(&docs, 90 * 86_400, &HotConfig::default(), &StockPhrases::default());
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        let label = &issues[0].label;
+        let wholes = [
+            "投诉东湖村搅拌厂噪音扰民",
+            "东湖村搅拌厂噪音灰尘扰民",
+            "关于东湖村搅拌厂扰民的投诉",
+            "东湖村搅拌厂噪音扰民",
+        ];
+        assert!(wholes.contains(&label.as_str()), "{label}");
+        assert!(!label.contains("不到一百"), "{label}");
+        assert_eq!(
+            first_clause("东湖村搅拌厂噪音灰尘扰民，晚上无法入睡，强烈要求有关部门尽快依法处理并给出答复"),
+            "东湖村搅拌厂噪音灰尘扰民"
+        );
+        assert_eq!(first_sentence("路灯坏了。三天没人修"), "路灯坏了");
     }
 }

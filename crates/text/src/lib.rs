@@ -7,9 +7,12 @@
 //!   identically on SQLite and PostgreSQL;
 //! - [`route`]: the routing classifier (message → first-level category, and the
 //!   unit that usually handles it), with its training, evaluation and model file;
+//! - [`stock`]: the stock phrases of complaint letters, which make no duplicate;
 //! - [`dupes`]: duplicate detection, incremental for intake and in batch, and
 //!   [`judged`]: its precision and recall on hand-judged pairs;
 //! - [`hot`]: hot issues, clusters of requests that grow;
+//! - [`words`]: words found in the messages themselves, for explanations that
+//!   name whole words;
 //! - [`model_text`]: a routing model as one string, to keep it in a database;
 //! - [`commands`]: the functions the `gongzhi` CLI calls on CSV files.
 //!
@@ -28,7 +31,9 @@ pub mod judged;
 pub mod model_text;
 pub mod normalize;
 pub mod route;
+pub mod stock;
 pub mod tokens;
+pub mod words;
 
 pub use error::{Result, TextError};
 pub use normalize::normalize;

@@ -67,43 +67,59 @@ const LABOUR: &[&str] = &[
 /// Closed requests of the past weeks: city works went to the housing bureau, labour
 /// disputes to the subdistrict.
 async fn history(store: &Store, t: &Town) -> i64 {
-    let labour = [["劳动和社会保障".to_string(), "劳动关系".to_string(), "拖欠工资".to_string()]];
-    store.load_catalogue(&labour, |_| None).await.unwrap();
-    let categories = store.categories().await.unwrap();
-    let wages = categories.iter().find(|c| c.name == "拖欠工资").unwrap().id;
-    let community_path = store.unit(t.community).await.unwrap().path;
+    let wages = wages_category(store).await;
+    let start = time::now() - 40 * DAY;
     let mut items = Vec::new();
-    let now = time::now();
     for i in 0..48usize {
         let (texts, category, unit) =
             if i % 2 == 0 { (CITY, t.category, t.department) } else { (LABOUR, wages, t.street) };
         let content =
             texts[(i / 2) % texts.len()].replace("{p}", PLACES[i % PLACES.len()]).replace("{n}", &(i + 3).to_string());
-        let new = NewRequest {
-            kind: Kind::Complaint,
-            channel: Channel::Hotline,
-            title: content.chars().take(14).collect(),
-            content,
-            address: String::new(),
-            unit_id: t.community,
-            category_id: Some(category),
-            urgent: false,
-            requester_type: RequesterType::Resident,
-            requester_name: "张先生".into(),
-            requester_phone: format!("139{:08}", i),
-            anonymous: false,
-        };
-        let created = now - 40 * DAY + i as i64 * HOUR;
-        let mut request = gongzhi_domain::Request::submitted(new, community_path.clone(), created);
-        request.status = Status::Closed;
-        request.assignee_unit_id = Some(unit);
-        request.assignee_path = Some(store.unit(unit).await.unwrap().path);
-        request.dispatched_at = Some(created + HOUR);
-        request.closed_at = Some(created + 3 * DAY);
-        items.push(Imported { request, events: vec![] });
+        items.push(closed(store, i, start, content, t.community, category, unit).await);
     }
     store.import(items).await.unwrap();
     wages
+}
+
+/// The labour category the histories have beside the town's city works.
+async fn wages_category(store: &Store) -> i64 {
+    let labour = [["劳动和社会保障".to_string(), "劳动关系".to_string(), "拖欠工资".to_string()]];
+    store.load_catalogue(&labour, |_| None).await.unwrap();
+    store.categories().await.unwrap().iter().find(|c| c.name == "拖欠工资").unwrap().id
+}
+
+/// The `i`th complaint of a history, about `place`, handled by `unit` and closed.
+async fn closed(
+    store: &Store,
+    i: usize,
+    start: i64,
+    content: String,
+    place: i64,
+    category: i64,
+    unit: i64,
+) -> Imported {
+    let new = NewRequest {
+        kind: Kind::Complaint,
+        channel: Channel::Hotline,
+        title: content.chars().take(14).collect(),
+        content,
+        address: String::new(),
+        unit_id: place,
+        category_id: Some(category),
+        urgent: false,
+        requester_type: RequesterType::Resident,
+        requester_name: "张先生".into(),
+        requester_phone: format!("139{:08}", i),
+        anonymous: false,
+    };
+    let created = start + i as i64 * HOUR;
+    let mut request = gongzhi_domain::Request::submitted(new, store.unit(place).await.unwrap().path, created);
+    request.status = Status::Closed;
+    request.assignee_unit_id = Some(unit);
+    request.assignee_path = Some(store.unit(unit).await.unwrap().path);
+    request.dispatched_at = Some(created + HOUR);
+    request.closed_at = Some(created + 3 * DAY);
+    Imported { request, events: vec![] }
 }
 
 async fn district_with_a_model() -> (Store, Town, i64, Router) {
@@ -116,6 +132,18 @@ async fn district_with_a_model() -> (Store, Town, i64, Router) {
     assert!(report.holdout["accuracy"].as_f64().is_some(), "{}", report.holdout);
     let app = router(AppState::new(store.clone(), WebConfig::default()));
     (store, t, wages, app)
+}
+
+/// A request as the API shows it to the holder of `token`.
+async fn read_request(app: &Router, id: i64, token: String) -> Value {
+    let request = Request::builder()
+        .uri(format!("/api/v1/requests/{id}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    serde_json::from_slice::<Value>(&bytes).unwrap()
 }
 
 fn submission(t: &Town, title: &str, content: &str, phone: &str) -> Value {
@@ -152,19 +180,7 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     // The API shows the suggestion to the dispatcher, not to a handler.
     let dispatcher_token = store.create_api_token("dispatcher", "test").await.unwrap();
     let handler_token = store.create_api_token("handler_c1", "test").await.unwrap();
-    let read = |id: i64, token: String| {
-        let app = app.clone();
-        async move {
-            let request = Request::builder()
-                .uri(format!("/api/v1/requests/{id}"))
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(Body::empty())
-                .unwrap();
-            let response = app.oneshot(request).await.unwrap();
-            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-            serde_json::from_slice::<Value>(&bytes).unwrap()
-        }
-    };
+    let read = |id: i64, token: String| read_request(&app, id, token);
     let seen = read(second, dispatcher_token.clone()).await;
     let s = &seen["suggestion"];
     assert_eq!((s["category_id"].as_i64(), s["unit_id"].as_i64()), (Some(city), Some(t.department)), "{seen}");
@@ -244,6 +260,104 @@ async fn the_desk_shows_suggestions_and_duplicates_and_acts_on_them_in_one_click
     let mut leader = logged_in(&app, "leader_s1").await;
     let street = figure_of(&leader.get("/work/overview").await.html);
     assert!(street.contains("—"), "{street}");
+}
+
+/// Closed requests of the past weeks in both communities: each community mended most of
+/// its own covers and lights, the housing bureau the rest; wage disputes went to the
+/// bureau. Returns how many.
+async fn local_history(store: &Store, t: &Town) -> usize {
+    let wages = wages_category(store).await;
+    let start = time::now() - 50 * DAY;
+    let mut items = Vec::new();
+    let mut covers = 0;
+    for i in 0..60usize {
+        let place = if i % 2 == 0 { t.community } else { t.other_community };
+        let (texts, category, unit) = if i % 5 < 3 {
+            // Three in five covers and lights were their community's own work: more than
+            // the bureau's share, though the bureau mended more than either community.
+            covers += 1;
+            (CITY, t.category, if covers % 5 < 3 { place } else { t.department })
+        } else {
+            (LABOUR, wages, t.department)
+        };
+        let content =
+            texts[(i / 5) % texts.len()].replace("{p}", PLACES[i % PLACES.len()]).replace("{n}", &(i + 3).to_string());
+        items.push(closed(store, i, start, content, place, category, unit).await);
+    }
+    let n = items.len();
+    store.import(items).await.unwrap();
+    n
+}
+
+async fn submit(resident: &mut Browser, body: Value) -> i64 {
+    let created = post_json(resident, "/api/v1/requests", body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.html);
+    json_of(&created)["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_problem_each_community_handles_itself_is_suggested_for_its_community_in_whole_words() {
+    let (store, _) = gongzhi_store::testing::fresh(Backend::Sqlite).await;
+    let t = town(&store).await;
+    let examples = local_history(&store, &t).await;
+    assert_eq!(gongzhi_web::suggest::retrain(&store).await.unwrap().examples, examples);
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let mut resident = browser(&app);
+    let place = t.other_community;
+    let cover = submit(
+        &mut resident,
+        json!({ "kind": "complaint", "title": "桃源路井盖缺失", "unit_id": place, "requester_phone": "13822220001",
+                "content": "桃源路12号门口井盖缺失，晚上有老人差点踩空，请尽快补装井盖" }),
+    )
+    .await;
+    let praise = submit(
+        &mut resident,
+        json!({ "kind": "praise", "title": "感谢社区帮我讨回工资", "unit_id": place, "requester_phone": "13822220002",
+                "content": "老板拖欠我三个月工资，社区干部帮我找老板协商，工资已经全部发放，特此表扬" }),
+    )
+    .await;
+    let question = submit(
+        &mut resident,
+        json!({ "kind": "consult", "title": "拖欠工资找哪里", "unit_id": place, "requester_phone": "13822220003",
+                "content": "请问公司拖欠工资不发，应该到哪里反映，需要什么材料" }),
+    )
+    .await;
+    let token = store.create_api_token("dispatcher", "test").await.unwrap();
+    let read = |id: i64| {
+        let (app, token) = (app.clone(), token.clone());
+        async move { read_request(&app, id, token).await["suggestion"].clone() }
+    };
+
+    // The cover in 桃源社区 goes to 桃源社区, as such covers did, not to the bureau that
+    // took more of them than any one community.
+    let s = read(cover).await;
+    assert_eq!(s["unit_id"].as_i64(), Some(t.other_community), "{s}");
+    // The words behind it are whole words of the message, not pairs of characters.
+    let words_of_the_message =
+        ["桃源路", "桃源", "门口", "井盖", "缺失", "井盖缺失", "晚上", "老人", "差点", "踩空", "尽快", "补装"];
+    let terms: Vec<&str> = s["terms"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(terms.contains(&"井盖"), "{terms:?}");
+    for term in &terms {
+        assert!(words_of_the_message.contains(term), "{term} is not a whole word of the message: {terms:?}");
+    }
+
+    // Thanks and a question about wages stay where the resident lives, though wage
+    // disputes go to the bureau.
+    for id in [praise, question] {
+        let s = read(id).await;
+        assert_eq!(s["unit_id"].as_i64(), Some(t.other_community), "{s}");
+    }
+
+    // The desk pre-selects the community for the cover.
+    let mut dispatcher = logged_in(&app, "dispatcher").await;
+    for id in [cover, praise, question] {
+        store.act(id, None, Command::Accept, staff(&t.operator)).await.unwrap();
+    }
+    let html = dispatcher.get("/work/dispatch").await.html;
+    let row = html.split(&format!("id=\"waiting-{cover}\"")).nth(1).unwrap();
+    let selected = row.split(" selected>").next().unwrap().rsplit("value=\"").next().unwrap();
+    assert!(selected.starts_with(&format!("{}\"", t.other_community)), "{selected}");
+    assert!(html.contains("桃源社区") && html.contains("井盖"), "{html}");
 }
 
 #[tokio::test]

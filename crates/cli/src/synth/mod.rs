@@ -85,6 +85,9 @@ pub struct RequestSpec {
     pub requester_phone: String,
     pub enterprise: bool,
     pub anonymous: bool,
+    /// Which problem it is about: requests with the same value raise one problem at one
+    /// place (however differently worded), which is what makes them duplicates.
+    pub problem: String,
 }
 
 /// The district for `seed`: the same seed always gives the same units, codes and people.

@@ -396,6 +396,7 @@ impl RequestGen {
             requester_phone,
             enterprise,
             anonymous,
+            problem: format!("{}-{}-{:?}-{:?}-{}", inc.community, inc.row, inc.template, inc.place, inc.pick),
         };
         inc.requester = Some((spec.requester_name.clone(), spec.requester_phone.clone(), spec.enterprise));
         self.remember(inc);

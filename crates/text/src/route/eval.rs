@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::calibration::{reliability, Reliability};
 use super::linear::SplitMix;
 use super::model::{Example, RouteConfig, RoutingModel};
 use crate::error::Result;
@@ -70,6 +71,11 @@ pub struct CrossValidation {
     pub labels: Vec<String>,
     pub truth: Vec<usize>,
     pub predicted: Vec<usize>,
+    /// The confidence shown with each prediction.
+    pub confidence: Vec<f32>,
+    /// The plain softmax of the model's margins for the same prediction: the
+    /// confidence before calibration, for comparison.
+    pub softmax: Vec<f32>,
     /// Which example each entry of `truth` and `predicted` is.
     pub example: Vec<usize>,
     pub fold_macro_f1: Vec<f64>,
@@ -79,6 +85,21 @@ pub struct CrossValidation {
 impl CrossValidation {
     pub fn scores(&self) -> Scores {
         score(&self.labels, &self.truth, &self.predicted)
+    }
+
+    /// How well the confidence shown matched how often the predictions were right, in
+    /// `bins` equal bins of confidence.
+    pub fn reliability(&self, bins: usize) -> Reliability {
+        reliability(&self.confidence, &self.correct(), bins)
+    }
+
+    /// The same for the plain softmax.
+    pub fn softmax_reliability(&self, bins: usize) -> Reliability {
+        reliability(&self.softmax, &self.correct(), bins)
+    }
+
+    fn correct(&self) -> Vec<bool> {
+        self.truth.iter().zip(&self.predicted).map(|(t, p)| t == p).collect()
     }
 
     /// Scores of the examples `keep` accepts only, such as those with a title.
@@ -113,6 +134,8 @@ pub fn cross_validate(
         labels: labels.clone(),
         truth: Vec::new(),
         predicted: Vec::new(),
+        confidence: Vec::new(),
+        softmax: Vec::new(),
         example: Vec::new(),
         fold_macro_f1: Vec::new(),
         train_seconds: Vec::new(),
@@ -128,7 +151,12 @@ pub fn cross_validate(
         for (i, e) in examples.iter().enumerate().filter(|&(i, _)| fold_of[i] == fold) {
             cv.example.push(i);
             t.push(index(e.label));
-            p.push(index(&model.labels()[model.predict_index(e.title, e.text)]));
+            let prediction = model.predict(e.title, e.text, 0);
+            p.push(index(&prediction.label));
+            cv.confidence.push(prediction.confidence);
+            let margins = model.margins_of(e.title, e.text);
+            let top = margins.iter().copied().fold(f32::MIN, f32::max);
+            cv.softmax.push(1.0 / margins.iter().map(|m| (m - top).exp()).sum::<f32>());
         }
         cv.fold_macro_f1.push(score(&labels, &t, &p).macro_f1);
         cv.truth.extend(t);

@@ -75,6 +75,30 @@ pub fn for_each_ngram(text: &str, max_n: usize, field_bit: u64, mut emit: impl F
     }
 }
 
+/// The characters the n-grams of `text` are made of, in order, `None` where a break
+/// stands: what [`for_each_ngram`] sees, for finding where an n-gram occurs.
+pub fn feature_chars(text: &str) -> Vec<Option<char>> {
+    let mut out: Vec<Option<char>> = Vec::with_capacity(text.len() / 2);
+    for raw in text.chars() {
+        let Some(folded) = fold_char(raw) else { continue };
+        let c = feature_char(folded);
+        match (out.last(), c) {
+            (Some(Some(DIGIT)), Some(DIGIT)) | (Some(None), None) => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Key of the unigram `a`, or of the bigram `a b`, as [`for_each_ngram`] packs them.
+pub fn gram_key(a: char, b: Option<char>) -> u64 {
+    let first = a as u64 + 1;
+    match b {
+        Some(b) => (first << CHAR_BITS) | (b as u64 + 1),
+        None => first,
+    }
+}
+
 /// Appends the packed n-grams of `text` to `out`; see [`for_each_ngram`].
 pub fn push_ngrams(text: &str, max_n: usize, field_bit: u64, out: &mut Vec<u64>) {
     for_each_ngram(text, max_n, field_bit, |k| out.push(k));
@@ -223,6 +247,7 @@ mod tests {
                     _ => chars.push(f),
                 }
             }
+            assert_eq!(chars, feature_chars(text), "the characters n-grams are made of");
             let mut out = Vec::new();
             for start in 0..chars.len() {
                 let mut key = 0u64;

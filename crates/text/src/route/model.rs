@@ -6,10 +6,15 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{for_each_ngram, key_to_term, FeatureIndex, TITLE_BIT};
+use super::calibration::{argmax, Calibration};
+use super::explain::words_behind;
+use super::features::{for_each_ngram, FeatureIndex, TITLE_BIT};
+use super::handling::{Handler, Handling, HandlingCase};
 use super::linear::{fit_one_vs_rest, Row, SvmParams};
-use super::stack::{fit_stacked, StackParams};
+use super::stack::{fit_stacked, held_out_margins, StackParams};
 use crate::error::{Result, TextError};
+use crate::stock::{StockFile, StockPhrases};
+use crate::words::{name_words, Lexicon, LexiconFile, WordConfig};
 
 /// Knobs of training. The defaults are the ones chosen by 5-fold
 /// cross-validation on routing_train.csv over several fold splits (the
@@ -27,9 +32,8 @@ pub struct RouteConfig {
     pub balanced: bool,
     pub max_epochs: usize,
     /// Margins are multiplied by this before the softmax that gives the
-    /// confidence. The stacked model's margins are a logistic regression's
-    /// logits, already calibrated: 1. (Models trained without stacking, such
-    /// as older files, used 3 so that confidence roughly matched accuracy.)
+    /// confidence, in model files written before the confidence was calibrated
+    /// on held-out messages (see `calibration`); trained models learn their own.
     pub temperature: f32,
     pub seed: u64,
     /// When the title is unknown, the first this-many characters of the text
@@ -91,7 +95,7 @@ pub struct Example<'a> {
     pub label: &'a str,
 }
 
-/// A term behind a suggestion and how much it pushed toward the chosen label.
+/// A word behind a suggestion and how much it pushed toward the chosen label.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Evidence {
     pub term: String,
@@ -101,12 +105,11 @@ pub struct Evidence {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Prediction {
     pub label: String,
-    /// Softmax over the labels' margins; about how often such a suggestion is right.
+    /// How often a suggestion made with this confidence was right on messages the model
+    /// had not seen: calibrated, see `calibration`.
     pub confidence: f32,
-    /// Terms that weighed most for the label, strongest first.
+    /// Words of the message that weighed most for the label, strongest first.
     pub explanation: Vec<Evidence>,
-    /// Unit that most often handled this label in history, if the model knows it.
-    pub unit: Option<String>,
 }
 
 /// Serialised form. Weights are stored as integers scaled per label, which
@@ -117,6 +120,8 @@ struct ModelFile {
     format: String,
     config: RouteConfig,
     labels: Vec<String>,
+    /// The unit that most often handled each label, when that is one particular unit;
+    /// kept for readers of files without `handling`.
     unit_map: BTreeMap<String, String>,
     /// Packed n-gram keys (see `features`), as decimal strings because JSON
     /// numbers lose precision above 2^53.
@@ -126,6 +131,19 @@ struct ModelFile {
     weight_scale: Vec<f32>,
     bias: Vec<f32>,
     weights: Vec<Vec<i32>>,
+    /// The words explanations are made of; files written before words were learned
+    /// have none, and explain nothing.
+    #[serde(default)]
+    words: Option<LexiconFile>,
+    /// Older files have none: their softmax at the configured temperature is shown.
+    #[serde(default)]
+    calibration: Option<Calibration>,
+    /// Who handled each label's requests; older files know only `unit_map`.
+    #[serde(default)]
+    handling: Option<Handling>,
+    /// The stock phrases of the training messages, for duplicate detection.
+    #[serde(default)]
+    stock: Option<StockFile>,
 }
 
 const FORMAT: &str = "gongzhi-routing-v1";
@@ -148,7 +166,10 @@ pub struct RoutingModel {
     /// `LANE - 1` labels.
     lanes: Option<Vec<Lane>>,
     bias: Vec<f32>,
-    unit_map: BTreeMap<String, String>,
+    handling: Handling,
+    lexicon: Lexicon,
+    calibration: Calibration,
+    stock: StockPhrases,
 }
 
 impl RoutingModel {
@@ -184,8 +205,7 @@ impl RoutingModel {
         // Smoothed IDF, as if one extra message contained every n-gram.
         let idf: Vec<f32> = keys.iter().map(|k| ((1.0 + n_docs) / (1.0 + df[k] as f32)).ln() + 1.0).collect();
         drop(doc_keys);
-        let mut model =
-            RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new(), BTreeMap::new());
+        let mut model = RoutingModel::assemble(config.clone(), labels, keys, idf, Vec::new(), Vec::new());
         let rows: Vec<Row> = examples
             .iter()
             .map(|e| {
@@ -215,7 +235,7 @@ impl RoutingModel {
         // messages per label those say little, and the plain model is safer.
         let stack =
             config.stack_folds >= 2 && per_label.iter().all(|&c| c >= MIN_HELD_OUT_PER_LABEL * config.stack_folds);
-        let trained = if stack {
+        let (trained, held_out) = if stack {
             let title_feature: Vec<bool> = model.keys.iter().map(|key| key & TITLE_BIT != 0).collect();
             let p = StackParams {
                 svm,
@@ -226,10 +246,22 @@ impl RoutingModel {
             };
             fit_stacked(&rows, &label_of, k, n_features, &p)
         } else {
-            fit_one_vs_rest(&rows, &label_of, k, n_features, &svm, config.balanced, config.nb_alpha)
+            let fit = |rows: &[Row], y: &[usize]| {
+                vec![fit_one_vs_rest(rows, y, k, n_features, &svm, config.balanced, config.nb_alpha)]
+            };
+            // Too few messages to hold some out: the plain softmax, uncalibrated.
+            let held_out = if rows.len() >= MIN_HELD_OUT_PER_LABEL * CALIBRATION_FOLDS {
+                held_out_margins(&rows, &label_of, CALIBRATION_FOLDS, config.seed, &fit, &|_, row| row.clone())
+            } else {
+                Vec::new()
+            };
+            (fit(&rows, &label_of).remove(0), held_out)
         };
         model.weights = trained.w;
         model.bias = trained.bias;
+        if !held_out.is_empty() {
+            model.calibration = Calibration::fit(&held_out, &label_of);
+        }
         model.build_lanes();
         Ok(model)
     }
@@ -243,7 +275,6 @@ impl RoutingModel {
         idf: Vec<f32>,
         weights: Vec<f32>,
         bias: Vec<f32>,
-        unit_map: BTreeMap<String, String>,
     ) -> RoutingModel {
         // Most frequent (lowest IDF) first, so that the weights most messages
         // use sit together in a few pages and stay cached.
@@ -263,7 +294,23 @@ impl RoutingModel {
             .map(|(&k, &i)| if k & TITLE_BIT != 0 { i * config.title_weight } else { i })
             .collect();
         let index = FeatureIndex::new(&keys);
-        let mut model = RoutingModel { index, config, labels, keys, idf, scale, weights, lanes: None, bias, unit_map };
+        let lexicon = Lexicon::default();
+        let calibration = Calibration::softmax(config.temperature);
+        let mut model = RoutingModel {
+            index,
+            config,
+            labels,
+            keys,
+            idf,
+            scale,
+            weights,
+            lanes: None,
+            bias,
+            handling: Handling::default(),
+            lexicon,
+            calibration,
+            stock: StockPhrases::default(),
+        };
         model.build_lanes();
         model
     }
@@ -374,14 +421,11 @@ impl RoutingModel {
     pub fn predict(&self, title: Option<&str>, text: &str, explain: usize) -> Prediction {
         let (best, confidence, explanation) = with_scratch(|s| {
             let inv = self.margins_into(title, text, s);
-            let best = argmax(&s.margins);
-            let t = self.config.temperature;
-            let top = s.margins[best];
-            let z: f32 = s.margins.iter().map(|m| ((m - top) * t).exp()).sum();
-            (best, 1.0 / z, self.explain(s, inv, best, explain))
+            let (best, confidence) = self.calibration.confidence(&s.margins);
+            (best, confidence, self.explain(title, text, s, inv, best, explain))
         });
         let label = self.labels[best].clone();
-        Prediction { confidence, explanation, unit: self.unit_map.get(&label).cloned(), label }
+        Prediction { confidence, explanation, label }
     }
 
     /// Raw margin of every label, in the order of [`Self::labels`].
@@ -400,11 +444,18 @@ impl RoutingModel {
         })
     }
 
-    /// The `k` terms of the message in `s` (as left by `margins_into`) that
-    /// pushed most toward `label`. Works on packed keys and builds strings
-    /// only for the few it returns: intake explains every suggestion.
-    fn explain(&self, s: &mut Scratch, inv: f32, label: usize, k: usize) -> Vec<Evidence> {
-        if k == 0 {
+    /// The `k` words of the message in `s` (as left by `margins_into`) that pushed most
+    /// toward `label`; see `explain`.
+    fn explain(
+        &self,
+        title: Option<&str>,
+        text: &str,
+        s: &mut Scratch,
+        inv: f32,
+        label: usize,
+        k: usize,
+    ) -> Vec<Evidence> {
+        if k == 0 || self.lexicon.is_empty() {
             return Vec::new();
         }
         let n = self.labels.len();
@@ -412,9 +463,7 @@ impl RoutingModel {
         s.evidence.clear();
         for (&f, &v) in s.feats.iter().zip(&s.vals) {
             let c = self.weights.get(f as usize * n + label).map_or(0.0, |w| w * v * inv);
-            if c > 0.0 {
-                s.evidence.push((self.keys[f as usize] & !TITLE_BIT, c));
-            }
+            s.evidence.push((self.keys[f as usize] & !TITLE_BIT, c));
         }
         s.evidence.sort_unstable_by_key(|&(key, _)| key);
         s.evidence.dedup_by(|later, kept| {
@@ -424,20 +473,31 @@ impl RoutingModel {
             }
             same
         });
-        s.evidence.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        // A bigram and its own characters say the same thing; keep the longer.
-        let mut kept: Vec<Evidence> = Vec::with_capacity(k);
-        for &(key, weight) in &s.evidence {
-            let term = key_to_term(key).0;
-            if kept.iter().any(|e| e.term.contains(&term)) {
-                continue;
-            }
-            kept.push(Evidence { term, weight });
-            if kept.len() == k {
-                break;
-            }
-        }
-        kept
+        words_behind(&self.lexicon, title, text, &s.evidence, k)
+    }
+
+    /// Learns the words explanations name from the training texts, and `names` (the
+    /// category catalogue's names and keywords), which are words whatever their counts.
+    pub fn learn_words<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>, names: &[&str]) {
+        let config = WordConfig::default();
+        let known: Vec<String> = names.iter().flat_map(|n| name_words(n, config.max_len)).collect();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        self.lexicon = Lexicon::discover(texts, &known, &config);
+    }
+
+    /// The words the model explains with.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Keeps the stock phrases of the training messages with the model, so that every
+    /// instance's duplicate detection gives them no weight.
+    pub fn set_stock_phrases(&mut self, stock: StockPhrases) {
+        self.stock = stock;
+    }
+
+    pub fn stock_phrases(&self) -> &StockPhrases {
+        &self.stock
     }
 
     pub fn labels(&self) -> &[String] {
@@ -448,27 +508,30 @@ impl RoutingModel {
         &self.config
     }
 
-    /// Learns which unit handled each label most often from (label, unit)
-    /// history pairs; ties go to the alphabetically first unit so the result
-    /// does not depend on input order.
-    pub fn learn_units<'a>(&mut self, history: impl IntoIterator<Item = (&'a str, &'a str)>) {
-        let mut counts: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-        for (label, unit) in history {
-            *counts.entry(label).or_default().entry(unit).or_default() += 1;
-        }
-        self.unit_map = counts
-            .into_iter()
-            .filter_map(|(label, units)| {
-                units
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
-                    .map(|(unit, _)| (label.to_string(), unit.to_string()))
-            })
-            .collect();
+    /// Learns who handles each label's requests from the history; see [`Handling`].
+    pub fn learn_handling<'a>(&mut self, history: impl IntoIterator<Item = HandlingCase<'a>>) {
+        self.handling = Handling::learn(history);
     }
 
+    /// Learns from (label, unit) history pairs which unit handled each label most
+    /// often, wherever its requests were; ties go to the alphabetically first unit so
+    /// the result does not depend on input order.
+    pub fn learn_units<'a>(&mut self, history: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        self.learn_handling(history.into_iter().map(|(label, unit)| HandlingCase {
+            label,
+            kind: None,
+            handler: Handler::Unit(unit.to_string()),
+        }));
+    }
+
+    /// Who most often handled `label` (of `kind`); see [`Handling::handler`].
+    pub fn handler_for(&self, label: &str, kind: Option<&str>, local_only: bool) -> Option<Handler> {
+        self.handling.handler(label, kind, local_only)
+    }
+
+    /// The one unit that most often handled `label`, if that is a particular unit.
     pub fn unit_for(&self, label: &str) -> Option<&str> {
-        self.unit_map.get(label).map(String::as_str)
+        self.handling.unit_for(label)
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -485,12 +548,20 @@ impl RoutingModel {
             format: FORMAT.into(),
             config: self.config.clone(),
             labels: self.labels.clone(),
-            unit_map: self.unit_map.clone(),
+            unit_map: self
+                .labels
+                .iter()
+                .filter_map(|l| Some((l.clone(), self.handling.unit_for(l)?.to_string())))
+                .collect(),
             keys: self.keys.iter().map(u64::to_string).collect(),
             idf: self.idf.clone(),
             weight_scale,
             bias: self.bias.clone(),
             weights,
+            words: (!self.lexicon.is_empty()).then(|| self.lexicon.file().clone()),
+            calibration: Some(self.calibration.clone()),
+            handling: Some(self.handling.clone()),
+            stock: (!self.stock.is_empty()).then(|| self.stock.to_file()),
         };
         let json =
             serde_json::to_vec(&file).map_err(|e| TextError::Model { path: path.into(), detail: e.to_string() })?;
@@ -525,7 +596,21 @@ impl RoutingModel {
                 weights[j * n + li] = q as f32 * file.weight_scale[li];
             }
         }
-        Ok(RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias, file.unit_map))
+        let mut model = RoutingModel::assemble(file.config, file.labels, keys, file.idf, weights, file.bias);
+        model.handling = match file.handling {
+            Some(handling) => handling,
+            None => Handling::learn(file.unit_map.iter().map(|(label, unit)| HandlingCase {
+                label,
+                kind: None,
+                handler: Handler::Unit(unit.clone()),
+            })),
+        };
+        model.lexicon = file.words.map(Lexicon::from_file).unwrap_or_default();
+        if let Some(calibration) = file.calibration {
+            model.calibration = calibration;
+        }
+        model.stock = file.stock.as_ref().map(StockPhrases::from_file).unwrap_or_default();
+        Ok(model)
     }
 }
 
@@ -546,6 +631,10 @@ fn for_each_key(title: Option<&str>, text: &str, config: &RouteConfig, mut emit:
 /// Stacking needs at least this many messages of every label in each inner
 /// fold; see [`RouteConfig::stack_folds`].
 const MIN_HELD_OUT_PER_LABEL: usize = 5;
+
+/// Folds that give the held-out margins the confidence is calibrated on, when the
+/// model is not stacked (a stacked model's inner folds give them already).
+const CALIBRATION_FOLDS: usize = 5;
 
 /// Floats in a [`Lane`]: up to seven labels' weights, then the feature's scale.
 const LANE: usize = 8;
@@ -597,14 +686,4 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
     }
     SCRATCH.with(|s| f(&mut s.borrow_mut()))
-}
-
-fn argmax(v: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &m) in v.iter().enumerate() {
-        if m > v[best] {
-            best = i;
-        }
-    }
-    best
 }

@@ -39,9 +39,44 @@ fn view_margins(views: &[Linear], rows: &[Row], view_rows: &dyn Fn(usize, &Row) 
         .collect()
 }
 
-/// Trains the two views and the combiner on `rows` (labels `y` in `0..k`),
-/// and returns their composition as one linear model.
-pub fn fit_stacked(rows: &[Row], y: &[usize], k: usize, n_features: usize, p: &StackParams) -> Linear {
+/// Trains models on rows and their labels.
+pub type FitModels<'a> = &'a dyn Fn(&[Row], &[usize]) -> Vec<Linear>;
+
+/// Margins the models `fit` trains give the rows of the fold they were not trained on,
+/// for every one of `folds` stratified folds: what the models say of new messages.
+/// `view_rows` gives model v its view of a row; the margins of all models sit side by side.
+pub fn held_out_margins(
+    rows: &[Row],
+    y: &[usize],
+    folds: usize,
+    seed: u64,
+    fit: FitModels,
+    view_rows: &dyn Fn(usize, &Row) -> Row,
+) -> Vec<Vec<f32>> {
+    let names: Vec<String> = y.iter().map(|l| l.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let fold_of = stratified_folds(&names, folds, seed);
+    let mut held_out: Vec<Vec<f32>> = vec![Vec::new(); rows.len()];
+    for fold in 0..folds.max(2) {
+        let (inner, held): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| fold_of[i] != fold);
+        if held.is_empty() {
+            continue;
+        }
+        let inner_rows: Vec<Row> = inner.iter().map(|&i| rows[i].clone()).collect();
+        let inner_y: Vec<usize> = inner.iter().map(|&i| y[i]).collect();
+        let models = fit(&inner_rows, &inner_y);
+        let held_rows: Vec<Row> = held.iter().map(|&i| rows[i].clone()).collect();
+        for (m, &i) in view_margins(&models, &held_rows, view_rows).into_iter().zip(&held) {
+            held_out[i] = m;
+        }
+    }
+    held_out
+}
+
+/// Trains the two views and the combiner on `rows` (labels `y` in `0..k`), and returns
+/// their composition as one linear model, with the combiner's scores of every row from
+/// views that did not see it (for calibrating the confidence).
+pub fn fit_stacked(rows: &[Row], y: &[usize], k: usize, n_features: usize, p: &StackParams) -> (Linear, Vec<Vec<f32>>) {
     let body = |row: &Row| -> Row { row.iter().copied().filter(|&(j, _)| !p.title_feature[j as usize]).collect() };
     let view_rows = |v: usize, row: &Row| if v == 0 { row.clone() } else { body(row) };
     let fit_views = |rows: &[Row], y: &[usize]| -> Vec<Linear> {
@@ -51,27 +86,11 @@ pub fn fit_stacked(rows: &[Row], y: &[usize], k: usize, n_features: usize, p: &S
             .map(|r| fit_one_vs_rest(r, y, k, n_features, &p.svm, p.balanced, p.nb_alpha))
             .collect()
     };
-
     // Out-of-fold margins: what the views say of messages they did not see.
-    let names: Vec<String> = y.iter().map(|l| l.to_string()).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let fold_of = stratified_folds(&names, p.folds, p.svm.seed);
-    let mut oof: Vec<Vec<f32>> = vec![Vec::new(); rows.len()];
-    for fold in 0..p.folds.max(2) {
-        let (inner, held): (Vec<usize>, Vec<usize>) = (0..rows.len()).partition(|&i| fold_of[i] != fold);
-        if held.is_empty() {
-            continue;
-        }
-        let inner_rows: Vec<Row> = inner.iter().map(|&i| rows[i].clone()).collect();
-        let inner_y: Vec<usize> = inner.iter().map(|&i| y[i]).collect();
-        let views = fit_views(&inner_rows, &inner_y);
-        let held_rows: Vec<Row> = held.iter().map(|&i| rows[i].clone()).collect();
-        for (m, &i) in view_margins(&views, &held_rows, &view_rows).into_iter().zip(&held) {
-            oof[i] = m;
-        }
-    }
+    let oof = held_out_margins(rows, y, p.folds, p.svm.seed, &fit_views, &view_rows);
     let combiner = Combiner::fit(&oof, y, k, p.balanced);
-    combiner.compose(&fit_views(rows, y), n_features)
+    let scores = oof.iter().map(|x| combiner.logits(x)).collect();
+    (combiner.compose(&fit_views(rows, y), n_features), scores)
 }
 
 /// Multinomial logistic regression on standardised base margins.
@@ -131,6 +150,12 @@ impl Combiner {
         Combiner { k, mean, sd, a }
     }
 
+    /// The combiner's scores of one row of view margins.
+    fn logits(&self, x: &[f32]) -> Vec<f32> {
+        let d = self.mean.len();
+        self.a.iter().map(|a| (0..d).map(|j| a[j] * (x[j] - self.mean[j]) / self.sd[j]).sum::<f32>() + a[d]).collect()
+    }
+
     /// The combiner applied to the views' margins, written as one linear model
     /// over the features: its scores are the combiner's logits.
     fn compose(&self, views: &[Linear], n_features: usize) -> Linear {
@@ -181,7 +206,9 @@ mod tests {
     fn the_composition_scores_like_the_combiner() {
         let (rows, y) = toy();
         let title = [false, true, false, false, true];
-        let model = fit_stacked(&rows, &y, 2, 5, &params(&title));
+        let (model, held_out) = fit_stacked(&rows, &y, 2, 5, &params(&title));
+        assert_eq!(held_out.len(), rows.len());
+        assert!(held_out.iter().zip(&y).all(|(m, &l)| usize::from(m[1] > m[0]) == l), "{held_out:?}");
         for (row, &label) in rows.iter().zip(&y) {
             let m = model.margins(row);
             assert_eq!(usize::from(m[1] > m[0]), label, "{m:?}");
@@ -214,12 +241,7 @@ mod tests {
         let combiner = Combiner::fit(&x, &y, 2, true);
         let composed = combiner.compose(&views, 5);
         for (row, xi) in rows.iter().zip(&x) {
-            let direct: Vec<f32> = (0..2)
-                .map(|c| {
-                    (0..4).map(|j| combiner.a[c][j] * (xi[j] - combiner.mean[j]) / combiner.sd[j]).sum::<f32>()
-                        + combiner.a[c][4]
-                })
-                .collect();
+            let direct = combiner.logits(xi);
             let folded = composed.margins(row);
             for c in 0..2 {
                 assert!((direct[c] - folded[c]).abs() < 1e-3, "{direct:?} {folded:?}");

@@ -132,23 +132,19 @@ async fn find(state: &AppState, staff: &Staff, from: NaiveDate, to: NaiveDate) -
     let now = time::now();
     // Growth is counted up to the end of the period, or now if it has not ended.
     let end = time::start_of(to.succ_opt().unwrap_or(to)).min(now) / 1000;
+    let stock = state.suggester.stock_phrases();
     let issues = tokio::task::spawn_blocking(move || {
         let docs: Vec<HotDoc> = texts
             .into_iter()
             .map(|t| HotDoc {
-                doc: gongzhi_text::dupes::Doc {
-                    id: t.id,
-                    text: message(&t.title, &t.content),
-                    place: None,
-                    time: t.created_at / 1000,
-                },
+                doc: gongzhi_text::dupes::Doc::new(t.id, message(&t.title, &t.content), t.created_at / 1000),
                 title: Some(t.title),
                 supports: 0,
                 requester: t.requester,
             })
             .collect();
         let config = HotConfig { window_secs: RECENT_DAYS * DAY / 1000, ..HotConfig::default() };
-        hot_issues(&docs, end, &config)
+        hot_issues(&docs, end, &config, &stock)
     })
     .await
     .map_err(|_| "error.unavailable")?;

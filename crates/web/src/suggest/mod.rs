@@ -8,9 +8,10 @@
 //! trained, and is rebuilt hourly so that old, rejected and merged requests drop out. A
 //! suggestion that cannot be made is no suggestion; it never fails the create.
 
+mod places;
 mod train;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
@@ -18,13 +19,15 @@ use std::time::Duration;
 
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis, DAY};
-use gongzhi_domain::{Actor, Request, Role, Status};
+use gongzhi_domain::{Actor, Kind, Request, Role, Status};
 use gongzhi_store::{Account, Created, DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
+use gongzhi_text::stock::StockPhrases;
 use serde_json::{json, Value};
 
 use crate::AppState;
+use places::{stays_local, Places};
 
 pub use train::{retrain, suggest_waiting, RetrainError, TrainReport};
 
@@ -72,20 +75,28 @@ struct Routing {
     categories: HashMap<String, i64>,
     /// First-level category id → its default unit.
     default_units: HashMap<i64, i64>,
-    units: HashSet<i64>,
+    places: Places,
 }
 
 impl Routing {
-    fn suggest(&self, title: &str, text: &str, out: &mut NewSuggestion) {
+    /// The suggestion for a request of `kind` about `place`.
+    fn suggest(&self, title: &str, text: &str, kind: Kind, place: i64, out: &mut NewSuggestion) {
         let prediction = self.model.predict(Some(title), text, EXPLAIN_TERMS);
         let category = self.categories.get(&prediction.label).copied();
-        // The unit that handled this category most often; a unit since removed, or a
-        // category never handled yet, falls back to the category's default unit.
-        let learned = self.model.unit_for(&prediction.label).and_then(|u| u.parse::<i64>().ok());
+        // Who handled this category (and kind) most often, seen from where the request
+        // is: the place's own community where that is how it was handled. A unit since
+        // removed, or a category never handled yet, falls back to the category's default
+        // unit, unless the request is not for a bureau.
+        let local_only = stays_local(kind);
+        let handler = self.model.handler_for(&prediction.label, Some(kind.as_str()), local_only);
         out.category_id = category;
-        out.unit_id = learned
-            .filter(|u| self.units.contains(u))
-            .or_else(|| category.and_then(|c| self.default_units.get(&c).copied()));
+        out.unit_id = handler.and_then(|h| self.places.unit(&h, place)).or_else(|| {
+            if local_only {
+                Some(place).filter(|p| self.places.contains(*p))
+            } else {
+                category.and_then(|c| self.default_units.get(&c).copied())
+            }
+        });
         out.confidence = Some(round3(f64::from(prediction.confidence)));
         out.terms = prediction.explanation.into_iter().map(|e| e.term).collect();
         out.model_version = Some(self.version);
@@ -112,13 +123,50 @@ impl Cache {
         if self.numbers.contains_key(&text.id) {
             return;
         }
-        self.index.add(&doc(text.id, &text.title, &text.content, text.unit_id, text.created_at));
+        self.index.add(&Asked::from(text).doc(text.id, text.created_at));
         self.numbers.insert(text.id, text.number.clone());
     }
 }
 
-fn doc(id: i64, title: &str, content: &str, unit_id: i64, created_at: Millis) -> Doc {
-    Doc { id, text: message(title, content), place: place(unit_id), time: created_at / 1000 }
+/// What a suggestion is asked for: a request about to be created, or one waiting.
+pub struct Asked<'a> {
+    pub title: &'a str,
+    pub content: &'a str,
+    pub kind: Kind,
+    /// The place the request is about.
+    pub unit_id: i64,
+    pub address: &'a str,
+}
+
+impl<'a> From<&'a NewRequest> for Asked<'a> {
+    fn from(new: &'a NewRequest) -> Self {
+        Asked { title: &new.title, content: &new.content, kind: new.kind, unit_id: new.unit_id, address: &new.address }
+    }
+}
+
+impl<'a> From<&'a RequestText> for Asked<'a> {
+    fn from(text: &'a RequestText) -> Self {
+        Asked {
+            title: &text.title,
+            content: &text.content,
+            kind: text.kind,
+            unit_id: text.unit_id,
+            address: &text.address,
+        }
+    }
+}
+
+impl Asked<'_> {
+    /// As duplicate detection sees it.
+    fn doc(&self, id: i64, created_at: Millis) -> Doc {
+        Doc {
+            id,
+            text: message(self.title, self.content),
+            place: place(self.unit_id),
+            address: Some(self.address.to_string()).filter(|a| !a.trim().is_empty()),
+            time: created_at / 1000,
+        }
+    }
 }
 
 /// The suggestion service of one app instance.
@@ -169,6 +217,12 @@ impl Suggester {
         self.read().routing.as_ref().map(|r| r.version)
     }
 
+    /// The stock phrases of complaint letters the model learned, which hot issues and
+    /// duplicates give no weight; none without a model.
+    pub fn stock_phrases(&self) -> StockPhrases {
+        self.read().routing.as_ref().map(|r| r.model.stock_phrases().clone()).unwrap_or_default()
+    }
+
     /// Brings the cache up to the database: a newer model, requests taken in since, and
     /// every hour a fresh index. Skipped when another refresh finished less than
     /// `max_age_ms` ago.
@@ -184,8 +238,9 @@ impl Suggester {
             return Ok(());
         }
         self.refreshed_at.store(now, Ordering::Relaxed);
-        self.refresh_model().await?;
-        let rebuild = self.read().built_at.is_none_or(|at| now - at > REBUILD);
+        // A new model may mask other stock phrases: the index is built again with them.
+        let new_model = self.refresh_model().await?;
+        let rebuild = new_model || self.read().built_at.is_none_or(|at| now - at > REBUILD);
         if rebuild {
             self.rebuild_index(now).await?;
         }
@@ -199,10 +254,11 @@ impl Suggester {
         self.refresh_if_older(0).await
     }
 
-    async fn refresh_model(&self) -> Result<(), StoreError> {
+    /// Loads the newest model if it is not the one in use; says whether it changed.
+    async fn refresh_model(&self) -> Result<bool, StoreError> {
         let latest = self.store.route_model_version().await?;
         if latest == self.model_version() {
-            return Ok(());
+            return Ok(false);
         }
         let routing = match self.store.route_model().await? {
             Some(record) => {
@@ -222,7 +278,7 @@ impl Suggester {
             None => None,
         };
         self.write().routing = routing;
-        Ok(())
+        Ok(true)
     }
 
     async fn routing(&self, version: i64, model: RoutingModel) -> Result<Routing, StoreError> {
@@ -234,7 +290,7 @@ impl Suggester {
             model,
             categories: first_level.clone().map(|c| (c.name.clone(), c.id)).collect(),
             default_units: first_level.filter_map(|c| Some((c.id, c.default_unit_id?))).collect(),
-            units: units.iter().map(|u| u.id).collect(),
+            places: Places::new(&units),
         })
     }
 
@@ -247,7 +303,8 @@ impl Suggester {
         let ids = self.store.ids_in_states(&MERGEABLE, now - RECENT, INDEX_CAP).await?;
         // Only the duplicates shown are explained: explaining costs more than finding.
         let config = DupeConfig { max_matches: MAX_DUPLICATES, ..DupeConfig::default() };
-        let mut fresh = Cache { index: DuplicateIndex::new(config), ..Cache::default() };
+        let index = DuplicateIndex::with_stock(config, self.stock_phrases());
+        let mut fresh = Cache { index, ..Cache::default() };
         for chunk in ids.rchunks(TEXTS_AT_ONCE) {
             let texts = self.store.texts_of(chunk).await?;
             fresh = tokio::task::spawn_blocking(move || {
@@ -309,28 +366,20 @@ impl Suggester {
         if let Err(error) = outcome {
             tracing::warn!(%error, "suggestions could not refresh; using what is cached");
         }
-        self.suggest_cached(&new.title, &new.content, new.unit_id, None, time::now())
+        self.suggest_cached(new.into(), None, time::now())
     }
 
     /// The suggestion from what is cached, without touching the database: the part of
     /// intake the benchmark times. `own` is the request's id when it already exists
     /// (suggesting afterwards): then only earlier requests are its possible duplicates.
-    pub fn suggest_cached(
-        &self,
-        title: &str,
-        content: &str,
-        unit_id: i64,
-        own: Option<i64>,
-        at: Millis,
-    ) -> Option<NewSuggestion> {
+    pub fn suggest_cached(&self, asked: Asked<'_>, own: Option<i64>, at: Millis) -> Option<NewSuggestion> {
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
             let cache = self.read();
             let mut out = NewSuggestion::default();
-            let text = message(title, content);
+            let query = asked.doc(own.unwrap_or(0), at);
             if let Some(routing) = &cache.routing {
-                routing.suggest(title, &text, &mut out);
+                routing.suggest(asked.title, &query.text, asked.kind, asked.unit_id, &mut out);
             }
-            let query = Doc { id: own.unwrap_or(0), text, place: place(unit_id), time: at / 1000 };
             out.duplicates = cache
                 .index
                 .candidates(&query)
@@ -364,7 +413,9 @@ impl Suggester {
             number: request.number.clone(),
             title: request.new.title.clone(),
             content: request.new.content.clone(),
+            kind: request.new.kind,
             unit_id: request.new.unit_id,
+            address: request.new.address.clone(),
             created_at: request.created_at,
             requester: None,
         };
