@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis};
@@ -16,8 +15,8 @@ use gongzhi_domain::*;
 use gongzhi_store::{StoreError, TrackView};
 use serde::Deserialize;
 
-use super::upload::Posted;
-use super::{page, same_site_form, Chrome};
+use super::upload::{FormProblem, Posted};
+use super::{page, same_site_form, Chrome, PageError, PageResult};
 use crate::auth::ClientAddr;
 use crate::AppState;
 
@@ -114,16 +113,12 @@ fn kinds(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
     Kind::ALL.iter().map(|k| (k.as_str(), chrome.t.kind(*k))).collect()
 }
 
-async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: Option<String>) -> Response {
-    let (places, paths) = match choices(state).await {
-        Ok(choices) => choices,
-        Err(_) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-        }
-    };
+/// The form, as typed when it comes back with a refusal's status and words.
+async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, refusal: super::error::Refusal) -> PageResult {
+    let (places, paths) = choices(state).await?;
     let mut categories: Vec<String> = paths.into_keys().collect();
     categories.sort();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (status, error) = super::error::said(refusal);
     let config = &state.config;
     let photo_hint = chrome
         .t
@@ -133,10 +128,10 @@ async fn show_form(state: &AppState, chrome: &Chrome, form: &SubmitForm, error: 
     let template = SubmitPage { chrome, form, kinds: kinds(chrome), places, categories, error, photo_hint };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn submit_form(State(state): State<AppState>, chrome: Chrome) -> Response {
+pub async fn submit_form(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     let form = SubmitForm { kind: "complaint".into(), key: gongzhi_store::new_token(), ..SubmitForm::default() };
     show_form(&state, &chrome, &form, None).await
 }
@@ -156,18 +151,22 @@ pub async fn submit(
     chrome: Chrome,
     headers: HeaderMap,
     Posted { form, photos, problem }: Posted<SubmitForm>,
-) -> Response {
+) -> PageResult {
+    let refused = |status, key| super::error::refused(&chrome, status, key);
     if let Some(problem) = problem {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get(problem.key()).into())).await;
+        return show_form(&state, &chrome, &form, refused(problem.status(), problem.key())).await;
     }
     if !same_site_form(&headers, &form.csrf) {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into())).await;
+        return show_form(&state, &chrome, &form, refused(StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let category_id = match form.category.trim() {
         "" => None,
-        path => match choices(&state).await.map(|(_, paths)| paths.get(path).copied()) {
-            Ok(Some(id)) => Some(id),
-            _ => return show_form(&state, &chrome, &form, Some(chrome.t.get("submit.unknown_category").into())).await,
+        path => match choices(&state).await?.1.get(path).copied() {
+            Some(id) => Some(id),
+            None => {
+                let unknown = refused(StatusCode::UNPROCESSABLE_ENTITY, "submit.unknown_category");
+                return show_form(&state, &chrome, &form, unknown).await;
+            }
         },
     };
     // A deactivated place is not offered; a form kept open since it was is told so by
@@ -201,11 +200,13 @@ pub async fn submit(
                 }
             }
             let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice };
-            page(&chrome, &done)
+            Ok(page(&chrome, &done))
         }
+        // Refused or failed, the form comes back as typed: nothing is lost.
         Err(error) => {
-            let text = crate::ApiError::from(error).text.in_lang(chrome.t.lang);
-            show_form(&state, &chrome, &form, Some(text)).await
+            let error = crate::ApiError::from(error);
+            let status = error.status;
+            show_form(&state, &chrome, &form, Some((status, error.text.in_lang(chrome.t.lang)))).await
         }
     }
 }
@@ -271,33 +272,37 @@ async fn show_track(
     chrome: &Chrome,
     addr: &str,
     code: &str,
-    notice: Option<&str>,
+    notice: Option<(StatusCode, &str)>,
     form: TrackForm,
     missing: Vec<&'static str>,
-) -> Response {
+) -> PageResult {
     match crate::api::track::guarded(state, addr, code, state.store.track(code)).await {
         Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
             let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("login.throttled"))));
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            response
+            Ok(response)
         }
         Ok(view) => {
-            let photos = match state.store.request_by_tracking_code(code).await {
-                Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
-                Err(_) => vec![],
-            };
+            let request = state.store.request_by_tracking_code(code).await?;
+            let photos = state.store.photos_of(request.id).await?;
             let photos = super::photos::links(&format!("/track/{code}"), &photos);
-            let status = if missing.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = match notice {
+                Some((status, _)) => status,
+                None if missing.is_empty() => StatusCode::OK,
+                None => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let notice = notice.map(|(_, words)| words);
             let template =
                 TrackPage { view: Some(&view), notice, photos, form, missing, ..TrackPage::bare(chrome, code, None) };
             let mut response = page(chrome, &template);
             *response.status_mut() = status;
-            response
+            Ok(response)
         }
+        Err(error) if error.status.is_server_error() => Err(error.into()),
         Err(_) => {
             let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("track.unknown"))));
             *response.status_mut() = StatusCode::NOT_FOUND;
-            response
+            Ok(response)
         }
     }
 }
@@ -307,7 +312,7 @@ pub async fn track(
     chrome: Chrome,
     ClientAddr(addr): ClientAddr,
     Path(code): Path<String>,
-) -> Response {
+) -> PageResult {
     show_track(&state, &chrome, &addr, &code, None, TrackForm::default(), vec![]).await
 }
 
@@ -331,10 +336,10 @@ pub async fn evaluate(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Form(form): Form<TrackForm>,
-) -> Response {
-    if !same_site_form(&headers, &form.csrf) {
-        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
+    Posted { form, problem, .. }: Posted<TrackForm>,
+) -> PageResult {
+    if let Some(refusal) = refusal_of_form(&state, &chrome, &headers, &form, problem).await? {
+        return show_track(&state, &chrome, &addr, &code, Some(refusal), form, vec![]).await;
     }
     let (solved, satisfaction) = (super::work::yes_or_no(&form.solved), Satisfaction::parse(&form.satisfaction));
     let (Some(solved), Some(satisfaction)) = (solved, satisfaction) else {
@@ -345,13 +350,45 @@ pub async fn evaluate(
     let command = Command::Evaluate { solved, satisfaction, comment: form.comment.trim().to_string() };
     // Not solved or not satisfied: thanked, and shown the way back just below.
     let thanks = if solved && satisfaction.counts_as_satisfied() { "track.thanks" } else { "track.thanks_unsatisfied" };
-    let notice = match as_requester(&state, &addr, &code, command).await {
-        Ok(_) => chrome.t.get(thanks),
-        Err(error) if error.status == StatusCode::NOT_FOUND => chrome.t.get("track.unknown"),
-        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => chrome.t.get("login.throttled"),
-        Err(_) => chrome.t.get("track.not_now"),
-    };
-    show_track(&state, &chrome, &addr, &code, Some(notice), TrackForm::default(), vec![]).await
+    match as_requester(&state, &addr, &code, command).await {
+        Ok(_) => {
+            let notice = Some((StatusCode::OK, chrome.t.get(thanks)));
+            show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
+        }
+        Err(error) if error.status.is_server_error() => Err(error.into()),
+        // Refused, it says why and keeps the verdict as chosen.
+        Err(error) => {
+            let words = match error.status {
+                StatusCode::NOT_FOUND => chrome.t.get("track.unknown"),
+                StatusCode::TOO_MANY_REQUESTS => chrome.t.get("login.throttled"),
+                _ => chrome.t.get("track.not_now"),
+            };
+            show_track(&state, &chrome, &addr, &code, Some((error.status, words)), form, vec![]).await
+        }
+    }
+}
+
+/// What stops a requester's form before it is read for what it asks: text that cannot
+/// be kept, a form not from our pages, or staff credentials — a cadre must not evaluate
+/// or reopen as if they had raised the request. The form comes back as typed.
+async fn refusal_of_form(
+    state: &AppState,
+    chrome: &Chrome,
+    headers: &HeaderMap,
+    form: &TrackForm,
+    problem: Option<FormProblem>,
+) -> Result<Option<(StatusCode, &'static str)>, PageError> {
+    let refusal = |status, key| Some((status, chrome.t.get(key)));
+    if let Some(problem) = problem {
+        return Ok(refusal(problem.status(), problem.key()));
+    }
+    if crate::auth::carries_staff(headers, state).await? {
+        return Ok(refusal(StatusCode::FORBIDDEN, "guard.staff"));
+    }
+    if !same_site_form(headers, &form.csrf) {
+        return Ok(refusal(StatusCode::FORBIDDEN, "form.csrf"));
+    }
+    Ok(None)
 }
 
 /// Takes the requester's own action on the request behind a tracking code.
@@ -368,10 +405,10 @@ pub async fn reopen(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Form(form): Form<TrackForm>,
-) -> Response {
-    if !same_site_form(&headers, &form.csrf) {
-        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
+    Posted { form, problem, .. }: Posted<TrackForm>,
+) -> PageResult {
+    if let Some(refusal) = refusal_of_form(&state, &chrome, &headers, &form, problem).await? {
+        return show_track(&state, &chrome, &addr, &code, Some(refusal), form, vec![]).await;
     }
     if form.reason.trim().is_empty() {
         return show_track(&state, &chrome, &addr, &code, None, form, vec!["reason"]).await;
@@ -379,16 +416,17 @@ pub async fn reopen(
     let command = Command::Reopen { reason: form.reason.trim().to_string() };
     match as_requester(&state, &addr, &code, command).await {
         Ok(_) => {
-            let notice = Some(chrome.t.get("track.reopened"));
+            let notice = Some((StatusCode::OK, chrome.t.get("track.reopened")));
             show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
         }
+        Err(error) if error.status.is_server_error() => Err(error.into()),
         // Refused, it says why and keeps the reason as typed.
         Err(error) => {
             let message = match error.status {
                 StatusCode::NOT_FOUND => chrome.t.get("track.unknown").to_string(),
-                _ => error.text.in_lang(chrome.t.lang),
+                _ => error.text.clone().in_lang(chrome.t.lang),
             };
-            show_track(&state, &chrome, &addr, &code, Some(&message), form, vec![]).await
+            show_track(&state, &chrome, &addr, &code, Some((error.status, &message)), form, vec![]).await
         }
     }
 }

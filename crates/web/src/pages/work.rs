@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use gongzhi_domain::deadline::Urgency;
 use gongzhi_domain::lifecycle::{Action, Command, TABLE};
 use gongzhi_domain::time::{self, Millis, DAY};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 use super::upload::Posted;
-use super::{page, same_site_form, Chrome};
+use super::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 use gongzhi_domain::time::display as when;
@@ -50,8 +50,8 @@ pub(crate) fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, s
     }
 }
 
-pub(crate) async fn unit_names(state: &AppState) -> HashMap<i64, String> {
-    state.store.units().await.map(|units| units.into_iter().map(|u| (u.id, u.name)).collect()).unwrap_or_default()
+pub(crate) async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, StoreError> {
+    Ok(state.store.units().await?.into_iter().map(|u| (u.id, u.name)).collect())
 }
 
 #[derive(Template)]
@@ -91,57 +91,46 @@ fn first_queue(role: Role) -> Queue {
     }
 }
 
-pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
     let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
     // A page number that is not one shows the first page; a huge one shows an empty page.
     let page_number = query.page.as_deref().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * u64::from(PAGE);
-    let (counts, mut items) = match (
-        state.store.queue_counts(&staff, now).await,
-        state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await,
-    ) {
-        (Ok(counts), Ok(items)) => (counts, items),
-        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
-    };
-    let places = unit_names(&state).await;
+    let counts = state.store.queue_counts(&staff, now).await?;
+    let mut items = state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await?;
+    let places = unit_names(&state).await?;
     let counts =
         counts.into_iter().map(|(q, n)| (q.as_str(), chrome.t.lookup(&format!("queue.{}", q.as_str())), n)).collect();
     let more = items.len() > PAGE as usize;
     items.truncate(PAGE as usize);
     let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
     let home = Home { chrome: &chrome, user: &user, counts, queue: queue.as_str(), rows, page: page_number, more };
-    page(&chrome, &home)
+    Ok(page(&chrome, &home))
 }
 
 /// A whole queue as a spreadsheet, up to the export limit.
-pub async fn queue_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn queue_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
     let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
     let mut found = Vec::new();
     loop {
         let batch = gongzhi_store::MAX_PAGE;
-        match state.store.queue_page(&staff, queue, now, found.len() as u64, batch).await {
-            Ok(items) => {
-                let last = items.len() < batch as usize;
-                found.extend(items);
-                if last || found.len() >= super::search::EXPORT_ROWS {
-                    break;
-                }
-            }
-            Err(_) => {
-                return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-            }
+        let items = state.store.queue_page(&staff, queue, now, found.len() as u64, batch).await?;
+        let last = items.len() < batch as usize;
+        found.extend(items);
+        if last || found.len() >= super::search::EXPORT_ROWS {
+            break;
         }
     }
-    let names = unit_names(&state).await;
+    let names = unit_names(&state).await?;
     let mut sheet = super::search::request_sheet(&chrome, &names, &found);
     sheet.name = chrome.t.lookup(&format!("queue.{}", queue.as_str())).to_string();
-    crate::export::download(&format!("{}.xlsx", sheet.name), vec![sheet]).await
+    Ok(crate::export::download(&format!("{}.xlsx", sheet.name), vec![sheet]).await)
 }
 
 /// One action form on the request page.
@@ -230,28 +219,20 @@ async fn show_request(
     id: i64,
     refusal: Option<(StatusCode, String)>,
     typed: Option<Typed>,
-) -> Response {
+) -> PageResult {
     let request = match state.store.request(id, &user.staff()).await {
         Ok(request) => request,
         Err(StoreError::NotFound) => {
             let mut response = page(chrome, &NotFound { chrome });
             *response.status_mut() = StatusCode::NOT_FOUND;
-            return response;
+            return Ok(response);
         }
-        Err(_) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-        }
+        Err(error) => return Err(error.into()),
     };
-    let events: Vec<EventRecord> = state.store.events_of(id).await.unwrap_or_default();
-    let names = unit_names(state).await;
-    let people: HashMap<String, String> = state
-        .store
-        .accounts()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| (format!("user:{}", a.id), a.name))
-        .collect();
+    let events: Vec<EventRecord> = state.store.events_of(id).await?;
+    let names = unit_names(state).await?;
+    let people: HashMap<String, String> =
+        state.store.accounts().await?.into_iter().map(|a| (format!("user:{}", a.id), a.name)).collect();
     let actor = |name: &str| match name {
         "requester" => chrome.t.get("request.requester").to_string(),
         "system" => chrome.t.get("request.system").to_string(),
@@ -279,7 +260,8 @@ async fn show_request(
         Some((status, words)) => (status, Some(words)),
         None => (StatusCode::OK, None),
     };
-    let units = super::desk::targets(state).await.unwrap_or_default();
+    let units = super::desk::targets(state).await?;
+    let photos = state.store.photos_of(id).await?;
     let template = RequestPage {
         chrome,
         r: &request,
@@ -295,15 +277,12 @@ async fn show_request(
         actions,
         units,
         error,
-        photos: super::photos::links(
-            &format!("/work/requests/{id}"),
-            &state.store.photos_of(id).await.unwrap_or_default(),
-        ),
+        photos: super::photos::links(&format!("/work/requests/{id}"), &photos),
         typed,
     };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -312,8 +291,8 @@ struct NotFound<'a> {
     chrome: &'a Chrome,
 }
 
-pub async fn request(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn request(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     show_request(&state, &chrome, &user, id, None, None).await
 }
 
@@ -438,8 +417,8 @@ pub async fn act(
     headers: HeaderMap,
     Path((id, action)): Path<(i64, String)>,
     Posted { form: fields, photos, problem }: Posted<ActionFields>,
-) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let Some(action) = Action::parse(&action).filter(|a| *a != Action::AutoClose) else {
         let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("request.incomplete").into());
         return show_request(&state, &chrome, &user, id, Some(refusal), None).await;
@@ -450,8 +429,7 @@ pub async fn act(
         show_request(&state, &chrome, &user, id, error, Some(typed))
     };
     if let Some(problem) = problem {
-        return again(Some((StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get(problem.key()).into())), fields, vec![])
-            .await;
+        return again(Some((problem.status(), chrome.t.get(problem.key()).into())), fields, vec![]).await;
     }
     if !same_site_form(&headers, &fields.csrf) {
         return again(Some((StatusCode::FORBIDDEN, chrome.t.get("form.csrf").into())), fields, vec![]).await;
@@ -466,11 +444,11 @@ pub async fn act(
     let command = match command(action, &fields) {
         Ok(command) => command,
         Err(missing) => {
-            let mut response = again(None, fields, missing).await;
+            let mut response = again(None, fields, missing).await?;
             if response.status() == StatusCode::OK {
                 *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
-            return response;
+            return Ok(response);
         }
     };
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
@@ -478,7 +456,7 @@ pub async fn act(
             if !photos.is_empty() {
                 super::photos::keep_with_last_event(&state, id, &photos).await;
             }
-            (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response())
         }
         Err(error) => {
             // A request that has moved on is a conflict here, as a stale version is: the
