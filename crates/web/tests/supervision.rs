@@ -281,7 +281,7 @@ async fn flags_late_work_and_talks_through_the_pages() {
     assert_eq!(store.order(&t.supervisor, order).await.unwrap().unit_id, t.other_community);
     // A second press on it is refused, naming the one open, with what was typed kept.
     let twice = supervisor.post("/work/supervision/orders", &press).await;
-    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", twice.html);
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.html);
     assert!(twice.html.contains(&format!("未销号的督办单（第 {order} 号）")), "{}", twice.html);
     assert!(twice.html.contains("请于三日内签收办理"), "the reason typed is kept");
     let out_of_scope = supervisor
@@ -344,7 +344,7 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     assert_eq!((status, answered["status"].clone()), (StatusCode::OK, json!("answered")), "{answered}");
     let (status, _) =
         call(&mut handler, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the supervisor closes");
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the supervisor closes");
     let close = format!("/api/v1/supervision/orders/{order}/close");
     let (status, early) = call(&mut supervisor, "POST", &close, Some(json!({}))).await;
     assert_eq!(
@@ -367,7 +367,7 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     assert_eq!(second["error"]["open_id"], first["id"]);
     assert!(second["error"]["message"].as_str().unwrap().contains(&first["id"].to_string()));
     let (status, _) = call(&mut handler, "GET", "/api/v1/supervision/callbacks", None).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "callbacks are the supervisors'");
+    assert_eq!(status, StatusCode::FORBIDDEN, "callbacks are the supervisors'");
     assert!(store.verify_chain().await.unwrap().is_intact());
 }
 
