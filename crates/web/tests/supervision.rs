@@ -131,6 +131,7 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     assert!(partial.html.contains(">诉求人说没人告诉他处理结果</textarea>"));
     answers.push(("satisfied", "yes"));
     let forged = supervisor.post(&path, &[&answers[1..], &[("_csrf", "forged")]].concat()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "a form from elsewhere is not allowed");
     assert!(forged.html.contains("页面已过期"));
     let done = supervisor.post(&path, &answers).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);

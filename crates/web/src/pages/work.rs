@@ -217,7 +217,7 @@ async fn show_request(
     chrome: &Chrome,
     user: &Account,
     id: i64,
-    refusal: Option<(StatusCode, String)>,
+    refusal: super::error::Refusal,
     typed: Option<Typed>,
 ) -> PageResult {
     let request = match state.store.request(id, &user.staff()).await {
@@ -256,10 +256,7 @@ async fn show_request(
             photos: matches!(row.action, Action::Progress | Action::Resolve),
         })
         .collect();
-    let (status, error) = match refusal {
-        Some((status, words)) => (status, Some(words)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, error) = super::error::said(refusal);
     let units = super::desk::targets(state).await?;
     let photos = state.store.photos_of(id).await?;
     let template = RequestPage {
@@ -424,7 +421,7 @@ pub async fn act(
         return show_request(&state, &chrome, &user, id, Some(refusal), None).await;
     };
     // Whatever the form meets, it comes back as it was typed.
-    let again = |error: Option<(StatusCode, String)>, fields: ActionFields, missing: Vec<&'static str>| {
+    let again = |error: super::error::Refusal, fields: ActionFields, missing: Vec<&'static str>| {
         let typed = Typed { action: action.as_str(), fields, missing };
         show_request(&state, &chrome, &user, id, error, Some(typed))
     };
