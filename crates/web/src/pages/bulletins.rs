@@ -313,26 +313,26 @@ struct Print<'a> {
 /// The audit chain's head when the bulletin was published, as printed: a copy outside
 /// the database of how long the chain was and how it ended (`gongzhi audit verify
 /// --anchor SEQ:HASH` holds the chain against it).
-async fn anchor_line(state: &AppState, b: &Bulletin) -> Option<String> {
-    let anchor = state.store.bulletin_anchor(b.id).await.ok().flatten()?;
-    Some(format!("seq {} · {} · {}", anchor.seq, anchor.short_hash(), time::display(anchor.at)))
+async fn anchor_line(state: &AppState, b: &Bulletin) -> Result<Option<String>, StoreError> {
+    let anchor = state.store.bulletin_anchor(b.id).await?;
+    Ok(anchor.map(|a| format!("seq {} · {} · {}", a.seq, a.short_hash(), time::display(a.at))))
 }
 
-async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> Response {
+async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> PageResult {
     let template = Print {
         chrome,
         content: bulletin_view(chrome, b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(state, b).await,
+        anchor: anchor_line(state, b).await?,
     };
-    page(chrome, &template)
+    Ok(page(chrome, &template))
 }
 
 pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
     let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let b = bulletin(state.store.bulletin(&user.staff(), id).await)?;
-    Ok(print_page(&state, &chrome, &b).await)
+    print_page(&state, &chrome, &b).await
 }
 
 /// A bulletin's figures as sheets: the measures, the ranking, the categories, the
@@ -465,14 +465,14 @@ pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id)
         content: bulletin_view(&chrome, &b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(&state, &b).await,
+        anchor: anchor_line(&state, &b).await?,
     };
     Ok(page(&chrome, &template))
 }
 
 pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
     let b = bulletin(state.store.published_bulletin(id).await)?;
-    Ok(print_page(&state, &chrome, &b).await)
+    print_page(&state, &chrome, &b).await
 }
 
 pub async fn public_export(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {

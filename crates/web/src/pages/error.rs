@@ -102,7 +102,7 @@ impl PageError {
             message,
             other,
             other_lang: chrome.t.lang.other().code(),
-            retry: (again && self.passing()).then(|| chrome.here.as_str()),
+            retry: (again && self.passing()).then_some(chrome.here.as_str()),
             home: if chrome.user.is_some() { "/work" } else { "/" },
         };
         let mut response = page(chrome, &template);
