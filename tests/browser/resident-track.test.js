@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { PHONE, saveScreenshot, useBrowser } from './lib/browser.js';
 import { serverUrl } from './lib/server.js';
+import { assertAccessible } from './lib/a11y.js';
 
 const url = await serverUrl(after);
 const browser = useBrowser(before, after);
@@ -57,7 +58,19 @@ test('a form posted without its CSRF token is refused and creates nothing', asyn
     const response = await fetch('/submit', { method: 'POST', body });
     return { status: response.status, text: await response.text() };
   }, unit);
-  assert.equal(answer.status, 422);
+  assert.equal(answer.status, 403);
   assert.ok(answer.text.includes('页面已过期，请刷新后重新提交'));
   assert.ok(!answer.text.includes('tracking-code'));
+});
+
+test('a page that cannot be shown says why in both languages and offers a way on', async (t) => {
+  const context = await browser().newContext({ baseURL: url, locale: 'zh-CN' });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const response = await page.goto('/bulletins/999999999');
+  assert.equal(response.status(), 404);
+  assert.equal(await page.locator('h1').innerText(), '未找到');
+  assert.ok((await page.locator('#refused-other').innerText()).length > 0, 'the English words are under the Chinese');
+  assert.equal(await page.locator('#home').getAttribute('href'), '/');
+  await assertAccessible(page, assert, 'the error page');
 });

@@ -354,7 +354,8 @@ impl Store {
         Ok(())
     }
 
-    /// Stops or allows an account's logins; stopping ends its sessions at once.
+    /// Stops or allows an account's logins; stopping ends its sessions and revokes its API
+    /// tokens at once, so allowing it again brings back neither.
     pub async fn set_user_active(&self, admin: &Staff, id: i64, active: bool, now: Millis) -> Result<()> {
         let user = self.user_in_scope(admin, id).await?;
         if user.id == admin.user_id {
@@ -368,6 +369,7 @@ impl Store {
             .await?;
         if !active {
             end_sessions(&mut tx, id, None).await?;
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         }
         let action = if active { "user.enable" } else { "user.disable" };
         record(&mut tx, admin, &user.unit_path, action, &user.login, "", now).await?;

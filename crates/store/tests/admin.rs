@@ -144,13 +144,20 @@ async fn an_admin_manages_people_and_their_sessions(store: Store, _url: String) 
     store.reset_password(&street_admin, new.id, "second-pass-2", now).await.unwrap();
     assert!(store.session_account(&session, now + 1).await.unwrap().is_none());
     assert!(store.authenticate("cadre_c2", "first-pass-1").await.unwrap().is_none());
+    // A disabled login loses its sessions and its API tokens for good: enabled again, it
+    // logs in afresh and needs new tokens.
     let session = store.start_session(new.id, now, HOUR).await.unwrap();
+    let token = store.create_api_token("cadre_c2", "巡查终端").await.unwrap();
+    assert!(store.token_account(&token).await.unwrap().is_some());
     store.set_user_active(&street_admin, new.id, false, now).await.unwrap();
     assert!(store.session_account(&session, now + 1).await.unwrap().is_none());
     assert!(store.authenticate("cadre_c2", "second-pass-2").await.unwrap().is_none(), "a disabled login");
     assert!(!store.account(new.id).await.unwrap().active);
+    assert!(store.api_tokens(Some(new.id)).await.unwrap().is_empty(), "a disabled login keeps no token");
     store.set_user_active(&street_admin, new.id, true, now).await.unwrap();
     assert!(store.authenticate("cadre_c2", "second-pass-2").await.unwrap().is_some());
+    assert!(store.session_account(&session, now + 1).await.unwrap().is_none(), "its old session stays ended");
+    assert!(store.token_account(&token).await.unwrap().is_none(), "its old token stays revoked");
     assert_eq!(refused(store.set_user_active(&street_admin, street_admin.user_id, false, now).await), "own_account");
 
     let changes = store.admin_changes(&street_admin, 0, 50).await.unwrap();

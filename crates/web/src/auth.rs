@@ -121,12 +121,7 @@ impl From<LoginRefused> for ApiError {
         match refused {
             LoginRefused::Malformed => StoreError::Refused("bad_login").into(),
             LoginRefused::Throttled => ApiError::throttled(),
-            LoginRefused::Wrong => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "用户名或密码错误",
-                "wrong login or password",
-            ),
+            LoginRefused::Wrong => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "api.bad_credentials"),
             LoginRefused::Unavailable(error) => error.into(),
         }
     }

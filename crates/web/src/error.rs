@@ -19,127 +19,118 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-        ApiError { status, code, text: Text::new(zh, en), extra: serde_json::Value::Null }
+    /// A refusal in the catalogue's words for `key`.
+    pub fn new(status: StatusCode, code: &'static str, key: &str) -> ApiError {
+        ApiError::said(status, code, Text::from_catalogue(key))
     }
 
-    pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", zh, en)
+    /// A refusal in words made elsewhere, each language already chosen.
+    pub fn said(status: StatusCode, code: &'static str, text: Text) -> ApiError {
+        ApiError { status, code, text, extra: serde_json::Value::Null }
+    }
+
+    /// A refusal in the catalogue's words for `key`, each `{name}` filled in.
+    pub fn filled(status: StatusCode, code: &'static str, key: &str, values: &[(&str, &str)]) -> ApiError {
+        ApiError::said(status, code, Text::filled(key, values))
+    }
+
+    pub fn bad_request(key: &str) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", key)
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "请先登录，或登录已过期",
-            "log in first, or the session has expired",
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "api.unauthorized")
     }
 
-    pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
+    pub fn forbidden(key: &str) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", key)
     }
 
     pub fn not_found() -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "未找到，或不在您的管辖范围内",
-            "not found, or outside your scope",
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "api.not_found")
     }
 
     pub fn too_large() -> ApiError {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("提交内容过大，上限为 {} KB", crate::MAX_BODY / 1024),
-            format!("the body is over {} KB", crate::MAX_BODY / 1024),
-        )
+        let kb = (crate::MAX_BODY / 1024).to_string();
+        ApiError::filled(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "api.too_large", &[("kb", &kb)])
     }
 
     /// The database or the writer failed: the caller may try again.
     pub fn unavailable() -> ApiError {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "系统暂时无法处理，请稍后重试，您的数据不会丢失",
-            "the service cannot take this right now; try again, nothing was lost",
-        )
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "api.unavailable")
     }
 
     pub fn throttled() -> ApiError {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            "尝试次数过多，请稍后再试",
-            "too many attempts, try again later",
-        )
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "api.throttled")
+    }
+
+    /// What a caller's own mistake in the fields of a body or query says: the detail is
+    /// the parser's, in English.
+    pub fn invalid(status: StatusCode, code: &'static str, key: &str, detail: &str) -> ApiError {
+        ApiError::filled(status, code, key, &[("detail", detail)])
+    }
+}
+
+/// The status a refusal of the store (`refused.{code}`) answers: some say who may do it
+/// (403), some that the thing has moved on or exists already (409); the rest are input
+/// that cannot be taken (422).
+fn refused_status(code: &str) -> StatusCode {
+    match code {
+        "not_supervisor" | "not_order_unit" | "district_admin_only" | "own_unit" | "own_account" => {
+            StatusCode::FORBIDDEN
+        }
+        "order_state" | "callback_finished" | "bulletin_published" | "bulletin_draft_exists" | "unit_in_use" => {
+            StatusCode::CONFLICT
+        }
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
         match &error {
             StoreError::Rule(rule) => {
                 use gongzhi_domain::Broken::*;
                 let status = match rule {
                     WrongRole { .. } | NotAssignedUnit { .. } | OutOfScope => StatusCode::FORBIDDEN,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                    _ => unprocessable,
                 };
-                ApiError { status, code: rule.code(), text: messages::broken(rule), extra: serde_json::Value::Null }
+                ApiError::said(status, rule.code(), messages::broken(rule))
             }
-            StoreError::Conflict { current } => ApiError {
-                status: StatusCode::CONFLICT,
-                code: "conflict",
-                text: Text::new(
-                    "该诉求已被他人处理，请刷新后再试",
-                    format!("someone else changed this request first (now at version {current}); reload and try again"),
-                ),
-                extra: json!({ "current_version": current }),
-            },
+            StoreError::Conflict { current } => {
+                let version = current.to_string();
+                let mut error =
+                    ApiError::filled(StatusCode::CONFLICT, "conflict", "api.conflict", &[("current", &version)]);
+                error.extra = json!({ "current_version": current });
+                error
+            }
             StoreError::NotFound => ApiError::not_found(),
-            StoreError::UnknownUnit(id) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_unit",
-                format!("单位 {id} 不存在"),
-                format!("unit {id} does not exist"),
-            ),
-            StoreError::UnknownCategory(id) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_category",
-                format!("分类 {id} 不存在"),
-                format!("category {id} does not exist"),
-            ),
-            StoreError::Invalid(reason) => {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid", format!("输入有误：{reason}"), reason.clone())
+            StoreError::UnknownUnit(id) => {
+                ApiError::filled(unprocessable, "unknown_unit", "api.unknown_unit", &[("id", &id.to_string())])
             }
-            StoreError::Duplicate(what) => ApiError::new(
-                StatusCode::CONFLICT,
-                "duplicate",
-                format!("已存在：{what}"),
-                format!("already exists: {what}"),
-            ),
+            StoreError::UnknownCategory(id) => {
+                ApiError::filled(unprocessable, "unknown_category", "api.unknown_category", &[("id", &id.to_string())])
+            }
+            StoreError::Invalid(reason) => {
+                ApiError::filled(StatusCode::BAD_REQUEST, "invalid", "api.invalid", &[("reason", reason)])
+            }
+            StoreError::Duplicate(what) => {
+                ApiError::filled(StatusCode::CONFLICT, "duplicate", "api.duplicate", &[("what", what)])
+            }
             StoreError::AlreadyOpen { what, id } => {
                 // The words are in the catalogue under `open.{what}`, naming the one open.
-                let words = |lang| {
-                    crate::i18n::Messages::new(lang).lookup(&format!("open.{what}")).replace("{id}", &id.to_string())
-                };
-                let mut error = ApiError::new(
+                let mut error = ApiError::filled(
                     StatusCode::CONFLICT,
                     "already_open",
-                    words(crate::i18n::Lang::Zh),
-                    words(crate::i18n::Lang::En),
+                    &format!("open.{what}"),
+                    &[("id", &id.to_string())],
                 );
                 error.extra = json!({ "open_id": id, "open_kind": what });
                 error
             }
-            StoreError::Refused(code) => {
-                // The words are in the catalogue under `refused.{code}`.
-                let words = |lang| crate::i18n::Messages::new(lang).lookup(&format!("refused.{code}"));
-                let (zh, en) = (words(crate::i18n::Lang::Zh), words(crate::i18n::Lang::En));
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, zh, en)
-            }
+            // The words are in the catalogue under `refused.{code}`.
+            StoreError::Refused(code) => ApiError::new(refused_status(code), code, &format!("refused.{code}")),
             StoreError::Database(_) | StoreError::Migration(_) | StoreError::WriterGone => {
                 tracing::error!(%error, "store failure");
                 ApiError::unavailable()

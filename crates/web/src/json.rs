@@ -19,17 +19,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let Json(value) = Json::<Value>::from_request(req, state).await.map_err(rejected)?;
         // PostgreSQL cannot store U+0000 and SQLite can: refused here, both answer alike.
         if holds_nul(&value) {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_text",
-                "字段中含有不允许的字符（U+0000）",
-                "a field holds a character that is not allowed (U+0000)",
-            ));
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_text", "api.nul_field"));
         }
-        serde_json::from_value(value).map(ApiJson).map_err(|error| {
-            let detail = error.to_string();
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{detail}"), detail)
-        })
+        serde_json::from_value(value).map(ApiJson).map_err(|error| invalid_fields(&error.to_string()))
     }
 }
 
@@ -42,23 +34,23 @@ fn holds_nul(value: &Value) -> bool {
     }
 }
 
+/// Fields of a body the caller got wrong, as the parser says.
+pub fn invalid_fields(detail: &str) -> ApiError {
+    ApiError::invalid(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", "api.invalid_fields", detail)
+}
+
 fn rejected(rejection: JsonRejection) -> ApiError {
     let detail = rejection.body_text();
     match rejection {
-        JsonRejection::JsonDataError(_) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{detail}"), detail)
-        }
+        JsonRejection::JsonDataError(_) => invalid_fields(&detail),
         JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "请求内容不是有效的 JSON", detail)
+            ApiError::invalid(StatusCode::BAD_REQUEST, "malformed_json", "api.malformed_json", &detail)
         }
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content_type",
-            "请以 JSON 格式提交（Content-Type: application/json）",
-            detail,
-        ),
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::invalid(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type", "api.content_type", &detail)
+        }
         _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(),
-        _ => ApiError::new(rejection.status(), "bad_body", "无法读取请求内容", detail),
+        _ => ApiError::invalid(rejection.status(), "bad_body", "api.bad_body", &detail),
     }
 }
 
@@ -73,7 +65,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => {
                 let detail = rejection.body_text();
-                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("查询参数有误：{detail}"), detail))
+                Err(ApiError::invalid(StatusCode::BAD_REQUEST, "invalid_query", "api.invalid_query", &detail))
             }
         }
     }

@@ -159,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         app = app.route("/metrics", get(metrics::render));
     }
     app.route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), pages::error::render))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(axum::middleware::map_response(pages::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))

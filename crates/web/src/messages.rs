@@ -1,5 +1,6 @@
-//! Error messages, Chinese first, English second. Names of states, actions and roles come
-//! from the message catalogue (`i18n`), so a page and an error never name a thing twice.
+//! Error messages, Chinese first, English second. Their words, and the names of states,
+//! actions, roles and fields in them, all come from the message catalogue (`i18n`): this
+//! module only fills them in, so a page and an error never name a thing twice.
 
 use gongzhi_domain::lifecycle::UNPRINTABLE;
 use gongzhi_domain::Broken;
@@ -20,6 +21,23 @@ impl Text {
         Text { zh: zh.into(), en: en.into() }
     }
 
+    /// The words of a catalogue key in both languages.
+    pub fn from_catalogue(key: &str) -> Text {
+        Text::new(Messages::new(Lang::Zh).lookup(key), Messages::new(Lang::En).lookup(key))
+    }
+
+    /// The words of a catalogue key, each `{name}` filled in with its value.
+    pub fn filled(key: &str, values: &[(&str, &str)]) -> Text {
+        let fill = |lang| {
+            let mut words = Messages::new(lang).lookup(key).to_string();
+            for (name, value) in values {
+                words = words.replace(&format!("{{{name}}}"), value);
+            }
+            words
+        };
+        Text::new(fill(Lang::Zh), fill(Lang::En))
+    }
+
     /// The message in the page's language.
     pub fn in_lang(self, lang: crate::i18n::Lang) -> String {
         match lang {
@@ -29,60 +47,34 @@ impl Text {
     }
 }
 
+/// A field's name as a message says it: `field.{name}` in the catalogue.
 fn field(name: &str) -> &'static str {
-    match name {
-        "reason" => "理由",
-        "reply" => "答复内容",
-        "note" => "说明",
-        "comment" => "评价意见",
-        "title" => "标题",
-        "content" => "诉求内容",
-        "address" => "地址",
-        "requester_name" => "诉求人姓名",
-        "requester_phone" => "联系电话",
-        "until" => "延期至",
-        "unit_id" => "单位",
-        "co_unit_ids" => "协办单位",
-        "satisfaction" => "满意度",
-        "contacted" => "是否已与诉求人联系",
-        "solved" => "是否解决",
-        _ => "字段",
+    match ZH.lookup(&format!("field.{name}")) {
+        "?" => ZH.get("field.other"),
+        words => words,
     }
 }
 
-/// The rule a refused action broke, named for the person who tried it.
+/// The rule a refused action broke, named for the person who tried it: the words are
+/// the catalogue's `broken.{code}`, in Chinese with the names of states, actions, roles
+/// and fields, and in English as the rule states itself.
 pub fn broken(rule: &Broken) -> Text {
-    match rule {
-        Broken::WrongState { action: a, from } => Text::new(
-            format!("当前状态为「{}」，不能执行「{}」", ZH.status(from), ZH.action(a.as_str())),
-            rule.to_string(),
-        ),
-        Broken::WrongRole { action: a, role: r } => {
-            Text::new(format!("「{}」角色不能执行「{}」", ZH.role(r), ZH.action(a.as_str())), rule.to_string())
-        }
-        Broken::NotAssignedUnit { action: a } => {
-            Text::new(format!("只有承办单位的承办人才能执行「{}」", ZH.action(a.as_str())), rule.to_string())
-        }
-        Broken::OutOfScope => Text::new("该诉求不在您的管辖范围内", rule.to_string()),
-        Broken::Missing(name) => Text::new(format!("请填写{}", field(name)), rule.to_string()),
+    let action = |a: &gongzhi_domain::Action| ZH.action(a.as_str());
+    let values: Vec<(&str, String)> = match rule {
+        Broken::WrongState { action: a, from } => vec![("from", ZH.status(from).into()), ("action", action(a).into())],
+        Broken::WrongRole { action: a, role: r } => vec![("role", ZH.role(r).into()), ("action", action(a).into())],
+        Broken::NotAssignedUnit { action: a } => vec![("action", action(a).into())],
+        Broken::Missing(name) => vec![("field", field(name).into())],
         Broken::Invalid { field: name, reason } => {
-            let why =
-                if reason == UNPRINTABLE { "含有控制字符（只能有换行和制表符）" } else { reason };
-            Text::new(format!("{}不符合要求：{}", field(name), why), rule.to_string())
+            let why = if reason == UNPRINTABLE { ZH.get("broken.unprintable") } else { reason };
+            vec![("field", field(name).into()), ("reason", why.into())]
         }
-        Broken::NoPendingExtension => Text::new("没有待审批的延期申请", rule.to_string()),
-        Broken::ExtensionPending => Text::new("已有延期申请等待审批", rule.to_string()),
-        Broken::WindowPassed => Text::new("已超过评价期限，不能再重办", rule.to_string()),
-        Broken::WindowOpen => Text::new("评价期限未到，不能自动归档", rule.to_string()),
-        Broken::MergeIntoSelf => Text::new("不能合并到自身", rule.to_string()),
-        Broken::AlreadySatisfied => Text::new("您已评价为已解决且满意，不能申请重办", rule.to_string()),
-        Broken::UnitInactive { field: name, unit } => {
-            Text::new(format!("{}「{unit}」已停用，不再接收诉求，请另选单位", field(name)), rule.to_string())
-        }
-        Broken::NotAPlace { unit } => {
-            Text::new(format!("「{unit}」不是社区、村或网格，诉求所在地请选择社区、村或网格"), rule.to_string())
-        }
-    }
+        Broken::UnitInactive { field: name, unit } => vec![("field", field(name).into()), ("unit", unit.clone())],
+        Broken::NotAPlace { unit } => vec![("unit", unit.clone())],
+        _ => vec![],
+    };
+    let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    Text::new(Text::filled(&format!("broken.{}", rule.code()), &values).zh, rule.to_string())
 }
 
 #[cfg(test)]

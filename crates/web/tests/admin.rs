@@ -198,7 +198,7 @@ async fn an_admin_shapes_units_categories_and_deadlines() {
     // A community with requests is deactivated, and residents no longer see it.
     store.create(manhole(t.community, None), None, gongzhi_domain::Actor::Requester).await.unwrap();
     let delete = admin.post(&format!("{base}/delete"), &[("_csrf", CSRF)]).await;
-    assert_eq!(delete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(delete.status, StatusCode::CONFLICT, "a unit in use conflicts with what it holds");
     assert!(delete.html.contains("不能删除，可改为停用"), "{}", delete.html);
     admin.post(&format!("{base}/deactivate"), &[("_csrf", CSRF)]).await;
     let mut resident = Browser::new(&store);

@@ -555,11 +555,15 @@ async fn the_requesters_routes_refuse_staff_credentials(store: Store, _url: Stri
     let page = post(session.clone()).await.unwrap();
     assert_eq!(page.status(), StatusCode::FORBIDDEN);
     let html = axum::body::to_bytes(page.into_body(), usize::MAX).await.unwrap();
-    assert!(String::from_utf8_lossy(&html).contains("工作人员登录状态下不能以诉求人的身份评价或申请重办"));
+    let html = String::from_utf8_lossy(&html);
+    assert!(html.contains("工作人员登录状态下不能以诉求人的身份评价或申请重办"), "{html}");
+    // The form comes back as it was chosen, for the requester to send themselves.
+    assert!(html.contains("value=\"satisfied\" checked") && html.contains("value=\"yes\" checked"), "{html}");
     // An ended session is no credential: the resident's browser left logged out is not
-    // turned away.
+    // turned away as staff.
     let stale = post("gongzhi_session=0123abcd".into()).await.unwrap();
-    assert_ne!(stale.status(), StatusCode::FORBIDDEN);
+    let stale = axum::body::to_bytes(stale.into_body(), usize::MAX).await.unwrap();
+    assert!(!String::from_utf8_lossy(&stale).contains("工作人员登录状态下"));
 
     // The requester, without credentials, evaluates.
     let evaluated = client.send("POST", &format!("/api/v1/track/{code}/evaluate"), None, Some(satisfied)).await;

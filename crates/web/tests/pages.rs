@@ -71,6 +71,7 @@ async fn a_resident_submits_by_form_and_follows_the_request() {
     assert!(empty.html.contains("请填写标题"), "{}", empty.html);
     fields[0] = ("_csrf", "forged");
     let forged = browser.post("/submit", &fields).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "a form from elsewhere is not allowed");
     assert!(forged.html.contains("页面已过期"));
     assert_eq!(store.count_requests().await.unwrap(), 1);
 

@@ -211,7 +211,11 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
     assert_eq!(publish.status, StatusCode::SEE_OTHER);
     let forged =
         send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/remarks"), Some("_csrf=wrong&remarks=x")).await;
-    assert_eq!(forged.status, StatusCode::CONFLICT);
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "a form from elsewhere is not allowed");
+    // Published, it changes no more: that is a conflict with what happened.
+    let late = format!("_csrf={CSRF}&remarks=x");
+    let late = send(&app, &supervisor, "POST", &format!("/work/bulletins/{id}/remarks"), Some(&late)).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
     let public = router(AppState::new(store.clone(), WebConfig::default()));
     let index = public.clone().oneshot(Request::get("/bulletins").body(Body::empty()).unwrap()).await.unwrap();
     let index =
@@ -237,7 +241,7 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
     let leader = store.create_api_token("leader_s1", "test").await.unwrap();
     let form = format!("_csrf={CSRF}&unit={}&kind=weekly&date={day}", t.street);
     let refused = send(&app, &leader, "POST", "/work/bulletins", Some(&form)).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 async fn every_figure_lists_as_many_requests_as_it_counts(store: Store, _url: String) {
@@ -374,7 +378,7 @@ async fn bulletins_default_to_the_last_complete_period_and_provisional_ones_are_
     // Publishing without the confirmation is refused, and nothing is public.
     let publish = format!("/work/bulletins/{id}/publish");
     let refused = send(&app, &supervisor, "POST", &publish, Some(&format!("_csrf={CSRF}"))).await;
-    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "the confirmation is missing");
     assert!(refused.text().contains("统计周期尚未结束"), "{}", refused.text());
     assert_eq!(get(&app, "none", &format!("/bulletins/{id}")).await.status, StatusCode::NOT_FOUND);
     // Confirmed: published, and marked provisional on every view.

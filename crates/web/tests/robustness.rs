@@ -196,8 +196,13 @@ async fn nul_and_overlong_values_are_refused_alike(store: Store, _url: String) {
     let nul_form = [("_csrf", CSRF), ("kind", "complaint"), ("title", "井盖\u{0}"), ("content", "x"), ("phone", "1")];
     let unit = t.community.to_string();
     let nul_form = [nul_form.as_slice(), &[("unit_id", unit.as_str())]].concat();
-    assert_eq!(resident.post("/submit", &nul_form).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(resident.post_multipart("/submit", &nul_form, &[]).await.status, StatusCode::BAD_REQUEST);
+    // Refused, a form comes back as it was typed, less the character, and says why.
+    for refused in [resident.post("/submit", &nul_form).await, resident.post_multipart("/submit", &nul_form, &[]).await]
+    {
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.html.contains("输入中含有不允许的字符"), "{}", refused.html);
+        assert!(refused.html.contains("value=\"井盖\""), "the title is kept: {}", refused.html);
+    }
     let login = resident.post("/login", &[("_csrf", CSRF), ("login", "oper\u{0}ator"), ("password", "x")]).await;
     assert_eq!(login.status, StatusCode::BAD_REQUEST);
     let login = resident.post("/login", &[("_csrf", CSRF), ("login", &long), ("password", "x")]).await;
@@ -205,21 +210,32 @@ async fn nul_and_overlong_values_are_refused_alike(store: Store, _url: String) {
     assert!(login.html.contains("用户名只能包含字母、数字、下划线、点或连字符"), "{}", login.html);
     assert!(login.html.contains(&long), "what was typed is kept");
     let evaluate = format!("/track/{}/evaluate", r.tracking_code);
-    let form = [("_csrf", CSRF), ("solved", "yes"), ("satisfaction", "satisfied"), ("comment", "\u{0}")];
-    assert_eq!(resident.post(&evaluate, &form).await.status, StatusCode::BAD_REQUEST);
+    let form = [("_csrf", CSRF), ("solved", "yes"), ("satisfaction", "satisfied"), ("comment", "太\u{0}慢")];
+    let refused = resident.post(&evaluate, &form).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.html.contains("输入中含有不允许的字符"), "{}", refused.html);
 
     let mut handler = Browser::new(&store);
     handler.login("handler_c1", "demo-password").await;
-    let progress = format!("/work/requests/{}/progress", r.id);
-    let form = [("_csrf", CSRF), ("version", "1"), ("note", "a\u{0}b")];
-    assert_eq!(handler.post(&progress, &form).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(handler.post_multipart(&progress, &form, &[]).await.status, StatusCode::BAD_REQUEST);
+    // Work in hand, so that its page offers the progress form to come back to.
+    let claimed = gongzhi_store::testing::dispatched(&store, &t, manhole(t.community, None)).await;
+    let claim = gongzhi_domain::lifecycle::Command::Claim;
+    let claimed = store.act(claimed.id, None, claim, gongzhi_store::testing::staff(&t.handler)).await.unwrap();
+    let progress = format!("/work/requests/{}/progress", claimed.id);
+    let version = claimed.version.to_string();
+    let form = [("_csrf", CSRF), ("version", version.as_str()), ("note", "已到\u{0}现场")];
+    for refused in [handler.post(&progress, &form).await, handler.post_multipart(&progress, &form, &[]).await] {
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.html.contains("已到现场"), "the note is kept: {}", refused.html);
+    }
     // A session cookie far too long is no session.
     let mut stale = Browser::new(&store);
     stale.cookies.push(format!("gongzhi_session={long}"));
     assert_eq!(stale.get("/work").await.status, StatusCode::SEE_OTHER);
 
-    assert_eq!(store.count_requests().await.unwrap(), 1, "nothing was made of it");
+    assert_eq!(store.count_requests().await.unwrap(), 2, "nothing was made of it");
+    let unchanged = store.request(claimed.id, &t.handler).await.unwrap().version;
+    assert_eq!(unchanged, claimed.version, "the work in hand has no new note");
     assert_eq!(store.request(r.id, &t.handler).await.unwrap().version, 1, "nor changed");
     assert!(store.verify_chain().await.unwrap().is_intact());
 }

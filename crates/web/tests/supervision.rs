@@ -131,6 +131,7 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     assert!(partial.html.contains(">诉求人说没人告诉他处理结果</textarea>"));
     answers.push(("satisfied", "yes"));
     let forged = supervisor.post(&path, &[&answers[1..], &[("_csrf", "forged")]].concat()).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "a form from elsewhere is not allowed");
     assert!(forged.html.contains("页面已过期"));
     let done = supervisor.post(&path, &answers).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
@@ -287,7 +288,7 @@ async fn flags_late_work_and_talks_through_the_pages() {
     assert_eq!(store.order(&t.supervisor, order).await.unwrap().unit_id, t.other_community);
     // A second press on it is refused, naming the one open, with what was typed kept.
     let twice = supervisor.post("/work/supervision/orders", &press).await;
-    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", twice.html);
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.html);
     assert!(twice.html.contains(&format!("未销号的督办单（第 {order} 号）")), "{}", twice.html);
     assert!(twice.html.contains("请于三日内签收办理"), "the reason typed is kept");
     let out_of_scope = supervisor
@@ -350,7 +351,7 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     assert_eq!((status, answered["status"].clone()), (StatusCode::OK, json!("answered")), "{answered}");
     let (status, _) =
         call(&mut handler, "POST", &format!("/api/v1/supervision/orders/{order}/close"), Some(json!({}))).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "only the supervisor closes");
+    assert_eq!(status, StatusCode::FORBIDDEN, "only the supervisor closes");
     let close = format!("/api/v1/supervision/orders/{order}/close");
     let (status, early) = call(&mut supervisor, "POST", &close, Some(json!({}))).await;
     assert_eq!(
@@ -373,7 +374,7 @@ async fn the_api_draws_calls_back_and_orders(store: Store, _url: String) {
     assert_eq!(second["error"]["open_id"], first["id"]);
     assert!(second["error"]["message"].as_str().unwrap().contains(&first["id"].to_string()));
     let (status, _) = call(&mut handler, "GET", "/api/v1/supervision/callbacks", None).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "callbacks are the supervisors'");
+    assert_eq!(status, StatusCode::FORBIDDEN, "callbacks are the supervisors'");
     assert!(store.verify_chain().await.unwrap().is_intact());
 }
 

@@ -30,7 +30,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
 }
 
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "no_such_endpoint", "没有这个接口", "no such endpoint")
+    ApiError::new(StatusCode::NOT_FOUND, "no_such_endpoint", "api.no_such_endpoint")
 }
 
 /// Every error under `/api/` has the shape docs/api.md gives. The framework's own
@@ -55,30 +55,19 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
         .unwrap_or_default();
     let error = match status {
-        StatusCode::BAD_REQUEST => ApiError::new(
-            status,
-            "bad_request",
-            "请求有误，请检查路径中的编号和查询参数",
-            if detail.is_empty() { "bad request".to_string() } else { detail },
-        ),
-        StatusCode::NOT_FOUND => ApiError::new(status, "no_such_endpoint", "没有这个接口", "no such endpoint"),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
-            status,
-            "method_not_allowed",
-            "该接口不接受这种请求方法",
-            "this endpoint does not take this method",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(),
-        StatusCode::REQUEST_TIMEOUT => {
-            ApiError::new(status, "timeout", "处理超时，请稍后重试", "the request took too long; try again")
+        StatusCode::BAD_REQUEST => {
+            let detail = if detail.is_empty() { "bad request" } else { &detail };
+            ApiError::invalid(status, "bad_request", "api.bad_request", detail)
         }
+        StatusCode::NOT_FOUND => ApiError::new(status, "no_such_endpoint", "api.no_such_endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(status, "method_not_allowed", "api.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::new(status, "timeout", "api.timeout"),
         _ if status.is_server_error() => ApiError { status, ..ApiError::unavailable() },
-        _ => ApiError::new(
-            status,
-            "bad_request",
-            "请求有误",
-            if detail.is_empty() { status.to_string() } else { detail },
-        ),
+        _ => {
+            let detail = if detail.is_empty() { status.to_string() } else { detail };
+            ApiError::invalid(status, "bad_request", "api.bad_status", &detail)
+        }
     };
     let mut response = error.into_response();
     if let Some(allow) = allow {
@@ -95,16 +84,11 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default();
     tracing::error!(%detail, "handler panicked");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "系统内部错误，已记录", "internal error, logged")
-        .into_response()
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "api.internal").into_response()
 }
 
 /// `YYYY-MM-DD` as a local date.
 pub fn parse_date(text: &str, field: &str) -> Result<chrono::NaiveDate, ApiError> {
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        ApiError::bad_request(
-            format!("{field} 应为 YYYY-MM-DD 格式的日期"),
-            format!("{field} must be a date YYYY-MM-DD"),
-        )
-    })
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| ApiError::filled(StatusCode::BAD_REQUEST, "bad_request", "api.bad_date", &[("field", field)]))
 }

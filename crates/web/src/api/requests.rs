@@ -65,23 +65,18 @@ pub async fn create(
             // The public may only say it came by web or phone app; the rest are staff's.
             let channel = body.channel.unwrap_or(Channel::Web);
             if !matches!(channel, Channel::Web | Channel::Mobile) {
-                return Err(ApiError::forbidden(
-                    "公众只能通过网站或移动端提交",
-                    "the public submits by web or mobile only",
-                ));
+                return Err(ApiError::forbidden("api.public_channel"));
             }
             (Actor::Requester, channel, format!("public:{addr}"))
         }
     };
     let key = match headers.get("idempotency-key") {
         Some(value) => {
-            let key =
-                value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY).ok_or_else(|| {
-                    ApiError::bad_request(
-                        "Idempotency-Key 应为 1 到 128 个可见字符",
-                        "Idempotency-Key must be 1 to 128 visible characters",
-                    )
-                })?;
+            let key = value
+                .to_str()
+                .ok()
+                .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
+                .ok_or_else(|| ApiError::bad_request("api.idempotency_key"))?;
             Some(format!("{namespace}:{key}"))
         }
         None => None,
@@ -132,11 +127,9 @@ pub struct ListQuery {
 fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
     let mut status = Vec::new();
     for part in query.status.iter().flat_map(|s| s.split(',')).filter(|p| !p.is_empty()) {
-        status.push(
-            Status::parse(part).ok_or_else(|| {
-                ApiError::bad_request(format!("未知的状态：{part}"), format!("unknown status `{part}`"))
-            })?,
-        );
+        status.push(Status::parse(part).ok_or_else(|| {
+            ApiError::filled(StatusCode::BAD_REQUEST, "bad_request", "api.unknown_status", &[("status", part)])
+        })?);
     }
     let day = |text: &Option<String>, field: &str, next: bool| -> ApiResult<Option<i64>> {
         text.as_deref()
@@ -159,12 +152,7 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
         urgent: query.urgent,
         text: match query.q.filter(|q| !q.trim().is_empty()) {
             Some(q) if !gongzhi_store::searchable(&q) => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "search_too_short",
-                    "关键词太短：请输入至少两个汉字，或一个英文单词、数字",
-                    "search text too short: give at least two Chinese characters, or a word or number",
-                ))
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, "search_too_short", "api.search_too_short"))
             }
             q => q,
         },
@@ -225,12 +213,7 @@ pub async fn act(
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
     let action = Action::parse(&action).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_action",
-            format!("没有「{action}」这个操作"),
-            format!("no action `{action}`"),
-        )
+        ApiError::filled(StatusCode::NOT_FOUND, "unknown_action", "api.unknown_action", &[("action", &action)])
     })?;
     let (version, command) = command_of(action, body)?;
     let actor = Actor::Staff(account.staff());
@@ -240,23 +223,17 @@ pub async fn act(
 
 /// Splits `version` off the body and reads the rest as the action's fields.
 fn command_of(action: Action, mut body: Map<String, Value>) -> ApiResult<(i64, Command)> {
-    let version = body.remove("version").and_then(|v| v.as_i64()).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "missing_version",
-            "请提供您看到的版本号 version",
-            "`version` (the version you saw) is required",
-        )
-    })?;
+    let version = body
+        .remove("version")
+        .and_then(|v| v.as_i64())
+        .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_version", "api.missing_version"))?;
     if matches!(action, Action::AutoClose) {
-        return Err(ApiError::forbidden("自动归档由系统执行", "auto-close is done by the system"));
+        return Err(ApiError::forbidden("api.auto_close"));
     }
     body.insert("action".into(), Value::String(action.as_str().into()));
     let command: Command = serde_json::from_value(Value::Object(body)).map_err(|e| match left_out(&e) {
         Some(field) => ApiError::from(gongzhi_store::StoreError::Rule(Broken::Missing(field))),
-        None => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{e}"), e.to_string())
-        }
+        None => crate::json::invalid_fields(&e.to_string()),
     })?;
     Ok((version, command))
 }
@@ -291,12 +268,7 @@ pub async fn queue(
     ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> ApiResult<Json<Value>> {
     let queue = Queue::parse(&name).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_queue",
-            format!("没有「{name}」这个队列"),
-            format!("no queue `{name}`"),
-        )
+        ApiError::filled(StatusCode::NOT_FOUND, "unknown_queue", "api.unknown_queue", &[("queue", &name)])
     })?;
     let now = time::now();
     let items = state.store.queue(&account.staff(), queue, now, query.limit.unwrap_or(50)).await?;

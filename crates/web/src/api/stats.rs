@@ -30,10 +30,7 @@ pub async fn stats(
     let from = super::parse_date(&query.from, "from")?;
     let to = super::parse_date(&query.to, "to")?;
     if to < from || (to - from).num_days() > MAX_DAYS {
-        return Err(ApiError::bad_request(
-            "统计区间应为 from ≤ to 且不超过三年",
-            "the period must have from ≤ to and span at most three years",
-        ));
+        return Err(ApiError::bad_request("api.bad_period"));
     }
     let unit_id = query.unit.unwrap_or(account.unit_id);
     let unit = state.store.unit(unit_id).await?;

@@ -149,12 +149,7 @@ async fn call(
     let result = match (body.result, body.answers) {
         (CallResult::NotReached, _) => AttemptResult::NotReached,
         (CallResult::Reached, Some(answers)) => AttemptResult::Reached(answers),
-        (CallResult::Reached, None) => {
-            return Err(ApiError::bad_request(
-                "已接通的回访需填写四个问题的回答",
-                "a reached callback needs the answers",
-            ))
-        }
+        (CallResult::Reached, None) => return Err(ApiError::bad_request("api.answers_needed")),
     };
     let now = time::now();
     let rework_due = match body.rework_due.as_deref() {
@@ -229,10 +224,7 @@ async fn act(
         "answer" => state.store.answer_order(&staff, id, &body.text, now).await?,
         "close" => state.store.close_order(&staff, id, &body.text, now).await?,
         "return" => {
-            let due = body
-                .due
-                .as_deref()
-                .ok_or_else(|| ApiError::bad_request("请填写新的答复期限 due", "give a new due date"))?;
+            let due = body.due.as_deref().ok_or_else(|| ApiError::bad_request("api.due_needed"))?;
             state.store.send_back_order(&staff, id, &body.text, end_of_day(due, "due")?, now).await?
         }
         _ => return Err(super::not_found().await),

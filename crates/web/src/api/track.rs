@@ -20,12 +20,7 @@ use crate::AppState;
 const MAX_CODE: usize = 32;
 
 fn unknown_code() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_tracking_code",
-        "查询码不正确，请核对后重试",
-        "no request has this tracking code",
-    )
+    ApiError::new(StatusCode::NOT_FOUND, "unknown_tracking_code", "api.unknown_tracking_code")
 }
 
 /// Looks a code up unless this address has guessed wrong too often. Each lookup is
@@ -85,9 +80,7 @@ pub async fn act(
     Path((code, action)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    let fields = |e: serde_json::Error| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_fields", format!("字段有误：{e}"), e.to_string())
-    };
+    let fields = |e: serde_json::Error| crate::json::invalid_fields(&e.to_string());
     let command = match action.as_str() {
         "evaluate" => {
             let e: Evaluation = serde_json::from_value(body).map_err(fields)?;
@@ -97,14 +90,7 @@ pub async fn act(
             let r: Reopening = serde_json::from_value(body).map_err(fields)?;
             Command::Reopen { reason: r.reason }
         }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_action",
-                "诉求人只能评价或申请重办",
-                "a requester may evaluate or reopen",
-            ))
-        }
+        _ => return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", "api.requester_actions")),
     };
     let request = guarded(&state, &addr, &code, state.store.request_by_tracking_code(&code)).await?;
     let request = state.store.act(request.id, None, command, Actor::Requester).await?;

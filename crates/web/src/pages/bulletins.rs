@@ -18,8 +18,9 @@ use gongzhi_domain::Role;
 use gongzhi_store::{Bulletin, StoreError};
 use serde::Deserialize;
 
+use super::error::{refusal, refused, said, Refusal};
 use super::figures::{content_view, shown, units_in_scope, ContentView, Scope, RANKED};
-use super::{page, same_site_form, Chrome};
+use super::{page, same_site_form, Chrome, PageError, PageResult};
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
 
@@ -99,12 +100,8 @@ fn pager(base: &str, page: i64, total: i64) -> (Option<String>, Option<String>) 
     )
 }
 
-fn unavailable(chrome: &Chrome) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-}
-
-fn not_found(chrome: &Chrome) -> Response {
-    (StatusCode::NOT_FOUND, chrome.t.get("bulletin.not_found").to_string()).into_response()
+fn not_found() -> PageError {
+    PageError::new(StatusCode::NOT_FOUND, "error.not_found_title", "bulletin.not_found")
 }
 
 #[derive(Template)]
@@ -122,15 +119,13 @@ struct Index<'a> {
     error: Option<String>,
 }
 
-async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, error: Option<String>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, refusal: Refusal) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
-    let Ok(found) = state.store.bulletins(&staff, (page_number - 1) * PAGE, PAGE).await else {
-        return unavailable(chrome);
-    };
+    let found = state.store.bulletins(&staff, (page_number - 1) * PAGE, PAGE).await?;
     let (prev, next) = pager("/work/bulletins", page_number, found.total);
-    let units = if user.role == Role::Supervisor { Some(units_in_scope(state, &staff).await) } else { None };
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let units = if user.role == Role::Supervisor { Some(units_in_scope(state, &staff).await?) } else { None };
+    let (status, error) = said(refusal);
     let today = time::local_date(time::now());
     let template = Index {
         chrome,
@@ -148,10 +143,10 @@ async fn index_page(state: &AppState, chrome: &Chrome, page_number: i64, error: 
     };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn index(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
+pub async fn index(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> PageResult {
     index_page(&state, &chrome, query.number(), None).await
 }
 
@@ -165,20 +160,15 @@ pub struct GenerateForm {
     date: String,
 }
 
-/// The words for a store error a supervisor can cause, in the page's language.
-fn refusal(chrome: &Chrome, error: StoreError) -> String {
-    crate::ApiError::from(error).text.in_lang(chrome.t.lang)
-}
-
 pub async fn generate(
     State(state): State<AppState>,
     chrome: Chrome,
     headers: HeaderMap,
     Form(form): Form<GenerateForm>,
-) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     if !same_site_form(&headers, &form.csrf) {
-        return index_page(&state, &chrome, 1, Some(chrome.t.get("form.csrf").into())).await;
+        return index_page(&state, &chrome, 1, refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let kind = PeriodKind::parse(&form.kind).filter(|k| *k != PeriodKind::Custom);
     // No date: the last complete week or month, not the one still running.
@@ -189,18 +179,19 @@ pub async fn generate(
     };
     let unit = form.unit.trim().parse::<i64>().ok();
     let (Some(kind), Some(date), Some(unit)) = (kind, date, unit) else {
-        return index_page(&state, &chrome, 1, Some(chrome.t.get("bulletin.bad_form").into())).await;
+        let bad_form = refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "bulletin.bad_form");
+        return index_page(&state, &chrome, 1, bad_form).await;
     };
     match state.store.generate_bulletin(&user.staff(), unit, kind, date, time::now()).await {
-        Ok(b) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{}", b.id))]).into_response(),
+        Ok(b) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{}", b.id))]).into_response()),
         Err(StoreError::NotFound | StoreError::UnknownUnit(_)) => {
-            index_page(&state, &chrome, 1, Some(chrome.t.get("publish.bad_unit").into())).await
+            index_page(&state, &chrome, 1, refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "publish.bad_unit")).await
         }
         Err(StoreError::AlreadyOpen { id, .. }) => {
             // The period's draft exists: go on with it.
-            (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}?existing=1"))]).into_response()
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}?existing=1"))]).into_response())
         }
-        Err(error) => index_page(&state, &chrome, 1, Some(refusal(&chrome, error))).await,
+        Err(error) => index_page(&state, &chrome, 1, refusal(&chrome, error)?).await,
     }
 }
 
@@ -228,15 +219,11 @@ async fn scope_of_bulletin(state: &AppState, b: &Bulletin) -> Option<Scope> {
     Some(Scope { unit, from: b.period().from, to: b.period().to })
 }
 
-async fn show_page(state: &AppState, chrome: &Chrome, id: i64, existing: bool, error: Option<String>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    let b = match state.store.bulletin(&user.staff(), id).await {
-        Ok(b) => b,
-        Err(StoreError::NotFound) => return not_found(chrome),
-        Err(_) => return unavailable(chrome),
-    };
+async fn show_page(state: &AppState, chrome: &Chrome, id: i64, existing: bool, refusal: Refusal) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
+    let b = bulletin(state.store.bulletin(&user.staff(), id).await)?;
     let scope = scope_of_bulletin(state, &b).await;
-    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let (status, error) = said(refusal);
     let template = Show {
         chrome,
         id: b.id,
@@ -251,7 +238,15 @@ async fn show_page(state: &AppState, chrome: &Chrome, id: i64, existing: bool, e
     };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
+}
+
+/// A bulletin that was read, or the error page for one absent or not read.
+fn bulletin(found: Result<Bulletin, StoreError>) -> Result<Bulletin, PageError> {
+    match found {
+        Err(StoreError::NotFound) => Err(not_found()),
+        found => Ok(found?),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -265,7 +260,7 @@ pub async fn show(
     chrome: Chrome,
     Path(id): Path<i64>,
     Query(query): Query<ShowQuery>,
-) -> Response {
+) -> PageResult {
     show_page(&state, &chrome, id, !query.existing.is_empty(), None).await
 }
 
@@ -287,21 +282,21 @@ pub async fn review(
     headers: HeaderMap,
     Path((id, act)): Path<(i64, String)>,
     Form(form): Form<ReviewForm>,
-) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     if !same_site_form(&headers, &form.csrf) {
-        return show_page(&state, &chrome, id, false, Some(chrome.t.get("form.csrf").into())).await;
+        return show_page(&state, &chrome, id, false, refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let staff = user.staff();
     let done = match act.as_str() {
         "remarks" => state.store.set_bulletin_remarks(&staff, id, &form.remarks).await,
         "publish" => state.store.publish_bulletin(&staff, id, !form.provisional.is_empty(), time::now()).await,
-        _ => return not_found(&chrome),
+        _ => return Err(not_found()),
     };
     match done {
-        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
-        Err(StoreError::NotFound) => not_found(&chrome),
-        Err(error) => show_page(&state, &chrome, id, false, Some(refusal(&chrome, error))).await,
+        Ok(_) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response()),
+        Err(StoreError::NotFound) => Err(not_found()),
+        Err(error) => show_page(&state, &chrome, id, false, refusal(&chrome, error)?).await,
     }
 }
 
@@ -318,29 +313,26 @@ struct Print<'a> {
 /// The audit chain's head when the bulletin was published, as printed: a copy outside
 /// the database of how long the chain was and how it ended (`gongzhi audit verify
 /// --anchor SEQ:HASH` holds the chain against it).
-async fn anchor_line(state: &AppState, b: &Bulletin) -> Option<String> {
-    let anchor = state.store.bulletin_anchor(b.id).await.ok().flatten()?;
-    Some(format!("seq {} · {} · {}", anchor.seq, anchor.short_hash(), time::display(anchor.at)))
+async fn anchor_line(state: &AppState, b: &Bulletin) -> Result<Option<String>, StoreError> {
+    let anchor = state.store.bulletin_anchor(b.id).await?;
+    Ok(anchor.map(|a| format!("seq {} · {} · {}", a.seq, a.short_hash(), time::display(a.at))))
 }
 
-async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> Response {
+async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> PageResult {
     let template = Print {
         chrome,
         content: bulletin_view(chrome, b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(state, b).await,
+        anchor: anchor_line(state, b).await?,
     };
-    page(chrome, &template)
+    Ok(page(chrome, &template))
 }
 
-pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    match state.store.bulletin(&user.staff(), id).await {
-        Ok(b) => print_page(&state, &chrome, &b).await,
-        Err(StoreError::NotFound) => not_found(&chrome),
-        Err(_) => unavailable(&chrome),
-    }
+pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
+    let b = bulletin(state.store.bulletin(&user.staff(), id).await)?;
+    print_page(&state, &chrome, &b).await
 }
 
 /// A bulletin's figures as sheets: the measures, the ranking, the categories, the
@@ -430,13 +422,10 @@ async fn download(chrome: &Chrome, b: &Bulletin) -> Response {
     export::download(&filename, sheets(chrome, b)).await
 }
 
-pub async fn export_staff(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
-    match state.store.bulletin(&user.staff(), id).await {
-        Ok(b) => download(&chrome, &b).await,
-        Err(StoreError::NotFound) => not_found(&chrome),
-        Err(_) => unavailable(&chrome),
-    }
+pub async fn export_staff(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
+    let b = bulletin(state.store.bulletin(&user.staff(), id).await)?;
+    Ok(download(&chrome, &b).await)
 }
 
 #[derive(Template)]
@@ -449,14 +438,12 @@ struct PublicIndex<'a> {
     next: Option<String>,
 }
 
-pub async fn public_index(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
+pub async fn public_index(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> PageResult {
     let page_number = query.number();
-    let Ok(found) = state.store.published_bulletins((page_number - 1) * PAGE, PAGE).await else {
-        return unavailable(&chrome);
-    };
+    let found = state.store.published_bulletins((page_number - 1) * PAGE, PAGE).await?;
     let (prev, next) = pager("/bulletins", page_number, found.total);
     let lines = found.items.iter().map(|b| line(&chrome, b)).collect();
-    page(&chrome, &PublicIndex { chrome: &chrome, lines, page: page_number, prev, next })
+    Ok(page(&chrome, &PublicIndex { chrome: &chrome, lines, page: page_number, prev, next }))
 }
 
 #[derive(Template)]
@@ -470,40 +457,25 @@ struct Public<'a> {
     anchor: Option<String>,
 }
 
-async fn published(state: &AppState, chrome: &Chrome, id: i64) -> Result<Bulletin, Response> {
-    match state.store.published_bulletin(id).await {
-        Ok(b) => Ok(b),
-        Err(StoreError::NotFound) => Err(not_found(chrome)),
-        Err(_) => Err(unavailable(chrome)),
-    }
-}
-
-pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let b = match published(&state, &chrome, id).await {
-        Ok(b) => b,
-        Err(response) => return response,
-    };
+pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let b = bulletin(state.store.published_bulletin(id).await)?;
     let template = Public {
         chrome: &chrome,
         id: b.id,
         content: bulletin_view(&chrome, &b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(&state, &b).await,
+        anchor: anchor_line(&state, &b).await?,
     };
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
-pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    match published(&state, &chrome, id).await {
-        Ok(b) => print_page(&state, &chrome, &b).await,
-        Err(response) => response,
-    }
+pub async fn public_print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let b = bulletin(state.store.published_bulletin(id).await)?;
+    print_page(&state, &chrome, &b).await
 }
 
-pub async fn public_export(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    match published(&state, &chrome, id).await {
-        Ok(b) => download(&chrome, &b).await,
-        Err(response) => response,
-    }
+pub async fn public_export(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let b = bulletin(state.store.published_bulletin(id).await)?;
+    Ok(download(&chrome, &b).await)
 }

@@ -7,14 +7,13 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use gongzhi_domain::time;
 use gongzhi_store::ListFilter;
 
 use super::figures::{content_view, scope_of, units_in_scope, ContentView, Scope, ScopeQuery};
 use super::leader::trend_json;
-use super::{page, Chrome};
+use super::{page, Chrome, PageResult};
 use crate::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -43,12 +42,12 @@ struct Dashboard<'a> {
     error: Option<&'static str>,
 }
 
-pub async fn dashboard(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ScopeQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn dashboard(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ScopeQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
     let today = time::local_date(now);
-    let units = units_in_scope(&state, &staff).await;
+    let units = units_in_scope(&state, &staff).await?;
     let mut template = Dashboard {
         chrome: &chrome,
         units,
@@ -67,7 +66,7 @@ pub async fn dashboard(State(state): State<AppState>, chrome: Chrome, Query(quer
             template.error = Some(key);
             let mut response = page(&chrome, &template);
             *response.status_mut() = StatusCode::BAD_REQUEST;
-            return response;
+            return Ok(response);
         }
     };
     let store = &state.store;
@@ -78,13 +77,12 @@ pub async fn dashboard(State(state): State<AppState>, chrome: Chrome, Query(quer
         ..Default::default()
     };
     // Three independent reads, each on its own pooled connection.
-    let (Ok(content), Ok(days), Ok(overdue)) = tokio::join!(
+    let (content, days, overdue) = tokio::join!(
         store.publishing_content(scope.unit.id, scope.period(), now),
         store.daily_counters(scope.unit.id, scope.from, scope.to),
         store.list(&staff, &overdue, now),
-    ) else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
+    );
+    let (content, days, overdue) = (content?, days?, overdue?);
     template.unit_id = scope.unit.id;
     template.from = scope.from.to_string();
     template.to = scope.to.to_string();
@@ -96,5 +94,5 @@ pub async fn dashboard(State(state): State<AppState>, chrome: Chrome, Query(quer
         .map(|r| (r.id, r.number, r.new.title, r.resolve_by.map(time::display).unwrap_or_default()))
         .collect();
     template.content = Some(content_view(&chrome, &content, Some(&scope)));
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }

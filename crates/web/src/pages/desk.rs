@@ -12,8 +12,6 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use gongzhi_domain::calendar;
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::time;
@@ -22,7 +20,7 @@ use gongzhi_domain::UnitKind;
 use gongzhi_store::{Queue, RequestHead, StoreError, Suggestion};
 use serde::Deserialize;
 
-use super::{page, Chrome};
+use super::{page, Chrome, PageResult};
 use crate::suggest::MERGEABLE;
 use crate::AppState;
 
@@ -175,23 +173,18 @@ fn duplicates(chrome: &Chrome, s: Option<&Suggestion>, heads: &HashMap<i64, Requ
         .collect()
 }
 
-pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Query<DeskQuery>) -> Response {
+pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Query<DeskQuery>) -> PageResult {
     let Some(user) = chrome.user.clone() else {
-        return chrome.to_login();
+        return Ok(chrome.to_login());
     };
     let now = time::now();
     let staff = user.staff();
     // A page number that is not one shows the first page; a huge one shows an empty page.
     let page_number = query.page.parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * u64::from(PAGE);
-    let (Ok(mut items), Ok(units), Ok(categories), Ok(inactive)) = (
-        state.store.queue_page(&staff, Queue::Dispatch, now, offset, PAGE + 1).await,
-        state.store.units().await,
-        state.store.categories().await,
-        state.store.inactive_units().await,
-    ) else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
+    let mut items = state.store.queue_page(&staff, Queue::Dispatch, now, offset, PAGE + 1).await?;
+    let (units, categories, inactive) =
+        (state.store.units().await?, state.store.categories().await?, state.store.inactive_units().await?);
     let more = items.len() > PAGE as usize;
     items.truncate(PAGE as usize);
     // A desk without suggestions still dispatches: a failed read only hides them.
@@ -256,7 +249,7 @@ pub async fn desk(State(state): State<AppState>, chrome: Chrome, Query(query): Q
             .replace("{from}", &calendar::OFFICE_HOURS.0.to_string())
             .replace("{to}", &calendar::OFFICE_HOURS.1.to_string()),
     };
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
 /// "已将 2024… 派给 东风社区（协办：…）": what the dispatch just made did, if it was one.

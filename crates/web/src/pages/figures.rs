@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use gongzhi_domain::bulletin::{CategoryCount, Content, Period, PeriodKind};
 use gongzhi_domain::figures::{self, Makeup, Measure, Selection};
@@ -14,11 +14,11 @@ use gongzhi_domain::measures::{rate, Measures, Scoring};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
 use gongzhi_domain::unit::Unit;
-use gongzhi_store::FigureScope;
+use gongzhi_store::{FigureScope, StoreError};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{page, Chrome};
+use super::{page, Chrome, PageError, PageResult};
 use crate::export::{Cell, Sheet};
 use crate::AppState;
 
@@ -88,16 +88,8 @@ pub async fn scope_of(
 }
 
 /// The units a viewer may pick: their subtree, parents first.
-pub async fn units_in_scope(state: &AppState, staff: &Staff) -> Vec<(i64, String)> {
-    state
-        .store
-        .units()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|u| staff.covers(&u.path))
-        .map(|u| (u.id, u.name))
-        .collect()
+pub async fn units_in_scope(state: &AppState, staff: &Staff) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(state.store.units().await?.into_iter().filter(|u| staff.covers(&u.path)).map(|u| (u.id, u.name)).collect())
 }
 
 /// One figure as a page shows it, with the requests behind it a click away and a line
@@ -374,13 +366,9 @@ struct FigurePage<'a> {
     error: Option<&'static str>,
 }
 
-fn unavailable(chrome: &Chrome) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-}
-
 /// The requests behind a figure, a page at a time.
-pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
     let today = time::local_date(now);
@@ -406,7 +394,7 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
     };
     let scope = match scope_of(&state, &staff, &query.scope, (today - chrono::Duration::days(29), today)).await {
         Ok(scope) => scope,
-        Err(key) => return refuse(&chrome, template, key),
+        Err(key) => return Ok(refuse(&chrome, template, key)),
     };
     template.unit = scope.unit.name.clone();
     template.from = scope.from.to_string();
@@ -416,13 +404,16 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
         "" => None,
         text => match text.parse() {
             Ok(id) => Some(id),
-            Err(_) => return refuse(&chrome, template, "publish.bad_figure"),
+            Err(_) => return Ok(refuse(&chrome, template, "publish.bad_figure")),
         },
     };
     if let Some(id) = category.filter(|id| *id != 0) {
         match state.store.category(id).await {
             Ok(c) => template.category = Some(c.name),
-            Err(_) => return refuse(&chrome, template, "publish.bad_figure"),
+            Err(error) => {
+                PageError::refusal(error)?;
+                return Ok(refuse(&chrome, template, "publish.bad_figure"));
+            }
         }
     } else if category == Some(0) {
         template.category = Some(chrome.t.get("publish.no_category").to_string());
@@ -446,9 +437,9 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
                     (format!("{name} × {w}"), scope.figure_href(m.as_str()))
                 })
                 .collect();
-            return page(&chrome, &template);
+            return Ok(page(&chrome, &template));
         }
-        Listing::Unknown => return refuse(&chrome, template, "publish.bad_figure"),
+        Listing::Unknown => return Ok(refuse(&chrome, template, "publish.bad_figure")),
     };
     template.label = label;
     let listed = names.iter().copied().find(|n| *n == query.list).unwrap_or(names[0]);
@@ -464,9 +455,7 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
     for name in &names {
         let Some(selection) = Selection::by_name(name) else { continue };
         let (offset, limit) = if *name == listed { ((page_number - 1) * PAGE, PAGE) } else { (0, 1) };
-        let Ok(found) = state.store.figure_requests(selection, &figure_scope, now, offset, limit).await else {
-            return unavailable(&chrome);
-        };
+        let found = state.store.figure_requests(selection, &figure_scope, now, offset, limit).await?;
         counts.push((*name, found.total));
         if *name == listed {
             let part_selection = part.and_then(Selection::by_name);
@@ -511,7 +500,7 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
     let pages = |n: i64| format!("{base}&list={listed}&page={n}");
     template.prev = (page_number > 1).then(|| pages(page_number - 1));
     template.next = (page_number * PAGE < template.total).then(|| pages(page_number + 1));
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
 /// What a figure lists: a measure's or a counter's counters (whole first, then part for
@@ -543,12 +532,12 @@ fn listing(chrome: &Chrome, figure: &str) -> Listing {
 
 /// The requests a figure's page lists, all of them, as a spreadsheet: the same scope,
 /// period, category and counter as the page, and the same columns.
-pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
     let today = time::local_date(now);
-    let bad = || (StatusCode::BAD_REQUEST, chrome.t.get("publish.bad_figure").to_string()).into_response();
+    let bad = || Err(PageError::new(StatusCode::BAD_REQUEST, "error.title", "publish.bad_figure"));
     let Ok(scope) = scope_of(&state, &staff, &query.scope, (today - chrono::Duration::days(29), today)).await else {
         return bad();
     };
@@ -564,9 +553,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
     let Some(selection) = Selection::by_name(listed) else { return bad() };
     let figure_scope = FigureScope { unit: &scope.unit, from: scope.from, to: scope.to, category };
     let limit = crate::export::MAX_ROWS as i64;
-    let Ok(found) = state.store.figure_requests(selection, &figure_scope, now, 0, limit).await else {
-        return unavailable(&chrome);
-    };
+    let found = state.store.figure_requests(selection, &figure_scope, now, 0, limit).await?;
     let t = &chrome.t;
     let part = part.filter(|p| *p != listed).and_then(Selection::by_name);
     let mut header: Vec<String> = ["request.number", "request.title", "request.status", "figure.at"]
@@ -594,7 +581,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         .collect();
     let name = format!("{label}-{}", t.lookup(&format!("counter.{listed}")));
     let sheet = Sheet { name: name.clone(), header, rows };
-    crate::export::download(&format!("{name}-{}-{}-{}.xlsx", scope.unit.name, scope.from, scope.to), vec![sheet]).await
+    Ok(crate::export::download(&format!("{name}-{}-{}-{}.xlsx", scope.unit.name, scope.from, scope.to), vec![sheet]).await)
 }
 
 /// The requests behind a callback figure (`callbacks.sampled`, `callbacks.reached`, or a
@@ -607,17 +594,21 @@ async fn callback_figure(
     scope: &Scope,
     name: &str,
     page_number: i64,
-) -> Response {
+) -> PageResult {
     let chrome = template.chrome;
-    let Ok(summary) = state.store.callback_summary(scope.unit.id, scope.from, scope.to).await else {
-        return refuse(chrome, template, "publish.bad_period");
+    let summary = match state.store.callback_summary(scope.unit.id, scope.from, scope.to).await {
+        Ok(summary) => summary,
+        Err(error) => {
+            PageError::refusal(error)?;
+            return Ok(refuse(chrome, template, "publish.bad_period"));
+        }
     };
     let (label, figure) = match name {
         "sampled" => (chrome.t.get("bulletin.callbacks_sampled"), &summary.sampled),
         "reached" => (chrome.t.get("bulletin.callbacks_reached"), &summary.reached),
         question => match summary.questions.iter().find(|q| q.question.as_str() == question) {
             Some(tally) => (chrome.t.lookup(&format!("publish.question.{question}")), &tally.passed),
-            None => return refuse(chrome, template, "publish.bad_figure"),
+            None => return Ok(refuse(chrome, template, "publish.bad_figure")),
         },
     };
     template.label = label;
@@ -626,22 +617,20 @@ async fn callback_figure(
     template.page = page_number;
     let start = ((page_number - 1) * PAGE) as usize;
     for id in figure.request_ids.iter().skip(start).take(PAGE as usize) {
-        match state.store.request(*id, staff).await {
-            Ok(r) => template.lines.push(Line {
-                id: r.id,
-                number: r.number,
-                title: r.new.title,
-                status: chrome.t.status(r.status),
-                at: r.first_resolved_at.map(time::display).unwrap_or_default(),
-                in_part: None,
-            }),
-            Err(_) => return unavailable(chrome),
-        }
+        let r = state.store.request(*id, staff).await?;
+        template.lines.push(Line {
+            id: r.id,
+            number: r.number,
+            title: r.new.title,
+            status: chrome.t.status(r.status),
+            at: r.first_resolved_at.map(time::display).unwrap_or_default(),
+            in_part: None,
+        });
     }
     let pages = |n: i64| format!("/work/figures?{}&figure=callbacks.{name}&page={n}", scope.query());
     template.prev = (page_number > 1).then(|| pages(page_number - 1));
     template.next = (page_number * PAGE < template.total).then(|| pages(page_number + 1));
-    page(chrome, &template)
+    Ok(page(chrome, &template))
 }
 
 fn refuse(chrome: &Chrome, mut template: FigurePage<'_>, key: &'static str) -> Response {

@@ -20,7 +20,7 @@ use gongzhi_domain::Role;
 use gongzhi_text::hot::{hot_issues, HotConfig, HotDoc, HotIssue};
 use serde::Deserialize;
 
-use super::{page, Chrome};
+use super::{page, Chrome, PageError};
 use crate::export::{self, Cell, Sheet};
 use crate::suggest::message;
 use crate::AppState;
@@ -210,8 +210,14 @@ struct HotPage<'a> {
     error: Option<&'static str>,
 }
 
-fn refused(chrome: &Chrome, key: &'static str, status: StatusCode) -> Response {
-    (status, chrome.t.get(key).to_string()).into_response()
+/// The error page for a refusal, or for a failure of the store.
+fn refused(_chrome: &Chrome, key: &'static str, status: StatusCode) -> Response {
+    let error = match status {
+        StatusCode::SERVICE_UNAVAILABLE => PageError::unavailable(),
+        StatusCode::FORBIDDEN => PageError::forbidden(key),
+        _ => PageError::new(status, "error.title", key),
+    };
+    error.into_response()
 }
 
 pub async fn hot(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HotQuery>) -> Response {
@@ -239,7 +245,8 @@ pub async fn hot(State(state): State<AppState>, chrome: Chrome, Query(query): Qu
                         .map(|(i, h)| issue(i + 1, h, &found.numbers))
                         .collect();
                 }
-                Err(key) => error = Some(key),
+                // No list stands in for issues that could not be found.
+                Err(key) => return refused(&chrome, key, StatusCode::SERVICE_UNAVAILABLE),
             }
             (from.to_string(), to.to_string())
         }
@@ -265,9 +272,8 @@ pub async fn hot(State(state): State<AppState>, chrome: Chrome, Query(query): Qu
         error,
     };
     let mut response = page(&chrome, &template);
-    if let Some(key) = error {
-        *response.status_mut() =
-            if key == "error.unavailable" { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_REQUEST };
+    if error.is_some() {
+        *response.status_mut() = StatusCode::BAD_REQUEST;
     }
     response
 }

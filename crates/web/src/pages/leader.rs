@@ -5,8 +5,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use gongzhi_domain::figures::Measure;
 use gongzhi_domain::measures::{Measures, Scoring};
@@ -15,7 +13,7 @@ use gongzhi_store::Queue;
 use serde_json::json;
 
 use super::figures::{figure_views, shown, FigureView, Scope};
-use super::{page, Chrome};
+use super::{page, Chrome, PageError, PageResult};
 use crate::AppState;
 
 /// Overdue requests the overview lists; the rest are a click away.
@@ -80,9 +78,9 @@ fn suggestion_figures(chrome: &Chrome, a: &gongzhi_store::SuggestionAccuracy) ->
     ]
 }
 
-pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
+pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     let Some(user) = chrome.user.clone() else {
-        return chrome.to_login();
+        return Ok(chrome.to_login());
     };
     let now = time::now();
     let today = time::local_date(now);
@@ -90,16 +88,15 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
     let store = &state.store;
     let staff = user.staff();
     // Independent reads, each on its own connection: the page waits for the slowest only.
-    let (Ok(unit), Ok(measures), Ok(days), Ok(overdue), Ok(counts), Ok(accuracy)) = tokio::join!(
+    let (unit, measures, days, overdue, counts, accuracy) = tokio::join!(
         store.unit(user.unit_id),
         store.measures(user.unit_id, from, today, now),
         store.daily_counters(user.unit_id, from, today),
         store.queue(&staff, Queue::Overdue, now, OVERDUE_SHOWN),
         store.queue_counts(&staff, now),
         store.suggestion_accuracy(user.unit_id, from, today),
-    ) else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
+    );
+    let (unit, measures, days, overdue, counts, accuracy) = (unit?, measures?, days?, overdue?, counts?, accuracy?);
     let trend = trend_json(&chrome, &days);
     let overdue: Vec<(i64, String, String)> = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
     let overdue_now = counts.iter().find(|(q, _)| *q == Queue::Overdue).map(|(_, n)| *n).unwrap_or_default();
@@ -119,7 +116,7 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> Response {
         overdue_note,
         suggestions: suggestion_figures(&chrome, &accuracy),
     };
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
 /// A sub-unit's line in the public table.
@@ -144,26 +141,21 @@ struct PublicStats<'a> {
 
 /// The public statistics: the district's measures for the last 30 days, its trend, and
 /// each subdistrict and town beside the others. No person is named.
-pub async fn public(State(state): State<AppState>, chrome: Chrome) -> Response {
+pub async fn public(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     let now = time::now();
     let today = time::local_date(now);
     let from = today - Duration::days(29);
     let store = &state.store;
-    let unavailable =
-        || (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    let Ok(units) = store.units().await else { return unavailable() };
-    let Some(root) = units.iter().find(|u| u.parent_id.is_none()) else { return unavailable() };
-    let (Ok(measures), Ok(days)) =
-        (store.measures(root.id, from, today, now).await, store.daily_counters(root.id, from, today).await)
-    else {
-        return unavailable();
-    };
+    let units = store.units().await?;
+    let Some(root) = units.iter().find(|u| u.parent_id.is_none()) else { return Err(PageError::unavailable()) };
+    let (measures, days) =
+        (store.measures(root.id, from, today, now).await?, store.daily_counters(root.id, from, today).await?);
     let mut lines = Vec::new();
     for unit in units.iter().filter(|u| {
         u.parent_id == Some(root.id)
             && matches!(u.kind, gongzhi_domain::UnitKind::Subdistrict | gongzhi_domain::UnitKind::Town)
     }) {
-        let Ok(m) = store.measures(unit.id, from, today, now).await else { return unavailable() };
+        let m = store.measures(unit.id, from, today, now).await?;
         lines.push(UnitLine {
             name: unit.name.clone(),
             intake: m.intake,
@@ -180,7 +172,7 @@ pub async fn public(State(state): State<AppState>, chrome: Chrome) -> Response {
         trend: trend_json(&chrome, &days),
         lines,
     };
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
 pub(crate) fn trend_json(chrome: &Chrome, days: &[(chrono::NaiveDate, gongzhi_domain::measures::Counters)]) -> String {

@@ -16,11 +16,11 @@ use chrono::{Datelike, NaiveDate};
 use gongzhi_domain::lists::{Entry, Summary};
 use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::Role;
-use gongzhi_store::{Account, Claims, Owner, MAX_ENTRIES};
+use gongzhi_store::{Account, Claims, Owner, StoreError, MAX_ENTRIES};
 use serde::Deserialize;
 
 use super::figures::{scope_of, units_in_scope, ScopeQuery, PAGE};
-use super::{page, Chrome};
+use super::{page, Chrome, PageError, PageResult};
 use crate::export::{self, Cell, MadeSheet};
 use crate::i18n::Messages;
 use crate::AppState;
@@ -108,10 +108,10 @@ struct Names {
     units: HashMap<i64, String>,
 }
 
-async fn names(state: &AppState) -> Names {
-    let people = state.store.accounts().await.unwrap_or_default().into_iter().map(|a| (a.id, a.name)).collect();
-    let units = state.store.units().await.unwrap_or_default().into_iter().map(|u| (u.id, u.name)).collect();
-    Names { people, units }
+async fn names(state: &AppState) -> Result<Names, StoreError> {
+    let people = state.store.accounts().await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let units = state.store.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(Names { people, units })
 }
 
 /// One cell of a list; `href` links it to the request.
@@ -310,28 +310,22 @@ struct ListsPage<'a> {
 }
 
 /// The cadres a viewer may pick: the handlers of their subtree.
-async fn cadres(state: &AppState, viewer: &Account) -> Vec<(i64, String)> {
+async fn cadres(state: &AppState, viewer: &Account) -> Result<Vec<(i64, String)>, StoreError> {
     let staff = viewer.staff();
-    state
-        .store
-        .accounts()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| a.role == Role::Handler && (a.id == viewer.id || staff.covers(&a.unit_path)))
-        .map(|a| (a.id, a.name))
-        .collect()
+    let accounts = state.store.accounts().await?.into_iter();
+    let cadres = accounts.filter(|a| a.role == Role::Handler && (a.id == viewer.id || staff.covers(&a.unit_path)));
+    Ok(cadres.map(|a| (a.id, a.name)).collect())
 }
 
-pub async fn lists(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListsQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn lists(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListsQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let list = LISTS.iter().copied().find(|l| *l == query.list).unwrap_or("problem");
     let page_number: i64 = query.page.parse().unwrap_or(1).max(1);
     let mut template = ListsPage {
         chrome: &chrome,
-        units: units_in_scope(&state, &staff).await,
-        cadres: cadres(&state, &user).await,
+        units: units_in_scope(&state, &staff).await?,
+        cadres: cadres(&state, &user).await?,
         unit_id: staff.unit_id,
         cadre_id: None,
         from: query.scope.from.clone(),
@@ -355,17 +349,12 @@ pub async fn lists(State(state): State<AppState>, chrome: Chrome, Query(query): 
             template.error = Some(key);
             let mut response = page(&chrome, &template);
             *response.status_mut() = StatusCode::BAD_REQUEST;
-            return response;
+            return Ok(response);
         }
     };
     let offset = (page_number - 1) * PAGE;
-    let (summary, found) = match state.store.lists(&staff, &asked.claims, offset, PAGE).await {
-        Ok(found) => found,
-        Err(_) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-        }
-    };
-    let names = names(&state).await;
+    let (summary, found) = state.store.lists(&staff, &asked.claims, offset, PAGE).await?;
+    let names = names(&state).await?;
     template.table = tables(&chrome, &found.items, &names).into_iter().find(|t| t.id == list);
     template.tabs = LISTS
         .iter()
@@ -383,15 +372,15 @@ pub async fn lists(State(state): State<AppState>, chrome: Chrome, Query(query): 
     template.to = asked.claims.to.to_string();
     template.owner = asked.owner;
     template.closed_only = asked.claims.closed_only;
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
 /// Every entry of the lists asked for, up to what a spreadsheet carries.
-async fn all_entries(state: &AppState, user: &Account, asked: &Asked) -> Result<(Summary, Vec<Entry>), ()> {
+async fn all_entries(state: &AppState, user: &Account, asked: &Asked) -> Result<(Summary, Vec<Entry>), StoreError> {
     let mut entries = Vec::new();
     loop {
         let (summary, found) =
-            state.store.lists(&user.staff(), &asked.claims, entries.len() as i64, MAX_ENTRIES).await.map_err(|_| ())?;
+            state.store.lists(&user.staff(), &asked.claims, entries.len() as i64, MAX_ENTRIES).await?;
         let done = found.items.is_empty();
         entries.extend(found.items);
         if done || entries.len() as i64 >= found.total || entries.len() >= export::MAX_ROWS {
@@ -408,14 +397,11 @@ async fn everything(
     query: &ListsQuery,
 ) -> Result<(Asked, Summary, Vec<Entry>, Names), Response> {
     let Some(user) = chrome.user.clone() else { return Err(chrome.to_login()) };
-    let asked = match asked(state, &user, query).await {
-        Ok(asked) => asked,
-        Err(key) => return Err((StatusCode::BAD_REQUEST, chrome.t.get(key).to_string()).into_response()),
-    };
-    let Ok((summary, entries)) = all_entries(state, &user, &asked).await else {
-        return Err((StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response());
-    };
-    Ok((asked, summary, entries, names(state).await))
+    let refused = |key| PageError::new(StatusCode::BAD_REQUEST, "error.title", key).into_response();
+    let asked = asked(state, &user, query).await.map_err(refused)?;
+    let failed = |error| PageError::from(error).into_response();
+    let (summary, entries) = all_entries(state, &user, &asked).await.map_err(failed)?;
+    Ok((asked, summary, entries, names(state).await.map_err(failed)?))
 }
 
 /// The three lists as an XLSX file of three sheets.

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod bulletins;
 pub mod dashboard;
 pub mod desk;
+pub mod error;
 pub mod figures;
 pub mod hot;
 pub mod leader;
@@ -34,6 +35,8 @@ use crate::auth::{cookie_header, cookie_in, Caller, SESSION_COOKIE};
 use crate::i18n::{Lang, Messages};
 use crate::AppState;
 
+pub use error::{PageError, PageResult};
+
 pub const CSRF_COOKIE: &str = "gongzhi_csrf";
 pub const LANG_COOKIE: &str = "lang";
 
@@ -48,7 +51,7 @@ pub struct Chrome {
     /// password changed, login disabled).
     pub expired: bool,
     /// This page, to come back to after logging in.
-    here: String,
+    pub(crate) here: String,
     secure: bool,
 }
 

@@ -26,11 +26,8 @@ fn serve(result: Result<Attachment, StoreError>) -> Response {
             ];
             (headers, photo.bytes).into_response()
         }
-        Err(StoreError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "photo unavailable");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
-        }
+        // Absent, or the store failed: the error page that says which.
+        Err(error) => super::PageError::from(error).into_response(),
     }
 }
 

@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use gongzhi_domain::catalogue::{self, Resolved};
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::request::NewRequest;
@@ -17,8 +16,8 @@ use gongzhi_domain::*;
 use gongzhi_store::{StoreError, TrackView};
 use serde::Deserialize;
 
-use super::upload::Posted;
-use super::{page, same_site_form, Chrome};
+use super::upload::{FormProblem, Posted};
+use super::{page, same_site_form, Chrome, PageError, PageResult};
 use crate::auth::ClientAddr;
 use crate::AppState;
 
@@ -139,19 +138,19 @@ fn kinds(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
     Kind::ALL.iter().map(|k| (k.as_str(), chrome.t.kind(*k))).collect()
 }
 
+/// The form, as typed when it comes back with a refusal's status and words; `choice`
+/// names the categories a word the resident typed could mean.
 async fn show_form(
     state: &AppState,
     chrome: &Chrome,
     form: &SubmitForm,
-    error: Option<String>,
+    refusal: super::error::Refusal,
     choice: &[i64],
-) -> Response {
-    let (places, categories, held) = match (choices(state).await, held_photos(state, &form.key).await) {
-        (Ok((places, categories)), Ok(held)) => (places, categories, held.len()),
-        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
-    };
+) -> PageResult {
+    let (places, categories) = choices(state).await?;
+    let held = held_photos(state, &form.key).await?.len();
     let choice = categories.iter().filter(|e| choice.contains(&e.id)).map(|e| e.path.clone()).collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (status, error) = super::error::said(refusal);
     let config = &state.config;
     let photo_hint = chrome
         .t
@@ -164,7 +163,7 @@ async fn show_form(
         SubmitPage { chrome, form, kinds, places, categories, categories_json, choice, error, photo_hint, held };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
 /// The photos held for a form, by its key; a form without a usable key holds none.
@@ -175,7 +174,7 @@ async fn held_photos(state: &AppState, key: &str) -> Result<Vec<Vec<u8>>, StoreE
     state.store.held_photos(key).await
 }
 
-pub async fn submit_form(State(state): State<AppState>, chrome: Chrome) -> Response {
+pub async fn submit_form(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     let form = SubmitForm { kind: "complaint".into(), key: gongzhi_store::new_token(), ..SubmitForm::default() };
     show_form(&state, &chrome, &form, None, &[]).await
 }
@@ -210,15 +209,16 @@ pub async fn submit(
     chrome: Chrome,
     headers: HeaderMap,
     Posted { form, photos, problem }: Posted<SubmitForm>,
-) -> Response {
+) -> PageResult {
+    let refused = |status, key| super::error::refused(&chrome, status, key);
     if let Some(problem) = problem {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get(problem.key()).into()), &[]).await;
+        return show_form(&state, &chrome, &form, refused(problem.status(), problem.key()), &[]).await;
     }
     if !same_site_form(&headers, &form.csrf) {
-        return show_form(&state, &chrome, &form, Some(chrome.t.get("form.csrf").into()), &[]).await;
+        return show_form(&state, &chrome, &form, refused(StatusCode::FORBIDDEN, "form.csrf"), &[]).await;
     }
     // Whatever is refused from here on, the photos sent are held for the form's next try.
-    let refuse = |error: String, choice: Vec<i64>| {
+    let refuse = |refusal: super::error::Refusal, choice: Vec<i64>| {
         let (state, chrome, form, photos) = (&state, &chrome, &form, &photos);
         async move {
             if !photos.is_empty() && !form.key.is_empty() && form.key.len() <= 128 {
@@ -226,21 +226,20 @@ pub async fn submit(
                     tracing::warn!(%error, "photos of a refused form not held");
                 }
             }
-            show_form(state, chrome, form, Some(error), &choice).await
+            show_form(state, chrome, form, refusal, &choice).await
         }
     };
-    let entries = match choices(&state).await {
-        Ok((_, entries)) => entries,
-        Err(_) => return refuse(chrome.t.get("error.unavailable").into(), vec![]).await,
-    };
+    let entries = choices(&state).await?.1;
     let category_id = match catalogue::resolve(&form.category, &entries) {
         Resolved::Nothing => None,
         Resolved::One(id) => Some(id),
         Resolved::Choice(ids) => {
             let words = chrome.t.get("submit.choose_category").replace("{words}", form.category.trim());
-            return refuse(words, ids).await;
+            return refuse(Some((StatusCode::UNPROCESSABLE_ENTITY, words)), ids).await;
         }
-        Resolved::Unknown => return refuse(chrome.t.get("submit.unknown_category").into(), vec![]).await,
+        Resolved::Unknown => {
+            return refuse(refused(StatusCode::UNPROCESSABLE_ENTITY, "submit.unknown_category"), vec![]).await
+        }
     };
     // A deactivated place is not offered; a form kept open since it was is told so by
     // intake, which holds every channel to the same rule.
@@ -283,9 +282,13 @@ pub async fn submit(
             }
             let reply_by = expected_reply(&state, r).await;
             let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice, reply_by };
-            page(&chrome, &done)
+            Ok(page(&chrome, &done))
         }
-        Err(error) => refuse(crate::ApiError::from(error).text.in_lang(chrome.t.lang), vec![]).await,
+        // Refused or failed, the form comes back as typed with its photos held: nothing is lost.
+        Err(error) => {
+            let error = crate::ApiError::from(error);
+            refuse(Some((error.status, error.text.in_lang(chrome.t.lang))), vec![]).await
+        }
     }
 }
 
@@ -372,36 +375,40 @@ async fn show_track(
     chrome: &Chrome,
     addr: &str,
     code: &str,
-    notice: Option<&str>,
+    notice: Option<(StatusCode, &str)>,
     form: TrackForm,
     missing: Vec<&'static str>,
-) -> Response {
+) -> PageResult {
     match crate::api::track::guarded(state, addr, code, state.store.track(code)).await {
         Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => {
             let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("login.throttled"))));
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            response
+            Ok(response)
         }
         Ok(view) => {
-            let photos = match state.store.request_by_tracking_code(code).await {
-                Ok(request) => state.store.photos_of(request.id).await.unwrap_or_default(),
-                Err(_) => vec![],
-            };
+            let request = state.store.request_by_tracking_code(code).await?;
+            let photos = state.store.photos_of(request.id).await?;
             // Photos sent with the request have no event; the unit's came with a note or reply.
             let (own, unit): (Vec<_>, Vec<_>) = photos.into_iter().partition(|p| p.event_id.is_none());
             let base = format!("/track/{code}");
             let (photos, unit_photos) = (super::photos::links(&base, &own), super::photos::links(&base, &unit));
-            let status = if missing.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = match notice {
+                Some((status, _)) => status,
+                None if missing.is_empty() => StatusCode::OK,
+                None => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let notice = notice.map(|(_, words)| words);
             let bare = TrackPage::bare(chrome, code, None);
             let template = TrackPage { view: Some(&view), notice, photos, unit_photos, form, missing, ..bare };
             let mut response = page(chrome, &template);
             *response.status_mut() = status;
-            response
+            Ok(response)
         }
+        Err(error) if error.status.is_server_error() => Err(error.into()),
         Err(_) => {
             let mut response = page(chrome, &TrackPage::bare(chrome, code, Some(chrome.t.get("track.unknown"))));
             *response.status_mut() = StatusCode::NOT_FOUND;
-            response
+            Ok(response)
         }
     }
 }
@@ -411,7 +418,7 @@ pub async fn track(
     chrome: Chrome,
     ClientAddr(addr): ClientAddr,
     Path(code): Path<String>,
-) -> Response {
+) -> PageResult {
     show_track(&state, &chrome, &addr, &code, None, TrackForm::default(), vec![]).await
 }
 
@@ -435,10 +442,10 @@ pub async fn evaluate(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Form(form): Form<TrackForm>,
-) -> Response {
-    if !same_site_form(&headers, &form.csrf) {
-        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
+    Posted { form, problem, .. }: Posted<TrackForm>,
+) -> PageResult {
+    if let Some(refusal) = refusal_of_form(&state, &chrome, &headers, &form, problem).await? {
+        return show_track(&state, &chrome, &addr, &code, Some(refusal), form, vec![]).await;
     }
     let (solved, satisfaction) = (super::work::yes_or_no(&form.solved), Satisfaction::parse(&form.satisfaction));
     let (Some(solved), Some(satisfaction)) = (solved, satisfaction) else {
@@ -449,13 +456,45 @@ pub async fn evaluate(
     let command = Command::Evaluate { solved, satisfaction, comment: form.comment.trim().to_string() };
     // Not solved or not satisfied: thanked, and shown the way back just below.
     let thanks = if solved && satisfaction.counts_as_satisfied() { "track.thanks" } else { "track.thanks_unsatisfied" };
-    let notice = match as_requester(&state, &addr, &code, command).await {
-        Ok(_) => chrome.t.get(thanks),
-        Err(error) if error.status == StatusCode::NOT_FOUND => chrome.t.get("track.unknown"),
-        Err(error) if error.status == StatusCode::TOO_MANY_REQUESTS => chrome.t.get("login.throttled"),
-        Err(_) => chrome.t.get("track.not_now"),
-    };
-    show_track(&state, &chrome, &addr, &code, Some(notice), TrackForm::default(), vec![]).await
+    match as_requester(&state, &addr, &code, command).await {
+        Ok(_) => {
+            let notice = Some((StatusCode::OK, chrome.t.get(thanks)));
+            show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
+        }
+        Err(error) if error.status.is_server_error() => Err(error.into()),
+        // Refused, it says why and keeps the verdict as chosen.
+        Err(error) => {
+            let words = match error.status {
+                StatusCode::NOT_FOUND => chrome.t.get("track.unknown"),
+                StatusCode::TOO_MANY_REQUESTS => chrome.t.get("login.throttled"),
+                _ => chrome.t.get("track.not_now"),
+            };
+            show_track(&state, &chrome, &addr, &code, Some((error.status, words)), form, vec![]).await
+        }
+    }
+}
+
+/// What stops a requester's form before it is read for what it asks: text that cannot
+/// be kept, a form not from our pages, or staff credentials — a cadre must not evaluate
+/// or reopen as if they had raised the request. The form comes back as typed.
+async fn refusal_of_form(
+    state: &AppState,
+    chrome: &Chrome,
+    headers: &HeaderMap,
+    form: &TrackForm,
+    problem: Option<FormProblem>,
+) -> Result<Option<(StatusCode, &'static str)>, PageError> {
+    let refusal = |status, key| Some((status, chrome.t.get(key)));
+    if let Some(problem) = problem {
+        return Ok(refusal(problem.status(), problem.key()));
+    }
+    if crate::auth::carries_staff(headers, state).await? {
+        return Ok(refusal(StatusCode::FORBIDDEN, "guard.staff"));
+    }
+    if !same_site_form(headers, &form.csrf) {
+        return Ok(refusal(StatusCode::FORBIDDEN, "form.csrf"));
+    }
+    Ok(None)
 }
 
 /// Takes the requester's own action on the request behind a tracking code.
@@ -472,10 +511,10 @@ pub async fn reopen(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Path(code): Path<String>,
-    Form(form): Form<TrackForm>,
-) -> Response {
-    if !same_site_form(&headers, &form.csrf) {
-        return show_track(&state, &chrome, &addr, &code, Some(chrome.t.get("form.csrf")), form, vec![]).await;
+    Posted { form, problem, .. }: Posted<TrackForm>,
+) -> PageResult {
+    if let Some(refusal) = refusal_of_form(&state, &chrome, &headers, &form, problem).await? {
+        return show_track(&state, &chrome, &addr, &code, Some(refusal), form, vec![]).await;
     }
     if form.reason.trim().is_empty() {
         return show_track(&state, &chrome, &addr, &code, None, form, vec!["reason"]).await;
@@ -483,16 +522,17 @@ pub async fn reopen(
     let command = Command::Reopen { reason: form.reason.trim().to_string() };
     match as_requester(&state, &addr, &code, command).await {
         Ok(_) => {
-            let notice = Some(chrome.t.get("track.reopened"));
+            let notice = Some((StatusCode::OK, chrome.t.get("track.reopened")));
             show_track(&state, &chrome, &addr, &code, notice, TrackForm::default(), vec![]).await
         }
+        Err(error) if error.status.is_server_error() => Err(error.into()),
         // Refused, it says why and keeps the reason as typed.
         Err(error) => {
             let message = match error.status {
                 StatusCode::NOT_FOUND => chrome.t.get("track.unknown").to_string(),
-                _ => error.text.in_lang(chrome.t.lang),
+                _ => error.text.clone().in_lang(chrome.t.lang),
             };
-            show_track(&state, &chrome, &addr, &code, Some(&message), form, vec![]).await
+            show_track(&state, &chrome, &addr, &code, Some((error.status, &message)), form, vec![]).await
         }
     }
 }

@@ -9,14 +9,13 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::*;
 use gongzhi_store::{ListFilter, StoreError};
 use serde::Deserialize;
 
 use super::work::{row, unit_names, Row};
-use super::{page, Chrome};
+use super::{page, Chrome, PageError, PageResult};
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
 
@@ -154,14 +153,11 @@ impl SearchPage<'_> {
     }
 }
 
-pub async fn search(State(state): State<AppState>, chrome: Chrome, Query(form): Query<SearchForm>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn search(State(state): State<AppState>, chrome: Chrome, Query(form): Query<SearchForm>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
-    let (units, categories) = match (state.store.units().await, state.store.categories().await) {
-        (Ok(units), Ok(categories)) => (units, categories),
-        _ => return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response(),
-    };
+    let (units, categories) = (state.store.units().await?, state.store.categories().await?);
     let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
     let units: Vec<(i64, String)> =
         units.into_iter().filter(|u| staff.covers(&u.path)).map(|u| (u.id, u.name)).collect();
@@ -187,7 +183,7 @@ pub async fn search(State(state): State<AppState>, chrome: Chrome, Query(form): 
                 }
                 Err(StoreError::Invalid(_)) if filter.text.is_some() => error = Some("search.too_short"),
                 Err(StoreError::Invalid(_)) | Err(StoreError::NotFound) => error = Some("search.bad_field"),
-                Err(_) => error = Some("error.unavailable"),
+                Err(failure) => return Err(failure.into()),
             },
             Err(key) => error = Some(key),
         }
@@ -212,29 +208,23 @@ pub async fn search(State(state): State<AppState>, chrome: Chrome, Query(form): 
     };
     let mut response = page(&chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
 /// The whole selection as a spreadsheet, up to [`EXPORT_ROWS`] rows.
-pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(form): Query<SearchForm>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(form): Query<SearchForm>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
-    let mut filter = match filter_of(&SearchForm { cursor: String::new(), ..form }) {
-        Ok(filter) => filter,
-        Err(key) => return (StatusCode::BAD_REQUEST, chrome.t.get(key).to_string()).into_response(),
-    };
+    let refused = |key| PageError::new(StatusCode::BAD_REQUEST, "error.title", key);
+    let mut filter = filter_of(&SearchForm { cursor: String::new(), ..form }).map_err(refused)?;
     filter.limit = Some(gongzhi_store::MAX_PAGE);
     let mut found = Vec::new();
     loop {
         let page = match state.store.list(&staff, &filter, now).await {
             Ok(page) => page,
-            Err(StoreError::Invalid(_)) => {
-                return (StatusCode::BAD_REQUEST, chrome.t.get("search.too_short").to_string()).into_response()
-            }
-            Err(_) => {
-                return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-            }
+            Err(StoreError::Invalid(_)) => return Err(refused("search.too_short")),
+            Err(failure) => return Err(failure.into()),
         };
         found.extend(page.items);
         match page.next_cursor {
@@ -242,9 +232,9 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(form): 
             _ => break,
         }
     }
-    let names = unit_names(&state).await;
-    export::download(&format!("{}.xlsx", chrome.t.get("search.file")), vec![request_sheet(&chrome, &names, &found)])
-        .await
+    let names = unit_names(&state).await?;
+    let sheets = vec![request_sheet(&chrome, &names, &found)];
+    Ok(export::download(&format!("{}.xlsx", chrome.t.get("search.file")), sheets).await)
 }
 
 /// Requests as a worksheet, the way every request list exports.

@@ -4,6 +4,8 @@
 //!
 //! Limits are kept while reading: a file over the size limit is read to its end but not
 //! kept, so the form's other fields still arrive and the page can come back filled in.
+//! Text holding U+0000, which PostgreSQL cannot store, comes back the same way: without
+//! the character, with the problem said, and nothing done.
 
 use std::collections::HashMap;
 
@@ -16,22 +18,33 @@ use serde::de::DeserializeOwned;
 
 use crate::AppState;
 
-/// What was wrong with the photos of a form, as a catalogue key. Handlers check it
+/// What was wrong with a form's photos or text, as a catalogue key. Handlers check it
 /// before the CSRF token: a body cut off at its size limit may have lost the token too,
 /// and a form with a problem changes nothing either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhotoProblem {
+pub enum FormProblem {
     TooMany,
     TooLarge,
     NotAPhoto,
+    /// A field held U+0000; the form comes back without it.
+    Nul,
 }
 
-impl PhotoProblem {
+impl FormProblem {
     pub fn key(self) -> &'static str {
         match self {
-            PhotoProblem::TooMany => "photo.too_many",
-            PhotoProblem::TooLarge => "photo.too_large",
-            PhotoProblem::NotAPhoto => "photo.not_photo",
+            FormProblem::TooMany => "photo.too_many",
+            FormProblem::TooLarge => "photo.too_large",
+            FormProblem::NotAPhoto => "photo.not_photo",
+            FormProblem::Nul => "guard.nul",
+        }
+    }
+
+    /// The status the form comes back with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            FormProblem::Nul => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -41,8 +54,8 @@ impl PhotoProblem {
 pub struct Posted<T> {
     pub form: T,
     pub photos: Vec<Vec<u8>>,
-    /// The first thing wrong with the photos; when set, `photos` is to be ignored.
-    pub problem: Option<PhotoProblem>,
+    /// The first thing wrong with the form; when set, nothing is to be done with it.
+    pub problem: Option<FormProblem>,
 }
 
 /// The largest body a route taking photos accepts: the photos and room for the text.
@@ -59,17 +72,22 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
-        if !multipart {
+        let (mut fields, mut photos, mut problem) = if multipart {
+            let parts = Multipart::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+            read(parts, &state.config).await
+        } else {
             let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, state)
                 .await
                 .map_err(IntoResponse::into_response)?;
-            return Ok(Posted { form: fields_as(fields).ok_or_else(malformed)?, photos: Vec::new(), problem: None });
-        }
-        let parts = Multipart::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-        let (fields, photos, problem) = read(parts, &state.config).await;
-        // What `guard` does for urlencoded forms: PostgreSQL cannot store U+0000.
+            (fields, Vec::new(), None)
+        };
         if fields.iter().any(|(name, text)| name.contains('\0') || text.contains('\0')) {
-            return Err(crate::guard::nul_in_form());
+            for (name, text) in &mut fields {
+                name.retain(|c| c != '\0');
+                text.retain(|c| c != '\0');
+            }
+            photos.clear();
+            problem = Some(FormProblem::Nul);
         }
         Ok(Posted { form: fields_as(fields).ok_or_else(malformed)?, photos, problem })
     }
@@ -103,7 +121,7 @@ fn malformed() -> Response {
 async fn read(
     mut parts: Multipart,
     config: &crate::WebConfig,
-) -> (Vec<(String, String)>, Vec<Vec<u8>>, Option<PhotoProblem>) {
+) -> (Vec<(String, String)>, Vec<Vec<u8>>, Option<FormProblem>) {
     let mut fields = Vec::new();
     let mut photos = Vec::new();
     let mut problem = None;
@@ -115,7 +133,7 @@ async fn read(
             // has arrived, so when a body far over the limit came at once, even the text
             // before the photos is lost; the problem still says why.
             Err(_) => {
-                problem.get_or_insert(PhotoProblem::TooLarge);
+                problem.get_or_insert(FormProblem::TooLarge);
                 break;
             }
         };
@@ -148,13 +166,13 @@ async fn read(
         }
         // A file input left empty still sends a part with no bytes.
         if over {
-            problem.get_or_insert(PhotoProblem::TooLarge);
+            problem.get_or_insert(FormProblem::TooLarge);
         } else if bytes.is_empty() {
             continue;
         } else if gongzhi_store::photo_type(&bytes).is_none() {
-            problem.get_or_insert(PhotoProblem::NotAPhoto);
+            problem.get_or_insert(FormProblem::NotAPhoto);
         } else if photos.len() == config.photo_max_count {
-            problem.get_or_insert(PhotoProblem::TooMany);
+            problem.get_or_insert(FormProblem::TooMany);
         } else {
             photos.push(bytes);
         }

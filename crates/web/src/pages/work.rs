@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use gongzhi_domain::deadline::{time_left, TimeLeft, Urgency};
 use gongzhi_domain::lifecycle::{Action, Command, TABLE};
 use gongzhi_domain::time::{self, Millis, DAY};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 use super::upload::Posted;
-use super::{page, same_site_form, Chrome};
+use super::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 use gongzhi_domain::time::display as when;
@@ -50,8 +50,8 @@ pub(crate) fn row(r: &Request, chrome: &Chrome, places: &HashMap<i64, String>, s
     }
 }
 
-pub(crate) async fn unit_names(state: &AppState) -> HashMap<i64, String> {
-    state.store.units().await.map(|units| units.into_iter().map(|u| (u.id, u.name)).collect()).unwrap_or_default()
+pub(crate) async fn unit_names(state: &AppState) -> Result<HashMap<i64, String>, StoreError> {
+    Ok(state.store.units().await?.into_iter().map(|u| (u.id, u.name)).collect())
 }
 
 #[derive(Template)]
@@ -111,21 +111,17 @@ fn opening_queue(role: Role, counts: &[(Queue, i64)]) -> Queue {
     queues_of(role).iter().copied().find(waiting).unwrap_or_else(|| first_queue(role))
 }
 
-pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
-    let Ok(counts) = state.store.queue_counts(&staff, now).await else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
+    let counts = state.store.queue_counts(&staff, now).await?;
     let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| opening_queue(user.role, &counts));
     // A page number that is not one shows the first page; a huge one shows an empty page.
     let page_number = query.page.as_deref().and_then(|p| p.parse::<u64>().ok()).unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * u64::from(PAGE);
-    let Ok(mut items) = state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await else {
-        return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response();
-    };
-    let places = unit_names(&state).await;
+    let mut items = state.store.queue_page(&staff, queue, now, offset, PAGE + 1).await?;
+    let places = unit_names(&state).await?;
     let counts = queues_of(user.role)
         .iter()
         .map(|q| {
@@ -137,35 +133,29 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     items.truncate(PAGE as usize);
     let rows = items.iter().map(|r| row(r, &chrome, &places, &state, now)).collect();
     let home = Home { chrome: &chrome, user: &user, counts, queue: queue.as_str(), rows, page: page_number, more };
-    page(&chrome, &home)
+    Ok(page(&chrome, &home))
 }
 
 /// A whole queue as a spreadsheet, up to the export limit.
-pub async fn queue_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+pub async fn queue_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<HomeQuery>) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let staff = user.staff();
     let now = time::now();
     let queue = query.queue.as_deref().and_then(Queue::parse).unwrap_or_else(|| first_queue(user.role));
     let mut found = Vec::new();
     loop {
         let batch = gongzhi_store::MAX_PAGE;
-        match state.store.queue_page(&staff, queue, now, found.len() as u64, batch).await {
-            Ok(items) => {
-                let last = items.len() < batch as usize;
-                found.extend(items);
-                if last || found.len() >= super::search::EXPORT_ROWS {
-                    break;
-                }
-            }
-            Err(_) => {
-                return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-            }
+        let items = state.store.queue_page(&staff, queue, now, found.len() as u64, batch).await?;
+        let last = items.len() < batch as usize;
+        found.extend(items);
+        if last || found.len() >= super::search::EXPORT_ROWS {
+            break;
         }
     }
-    let names = unit_names(&state).await;
+    let names = unit_names(&state).await?;
     let mut sheet = super::search::request_sheet(&chrome, &names, &found);
     sheet.name = chrome.t.lookup(&format!("queue.{}", queue.as_str())).to_string();
-    crate::export::download(&format!("{}.xlsx", sheet.name), vec![sheet]).await
+    Ok(crate::export::download(&format!("{}.xlsx", sheet.name), vec![sheet]).await)
 }
 
 /// One action form on the request page.
@@ -285,31 +275,23 @@ async fn show_request(
     chrome: &Chrome,
     user: &Account,
     id: i64,
-    refusal: Option<(StatusCode, String)>,
+    refusal: super::error::Refusal,
     typed: Option<Typed>,
     done: Option<Action>,
-) -> Response {
+) -> PageResult {
     let request = match state.store.request(id, &user.staff()).await {
         Ok(request) => request,
         Err(StoreError::NotFound) => {
             let mut response = page(chrome, &NotFound { chrome });
             *response.status_mut() = StatusCode::NOT_FOUND;
-            return response;
+            return Ok(response);
         }
-        Err(_) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-        }
+        Err(error) => return Err(error.into()),
     };
-    let events: Vec<EventRecord> = state.store.events_of(id).await.unwrap_or_default();
-    let names = unit_names(state).await;
-    let people: HashMap<String, String> = state
-        .store
-        .accounts()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| (format!("user:{}", a.id), a.name))
-        .collect();
+    let events: Vec<EventRecord> = state.store.events_of(id).await?;
+    let names = unit_names(state).await?;
+    let people: HashMap<String, String> =
+        state.store.accounts().await?.into_iter().map(|a| (format!("user:{}", a.id), a.name)).collect();
     let actor = |name: &str| match name {
         "requester" => chrome.t.get("request.requester").to_string(),
         "system" => chrome.t.get("request.system").to_string(),
@@ -343,15 +325,12 @@ async fn show_request(
             },
         })
         .collect();
-    let (status, error) = match refusal {
-        Some((status, words)) => (status, Some(words)),
-        None => (StatusCode::OK, None),
-    };
-    let units = super::desk::targets(state).await.unwrap_or_default();
+    let (status, error) = super::error::said(refusal);
+    let units = super::desk::targets(state).await?;
+    let photos = state.store.photos_of(id).await?;
     let category = match request.new.category_id {
         Some(id) => super::portal::category_entries(state)
-            .await
-            .unwrap_or_default()
+            .await?
             .into_iter()
             .find(|e| e.id == id)
             .map(|e| e.path)
@@ -388,15 +367,12 @@ async fn show_request(
         actions,
         units,
         error,
-        photos: super::photos::links(
-            &format!("/work/requests/{id}"),
-            &state.store.photos_of(id).await.unwrap_or_default(),
-        ),
+        photos: super::photos::links(&format!("/work/requests/{id}"), &photos),
         typed,
     };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -416,8 +392,8 @@ pub async fn request(
     chrome: Chrome,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
-) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let done = query.done.as_deref().and_then(Action::parse);
     show_request(&state, &chrome, &user, id, None, None, done).await
 }
@@ -549,20 +525,19 @@ pub async fn act(
     headers: HeaderMap,
     Path((id, action)): Path<(i64, String)>,
     Posted { form: fields, photos, problem }: Posted<ActionFields>,
-) -> Response {
-    let Some(user) = chrome.user.clone() else { return chrome.to_login() };
+) -> PageResult {
+    let Some(user) = chrome.user.clone() else { return Ok(chrome.to_login()) };
     let Some(action) = Action::parse(&action).filter(|a| *a != Action::AutoClose) else {
         let refusal = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("request.incomplete").into());
         return show_request(&state, &chrome, &user, id, Some(refusal), None, None).await;
     };
     // Whatever the form meets, it comes back as it was typed.
-    let again = |error: Option<(StatusCode, String)>, fields: ActionFields, missing: Vec<&'static str>| {
+    let again = |error: super::error::Refusal, fields: ActionFields, missing: Vec<&'static str>| {
         let typed = Typed { action: action.as_str(), fields, missing };
         show_request(&state, &chrome, &user, id, error, Some(typed), None)
     };
     if let Some(problem) = problem {
-        return again(Some((StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get(problem.key()).into())), fields, vec![])
-            .await;
+        return again(Some((problem.status(), chrome.t.get(problem.key()).into())), fields, vec![]).await;
     }
     if !same_site_form(&headers, &fields.csrf) {
         return again(Some((StatusCode::FORBIDDEN, chrome.t.get("form.csrf").into())), fields, vec![]).await;
@@ -577,11 +552,11 @@ pub async fn act(
     let command = match command(action, &fields) {
         Ok(command) => command,
         Err(missing) => {
-            let mut response = again(None, fields, missing).await;
+            let mut response = again(None, fields, missing).await?;
             if response.status() == StatusCode::OK {
                 *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             }
-            return response;
+            return Ok(response);
         }
     };
     match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
@@ -589,7 +564,7 @@ pub async fn act(
             if !photos.is_empty() {
                 super::photos::keep_with_last_event(&state, id, &photos).await;
             }
-            (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response())
         }
         Err(error) => {
             // A request that has moved on is a conflict here, as a stale version is: the

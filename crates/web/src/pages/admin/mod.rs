@@ -154,8 +154,9 @@ fn not_found(chrome: &Chrome) -> Response {
     response
 }
 
-fn unavailable(chrome: &Chrome) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
+/// The store failed: the error page, drawn for the viewer as the page answers.
+fn unavailable(_chrome: &Chrome) -> Response {
+    super::PageError::unavailable().into_response()
 }
 
 /// Page N of a list of `total` rows: the rows to skip, and the links around it.

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::Form;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult, Question};
@@ -14,11 +13,10 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, CallInput, StoreError};
 use serde::Deserialize;
 
-use super::{
-    end_of, not_found, office, parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names,
-};
+use super::{end_of, not_found, office, parse_date, refuse, requests, see_other, user_of, when, Names};
 use super::{PageQuery, Pager};
-use crate::pages::{page, same_site_form, Chrome};
+use crate::pages::error::{refusal, refused, said, Refusal};
+use crate::pages::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 /// A waiting callback as a row of the queue; no phone number here.
@@ -40,18 +38,14 @@ struct QueuePage<'a> {
     pager: Pager,
 }
 
-pub async fn queue(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn queue(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let staff = user.staff();
-    let Ok(total) = state.store.callback_queue(&staff, 0, 1).await.map(|l| l.total) else {
-        return unavailable(&chrome);
-    };
+    let total = state.store.callback_queue(&staff, 0, 1).await?.total;
     let pager = Pager::new("/work/supervision/callbacks", query.page, total);
-    let Ok(listing) = state.store.callback_queue(&staff, pager.offset(), super::PER_PAGE).await else {
-        return unavailable(&chrome);
-    };
-    let rows = queue_rows(&state, &chrome, &user, &listing.items).await;
-    page(&chrome, &QueuePage { chrome: &chrome, rows, pager })
+    let listing = state.store.callback_queue(&staff, pager.offset(), super::PER_PAGE).await?;
+    let rows = queue_rows(&state, &chrome, &user, &listing.items).await?;
+    Ok(page(&chrome, &QueuePage { chrome: &chrome, rows, pager }))
 }
 
 pub(super) async fn queue_rows(
@@ -59,10 +53,10 @@ pub(super) async fn queue_rows(
     chrome: &Chrome,
     user: &Account,
     items: &[gongzhi_store::SampleItem],
-) -> Vec<QueueRow> {
-    let names = Names::load(state).await;
-    let found = requests(state, user, items.iter().map(|i| i.request_id)).await;
-    items
+) -> Result<Vec<QueueRow>, StoreError> {
+    let names = Names::load(state).await?;
+    let found = requests(state, user, items.iter().map(|i| i.request_id)).await?;
+    Ok(items
         .iter()
         .map(|item| {
             let request = found.get(&item.request_id);
@@ -76,7 +70,7 @@ pub(super) async fn queue_rows(
                 drawn: when(item.drawn_at),
             }
         })
-        .collect()
+        .collect())
 }
 
 /// One earlier call, as the workspace lists it.
@@ -144,20 +138,21 @@ async fn show(
     item_id: i64,
     query: WorkspaceQuery,
     returned: Option<Returned>,
-) -> Response {
+) -> PageResult {
     let Returned { error, form, missing } = returned.unwrap_or_default();
+    let (status, error) = said(error);
     let staff = user.staff();
     let (item, attempts) = match state.store.callback_item(&staff, item_id).await {
         Ok(found) => found,
-        Err(StoreError::NotFound) => return not_found(chrome),
-        Err(_) => return unavailable(chrome),
+        Err(StoreError::NotFound) => return Ok(not_found(chrome)),
+        Err(error) => return Err(error.into()),
     };
-    let Some(request) = requests(state, user, [item.request_id]).await.remove(&item.request_id) else {
-        return not_found(chrome);
+    let Some(request) = requests(state, user, [item.request_id]).await?.remove(&item.request_id) else {
+        return Ok(not_found(chrome));
     };
     // The number is shown here and only here; that it was shown is on record.
     state.store.log_pii_access(user.id, vec![request.id]).await;
-    let names = Names::load(state).await;
+    let names = Names::load(state).await?;
     let t = &chrome.t;
     let calls = attempts
         .iter()
@@ -178,10 +173,7 @@ async fn show(
             note: a.note.clone(),
         })
         .collect();
-    let next = match state.store.callback_queue(&staff, 0, 2).await {
-        Ok(queue) => queue.items.iter().map(|i| i.id).find(|id| *id != item.id),
-        Err(_) => None,
-    };
+    let next = state.store.callback_queue(&staff, 0, 2).await?.items.iter().map(|i| i.id).find(|id| *id != item.id);
     let due = match form.due.trim() {
         "" => time::local_date(due_after(&state.store.settings().calendar, time::now(), DEFAULT_DAYS)).to_string(),
         typed => typed.to_string(),
@@ -214,10 +206,9 @@ async fn show(
         form,
         missing,
     };
-    let status = if template.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
 pub async fn workspace(
@@ -225,15 +216,15 @@ pub async fn workspace(
     chrome: Chrome,
     Path(item_id): Path<i64>,
     Query(query): Query<WorkspaceQuery>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     show(&state, &chrome, &user, item_id, query, None).await
 }
 
 /// A call form that came back refused: why, what was typed, and the questions left out.
 #[derive(Default)]
 struct Returned {
-    error: Option<String>,
+    error: Refusal,
     form: CallForm,
     missing: Vec<&'static str>,
 }
@@ -311,25 +302,26 @@ pub async fn record(
     headers: HeaderMap,
     Path(item_id): Path<i64>,
     Form(form): Form<CallForm>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let again = |error: String, form: CallForm, missing: Vec<&'static str>| {
-        let returned = Returned { error: Some(error), form, missing };
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
+    let again = |error: Refusal, form: CallForm, missing: Vec<&'static str>| {
+        let returned = Returned { error, form, missing };
         show(&state, &chrome, &user, item_id, WorkspaceQuery::default(), Some(returned))
     };
+    let invalid = |key| refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, key);
     if !same_site_form(&headers, &form.csrf) {
-        return again(chrome.t.get("form.csrf").to_string(), form, vec![]).await;
+        return again(refused(&chrome, StatusCode::FORBIDDEN, "form.csrf"), form, vec![]).await;
     }
     let result = match result_of(&form) {
         Ok(result) => result,
-        Err(missing) => return again(chrome.t.get("supervision.answer_all").to_string(), form, missing).await,
+        Err(missing) => return again(invalid("supervision.answer_all"), form, missing).await,
     };
     let now = time::now();
     let due = match form.due.trim() {
         "" => due_after(&state.store.settings().calendar, now, DEFAULT_DAYS),
         text => match parse_date(text) {
             Some(date) => end_of(date),
-            None => return again(chrome.t.get("supervision.bad_date").to_string(), form, vec![]).await,
+            None => return again(invalid("supervision.bad_date"), form, vec![]).await,
         },
     };
     let call = CallInput {
@@ -341,11 +333,8 @@ pub async fn record(
     match state.store.record_callback(&user.staff(), item_id, call, now).await {
         Ok(written) => {
             let order = written.order_id.map(|id| format!("&order={id}")).unwrap_or_default();
-            see_other(format!("/work/supervision/callbacks/{item_id}?recorded=1{order}"))
+            Ok(see_other(format!("/work/supervision/callbacks/{item_id}?recorded=1{order}")))
         }
-        Err(error) => {
-            let message = refusal(&chrome, error);
-            again(message, form, vec![]).await
-        }
+        Err(error) => again(refusal(&chrome, error)?, form, vec![]).await,
     }
 }

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::Form;
 use chrono::Duration;
 use gongzhi_domain::role::Role;
@@ -13,11 +12,10 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, DrawSpec, Reproduction, Sample};
 use serde::Deserialize;
 
-use super::{
-    not_found, parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, PageQuery, Pager,
-};
+use super::{not_found, parse_date, refuse, requests, see_other, user_of, when, Names, PageQuery, Pager};
 use crate::export::{self, Cell, Sheet};
-use crate::pages::{page, same_site_form, Chrome};
+use crate::pages::error::{refusal, refused, said, Refusal};
+use crate::pages::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 /// The draw form as the browser sends it, and as it is shown again after a refusal.
@@ -59,24 +57,16 @@ struct DrawPage<'a> {
     error: Option<String>,
 }
 
-async fn show_form(
-    state: &AppState,
-    chrome: &Chrome,
-    user: &Account,
-    form: DrawForm,
-    error: Option<String>,
-) -> Response {
-    let Ok(units) = state.store.units().await else { return unavailable(chrome) };
-    let staff = user.staff();
-    let units = units.into_iter().filter(|u| staff.covers(&u.path)).map(|u| (u.id, u.name)).collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+async fn show_form(state: &AppState, chrome: &Chrome, user: &Account, form: DrawForm, refusal: Refusal) -> PageResult {
+    let units = crate::pages::figures::units_in_scope(state, &user.staff()).await?;
+    let (status, error) = said(refusal);
     let mut response = page(chrome, &DrawPage { chrome, form, units, error });
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn form(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn form(State(state): State<AppState>, chrome: Chrome) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let form = DrawForm { unit: user.unit_id.to_string(), ..DrawForm::default() };
     show_form(&state, &chrome, &user, form, None).await
 }
@@ -101,25 +91,21 @@ pub async fn submit(
     chrome: Chrome,
     headers: HeaderMap,
     Form(form): Form<DrawForm>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     if !same_site_form(&headers, &form.csrf) {
-        let error = chrome.t.get("form.csrf").to_string();
-        return show_form(&state, &chrome, &user, form, Some(error)).await;
+        return show_form(&state, &chrome, &user, form, refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let spec = match spec_of(&form) {
         Ok(spec) => spec,
         Err(key) => {
-            let error = chrome.t.get(key).to_string();
-            return show_form(&state, &chrome, &user, form, Some(error)).await;
+            let error = refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, key);
+            return show_form(&state, &chrome, &user, form, error).await;
         }
     };
     match state.store.draw_sample(&user.staff(), &spec, time::now()).await {
-        Ok(sample) => see_other(format!("/work/supervision/samples/{}", sample.id)),
-        Err(error) => {
-            let error = refusal(&chrome, error);
-            show_form(&state, &chrome, &user, form, Some(error)).await
-        }
+        Ok(sample) => Ok(see_other(format!("/work/supervision/samples/{}", sample.id))),
+        Err(error) => show_form(&state, &chrome, &user, form, refusal(&chrome, error)?).await,
     }
 }
 
@@ -160,30 +146,28 @@ struct SamplesPage<'a> {
     pager: Pager,
 }
 
-pub async fn samples(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn samples(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PageQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let staff = user.staff();
-    let Ok(total) = state.store.samples(&staff, 0, 1).await.map(|l| l.total) else { return unavailable(&chrome) };
+    let total = state.store.samples(&staff, 0, 1).await?.total;
     let pager = Pager::new("/work/supervision/samples", query.page, total);
-    let Ok(listing) = state.store.samples(&staff, pager.offset(), super::PER_PAGE).await else {
-        return unavailable(&chrome);
-    };
-    let names = Names::load(&state).await;
+    let listing = state.store.samples(&staff, pager.offset(), super::PER_PAGE).await?;
+    let names = Names::load(&state).await?;
     let rows = listing.items.iter().map(|s| sample_row(s, &names)).collect();
-    page(&chrome, &SamplesPage { chrome: &chrome, rows, pager })
+    Ok(page(&chrome, &SamplesPage { chrome: &chrome, rows, pager }))
 }
 
 /// Every sample and every request it drew, as two sheets.
-pub async fn samples_export(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn samples_export(State(state): State<AppState>, chrome: Chrome) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let staff = user.staff();
-    let Ok(listing) = state.store.samples(&staff, 0, super::EXPORT_ROWS).await else { return unavailable(&chrome) };
-    let names = Names::load(&state).await;
+    let listing = state.store.samples(&staff, 0, super::EXPORT_ROWS).await?;
+    let names = Names::load(&state).await?;
     let t = &chrome.t;
     let mut items = Vec::new();
     for sample in &listing.items {
-        let Ok(drawn) = state.store.sample_items(&staff, sample.id).await else { return unavailable(&chrome) };
-        let found = requests(&state, &user, drawn.iter().map(|i| i.request_id)).await;
+        let drawn = state.store.sample_items(&staff, sample.id).await?;
+        let found = requests(&state, &user, drawn.iter().map(|i| i.request_id)).await?;
         for item in drawn {
             let number = found.get(&item.request_id).map(|r| r.number.clone()).unwrap_or_default();
             items.push(vec![
@@ -244,7 +228,7 @@ pub async fn samples_export(State(state): State<AppState>, chrome: Chrome) -> Re
             rows: items,
         },
     ];
-    export::download("samples.xlsx", sheets.into()).await
+    Ok(export::download("samples.xlsx", sheets.into()).await)
 }
 
 /// A drawn request as a row of its sample.
@@ -279,23 +263,20 @@ pub async fn sample(
     chrome: Chrome,
     Path(id): Path<i64>,
     Query(query): Query<SampleQuery>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let staff = user.staff();
-    let (sample, drawn) = match (state.store.sample(&staff, id).await, state.store.sample_items(&staff, id).await) {
-        (Ok(sample), Ok(items)) => (sample, items),
-        (Err(gongzhi_store::StoreError::NotFound), _) => return not_found(&chrome),
-        _ => return unavailable(&chrome),
+    let sample = match state.store.sample(&staff, id).await {
+        Err(gongzhi_store::StoreError::NotFound) => return Ok(not_found(&chrome)),
+        found => found?,
     };
+    let drawn = state.store.sample_items(&staff, id).await?;
     let audit = match query.verify {
-        Some(_) => match state.store.reproduce_sample(&staff, id).await {
-            Ok(audit) => Some(audit),
-            Err(_) => return unavailable(&chrome),
-        },
+        Some(_) => Some(state.store.reproduce_sample(&staff, id).await?),
         None => None,
     };
-    let names = Names::load(&state).await;
-    let found = requests(&state, &user, drawn.iter().map(|i| i.request_id)).await;
+    let names = Names::load(&state).await?;
+    let found = requests(&state, &user, drawn.iter().map(|i| i.request_id)).await?;
     let items = drawn
         .iter()
         .map(|item| {
@@ -313,5 +294,5 @@ pub async fn sample(
         })
         .collect();
     let sample = sample_row(&sample, &names);
-    page(&chrome, &SamplePage { chrome: &chrome, sample, items, audit })
+    Ok(page(&chrome, &SamplePage { chrome: &chrome, sample, items, audit }))
 }

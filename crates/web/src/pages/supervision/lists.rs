@@ -3,22 +3,22 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Form;
 use chrono::Duration;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::stale::DEFAULT_DAYS;
 use gongzhi_domain::time;
-use gongzhi_store::{Account, CallbackSummary, Lateness, OrderFilter, ReviewFlag};
+use gongzhi_store::{Account, CallbackSummary, Lateness, OrderFilter, ReviewFlag, StoreError};
 use serde::Deserialize;
 
 use super::callback::{queue_rows, QueueRow};
 use super::draw::SampleRow;
 use super::orders::{order_rows, OrderRow};
-use super::{parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, Pager};
+use super::{parse_date, refuse, requests, see_other, user_of, when, Names, Pager};
 use crate::export::{self, Cell, Sheet};
-use crate::pages::{page, same_site_form, Chrome};
+use crate::pages::error::{refusal, refused, said, Refusal};
+use crate::pages::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 /// A figure of the callback summary, ready to show, and the figure whose requests a
@@ -80,41 +80,39 @@ struct Home<'a> {
     talks: i64,
 }
 
-pub async fn home(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn home(State(state): State<AppState>, chrome: Chrome) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let staff = user.staff();
     let store = &state.store;
     let now = time::now();
     let today = time::local_date(now);
     let open = OrderFilter { status: Some(gongzhi_domain::supervision::OrderStatus::Open), ..OrderFilter::default() };
-    let (Ok(unit), Ok(summary), Ok(queue), Ok(samples), Ok(orders), Ok(flags), Ok(late), Ok(talks)) = (
-        store.unit(user.unit_id).await,
-        store.callback_summary(user.unit_id, today - Duration::days(FIGURE_DAYS - 1), today).await,
-        store.callback_queue(&staff, 0, 10).await,
-        store.samples(&staff, 0, 5).await,
-        store.orders(&staff, &open, 0, 10).await,
-        store.review_flags(&staff, 0, 1).await,
-        store.lateness(&staff, DEFAULT_DAYS, now).await,
-        store.talks(&staff, None, 0, 1).await,
-    ) else {
-        return unavailable(&chrome);
-    };
-    let names = Names::load(&state).await;
+    let (unit, summary, queue, samples, orders, flags, late, talks) = (
+        store.unit(user.unit_id).await?,
+        store.callback_summary(user.unit_id, today - Duration::days(FIGURE_DAYS - 1), today).await?,
+        store.callback_queue(&staff, 0, 10).await?,
+        store.samples(&staff, 0, 5).await?,
+        store.orders(&staff, &open, 0, 10).await?,
+        store.review_flags(&staff, 0, 1).await?,
+        store.lateness(&staff, DEFAULT_DAYS, now).await?,
+        store.talks(&staff, None, 0, 1).await?,
+    );
+    let names = Names::load(&state).await?;
     let template = Home {
         chrome: &chrome,
         unit: unit.name,
         figures: figures(&chrome, &summary),
-        queue: queue_rows(&state, &chrome, &user, &queue.items).await,
+        queue: queue_rows(&state, &chrome, &user, &queue.items).await?,
         waiting: queue.total,
         samples: samples.items.iter().map(|s| super::draw::sample_row(s, &names)).collect(),
-        orders: order_rows(&state, &chrome, &user, &orders.items).await,
+        orders: order_rows(&state, &chrome, &user, &orders.items).await?,
         open_orders: orders.total,
         flags: flags.total,
         stale: late.items.iter().filter(|l| l.stale).count() as i64,
         overdue: late.items.iter().filter(|l| l.overdue).count() as i64,
         talks: talks.total,
     };
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
 /// Days the home page's callback figures cover, today included.
@@ -138,14 +136,11 @@ struct FigurePage<'a> {
 }
 
 /// The requests behind one callback figure of the home page: exactly those it counts.
-pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FigureQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     let now = time::now();
     let today = time::local_date(now);
-    let Ok(summary) = state.store.callback_summary(user.unit_id, today - Duration::days(FIGURE_DAYS - 1), today).await
-    else {
-        return unavailable(&chrome);
-    };
+    let summary = state.store.callback_summary(user.unit_id, today - Duration::days(FIGURE_DAYS - 1), today).await?;
     let t = &chrome.t;
     let (label, figure) = match query.figure.as_str() {
         "sampled" => (t.get("supervision.sampled").to_string(), &summary.sampled),
@@ -156,19 +151,19 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
             Some(tally) => {
                 (format!("{}{}", t.lookup(&format!("question.{other}")), t.get("supervision.no")), &tally.failed)
             }
-            None => return super::not_found(&chrome),
+            None => return Ok(super::not_found(&chrome)),
         },
     };
     let ids = &figure.request_ids;
     let pager = Pager::new(format!("/work/supervision/figures?figure={}", query.figure), query.page, ids.len() as i64);
     let shown = ids.iter().skip(pager.offset() as usize).take(super::PER_PAGE as usize).copied();
-    let found = requests(&state, &user, shown.clone()).await;
-    let places = crate::pages::work::unit_names(&state).await;
+    let found = requests(&state, &user, shown.clone()).await?;
+    let places = crate::pages::work::unit_names(&state).await?;
     let rows = shown
         .filter_map(|id| found.get(&id))
         .map(|r| crate::pages::work::row(r, &chrome, &places, &state, now))
         .collect();
-    page(&chrome, &FigurePage { chrome: &chrome, label, count: figure.count, rows, pager })
+    Ok(page(&chrome, &FigurePage { chrome: &chrome, label, count: figure.count, rows, pager }))
 }
 
 /// A flagged entry as a row.
@@ -183,10 +178,15 @@ pub struct FlagRow {
     pub checked: String,
 }
 
-async fn flag_rows(state: &AppState, chrome: &Chrome, user: &Account, flags: &[ReviewFlag]) -> Vec<FlagRow> {
-    let names = Names::load(state).await;
-    let found = requests(state, user, flags.iter().map(|f| f.request_id)).await;
-    flags
+async fn flag_rows(
+    state: &AppState,
+    chrome: &Chrome,
+    user: &Account,
+    flags: &[ReviewFlag],
+) -> Result<Vec<FlagRow>, StoreError> {
+    let names = Names::load(state).await?;
+    let found = requests(state, user, flags.iter().map(|f| f.request_id)).await?;
+    Ok(flags
         .iter()
         .map(|f| {
             let request = found.get(&f.request_id);
@@ -201,7 +201,7 @@ async fn flag_rows(state: &AppState, chrome: &Chrome, user: &Account, flags: &[R
                 checked: when(f.checked_at),
             }
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -232,30 +232,31 @@ async fn show_flags(
     chrome: &Chrome,
     user: &Account,
     query: FlagsQuery,
-    error: Option<String>,
-) -> Response {
+    refusal: Refusal,
+) -> PageResult {
     let staff = user.staff();
-    let Ok(total) = state.store.review_flags(&staff, 0, 1).await.map(|l| l.total) else { return unavailable(chrome) };
+    let total = state.store.review_flags(&staff, 0, 1).await?.total;
     let pager = Pager::new("/work/supervision/flags", query.page, total);
-    let Ok(listing) = state.store.review_flags(&staff, pager.offset(), super::PER_PAGE).await else {
-        return unavailable(chrome);
-    };
+    let listing = state.store.review_flags(&staff, pager.offset(), super::PER_PAGE).await?;
+    let (status, error) = said(refusal);
     let today = time::local_date(time::now());
     let template = FlagsPage {
         chrome,
         supervisor: user.role == Role::Supervisor,
-        rows: flag_rows(state, chrome, user, &listing.items).await,
+        rows: flag_rows(state, chrome, user, &listing.items).await?,
         pager,
         from: (today - Duration::days(30)).to_string(),
         to: today.to_string(),
         run: query.checked.zip(query.flagged),
         error,
     };
-    page(chrome, &template)
+    let mut response = page(chrome, &template);
+    *response.status_mut() = status;
+    Ok(response)
 }
 
-pub async fn flags(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FlagsQuery>) -> Response {
-    let Some(user) = user_of(&chrome, FLAG_ROLES) else { return refuse(&chrome) };
+pub async fn flags(State(state): State<AppState>, chrome: Chrome, Query(query): Query<FlagsQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, FLAG_ROLES) else { return Ok(refuse(&chrome)) };
     show_flags(&state, &chrome, &user, query, None).await
 }
 
@@ -274,32 +275,27 @@ pub async fn review(
     chrome: Chrome,
     headers: HeaderMap,
     Form(form): Form<ReviewForm>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let again = |key: String| show_flags(&state, &chrome, &user, FlagsQuery::default(), Some(key));
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
+    let again = |refusal: Refusal| show_flags(&state, &chrome, &user, FlagsQuery::default(), refusal);
     if !same_site_form(&headers, &form.csrf) {
-        return again(chrome.t.get("form.csrf").into()).await;
+        return again(refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let (Some(from), Some(to)) = (parse_date(&form.from), parse_date(&form.to)) else {
-        return again(chrome.t.get("supervision.bad_date").into()).await;
+        return again(refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "supervision.bad_date")).await;
     };
     match state.store.review_entries(&user.staff(), from, to, time::now()).await {
-        Ok(run) => see_other(format!("/work/supervision/flags?checked={}&flagged={}", run.checked, run.flagged)),
-        Err(error) => {
-            let message = refusal(&chrome, error);
-            again(message).await
-        }
+        Ok(run) => Ok(see_other(format!("/work/supervision/flags?checked={}&flagged={}", run.checked, run.flagged))),
+        Err(error) => again(refusal(&chrome, error)?).await,
     }
 }
 
-pub async fn flags_export(State(state): State<AppState>, chrome: Chrome) -> Response {
-    let Some(user) = user_of(&chrome, FLAG_ROLES) else { return refuse(&chrome) };
-    let Ok(listing) = state.store.review_flags(&user.staff(), 0, super::EXPORT_ROWS).await else {
-        return unavailable(&chrome);
-    };
+pub async fn flags_export(State(state): State<AppState>, chrome: Chrome) -> PageResult {
+    let Some(user) = user_of(&chrome, FLAG_ROLES) else { return Ok(refuse(&chrome)) };
+    let listing = state.store.review_flags(&user.staff(), 0, super::EXPORT_ROWS).await?;
     let t = &chrome.t;
     let rows = flag_rows(&state, &chrome, &user, &listing.items)
-        .await
+        .await?
         .into_iter()
         .map(|f| {
             vec![
@@ -318,7 +314,7 @@ pub async fn flags_export(State(state): State<AppState>, chrome: Chrome) -> Resp
         .chain(&["supervision.resolved", "supervision.checked"])
         .map(|k| t.get(k).to_string())
         .collect();
-    export::download("flags.xlsx", vec![Sheet { name: t.get("supervision.flags").into(), header, rows }]).await
+    Ok(export::download("flags.xlsx", vec![Sheet { name: t.get("supervision.flags").into(), header, rows }]).await)
 }
 
 #[derive(Deserialize, Default)]
@@ -401,25 +397,23 @@ fn late_rows(chrome: &Chrome, names: &Names, late: &Lateness) -> (Vec<GroupRow>,
     (by_unit, by_cadre, rows)
 }
 
-pub async fn late(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor, Role::Leader]) else { return refuse(&chrome) };
+pub async fn late(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor, Role::Leader]) else { return Ok(refuse(&chrome)) };
     let days = days_of(&query);
-    let Ok(late) = state.store.lateness(&user.staff(), days, time::now()).await else { return unavailable(&chrome) };
-    let names = Names::load(&state).await;
+    let late = state.store.lateness(&user.staff(), days, time::now()).await?;
+    let names = Names::load(&state).await?;
     let (by_unit, by_cadre, rows) = late_rows(&chrome, &names, &late);
     let pager = Pager::new(format!("/work/supervision/late?days={days}"), query.page, rows.len() as i64);
     let rows = rows.into_iter().skip(pager.offset() as usize).take(super::PER_PAGE as usize).collect();
     let template =
         LatePage { chrome: &chrome, supervisor: user.role == Role::Supervisor, days, by_unit, by_cadre, rows, pager };
-    page(&chrome, &template)
+    Ok(page(&chrome, &template))
 }
 
-pub async fn late_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor, Role::Leader]) else { return refuse(&chrome) };
-    let Ok(late) = state.store.lateness(&user.staff(), days_of(&query), time::now()).await else {
-        return unavailable(&chrome);
-    };
-    let names = Names::load(&state).await;
+pub async fn late_export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<LateQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor, Role::Leader]) else { return Ok(refuse(&chrome)) };
+    let late = state.store.lateness(&user.staff(), days_of(&query), time::now()).await?;
+    let names = Names::load(&state).await?;
     let (by_unit, by_cadre, rows) = late_rows(&chrome, &names, &late);
     let t = &chrome.t;
     let yes_no = |flag: bool| Cell::Text(t.get(if flag { "supervision.yes" } else { "supervision.no" }).into());
@@ -465,5 +459,5 @@ pub async fn late_export(State(state): State<AppState>, chrome: Chrome, Query(qu
         groups(t.get("supervision.by_unit"), "request.assignee", by_unit),
         groups(t.get("supervision.by_cadre"), "supervision.cadre", by_cadre),
     ];
-    export::download("late.xlsx", sheets.into()).await
+    Ok(export::download("late.xlsx", sheets.into()).await)
 }

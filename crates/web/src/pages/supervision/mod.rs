@@ -113,10 +113,6 @@ pub fn not_found(chrome: &Chrome) -> Response {
     response
 }
 
-pub fn unavailable(chrome: &Chrome) -> Response {
-    (StatusCode::SERVICE_UNAVAILABLE, chrome.t.get("error.unavailable").to_string()).into_response()
-}
-
 fn to_login() -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response()
 }
@@ -139,11 +135,6 @@ pub fn refuse(chrome: &Chrome) -> Response {
     }
 }
 
-/// A store refusal in the page's language.
-pub fn refusal(chrome: &Chrome, error: StoreError) -> String {
-    crate::ApiError::from(error).text.in_lang(chrome.t.lang)
-}
-
 /// Names of units and staff, for lists that hold their ids.
 pub struct Names {
     units: HashMap<i64, String>,
@@ -151,10 +142,10 @@ pub struct Names {
 }
 
 impl Names {
-    pub async fn load(state: &AppState) -> Names {
-        let units = state.store.units().await.unwrap_or_default().into_iter().map(|u| (u.id, u.name)).collect();
-        let people = state.store.accounts().await.unwrap_or_default().into_iter().map(|a| (a.id, a.name)).collect();
-        Names { units, people }
+    pub async fn load(state: &AppState) -> Result<Names, StoreError> {
+        let units = state.store.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+        let people = state.store.accounts().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        Ok(Names { units, people })
     }
 
     pub fn unit(&self, id: i64) -> String {
@@ -167,11 +158,15 @@ impl Names {
 }
 
 /// The requests behind a page's rows, by id, as far as the viewer may see them.
-pub async fn requests(state: &AppState, user: &Account, ids: impl IntoIterator<Item = i64>) -> HashMap<i64, Request> {
+pub async fn requests(
+    state: &AppState,
+    user: &Account,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, Request>, StoreError> {
     let mut ids: Vec<i64> = ids.into_iter().collect();
     ids.sort_unstable();
     ids.dedup();
-    state.store.requests_by_ids(&user.staff(), &ids).await.unwrap_or_default().into_iter().map(|r| (r.id, r)).collect()
+    Ok(state.store.requests_by_ids(&user.staff(), &ids).await?.into_iter().map(|r| (r.id, r)).collect())
 }
 
 /// A local date as a form sends it, `YYYY-MM-DD`.

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::Form;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::order::{self, due_after, Order, OrderKind, OrderStatus, DEFAULT_DAYS};
@@ -12,11 +11,10 @@ use gongzhi_domain::time;
 use gongzhi_store::{Account, NewOrder, OrderFilter, StoreError};
 use serde::Deserialize;
 
-use super::{
-    end_of, not_found, parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, Pager,
-};
+use super::{end_of, not_found, parse_date, refuse, requests, see_other, user_of, when, Names, Pager};
 use crate::export::{self, Cell, Sheet};
-use crate::pages::{page, same_site_form, Chrome};
+use crate::pages::error::{refusal, refused, said, Refusal};
+use crate::pages::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 const WHO: &[Role] = &[Role::Supervisor, Role::Leader, Role::Handler];
@@ -37,11 +35,16 @@ pub struct OrderRow {
     pub status_name: &'static str,
 }
 
-pub(super) async fn order_rows(state: &AppState, chrome: &Chrome, user: &Account, orders: &[Order]) -> Vec<OrderRow> {
-    let names = Names::load(state).await;
-    let found = requests(state, user, orders.iter().map(|o| o.request_id)).await;
+pub(super) async fn order_rows(
+    state: &AppState,
+    chrome: &Chrome,
+    user: &Account,
+    orders: &[Order],
+) -> Result<Vec<OrderRow>, StoreError> {
+    let names = Names::load(state).await?;
+    let found = requests(state, user, orders.iter().map(|o| o.request_id)).await?;
     let now = time::now();
-    orders
+    Ok(orders
         .iter()
         .map(|o| {
             let request = found.get(&o.request_id);
@@ -60,7 +63,7 @@ pub(super) async fn order_rows(state: &AppState, chrome: &Chrome, user: &Account
                 status_name: chrome.t.lookup(&format!("order_status.{}", o.status.as_str())),
             }
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -119,18 +122,15 @@ async fn show_list(
     user: &Account,
     query: ListQuery,
     form: OpenForm,
-    error: Option<String>,
-) -> Response {
+    refusal: Refusal,
+) -> PageResult {
     let staff = user.staff();
     let filter = query.filter();
-    let Ok(total) = state.store.orders(&staff, &filter, 0, 1).await.map(|l| l.total) else {
-        return unavailable(chrome);
-    };
+    let total = state.store.orders(&staff, &filter, 0, 1).await?.total;
     let pager = Pager::new(format!("/work/supervision/orders?{}", query.query()), query.page, total);
-    let Ok(listing) = state.store.orders(&staff, &filter, pager.offset(), super::PER_PAGE).await else {
-        return unavailable(chrome);
-    };
-    let rows = order_rows(state, chrome, user, &listing.items).await;
+    let listing = state.store.orders(&staff, &filter, pager.offset(), super::PER_PAGE).await?;
+    let rows = order_rows(state, chrome, user, &listing.items).await?;
+    let (status, error) = said(refusal);
     let statuses = OrderStatus::ALL
         .iter()
         .map(|s| (s.as_str(), chrome.t.lookup(&format!("order_status.{}", s.as_str()))))
@@ -149,24 +149,21 @@ async fn show_list(
         export: format!("/work/supervision/orders.xlsx?{}", query.query()),
         error,
     };
-    let status = if template.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
+pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, WHO) else { return Ok(refuse(&chrome)) };
     let form = OpenForm { request: query.request.clone(), kind: "press".into(), ..OpenForm::default() };
     show_list(&state, &chrome, &user, query, form, None).await
 }
 
-pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> Response {
-    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
-    let Ok(listing) = state.store.orders(&user.staff(), &query.filter(), 0, super::EXPORT_ROWS).await else {
-        return unavailable(&chrome);
-    };
-    let rows = order_rows(&state, &chrome, &user, &listing.items).await;
+pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, WHO) else { return Ok(refuse(&chrome)) };
+    let listing = state.store.orders(&user.staff(), &query.filter(), 0, super::EXPORT_ROWS).await?;
+    let rows = order_rows(&state, &chrome, &user, &listing.items).await?;
     let t = &chrome.t;
     let sheet = Sheet {
         name: t.get("supervision.orders").to_string(),
@@ -201,7 +198,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
             })
             .collect(),
     };
-    export::download("orders.xlsx", vec![sheet]).await
+    Ok(export::download("orders.xlsx", vec![sheet]).await)
 }
 
 /// A request named by its id or by its public number (the local date and the id).
@@ -216,26 +213,21 @@ pub async fn open(
     chrome: Chrome,
     headers: HeaderMap,
     Form(form): Form<OpenForm>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let again = |error: &str| {
-        let error = error.to_string();
-        show_list(&state, &chrome, &user, ListQuery::default(), form.clone(), Some(error))
-    };
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
+    let again = |refusal: Refusal| show_list(&state, &chrome, &user, ListQuery::default(), form.clone(), refusal);
+    let invalid = |key| refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, key);
     if !same_site_form(&headers, &form.csrf) {
-        return again(chrome.t.get("form.csrf")).await;
+        return again(refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let (Some(request_id), Some(kind)) = (request_id(&form.request), OrderKind::parse(&form.kind)) else {
-        return again(chrome.t.get("supervision.bad_request")).await;
+        return again(invalid("supervision.bad_request")).await;
     };
-    let Some(due) = parse_date(&form.due) else { return again(chrome.t.get("supervision.bad_date")).await };
+    let Some(due) = parse_date(&form.due) else { return again(invalid("supervision.bad_date")).await };
     let new = NewOrder { kind, request_id, reason: form.reason.clone(), due_at: end_of(due) };
     match state.store.open_order(&user.staff(), new, time::now()).await {
-        Ok(order) => see_other(format!("/work/supervision/orders/{}", order.id)),
-        Err(error) => {
-            let message = refusal(&chrome, error);
-            again(&message).await
-        }
+        Ok(order) => Ok(see_other(format!("/work/supervision/orders/{}", order.id))),
+        Err(error) => again(refusal(&chrome, error)?).await,
     }
 }
 
@@ -264,19 +256,20 @@ impl OrderPage<'_> {
     }
 }
 
-async fn show_order(state: &AppState, chrome: &Chrome, user: &Account, id: i64, error: Option<String>) -> Response {
+async fn show_order(state: &AppState, chrome: &Chrome, user: &Account, id: i64, refusal: Refusal) -> PageResult {
     let staff = user.staff();
     let order = match state.store.order(&staff, id).await {
         Ok(order) => order,
-        Err(StoreError::NotFound) => return not_found(chrome),
-        Err(_) => return unavailable(chrome),
+        Err(StoreError::NotFound) => return Ok(not_found(chrome)),
+        Err(error) => return Err(error.into()),
     };
-    let names = Names::load(state).await;
-    let Some(row) = order_rows(state, chrome, user, std::slice::from_ref(&order)).await.pop() else {
-        return unavailable(chrome);
+    let names = Names::load(state).await?;
+    let Some(row) = order_rows(state, chrome, user, std::slice::from_ref(&order)).await?.pop() else {
+        return Ok(not_found(chrome));
     };
     let due = time::local_date(due_after(&state.store.settings().calendar, time::now(), DEFAULT_DAYS)).to_string();
-    let request = super::requests(state, user, [order.request_id]).await.remove(&order.request_id);
+    let request = super::requests(state, user, [order.request_id]).await?.remove(&order.request_id);
+    let (status, error) = said(refusal);
     let may_send_back = order.status == OrderStatus::Answered && order::supervises(&staff, &order.unit_path);
     let may_close = may_send_back && request.as_ref().is_some_and(|r| order.may_close(r.status).is_ok());
     let template = OrderPage {
@@ -293,14 +286,13 @@ async fn show_order(state: &AppState, chrome: &Chrome, user: &Account, id: i64, 
         due,
         error,
     };
-    let status = if template.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
-    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
+pub async fn show(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let Some(user) = user_of(&chrome, WHO) else { return Ok(refuse(&chrome)) };
     show_order(&state, &chrome, &user, id, None).await
 }
 
@@ -320,10 +312,10 @@ pub async fn act(
     headers: HeaderMap,
     Path((id, act)): Path<(i64, String)>,
     Form(form): Form<ActForm>,
-) -> Response {
-    let Some(user) = user_of(&chrome, WHO) else { return refuse(&chrome) };
+) -> PageResult {
+    let Some(user) = user_of(&chrome, WHO) else { return Ok(refuse(&chrome)) };
     if !same_site_form(&headers, &form.csrf) {
-        return show_order(&state, &chrome, &user, id, Some(chrome.t.get("form.csrf").to_string())).await;
+        return show_order(&state, &chrome, &user, id, refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let staff = user.staff();
     let now = time::now();
@@ -333,16 +325,14 @@ pub async fn act(
         "return" => match parse_date(&form.due) {
             Some(due) => state.store.send_back_order(&staff, id, &form.text, end_of(due), now).await,
             None => {
-                return show_order(&state, &chrome, &user, id, Some(chrome.t.get("supervision.bad_date").into())).await
+                let bad_date = refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "supervision.bad_date");
+                return show_order(&state, &chrome, &user, id, bad_date).await;
             }
         },
-        _ => return not_found(&chrome),
+        _ => return Ok(not_found(&chrome)),
     };
     match done {
-        Ok(_) => see_other(format!("/work/supervision/orders/{id}")),
-        Err(error) => {
-            let message = refusal(&chrome, error);
-            show_order(&state, &chrome, &user, id, Some(message)).await
-        }
+        Ok(_) => Ok(see_other(format!("/work/supervision/orders/{id}"))),
+        Err(error) => show_order(&state, &chrome, &user, id, refusal(&chrome, error)?).await,
     }
 }

@@ -4,16 +4,16 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::Form;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::time;
-use gongzhi_store::{Account, Talk};
+use gongzhi_store::{Account, StoreError, Talk};
 use serde::Deserialize;
 
-use super::{parse_date, refusal, refuse, requests, see_other, unavailable, user_of, when, Names, Pager};
+use super::{parse_date, refuse, requests, see_other, user_of, when, Names, Pager};
 use crate::export::{self, Cell, Sheet};
-use crate::pages::{page, same_site_form, Chrome};
+use crate::pages::error::{refusal, refused, said, Refusal};
+use crate::pages::{page, same_site_form, Chrome, PageResult};
 use crate::AppState;
 
 /// A talk as a row.
@@ -27,10 +27,10 @@ pub struct TalkRow {
     pub by: String,
 }
 
-async fn talk_rows(state: &AppState, user: &Account, talks: &[Talk]) -> Vec<TalkRow> {
-    let names = Names::load(state).await;
-    let found = requests(state, user, talks.iter().flat_map(|t| t.request_ids.iter().copied())).await;
-    talks
+async fn talk_rows(state: &AppState, user: &Account, talks: &[Talk]) -> Result<Vec<TalkRow>, StoreError> {
+    let names = Names::load(state).await?;
+    let found = requests(state, user, talks.iter().flat_map(|t| t.request_ids.iter().copied())).await?;
+    Ok(talks
         .iter()
         .map(|t| TalkRow {
             id: t.id,
@@ -41,7 +41,7 @@ async fn talk_rows(state: &AppState, user: &Account, talks: &[Talk]) -> Vec<Talk
             requests: t.request_ids.iter().filter_map(|id| found.get(id).map(|r| (r.id, r.number.clone()))).collect(),
             by: names.person(t.recorded_by),
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -87,23 +87,19 @@ async fn show(
     user: &Account,
     query: TalksQuery,
     form: TalkForm,
-    error: Option<String>,
-) -> Response {
+    refusal: Refusal,
+) -> PageResult {
     let staff = user.staff();
-    let Ok(total) = state.store.talks(&staff, query.cadre, 0, 1).await.map(|l| l.total) else {
-        return unavailable(chrome);
-    };
+    let total = state.store.talks(&staff, query.cadre, 0, 1).await?.total;
     let base = match query.cadre {
         Some(cadre) => format!("/work/supervision/talks?cadre={cadre}"),
         None => "/work/supervision/talks".to_string(),
     };
     let pager = Pager::new(base, query.page, total);
-    let (Ok(listing), Ok(accounts)) =
-        (state.store.talks(&staff, query.cadre, pager.offset(), super::PER_PAGE).await, state.store.accounts().await)
-    else {
-        return unavailable(chrome);
-    };
-    let names = Names::load(state).await;
+    let listing = state.store.talks(&staff, query.cadre, pager.offset(), super::PER_PAGE).await?;
+    let accounts = state.store.accounts().await?;
+    let (status, error) = said(refusal);
+    let names = Names::load(state).await?;
     // Cadres are the people who handle and lead in the supervisor's subtree, by unit, so
     // that two people of one name are told apart by where they work.
     let mut people: Vec<&Account> = accounts
@@ -131,7 +127,7 @@ async fn show(
     let saved = query.saved.map(|c| chrome.t.get("supervision.talk_saved").replace("{cadre}", &who(c)));
     let template = TalksPage {
         chrome,
-        rows: talk_rows(state, user, &listing.items).await,
+        rows: talk_rows(state, user, &listing.items).await?,
         pager,
         cadres,
         form,
@@ -143,14 +139,13 @@ async fn show(
         saved,
         error,
     };
-    let status = if template.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
+pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
     // Nobody is chosen for the next talk, whoever the list shows.
     let form = TalkForm { held: time::local_date(time::now()).to_string(), ..TalkForm::default() };
     show(&state, &chrome, &user, query, form, None).await
@@ -172,36 +167,31 @@ pub async fn record(
     chrome: Chrome,
     headers: HeaderMap,
     Form(form): Form<TalkForm>,
-) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let again = |error: String| show(&state, &chrome, &user, TalksQuery::default(), form.clone(), Some(error));
+) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
+    let again = |refusal: Refusal| show(&state, &chrome, &user, TalksQuery::default(), form.clone(), refusal);
     if !same_site_form(&headers, &form.csrf) {
-        return again(chrome.t.get("form.csrf").into()).await;
+        return again(refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let (Ok(cadre), Some(held), Some(ids)) =
         (form.cadre.trim().parse::<i64>(), parse_date(&form.held), request_ids(&form.requests))
     else {
-        return again(chrome.t.get("supervision.bad_talk").into()).await;
+        return again(refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "supervision.bad_talk")).await;
     };
     // Noon of the day it was held: the talk is dated, not timed.
     let held_at = time::start_of(held) + 12 * time::HOUR;
     match state.store.record_talk(&user.staff(), cadre, held_at, &form.reason, ids, time::now()).await {
-        Ok(_) => see_other(format!("/work/supervision/talks?saved={cadre}")),
-        Err(error) => {
-            let message = refusal(&chrome, error);
-            again(message).await
-        }
+        Ok(_) => Ok(see_other(format!("/work/supervision/talks?saved={cadre}"))),
+        Err(error) => again(refusal(&chrome, error)?).await,
     }
 }
 
-pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> Response {
-    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return refuse(&chrome) };
-    let Ok(listing) = state.store.talks(&user.staff(), query.cadre, 0, super::EXPORT_ROWS).await else {
-        return unavailable(&chrome);
-    };
+pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<TalksQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, &[Role::Supervisor]) else { return Ok(refuse(&chrome)) };
+    let listing = state.store.talks(&user.staff(), query.cadre, 0, super::EXPORT_ROWS).await?;
     let t = &chrome.t;
     let rows = talk_rows(&state, &user, &listing.items)
-        .await
+        .await?
         .into_iter()
         .map(|r| {
             let numbers: Vec<String> = r.requests.into_iter().map(|(_, n)| n).collect();
@@ -220,5 +210,5 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         .chain(&["supervision.requests", "supervision.recorded_by"])
         .map(|k| t.get(k).to_string())
         .collect();
-    export::download("talks.xlsx", vec![Sheet { name: t.get("supervision.talks").into(), header, rows }]).await
+    Ok(export::download("talks.xlsx", vec![Sheet { name: t.get("supervision.talks").into(), header, rows }]).await)
 }

@@ -4,16 +4,16 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use gongzhi_domain::role::Role;
 use gongzhi_domain::time;
 use gongzhi_store::{Account, Verdict, VerdictFilter};
 use serde::Deserialize;
 
-use super::{parse_date, refusal, refuse, user_of, when, Names, Pager};
+use super::{parse_date, refuse, user_of, when, Names, Pager};
 use crate::export::{self, Cell, Sheet};
-use crate::pages::{page, Chrome};
+use crate::pages::error::{refusal, refused, said};
+use crate::pages::{page, Chrome, PageError, PageResult};
 use crate::AppState;
 
 const ROLES: &[Role] = &[Role::Supervisor, Role::Leader];
@@ -111,10 +111,10 @@ fn rows(chrome: &Chrome, names: &Names, verdicts: Vec<Verdict>) -> Vec<VerdictRo
         .collect()
 }
 
-pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<UnsatisfiedQuery>) -> Response {
-    let Some(user) = user_of(&chrome, ROLES) else { return refuse(&chrome) };
+pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<UnsatisfiedQuery>) -> PageResult {
+    let Some(user) = user_of(&chrome, ROLES) else { return Ok(refuse(&chrome)) };
     let staff = user.staff();
-    let units = crate::pages::figures::units_in_scope(&state, &staff).await;
+    let units = crate::pages::figures::units_in_scope(&state, &staff).await?;
     let today = time::local_date(time::now());
     let mut template = UnsatisfiedPage {
         chrome: &chrome,
@@ -139,37 +139,43 @@ pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Q
                 Ok(first) => {
                     let pager =
                         Pager::new(format!("/work/supervision/unsatisfied?{repeated}"), query.page, first.total);
-                    let listing = state.store.unsatisfied(&staff, &filter, pager.offset(), super::PER_PAGE).await;
+                    let listing = state.store.unsatisfied(&staff, &filter, pager.offset(), super::PER_PAGE).await?;
                     template.pager = pager;
-                    listing.map_err(|error| refusal(&chrome, error))
+                    Ok(listing)
                 }
-                Err(error) => Err(refusal(&chrome, error)),
+                Err(error) => Err(refusal(&chrome, error)?),
             }
         }
-        Err(key) => Err(chrome.t.get(key).to_string()),
+        Err(key) => Err(refused(&chrome, StatusCode::BAD_REQUEST, key)),
     };
-    match listed {
-        Ok(listing) => template.rows = rows(&chrome, &Names::load(&state).await, listing.items),
-        Err(message) => template.error = Some(message),
-    }
-    let status = if template.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = match listed {
+        Ok(listing) => {
+            template.rows = rows(&chrome, &Names::load(&state).await?, listing.items);
+            StatusCode::OK
+        }
+        Err(refusal) => {
+            let (status, error) = said(refusal);
+            template.error = error;
+            status
+        }
+    };
     let mut response = page(&chrome, &template);
     *response.status_mut() = status;
-    response
+    Ok(response)
 }
 
-pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query): Query<UnsatisfiedQuery>) -> Response {
-    let Some(user) = user_of(&chrome, ROLES) else { return refuse(&chrome) };
+pub async fn export(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<UnsatisfiedQuery>,
+) -> PageResult {
+    let Some(user) = user_of(&chrome, ROLES) else { return Ok(refuse(&chrome)) };
     let t = &chrome.t;
-    let listing = match filter_of(&state, &user, &query).await {
-        Ok((filter, _)) => state.store.unsatisfied(&user.staff(), &filter, 0, super::EXPORT_ROWS).await,
-        Err(key) => return (StatusCode::BAD_REQUEST, t.get(key).to_string()).into_response(),
-    };
-    let listing = match listing {
-        Ok(listing) => listing,
-        Err(error) => return (StatusCode::BAD_REQUEST, refusal(&chrome, error)).into_response(),
-    };
-    let rows = rows(&chrome, &Names::load(&state).await, listing.items)
+    let (filter, _) = filter_of(&state, &user, &query)
+        .await
+        .map_err(|key| PageError::new(StatusCode::BAD_REQUEST, "error.title", key))?;
+    let listing = state.store.unsatisfied(&user.staff(), &filter, 0, super::EXPORT_ROWS).await?;
+    let rows = rows(&chrome, &Names::load(&state).await?, listing.items)
         .into_iter()
         .map(|r| {
             vec![
@@ -188,7 +194,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         .collect();
     let header = HEADER.iter().map(|k| t.get(k).to_string()).collect();
     let sheet = Sheet { name: t.get("supervision.unsatisfied").into(), header, rows };
-    export::download("unsatisfied.xlsx", vec![sheet]).await
+    Ok(export::download("unsatisfied.xlsx", vec![sheet]).await)
 }
 
 /// The columns of the list and its export, by catalogue key.
