@@ -30,6 +30,8 @@ test('a resident on a phone finds a category by the word they use and keeps the 
   const skip = page.locator('a.skip');
   assert.equal(await skip.innerText(), '跳到主要内容');
   assert.ok(await skip.evaluate((a) => a === document.activeElement && a.getBoundingClientRect().top >= 0));
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main-content', 'it leads past the navigation');
 
   assert.equal(await page.locator('#required-legend').innerText(), '带 * 的为必填项');
   assert.equal(await page.locator('#title').getAttribute('aria-required'), 'true');

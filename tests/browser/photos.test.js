@@ -40,7 +40,7 @@ test('a resident sends a photo and sees it on the tracking page', async (t) => {
   await page.click('#send');
   const code = (await page.locator('#tracking-code').innerText()).trim();
   await page.goto(`/track/${code}`);
-  const photo = page.locator('#photos img').first();
+  const photo = page.locator('#own-photos img').first();
   await photo.waitFor();
   assert.equal(await photo.evaluate((img) => img.complete && img.naturalWidth), 2, 'the photo loads');
   const served = await page.request.get(`/track/${code}/photos/1`);

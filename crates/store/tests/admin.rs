@@ -334,11 +334,11 @@ async fn categories_carry_the_words_people_use_and_refused_forms_hold_photos(sto
     assert_eq!(store.load_default_words().await.unwrap(), 0);
 
     let photo = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0];
-    store.hold_photos("form-1", &[photo.clone()], now).await.unwrap();
-    store.hold_photos("form-1", &[photo.clone()], now).await.unwrap();
+    store.hold_photos("form-1", std::slice::from_ref(&photo), now).await.unwrap();
+    store.hold_photos("form-1", std::slice::from_ref(&photo), now).await.unwrap();
     assert_eq!(store.held_photos("form-1").await.unwrap(), [photo.clone(), photo.clone()]);
     // A day later, holding another form's photos lets the old ones go.
-    store.hold_photos("form-2", &[photo.clone()], now + 2 * time::DAY).await.unwrap();
+    store.hold_photos("form-2", std::slice::from_ref(&photo), now + 2 * time::DAY).await.unwrap();
     assert!(store.held_photos("form-1").await.unwrap().is_empty());
     store.release_photos("form-2").await.unwrap();
     assert!(store.held_photos("form-2").await.unwrap().is_empty());

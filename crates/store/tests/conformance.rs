@@ -97,7 +97,10 @@ async fn a_request_goes_from_a_resident_to_closed(store: Store, _url: String) {
 
     let view = store.track(&r.tracking_code).await.unwrap();
     assert_eq!(view.reply.as_deref(), Some("井盖已补装，已电话告知"));
-    assert!(!view.steps.iter().any(|s| s.action == "progress"), "internal notes stay internal");
+    // The requester follows the work: progress notes are shown; extensions stay internal.
+    assert!(view.steps.iter().any(|s| s.action == "progress" && s.note.is_some()), "progress notes are public");
+    assert!(!view.steps.iter().any(|s| s.action.ends_with("extension")), "extensions stay internal");
+    assert_eq!(view.unit.as_deref(), Some("柳湾社区"), "the handling unit is named");
 
     let today = time::local_date(time::now());
     let m =

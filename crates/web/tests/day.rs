@@ -8,7 +8,7 @@ mod support;
 use axum::http::StatusCode;
 use gongzhi_domain::{time, Command};
 use gongzhi_store::testing::{dispatched, manhole, staff};
-use support::{town_with_admins, Browser, CSRF, PNG};
+use support::{town_with_admins, tracking_code, Browser, CSRF, PNG};
 
 fn form<'a>(unit: &'a str, key: &'a str, category: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -21,10 +21,6 @@ fn form<'a>(unit: &'a str, key: &'a str, category: &'a str) -> Vec<(&'a str, &'a
         ("content", "柳湾路18号工地拖欠我们三个月工资，多次讨要没有结果。"),
         ("phone", "13812341234"),
     ]
-}
-
-fn tracking_code(html: &str) -> String {
-    html.split("id=\"tracking-code\">").nth(1).expect("a tracking code").split('<').next().unwrap().to_string()
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use gongzhi_domain::Command;
 use gongzhi_store::testing::{dispatched, manhole, staff};
 use gongzhi_web::WebConfig;
-use support::{town_with_admins, Browser, CSRF, PNG};
+use support::{town_with_admins, tracking_code, Browser, CSRF, PNG};
 
 /// A JPEG header followed by `len` bytes of picture.
 fn jpeg(len: usize) -> Vec<u8> {
@@ -28,10 +28,6 @@ fn fields<'a>(unit: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
         ("content", "柳湾路18号路灯坏了一个多星期"),
         ("phone", "13812341234"),
     ]
-}
-
-fn tracking_code(html: &str) -> String {
-    html.split("id=\"tracking-code\">").nth(1).expect("a tracking code").split('<').next().unwrap().to_string()
 }
 
 #[tokio::test]

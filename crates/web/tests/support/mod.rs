@@ -113,6 +113,11 @@ impl Browser {
     }
 }
 
+/// The tracking code a confirmation page shows.
+pub fn tracking_code(html: &str) -> String {
+    html.split("id=\"tracking-code\">").nth(1).expect("a tracking code").split('<').next().unwrap().to_string()
+}
+
 pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
