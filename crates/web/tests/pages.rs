@@ -154,7 +154,7 @@ async fn the_dispatch_desk_dispatches_in_two_clicks() {
     assert!(desk.html.contains(&format!("<textarea name=\"instructions\" id=\"instructions-{}\"", r.id)));
     // The form comes back to where its row was, to say what was sent.
     let back = format!("/work/dispatch?page=1&sent={}&at=#sent", r.id);
-    assert!(desk.html.contains(&back.replace('&', "&amp;")), "{}", desk.html);
+    assert!(desk.html.contains(&back.replace('&', "&#38;")), "{}", desk.html);
     let department = t.department.to_string();
     let instructions = "请先联系诉求人核实井盖位置";
     let sent = browser
@@ -197,7 +197,7 @@ async fn a_leader_sees_the_measures_and_the_trend_of_the_subtree() {
     assert!(intake.starts_with(" title=\"本期新受理的诉求件数"));
     // The tile opens the requests it counts, and its definition is a click away.
     assert!(intake.contains("<span>受理量</span><a href=\"/work/figures?unit="), "{intake}");
-    assert!(intake.contains("&amp;figure=intake\" class=\"value\"><b>1</b></a>"), "{intake}");
+    assert!(intake.contains("&#38;figure=intake\" class=\"value\"><b>1</b></a>"), "{intake}");
     assert!(intake.contains("href=\"#how-intake\""));
     assert!(page.html.contains("id=\"how-intake\""));
     let data = page.html.split("id=\"trend-data\">").nth(1).unwrap().split("</script>").next().unwrap();
