@@ -39,3 +39,42 @@ fn a_long_sheet_is_written_in_pieces_and_reads_back_whole() {
     // Deflated: far smaller than the XML it holds.
     assert!(bytes.len() < 5_000 * 20, "{} bytes", bytes.len());
 }
+
+/// Peak resident memory of this process so far, in MB (`VmHWM` in /proc/self/status).
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse().ok());
+    kb.unwrap_or(0.0) / 1024.0
+}
+
+/// The largest export there is: three lists of a year, each at the row limit, the rows
+/// made as they are written from entries held once, as the lists export does.
+#[test]
+fn the_largest_export_stays_within_half_a_gigabyte() {
+    let entries: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        (0..export::MAX_ROWS)
+            .map(|i| format!("第{i}条 柳湾社区3栋门口井盖缺失一个多星期，晚上有老人差点踩空，请尽快补装。"))
+            .collect(),
+    );
+    let sheets: Vec<MadeSheet> = ["待办", "已办", "超期"]
+        .iter()
+        .map(|name| {
+            let entries = entries.clone();
+            let header = (0..12).map(|c| format!("列{c}")).collect();
+            MadeSheet::new(name.to_string(), header, entries.len(), move |i| {
+                let mut row: Vec<Cell> = (0..10).map(|c| Cell::from(format!("青石街道-{c}-{i}"))).collect();
+                row.push(Cell::from(entries[i].as_str()));
+                row.push(Cell::Int(i as i64));
+                row
+            })
+        })
+        .collect();
+    let before = peak_rss_mb();
+    let bytes = export::workbook(&sheets).unwrap();
+    let after = peak_rss_mb();
+    println!("peak RSS {before:.0} MB before, {after:.0} MB after; file {} MB", bytes.len() / 1_000_000);
+    let read = support::xlsx(&bytes).unwrap();
+    assert_eq!(read.len(), 3);
+    assert_eq!(read[2].1.len(), 1 + export::MAX_ROWS);
+    assert!(after <= 500.0, "peak RSS {after:.0} MB");
+}
