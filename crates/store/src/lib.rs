@@ -27,6 +27,7 @@ mod co_units;
 mod error;
 mod figures;
 mod lists;
+pub mod metrics;
 mod queries;
 mod replay;
 mod rows;
@@ -110,6 +111,7 @@ pub struct Store {
     backend: Backend,
     writer: mpsc::Sender<writer::Job>,
     settings: Arc<settings::Cache>,
+    counters: Arc<metrics::Tally>,
 }
 
 /// Statements slower than this are logged as warnings with their SQL: 500 ms, or
@@ -167,8 +169,9 @@ impl Store {
             conn.execute("PRAGMA cache_size = -131072").await?;
         }
         let settings = Arc::new(settings::Cache::default());
-        let writer = writer::start(conn, settings.clone());
-        let store = Store { pool, backend, writer, settings };
+        let counters = Arc::new(metrics::Tally::default());
+        let writer = writer::start(conn, settings.clone(), counters.clone());
+        let store = Store { pool, backend, writer, settings, counters };
         store.refresh_settings().await?;
         tokio::spawn(Chore::of(backend).run(store.pool.clone()));
         tokio::spawn(Chore::ClearAttempts.run(store.pool.clone()));

@@ -20,6 +20,7 @@ use sqlx::{AnyConnection, Connection, Executor, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::chain::{self, Head, NewEvent};
+use crate::metrics::Tally;
 use crate::settings::{self, Settings};
 use crate::{rows, search, snapshot, stats, Result, Store, StoreError};
 
@@ -83,13 +84,18 @@ pub(crate) enum Job {
 /// Largest number of jobs that share one transaction.
 const BATCH: usize = 256;
 
-pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>) -> mpsc::Sender<Job> {
+pub(crate) fn start(conn: AnyConnection, settings: Arc<settings::Cache>, counters: Arc<Tally>) -> mpsc::Sender<Job> {
     let (sender, receiver) = mpsc::channel(4096);
-    tokio::spawn(run(conn, settings, receiver));
+    tokio::spawn(run(conn, settings, counters, receiver));
     sender
 }
 
-async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: mpsc::Receiver<Job>) {
+async fn run(
+    mut conn: AnyConnection,
+    settings: Arc<settings::Cache>,
+    counters: Arc<Tally>,
+    mut jobs: mpsc::Receiver<Job>,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     let mut units = HashMap::new();
     // Requests written since the search index last caught up; at start an earlier run
@@ -123,7 +129,10 @@ async fn run(mut conn: AnyConnection, settings: Arc<settings::Cache>, mut jobs: 
         if matches!(outcome, Err(Retry::Careful)) {
             outcome = write_batch(&mut conn, &settings, &batch, &mut units, true).await;
         }
-        tracing::debug!(jobs = batch.len(), ms = started.elapsed().as_secs_f64() * 1e3, "write batch");
+        let seconds = started.elapsed().as_secs_f64();
+        counters.batch_size.observe(batch.len() as f64);
+        counters.commit_seconds.observe(seconds);
+        tracing::debug!(jobs = batch.len(), ms = seconds * 1e3, "write batch");
         match outcome {
             Ok(results) => {
                 for (job, result) in batch.drain(..).zip(results) {
@@ -684,7 +693,13 @@ impl Store {
         validate_new(&new)?;
         let (reply, answer) = oneshot::channel();
         let at = gongzhi_domain::time::now();
-        self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, reply }, answer).await
+        let channel = new.channel;
+        let created =
+            self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, reply }, answer).await?;
+        if !created.replayed {
+            self.counters.created(channel);
+        }
+        Ok(created)
     }
 
     /// Takes an action on a request. `version` is the one the actor saw; a stale one is a
@@ -703,7 +718,10 @@ impl Store {
         at: Millis,
     ) -> Result<Request> {
         let (reply, answer) = oneshot::channel();
-        self.send(Job::Act { id, version, command, actor, at, reply }, answer).await
+        let action = command.action();
+        let request = self.send(Job::Act { id, version, command, actor, at, reply }, answer).await?;
+        self.counters.acted(action);
+        Ok(request)
     }
 
     /// Writes requests with their histories in one transaction; returns their ids.

@@ -15,9 +15,10 @@
 //! wrong password for a real one.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
 use gongzhi_domain::time;
 use gongzhi_store::{well_formed_login, Account, StoreError};
 
@@ -33,19 +34,13 @@ fn bearer(parts: &Parts) -> Option<&str> {
     parts.headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
     cookie_in(&parts.headers, name)
 }
 
-pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+/// The value of the cookie `name` the browser sent, read by axum-extra's cookie jar.
+pub fn cookie_in(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers).get(name).map(|cookie| cookie.value().to_string())
 }
 
 async fn account(parts: &Parts, state: &AppState) -> Result<Option<Account>, ApiError> {
@@ -57,7 +52,7 @@ async fn account(parts: &Parts, state: &AppState) -> Result<Option<Account>, Api
         };
     }
     match cookie(parts, SESSION_COOKIE) {
-        Some(token) => Ok(state.store.session_account(token, gongzhi_domain::time::now()).await?),
+        Some(token) => Ok(state.store.session_account(&token, gongzhi_domain::time::now()).await?),
         None => Ok(None),
     }
 }
@@ -160,7 +155,7 @@ pub async fn carries_staff(headers: &axum::http::HeaderMap, state: &AppState) ->
         return Ok(true);
     }
     match cookie_in(headers, SESSION_COOKIE).filter(|token| !token.is_empty()) {
-        Some(token) => Ok(state.store.session_account(token, time::now()).await?.is_some()),
+        Some(token) => Ok(state.store.session_account(&token, time::now()).await?.is_some()),
         None => Ok(false),
     }
 }

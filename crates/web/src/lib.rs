@@ -16,6 +16,7 @@ pub mod messages;
 mod metrics;
 pub mod pages;
 pub mod suggest;
+mod trace;
 mod view;
 
 use std::sync::Arc;
@@ -158,7 +159,8 @@ pub fn router(state: AppState) -> Router {
     if state.config.metrics_on_site {
         app = app.route("/metrics", get(metrics::render));
     }
-    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
+    let app = app
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), pages::error::render))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(axum::middleware::map_response(pages::security_headers))
@@ -168,8 +170,8 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(axum::middleware::from_fn(api::json_errors))
-        .with_state(state)
+        .layer(axum::middleware::from_fn(api::json_errors));
+    trace::layers(app).with_state(state)
 }
 
 /// `/metrics` alone, for a listen address of its own that only the monitoring network

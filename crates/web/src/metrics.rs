@@ -1,4 +1,6 @@
-//! Prometheus metrics: requests and their latency per route and status.
+//! Prometheus metrics: requests and their latency per route and status; the store's
+//! writer (queue depth, batch size, commit time) and connection pool; and the work done
+//! (requests created per channel, actions per kind).
 //!
 //! The labels are bounded whatever clients send: a method is one of the standard ones or
 //! `OTHER`, a path is a route's pattern or `unmatched`. Operators may protect the page
@@ -15,6 +17,8 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use gongzhi_store::metrics::Snapshot;
 
 use crate::AppState;
 
@@ -76,17 +80,76 @@ impl Metrics {
         }
         out.push_str("# HELP gongzhi_http_request_duration_seconds Time to answer, by route.\n# TYPE gongzhi_http_request_duration_seconds histogram\n");
         for ((method, path), route) in routes.iter() {
-            let labels = format!("method=\"{method}\",path=\"{path}\"");
-            for (bucket, bound) in route.buckets.iter().zip(BUCKETS) {
-                let _ =
-                    writeln!(out, "gongzhi_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {bucket}");
-            }
-            let _ =
-                writeln!(out, "gongzhi_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", route.total);
-            let _ = writeln!(out, "gongzhi_http_request_duration_seconds_sum{{{labels}}} {}", route.sum);
-            let _ = writeln!(out, "gongzhi_http_request_duration_seconds_count{{{labels}}} {}", route.total);
+            let labels = format!("method=\"{method}\",path=\"{path}\",");
+            let buckets = route.buckets.iter().copied().zip(BUCKETS);
+            histogram(&mut out, "gongzhi_http_request_duration_seconds", &labels, buckets, route.sum, route.total);
         }
         out
+    }
+}
+
+/// The lines of one histogram series; `labels` is empty or ends with a comma.
+fn histogram(
+    out: &mut String,
+    name: &str,
+    labels: &str,
+    buckets: impl Iterator<Item = (u64, f64)>,
+    sum: f64,
+    count: u64,
+) {
+    for (bucket, bound) in buckets {
+        let _ = writeln!(out, "{name}_bucket{{{labels}le=\"{bound}\"}} {bucket}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{{labels}le=\"+Inf\"}} {count}");
+    let labels = labels.trim_end_matches(',');
+    let _ = writeln!(out, "{name}_sum{{{labels}}} {sum}");
+    let _ = writeln!(out, "{name}_count{{{labels}}} {count}");
+}
+
+/// One metric's HELP and TYPE lines.
+fn head(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// The store's figures in the exposition format.
+fn render_store(out: &mut String, store: &Snapshot) {
+    let gauges = [
+        ("gongzhi_writer_queue_depth", "Jobs waiting for the writer.", store.queue_depth as f64),
+        (
+            "gongzhi_writer_queue_capacity",
+            "Jobs the writer's queue holds before callers wait.",
+            store.queue_capacity as f64,
+        ),
+        ("gongzhi_pool_connections", "Connections open in the read pool.", store.pool_size as f64),
+        ("gongzhi_pool_idle_connections", "Idle connections in the read pool.", store.pool_idle as f64),
+        ("gongzhi_pool_max_connections", "Most connections the read pool opens.", store.pool_max as f64),
+        (
+            "gongzhi_pool_acquire_seconds",
+            "Time this read of the metrics waited for a pool connection.",
+            store.pool_acquire_seconds,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        head(out, name, "gauge", help);
+        let _ = writeln!(out, "{name} {value}");
+    }
+    let histograms = [
+        ("gongzhi_writer_batch_size", "Jobs committed together in one writer transaction.", &store.batch_size),
+        ("gongzhi_writer_commit_seconds", "Time to write and commit one batch.", &store.commit_seconds),
+    ];
+    for (name, help, h) in histograms {
+        head(out, name, "histogram", help);
+        histogram(out, name, "", h.cumulative.iter().copied().zip(h.bounds.iter().copied()), h.sum, h.count);
+    }
+    let counters = [
+        ("gongzhi_requests_created_total", "Requests created, by channel.", "channel", &store.created),
+        ("gongzhi_actions_total", "Actions taken on requests, by kind.", "action", &store.acted),
+    ];
+    for (name, help, label, values) in counters {
+        head(out, name, "counter", help);
+        for (value, count) in values {
+            let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {count}");
+        }
     }
 }
 
@@ -114,7 +177,9 @@ pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Respon
                 .into_response();
         }
     }
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    let mut text = state.metrics.render();
+    render_store(&mut text, &state.store.metrics().await);
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// Compares two secrets in a time that does not depend on where they differ.

@@ -7,7 +7,7 @@ mod support;
 use axum::http::StatusCode;
 use gongzhi_domain::Role;
 use gongzhi_store::testing::manhole;
-use gongzhi_web::export;
+
 use support::{town_with_admins, Browser, Page, CSRF};
 
 /// A page shows no raw catalogue key.
@@ -141,12 +141,12 @@ async fn an_admin_adds_a_person_who_then_logs_in() {
     }
     all_words(&changes);
     let sheet = admin.get("/admin/changes.xlsx").await;
-    let rows = &export::read(&sheet.bytes).unwrap()[0].1;
+    let rows = &support::xlsx(&sheet.bytes).unwrap()[0].1;
     assert_eq!(rows[0], ["时间", "操作人", "操作", "对象", "内容"]);
     assert_eq!(rows[1][2], "禁止登录");
     assert_eq!(rows.len(), 5);
     let people = admin.get("/admin/users.xlsx").await;
-    let people = &export::read(&people.bytes).unwrap()[0].1;
+    let people = &support::xlsx(&people.bytes).unwrap()[0].1;
     assert_eq!(people.len(), 1 + 9);
     assert!(people.iter().any(|row| row[0] == "cadre_c2" && row[2] == "负责人" && row[4] == "已禁止登录"));
 }
@@ -169,7 +169,7 @@ async fn the_list_of_people_goes_by_pages() {
     let beyond = admin.get("/admin/users?page=99").await;
     assert!(beyond.html.contains("2 / 2 页") && beyond.html.contains("grid_54"), "the last page instead");
     let export = admin.get("/admin/users.xlsx").await;
-    assert_eq!(export::read(&export.bytes).unwrap()[0].1.len(), 1 + 63, "the export holds every page");
+    assert_eq!(support::xlsx(&export.bytes).unwrap()[0].1.len(), 1 + 63, "the export holds every page");
 }
 
 #[tokio::test]

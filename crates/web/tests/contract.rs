@@ -1,14 +1,16 @@
 //! Answers keep to their contract: every error under `/api/v1` has the documented JSON
 //! shape and a status that means what docs/api.md says; page actions answer the status of
 //! what went wrong; redirects stay on the site; `/metrics` stays bounded and can be
-//! protected. On SQLite and PostgreSQL.
+//! protected, and counts the writer, the pool and the work done; every answer carries a
+//! request id that every log line of the request carries too; assets travel compressed
+//! and are revalidated by ETag. On SQLite and PostgreSQL.
 
 mod support;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use gongzhi_domain::Actor;
+use gongzhi_domain::{Actor, Channel, Command};
 use gongzhi_store::testing::{manhole, town};
 use gongzhi_store::{on_both, Store};
 use gongzhi_web::{metrics_router, router, AppState, WebConfig};
@@ -22,6 +24,8 @@ on_both!(
     page_actions_answer_the_status_of_their_refusal,
     the_language_switch_goes_back_only_to_this_site,
     metrics_stay_bounded_and_can_be_protected,
+    metrics_count_the_writer_the_pool_and_the_work,
+    assets_travel_compressed_and_are_revalidated,
 );
 
 struct Answer {
@@ -209,4 +213,149 @@ async fn metrics_stay_bounded_and_can_be_protected(store: Store, _url: String) {
     assert_eq!(send(&site, Request::get("/metrics").body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
     let metrics = send(&apart, Request::get("/metrics").body(Body::empty()).unwrap()).await;
     assert!(metrics.text.contains("path=\"/api/v1/units\",status=\"200\"} 1"), "{}", metrics.text);
+}
+
+/// The value of the one series `line` starts, or none when it is not on the page.
+fn series(text: &str, line: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(line)?.strip_prefix(' ')?.parse().ok())
+}
+
+async fn metrics_count_the_writer_the_pool_and_the_work(store: Store, _url: String) {
+    let t = town(&store).await;
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let by_phone = gongzhi_domain::request::NewRequest { channel: Channel::Hotline, ..manhole(t.community, None) };
+    let mut ids = Vec::new();
+    for new in [manhole(t.community, None), manhole(t.community, None), by_phone] {
+        ids.push(store.create(new, None, Actor::Requester).await.unwrap().request.id);
+    }
+    // A repeated submission with the same key creates nothing and is not counted twice.
+    for _ in 0..2 {
+        store.create(manhole(t.community, None), Some("same-key".into()), Actor::Requester).await.unwrap();
+    }
+    store.act(ids[0], None, Command::Accept, Actor::Staff(t.operator.clone())).await.unwrap();
+    // A refused action changes nothing and counts nothing.
+    assert!(store.act(ids[0], None, Command::Accept, Actor::Staff(t.operator.clone())).await.is_err());
+
+    let page = send(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let text = &page.text;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(series(text, "gongzhi_requests_created_total{channel=\"web\"}"), Some(3.0), "{text}");
+    assert_eq!(series(text, "gongzhi_requests_created_total{channel=\"hotline\"}"), Some(1.0), "{text}");
+    assert_eq!(series(text, "gongzhi_requests_created_total{channel=\"open311\"}"), Some(0.0), "{text}");
+    assert_eq!(series(text, "gongzhi_actions_total{action=\"accept\"}"), Some(1.0), "{text}");
+    assert_eq!(series(text, "gongzhi_actions_total{action=\"dispatch\"}"), Some(0.0), "{text}");
+    // Every write above went through the writer: at least one batch, each of 1 to 256 jobs.
+    let batches = series(text, "gongzhi_writer_batch_size_count{}").unwrap_or_default();
+    assert!(batches >= 1.0, "{text}");
+    assert_eq!(series(text, "gongzhi_writer_batch_size_bucket{le=\"+Inf\"}"), Some(batches), "{text}");
+    assert_eq!(series(text, "gongzhi_writer_commit_seconds_count{}"), Some(batches), "{text}");
+    assert!(series(text, "gongzhi_writer_batch_size_sum{}").unwrap_or_default() >= 6.0, "{text}");
+    assert_eq!(series(text, "gongzhi_writer_queue_depth"), Some(0.0), "{text}");
+    assert_eq!(series(text, "gongzhi_writer_queue_capacity"), Some(4096.0), "{text}");
+    let open = series(text, "gongzhi_pool_connections").unwrap_or_default();
+    let idle = series(text, "gongzhi_pool_idle_connections").unwrap_or(f64::MAX);
+    assert!(open >= 1.0 && idle <= open, "{text}");
+    assert!(series(text, "gongzhi_pool_max_connections").unwrap_or_default() >= open, "{text}");
+    assert!(series(text, "gongzhi_pool_acquire_seconds").is_some_and(|s| (0.0..2.5).contains(&s)), "{text}");
+    // Labels come from closed vocabularies: one series per channel and per action.
+    let created = text.lines().filter(|l| l.starts_with("gongzhi_requests_created_total{")).count();
+    assert_eq!(created, Channel::ALL.len());
+    let acted = text.lines().filter(|l| l.starts_with("gongzhi_actions_total{")).count();
+    assert_eq!(acted, gongzhi_domain::lifecycle::Action::ALL.len());
+}
+
+async fn assets_travel_compressed_and_are_revalidated(store: Store, _url: String) {
+    let app = router(AppState::new(store, WebConfig::default()));
+    let get = |encoding: &str, etag: Option<&str>| {
+        let mut request = Request::get("/assets/echarts.min.js").header(header::ACCEPT_ENCODING, encoding);
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        send(&app, request.body(Body::empty()).unwrap())
+    };
+    let plain = get("identity", None).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.text.len() > 900_000, "{} bytes", plain.text.len());
+    for (asked, sent) in [("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        let packed = get(asked, None).await;
+        assert_eq!(packed.status, StatusCode::OK);
+        assert_eq!(packed.headers[header::CONTENT_ENCODING], sent, "{asked}");
+        assert!(packed.headers[header::VARY].to_str().unwrap().contains("accept-encoding"));
+        let bytes = axum::body::to_bytes(
+            app.clone()
+                .oneshot(
+                    Request::get("/assets/echarts.min.js")
+                        .header(header::ACCEPT_ENCODING, asked)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+                .into_body(),
+            usize::MAX,
+        )
+        .await
+        .unwrap();
+        assert!(bytes.len() < plain.text.len() / 3, "{sent}: {} bytes", bytes.len());
+    }
+    // The second visit asks whether its copy is still good, and gets an empty answer.
+    let etag = plain.headers[header::ETAG].to_str().unwrap().to_string();
+    assert!(plain.headers[header::CACHE_CONTROL].to_str().unwrap().contains("max-age="));
+    let again = get("gzip", Some(&etag)).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+    let other =
+        send(&app, Request::get("/assets/app.css").header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap())
+            .await;
+    assert_eq!(other.status, StatusCode::OK, "another file's tag does not match");
+}
+
+/// A log that keeps its lines, for reading them back.
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn every_answer_and_its_log_lines_carry_a_request_id() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (store, _url) = gongzhi_store::testing::fresh(gongzhi_store::Backend::Sqlite).await;
+    let app = router(AppState::new(store, WebConfig::default()));
+
+    let given =
+        send(&app, Request::get("/no/such/page").header("x-request-id", "desk-7f3a").body(Body::empty()).unwrap())
+            .await;
+    assert_eq!(given.headers["x-request-id"], "desk-7f3a", "the caller's id comes back");
+    let made = send(&app, Request::get("/assets/app.css").body(Body::empty()).unwrap()).await;
+    let id = made.headers["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a new UUID: {id}");
+    let other = send(&app, Request::get("/assets/app.css").body(Body::empty()).unwrap()).await;
+    assert_ne!(other.headers["x-request-id"].to_str().unwrap(), id, "each request its own");
+
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("tower_http::trace")).collect();
+    let started = lines.iter().filter(|l| l.contains("started processing request")).count();
+    assert_eq!(started, 3, "a line as each request starts:\n{text}");
+    for id in ["desk-7f3a", &id] {
+        let mine = lines.iter().filter(|l| l.contains(&format!("request{{id={id} "))).count();
+        assert!(mine >= 2, "its start and its end carry {id}:\n{text}");
+    }
+    assert!(lines.iter().all(|l| l.contains("request{id=")), "every line in a request's span:\n{text}");
 }

@@ -276,7 +276,7 @@ async fn an_exported_list_reads_back_row_for_row() {
     let mut browser = Browser::new(&store);
     browser.post("/login", &[("_csrf", CSRF), ("login", "operator"), ("password", "demo-password")]).await;
     let export = browser.get(&format!("/work/search.xlsx?q={}", encode("路灯"))).await;
-    let sheets = gongzhi_web::export::read(&export.bytes).expect("a workbook");
+    let sheets = support::xlsx(&export.bytes).expect("a workbook");
     let rows = &sheets[0].1;
     assert_eq!(rows[0][0], "编号");
     let mut numbers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
@@ -287,7 +287,7 @@ async fn an_exported_list_reads_back_row_for_row() {
 
     // The intake queue exports the same four.
     let export = browser.get("/work/queue.xlsx?queue=intake").await;
-    let sheets = gongzhi_web::export::read(&export.bytes).expect("a workbook");
+    let sheets = support::xlsx(&export.bytes).expect("a workbook");
     assert_eq!(sheets[0].0, "待受理");
     assert_eq!(sheets[0].1.len(), 5);
 }
@@ -503,7 +503,7 @@ async fn no_staff_page_or_export_shows_a_tracking_code() {
         ] {
             let page = staff.get(&path).await;
             assert_eq!(page.status, StatusCode::OK, "{login} {path}");
-            let text = match gongzhi_web::export::read(&page.bytes) {
+            let text = match support::xlsx(&page.bytes) {
                 Ok(sheets) => format!("{sheets:?}"),
                 Err(_) => page.html,
             };

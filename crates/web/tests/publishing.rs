@@ -3,6 +3,8 @@
 //! dashboard's, equal what `GET /api/v1/stats` says for the same scope and period; and
 //! the page behind each figure lists as many requests as the figure counts.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -15,7 +17,7 @@ use gongzhi_domain::supervision::SampleRule;
 use gongzhi_domain::time::{self, DAY};
 use gongzhi_store::testing::{month_of_work, town, week_of_claims};
 use gongzhi_store::{on_both, CallInput, DrawSpec, Store};
-use gongzhi_web::{export, router, AppState, WebConfig};
+use gongzhi_web::{router, AppState, WebConfig};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -126,8 +128,8 @@ async fn a_cadres_three_lists_show_the_right_counts_and_export_three_sheets(stor
     // The export: three sheets, one row per claimed request under each header.
     let xlsx = get(&app, &leader, &format!("/work/lists.xlsx?{cadre}")).await;
     assert_eq!(xlsx.status, StatusCode::OK);
-    assert_eq!(xlsx.headers[header::CONTENT_TYPE], export::XLSX_TYPE);
-    let sheets = export::read(&xlsx.bytes).unwrap();
+    assert_eq!(xlsx.headers[header::CONTENT_TYPE], gongzhi_web::export::XLSX_TYPE);
+    let sheets = support::xlsx(&xlsx.bytes).unwrap();
     let names: Vec<&str> = sheets.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, vec!["问题清单", "任务清单", "效果清单"]);
     for (name, rows) in &sheets {
@@ -233,7 +235,7 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
     let printed = format!("审计锚点 seq {} · {} · ", anchor.seq, anchor.short_hash());
     assert!(print.contains(&printed), "{print}");
     assert!(get(&app, "none", &format!("/bulletins/{id}")).await.text().contains(&printed));
-    let xlsx = export::read(&get(&app, &supervisor, &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
+    let xlsx = support::xlsx(&get(&app, &supervisor, &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
     assert_eq!(xlsx.len(), 5);
     assert!(xlsx[0].1.iter().any(|row| row == &vec!["受理量".to_string(), api.intake.to_string()]));
 
@@ -391,7 +393,7 @@ async fn bulletins_default_to_the_last_complete_period_and_provisional_ones_are_
     }
     let index = get(&app, "none", "/bulletins").await.text();
     assert!(index.contains("临时通报"), "{index}");
-    let xlsx = export::read(&get(&app, "none", &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
+    let xlsx = support::xlsx(&get(&app, "none", &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
     assert!(xlsx[0].1.iter().any(|row| row[0] == "通报性质" && row[1].contains("临时通报")), "{:?}", xlsx[0].1);
     let data = get(&app, &supervisor, &format!("/api/v1/bulletins/{id}")).await.json();
     assert_eq!(data["provisional"].as_bool(), Some(true));

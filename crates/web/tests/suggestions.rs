@@ -425,7 +425,7 @@ async fn leaders_see_the_hot_issues_of_their_scope_and_period() {
     let file = leader.get("/work/hot.xlsx").await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.headers[header::CONTENT_TYPE], gongzhi_web::export::XLSX_TYPE);
-    let sheets = gongzhi_web::export::read(&file.bytes).unwrap();
+    let sheets = support::xlsx(&file.bytes).unwrap();
     let rows = &sheets[0].1;
     assert_eq!(rows[0][0], "排名");
     assert!(rows.len() >= 2 && rows[1][9].split(' ').count() >= 3, "{rows:?}");
@@ -469,6 +469,6 @@ async fn the_desk_shows_fifty_at_a_time_and_exports_the_whole_queue() {
     let odd = dispatcher.get("/work/dispatch?page=zero").await;
     assert_eq!((odd.status, odd.html.matches("id=\"waiting-").count()), (StatusCode::OK, 50));
     let file = dispatcher.get("/work/queue.xlsx?queue=dispatch").await;
-    let sheets = gongzhi_web::export::read(&file.bytes).unwrap();
+    let sheets = support::xlsx(&file.bytes).unwrap();
     assert_eq!(sheets[0].1.len(), 52, "a header and every waiting request");
 }

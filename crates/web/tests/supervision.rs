@@ -202,9 +202,9 @@ async fn a_supervisor_calls_back_and_the_unit_answers_the_rework() {
     // Lists leave as spreadsheets.
     let sheet = supervisor.get("/work/supervision/orders.xlsx").await;
     assert_eq!(sheet.headers["content-type"], export::XLSX_TYPE);
-    let book = export::read(&sheet.bytes).unwrap();
+    let book = support::xlsx(&sheet.bytes).unwrap();
     assert!(book[0].1.iter().any(|row| row.contains(&r.number)), "{book:?}");
-    let samples = export::read(&supervisor.get("/work/supervision/samples.xlsx").await.bytes).unwrap();
+    let samples = support::xlsx(&supervisor.get("/work/supervision/samples.xlsx").await.bytes).unwrap();
     assert_eq!(samples.len(), 2);
     assert!(samples[1].1.iter().any(|row| row.contains(&r.number) && row.contains(&"已回访".to_string())));
     assert!(store.verify_chain().await.unwrap().is_intact());
@@ -244,7 +244,7 @@ async fn flags_late_work_and_talks_through_the_pages() {
     assert!(late.html.contains(&format!("id=\"late-{}\"", forgotten.id)) && late.html.contains("桃源社区"));
     assert!(late.html.contains("未领办"), "nobody claimed it: listed without a cadre");
     all_words(&late);
-    let book = export::read(&supervisor.get("/work/supervision/late.xlsx?days=3").await.bytes).unwrap();
+    let book = support::xlsx(&supervisor.get("/work/supervision/late.xlsx?days=3").await.bytes).unwrap();
     assert_eq!(book.len(), 3, "the items, by unit, by cadre");
     assert_eq!(book[0].1.len(), 2, "a header and the one late request");
 
@@ -417,7 +417,7 @@ async fn unsatisfied_closures_are_listed_for_supervisors(store: Store, _url: Str
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.html.contains("role=\"alert\""), "{}", bad.html);
     let export = supervisor.get(&format!("/work/supervision/unsatisfied.xlsx?unit={}", t.community)).await;
-    let sheets = export::read(&export.bytes).expect("a workbook");
+    let sheets = support::xlsx(&export.bytes).expect("a workbook");
     assert_eq!(sheets[0].1.len(), 2, "a header and one row");
     assert_eq!((sheets[0].1[1][0].as_str(), sheets[0].1[1][6].as_str()), (unhappy.number.as_str(), "路面还没修"));
 

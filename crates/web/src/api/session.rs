@@ -49,7 +49,7 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
-        state.store.end_session(token).await?;
+        state.store.end_session(&token).await?;
     }
     let cookie = cookie_header(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     Ok(([(SET_COOKIE, cookie)], Json(json!({ "logged_out": true }))).into_response())

@@ -63,7 +63,7 @@ pub async fn change(
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "password.mismatch");
     }
     let session = cookie_in(&headers, SESSION_COOKIE).unwrap_or_default();
-    match state.store.change_password(user.id, &form.current, &form.new, session).await {
+    match state.store.change_password(user.id, &form.current, &form.new, &session).await {
         Ok(()) => show_page(&chrome, StatusCode::OK, None, true),
         Err(error) => {
             let error = crate::ApiError::from(error);

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use gongzhi_domain::time;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
 use super::{page, same_site_form, Chrome};
@@ -74,18 +75,20 @@ pub fn return_path(parts: &Parts) -> String {
     referer_path(&parts.headers).unwrap_or("/work").to_string()
 }
 
+/// What a URL carries as it is (RFC 3986 unreserved characters); all else is escaped.
+pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A path as a query value: its slashes stay readable.
+const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.');
+
 /// A path as a query value.
 pub fn encode_next(path: &str) -> String {
-    percent_encode(path, |b| b.is_ascii_alphanumeric() || b"/-_.".contains(&b))
+    utf8_percent_encode(path, PATH_VALUE).to_string()
 }
 
 /// Text as one segment of a path: nothing but letters and digits is left as it is.
 pub fn encode_segment(text: &str) -> String {
-    percent_encode(text, |b| b.is_ascii_alphanumeric())
-}
-
-fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
-    text.bytes().map(|b| if keep(b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    utf8_percent_encode(text, NON_ALPHANUMERIC).to_string()
 }
 
 #[derive(Deserialize)]
@@ -141,7 +144,7 @@ pub struct LogoutForm {
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LogoutForm>) -> Response {
     if same_site_form(&headers, &form.csrf) {
         if let Some(token) = cookie_in(&headers, SESSION_COOKIE) {
-            let _ = state.store.end_session(token).await;
+            let _ = state.store.end_session(&token).await;
         }
     }
     let cookie = cookie_header(SESSION_COOKIE, "", 0, state.config.secure_cookies);

@@ -94,13 +94,14 @@ impl FromRequestParts<AppState> for Chrome {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let query_lang = parts.uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")));
-        let lang = Lang::from_code(query_lang.or_else(|| cookie_in(&parts.headers, LANG_COOKIE)));
+        let lang_cookie = cookie_in(&parts.headers, LANG_COOKIE);
+        let lang = Lang::from_code(query_lang.or(lang_cookie.as_deref()));
         let user = <Caller as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
             .await
             .ok()
             .flatten()
             .map(|Caller(account)| account);
-        let existing = cookie_in(&parts.headers, CSRF_COOKIE).filter(|c| c.len() == 64).map(str::to_string);
+        let existing = cookie_in(&parts.headers, CSRF_COOKIE).filter(|c| c.len() == 64);
         let new_csrf = existing.is_none();
         let csrf = existing.unwrap_or_else(gongzhi_store::new_token);
         let expired = user.is_none() && cookie_in(&parts.headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
@@ -133,7 +134,7 @@ pub fn same_site_form(headers: &HeaderMap, token: &str) -> bool {
         (Some(_), None) => false,
         (None, _) => true,
     };
-    !token.is_empty() && cookie == Some(token) && !cross_site && origin_ok
+    !token.is_empty() && cookie.as_deref() == Some(token) && !cross_site && origin_ok
 }
 
 /// The language switch: remembers the choice in a cookie and goes back to the page it

@@ -12,10 +12,11 @@ use axum::http::StatusCode;
 use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::*;
 use gongzhi_store::{ListFilter, StoreError};
+use percent_encoding::utf8_percent_encode;
 use serde::Deserialize;
 
 use super::work::{row, unit_names, Row};
-use super::{page, Chrome, PageError, PageResult};
+use super::{login, page, Chrome, PageError, PageResult};
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
 
@@ -64,15 +65,7 @@ impl SearchForm {
 }
 
 fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(text, login::UNRESERVED).to_string()
 }
 
 /// The filter a form asks for, or the message key of what is wrong with it.

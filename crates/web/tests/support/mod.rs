@@ -9,6 +9,7 @@ use axum::Router;
 use gongzhi_store::testing::{town, Town};
 use gongzhi_store::{hash_password, Backend, Store};
 use gongzhi_web::{router, AppState, WebConfig};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tower::ServiceExt;
 
 pub const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -118,16 +119,38 @@ pub fn tracking_code(html: &str) -> String {
     html.split("id=\"tracking-code\">").nth(1).expect("a tracking code").split('<').next().unwrap().to_string()
 }
 
+/// A form value as a browser encodes it.
 pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+    utf8_percent_encode(text, FORM).to_string()
+}
+
+/// A sheet read back: its name and its rows of cell text.
+pub type SheetText = (String, Vec<Vec<String>>);
+
+/// A downloaded workbook read back with calamine: each sheet's name and its rows of
+/// cell text, header included, each row without its trailing empty cells.
+pub fn xlsx(bytes: &[u8]) -> Result<Vec<SheetText>, String> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).map_err(|e| e.to_string())?;
+        let skip = range.start().map(|(_, col)| col as usize).unwrap_or(0);
+        let rows = range
+            .rows()
+            .map(|cells| {
+                let mut row: Vec<String> =
+                    std::iter::repeat_n(String::new(), skip).chain(cells.iter().map(|cell| cell.to_string())).collect();
+                while row.last().is_some_and(String::is_empty) {
+                    row.pop();
+                }
+                row
+            })
+            .collect();
+        sheets.push((name, rows));
+    }
+    Ok(sheets)
 }
 
 /// The test town with a district admin (`admin`) and a subdistrict admin (`admin_s1`),
