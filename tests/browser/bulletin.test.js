@@ -43,7 +43,7 @@ test('a bulletin is generated, reviewed, published and printed', async (t) => {
   await page.waitForSelector('#ranking-chart[data-drawn]');
 
   // A figure leads to exactly the requests it counts.
-  await page.locator('#figure-intake a').click();
+  await page.locator('#figure-intake a.value').click();
   await page.waitForURL(/\/work\/figures\?/);
   assert.equal(await page.locator('#part-intake .count').innerText(), String(stats.measures.intake));
   await page.goBack();

@@ -44,7 +44,7 @@ test('a dispatcher accepts a suggestion in one click and merges a duplicate', as
   const form = desk.locator(`#${target.id} form.accept`);
   const unit = await form.locator('input[name=unit_id]').getAttribute('value');
   await form.getByRole('button').click();
-  await desk.waitForURL('**/work/dispatch');
+  await desk.waitForURL(/\/work\/dispatch\?.*sent=\d+/);
   assert.equal(await desk.locator(`#waiting-${id}`).count(), 0, 'it left the desk');
   const dispatched = await (await context.request.get(`/api/v1/requests/${id}`)).json();
   assert.equal(dispatched.status, 'dispatched');
@@ -87,7 +87,7 @@ test('a dispatcher names co-units on the desk and a co-unit finds the work', asy
   await form.locator('details.co-units summary').click();
   await form.locator('select[name=co_unit_ids]').selectOption(helpers.map((u) => String(u.id)));
   await form.getByRole('button', { name: '派单' }).click();
-  await desk.waitForURL('**/work/dispatch');
+  await desk.waitForURL(/\/work\/dispatch\?.*sent=\d+/);
   const dispatched = await (await context.request.get(`/api/v1/requests/${id}`)).json();
   assert.equal(String(dispatched.assignee_unit_id), lead);
   assert.deepEqual(dispatched.co_unit_ids, helpers.map((u) => u.id));
