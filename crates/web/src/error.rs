@@ -78,6 +78,12 @@ impl ApiError {
     }
 }
 
+impl From<gongzhi_app::AppError> for ApiError {
+    fn from(error: gongzhi_app::AppError) -> ApiError {
+        ApiError::from(StoreError::from(error))
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match &error {

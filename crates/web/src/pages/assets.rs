@@ -13,6 +13,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/echarts.min.js")),
 ];
 
+/// A text file among them (a stylesheet), for a document that carries its own.
+pub fn text(name: &str) -> Option<&'static str> {
+    FILES.iter().find(|(file, _, _)| *file == name).and_then(|(_, _, bytes)| std::str::from_utf8(bytes).ok())
+}
+
 pub async fn asset(Path(name): Path<String>) -> Response {
     match FILES.iter().find(|(file, _, _)| *file == name) {
         Some((_, kind, bytes)) => {

@@ -15,12 +15,13 @@ use gongzhi_domain::bulletin::{Period, PeriodKind};
 use gongzhi_domain::figures::Measure;
 use gongzhi_domain::time;
 use gongzhi_domain::Role;
-use gongzhi_store::{Bulletin, StoreError};
+use gongzhi_store::{Bulletin, Store, StoreError};
 use serde::Deserialize;
 
 use super::figures::{content_view, shown, units_in_scope, ContentView, Scope, RANKED};
 use super::{page, same_site_form, Chrome};
 use crate::export::{self, Cell, Sheet};
+use crate::i18n::{Lang, Messages};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -313,25 +314,59 @@ struct Print<'a> {
     remarks: String,
     published_at: String,
     anchor: Option<String>,
+    /// The stylesheet itself, for a document printed without a server.
+    standalone_css: Option<&'static str>,
 }
 
 /// The audit chain's head when the bulletin was published, as printed: a copy outside
 /// the database of how long the chain was and how it ended (`gongzhi audit verify
 /// --anchor SEQ:HASH` holds the chain against it).
-async fn anchor_line(state: &AppState, b: &Bulletin) -> Option<String> {
-    let anchor = state.store.bulletin_anchor(b.id).await.ok().flatten()?;
+async fn anchor_line(store: &Store, b: &Bulletin) -> Option<String> {
+    let anchor = store.bulletin_anchor(b.id).await.ok().flatten()?;
     Some(format!("seq {} · {} · {}", anchor.seq, anchor.short_hash(), time::display(anchor.at)))
 }
 
-async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> Response {
-    let template = Print {
+async fn print_view<'a>(store: &Store, chrome: &'a Chrome, b: &Bulletin) -> Print<'a> {
+    Print {
         chrome,
         content: bulletin_view(chrome, b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(state, b).await,
+        anchor: anchor_line(store, b).await,
+        standalone_css: None,
+    }
+}
+
+async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> Response {
+    page(chrome, &print_view(&state.store, chrome, b).await)
+}
+
+/// Why a bulletin could not be printed without a server.
+#[derive(Debug, thiserror::Error)]
+pub enum StandaloneError {
+    #[error(transparent)]
+    App(#[from] gongzhi_app::AppError),
+    #[error("the print view failed: {0}")]
+    Template(#[from] askama::Error),
+}
+
+/// A published bulletin's print view as one self-contained HTML document, its styles
+/// inlined, in `lang`: what `gongzhi bulletin pdf` prints. It needs the database and the
+/// templates, not the router, a session or a listening socket.
+pub async fn standalone_print(store: &Store, id: i64, lang: Lang) -> Result<String, StandaloneError> {
+    let b = gongzhi_app::publishing::published(store, id).await?;
+    let chrome = Chrome {
+        t: Messages::new(lang),
+        user: None,
+        csrf: String::new(),
+        new_csrf: false,
+        expired: false,
+        here: String::new(),
+        secure: false,
     };
-    page(chrome, &template)
+    let mut view = print_view(store, &chrome, &b).await;
+    view.standalone_css = super::assets::text("app.css");
+    Ok(view.render()?)
 }
 
 pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> Response {
@@ -489,7 +524,7 @@ pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id)
         content: bulletin_view(&chrome, &b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(&state, &b).await,
+        anchor: anchor_line(&state.store, &b).await,
     };
     page(&chrome, &template)
 }

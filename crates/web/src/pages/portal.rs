@@ -9,6 +9,7 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use gongzhi_app::{Act, Submission};
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis};
@@ -147,8 +148,6 @@ struct Submitted<'a> {
     chrome: &'a Chrome,
     number: &'a str,
     code: &'a str,
-    /// Set when the request was made but its photos could not be kept.
-    photo_notice: Option<&'a str>,
 }
 
 pub async fn submit(
@@ -188,19 +187,12 @@ pub async fn submit(
         anonymous: form.anonymous.is_some(),
     };
     let key = (!form.key.is_empty() && form.key.len() <= 128).then(|| format!("form:{}", form.key));
-    match crate::suggest::create(&state, new, key, Actor::Requester).await {
+    // The request and its photos are kept together, or the form comes back as typed.
+    let submission = Submission { new, key, actor: Actor::Requester, photos };
+    match gongzhi_app::submit(&state.store, &*state.suggester, submission).await {
         Ok(created) => {
             let r = &created.request;
-            // The request is kept whatever becomes of its photos; a photo sent twice
-            // with a repeated form is kept once.
-            let mut photo_notice = None;
-            if !photos.is_empty() {
-                if let Err(error) = state.store.add_photos(r.id, None, &photos, time::now()).await {
-                    tracing::warn!(%error, request = r.id, "photos not kept");
-                    photo_notice = Some(chrome.t.get("photo.not_kept"));
-                }
-            }
-            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice };
+            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code };
             page(&chrome, &done)
         }
         Err(error) => {
@@ -358,7 +350,7 @@ pub async fn evaluate(
 async fn as_requester(state: &AppState, addr: &str, code: &str, command: Command) -> Result<Request, crate::ApiError> {
     let lookup = state.store.request_by_tracking_code(code);
     let request = crate::api::track::guarded(state, addr, code, lookup).await?;
-    Ok(state.store.act(request.id, None, command, Actor::Requester).await?)
+    Ok(gongzhi_app::act(&state.store, Act::new(request.id, None, command, Actor::Requester)).await?)
 }
 
 /// 申请重办: the requester asks for the request to be handled again, with a reason.

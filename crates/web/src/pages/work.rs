@@ -6,8 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use gongzhi_app::{Act, AppError};
 use gongzhi_domain::deadline::Urgency;
-use gongzhi_domain::lifecycle::{Action, Command, TABLE};
+use gongzhi_domain::lifecycle::{Action, Command};
 use gongzhi_domain::time::{self, Millis, DAY};
 use gongzhi_domain::*;
 use gongzhi_store::{Account, EventRecord, Queue, StoreError};
@@ -261,18 +262,17 @@ async fn show_request(
         state.store.log_pii_access(user.id, vec![id]).await;
     }
     let (name, phone) = crate::view::requester(&request, user);
-    let actions = TABLE
-        .iter()
-        .filter(|row| row.from.contains(&request.status) && row.action.open_to(user.role))
-        .map(|row| ActionForm {
-            name: row.action.as_str(),
-            label: chrome.t.action(row.action.as_str()),
-            fields: fields(row.action),
+    let actions = gongzhi_app::visibility::actions(&request, user.role)
+        .into_iter()
+        .map(|action| ActionForm {
+            name: action.as_str(),
+            label: chrome.t.action(action.as_str()),
+            fields: fields(action),
             confirm: matches!(
-                row.action,
+                action,
                 Action::Reject | Action::Merge | Action::Resolve | Action::Answer | Action::Return
             ),
-            photos: matches!(row.action, Action::Progress | Action::Resolve),
+            photos: matches!(action, Action::Progress | Action::Resolve),
         })
         .collect();
     let (status, error) = match refusal {
@@ -473,17 +473,13 @@ pub async fn act(
             return response;
         }
     };
-    match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
-        Ok(_) => {
-            if !photos.is_empty() {
-                super::photos::keep_with_last_event(&state, id, &photos).await;
-            }
-            (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()
-        }
+    let taken = Act::new(id, Some(version), command, Actor::Staff(user.staff())).with_photos(photos);
+    match gongzhi_app::act(&state.store, taken).await {
+        Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response(),
         Err(error) => {
             // A request that has moved on is a conflict here, as a stale version is: the
             // page was read before someone else acted.
-            let moved_on = matches!(error, StoreError::Rule(Broken::WrongState { .. }));
+            let moved_on = matches!(error, AppError::Rule(Broken::WrongState { .. }));
             let error = crate::ApiError::from(error);
             let status = if moved_on { StatusCode::CONFLICT } else { error.status };
             again(Some((status, error.text.in_lang(chrome.t.lang))), fields, vec![]).await
