@@ -17,8 +17,8 @@ on_both!(an_inactive_place_is_refused_on_every_channel, photos_stay_with_their_o
 
 async fn an_inactive_place_is_refused_on_every_channel(store: Store, _url: String) {
     let t = town(&store).await;
-    let admin = store.add_user("admin", "区管理员", Role::Admin, t.district, &hash_password("admin-password").unwrap());
-    let admin = admin.await.unwrap();
+    let hash = hash_password("admin-password").unwrap();
+    let admin = store.add_user("admin", "区管理员", Role::Admin, t.district, &hash).await.unwrap();
     store.set_unit_active(&admin.staff(), t.other_community, false, gongzhi_domain::time::now()).await.unwrap();
     let place = t.other_community.to_string();
 

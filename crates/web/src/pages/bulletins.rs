@@ -23,6 +23,7 @@ use super::{page, same_site_form, Chrome};
 use crate::export::{self, Cell, Sheet};
 use crate::i18n::{Lang, Messages};
 use crate::AppState;
+use gongzhi_app::publishing::{self, Review};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -192,7 +193,10 @@ pub async fn generate(
     let (Some(kind), Some(date), Some(unit)) = (kind, date, unit) else {
         return index_page(&state, &chrome, 1, Some(chrome.t.get("bulletin.bad_form").into())).await;
     };
-    match state.store.generate_bulletin(&user.staff(), unit, kind, date, time::now()).await {
+    match publishing::generate(&state.store, &user.staff(), unit, kind, date, time::now())
+        .await
+        .map_err(StoreError::from)
+    {
         Ok(b) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{}", b.id))]).into_response(),
         Err(StoreError::NotFound | StoreError::UnknownUnit(_)) => {
             index_page(&state, &chrome, 1, Some(chrome.t.get("publish.bad_unit").into())).await
@@ -294,11 +298,12 @@ pub async fn review(
         return show_page(&state, &chrome, id, false, Some(chrome.t.get("form.csrf").into())).await;
     }
     let staff = user.staff();
-    let done = match act.as_str() {
-        "remarks" => state.store.set_bulletin_remarks(&staff, id, &form.remarks).await,
-        "publish" => state.store.publish_bulletin(&staff, id, !form.provisional.is_empty(), time::now()).await,
+    let review = match act.as_str() {
+        "remarks" => Review::Remarks(form.remarks.clone()),
+        "publish" => Review::Publish { provisional: !form.provisional.is_empty() },
         _ => return not_found(&chrome),
     };
+    let done = publishing::review(&state.store, &staff, id, review, time::now()).await.map_err(StoreError::from);
     match done {
         Ok(_) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response(),
         Err(StoreError::NotFound) => not_found(&chrome),

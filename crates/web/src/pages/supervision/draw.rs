@@ -114,8 +114,11 @@ pub async fn submit(
             return show_form(&state, &chrome, &user, form, Some(error)).await;
         }
     };
-    match state.store.draw_sample(&user.staff(), &spec, time::now()).await {
-        Ok(sample) => see_other(format!("/work/supervision/samples/{}", sample.id)),
+    match gongzhi_app::supervision::draw(&state.store, &user.staff(), &spec, time::now())
+        .await
+        .map_err(gongzhi_store::StoreError::from)
+    {
+        Ok((sample, _)) => see_other(format!("/work/supervision/samples/{}", sample.id)),
         Err(error) => {
             let error = refusal(&chrome, error);
             show_form(&state, &chrome, &user, form, Some(error)).await
