@@ -41,6 +41,9 @@ pub struct Imported {
     pub events: Vec<(Millis, String, lifecycle::EventDraft)>,
 }
 
+// A job is moved once, through the writer's queue: the size of the largest kind costs
+// nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Job {
     Create {
         new: NewRequest,
