@@ -133,7 +133,7 @@ pub async fn requests(
             batch.push(crate::simulate::life(world, &spec, next_id, created, now, &mut recent, &mut rng));
             next_id += 1;
         }
-        let ids = store.import(batch).await?;
+        let ids = gongzhi_app::import(store, batch).await?;
         anyhow::ensure!(ids.last() == Some(&(next_id - 1)), "another writer took ids during seeding");
         written += size;
         progress(written);

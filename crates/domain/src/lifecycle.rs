@@ -224,6 +224,14 @@ impl Action {
     }
 }
 
+/// The actions a holder of `role` may be offered on a request in `status`: those of
+/// the table that start from the state and that the role could take. Whether this
+/// actor may take one on this request (its unit, its scope) `decide` says when it is
+/// taken.
+pub fn offered(status: Status, role: Role) -> impl Iterator<Item = Action> {
+    TABLE.iter().filter(move |row| row.from.contains(&status) && row.action.open_to(role)).map(|row| row.action)
+}
+
 impl std::fmt::Display for Action {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Broken;
 use crate::time::Millis;
 
 /// Declares a closed vocabulary whose names are the glossary's code names, with the one
@@ -129,6 +130,42 @@ pub struct NewRequest {
     pub requester_name: String,
     pub requester_phone: String,
     pub anonymous: bool,
+}
+
+/// Limits on what intake accepts, in characters.
+pub const MAX_TITLE: usize = 200;
+pub const MAX_CONTENT: usize = 10_000;
+pub const MAX_SHORT: usize = 200;
+pub const MAX_PHONE: usize = 32;
+
+impl NewRequest {
+    /// What every channel must carry, and how long each field may be: the intake rules
+    /// that need nothing but the request itself. Whether its unit may take it now
+    /// (`unit::may_take`) is checked where the unit is read, in the same transaction.
+    /// Historical records (`Channel::Import`) may lack the requester's phone.
+    pub fn check(&self) -> Result<(), Broken> {
+        let check = |field: &'static str, text: &str, max: usize, required: bool| -> Result<(), Broken> {
+            if required && text.trim().is_empty() {
+                return Err(Broken::Missing(field));
+            }
+            if text.chars().count() > max {
+                return Err(Broken::Invalid { field, reason: format!("longer than {max} characters") });
+            }
+            Ok(())
+        };
+        check("title", &self.title, MAX_TITLE, true)?;
+        check("content", &self.content, MAX_CONTENT, true)?;
+        check("address", &self.address, MAX_SHORT, false)?;
+        check("requester_name", &self.requester_name, MAX_SHORT, false)?;
+        check("requester_phone", &self.requester_phone, MAX_PHONE, false)?;
+        if !self.anonymous && self.requester_phone.trim().is_empty() && self.channel != Channel::Import {
+            return Err(Broken::Missing("requester_phone"));
+        }
+        if !self.requester_phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
+            return Err(Broken::Invalid { field: "requester_phone", reason: "digits only".into() });
+        }
+        Ok(())
+    }
 }
 
 /// A request as it stands now. Timestamps are UTC milliseconds.

@@ -94,8 +94,11 @@ fn command_strategy() -> impl Strategy<Value = Command> {
         Just(Command::Accept),
         Just(Command::Reject { reason: "不属于受理范围".into() }),
         Just(Command::Answer { reply: "已电话解答".into() }),
-        prop::sample::select(vec![3_i64, 9, 5, 404])
-            .prop_map(|unit_id| Command::Dispatch { unit_id, co_unit_ids: vec![5], instructions: String::new() }),
+        prop::sample::select(vec![3_i64, 9, 5, 404]).prop_map(|unit_id| Command::Dispatch {
+            unit_id,
+            co_unit_ids: vec![5],
+            instructions: String::new()
+        }),
         Just(Command::Claim),
         Just(Command::Return { reason: "非本单位职责".into() }),
         Just(Command::Progress { note: "已到现场查看".into() }),

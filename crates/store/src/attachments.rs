@@ -4,7 +4,7 @@
 
 use gongzhi_domain::time::Millis;
 use sha2::{Digest, Sha256};
-use sqlx::{any::AnyRow, Row};
+use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
 
@@ -57,10 +57,56 @@ fn info_from_row(row: &AnyRow, n: i64) -> Result<AttachmentInfo> {
     })
 }
 
+/// Photos as they arrive with a submission or an action: each recognised by its first
+/// bytes before anything is written, so that a job refuses them before it writes.
+pub(crate) struct Photos<'a>(Vec<(&'a [u8], &'static str)>);
+
+impl<'a> Photos<'a> {
+    pub(crate) fn check(photos: &'a [Vec<u8>]) -> Result<Photos<'a>> {
+        photos
+            .iter()
+            .map(|bytes| photo_type(bytes).map(|kind| (bytes.as_slice(), kind)))
+            .collect::<Option<_>>()
+            .map(Photos)
+            .ok_or_else(|| StoreError::Invalid("only JPEG, PNG and WebP photos are kept".into()))
+    }
+
+    /// Keeps the photos with the event they came with, inside the caller's transaction;
+    /// a photo the request already has is kept once. Returns how many were new.
+    pub(crate) async fn insert(
+        &self,
+        conn: &mut AnyConnection,
+        request_id: i64,
+        event_id: Option<i64>,
+        now: Millis,
+    ) -> Result<usize> {
+        let mut added = 0;
+        for (bytes, kind) in &self.0 {
+            let done = sqlx::query(
+                "INSERT INTO attachments (request_id, event_id, content_type, bytes, size, sha256, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, sha256) DO NOTHING",
+            )
+            .bind(request_id)
+            .bind(event_id)
+            .bind(*kind)
+            .bind(*bytes)
+            .bind(bytes.len() as i64)
+            .bind(hex::encode(Sha256::digest(bytes)))
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            added += done.rows_affected() as usize;
+        }
+        Ok(added)
+    }
+}
+
 impl Store {
-    /// Keeps photos of a request (and of the event they came with). Every photo is checked
-    /// first and none is kept if one is not a photo; a photo the request already has is
-    /// kept once. Returns how many were new.
+    /// Keeps photos of a request (and of the event they came with) on their own, as
+    /// an import of records from elsewhere does. Every photo is checked first and none
+    /// is kept if one is not a photo; a photo the request already has is kept once.
+    /// Returns how many were new. Photos sent with a submission or an action go with
+    /// it instead, in its own transaction (`create_with`, `act_with`).
     pub async fn add_photos(
         &self,
         request_id: i64,
@@ -68,29 +114,9 @@ impl Store {
         photos: &[Vec<u8>],
         now: Millis,
     ) -> Result<usize> {
-        let typed: Vec<(&Vec<u8>, &str)> = photos
-            .iter()
-            .map(|bytes| photo_type(bytes).map(|kind| (bytes, kind)))
-            .collect::<Option<_>>()
-            .ok_or_else(|| StoreError::Invalid("only JPEG, PNG and WebP photos are kept".into()))?;
+        let photos = Photos::check(photos)?;
         let mut tx = self.pool().begin().await?;
-        let mut added = 0;
-        for (bytes, kind) in typed {
-            let done = sqlx::query(
-                "INSERT INTO attachments (request_id, event_id, content_type, bytes, size, sha256, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, sha256) DO NOTHING",
-            )
-            .bind(request_id)
-            .bind(event_id)
-            .bind(kind)
-            .bind(bytes.as_slice())
-            .bind(bytes.len() as i64)
-            .bind(hex::encode(Sha256::digest(bytes)))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            added += done.rows_affected() as usize;
-        }
+        let added = photos.insert(&mut tx, request_id, event_id, now).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -19,6 +19,7 @@ use rand::Rng;
 use sqlx::{AnyConnection, Connection, Executor, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::attachments::Photos;
 use crate::chain::{self, Head, NewEvent};
 use crate::metrics::Tally;
 use crate::settings::{self, Settings};
@@ -41,6 +42,9 @@ pub struct Imported {
     pub events: Vec<(Millis, String, lifecycle::EventDraft)>,
 }
 
+// A job is moved once, through the writer's queue: the size of the largest kind costs
+// nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Job {
     Create {
         new: NewRequest,
@@ -49,6 +53,8 @@ pub(crate) enum Job {
         at: Millis,
         /// Intake's routing suggestion, stored with the request in the same transaction.
         suggestion: Option<crate::suggestions::NewSuggestion>,
+        /// Photos sent with the submission, kept with its event.
+        photos: Vec<Vec<u8>>,
         reply: oneshot::Sender<Result<Created>>,
     },
     Act {
@@ -57,6 +63,8 @@ pub(crate) enum Job {
         command: Command,
         actor: Actor,
         at: Millis,
+        /// Photos sent with the action, kept with the event it writes.
+        photos: Vec<Vec<u8>>,
         reply: oneshot::Sender<Result<Request>>,
     },
     Import {
@@ -270,15 +278,16 @@ async fn write_batch(
             tx.execute("SAVEPOINT job").await?;
         }
         let (done, spoilt) = match job {
-            Job::Create { new, key, actor, at, suggestion, .. } => {
-                let result = create(&mut tx, &mut batch, new, key.as_deref(), actor, *at, suggestion.as_ref()).await;
+            Job::Create { new, key, actor, at, suggestion, photos, .. } => {
+                let result =
+                    create(&mut tx, &mut batch, new, key.as_deref(), actor, *at, suggestion.as_ref(), photos).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Created(result), spoilt)
                 }
             }
-            Job::Act { id, version, command, actor, at, .. } => {
-                let result = act(&mut tx, &mut batch, *id, *version, command, actor, *at, None).await;
+            Job::Act { id, version, command, actor, at, photos, .. } => {
+                let result = act_with_photos(&mut tx, &mut batch, *id, *version, command, actor, *at, photos).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Acted(result), spoilt)
@@ -427,6 +436,7 @@ fn submission_digest(new: &NewRequest) -> String {
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
@@ -435,7 +445,9 @@ async fn create(
     actor: &Actor,
     at: Millis,
     suggestion: Option<&crate::suggestions::NewSuggestion>,
+    photos: &[Vec<u8>],
 ) -> Result<Created> {
+    let photos = Photos::check(photos)?;
     let digest = key.map(|_| submission_digest(new));
     if let Some(key) = key {
         check_idempotency_key(key)?;
@@ -479,7 +491,9 @@ async fn create(
         payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
         snapshot: snapshot::whole(&request),
     });
+    let event_id = event.id;
     chain::insert(conn, &[event]).await?;
+    photos.insert(conn, request.id, Some(event_id), at).await?;
     stats::apply(conn, &measures::delta(None, &request)).await?;
     if let (Some(key), Some(digest)) = (key, digest) {
         sqlx::query("INSERT INTO idempotency (key, request_id, created_at, digest) VALUES ($1, $2, $3, $4)")
@@ -494,6 +508,27 @@ async fn create(
         crate::suggestions::insert(conn, request.id, at, suggestion).await?;
     }
     Ok(Created { request, replayed: false })
+}
+
+/// Runs one lifecycle command with the photos sent with it, which are kept with the
+/// event the command writes — in the same transaction, so no other action comes between.
+#[allow(clippy::too_many_arguments)]
+async fn act_with_photos(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    id: i64,
+    version: Option<i64>,
+    command: &Command,
+    actor: &Actor,
+    at: Millis,
+    photos: &[Vec<u8>],
+) -> Result<Request> {
+    // Checked before anything is written: a refusal after a write would need a savepoint.
+    let photos = Photos::check(photos)?;
+    let request = act(conn, batch, id, version, command, actor, at, None).await?;
+    // The event just linked is the chain's head.
+    photos.insert(conn, id, Some(batch.head.seq), at).await?;
+    Ok(request)
 }
 
 /// Runs one lifecycle command. A supervisor's reopen for rework passes the rework
@@ -590,6 +625,11 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
     let mut events = Vec::with_capacity(items.len() * 6);
     let mut cells: BTreeMap<(i64, i64), Counters> = BTreeMap::new();
     for item in items {
+        // Records from elsewhere meet the rule every channel meets: an inactive unit
+        // takes no new requests. Checked before anything is written.
+        unit_for(conn, batch, item.request.new.unit_id, Duty::Place, "unit_id").await?;
+    }
+    for item in items {
         let mut request = item.request.clone();
         request.id = batch.next_id;
         batch.next_id += 1;
@@ -679,7 +719,7 @@ impl Store {
     /// Intake: stores a new request with its first event. With an idempotency key, a
     /// repeated call returns the request the first call created.
     pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
-        self.create_suggested(new, idempotency_key, actor, None).await
+        self.create_with(new, idempotency_key, actor, None, Vec::new()).await
     }
 
     /// As `create`, storing intake's routing suggestion with the request.
@@ -690,12 +730,26 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
     ) -> Result<Created> {
-        validate_new(&new)?;
+        self.create_with(new, idempotency_key, actor, suggestion, Vec::new()).await
+    }
+
+    /// As `create_suggested`, keeping the photos sent with the submission with its
+    /// first event, in the same transaction: the request and its photos are kept
+    /// together or not at all. The request's own rules (`NewRequest::check`) are the
+    /// caller's to check first; the unit's are checked here, where it is read.
+    pub async fn create_with(
+        &self,
+        new: NewRequest,
+        idempotency_key: Option<String>,
+        actor: Actor,
+        suggestion: Option<crate::suggestions::NewSuggestion>,
+        photos: Vec<Vec<u8>>,
+    ) -> Result<Created> {
         let (reply, answer) = oneshot::channel();
         let at = gongzhi_domain::time::now();
         let channel = new.channel;
         let created =
-            self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, reply }, answer).await?;
+            self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, photos, reply }, answer).await?;
         if !created.replayed {
             self.counters.created(channel);
         }
@@ -717,9 +771,24 @@ impl Store {
         actor: Actor,
         at: Millis,
     ) -> Result<Request> {
+        self.act_with(id, version, command, actor, at, Vec::new()).await
+    }
+
+    /// As `act_at`, keeping the photos sent with the action with the event it writes, in
+    /// the same transaction: a concurrent action on the request cannot come between
+    /// them, and the action and its photos are kept together or not at all.
+    pub async fn act_with(
+        &self,
+        id: i64,
+        version: Option<i64>,
+        command: Command,
+        actor: Actor,
+        at: Millis,
+        photos: Vec<Vec<u8>>,
+    ) -> Result<Request> {
         let (reply, answer) = oneshot::channel();
         let action = command.action();
-        let request = self.send(Job::Act { id, version, command, actor, at, reply }, answer).await?;
+        let request = self.send(Job::Act { id, version, command, actor, at, photos, reply }, answer).await?;
         self.counters.acted(action);
         Ok(request)
     }
@@ -739,33 +808,4 @@ impl Store {
         let at = gongzhi_domain::time::now();
         let _ = self.writer.send(Job::PiiAccess { user_id, request_ids, at }).await;
     }
-}
-
-/// Limits on what intake accepts, in characters.
-pub const MAX_TITLE: usize = 200;
-pub const MAX_CONTENT: usize = 10_000;
-pub const MAX_SHORT: usize = 200;
-
-fn validate_new(new: &NewRequest) -> Result<()> {
-    let check = |field: &'static str, text: &str, max: usize, required: bool| -> Result<()> {
-        if required && text.trim().is_empty() {
-            return Err(StoreError::Rule(Broken::Missing(field)));
-        }
-        if text.chars().count() > max {
-            return Err(StoreError::Rule(Broken::Invalid { field, reason: format!("longer than {max} characters") }));
-        }
-        Ok(())
-    };
-    check("title", &new.title, MAX_TITLE, true)?;
-    check("content", &new.content, MAX_CONTENT, true)?;
-    check("address", &new.address, MAX_SHORT, false)?;
-    check("requester_name", &new.requester_name, MAX_SHORT, false)?;
-    check("requester_phone", &new.requester_phone, 32, false)?;
-    if !new.anonymous && new.requester_phone.trim().is_empty() && new.channel != Channel::Import {
-        return Err(StoreError::Rule(Broken::Missing("requester_phone")));
-    }
-    if !new.requester_phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
-        return Err(StoreError::Rule(Broken::Invalid { field: "requester_phone", reason: "digits only".into() }));
-    }
-    Ok(())
 }

@@ -86,6 +86,12 @@ fn refused_status(code: &str) -> StatusCode {
     }
 }
 
+impl From<gongzhi_app::AppError> for ApiError {
+    fn from(error: gongzhi_app::AppError) -> ApiError {
+        ApiError::from(StoreError::from(error))
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;

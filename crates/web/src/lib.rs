@@ -1,7 +1,9 @@
 //! Gongzhi over HTTP: the JSON API (`/api/v1`), health and Prometheus metrics.
 //!
-//! Handlers are thin: they extract and check the input, call one store function, and
-//! shape the answer. Rules live in `gongzhi_domain`, data and scope in `gongzhi_store`.
+//! Handlers are thin: they extract and check the input, call one `gongzhi_app` use case
+//! (or one store read), and shape the answer. Rules live in `gongzhi_domain`, the steps
+//! of each use case in `gongzhi_app`, data and scope in `gongzhi_store`; nothing here
+//! writes to the store itself.
 //! Nothing here keeps state another app instance would need: sessions, throttles and
 //! idempotency keys are in the database.
 
@@ -11,6 +13,7 @@ mod error;
 pub mod export;
 mod guard;
 pub mod i18n;
+mod intake;
 mod json;
 pub mod messages;
 mod metrics;

@@ -235,6 +235,11 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
     let printed = format!("审计锚点 seq {} · {} · ", anchor.seq, anchor.short_hash());
     assert!(print.contains(&printed), "{print}");
     assert!(get(&app, "none", &format!("/bulletins/{id}")).await.text().contains(&printed));
+    // Printed without a server (`gongzhi bulletin pdf`): the same document, in one file
+    // that carries its own styles.
+    let alone = gongzhi_web::pages::bulletins::standalone_print(&store, id, gongzhi_web::i18n::Lang::Zh).await.unwrap();
+    assert!(alone.contains("请及时整改") && alone.contains(&printed) && alone.contains("<style>"));
+    assert!(!alone.contains("/assets/"), "nothing to fetch from a server");
     let xlsx = support::xlsx(&get(&app, &supervisor, &format!("/bulletins/{id}/xlsx")).await.bytes).unwrap();
     assert_eq!(xlsx.len(), 5);
     assert!(xlsx[0].1.iter().any(|row| row == &vec!["受理量".to_string(), api.intake.to_string()]));

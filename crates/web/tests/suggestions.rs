@@ -380,14 +380,9 @@ async fn without_a_model_duplicates_are_still_found_and_creates_never_fail() {
     let state = AppState::new(store.clone(), WebConfig::default());
     state.suggester.refresh().await.unwrap();
     assert_eq!(state.suggester.model_version(), None);
-    let c = gongzhi_web::suggest::create(
-        &state,
-        gongzhi_store::testing::manhole(t.community, None),
-        None,
-        Actor::Requester,
-    )
-    .await
-    .unwrap();
+    let new = gongzhi_store::testing::manhole(t.community, None);
+    let submission = gongzhi_app::Submission::new(new, Actor::Requester);
+    let c = gongzhi_app::submit(&state.store, &*state.suggester, submission).await.unwrap();
     assert_eq!(c.request.status, Status::Submitted);
 }
 

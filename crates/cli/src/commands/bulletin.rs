@@ -1,14 +1,17 @@
 //! `gongzhi bulletin pdf`: a published bulletin's print view as a PDF, rendered by
-//! headless Chromium. Without `--url` the command serves the bulletin itself from the
-//! database for the moment it takes, so no running server is needed.
+//! headless Chromium. Without `--url` the command renders the print view from the
+//! database into a file of its own (styles inlined) and prints that: no server, no
+//! router, no listening socket.
 
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use gongzhi_app::AppError;
 use gongzhi_store::{Store, StoreError};
-use gongzhi_web::{AppState, WebConfig};
+use gongzhi_web::i18n::Lang;
+use gongzhi_web::pages::bulletins::{standalone_print, StandaloneError};
 
 #[derive(clap::Subcommand)]
 pub enum Bulletin {
@@ -25,7 +28,7 @@ pub struct PdfArgs {
     #[arg(long)]
     out: PathBuf,
     /// A running Gongzhi to print from (http://host:port); by default the bulletin is
-    /// served from the database for the moment it takes.
+    /// rendered from the database.
     #[arg(long)]
     url: Option<String>,
     /// The Chromium to print with.
@@ -40,20 +43,21 @@ pub async fn run(database_url: impl FnOnce() -> Result<String>, command: &Bullet
         Some(base) => print(args, &format!("{}/bulletins/{}/print", base.trim_end_matches('/'), args.id)).await,
         None => {
             let store = Store::open(&database_url()?).await.context("open the database")?;
-            match store.published_bulletin(args.id).await {
-                Ok(_) => {}
-                Err(StoreError::NotFound) => {
+            let html = standalone_print(&store, args.id, Lang::Zh).await;
+            store.close().await;
+            let html = match html {
+                Ok(html) => html,
+                Err(StandaloneError::App(AppError::Store(StoreError::NotFound))) => {
                     bail!("bulletin {} is not published (or does not exist): publish it first", args.id)
                 }
                 Err(error) => return Err(error.into()),
-            }
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let address = listener.local_addr()?;
-            let app = gongzhi_web::router(AppState::new(store.clone(), WebConfig::default()));
-            let server = tokio::spawn(async move { axum::serve(listener, app).await });
-            let printed = print(args, &format!("http://{address}/bulletins/{}/print", args.id)).await;
-            server.abort();
-            store.close().await;
+            };
+            let dir = std::env::temp_dir().join(format!("gongzhi-bulletin-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).context("a folder for the print view")?;
+            let file = dir.join(format!("bulletin-{}.html", args.id));
+            std::fs::write(&file, html).context("write the print view")?;
+            let printed = print(args, &format!("file://{}", file.display())).await;
+            let _ = std::fs::remove_dir_all(&dir);
             printed
         }
     }

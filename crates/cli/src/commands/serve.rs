@@ -154,7 +154,10 @@ async fn auto_close(store: Store) {
         match store.due_for_auto_close(now, 500).await {
             Ok(ids) => {
                 for id in ids {
-                    if let Err(error) = store.act(id, None, Command::AutoClose, Actor::System).await {
+                    if let Err(error) =
+                        gongzhi_app::act(&store, gongzhi_app::Act::new(id, None, Command::AutoClose, Actor::System))
+                            .await
+                    {
                         tracing::debug!(id, %error, "auto-close skipped");
                     }
                 }

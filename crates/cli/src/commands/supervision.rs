@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::Duration as Days;
+use gongzhi_app::supervision::{self, OrderStep};
+use gongzhi_app::{act, Act};
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
@@ -25,13 +27,13 @@ pub async fn timer(store: Store) {
     loop {
         tick.tick().await;
         let now = time::now();
-        match store.escalate_orders(now).await {
+        match supervision::escalate_orders(&store, now).await {
             Ok(0) => {}
             Ok(moved) => tracing::info!(moved, "late supervision orders raised one level"),
             Err(error) => tracing::warn!(%error, "could not raise late supervision orders"),
         }
         if ticks.is_multiple_of(6) {
-            if let Err(error) = store.review_recent(now).await {
+            if let Err(error) = supervision::review_recent(&store, now).await {
                 tracing::warn!(%error, "could not review recent entries");
             }
         }
@@ -62,8 +64,7 @@ pub async fn demo(store: &Store) -> Result<()> {
     };
     // Drawn a week ago from the month before, called back since; the rest still waits.
     let drawn_at = now - 7 * DAY;
-    let sample = store.draw_sample(&supervisor, &spec, drawn_at).await?;
-    let items = store.sample_items(&supervisor, sample.id).await?;
+    let (sample, items) = supervision::draw(store, &supervisor, &spec, drawn_at).await?;
     let calendar = store.settings().calendar.clone();
     let failing = [
         Answers { result_fed_back: false, ..ALL_YES },
@@ -85,7 +86,7 @@ pub async fn demo(store: &Store) -> Result<()> {
             rework_reason: reason,
             rework_due: due_after(&calendar, at, DEFAULT_DAYS),
         };
-        if let Some(order) = store.record_callback(&supervisor, item.id, call, at).await?.order_id {
+        if let Some(order) = supervision::call(store, &supervisor, item.id, call, at).await?.0.order_id {
             orders.push((order, item.unit_id, item.request_id, at));
         }
     }
@@ -97,11 +98,13 @@ pub async fn demo(store: &Store) -> Result<()> {
         let reply = Command::Resolve {
             reply: "已重新上门，当面向诉求人反馈办理结果".into(), contacted: true
         };
-        let redone =
-            n == 0 && store.act_at(*request_id, None, reply, Actor::Staff(handler.clone()), at + DAY).await.is_ok();
-        store.answer_order(&handler, *order, "已重新联系诉求人当面反馈办理结果，并补充整改照片", at + DAY).await?;
+        let redone = n == 0
+            && act(store, Act::new(*request_id, None, reply, Actor::Staff(handler.clone())).at(at + DAY)).await.is_ok();
+        let answer = OrderStep::Answer("已重新联系诉求人当面反馈办理结果，并补充整改照片".into());
+        supervision::order_step(store, &handler, *order, answer, at + DAY).await?;
         if redone {
-            store.close_order(&supervisor, *order, "经再次回访，诉求人确认已知晓结果", at + 2 * DAY).await?;
+            let close = OrderStep::Close("经再次回访，诉求人确认已知晓结果".into());
+            supervision::order_step(store, &supervisor, *order, close, at + 2 * DAY).await?;
         }
     }
     let late = store.lateness(&supervisor, 3, now).await?;
@@ -113,16 +116,16 @@ pub async fn demo(store: &Store) -> Result<()> {
             reason: "该件已超期，请三个工作日内办结并书面说明原因".into(),
             due_at: now - 7 * DAY,
         };
-        store.open_order(&supervisor, press, now - 10 * DAY).await?;
+        supervision::open_order(store, &supervisor, press, now - 10 * DAY).await?;
     }
-    store.escalate_orders(now).await?;
+    supervision::escalate_orders(store, now).await?;
     if let Some(cadre) = late.by_cadre.iter().find_map(|g| g.id.filter(|_| g.overdue > 1)) {
         let about: Vec<i64> =
             late.items.iter().filter(|l| l.handler_id == Some(cadre)).map(|l| l.request_id).take(3).collect();
         let reason = "所办诉求多件超期未结，提醒按期办结，及时向群众反馈";
-        store.record_talk(&supervisor, cadre, now - 2 * DAY, reason, about, now - 2 * DAY).await?;
+        supervision::record_talk(store, &supervisor, cadre, now - 2 * DAY, reason, about, now - 2 * DAY).await?;
     }
-    let run = store.review_entries(&supervisor, spec.from, today, now).await?;
+    let run = supervision::review_entries(store, &supervisor, spec.from, today, now).await?;
     println!(
         "督查演示 / supervision demo: 抽样 {} 件 drawn, 回炉督办 {} 件 orders, 审核标记 {} 件 flagged",
         sample.items,

@@ -4,6 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use gongzhi_app::visibility::actions;
+use gongzhi_app::{Act, Submission};
 use gongzhi_domain::lifecycle::{Action, Command};
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time;
@@ -95,7 +97,8 @@ pub async fn create(
         requester_phone: body.requester_phone,
         anonymous: body.anonymous,
     };
-    let created = crate::suggest::create(&state, new, key, actor).await?;
+    let created =
+        gongzhi_app::submit(&state.store, &*state.suggester, Submission { new, key, actor, photos: vec![] }).await?;
     let r = &created.request;
     let status = if created.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let body = json!({ "id": r.id, "number": r.number, "tracking_code": r.tracking_code, "status": r.status });
@@ -197,8 +200,7 @@ pub async fn detail(
         .map(|e| json!({ "id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "from": e.from_status, "to": e.to_status, "note": e.note, "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null) }))
         .collect();
     body["timeline"] = Value::Array(timeline);
-    body["actions"] =
-        json!(Action::ALL.iter().filter(|a| a.open_to(account.role)).map(|a| a.as_str()).collect::<Vec<_>>());
+    body["actions"] = json!(actions(&request, account.role).iter().map(|a| a.as_str()).collect::<Vec<_>>());
     log_unmasked(&state, &account, std::iter::once(id)).await;
     crate::suggest::attach(&state.store, &account, std::slice::from_mut(&mut body)).await;
     Ok(Json(body))
@@ -217,7 +219,7 @@ pub async fn act(
     })?;
     let (version, command) = command_of(action, body)?;
     let actor = Actor::Staff(account.staff());
-    let request = state.store.act(id, Some(version), command, actor).await?;
+    let request = gongzhi_app::act(&state.store, Act::new(id, Some(version), command, actor)).await?;
     Ok(Json(view::request(&request, &account, &state.store.settings().policy, time::now())))
 }
 

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use gongzhi_app::supervision::{self, OrderStep};
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult};
 use gongzhi_domain::supervision::order::{due_after, OrderKind, OrderStatus, DEFAULT_DAYS};
 use gongzhi_domain::supervision::SampleRule;
@@ -88,8 +89,7 @@ async fn draw(
         seed: body.seed,
     };
     let staff = account.staff();
-    let sample = state.store.draw_sample(&staff, &spec, time::now()).await?;
-    let items = state.store.sample_items(&staff, sample.id).await?;
+    let (sample, items) = supervision::draw(&state.store, &staff, &spec, time::now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "sample": sample, "items": items }))).into_response())
 }
 
@@ -159,8 +159,7 @@ async fn call(
     let rework_reason = crate::pages::supervision::callback::rework_reason(&result, &body.note);
     let input = CallInput { result, note: body.note, rework_reason, rework_due };
     let staff = account.staff();
-    let written = state.store.record_callback(&staff, item, input, now).await?;
-    let (item, _) = state.store.callback_item(&staff, written.id).await?;
+    let (written, item, _) = supervision::call(&state.store, &staff, item, input, now).await?;
     Ok(Json(json!({ "item": item, "order_id": written.order_id })))
 }
 
@@ -195,7 +194,7 @@ async fn open(
         reason: body.reason,
         due_at: end_of_day(&body.due, "due")?,
     };
-    let order = state.store.open_order(&account.staff(), new, time::now()).await?;
+    let order = supervision::open_order(&state.store, &account.staff(), new, time::now()).await?;
     Ok((StatusCode::CREATED, Json(json!(order))).into_response())
 }
 
@@ -220,14 +219,15 @@ async fn act(
 ) -> ApiResult<Json<Value>> {
     let staff = account.staff();
     let now = time::now();
-    let order = match act.as_str() {
-        "answer" => state.store.answer_order(&staff, id, &body.text, now).await?,
-        "close" => state.store.close_order(&staff, id, &body.text, now).await?,
+    let step = match act.as_str() {
+        "answer" => OrderStep::Answer(body.text),
+        "close" => OrderStep::Close(body.text),
         "return" => {
             let due = body.due.as_deref().ok_or_else(|| ApiError::bad_request("api.due_needed"))?;
-            state.store.send_back_order(&staff, id, &body.text, end_of_day(due, "due")?, now).await?
+            OrderStep::SendBack { due_at: end_of_day(due, "due")?, note: body.text }
         }
         _ => return Err(super::not_found().await),
     };
+    let order = supervision::order_step(&state.store, &staff, id, step, now).await?;
     Ok(Json(json!(order)))
 }

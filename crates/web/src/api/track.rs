@@ -5,6 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use gongzhi_app::Act;
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::{time, Actor, Satisfaction};
 use gongzhi_store::StoreError;
@@ -93,6 +94,6 @@ pub async fn act(
         _ => return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_action", "api.requester_actions")),
     };
     let request = guarded(&state, &addr, &code, state.store.request_by_tracking_code(&code)).await?;
-    let request = state.store.act(request.id, None, command, Actor::Requester).await?;
+    let request = gongzhi_app::act(&state.store, Act::new(request.id, None, command, Actor::Requester)).await?;
     Ok(Json(json!({ "number": request.number, "status": request.status })))
 }

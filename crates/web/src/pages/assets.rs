@@ -33,6 +33,11 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// A text file among them (a stylesheet), for a document that carries its own.
+pub fn text(name: &str) -> Option<&'static str> {
+    FILES.iter().find(|(file, _, _)| *file == name).and_then(|(_, _, bytes)| std::str::from_utf8(bytes).ok())
+}
+
 const CACHE: &str = "public, max-age=86400";
 
 pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {

@@ -15,14 +15,16 @@ use gongzhi_domain::bulletin::{Period, PeriodKind};
 use gongzhi_domain::figures::Measure;
 use gongzhi_domain::time;
 use gongzhi_domain::Role;
-use gongzhi_store::{Bulletin, StoreError};
+use gongzhi_store::{Bulletin, Store, StoreError};
 use serde::Deserialize;
 
 use super::error::{refusal, refused, said, Refusal};
 use super::figures::{content_view, shown, units_in_scope, ContentView, Scope, RANKED};
 use super::{page, same_site_form, Chrome, PageError, PageResult};
 use crate::export::{self, Cell, Sheet};
+use crate::i18n::{Lang, Messages};
 use crate::AppState;
+use gongzhi_app::publishing::{self, Review};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -182,7 +184,10 @@ pub async fn generate(
         let bad_form = refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "bulletin.bad_form");
         return index_page(&state, &chrome, 1, bad_form).await;
     };
-    match state.store.generate_bulletin(&user.staff(), unit, kind, date, time::now()).await {
+    match publishing::generate(&state.store, &user.staff(), unit, kind, date, time::now())
+        .await
+        .map_err(StoreError::from)
+    {
         Ok(b) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{}", b.id))]).into_response()),
         Err(StoreError::NotFound | StoreError::UnknownUnit(_)) => {
             index_page(&state, &chrome, 1, refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "publish.bad_unit")).await
@@ -288,11 +293,12 @@ pub async fn review(
         return show_page(&state, &chrome, id, false, refused(&chrome, StatusCode::FORBIDDEN, "form.csrf")).await;
     }
     let staff = user.staff();
-    let done = match act.as_str() {
-        "remarks" => state.store.set_bulletin_remarks(&staff, id, &form.remarks).await,
-        "publish" => state.store.publish_bulletin(&staff, id, !form.provisional.is_empty(), time::now()).await,
+    let review = match act.as_str() {
+        "remarks" => Review::Remarks(form.remarks.clone()),
+        "publish" => Review::Publish { provisional: !form.provisional.is_empty() },
         _ => return Err(not_found()),
     };
+    let done = publishing::review(&state.store, &staff, id, review, time::now()).await.map_err(StoreError::from);
     match done {
         Ok(_) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/bulletins/{id}"))]).into_response()),
         Err(StoreError::NotFound) => Err(not_found()),
@@ -308,25 +314,61 @@ struct Print<'a> {
     remarks: String,
     published_at: String,
     anchor: Option<String>,
+    /// The stylesheet itself, for a document printed without a server.
+    standalone_css: Option<&'static str>,
 }
 
 /// The audit chain's head when the bulletin was published, as printed: a copy outside
 /// the database of how long the chain was and how it ended (`gongzhi audit verify
 /// --anchor SEQ:HASH` holds the chain against it).
-async fn anchor_line(state: &AppState, b: &Bulletin) -> Result<Option<String>, StoreError> {
-    let anchor = state.store.bulletin_anchor(b.id).await?;
+async fn anchor_line(store: &Store, b: &Bulletin) -> Result<Option<String>, StoreError> {
+    let anchor = store.bulletin_anchor(b.id).await?;
     Ok(anchor.map(|a| format!("seq {} · {} · {}", a.seq, a.short_hash(), time::display(a.at))))
 }
 
-async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> PageResult {
-    let template = Print {
+async fn print_view<'a>(store: &Store, chrome: &'a Chrome, b: &Bulletin) -> Result<Print<'a>, StoreError> {
+    Ok(Print {
         chrome,
         content: bulletin_view(chrome, b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(state, b).await?,
+        anchor: anchor_line(store, b).await?,
+        standalone_css: None,
+    })
+}
+
+async fn print_page(state: &AppState, chrome: &Chrome, b: &Bulletin) -> PageResult {
+    Ok(page(chrome, &print_view(&state.store, chrome, b).await?))
+}
+
+/// Why a bulletin could not be printed without a server.
+#[derive(Debug, thiserror::Error)]
+pub enum StandaloneError {
+    #[error(transparent)]
+    App(#[from] gongzhi_app::AppError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the print view failed: {0}")]
+    Template(#[from] askama::Error),
+}
+
+/// A published bulletin's print view as one self-contained HTML document, its styles
+/// inlined, in `lang`: what `gongzhi bulletin pdf` prints. It needs the database and the
+/// templates, not the router, a session or a listening socket.
+pub async fn standalone_print(store: &Store, id: i64, lang: Lang) -> Result<String, StandaloneError> {
+    let b = gongzhi_app::publishing::published(store, id).await?;
+    let chrome = Chrome {
+        t: Messages::new(lang),
+        user: None,
+        csrf: String::new(),
+        new_csrf: false,
+        expired: false,
+        here: String::new(),
+        secure: false,
     };
-    Ok(page(chrome, &template))
+    let mut view = print_view(store, &chrome, &b).await?;
+    view.standalone_css = super::assets::text("app.css");
+    Ok(view.render()?)
 }
 
 pub async fn print(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
@@ -465,7 +507,7 @@ pub async fn public_show(State(state): State<AppState>, chrome: Chrome, Path(id)
         content: bulletin_view(&chrome, &b, None),
         remarks: b.remarks.clone(),
         published_at: b.published_at.map(time::display).unwrap_or_default(),
-        anchor: anchor_line(&state, &b).await?,
+        anchor: anchor_line(&state.store, &b).await?,
     };
     Ok(page(&chrome, &template))
 }

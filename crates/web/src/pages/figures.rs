@@ -581,7 +581,8 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
         .collect();
     let name = format!("{label}-{}", t.lookup(&format!("counter.{listed}")));
     let sheet = Sheet { name: name.clone(), header, rows };
-    Ok(crate::export::download(&format!("{name}-{}-{}-{}.xlsx", scope.unit.name, scope.from, scope.to), vec![sheet]).await)
+    Ok(crate::export::download(&format!("{name}-{}-{}-{}.xlsx", scope.unit.name, scope.from, scope.to), vec![sheet])
+        .await)
 }
 
 /// The requests behind a callback figure (`callbacks.sampled`, `callbacks.reached`, or a

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use gongzhi_domain::time;
 use gongzhi_store::{Attachment, AttachmentInfo, StoreError};
 
 use super::Chrome;
@@ -59,13 +58,4 @@ pub async fn track_photo(
 /// `/work/requests/ID`), for thumbnails.
 pub fn links(base: &str, photos: &[AttachmentInfo]) -> Vec<String> {
     photos.iter().map(|p| format!("{base}/photos/{}", p.n)).collect()
-}
-
-/// Keeps photos sent with an action that was just taken, with the event it wrote. The
-/// action stands whatever becomes of them.
-pub async fn keep_with_last_event(state: &AppState, request_id: i64, photos: &[Vec<u8>]) {
-    let event = state.store.events_of(request_id).await.ok().and_then(|events| events.last().map(|e| e.id));
-    if let Err(error) = state.store.add_photos(request_id, event, photos, time::now()).await {
-        tracing::warn!(%error, request = request_id, "photos not kept");
-    }
 }

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use gongzhi_app::{Act, Submission};
 use gongzhi_domain::catalogue::{self, Resolved};
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::request::NewRequest;
@@ -185,8 +186,6 @@ struct Submitted<'a> {
     chrome: &'a Chrome,
     number: &'a str,
     code: &'a str,
-    /// Set when the request was made but its photos could not be kept.
-    photo_notice: Option<&'a str>,
     /// The day a reply is due at the latest, counted in working days on the official
     /// calendar as if it were handled from today.
     reply_by: String,
@@ -259,29 +258,20 @@ pub async fn submit(
         anonymous: form.anonymous.is_some(),
     };
     let key = (!form.key.is_empty() && form.key.len() <= 128).then(|| format!("form:{}", form.key));
-    match crate::suggest::create(&state, new, key, Actor::Requester).await {
+    // The request and its photos are kept together, or the form comes back as typed.
+    // Photos held from an earlier try of this form come first.
+    let mut all = held_photos(&state, &form.key).await?;
+    all.extend(photos.iter().cloned());
+    let submission = Submission { new, key, actor: Actor::Requester, photos: all };
+    match gongzhi_app::submit(&state.store, &*state.suggester, submission).await {
         Ok(created) => {
             let r = &created.request;
-            // The request is kept whatever becomes of its photos; a photo sent twice
-            // with a repeated form is kept once. Photos held from an earlier try come first.
-            let mut all = held_photos(&state, &form.key).await.unwrap_or_default();
-            all.extend(photos);
-            let mut photo_notice = None;
-            if !all.is_empty() {
-                match state.store.add_photos(r.id, None, &all, time::now()).await {
-                    Ok(_) => {
-                        if let Err(error) = state.store.release_photos(&form.key).await {
-                            tracing::warn!(%error, "held photos not let go");
-                        }
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, request = r.id, "photos not kept");
-                        photo_notice = Some(chrome.t.get("photo.not_kept"));
-                    }
-                }
+            // Photos held from an earlier try of this form went in with the request.
+            if let Err(error) = state.store.release_photos(&form.key).await {
+                tracing::warn!(%error, "held photos not let go");
             }
             let reply_by = expected_reply(&state, r).await;
-            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, photo_notice, reply_by };
+            let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, reply_by };
             Ok(page(&chrome, &done))
         }
         // Refused or failed, the form comes back as typed with its photos held: nothing is lost.
@@ -501,7 +491,7 @@ async fn refusal_of_form(
 async fn as_requester(state: &AppState, addr: &str, code: &str, command: Command) -> Result<Request, crate::ApiError> {
     let lookup = state.store.request_by_tracking_code(code);
     let request = crate::api::track::guarded(state, addr, code, lookup).await?;
-    Ok(state.store.act(request.id, None, command, Actor::Requester).await?)
+    Ok(gongzhi_app::act(&state.store, Act::new(request.id, None, command, Actor::Requester)).await?)
 }
 
 /// 申请重办: the requester asks for the request to be handled again, with a reason.

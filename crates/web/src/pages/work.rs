@@ -6,8 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use gongzhi_app::{Act, AppError};
 use gongzhi_domain::deadline::{time_left, TimeLeft, Urgency};
-use gongzhi_domain::lifecycle::{Action, Command, TABLE};
+use gongzhi_domain::lifecycle::{Action, Command};
 use gongzhi_domain::time::{self, Millis, DAY};
 use gongzhi_domain::*;
 use gongzhi_store::{Account, EventRecord, Queue, StoreError};
@@ -301,11 +302,7 @@ async fn show_request(
         state.store.log_pii_access(user.id, vec![id]).await;
     }
     let (name, phone) = crate::view::requester(&request, user);
-    let mut open: Vec<Action> = TABLE
-        .iter()
-        .filter(|row| row.from.contains(&request.status) && row.action.open_to(user.role))
-        .map(|row| row.action)
-        .collect();
+    let mut open: Vec<Action> = gongzhi_app::visibility::actions(&request, user.role);
     open.sort_by_key(|action| USUAL_ORDER.iter().position(|a| a == action).unwrap_or(USUAL_ORDER.len()));
     let actions = open
         .iter()
@@ -559,17 +556,13 @@ pub async fn act(
             return Ok(response);
         }
     };
-    match state.store.act(id, Some(version), command, Actor::Staff(user.staff())).await {
-        Ok(_) => {
-            if !photos.is_empty() {
-                super::photos::keep_with_last_event(&state, id, &photos).await;
-            }
-            Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response())
-        }
+    let taken = Act::new(id, Some(version), command, Actor::Staff(user.staff())).with_photos(photos);
+    match gongzhi_app::act(&state.store, taken).await {
+        Ok(_) => Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()),
         Err(error) => {
             // A request that has moved on is a conflict here, as a stale version is: the
             // page was read before someone else acted.
-            let moved_on = matches!(error, StoreError::Rule(Broken::WrongState { .. }));
+            let moved_on = matches!(error, AppError::Rule(Broken::WrongState { .. }));
             let error = crate::ApiError::from(error);
             let status = if moved_on { StatusCode::CONFLICT } else { error.status };
             again(Some((status, error.text.in_lang(chrome.t.lang))), fields, vec![]).await

@@ -19,14 +19,13 @@ use std::time::Duration;
 
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis, DAY};
-use gongzhi_domain::{Actor, Kind, Request, Role, Status};
-use gongzhi_store::{Account, Created, DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
+use gongzhi_domain::{Kind, Request, Role, Status};
+use gongzhi_store::{Account, DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
 use gongzhi_text::stock::StockPhrases;
 use serde_json::{json, Value};
 
-use crate::AppState;
 use places::{stays_local, Places};
 
 pub use train::{retrain, suggest_waiting, RetrainError, TrainReport};
@@ -434,21 +433,6 @@ async fn keep_fresh(suggester: Weak<Suggester>) {
             tracing::warn!(%error, "suggestions could not refresh");
         }
     }
-}
-
-/// Intake with suggestions: every way a request comes in goes through here.
-pub async fn create(
-    state: &AppState,
-    new: NewRequest,
-    key: Option<String>,
-    actor: Actor,
-) -> Result<Created, StoreError> {
-    let suggestion = state.suggester.suggest(&new).await;
-    let created = state.store.create_suggested(new, key, actor, suggestion).await?;
-    if !created.replayed {
-        state.suggester.remember(&created.request);
-    }
-    Ok(created)
 }
 
 /// Who sees suggestions: those who dispatch and those above them.

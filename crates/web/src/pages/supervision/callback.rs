@@ -330,8 +330,11 @@ pub async fn record(
         rework_reason: rework_reason(&result, &form.note),
         rework_due: due,
     };
-    match state.store.record_callback(&user.staff(), item_id, call, now).await {
-        Ok(written) => {
+    match gongzhi_app::supervision::call(&state.store, &user.staff(), item_id, call, now)
+        .await
+        .map_err(StoreError::from)
+    {
+        Ok((written, _, _)) => {
             let order = written.order_id.map(|id| format!("&order={id}")).unwrap_or_default();
             Ok(see_other(format!("/work/supervision/callbacks/{item_id}?recorded=1{order}")))
         }

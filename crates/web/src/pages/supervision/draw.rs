@@ -103,8 +103,11 @@ pub async fn submit(
             return show_form(&state, &chrome, &user, form, error).await;
         }
     };
-    match state.store.draw_sample(&user.staff(), &spec, time::now()).await {
-        Ok(sample) => Ok(see_other(format!("/work/supervision/samples/{}", sample.id))),
+    match gongzhi_app::supervision::draw(&state.store, &user.staff(), &spec, time::now())
+        .await
+        .map_err(gongzhi_store::StoreError::from)
+    {
+        Ok((sample, _)) => Ok(see_other(format!("/work/supervision/samples/{}", sample.id))),
         Err(error) => show_form(&state, &chrome, &user, form, refusal(&chrome, error)?).await,
     }
 }

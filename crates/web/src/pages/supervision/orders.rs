@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Form;
+use gongzhi_app::supervision::OrderStep;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::order::{self, due_after, Order, OrderKind, OrderStatus, DEFAULT_DAYS};
 use gongzhi_domain::time;
@@ -225,7 +226,10 @@ pub async fn open(
     };
     let Some(due) = parse_date(&form.due) else { return again(invalid("supervision.bad_date")).await };
     let new = NewOrder { kind, request_id, reason: form.reason.clone(), due_at: end_of(due) };
-    match state.store.open_order(&user.staff(), new, time::now()).await {
+    match gongzhi_app::supervision::open_order(&state.store, &user.staff(), new, time::now())
+        .await
+        .map_err(StoreError::from)
+    {
         Ok(order) => Ok(see_other(format!("/work/supervision/orders/{}", order.id))),
         Err(error) => again(refusal(&chrome, error)?).await,
     }
@@ -319,11 +323,11 @@ pub async fn act(
     }
     let staff = user.staff();
     let now = time::now();
-    let done = match act.as_str() {
-        "answer" => state.store.answer_order(&staff, id, &form.text, now).await,
-        "close" => state.store.close_order(&staff, id, &form.text, now).await,
+    let step = match act.as_str() {
+        "answer" => OrderStep::Answer(form.text.clone()),
+        "close" => OrderStep::Close(form.text.clone()),
         "return" => match parse_date(&form.due) {
-            Some(due) => state.store.send_back_order(&staff, id, &form.text, end_of(due), now).await,
+            Some(due) => OrderStep::SendBack { note: form.text.clone(), due_at: end_of(due) },
             None => {
                 let bad_date = refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "supervision.bad_date");
                 return show_order(&state, &chrome, &user, id, bad_date).await;
@@ -331,7 +335,7 @@ pub async fn act(
         },
         _ => return Ok(not_found(&chrome)),
     };
-    match done {
+    match gongzhi_app::supervision::order_step(&state.store, &staff, id, step, now).await.map_err(StoreError::from) {
         Ok(_) => Ok(see_other(format!("/work/supervision/orders/{id}"))),
         Err(error) => show_order(&state, &chrome, &user, id, refusal(&chrome, error)?).await,
     }

@@ -180,7 +180,18 @@ pub async fn record(
     };
     // Noon of the day it was held: the talk is dated, not timed.
     let held_at = time::start_of(held) + 12 * time::HOUR;
-    match state.store.record_talk(&user.staff(), cadre, held_at, &form.reason, ids, time::now()).await {
+    match gongzhi_app::supervision::record_talk(
+        &state.store,
+        &user.staff(),
+        cadre,
+        held_at,
+        &form.reason,
+        ids,
+        time::now(),
+    )
+    .await
+    .map_err(gongzhi_store::StoreError::from)
+    {
         Ok(_) => Ok(see_other(format!("/work/supervision/talks?saved={cadre}"))),
         Err(error) => again(refusal(&chrome, error)?).await,
     }
