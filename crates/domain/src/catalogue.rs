@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_CSV: &str = include_str!("../data/taxonomy.csv");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: i64,
     pub parent_id: Option<i64>,

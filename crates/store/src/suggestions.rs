@@ -21,6 +21,7 @@ use crate::{Result, Store, StoreError};
 
 /// A request intake may have filed twice: another open request much like it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DuplicateRef {
     pub id: i64,
     pub number: String,
@@ -72,6 +73,7 @@ pub struct RouteModelRecord {
 
 /// How often intake's suggestion was the unit (and the category) the request ended with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuggestionAccuracy {
     /// Requests with a suggested unit that are now dispatched.
     pub dispatched: i64,

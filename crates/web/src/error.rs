@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gongzhi_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::messages::{self, Text};
 
@@ -15,12 +16,43 @@ pub struct ApiError {
     pub code: &'static str,
     pub text: Text,
     /// Extra fields for the client, such as the current version on a conflict.
-    pub extra: serde_json::Value,
+    pub extra: ErrorExtra,
+}
+
+/// The body of every error under `/api/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// What went wrong, for programs: `conflict`, `wrong_state`, `missing_field`, …
+    pub code: String,
+    /// For people, in Chinese.
+    pub message: String,
+    /// For logs and programs, in English.
+    pub message_en: String,
+    #[serde(flatten)]
+    pub extra: ErrorExtra,
+}
+
+/// What some errors say besides their message.
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+pub struct ErrorExtra {
+    /// `conflict`: the version to retry with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// `already_open`: the one still open, and its kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_kind: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-        ApiError { status, code, text: Text::new(zh, en), extra: serde_json::Value::Null }
+        ApiError { status, code, text: Text::new(zh, en), extra: ErrorExtra::default() }
     }
 
     pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
@@ -87,7 +119,7 @@ impl From<StoreError> for ApiError {
                     WrongRole { .. } | NotAssignedUnit { .. } | OutOfScope => StatusCode::FORBIDDEN,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
-                ApiError { status, code: rule.code(), text: messages::broken(rule), extra: serde_json::Value::Null }
+                ApiError { status, code: rule.code(), text: messages::broken(rule), extra: ErrorExtra::default() }
             }
             StoreError::Conflict { current } => ApiError {
                 status: StatusCode::CONFLICT,
@@ -96,7 +128,7 @@ impl From<StoreError> for ApiError {
                     "该诉求已被他人处理，请刷新后再试",
                     format!("someone else changed this request first (now at version {current}); reload and try again"),
                 ),
-                extra: json!({ "current_version": current }),
+                extra: ErrorExtra { current_version: Some(*current), ..ErrorExtra::default() },
             },
             StoreError::NotFound => ApiError::not_found(),
             StoreError::UnknownUnit(id) => ApiError::new(
@@ -131,7 +163,7 @@ impl From<StoreError> for ApiError {
                     words(crate::i18n::Lang::Zh),
                     words(crate::i18n::Lang::En),
                 );
-                error.extra = json!({ "open_id": id, "open_kind": what });
+                error.extra = ErrorExtra { open_id: Some(*id), open_kind: Some(what.to_string()), current_version: None };
                 error
             }
             StoreError::Refused(code) => {
@@ -153,12 +185,14 @@ impl IntoResponse for ApiError {
         if self.status.is_client_error() {
             tracing::info!(status = %self.status, code = self.code, message = %self.text.en, "request refused");
         }
-        let mut body = json!({ "error": { "code": self.code, "message": self.text.zh, "message_en": self.text.en } });
-        if let (Some(error), Some(extra)) =
-            (body.get_mut("error").and_then(|e| e.as_object_mut()), self.extra.as_object())
-        {
-            error.extend(extra.clone());
-        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.text.zh,
+                message_en: self.text.en,
+                extra: self.extra,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }
