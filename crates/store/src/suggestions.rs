@@ -32,6 +32,7 @@ pub struct DuplicateRef {
 
 /// What intake suggests for a new request, before it has an id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSuggestion {
     /// First-level category; none when no model was trained yet.
     pub category_id: Option<i64>,

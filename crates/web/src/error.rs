@@ -163,7 +163,8 @@ impl From<StoreError> for ApiError {
                     words(crate::i18n::Lang::Zh),
                     words(crate::i18n::Lang::En),
                 );
-                error.extra = ErrorExtra { open_id: Some(*id), open_kind: Some(what.to_string()), current_version: None };
+                error.extra =
+                    ErrorExtra { open_id: Some(*id), open_kind: Some(what.to_string()), current_version: None };
                 error
             }
             StoreError::Refused(code) => {

@@ -5,9 +5,9 @@ use gongzhi_domain::deadline::{DeadlinePolicy, Urgency};
 use gongzhi_domain::phone;
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::Request;
-use gongzhi_store::Account;
 use gongzhi_domain::{Channel, Kind, RequesterType, Satisfaction, Status};
-use gongzhi_store::DuplicateRef;
+use gongzhi_store::Account;
+use gongzhi_store::NewSuggestion;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -40,20 +40,6 @@ pub struct RequesterView {
     /// anonymous requester then.
     pub phone: String,
     pub anonymous: bool,
-}
-
-/// What intake suggested for a request: its first-level category and unit, and the
-/// earlier requests it may duplicate.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SuggestionView {
-    pub category_id: Option<i64>,
-    pub unit_id: Option<i64>,
-    /// About how often such a suggestion is right, 0–1.
-    pub confidence: Option<f64>,
-    /// The words that weighed most.
-    pub terms: Vec<String>,
-    pub duplicates: Vec<DuplicateRef>,
-    pub model_version: Option<i64>,
 }
 
 /// A request as staff see it. Its tracking code is not among its fields: the code is the
@@ -105,8 +91,8 @@ pub struct RequestView {
     /// Intake's suggestion, for dispatchers, leaders, supervisors and admins only (`null`
     /// when there was nothing to suggest); other roles do not get the field.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = true, value_type = Option<SuggestionView>)]
-    pub suggestion: Option<Option<SuggestionView>>,
+    #[schema(nullable = true, value_type = Option<NewSuggestion>)]
+    pub suggestion: Option<Option<NewSuggestion>>,
 }
 
 pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Millis) -> RequestView {

@@ -36,9 +36,7 @@ pub struct BulletinView {
     responses(
         (status = 200, description = "The bulletin", body = BulletinView),
         (status = 400, description = "The id is not a number", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such bulletin in the caller's scope", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn bulletin(
     State(state): State<AppState>,

@@ -8,7 +8,7 @@ use gongzhi_domain::Unit;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::ApiResult;
 use crate::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -24,7 +24,6 @@ pub struct CategoryList {
 #[utoipa::path(get, path = "/units", tag = "catalogue",
     responses(
         (status = 200, description = "Every unit", body = UnitList),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn units(State(state): State<AppState>) -> ApiResult<Json<UnitList>> {
     Ok(Json(UnitList { items: state.store.units().await? }))
@@ -33,7 +32,6 @@ pub async fn units(State(state): State<AppState>) -> ApiResult<Json<UnitList>> {
 #[utoipa::path(get, path = "/categories", tag = "catalogue",
     responses(
         (status = 200, description = "Every category", body = CategoryList),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<CategoryList>> {
     Ok(Json(CategoryList { items: state.store.categories().await? }))

@@ -77,7 +77,10 @@ impl Modify for BearerToken {
             .scheme(HttpAuthScheme::Bearer)
             .description(Some("A token from `gongzhi token create --user LOGIN`; browsers use the session cookie of `POST /api/v1/login` instead"))
             .build();
-        document.components.get_or_insert_with(Default::default).add_security_scheme("bearer", SecurityScheme::Http(scheme));
+        document
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }
 
@@ -102,8 +105,53 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(supervision::routes())
 }
 
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> =
-    LazyLock::new(|| OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", routes()).into_openapi());
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+    let mut document = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", routes()).into_openapi();
+    add_common_errors(&mut document);
+    document
+});
+
+/// The errors every route of a kind can give, whatever its handler does, added where
+/// the handler's annotation does not say more: the guard's `400` for a path or query
+/// holding U+0000 (every route), `503` when the database fails (every route but this
+/// document), `401` where credentials are required, and `413`, `415` and `422` where a
+/// JSON body is read.
+fn add_common_errors(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+            .build()
+    };
+    for (path, item) in document.paths.paths.iter_mut() {
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let mut common = vec![("400", "A bad path, query or body")];
+            if path != "/api/v1/openapi.json" {
+                common.push(("503", "The database is unavailable; nothing was changed"));
+            }
+            let required = operation.security.as_ref().is_some_and(|s| {
+                s.iter().all(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                })
+            });
+            if required {
+                common.push(("401", "No, unknown or expired credentials"));
+            }
+            if operation.request_body.is_some() {
+                common.extend([
+                    ("413", "Body over 256 KB"),
+                    ("415", "Not sent as application/json"),
+                    ("422", "Unknown or missing fields, or wrong types"),
+                ]);
+            }
+            for (status, description) in common {
+                operation.responses.responses.entry(status.to_string()).or_insert_with(|| error(description).into());
+            }
+        }
+    }
+}
 
 /// The OpenAPI document, paths in full (`/api/v1/…`).
 pub fn document() -> &'static utoipa::openapi::OpenApi {

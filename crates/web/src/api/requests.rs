@@ -70,10 +70,7 @@ const MAX_IDEMPOTENCY_KEY: usize = 128;
         (status = 400, description = "Malformed JSON or a bad Idempotency-Key", body = ErrorBody),
         (status = 401, description = "Unknown or expired credentials", body = ErrorBody),
         (status = 403, description = "The public submits by web or mobile only", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid fields, an unknown, inactive or non-place unit, an unknown category, a reused key", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing was stored", body = ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -216,8 +213,6 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
     responses(
         (status = 200, description = "Requests of the caller's scope", body = RequestPage),
         (status = 400, description = "A bad query, date, cursor or search text", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -269,9 +264,7 @@ pub struct RequestDetail {
     responses(
         (status = 200, description = "The request", body = RequestDetail),
         (status = 400, description = "The id is not a number", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such request in the caller's scope", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -355,14 +348,10 @@ pub struct ActionBody {
     responses(
         (status = 200, description = "The request after the action", body = RequestView),
         (status = 400, description = "Malformed JSON or an id that is not a number", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not take this action here", body = ErrorBody),
         (status = 404, description = "No such request in scope, or no such action", body = ErrorBody),
         (status = 409, description = "Someone acted first: `current_version` says the version to retry with", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid or missing fields, or the lifecycle does not allow it now", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing changed", body = ErrorBody),
     ))]
 pub async fn act(
     State(state): State<AppState>,
@@ -444,8 +433,6 @@ pub struct QueueCounts {
 #[utoipa::path(get, path = "/queues", tag = "requests", security(("bearer" = [])),
     responses(
         (status = 200, description = "Counts of the caller's queues", body = QueueCounts),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn queue_counts(State(state): State<AppState>, Caller(account): Caller) -> ApiResult<Json<QueueCounts>> {
     let mut counts = QueueCounts::default();
@@ -483,9 +470,7 @@ pub struct RequestItems {
     responses(
         (status = 200, description = "The queue", body = RequestItems),
         (status = 400, description = "A bad query", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such queue", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn queue(
     State(state): State<AppState>,

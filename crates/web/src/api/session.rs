@@ -60,11 +60,8 @@ pub struct LoggedOut {
         (status = 200, description = "Logged in; the session cookie is set", body = AccountView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong login or password", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid fields, or a login that cannot be one", body = ErrorBody),
         (status = 429, description = "Too many attempts", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -81,7 +78,6 @@ pub async fn login(
 #[utoipa::path(post, path = "/logout", tag = "session",
     responses(
         (status = 200, description = "The session, if any, is ended", body = LoggedOut),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
@@ -94,8 +90,6 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
 #[utoipa::path(get, path = "/me", tag = "session", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = AccountView),
-        (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn me(Caller(account): Caller) -> Json<AccountView> {
     Json(AccountView::from(&account))

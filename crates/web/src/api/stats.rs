@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 use axum::Json;
-use gongzhi_domain::time;
 use gongzhi_domain::measures::{Measures, Scoring};
+use gongzhi_domain::time;
 use gongzhi_store::SuggestionAccuracy;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -52,9 +52,7 @@ const MAX_DAYS: i64 = 3 * 366;
     responses(
         (status = 200, description = "The measures", body = StatsView),
         (status = 400, description = "A bad query, date or period", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such unit in the caller's scope", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn stats(
     State(state): State<AppState>,

@@ -67,9 +67,7 @@ pub struct SummaryView {
     responses(
         (status = 200, description = "The summary", body = SummaryView),
         (status = 400, description = "A bad query, date or period", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such unit in the caller's scope", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 async fn summary(
     State(state): State<AppState>,
@@ -110,13 +108,9 @@ pub struct SampleView {
     responses(
         (status = 201, description = "Drawn", body = SampleView),
         (status = 400, description = "Malformed JSON, a bad date or period", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Only supervisors draw", body = ErrorBody),
         (status = 404, description = "No such unit in the caller's scope", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid fields or rule", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing was drawn", body = ErrorBody),
     ))]
 async fn draw(
     State(state): State<AppState>,
@@ -141,10 +135,8 @@ async fn draw(
     responses(
         (status = 200, description = "The sample", body = SampleView),
         (status = 400, description = "The id is not a number", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Only supervisors", body = ErrorBody),
         (status = 404, description = "No such sample in the caller's scope", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 async fn sample(
     State(state): State<AppState>,
@@ -191,9 +183,7 @@ pub struct OrderPage {
     responses(
         (status = 200, description = "Callbacks to make", body = SampleItemPage),
         (status = 400, description = "A bad query", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Only supervisors", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 async fn queue(
     State(state): State<AppState>,
@@ -238,14 +228,10 @@ pub struct CallRecorded {
     responses(
         (status = 200, description = "Recorded", body = CallRecorded),
         (status = 400, description = "Malformed JSON, a bad date, or a reached call without answers", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Only supervisors", body = ErrorBody),
         (status = 404, description = "No such callback in the caller's scope", body = ErrorBody),
         (status = 409, description = "The request already has an open order of that kind", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid fields, or the callback is finished", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing was recorded", body = ErrorBody),
     ))]
 async fn call(
     State(state): State<AppState>,
@@ -281,9 +267,7 @@ async fn call(
     responses(
         (status = 200, description = "Orders of the caller's scope", body = OrderPage),
         (status = 400, description = "A bad query", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role has no orders", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 async fn orders(
     State(state): State<AppState>,
@@ -311,14 +295,10 @@ pub struct OpenBody {
     responses(
         (status = 201, description = "Opened", body = Order),
         (status = 400, description = "Malformed JSON or a bad date", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Only supervisors open orders", body = ErrorBody),
         (status = 404, description = "No such request in the caller's scope", body = ErrorBody),
         (status = 409, description = "The request already has an open order of that kind", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid fields, or the request cannot take an order now", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing was opened", body = ErrorBody),
     ))]
 async fn open(
     State(state): State<AppState>,
@@ -340,10 +320,8 @@ async fn open(
     responses(
         (status = 200, description = "The order", body = Order),
         (status = 400, description = "The id is not a number", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role has no orders", body = ErrorBody),
         (status = 404, description = "No such order in the caller's scope", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 async fn order(State(state): State<AppState>, Caller(account): Caller, Path(id): Path<i64>) -> ApiResult<Json<Order>> {
     Ok(Json(state.store.order(&account.staff(), id).await?))
@@ -365,13 +343,9 @@ pub struct ActBody {
     responses(
         (status = 200, description = "The order after the act", body = Order),
         (status = 400, description = "Malformed JSON, a bad date, or `return` without `due`", body = ErrorBody),
-        (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The role may not take this act", body = ErrorBody),
         (status = 404, description = "No such order in the caller's scope, or no such act", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid fields, or the order's state does not allow it", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing changed", body = ErrorBody),
     ))]
 async fn act(
     State(state): State<AppState>,

@@ -62,7 +62,6 @@ pub async fn guarded<T>(
         (status = 403, description = "Staff credentials were sent", body = ErrorBody),
         (status = 404, description = "No request has this code", body = ErrorBody),
         (status = 429, description = "Too many wrong codes from this address", body = ErrorBody),
-        (status = 503, description = "The database is unavailable", body = ErrorBody),
     ))]
 pub async fn track(
     State(state): State<AppState>,
@@ -117,11 +116,8 @@ pub struct RequesterActed {
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 403, description = "Staff credentials were sent", body = ErrorBody),
         (status = 404, description = "No request has this code, or no such action", body = ErrorBody),
-        (status = 413, description = "Body over 256 KB", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody),
         (status = 422, description = "Invalid or missing fields, already satisfied, the window passed, or the lifecycle does not allow it now", body = ErrorBody),
         (status = 429, description = "Too many wrong codes from this address", body = ErrorBody),
-        (status = 503, description = "The database is unavailable; nothing changed", body = ErrorBody),
     ))]
 pub async fn act(
     State(state): State<AppState>,

@@ -23,7 +23,7 @@ use gongzhi_store::{Account, Created, DuplicateRef, NewSuggestion, RequestText, 
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
 
-use crate::view::{RequestView, SuggestionView};
+use crate::view::RequestView;
 use crate::AppState;
 
 pub use train::{retrain, suggest_waiting, RetrainError, TrainReport};
@@ -426,20 +426,9 @@ pub async fn attach(store: &Store, viewer: &Account, items: &mut [RequestView]) 
     let heads = store.request_heads(&duplicate_ids, &viewer.staff()).await.unwrap_or_default();
     for item in items {
         item.suggestion = Some(suggestions.get(&item.id).map(|s| {
-            let s = &s.suggested;
-            SuggestionView {
-                category_id: s.category_id,
-                unit_id: s.unit_id,
-                confidence: s.confidence,
-                terms: s.terms.clone(),
-                duplicates: s
-                    .duplicates
-                    .iter()
-                    .filter(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status)))
-                    .cloned()
-                    .collect(),
-                model_version: s.model_version,
-            }
+            let mut s = s.suggested.clone();
+            s.duplicates.retain(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status)));
+            s
         }));
     }
 }
