@@ -343,7 +343,7 @@ pub struct ActionBody {
 }
 
 #[utoipa::path(post, path = "/requests/{id}/{action}", tag = "requests", request_body = ActionBody,
-    params(("id" = i64, Path), ("action" = Action, Path, description = "Any action but `auto-close`, which the system takes")),
+    params(("id" = i64, Path), ("action" = inline(Action), Path, description = "Any action but `auto-close`, which the system takes")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The request after the action", body = RequestView),
@@ -466,7 +466,7 @@ pub struct RequestItems {
 }
 
 #[utoipa::path(get, path = "/queues/{queue}", tag = "requests",
-    params(("queue" = Queue, Path), QueueQuery), security(("bearer" = [])),
+    params(("queue" = inline(Queue), Path), QueueQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "The queue", body = RequestItems),
         (status = 400, description = "A bad query", body = ErrorBody),
