@@ -15,8 +15,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub text: Text,
-    /// Extra fields for the client, such as the current version on a conflict.
-    pub extra: ErrorExtra,
+    /// Extra fields for the client, such as the current version on a conflict; boxed, so
+    /// that results carrying an error stay small.
+    pub extra: Box<ErrorExtra>,
 }
 
 /// The body of every error under `/api/`.
@@ -52,7 +53,7 @@ pub struct ErrorExtra {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-        ApiError { status, code, text: Text::new(zh, en), extra: ErrorExtra::default() }
+        ApiError { status, code, text: Text::new(zh, en), extra: Box::default() }
     }
 
     pub fn bad_request(zh: impl Into<String>, en: impl Into<String>) -> ApiError {
@@ -119,7 +120,7 @@ impl From<StoreError> for ApiError {
                     WrongRole { .. } | NotAssignedUnit { .. } | OutOfScope => StatusCode::FORBIDDEN,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
-                ApiError { status, code: rule.code(), text: messages::broken(rule), extra: ErrorExtra::default() }
+                ApiError { status, code: rule.code(), text: messages::broken(rule), extra: Box::default() }
             }
             StoreError::Conflict { current } => ApiError {
                 status: StatusCode::CONFLICT,
@@ -128,7 +129,7 @@ impl From<StoreError> for ApiError {
                     "该诉求已被他人处理，请刷新后再试",
                     format!("someone else changed this request first (now at version {current}); reload and try again"),
                 ),
-                extra: ErrorExtra { current_version: Some(*current), ..ErrorExtra::default() },
+                extra: Box::new(ErrorExtra { current_version: Some(*current), ..ErrorExtra::default() }),
             },
             StoreError::NotFound => ApiError::not_found(),
             StoreError::UnknownUnit(id) => ApiError::new(
@@ -163,8 +164,11 @@ impl From<StoreError> for ApiError {
                     words(crate::i18n::Lang::Zh),
                     words(crate::i18n::Lang::En),
                 );
-                error.extra =
-                    ErrorExtra { open_id: Some(*id), open_kind: Some(what.to_string()), current_version: None };
+                error.extra = Box::new(ErrorExtra {
+                    open_id: Some(*id),
+                    open_kind: Some(what.to_string()),
+                    current_version: None,
+                });
                 error
             }
             StoreError::Refused(code) => {
@@ -191,7 +195,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.text.zh,
                 message_en: self.text.en,
-                extra: self.extra,
+                extra: *self.extra,
             },
         };
         (self.status, Json(body)).into_response()
