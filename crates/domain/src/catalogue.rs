@@ -14,6 +14,7 @@ pub const MOST_WORDS: usize = 60;
 pub const LONGEST_WORD: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     pub id: i64,
     pub parent_id: Option<i64>,

@@ -90,6 +90,7 @@ pub(crate) fn end_of_working_day(calendar: &WorkCalendar, from: Millis, days: u3
 /// How a deadline looks in a queue right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Urgency {
     OnTrack,
     /// Yellow: due within the warning lead.

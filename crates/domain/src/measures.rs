@@ -20,6 +20,7 @@ macro_rules! counters {
     ($($(#[$doc:meta])* $field:ident),+ $(,)?) => {
         /// Raw counts for a cell or a period.
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct Counters { $($(#[$doc])* pub $field: i64),+ }
 
         impl Counters {
@@ -159,6 +160,7 @@ pub fn delta(before: Option<&Request>, after: &Request) -> BTreeMap<(i64, i64), 
 /// all. The district admin sets both; a weight of 0 leaves a rate out.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scoring {
     pub response: f64,
     pub closure: f64,
@@ -243,6 +245,7 @@ impl Scoring {
 
 /// The measures of a scope and period. A rate is `None` when nothing was there to count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measures {
     pub intake: i64,
     pub response_rate: Option<f64>,

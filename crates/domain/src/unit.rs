@@ -22,6 +22,7 @@ vocabulary! {
 /// unit, as "/1/4/17/", so that "is in the subtree of" is a prefix test that an index
 /// and a `LIKE 'prefix%'` can answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unit {
     pub id: i64,
     pub parent_id: Option<i64>,

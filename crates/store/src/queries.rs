@@ -76,6 +76,7 @@ pub struct Page<T> {
 /// work in hand that one's unit helps with).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Queue {
     Intake,
     Dispatch,
@@ -187,6 +188,7 @@ fn parse_cursor(cursor: &str) -> Result<(i64, i64)> {
 /// Public view of a request for its tracking code: state, dates and the reply, no
 /// personal data and no internal notes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackView {
     /// The unit handling it, once dispatched.
     pub unit: Option<String>,
@@ -211,6 +213,7 @@ pub struct TrackView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergedInto {
     pub number: String,
     pub status: Status,
@@ -218,6 +221,7 @@ pub struct MergedInto {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackStep {
     pub at: Millis,
     pub action: String,

@@ -21,6 +21,7 @@ use crate::{Result, Store, StoreError};
 
 /// A request intake may have filed twice: another open request much like it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DuplicateRef {
     pub id: i64,
     pub number: String,
@@ -31,6 +32,7 @@ pub struct DuplicateRef {
 
 /// What intake suggests for a new request, before it has an id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSuggestion {
     /// First-level category; none when no model was trained yet.
     pub category_id: Option<i64>,
@@ -72,6 +74,7 @@ pub struct RouteModelRecord {
 
 /// How often intake's suggestion was the unit (and the category) the request ended with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuggestionAccuracy {
     /// Requests with a suggested unit that are now dispatched.
     pub dispatched: i64,

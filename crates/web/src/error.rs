@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gongzhi_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::messages::{self, Text};
 
@@ -14,8 +15,40 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub text: Text,
-    /// Extra fields for the client, such as the current version on a conflict.
-    pub extra: serde_json::Value,
+    /// Extra fields for the client, such as the current version on a conflict; boxed, so
+    /// that results carrying an error stay small.
+    pub extra: Box<ErrorExtra>,
+}
+
+/// The body of every error under `/api/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// What went wrong, for programs: `conflict`, `wrong_state`, `missing_field`, …
+    pub code: String,
+    /// For people, in Chinese.
+    pub message: String,
+    /// For logs and programs, in English.
+    pub message_en: String,
+    #[serde(flatten)]
+    pub extra: ErrorExtra,
+}
+
+/// What some errors say besides their message.
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+pub struct ErrorExtra {
+    /// `conflict`: the version to retry with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// `already_open`: the one still open, and its kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_kind: Option<String>,
 }
 
 impl ApiError {
@@ -26,7 +59,7 @@ impl ApiError {
 
     /// A refusal in words made elsewhere, each language already chosen.
     pub fn said(status: StatusCode, code: &'static str, text: Text) -> ApiError {
-        ApiError { status, code, text, extra: serde_json::Value::Null }
+        ApiError { status, code, text, extra: Box::default() }
     }
 
     /// A refusal in the catalogue's words for `key`, each `{name}` filled in.
@@ -108,7 +141,7 @@ impl From<StoreError> for ApiError {
                 let version = current.to_string();
                 let mut error =
                     ApiError::filled(StatusCode::CONFLICT, "conflict", "api.conflict", &[("current", &version)]);
-                error.extra = json!({ "current_version": current });
+                error.extra = Box::new(ErrorExtra { current_version: Some(*current), ..ErrorExtra::default() });
                 error
             }
             StoreError::NotFound => ApiError::not_found(),
@@ -132,7 +165,11 @@ impl From<StoreError> for ApiError {
                     &format!("open.{what}"),
                     &[("id", &id.to_string())],
                 );
-                error.extra = json!({ "open_id": id, "open_kind": what });
+                error.extra = Box::new(ErrorExtra {
+                    open_id: Some(*id),
+                    open_kind: Some(what.to_string()),
+                    current_version: None,
+                });
                 error
             }
             // The words are in the catalogue under `refused.{code}`.
@@ -150,12 +187,14 @@ impl IntoResponse for ApiError {
         if self.status.is_client_error() {
             tracing::info!(status = %self.status, code = self.code, message = %self.text.en, "request refused");
         }
-        let mut body = json!({ "error": { "code": self.code, "message": self.text.zh, "message_en": self.text.en } });
-        if let (Some(error), Some(extra)) =
-            (body.get_mut("error").and_then(|e| e.as_object_mut()), self.extra.as_object())
-        {
-            error.extend(extra.clone());
-        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.text.zh,
+                message_en: self.text.en,
+                extra: *self.extra,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }

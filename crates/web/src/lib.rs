@@ -31,6 +31,7 @@ use axum::Router;
 use gongzhi_domain::time::{Millis, HOUR};
 use gongzhi_store::Store;
 
+pub use api::{document as openapi_document, ROUTES as API_ROUTES};
 pub use error::{ApiError, ApiResult};
 pub use metrics::Metrics;
 
@@ -103,23 +104,8 @@ impl AppState {
 pub const MAX_BODY: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/login", post(api::session::login))
-        .route("/logout", post(api::session::logout))
-        .route("/me", get(api::session::me))
-        .route("/requests", post(api::requests::create).get(api::requests::list))
-        .route("/requests/{id}", get(api::requests::detail))
-        .route("/requests/{id}/{action}", post(api::requests::act))
-        .route("/queues", get(api::requests::queue_counts))
-        .route("/queues/{queue}", get(api::requests::queue))
-        .route("/track/{code}", get(api::track::track))
-        .route("/track/{code}/{action}", post(api::track::act))
-        .route("/stats", get(api::stats::stats))
-        .route("/bulletins/{id}", get(api::bulletins::bulletin))
-        .route("/units", get(api::catalogue::units))
-        .route("/categories", get(api::catalogue::categories))
-        .merge(api::supervision::routes())
-        .fallback(api::not_found);
+    let (api, _) = api::routes().split_for_parts();
+    let api = api.fallback(api::not_found);
     let site = Router::new()
         .route("/", get(pages::portal::home))
         .route(

@@ -20,6 +20,7 @@ vocabulary! {
 
 /// The answers of a call that reached the requester; `true` is the good answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answers {
     pub from_public: bool,
     pub measures_known: bool,

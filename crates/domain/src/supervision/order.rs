@@ -165,6 +165,7 @@ pub const DEFAULT_DAYS: u32 = 5;
 pub const ESCALATION_DAYS: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     pub id: i64,
     pub kind: OrderKind,

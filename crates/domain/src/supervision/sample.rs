@@ -14,6 +14,7 @@ use super::Refused;
 /// How much to draw: `rate_percent` of each unit's finished requests, rounded up, and
 /// at least `minimum` (or all it has, when it has fewer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SampleRule {
     pub rate_percent: u32,
     pub minimum: u32,

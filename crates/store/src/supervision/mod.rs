@@ -36,6 +36,7 @@ use rows::{attempt_from_row, item_from_row, ATTEMPT_COLUMNS, ITEM_COLUMNS};
 
 /// A draw of finished requests for callbacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sample {
     pub id: i64,
     pub scope_unit_id: i64,
@@ -56,6 +57,7 @@ pub struct Sample {
 
 /// A drawn request and where its callback stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SampleItem {
     pub id: i64,
     pub sample_id: i64,
@@ -109,6 +111,7 @@ pub struct Talk {
 
 /// A figure and exactly the requests behind it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackFigure {
     /// Callbacks counted. A request drawn in two samples counts twice and is listed once.
     pub count: i64,
@@ -126,6 +129,7 @@ impl CallbackFigure {
 
 /// How one question was answered by those reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuestionTally {
     pub question: Question,
     pub passed: CallbackFigure,
@@ -135,6 +139,7 @@ pub struct QuestionTally {
 /// The callbacks of a unit subtree and period: the callback rate (回访率) and the answers
 /// to the four questions, each figure with the requests behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackSummary {
     /// Callbacks drawn in the period at units of the subtree.
     pub sampled: CallbackFigure,

@@ -3,15 +3,36 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value};
+use gongzhi_domain::catalogue::Category;
+use gongzhi_domain::Unit;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ApiResult;
 use crate::AppState;
 
-pub async fn units(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": state.store.units().await? })))
+#[derive(Serialize, ToSchema)]
+pub struct UnitList {
+    pub items: Vec<Unit>,
 }
 
-pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "items": state.store.categories().await? })))
+#[derive(Serialize, ToSchema)]
+pub struct CategoryList {
+    pub items: Vec<Category>,
+}
+
+#[utoipa::path(get, path = "/units", tag = "catalogue",
+    responses(
+        (status = 200, description = "Every unit", body = UnitList),
+    ))]
+pub async fn units(State(state): State<AppState>) -> ApiResult<Json<UnitList>> {
+    Ok(Json(UnitList { items: state.store.units().await? }))
+}
+
+#[utoipa::path(get, path = "/categories", tag = "catalogue",
+    responses(
+        (status = 200, description = "Every category", body = CategoryList),
+    ))]
+pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<CategoryList>> {
+    Ok(Json(CategoryList { items: state.store.categories().await? }))
 }

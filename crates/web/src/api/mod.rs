@@ -2,6 +2,7 @@
 
 pub mod bulletins;
 pub mod catalogue;
+mod openapi;
 pub mod requests;
 pub mod session;
 pub mod stats;
@@ -14,17 +15,27 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
 
 use crate::error::ApiError;
 use crate::AppState;
 
+pub use openapi::{document, routes, ROUTES};
+
+/// `/healthz`: whether the database answers.
+#[derive(Serialize)]
+pub struct Health {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<&'static str>,
+}
+
 pub async fn health(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => Json(json!({ "status": "ok", "database": state.store.backend().name() })).into_response(),
+        Ok(()) => Json(Health { status: "ok", database: Some(state.store.backend().name()) }).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database: None })).into_response()
         }
     }
 }

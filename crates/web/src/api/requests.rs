@@ -4,23 +4,24 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use gongzhi_app::visibility::actions;
 use gongzhi_app::{Act, Submission};
 use gongzhi_domain::lifecycle::{Action, Command};
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time;
 use gongzhi_domain::*;
 use gongzhi_store::{ListFilter, Queue};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Caller, ClientAddr};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
+use crate::view::RequestView;
 use crate::{view, AppState};
 
-/// The intake form as JSON.
-#[derive(Deserialize)]
+/// The intake form as JSON. `requester_phone` is required unless `anonymous`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     kind: Kind,
@@ -47,11 +48,31 @@ fn resident() -> RequesterType {
     RequesterType::Resident
 }
 
+/// A request taken in. `tracking_code` is the requester's key and is given here only.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+    pub number: String,
+    pub tracking_code: String,
+    pub status: Status,
+}
+
 const MAX_IDEMPOTENCY_KEY: usize = 128;
 
 /// Intake. An `Idempotency-Key` belongs to its caller — a staff member, or for the
 /// public the address it came from — and to what was sent with it: another caller's key
 /// is a new key, and the same key with another body is refused (`422`).
+#[utoipa::path(post, path = "/requests", tag = "requests", request_body = CreateBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 128 visible characters; a retry with the same key and body returns the first answer")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Taken in", body = Created),
+        (status = 200, description = "The same key and body again: the request the first call created", body = Created),
+        (status = 400, description = "Malformed JSON or a bad Idempotency-Key", body = ErrorBody),
+        (status = 401, description = "Unknown or expired credentials", body = ErrorBody),
+        (status = 403, description = "The public submits by web or mobile only", body = ErrorBody),
+        (status = 422, description = "Invalid fields, an unknown, inactive or non-place unit, an unknown category, a reused key", body = ErrorBody),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Option<Caller>,
@@ -101,15 +122,17 @@ pub async fn create(
         gongzhi_app::submit(&state.store, &*state.suggester, Submission { new, key, actor, photos: vec![] }).await?;
     let r = &created.request;
     let status = if created.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    let body = json!({ "id": r.id, "number": r.number, "tracking_code": r.tracking_code, "status": r.status });
+    let body = Created { id: r.id, number: r.number.clone(), tracking_code: r.tracking_code.clone(), status: r.status };
     Ok((status, Json(body)).into_response())
 }
 
 /// List filters as a query string: `status` takes a comma-separated list; dates are
 /// local `YYYY-MM-DD`, `created_to` inclusive.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Comma-separated statuses.
     status: Option<String>,
     unit_id: Option<i64>,
     assignee_unit_id: Option<i64>,
@@ -117,14 +140,26 @@ pub struct ListQuery {
     category_id: Option<i64>,
     kind: Option<Kind>,
     channel: Option<Channel>,
+    /// `YYYY-MM-DD`, local.
     created_from: Option<String>,
+    /// `YYYY-MM-DD`, local, inclusive.
     created_to: Option<String>,
     overdue: Option<bool>,
     urgent: Option<bool>,
     /// Full-text search over title and content.
     q: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    /// At most 100; 20 by default.
     limit: Option<u32>,
+}
+
+/// One page of requests, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct RequestPage {
+    pub items: Vec<RequestView>,
+    /// For the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }
 
 fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
@@ -164,19 +199,24 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
     })
 }
 
+#[utoipa::path(get, path = "/requests", tag = "requests", params(ListQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Requests of the caller's scope", body = RequestPage),
+        (status = 400, description = "A bad query, date, cursor or search text", body = ErrorBody),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(account): Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RequestPage>> {
     let filter = filter_of(query)?;
     let now = time::now();
     let page = state.store.list(&account.staff(), &filter, now).await?;
     let policy = &state.store.settings().policy;
-    let mut items: Vec<Value> = page.items.iter().map(|r| view::request(r, &account, policy, now)).collect();
+    let mut items: Vec<RequestView> = page.items.iter().map(|r| view::request(r, &account, policy, now)).collect();
     crate::suggest::attach(&state.store, &account, &mut items).await;
     log_unmasked(&state, &account, page.items.iter().map(|r| r.id)).await;
-    Ok(Json(json!({ "items": items, "next_cursor": page.next_cursor })))
+    Ok(Json(RequestPage { items, next_cursor: page.next_cursor }))
 }
 
 /// Every view of real phone numbers is itself recorded.
@@ -186,34 +226,129 @@ async fn log_unmasked(state: &AppState, account: &gongzhi_store::Account, ids: i
     }
 }
 
+/// One event of a request's timeline.
+#[derive(Serialize, ToSchema)]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub at: i64,
+    /// `user:<id>`, `requester` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub note: String,
+    /// The action's fields as recorded.
+    pub payload: Value,
+}
+
+/// A request with its timeline and the actions the caller's role may take.
+#[derive(Serialize, ToSchema)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub request: RequestView,
+    pub timeline: Vec<TimelineEvent>,
+    pub actions: Vec<Action>,
+}
+
+#[utoipa::path(get, path = "/requests/{id}", tag = "requests", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request", body = RequestDetail),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
+        (status = 404, description = "No such request in the caller's scope", body = ErrorBody),
+    ))]
 pub async fn detail(
     State(state): State<AppState>,
     Caller(account): Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RequestDetail>> {
     let request = state.store.request(id, &account.staff()).await?;
     let events = state.store.events_of(id).await?;
     let now = time::now();
-    let mut body = view::request(&request, &account, &state.store.settings().policy, now);
-    let timeline: Vec<Value> = events
-        .iter()
-        .map(|e| json!({ "id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "from": e.from_status, "to": e.to_status, "note": e.note, "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null) }))
+    let mut view = view::request(&request, &account, &state.store.settings().policy, now);
+    let timeline = events
+        .into_iter()
+        .map(|e| TimelineEvent {
+            payload: serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            from: e.from_status,
+            to: e.to_status,
+            note: e.note,
+        })
         .collect();
-    body["timeline"] = Value::Array(timeline);
-    body["actions"] = json!(actions(&request, account.role).iter().map(|a| a.as_str()).collect::<Vec<_>>());
+    let actions = gongzhi_app::visibility::actions(&request, account.role);
     log_unmasked(&state, &account, std::iter::once(id)).await;
-    crate::suggest::attach(&state.store, &account, std::slice::from_mut(&mut body)).await;
-    Ok(Json(body))
+    crate::suggest::attach(&state.store, &account, std::slice::from_mut(&mut view)).await;
+    Ok(Json(RequestDetail { request: view, timeline, actions }))
 }
 
 /// `POST /requests/{id}/{action}` with the action's fields and the `version` the caller
 /// saw.
+/// An action's fields and the version the caller saw. Which fields an action takes is
+/// the lifecycle table of docs/api.md; a field the action does not take is refused.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    /// The version the caller last saw.
+    #[schema(required = true, value_type = i64)]
+    pub version: Option<i64>,
+    /// `reject`, `return`, `deny-extension`, `reopen`, `request-extension`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `answer`, `resolve`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// `dispatch`: the lead unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<i64>,
+    /// `dispatch`: the co-units (协办).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub co_unit_ids: Option<Vec<i64>>,
+    /// `progress`, `press`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// `request-extension`: the deadline asked for, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
+    /// `resolve`: whether the requester was contacted. Required there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contacted: Option<bool>,
+    /// `evaluate`: required there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solved: Option<bool>,
+    /// `evaluate`: required there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<Satisfaction>,
+    /// `evaluate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `merge`: the request it joins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub into: Option<i64>,
+    /// `press`: when the answer is due, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/requests/{id}/{action}", tag = "requests", request_body = ActionBody,
+    params(("id" = i64, Path), ("action" = inline(Action), Path, description = "Any action but `auto-close`, which the system takes")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request after the action", body = RequestView),
+        (status = 400, description = "Malformed JSON or an id that is not a number", body = ErrorBody),
+        (status = 403, description = "The role may not take this action here", body = ErrorBody),
+        (status = 404, description = "No such request in scope, or no such action", body = ErrorBody),
+        (status = 409, description = "Someone acted first: `current_version` says the version to retry with", body = ErrorBody),
+        (status = 422, description = "Invalid or missing fields, or the lifecycle does not allow it now", body = ErrorBody),
+    ))]
 pub async fn act(
     State(state): State<AppState>,
     Caller(account): Caller,
     Path((id, action)): Path<(i64, String)>,
-    ApiJson(body): ApiJson<Map<String, Value>>,
-) -> ApiResult<Json<Value>> {
+    ApiJson(body): ApiJson<ActionBody>,
+) -> ApiResult<Json<RequestView>> {
     let action = Action::parse(&action).ok_or_else(|| {
         ApiError::filled(StatusCode::NOT_FOUND, "unknown_action", "api.unknown_action", &[("action", &action)])
     })?;
@@ -224,11 +359,14 @@ pub async fn act(
 }
 
 /// Splits `version` off the body and reads the rest as the action's fields.
-fn command_of(action: Action, mut body: Map<String, Value>) -> ApiResult<(i64, Command)> {
+fn command_of(action: Action, body: ActionBody) -> ApiResult<(i64, Command)> {
     let version = body
-        .remove("version")
-        .and_then(|v| v.as_i64())
+        .version
         .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_version", "api.missing_version"))?;
+    let Ok(Value::Object(mut body)) = serde_json::to_value(body) else {
+        return Err(ApiError::unavailable());
+    };
+    body.remove("version");
     if matches!(action, Action::AutoClose) {
         return Err(ApiError::forbidden("api.auto_close"));
     }
@@ -251,24 +389,73 @@ fn left_out(error: &serde_json::Error) -> Option<&'static str> {
         .find(|field| *field == name)
 }
 
-pub async fn queue_counts(State(state): State<AppState>, Caller(account): Caller) -> ApiResult<Json<Value>> {
-    let counts = state.store.queue_counts(&account.staff(), time::now()).await?;
-    let map: Map<String, Value> = counts.into_iter().map(|(q, n)| (q.as_str().to_string(), json!(n))).collect();
-    Ok(Json(Value::Object(map)))
+/// How many requests wait in each of the caller's queues.
+#[derive(Serialize, ToSchema, Default)]
+pub struct QueueCounts {
+    /// 待受理
+    pub intake: i64,
+    /// 待派单
+    pub dispatch: i64,
+    /// 待签收
+    pub claim: i64,
+    /// 办理中
+    pub handling: i64,
+    /// 即将超期
+    pub due_soon: i64,
+    /// 已超期
+    pub overdue: i64,
+    /// 协办: work in hand the caller's unit helps with.
+    pub co_unit: i64,
 }
 
-#[derive(Deserialize, Default)]
+#[utoipa::path(get, path = "/queues", tag = "requests", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Counts of the caller's queues", body = QueueCounts),
+    ))]
+pub async fn queue_counts(State(state): State<AppState>, Caller(account): Caller) -> ApiResult<Json<QueueCounts>> {
+    let mut counts = QueueCounts::default();
+    for (queue, n) in state.store.queue_counts(&account.staff(), time::now()).await? {
+        let slot = match queue {
+            Queue::Intake => &mut counts.intake,
+            Queue::Dispatch => &mut counts.dispatch,
+            Queue::Claim => &mut counts.claim,
+            Queue::Handling => &mut counts.handling,
+            Queue::DueSoon => &mut counts.due_soon,
+            Queue::Overdue => &mut counts.overdue,
+            Queue::CoUnit => &mut counts.co_unit,
+        };
+        *slot = n;
+    }
+    Ok(Json(counts))
+}
+
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// 50 by default.
     limit: Option<u32>,
 }
 
+/// A queue, most pressing first.
+#[derive(Serialize, ToSchema)]
+pub struct RequestItems {
+    pub items: Vec<RequestView>,
+}
+
+#[utoipa::path(get, path = "/queues/{queue}", tag = "requests",
+    params(("queue" = inline(Queue), Path), QueueQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The queue", body = RequestItems),
+        (status = 400, description = "A bad query", body = ErrorBody),
+        (status = 404, description = "No such queue", body = ErrorBody),
+    ))]
 pub async fn queue(
     State(state): State<AppState>,
     Caller(account): Caller,
     Path(name): Path<String>,
     ApiQuery(query): ApiQuery<QueueQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RequestItems>> {
     let queue = Queue::parse(&name).ok_or_else(|| {
         ApiError::filled(StatusCode::NOT_FOUND, "unknown_queue", "api.unknown_queue", &[("queue", &name)])
     })?;
@@ -276,7 +463,7 @@ pub async fn queue(
     let items = state.store.queue(&account.staff(), queue, now, query.limit.unwrap_or(50)).await?;
     let policy = &state.store.settings().policy;
     log_unmasked(&state, &account, items.iter().map(|r| r.id)).await;
-    let mut items: Vec<Value> = items.iter().map(|r| view::request(r, &account, policy, now)).collect();
+    let mut items: Vec<RequestView> = items.iter().map(|r| view::request(r, &account, policy, now)).collect();
     crate::suggest::attach(&state.store, &account, &mut items).await;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(RequestItems { items }))
 }

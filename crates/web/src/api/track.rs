@@ -7,13 +7,14 @@ use axum::http::StatusCode;
 use axum::Json;
 use gongzhi_app::Act;
 use gongzhi_domain::lifecycle::Command;
-use gongzhi_domain::{time, Actor, Satisfaction};
-use gongzhi_store::StoreError;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use gongzhi_domain::{time, Actor, Satisfaction, Status};
+use gongzhi_store::{StoreError, TrackView};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::auth::ClientAddr;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::AppState;
 
@@ -51,16 +52,23 @@ pub async fn guarded<T>(
     }
 }
 
+#[utoipa::path(get, path = "/track/{code}", tag = "tracking", params(("code" = String, Path, description = "The tracking code (查询码)")),
+    responses(
+        (status = 200, description = "The request as its requester sees it", body = TrackView),
+        (status = 403, description = "Staff credentials were sent", body = ErrorBody),
+        (status = 404, description = "No request has this code", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes from this address", body = ErrorBody),
+    ))]
 pub async fn track(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let view = guarded(&state, &addr, &code, state.store.track(&code)).await?;
-    Ok(Json(serde_json::to_value(view).unwrap_or_default()))
+) -> ApiResult<Json<TrackView>> {
+    Ok(Json(guarded(&state, &addr, &code, state.store.track(&code)).await?))
 }
 
-#[derive(Deserialize)]
+/// The requester's verdict: both `solved` and `satisfaction` are required.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
     solved: bool,
@@ -69,18 +77,50 @@ pub struct Evaluation {
     comment: String,
 }
 
-#[derive(Deserialize)]
+/// Asking for the request to be handled again.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reopening {
     reason: String,
 }
 
+/// What the requester sends: an evaluation to `evaluate`, a reopening to `reopen`. For
+/// the document: `act` knows from the path which one it reads, and so refuses a body
+/// with the error of that one.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum RequesterBody {
+    Evaluation(Evaluation),
+    Reopening(Reopening),
+}
+
+/// The request after the requester's act.
+#[derive(Serialize, ToSchema)]
+pub struct RequesterActed {
+    pub number: String,
+    pub status: Status,
+}
+
+#[utoipa::path(post, path = "/track/{code}/{action}", tag = "tracking", request_body = RequesterBody,
+    params(
+        ("code" = String, Path, description = "The tracking code (查询码)"),
+        ("action" = String, Path, description = "`evaluate` or `reopen`"),
+    ),
+    responses(
+        (status = 200, description = "Done", body = RequesterActed),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 403, description = "Staff credentials were sent", body = ErrorBody),
+        (status = 404, description = "No request has this code, or no such action", body = ErrorBody),
+        (status = 422, description = "Invalid or missing fields, already satisfied, the window passed, or the lifecycle does not allow it now", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes from this address", body = ErrorBody),
+    ))]
 pub async fn act(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     Path((code, action)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RequesterActed>> {
     let fields = |e: serde_json::Error| crate::json::invalid_fields(&e.to_string());
     let command = match action.as_str() {
         "evaluate" => {
@@ -95,5 +135,5 @@ pub async fn act(
     };
     let request = guarded(&state, &addr, &code, state.store.request_by_tracking_code(&code)).await?;
     let request = gongzhi_app::act(&state.store, Act::new(request.id, None, command, Actor::Requester)).await?;
-    Ok(Json(json!({ "number": request.number, "status": request.status })))
+    Ok(Json(RequesterActed { number: request.number, status: request.status }))
 }

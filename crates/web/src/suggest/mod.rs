@@ -24,9 +24,10 @@ use gongzhi_store::{Account, DuplicateRef, NewSuggestion, RequestText, Store, St
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
 use gongzhi_text::stock::StockPhrases;
-use serde_json::{json, Value};
 
 use places::{stays_local, Places};
+
+use crate::view::RequestView;
 
 pub use train::{retrain, suggest_waiting, RetrainError, TrainReport};
 
@@ -440,14 +441,14 @@ pub fn sees_suggestions(role: Role) -> bool {
     matches!(role, Role::Dispatcher | Role::Leader | Role::Supervisor | Role::Admin)
 }
 
-/// Adds each request's `suggestion` to its JSON (`null` when intake made none) for those
-/// who see suggestions; others' JSON is left as it was. Possible duplicates outside the
+/// Gives each request its `suggestion` (`null` when intake made none) for those who see
+/// suggestions; others' views are left without the field. Possible duplicates outside the
 /// viewer's scope, or since rejected or merged themselves, are left out.
-pub async fn attach(store: &Store, viewer: &Account, items: &mut [Value]) {
+pub async fn attach(store: &Store, viewer: &Account, items: &mut [RequestView]) {
     if !sees_suggestions(viewer.role) {
         return;
     }
-    let ids: Vec<i64> = items.iter().filter_map(|item| item["id"].as_i64()).collect();
+    let ids: Vec<i64> = items.iter().map(|item| item.id).collect();
     let suggestions = match store.suggestions_for(&ids).await {
         Ok(found) => found,
         Err(error) => {
@@ -460,25 +461,10 @@ pub async fn attach(store: &Store, viewer: &Account, items: &mut [Value]) {
         suggestions.values().flat_map(|s| s.suggested.duplicates.iter().map(|d| d.id)).collect();
     let heads = store.request_heads(&duplicate_ids, &viewer.staff()).await.unwrap_or_default();
     for item in items {
-        let found = item["id"].as_i64().and_then(|id| suggestions.get(&id));
-        item["suggestion"] = match found {
-            Some(s) => {
-                let s = &s.suggested;
-                let duplicates: Vec<&DuplicateRef> = s
-                    .duplicates
-                    .iter()
-                    .filter(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status)))
-                    .collect();
-                json!({
-                    "category_id": s.category_id,
-                    "unit_id": s.unit_id,
-                    "confidence": s.confidence,
-                    "terms": s.terms,
-                    "duplicates": duplicates,
-                    "model_version": s.model_version,
-                })
-            }
-            None => Value::Null,
-        };
+        item.suggestion = Some(suggestions.get(&item.id).map(|s| {
+            let mut s = s.suggested.clone();
+            s.duplicates.retain(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status)));
+            s
+        }));
     }
 }
