@@ -16,6 +16,7 @@ mod error;
 pub mod handling;
 pub mod intake;
 pub mod publishing;
+pub mod suggestions;
 pub mod supervision;
 pub mod visibility;
 

@@ -418,7 +418,7 @@ const SUGGESTED_CREATES: usize = 10_000;
 /// duplicate candidates among the open requests, and the new request joining the index —
 /// the work intake does beyond storing, timed one create at a time.
 async fn suggestion_cost(store: &Store, district: &synth::District, world: &crate::simulate::World) -> Result<Value> {
-    use gongzhi_web::suggest::{self, Suggester};
+    use gongzhi_app::suggestions::{self as suggest, Suggester};
     let started = Instant::now();
     let report = suggest::retrain(store).await?;
     let train_seconds = started.elapsed().as_secs_f64();

@@ -13,7 +13,6 @@ mod error;
 pub mod export;
 mod guard;
 pub mod i18n;
-mod intake;
 mod json;
 pub mod messages;
 mod metrics;

@@ -4,8 +4,8 @@
 //! with suggestions.
 
 use anyhow::{Context, Result};
+use gongzhi_app::suggestions::{self as suggest, RetrainError, Suggester};
 use gongzhi_store::Store;
-use gongzhi_web::suggest::{self, RetrainError, Suggester};
 use serde_json::json;
 
 use super::serve::redact;

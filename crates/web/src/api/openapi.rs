@@ -47,7 +47,7 @@ pub const ROUTES: &[&str] = &[
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Gongzhi (共治) API",
+        title = "Gongzhi API",
         description = "Requests from intake to the requester's verdict, supervision and the measures. \
                        Times are milliseconds since 1970-01-01 UTC; dates in query strings and bodies are \
                        local dates YYYY-MM-DD (China Standard Time). Every error has the shape of ErrorBody. \

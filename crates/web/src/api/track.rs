@@ -52,7 +52,7 @@ pub async fn guarded<T>(
     }
 }
 
-#[utoipa::path(get, path = "/track/{code}", tag = "tracking", params(("code" = String, Path, description = "The tracking code (查询码)")),
+#[utoipa::path(get, path = "/track/{code}", tag = "tracking", params(("code" = String, Path, description = "The tracking code the requester was given")),
     responses(
         (status = 200, description = "The request as its requester sees it", body = TrackView),
         (status = 403, description = "Staff credentials were sent", body = ErrorBody),
@@ -104,7 +104,7 @@ pub struct RequesterActed {
 
 #[utoipa::path(post, path = "/track/{code}/{action}", tag = "tracking", request_body = RequesterBody,
     params(
-        ("code" = String, Path, description = "The tracking code (查询码)"),
+        ("code" = String, Path, description = "The tracking code the requester was given"),
         ("action" = String, Path, description = "`evaluate` or `reopen`"),
     ),
     responses(

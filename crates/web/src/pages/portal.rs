@@ -378,8 +378,18 @@ async fn show_track(
         Ok(view) => {
             let request = state.store.request_by_tracking_code(code).await?;
             let photos = state.store.photos_of(request.id).await?;
-            // Photos sent with the request have no event; the unit's came with a note or reply.
-            let (own, unit): (Vec<_>, Vec<_>) = photos.into_iter().partition(|p| p.event_id.is_none());
+            // The resident's photos came with the submission (older ones without an event);
+            // the unit's came with a progress note or the reply.
+            let submitted: Vec<i64> = state
+                .store
+                .events_of(request.id)
+                .await?
+                .into_iter()
+                .filter(|e| e.action == "submit")
+                .map(|e| e.id)
+                .collect();
+            let (own, unit): (Vec<_>, Vec<_>) =
+                photos.into_iter().partition(|p| p.event_id.is_none_or(|id| submitted.contains(&id)));
             let base = format!("/track/{code}");
             let (photos, unit_photos) = (super::photos::links(&base, &own), super::photos::links(&base, &unit));
             let status = match notice {

@@ -20,14 +20,12 @@ use std::time::Duration;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis, DAY};
 use gongzhi_domain::{Kind, Request, Role, Status};
-use gongzhi_store::{Account, DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
+use gongzhi_store::{DuplicateRef, NewSuggestion, RequestText, Store, StoreError, TEXTS_AT_ONCE};
 use gongzhi_text::dupes::{Doc, DupeConfig, DuplicateIndex};
 use gongzhi_text::route::RoutingModel;
 use gongzhi_text::stock::StockPhrases;
 
 use places::{stays_local, Places};
-
-use crate::view::RequestView;
 
 pub use train::{retrain, suggest_waiting, RetrainError, TrainReport};
 
@@ -58,7 +56,7 @@ const MAX_DUPLICATES: usize = 5;
 const EXPLAIN_TERMS: usize = 6;
 
 /// The text both the model and duplicate detection read: the title opens the message.
-pub(crate) fn message(title: &str, content: &str) -> String {
+pub fn message(title: &str, content: &str) -> String {
     format!("{title}\n{content}")
 }
 
@@ -441,30 +439,12 @@ pub fn sees_suggestions(role: Role) -> bool {
     matches!(role, Role::Dispatcher | Role::Leader | Role::Supervisor | Role::Admin)
 }
 
-/// Gives each request its `suggestion` (`null` when intake made none) for those who see
-/// suggestions; others' views are left without the field. Possible duplicates outside the
-/// viewer's scope, or since rejected or merged themselves, are left out.
-pub async fn attach(store: &Store, viewer: &Account, items: &mut [RequestView]) {
-    if !sees_suggestions(viewer.role) {
-        return;
+impl crate::Suggest for Suggester {
+    async fn suggest(&self, new: &NewRequest) -> Option<NewSuggestion> {
+        Suggester::suggest(self, new).await
     }
-    let ids: Vec<i64> = items.iter().map(|item| item.id).collect();
-    let suggestions = match store.suggestions_for(&ids).await {
-        Ok(found) => found,
-        Err(error) => {
-            // The request is still worth showing without its suggestion.
-            tracing::warn!(%error, "suggestions could not be read");
-            HashMap::new()
-        }
-    };
-    let duplicate_ids: Vec<i64> =
-        suggestions.values().flat_map(|s| s.suggested.duplicates.iter().map(|d| d.id)).collect();
-    let heads = store.request_heads(&duplicate_ids, &viewer.staff()).await.unwrap_or_default();
-    for item in items {
-        item.suggestion = Some(suggestions.get(&item.id).map(|s| {
-            let mut s = s.suggested.clone();
-            s.duplicates.retain(|d| heads.get(&d.id).is_some_and(|h| MERGEABLE.contains(&h.status)));
-            s
-        }));
+
+    fn remember(&self, request: &Request) {
+        Suggester::remember(self, request)
     }
 }
