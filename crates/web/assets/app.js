@@ -104,6 +104,8 @@ window.addEventListener('DOMContentLoaded', () => {
     list.hidden = found.length === 0;
   };
   input.addEventListener('input', show);
+});
+
 // A search box beside a long select (data-filter names the select): typing hides the
 // units whose names do not contain the words; one match left is chosen.
 document.addEventListener('input', (event) => {
