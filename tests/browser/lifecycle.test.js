@@ -52,11 +52,11 @@ test('a request goes from a resident to closed through the pages', async (t) => 
   t.after(() => dispatcher.close());
   const desk = await dispatcher.newPage();
   await desk.goto('/work/dispatch');
-  await saveScreenshot(desk, 'dispatch-desk');
   const row = desk.locator(`#waiting-${id}`);
   await row.locator('select[name=unit_id]').selectOption(unitId);
-  await row.getByRole('button').click();
-  await desk.waitForURL('**/work/dispatch');
+  await row.getByRole('button', { name: '派单', exact: true }).click();
+  // The desk comes back to where the row was and says what was sent.
+  await desk.waitForURL(/\/work\/dispatch\?.*sent=/);
   assert.equal(await desk.locator(`#waiting-${id}`).count(), 0, 'it left the desk');
   await desk.goto(`/work/requests/${id}`);
   assert.equal(await desk.locator('#status').innerText(), '待领办');
