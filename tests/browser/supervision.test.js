@@ -49,7 +49,16 @@ test('a callback finds a result not fed back, and the rework goes round to close
   // The queue shows no numbers; the workspace shows the one being called.
   await page.goto('/work/supervision/callbacks');
   assert.doesNotMatch(await page.locator('main').innerText(), /1[3-9]\d{9}/);
-  await Promise.all([page.waitForNavigation(), page.locator('#start').click()]);
+  await page.locator('#start').waitFor();
+  // A request a unit handled: one answered at intake goes back to dispatch on rework.
+  const rows = page.locator('#callback-queue tbody tr');
+  let pick = null;
+  for (let i = 0; i < (await rows.count()) && !pick; i++) {
+    const unitName = (await rows.nth(i).locator('td').nth(2).innerText()).trim();
+    if (unitName && unitName !== '—') pick = rows.nth(i).locator('a');
+  }
+  assert.ok(pick, 'the sample holds a request a unit handled');
+  await Promise.all([page.waitForNavigation(), pick.click()]);
   const workspace = page.url();
   const phone = (await page.locator('#callback-phone').innerText()).trim();
   assert.match(phone, /^1[3-9]\d{9}$/, 'the real number, to dial');
