@@ -14,7 +14,8 @@
 //! they weigh nothing. And where the requests' addresses are known, the tokens of the
 //! addresses are set aside and what is left — the problem — must be alike too: two
 //! requests about one road, one about a lawyer and one about electromagnetic pollution,
-//! share only their address.
+//! share only their address. A different stated address (another road, estate or
+//! building, [`Address`]) counts against a pair as a different community does.
 
 use std::collections::HashMap;
 
