@@ -14,12 +14,14 @@
 //! they weigh nothing. And where the requests' addresses are known, the tokens of the
 //! addresses are set aside and what is left — the problem — must be alike too: two
 //! requests about one road, one about a lawyer and one about electromagnetic pollution,
-//! share only their address.
+//! share only their address. A different stated address (another road, estate or
+//! building, [`Address`]) counts against a pair as a different community does.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::address::Address;
 use crate::fasthash::FastMap;
 use crate::normalize::normalize;
 use crate::stock::StockPhrases;
@@ -98,6 +100,8 @@ struct Entry {
     place: Option<String>,
     /// The terms of its address, sorted.
     address: Vec<u32>,
+    /// Its address by parts: road, estate, building.
+    where_: Address,
     terms: Vec<(u32, u16)>,
 }
 
@@ -172,7 +176,8 @@ impl DuplicateIndex {
             self.postings[t as usize].push(slot);
         }
         let address = self.address_terms(doc.address.as_deref());
-        self.entries.push(Entry { id: doc.id, place: place_key(doc.place.as_deref()), address, terms });
+        let where_ = Address::parse(doc.address.as_deref().unwrap_or_default());
+        self.entries.push(Entry { id: doc.id, place: place_key(doc.place.as_deref()), address, where_, terms });
         self.times.push(doc.time);
     }
 
@@ -268,6 +273,7 @@ impl DuplicateIndex {
         probes.truncate(self.config.probe_terms);
         let place = place_key(doc.place.as_deref());
         let address = self.address_terms(doc.address.as_deref());
+        let where_ = Address::parse(doc.address.as_deref().unwrap_or_default());
         let mut ranked: Vec<(u32, f32)> = PROBE_SCORES.with(|cell| {
             let (score, touched) = &mut *cell.borrow_mut();
             if score.len() < self.entries.len() {
@@ -302,6 +308,9 @@ impl DuplicateIndex {
             .filter_map(|(slot, _)| {
                 let e = &self.entries[slot as usize];
                 let sim = adjust_for_place(self.similarity_to(&query, e), place.as_deref(), e.place.as_deref());
+                // A different stated address (another estate, road or building) counts
+                // against the pair as a different place does.
+                let sim = if where_.differs_from(&e.where_) { sim * 0.5 } else { sim };
                 let problem = || self.problem_similarity(&query, &address, e);
                 (sim >= self.config.threshold && problem().is_none_or(|p| p >= self.config.min_problem_similarity))
                     .then_some((sim, slot as usize))
@@ -609,6 +618,24 @@ mod tests {
         let found = index.candidates(&again);
         assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [1], "{found:?}");
         assert!(found[0].shared_terms.iter().all(|t| !t.contains("反映过")), "{found:?}");
+    }
+
+    #[test]
+    fn the_same_letter_about_another_road_is_no_duplicate() {
+        let letter = |id: i64, road: &str, day: i64| Doc {
+            address: Some(format!("城关街道霞湾社区{road}")),
+            ..doc(id, &format!("{road}旁边有一块空地成了卫生死角，建筑垃圾和生活垃圾混在一起，一直没人管。"), day)
+        };
+        let mut index = DuplicateIndex::new(DupeConfig::default());
+        index.add(&letter(1, "振兴北路", 0));
+        index.add(&doc(2, "公交线路调整，希望增加到火车站的班次", 1));
+        index.add(&letter(3, "新华路", 2));
+        let found: Vec<i64> = index.candidates(&letter(4, "新华路", 5)).iter().map(|m| m.id).collect();
+        assert_eq!(found, [3], "only the letter about the same road");
+        // Saying only the community is no different place.
+        let vague = Doc { address: Some("城关街道霞湾社区".into()), ..letter(5, "新华路", 6) };
+        let found: Vec<i64> = index.candidates(&vague).iter().map(|m| m.id).collect();
+        assert!(found.contains(&3), "{found:?}");
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! callers pass plain text, ids and times in, and get plain values back.
 //! Models are trained only from the project's own data; nothing is downloaded.
 
+pub mod address;
 pub mod commands;
 pub mod csvdata;
 pub mod dupes;
