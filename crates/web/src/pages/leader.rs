@@ -88,18 +88,23 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> PageResult
     let store = &state.store;
     let staff = user.staff();
     // Independent reads, each on its own connection: the page waits for the slowest only.
-    let (unit, measures, days, overdue, counts, accuracy) = tokio::join!(
+    let (unit, measures, days, overdue, accuracy) = tokio::join!(
         store.unit(user.unit_id),
         store.measures(user.unit_id, from, today, now),
         store.daily_counters(user.unit_id, from, today),
         store.queue(&staff, Queue::Overdue, now, OVERDUE_SHOWN),
-        store.queue_counts(&staff, now),
         store.suggestion_accuracy(user.unit_id, from, today),
     );
-    let (unit, measures, days, overdue, counts, accuracy) = (unit?, measures?, days?, overdue?, counts?, accuracy?);
+    let (unit, measures, days, overdue, accuracy) = (unit?, measures?, days?, overdue?, accuracy?);
     let trend = trend_json(&chrome, &days);
     let overdue: Vec<(i64, String, String)> = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
-    let overdue_now = counts.iter().find(|(q, _)| *q == Queue::Overdue).map(|(_, n)| *n).unwrap_or_default();
+    // A list shorter than its limit is all there is; only a full one needs counting.
+    let overdue_now = if overdue.len() < OVERDUE_SHOWN as usize {
+        overdue.len() as i64
+    } else {
+        let counts = store.queue_counts(&staff, now).await?;
+        counts.iter().find(|(q, _)| *q == Queue::Overdue).map(|(_, n)| *n).unwrap_or_default()
+    };
     let overdue_note = chrome
         .t
         .get("leader.overdue_note")

@@ -326,12 +326,7 @@ async fn show_request(
     let units = super::desk::targets(state).await?;
     let photos = state.store.photos_of(id).await?;
     let category = match request.new.category_id {
-        Some(id) => super::portal::category_entries(state)
-            .await?
-            .into_iter()
-            .find(|e| e.id == id)
-            .map(|e| e.path)
-            .unwrap_or_default(),
+        Some(id) => category_path(state, id).await?,
         None => String::new(),
     };
     let time_left = request.resolve_by.filter(|_| request.status.is_open()).map(|due| {
@@ -376,6 +371,27 @@ async fn show_request(
 #[template(path = "work/not_found.html")]
 struct NotFound<'a> {
     chrome: &'a Chrome,
+}
+
+/// A category's whole path ("城乡建设 / 市政设施 / 井盖"), read up from the category itself:
+/// a few rows, where the whole catalogue with its words would be thousands. A category
+/// since removed shows no path.
+async fn category_path(state: &AppState, id: i64) -> Result<String, StoreError> {
+    let mut names = Vec::new();
+    let mut next = Some(id);
+    // The catalogue has three levels; the bound only guards against a cycle.
+    while let Some(id) = next.filter(|_| names.len() < 8) {
+        match state.store.category(id).await {
+            Ok(category) => {
+                names.push(category.name);
+                next = category.parent_id;
+            }
+            Err(StoreError::NotFound) => return Ok(String::new()),
+            Err(error) => return Err(error),
+        }
+    }
+    names.reverse();
+    Ok(names.join(" / "))
 }
 
 #[derive(Deserialize)]
