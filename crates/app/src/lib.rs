@@ -12,10 +12,15 @@
 //!
 //! Every use case returns a typed result or an `AppError`.
 
+pub mod accounts;
+pub mod admin;
+pub mod audit;
 mod error;
 pub mod handling;
 pub mod intake;
+pub mod photos;
 pub mod publishing;
+pub mod setup;
 pub mod suggestions;
 pub mod supervision;
 pub mod visibility;

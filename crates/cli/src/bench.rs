@@ -90,10 +90,10 @@ async fn cast(store: &Store) -> Result<Cast> {
     let leader = first(Role::Leader, UnitKind::Subdistrict)?;
     let leader_unit = accounts.iter().find(|a| a.login == leader).map(|a| a.unit_id).unwrap_or(1);
     Ok(Cast {
-        operator: store.create_api_token("operator", "bench").await?,
-        handler: store.create_api_token(&handler, "bench").await?,
-        leader: store.create_api_token(&leader, "bench").await?,
-        dispatcher: store.create_api_token("dispatcher", "bench").await?,
+        operator: gongzhi_app::accounts::create_api_token(store, "operator", "bench").await?,
+        handler: gongzhi_app::accounts::create_api_token(store, &handler, "bench").await?,
+        leader: gongzhi_app::accounts::create_api_token(store, &leader, "bench").await?,
+        dispatcher: gongzhi_app::accounts::create_api_token(store, "dispatcher", "bench").await?,
         district: units.first().map(|u| u.id).unwrap_or(1),
         subdistrict: leader_unit,
         max_id: store.max_request_id().await?,

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
+use gongzhi_app::setup;
 use gongzhi_domain::catalogue;
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::unit::UnitKind;
@@ -22,17 +23,16 @@ pub async fn district(store: &Store, seed: u64) -> Result<(District, World)> {
     for spec in &district.units {
         let kind = UnitKind::parse(spec.kind).with_context(|| format!("unit kind {}", spec.kind))?;
         let parent = spec.parent.map(|p| unit_ids[p]);
-        unit_ids.push(store.add_unit(parent, kind, &spec.code, &spec.name).await?.id);
+        unit_ids.push(setup::add_unit(store, parent, kind, &spec.code, &spec.name).await?.id);
     }
     let hash = hash_password(DEMO_PASSWORD)?;
     for user in &district.users {
         let role = Role::parse(user.role).with_context(|| format!("role {}", user.role))?;
-        store.add_user(&user.login, &user.name, role, unit_ids[user.unit], &hash).await?;
+        setup::add_hashed_account(store, &user.login, &user.name, role, unit_ids[user.unit], &hash).await?;
     }
     let rows = catalogue::parse(catalogue::DEFAULT_CSV);
     let department = |level1: &str| synth::default_department(&district, level1).map(|i| unit_ids[i]);
-    store.load_catalogue(&rows, department).await?;
-    store.load_default_words().await?;
+    setup::load_catalogue(store, &rows, department).await?;
     let world = world(store, &district).await?;
     Ok((district, world))
 }

@@ -49,8 +49,8 @@ pub async fn cast(store: &Store) -> Result<Cast> {
         }
     }
     Ok(Cast {
-        supervisor: store.create_api_token(&supervisor.login, "bench").await?,
-        leader: store.create_api_token(&leader.login, "bench").await?,
+        supervisor: gongzhi_app::accounts::create_api_token(store, &supervisor.login, "bench").await?,
+        leader: gongzhi_app::accounts::create_api_token(store, &leader.login, "bench").await?,
         district: units.first().map(|u| u.id).unwrap_or(1),
         subdistrict: leader.unit_id,
         cadre: busiest.0,

@@ -2,8 +2,9 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
+use gongzhi_app::{accounts, admin, AppError};
 use gongzhi_domain::Role;
-use gongzhi_store::{hash_password, Store, MIN_PASSWORD};
+use gongzhi_store::{Store, StoreError, MIN_PASSWORD};
 
 #[derive(Subcommand)]
 pub enum Token {
@@ -55,7 +56,7 @@ pub enum Calendar {
 pub async fn token(url: &str, command: &Token) -> Result<()> {
     let store = Store::open(url).await?;
     match command {
-        Token::Create { user, name } => println!("{}", store.create_api_token(user, name).await?),
+        Token::Create { user, name } => println!("{}", accounts::create_api_token(&store, user, name).await?),
         Token::List { user } => {
             let user_id = match user {
                 Some(login) => {
@@ -72,9 +73,9 @@ pub async fn token(url: &str, command: &Token) -> Result<()> {
                 println!("{:<6} {:<16} {:<20} {created}", token.id, token.login, token.name);
             }
         }
-        Token::Revoke { id } => match store.revoke_api_token(*id).await {
+        Token::Revoke { id } => match accounts::revoke_api_token(&store, *id).await {
             Ok(token) => println!("已吊销 / revoked token {} ({}) of {}", token.id, token.name, token.login),
-            Err(gongzhi_store::StoreError::NotFound) => bail!("no API token with id {id}"),
+            Err(AppError::Store(StoreError::NotFound)) => bail!("no API token with id {id}"),
             Err(error) => return Err(error.into()),
         },
     }
@@ -87,10 +88,13 @@ pub async fn user(url: &str, command: &User) -> Result<()> {
         User::Add { login, name, role, unit, password } => {
             let role = Role::parse(role).with_context(|| format!("unknown role `{role}`"))?;
             let unit = store.unit_by_code(unit).await?.with_context(|| format!("no unit with code `{unit}`"))?;
-            if password.chars().count() < MIN_PASSWORD {
-                bail!("a password has at least {MIN_PASSWORD} characters");
-            }
-            let account = store.add_user(login, name, role, unit.id, &hash_password(password)?).await?;
+            let account = match accounts::add_account(&store, login, name, role, unit.id, password).await {
+                Ok(account) => account,
+                Err(AppError::Store(StoreError::Refused("short_password"))) => {
+                    bail!("a password has at least {MIN_PASSWORD} characters")
+                }
+                Err(error) => return Err(error.into()),
+            };
             println!("added {} ({}) in {}", account.login, account.role, unit.name);
         }
         User::List => {
@@ -106,7 +110,7 @@ pub async fn calendar(url: &str, command: &Calendar) -> Result<()> {
     let store = Store::open(url).await?;
     let Calendar::Load { file } = command;
     let text = std::fs::read_to_string(file).with_context(|| format!("read {}", file.display()))?;
-    let calendar = store.set_calendar(&text).await?;
+    let calendar = admin::replace_calendar(&store, &text).await?;
     let years: Vec<String> = calendar.years().map(|y| y.to_string()).collect();
     println!("已载入工作日历 / calendar loaded, covering {}", years.join(", "));
     Ok(())

@@ -270,7 +270,7 @@ impl Checkpoints {
     /// Appends the head now and waits until it is on disk; nothing when it has not moved
     /// since the last (an empty chain has nothing to anchor).
     pub async fn write(&self) -> Result<Option<Anchor>> {
-        let anchor = self.store.checkpoint().await?;
+        let anchor = gongzhi_app::audit::checkpoint(&self.store).await?;
         if anchor.seq == self.written.load(Ordering::Relaxed) {
             return Ok(None);
         }

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use gongzhi_app::audit;
 use gongzhi_app::{Act, Submission};
 use gongzhi_domain::lifecycle::{Action, Command};
 use gongzhi_domain::request::NewRequest;
@@ -222,7 +223,7 @@ pub async fn list(
 /// Every view of real phone numbers is itself recorded.
 async fn log_unmasked(state: &AppState, account: &gongzhi_store::Account, ids: impl Iterator<Item = i64>) {
     if view::sees_phone(account) {
-        state.store.log_pii_access(account.id, ids.collect()).await;
+        audit::saw_phones(&state.store, account.id, ids.collect()).await;
     }
 }
 

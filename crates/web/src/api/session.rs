@@ -6,6 +6,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use gongzhi_app::accounts;
 use gongzhi_domain::time;
 use gongzhi_domain::Role;
 use serde::{Deserialize, Serialize};
@@ -69,7 +70,7 @@ pub async fn login(
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<Response> {
     let account = log_in(&state, &body.login, &body.password, &addr).await?;
-    let token = state.store.start_session(account.id, time::now(), state.config.session_ttl).await?;
+    let token = accounts::start_session(&state.store, account.id, time::now(), state.config.session_ttl).await?;
     let max_age = state.config.session_ttl / 1000;
     let cookie = cookie_header(SESSION_COOKIE, &token, max_age, state.config.secure_cookies);
     Ok(([(SET_COOKIE, cookie)], Json(AccountView::from(&account))).into_response())
@@ -81,7 +82,7 @@ pub async fn login(
     ))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = crate::auth::cookie_in(&headers, SESSION_COOKIE) {
-        state.store.end_session(&token).await?;
+        accounts::end_session(&state.store, &token).await?;
     }
     let cookie = cookie_header(SESSION_COOKIE, "", 0, state.config.secure_cookies);
     Ok(([(SET_COOKIE, cookie)], Json(LoggedOut { logged_out: true })).into_response())

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
+use gongzhi_app::accounts;
 use gongzhi_store::MIN_PASSWORD;
 use serde::Deserialize;
 
@@ -63,7 +64,7 @@ pub async fn change(
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "password.mismatch");
     }
     let session = cookie_in(&headers, SESSION_COOKIE).unwrap_or_default();
-    match state.store.change_password(user.id, &form.current, &form.new, &session).await {
+    match accounts::change_password(&state.store, user.id, &form.current, &form.new, &session).await {
         Ok(()) => show_page(&chrome, StatusCode::OK, None, true),
         Err(error) => {
             let error = crate::ApiError::from(error);

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use gongzhi_app::accounts;
 use gongzhi_domain::time;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
@@ -128,7 +129,7 @@ pub async fn submit(
         Err(LoginRefused::Unavailable(_)) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "error.unavailable"),
     };
     let now = time::now();
-    let Ok(token) = state.store.start_session(account.id, now, state.config.session_ttl).await else {
+    let Ok(token) = accounts::start_session(&state.store, account.id, now, state.config.session_ttl).await else {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "error.unavailable");
     };
     let cookie = cookie_header(SESSION_COOKIE, &token, state.config.session_ttl / 1000, state.config.secure_cookies);
@@ -144,7 +145,7 @@ pub struct LogoutForm {
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<LogoutForm>) -> Response {
     if same_site_form(&headers, &form.csrf) {
         if let Some(token) = cookie_in(&headers, SESSION_COOKIE) {
-            let _ = state.store.end_session(&token).await;
+            let _ = accounts::end_session(&state.store, &token).await;
         }
     }
     let cookie = cookie_header(SESSION_COOKIE, "", 0, state.config.secure_cookies);

@@ -1,6 +1,7 @@
 //! The public portal, phone first and working without JavaScript: submit a request, get
 //! its tracking code, follow it, evaluate the result.
 
+use gongzhi_app::photos;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -221,7 +222,7 @@ pub async fn submit(
         let (state, chrome, form, photos) = (&state, &chrome, &form, &photos);
         async move {
             if !photos.is_empty() && !form.key.is_empty() && form.key.len() <= 128 {
-                if let Err(error) = state.store.hold_photos(&form.key, photos, time::now()).await {
+                if let Err(error) = photos::hold(&state.store, &form.key, photos, time::now()).await {
                     tracing::warn!(%error, "photos of a refused form not held");
                 }
             }
@@ -267,7 +268,7 @@ pub async fn submit(
         Ok(created) => {
             let r = &created.request;
             // Photos held from an earlier try of this form went in with the request.
-            if let Err(error) = state.store.release_photos(&form.key).await {
+            if let Err(error) = photos::release(&state.store, &form.key).await {
                 tracing::warn!(%error, "held photos not let go");
             }
             let reply_by = expected_reply(&state, r).await;

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use gongzhi_app::audit;
 use gongzhi_app::{Act, AppError};
 use gongzhi_domain::deadline::{time_left, TimeLeft, Urgency};
 use gongzhi_domain::lifecycle::{Action, Command};
@@ -299,7 +300,7 @@ async fn show_request(
         other => people.get(other).cloned().unwrap_or_else(|| other.to_string()),
     };
     if crate::view::sees_phone(user) {
-        state.store.log_pii_access(user.id, vec![id]).await;
+        audit::saw_phones(&state.store, user.id, vec![id]).await;
     }
     let (name, phone) = crate::view::requester(&request, user);
     let mut open: Vec<Action> = gongzhi_app::visibility::actions(&request, user.role);

@@ -2,6 +2,7 @@
 //! or make-up working day (调休); a click turns one day around, and a newer official file
 //! (`date,kind,festival`, as shipped in `cn_official_days.csv`) replaces the whole.
 
+use gongzhi_app::admin;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -147,7 +148,7 @@ pub async fn toggle(
     let Some(date) = date else {
         return show_year(&state, &chrome, year, Some(Notice::refused(&chrome, "admin.bad_date"))).await;
     };
-    match state.store.toggle_day(&admin, date, time::now()).await {
+    match admin::toggle_day(&state.store, &admin, date, time::now()).await {
         Ok(_) => saved(&format!("/admin/calendar?year={year}")),
         Err(error) => show_year(&state, &chrome, year, Some(Notice::from_store(&chrome, error))).await,
     }
@@ -179,7 +180,7 @@ pub async fn load(
     if !same_site_form(&headers, &csrf) {
         return show_year(&state, &chrome, this_year(), Some(Notice::csrf(&chrome))).await;
     }
-    match state.store.load_calendar_as_admin(&admin, &csv, time::now()).await {
+    match admin::load_calendar(&state.store, &admin, &csv, time::now()).await {
         Ok(_) => saved("/admin/calendar"),
         Err(error) => {
             let mut notice = Notice::from_store(&chrome, error);

@@ -2,6 +2,7 @@
 //! working days to resolve, and the deadline policy those days stand in for: hours for
 //! urgent requests, working days for the rest, the warning lead and the evaluation window.
 
+use gongzhi_app::admin::{self, CategoryFields};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -178,8 +179,8 @@ pub async fn add(
     let (Ok(unit), Ok(days)) = (optional(&form.default_unit_id), optional(&form.resolve_days)) else {
         return back(Notice::refused(chrome, "refused.bad_days")).await;
     };
-    let added = state.store.add_category_as_admin(admin, parent, &form.name, unit, days, time::now()).await;
-    match added {
+    let fields = CategoryFields { name: &form.name, default_unit_id: unit, resolve_days: days };
+    match admin::add_category(&state.store, admin, parent, fields, time::now()).await {
         Ok(category) => saved(&format!("/admin/categories/{}", category.id)),
         Err(error) => back(Notice::from_store(chrome, error)).await,
     }
@@ -258,12 +259,9 @@ pub async fn change(
     let Ok(words) = catalogue::words(form.words.as_deref().unwrap_or_default()) else {
         return show_category(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "refused.bad_words"))).await;
     };
-    let now = time::now();
-    let mut changed = state.store.change_category(&admin, id, &form.name, unit, days, now).await.map(|_| ());
-    if changed.is_ok() && form.words.is_some() {
-        changed = state.store.set_category_words_as_admin(&admin, id, &words, now).await;
-    }
-    match changed {
+    let fields = CategoryFields { name: &form.name, default_unit_id: unit, resolve_days: days };
+    let words = form.words.is_some().then_some(words.as_slice());
+    match admin::change_category(&state.store, &admin, id, fields, words, time::now()).await {
         Ok(()) => saved(&format!("/admin/categories/{id}")),
         Err(error) => show_category(&state, &chrome, &admin, id, Some(Notice::from_store(&chrome, error))).await,
     }
@@ -320,7 +318,7 @@ pub async fn deadlines(
         return show_categories(&state, &chrome, &admin, None, Some(Notice::refused(&chrome, "refused.bad_policy")))
             .await;
     };
-    match state.store.set_policy_as_admin(&admin, &policy, time::now()).await {
+    match admin::set_policy(&state.store, &admin, &policy, time::now()).await {
         Ok(()) => saved("/admin/categories"),
         Err(error) => show_categories(&state, &chrome, &admin, None, Some(Notice::from_store(&chrome, error))).await,
     }

@@ -105,8 +105,8 @@ impl Notice {
         Notice { status: StatusCode::FORBIDDEN, ..Notice::refused(chrome, "form.csrf") }
     }
 
-    fn from_store(chrome: &Chrome, error: StoreError) -> Notice {
-        let error = crate::ApiError::from(error);
+    fn from_store(chrome: &Chrome, error: impl Into<crate::ApiError>) -> Notice {
+        let error = error.into();
         Notice { status: error.status, error: true, text: error.text.in_lang(chrome.t.lang) }
     }
 }

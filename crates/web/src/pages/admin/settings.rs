@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
+use gongzhi_app::admin;
 use gongzhi_domain::figures::Measure;
 use gongzhi_domain::measures::{Scoring, MAX_MINIMUM, MAX_WEIGHT};
 use gongzhi_domain::time;
@@ -139,7 +140,7 @@ pub async fn save(
     let Some(scoring) = form.scoring() else {
         return show(&state, &chrome, &form, Some(Notice::refused(&chrome, "refused.bad_scoring")));
     };
-    match state.store.set_scoring_as_admin(&admin, &scoring, time::now()).await {
+    match admin::set_scoring(&state.store, &admin, &scoring, time::now()).await {
         Ok(()) => saved("/admin/settings"),
         Err(error) => show(&state, &chrome, &form, Some(Notice::from_store(&chrome, error))),
     }

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
+use gongzhi_app::admin::{self, UnitChange};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
 use gongzhi_domain::unit::UnitKind;
@@ -124,23 +125,21 @@ pub async fn change(
     if !same_site_form(&headers, &form.csrf) {
         return show_unit(&state, &chrome, &admin, id, Some(Notice::csrf(&chrome))).await;
     }
-    let store = &state.store;
-    let now = time::now();
-    let result = match op.as_str() {
-        "rename" => store.rename_unit(&admin, id, &form.name, now).await,
+    let change = match op.as_str() {
+        "rename" => UnitChange::Rename { name: &form.name },
         "add" => {
             let Some(kind) = UnitKind::parse(&form.kind) else {
                 return show_unit(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "admin.choose_kind")))
                     .await;
             };
-            store.add_child_unit(&admin, id, kind, &form.code, &form.name, now).await.map(|_| ())
+            UnitChange::AddChild { kind, code: &form.code, name: &form.name }
         }
-        "deactivate" => store.set_unit_active(&admin, id, false, now).await,
-        "activate" => store.set_unit_active(&admin, id, true, now).await,
-        "delete" => store.delete_unit(&admin, id, now).await,
+        "deactivate" => UnitChange::SetActive(false),
+        "activate" => UnitChange::SetActive(true),
+        "delete" => UnitChange::Delete,
         _ => return not_found(&chrome),
     };
-    match result {
+    match admin::change_unit(&state.store, &admin, id, change, time::now()).await {
         Ok(()) if op == "delete" || op == "add" => saved("/admin/units"),
         Ok(()) => saved(&format!("/admin/units/{id}")),
         Err(error) => show_unit(&state, &chrome, &admin, id, Some(Notice::from_store(&chrome, error))).await,

@@ -2,6 +2,7 @@
 //! new account with its role and unit, and per account: another role or unit, a new
 //! password, logins stopped or allowed again, its API tokens listed and revoked.
 
+use gongzhi_app::admin::{self, NewUser, UserChange};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -151,9 +152,8 @@ pub async fn add(
     let (Some(role), Some(unit_id)) = (Role::parse(&form.role), form.unit_id) else {
         return refuse(Notice::refused(&chrome, "admin.choose_role_unit")).await;
     };
-    let added =
-        state.store.add_user_as_admin(&admin, &form.login, &form.name, role, unit_id, &form.password, time::now());
-    match added.await {
+    let user = NewUser { login: &form.login, name: &form.name, role, unit_id, password: &form.password };
+    match admin::add_user(&state.store, &admin, user, time::now()).await {
         Ok(account) => saved(&format!("/admin/users/{}", account.id)),
         Err(error) => refuse(Notice::from_store(&chrome, error)).await,
     }
@@ -240,10 +240,9 @@ pub async fn change(
     if !same_site_form(&headers, &form.csrf) {
         return show_user(&state, &chrome, &admin, id, Some(Notice::csrf(&chrome))).await;
     }
-    let (store, now) = (&state.store, time::now());
-    let result = match op.as_str() {
+    let change = match op.as_str() {
         "change" => match (Role::parse(&form.role), form.unit_id) {
-            (Some(role), Some(unit_id)) => store.change_user(&admin, id, role, unit_id, now).await,
+            (Some(role), Some(unit_id)) => UserChange::Assign { role, unit_id },
             _ => {
                 return show_user(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "admin.choose_role_unit")))
                     .await
@@ -252,16 +251,16 @@ pub async fn change(
         "password" if form.password != form.again => {
             return show_user(&state, &chrome, &admin, id, Some(Notice::refused(&chrome, "password.mismatch"))).await
         }
-        "password" => store.reset_password(&admin, id, &form.password, now).await,
-        "disable" => store.set_user_active(&admin, id, false, now).await,
-        "enable" => store.set_user_active(&admin, id, true, now).await,
+        "password" => UserChange::ResetPassword { password: &form.password },
+        "disable" => UserChange::SetActive(false),
+        "enable" => UserChange::SetActive(true),
         "revoke-token" => match form.token_id {
-            Some(token) => store.revoke_token_as_admin(&admin, id, token, now).await,
+            Some(token_id) => UserChange::RevokeToken { token_id },
             None => return not_found(&chrome),
         },
         _ => return not_found(&chrome),
     };
-    match result {
+    match admin::change_user(&state.store, &admin, id, change, time::now()).await {
         Ok(()) => saved(&format!("/admin/users/{id}")),
         Err(error) => show_user(&state, &chrome, &admin, id, Some(Notice::from_store(&chrome, error))).await,
     }

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Form;
+use gongzhi_app::audit;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::callback::{Answers, AttemptResult, Question};
 use gongzhi_domain::supervision::order::{due_after, DEFAULT_DAYS};
@@ -151,7 +152,7 @@ async fn show(
         return Ok(not_found(chrome));
     };
     // The number is shown here and only here; that it was shown is on record.
-    state.store.log_pii_access(user.id, vec![request.id]).await;
+    audit::saw_phones(&state.store, user.id, vec![request.id]).await;
     let names = Names::load(state).await?;
     let t = &chrome.t;
     let calls = attempts
