@@ -36,8 +36,8 @@ fn a_long_sheet_is_written_in_pieces_and_reads_back_whole() {
     let read = support::xlsx(&bytes).expect("read back");
     assert_eq!(read[0].1.len(), 5_001);
     assert_eq!(read[0].1[5_000], vec!["4999", "第4999条 小区路灯不亮，晚上出行不便"]);
-    // Deflated: far smaller than the XML it holds.
-    assert!(bytes.len() < 5_000 * 20, "{} bytes", bytes.len());
+    // Deflated: far smaller than the XML it holds (over 100 bytes a row).
+    assert!(bytes.len() < 5_000 * 25, "{} bytes", bytes.len());
 }
 
 /// Peak resident memory of this process so far, in MB (`VmHWM` in /proc/self/status).
