@@ -98,18 +98,18 @@ pub async fn leader(State(state): State<AppState>, chrome: Chrome) -> PageResult
     let (unit, measures, days, overdue, accuracy) = (unit?, measures?, days?, overdue?, accuracy?);
     let trend = trend_json(&chrome, &days);
     let overdue: Vec<(i64, String, String)> = overdue.into_iter().map(|r| (r.id, r.number, r.new.title)).collect();
-    // A list shorter than its limit is all there is; only a full one needs counting.
+    // A list shorter than its limit is all there is; a full one says only that there are
+    // more, which spares every overview a count over the whole subtree.
     let overdue_now = if overdue.len() < OVERDUE_SHOWN as usize {
-        overdue.len() as i64
+        chrome.t.get("leader.overdue_all").replace("{n}", &overdue.len().to_string())
     } else {
-        let counts = store.queue_counts(&staff, now).await?;
-        counts.iter().find(|(q, _)| *q == Queue::Overdue).map(|(_, n)| *n).unwrap_or_default()
+        chrome.t.get("leader.overdue_more").replace("{n}", &OVERDUE_SHOWN.to_string())
     };
     let overdue_note = chrome
         .t
         .get("leader.overdue_note")
         .replace("{count}", &measures.overdue_count.to_string())
-        .replace("{now}", &overdue_now.to_string())
+        .replace("{now}", &overdue_now)
         .replace("{shown}", &overdue.len().to_string());
     let scope = Scope { unit: unit.clone(), from, to: today };
     let template = Leader {
