@@ -70,6 +70,8 @@ test('a resident on a phone finds a category by the word they use and keeps the 
   assert.match(await page.locator('#reply-by').innerText(), /^预计答复日期：最迟 \d{4}-\d{2}-\d{2}/);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   await page.click('#copy-code');
+  // The clipboard answers asynchronously; the words follow once it has.
+  await page.waitForFunction(() => document.getElementById('copy-done').textContent !== '');
   assert.equal(await page.locator('#copy-done').innerText(), '已复制查询码');
   await assertAccessible(page, assert, 'the confirmation');
   await saveScreenshot(page, 'resident-done-phone');
