@@ -324,12 +324,15 @@ async fn show_request(
         })
         .collect();
     let (status, error) = super::error::said(refusal);
-    let units = super::desk::targets(state).await?;
-    let photos = state.store.photos_of(id).await?;
-    let category = match request.new.category_id {
-        Some(id) => category_path(state, id).await?,
-        None => String::new(),
+    // Independent reads, each on its own connection: the page waits for the slowest only.
+    let category = async {
+        match request.new.category_id {
+            Some(category) => category_path(state, category).await,
+            None => Ok(String::new()),
+        }
     };
+    let (units, photos, category) = tokio::join!(super::desk::targets(state), state.store.photos_of(id), category);
+    let (units, photos, category) = (units?, photos?, category?);
     let time_left = request.resolve_by.filter(|_| request.status.is_open()).map(|due| {
         let settings = state.store.settings();
         match time_left(&settings.calendar, due, time::now()) {
