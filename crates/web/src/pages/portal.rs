@@ -262,14 +262,18 @@ pub async fn submit(
     // The request and its photos are kept together, or the form comes back as typed.
     // Photos held from an earlier try of this form come first.
     let mut all = held_photos(&state, &form.key).await?;
+    let had_held = !all.is_empty();
     all.extend(photos.iter().cloned());
     let submission = Submission { new, key, actor: Actor::Requester, photos: all };
     match gongzhi_app::submit(&state.store, &*state.suggester, submission).await {
         Ok(created) => {
             let r = &created.request;
-            // Photos held from an earlier try of this form went in with the request.
-            if let Err(error) = photos::release(&state.store, &form.key).await {
-                tracing::warn!(%error, "held photos not let go");
+            // Photos held from an earlier try of this form went in with the request; a
+            // first try held none and writes nothing more.
+            if had_held {
+                if let Err(error) = photos::release(&state.store, &form.key).await {
+                    tracing::warn!(%error, "held photos not let go");
+                }
             }
             let reply_by = expected_reply(&state, r).await;
             let done = Submitted { chrome: &chrome, number: &r.number, code: &r.tracking_code, reply_by };
