@@ -113,6 +113,15 @@ test('a community handler on a phone opens on the pressing queue and is led to t
   await assertAccessible(page, assert, 'the workbench on a phone');
   await saveScreenshot(page, 'handler-work-phone');
 
+  // The header is one row on a phone: the links fold behind 菜单 and open with it.
+  const header = await page.locator('header.top').boundingBox();
+  assert.ok(header.height < 70, `the header is ${header.height}px tall on a phone`);
+  assert.equal(await page.locator('header.top a[href="/work/search"]').isVisible(), false);
+  await page.click('header.top .menu-toggle');
+  assert.equal(await page.locator('header.top a[href="/work/search"]').isVisible(), true);
+  await saveScreenshot(page, 'handler-menu-phone');
+  await page.click('header.top .menu-toggle');
+
   // Lists are cards on a phone: one row fills the width, its title first.
   await page.goto('/work?queue=claim');
   const card = page.locator(`table.rows tr:has(a[href="/work/requests/${id}"])`);

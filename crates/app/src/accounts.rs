@@ -1,13 +1,10 @@
-//! Accounts and their ways in: a session after a login, leaving it, changing one's own
-//! password, API tokens for tools, and accounts opened from the command line.
-//!
-//! Counting login attempts and remembering the addresses an account logs in from are
-//! the web's throttle (`gongzhi_web::auth`), not a use case: they guard the door and
-//! change nothing anyone reads.
+//! Accounts and their ways in: logging in (with its throttle), a session after a login,
+//! leaving it, changing one's own password, API tokens for tools, and accounts opened
+//! from the command line.
 
 use gongzhi_domain::role::Role;
 use gongzhi_domain::time::Millis;
-use gongzhi_store::{hash_password, Account, Store, StoreError, TokenInfo, MIN_PASSWORD};
+use gongzhi_store::{hash_password, Account, Store, StoreError, TokenInfo};
 
 use crate::Result;
 
@@ -46,9 +43,76 @@ pub async fn add_account(
     unit_id: i64,
     password: &str,
 ) -> Result<Account> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(StoreError::Refused("short_password").into());
-    }
+    gongzhi_domain::admin::password(password).map_err(StoreError::Refused)?;
     let hash = hash_password(password)?;
     Ok(store.add_user(login, name, role, unit_id, &hash).await?)
+}
+
+/// How many logins may be tried, and in what windows (see `log_in`).
+#[derive(Debug, Clone)]
+pub struct LoginLimits {
+    /// Per account and address, in `window`.
+    pub attempts: i64,
+    pub window: Millis,
+    /// Per account, from addresses it has not logged in from lately, in `account_window`.
+    pub account_attempts: i64,
+    pub account_window: Millis,
+}
+
+/// Why a login was refused.
+#[derive(Debug)]
+pub enum LoginRefused {
+    /// Not the shape of any login: 1 to 64 letters, digits, `_`, `.` or `-`.
+    Malformed,
+    Throttled,
+    Wrong,
+    Unavailable(StoreError),
+}
+
+impl From<StoreError> for LoginRefused {
+    fn from(error: StoreError) -> LoginRefused {
+        LoginRefused::Unavailable(error)
+    }
+}
+
+/// The account whose login and password these are, as typed at `addr`.
+///
+/// Logins are counted before the password is checked, so that a burst of guesses is cut
+/// at the limit however many arrive at once, and counted twice over:
+///
+/// - per account and address, `attempts` in `window` (by default 10 in ten minutes):
+///   whoever guesses from one address is stopped there, and only there;
+/// - per account, `account_attempts` in `account_window` (by default 30 an hour), for
+///   attempts from addresses the account has not logged in from in the last
+///   `LOGIN_SOURCE_DAYS` days: guesses spread over many addresses are stopped too, but
+///   the owner, at an address they have logged in from, is not held up by them.
+///
+/// An unknown login is checked against a stand-in hash, so it answers as slowly as a
+/// wrong password for a real one.
+pub async fn log_in(
+    store: &Store,
+    limits: &LoginLimits,
+    login: &str,
+    password: &str,
+    addr: &str,
+    now: Millis,
+) -> std::result::Result<Account, LoginRefused> {
+    let login = gongzhi_domain::admin::login(login).ok_or(LoginRefused::Malformed)?;
+    let here = format!("login:{login}@{addr}");
+    if store.count_attempt(&here, limits.window, now).await? > limits.attempts {
+        return Err(LoginRefused::Throttled);
+    }
+    let everywhere = format!("login:{login}");
+    let familiar = store.known_login_source(login, addr, now).await?;
+    if !familiar && store.count_attempt(&everywhere, limits.account_window, now).await? > limits.account_attempts {
+        return Err(LoginRefused::Throttled);
+    }
+    let account = store.authenticate(login, password).await?.ok_or(LoginRefused::Wrong)?;
+    // The right password does not use up the owner's attempts.
+    store.forgive_attempt(&here).await?;
+    if !familiar {
+        store.forgive_attempt(&everywhere).await?;
+    }
+    store.remember_login_source(login, addr, now).await?;
+    Ok(account)
 }

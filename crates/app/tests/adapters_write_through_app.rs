@@ -38,11 +38,10 @@ const WRITING_VERBS: &[&str] = &[
     "toggle",
 ];
 
-/// Writes that guard the door rather than change anything a person reads: the login and
-/// tracking-code throttles (`web::auth`, `api::track`) and the planner's statistics after
-/// a bulk load. They stay in the adapters (docs/architecture.md).
-const INFRASTRUCTURE: &[&str] =
-    &["count_attempt", "forgive_attempt", "clear_passed_attempts", "remember_login_source", "analyze"];
+/// Writes that guard the door rather than change anything a person reads: the
+/// tracking-code throttle (`api::track`) and the planner's statistics after a bulk load.
+/// They stay in the adapters (docs/architecture.md).
+const INFRASTRUCTURE: &[&str] = &["count_attempt", "clear_passed_attempts", "analyze"];
 
 fn crate_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).join("src")

@@ -6,6 +6,7 @@
 //! This crate deliberately knows nothing of databases, HTTP or async: the store applies
 //! the changes it computes, the web layer renders them.
 
+pub mod admin;
 pub mod bulletin;
 pub mod calendar;
 pub mod catalogue;

@@ -126,14 +126,11 @@ pub(crate) fn account_from_row(row: &AnyRow) -> Result<Account> {
     })
 }
 
-pub const MIN_PASSWORD: usize = 8;
+pub use gongzhi_domain::admin::MIN_PASSWORD;
 
-/// A login as typed, trimmed, if it is 1 to 64 letters, digits, `_`, `.` or `-`.
+/// A login as typed, trimmed, if it is well formed (`gongzhi_domain::admin::login`).
 pub fn well_formed_login(login: &str) -> Option<&str> {
-    let login = login.trim();
-    let valid =
-        !login.is_empty() && login.len() <= 64 && login.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
-    valid.then_some(login)
+    gongzhi_domain::admin::login(login)
 }
 
 pub(crate) fn check_login(login: &str) -> Result<&str> {
@@ -143,9 +140,7 @@ pub(crate) fn check_login(login: &str) -> Result<&str> {
 
 /// The argon2 hash of a new password that is long enough, computed off the async threads.
 pub(crate) async fn hash_new_password(password: &str) -> Result<String> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(StoreError::Refused("short_password"));
-    }
+    gongzhi_domain::admin::password(password).map_err(StoreError::Refused)?;
     let password = password.to_string();
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -185,6 +180,21 @@ impl Store {
     pub async fn account(&self, id: i64) -> Result<Account> {
         let row = sqlx::query(&format!("{ACCOUNT} WHERE u.id = $1")).bind(id).fetch_optional(self.pool()).await?;
         account_from_row(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The names of these accounts, by id: a timeline names only those who acted on it.
+    pub async fn account_names(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("SELECT id, name FROM users WHERE id IN ({})", marks.join(", "));
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("name")?))).collect()
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {

@@ -7,6 +7,7 @@
 //! admin of a root unit may change.
 
 use chrono::NaiveDate;
+use gongzhi_domain::admin as rules;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::deadline::DeadlinePolicy;
@@ -58,10 +59,8 @@ pub struct Listing<T> {
     pub total: i64,
 }
 
-const LONGEST_NAME: usize = 100;
-
 fn require_admin(admin: &Staff) -> Result<()> {
-    if admin.role == Role::Admin {
+    if rules::may_administer(admin) {
         Ok(())
     } else {
         Err(StoreError::Rule(Broken::OutOfScope))
@@ -71,20 +70,15 @@ fn require_admin(admin: &Staff) -> Result<()> {
 /// District-wide settings belong to the admins of a root unit.
 pub(crate) fn require_root_admin(admin: &Staff) -> Result<()> {
     require_admin(admin)?;
-    if path_ids(&admin.unit_path).count() == 1 {
+    if rules::may_set_for_district(admin) {
         Ok(())
     } else {
         Err(StoreError::Refused("district_admin_only"))
     }
 }
 
-/// A name as typed, trimmed, if it is not empty and not too long.
 fn check_name(name: &str) -> Result<&str> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > LONGEST_NAME {
-        return Err(StoreError::Refused("bad_name"));
-    }
-    Ok(name)
+    rules::name(name).map_err(StoreError::Refused)
 }
 
 pub(crate) async fn record(
@@ -174,13 +168,8 @@ impl Store {
     ) -> Result<Unit> {
         let parent = self.unit_in_scope(admin, parent_id).await?;
         let name = check_name(name)?;
-        let code = code.trim();
-        if code.is_empty() || code.len() > 32 || code.chars().any(char::is_whitespace) {
-            return Err(StoreError::Refused("bad_code"));
-        }
-        if kind == UnitKind::District {
-            return Err(StoreError::Refused("district_is_root"));
-        }
+        let code = rules::unit_code(code).map_err(StoreError::Refused)?;
+        rules::may_add_under_parent(kind).map_err(StoreError::Refused)?;
         let mut tx = self.pool().begin().await?;
         let unit = insert_unit(&mut tx, Some(parent.id), Some(&parent.path), kind, code, name).await?;
         record(&mut tx, admin, &unit.path, "unit.add", &unit_label(&unit), &unit_label(&parent), now).await?;

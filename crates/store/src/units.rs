@@ -157,6 +157,25 @@ impl Store {
         category_from_row(&row)
     }
 
+    /// A category's names from the top of the catalogue down, joined by " / "; empty for
+    /// an unknown category. One round trip however deep the catalogue.
+    pub async fn category_path(&self, id: i64) -> Result<String> {
+        // The depth bound only guards against a cycle an edit might leave.
+        let rows = sqlx::query(
+            "WITH RECURSIVE up (id, parent_id, name, depth) AS (
+                 SELECT id, parent_id, name, 0 FROM categories WHERE id = $1
+                 UNION ALL
+                 SELECT c.id, c.parent_id, c.name, up.depth + 1
+                 FROM categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 8)
+             SELECT name FROM up ORDER BY depth DESC",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        let names = rows.iter().map(|row| row.try_get::<String, _>("name")).collect::<Result<Vec<_>, _>>()?;
+        Ok(names.join(" / "))
+    }
+
     pub async fn categories(&self) -> Result<Vec<Category>> {
         let rows =
             sqlx::query("SELECT id, parent_id, level, name, default_unit_id, resolve_days FROM categories ORDER BY id")

@@ -1,18 +1,6 @@
 //! Who is calling: a staff member by bearer token (API clients) or session cookie
-//! (browsers), or nobody; from which address; and logging in, with its throttle.
-//!
-//! Logins are counted before the password is checked, so that a burst of guesses is
-//! cut at the limit however many arrive at once, and counted twice over:
-//!
-//! - per account and address, `login_attempts` in `throttle_window` (10 in ten
-//!   minutes): whoever guesses from one address is stopped there, and only there;
-//! - per account, `login_account_attempts` in `login_account_window` (30 an hour), for
-//!   attempts from addresses the account has not logged in from in the last
-//!   `LOGIN_SOURCE_DAYS` days: guesses spread over many addresses are stopped too, but
-//!   the owner, at an address they have logged in from, is not held up by them.
-//!
-//! An unknown login is checked against a stand-in hash, so it answers as slowly as a
-//! wrong password for a real one.
+//! (browsers), or nobody; from which address; and logging in, with the throttle
+//! `gongzhi_app::accounts::log_in` describes.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -20,7 +8,8 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use gongzhi_domain::time;
-use gongzhi_store::{well_formed_login, Account, StoreError};
+use gongzhi_app::accounts::LoginLimits;
+use gongzhi_store::{Account, StoreError};
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -95,21 +84,7 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
-/// Why a login was refused.
-#[derive(Debug)]
-pub enum LoginRefused {
-    /// Not the shape of any login: 1 to 64 letters, digits, `_`, `.` or `-`.
-    Malformed,
-    Throttled,
-    Wrong,
-    Unavailable(StoreError),
-}
-
-impl From<StoreError> for LoginRefused {
-    fn from(error: StoreError) -> LoginRefused {
-        LoginRefused::Unavailable(error)
-    }
-}
+pub use gongzhi_app::accounts::LoginRefused;
 
 impl From<LoginRefused> for ApiError {
     fn from(refused: LoginRefused) -> ApiError {
@@ -122,30 +97,17 @@ impl From<LoginRefused> for ApiError {
     }
 }
 
-/// The account whose login and password these are, as typed at `addr`, counted by the
-/// throttle described above.
+/// The account whose login and password these are, as typed at `addr`, within the
+/// configured limits.
 pub async fn log_in(state: &AppState, login: &str, password: &str, addr: &str) -> Result<Account, LoginRefused> {
-    let login = well_formed_login(login).ok_or(LoginRefused::Malformed)?;
-    let (store, config, now) = (&state.store, &state.config, time::now());
-    let here = format!("login:{login}@{addr}");
-    if store.count_attempt(&here, config.throttle_window, now).await? > config.login_attempts {
-        return Err(LoginRefused::Throttled);
-    }
-    let everywhere = format!("login:{login}");
-    let familiar = store.known_login_source(login, addr, now).await?;
-    if !familiar
-        && store.count_attempt(&everywhere, config.login_account_window, now).await? > config.login_account_attempts
-    {
-        return Err(LoginRefused::Throttled);
-    }
-    let account = store.authenticate(login, password).await?.ok_or(LoginRefused::Wrong)?;
-    // The right password does not use up the owner's attempts.
-    store.forgive_attempt(&here).await?;
-    if !familiar {
-        store.forgive_attempt(&everywhere).await?;
-    }
-    store.remember_login_source(login, addr, now).await?;
-    Ok(account)
+    let config = &state.config;
+    let limits = LoginLimits {
+        attempts: config.login_attempts,
+        window: config.throttle_window,
+        account_attempts: config.login_account_attempts,
+        account_window: config.login_account_window,
+    };
+    gongzhi_app::accounts::log_in(&state.store, &limits, login, password, addr, time::now()).await
 }
 
 /// Whether a request comes with staff credentials: any bearer token, or the cookie of a

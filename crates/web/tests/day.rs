@@ -134,11 +134,11 @@ async fn the_handler_opens_on_overdue_work_and_is_led_to_the_next_step() {
     let mut handler = Browser::new(&store);
     handler.login("handler_c1", "demo-password").await;
     let home = handler.get("/work").await;
-    assert!(home.html.contains("id=\"queue-overdue\" aria-current=\"page\""), "{}", home.html);
+    assert!(home.html.contains("id=\"queue-overdue\" class=\"some\" aria-current=\"page\""), "{}", home.html);
     assert!(home.html.contains(&format!("/work/requests/{}", late.id)));
     assert!(!home.html.contains("id=\"queue-intake\"") && !home.html.contains("id=\"queue-dispatch\""));
     let claim = handler.get("/work?queue=claim").await;
-    assert!(claim.html.contains("id=\"queue-claim\" aria-current=\"page\""));
+    assert!(claim.html.contains("id=\"queue-claim\" class=\"some\" aria-current=\"page\""), "{}", claim.html);
     assert!(claim.html.contains("<td class=\"title\">柳湾社区井盖缺失</td>"), "cards have a title cell");
 
     let page = handler.get(&format!("/work/requests/{}", waiting.id)).await;

@@ -17,7 +17,7 @@ use gongzhi_domain::catalogue::Category;
 use gongzhi_domain::time;
 use gongzhi_domain::unit::Unit;
 use gongzhi_domain::UnitKind;
-use gongzhi_store::{Queue, RequestHead, StoreError, Suggestion};
+use gongzhi_store::{Queue, RequestHead, Suggestion};
 use serde::Deserialize;
 
 use super::{page, Chrome, PageResult};
@@ -310,10 +310,8 @@ fn groups(chrome: &Chrome, mut units: Vec<Unit>) -> Vec<UnitGroup> {
 }
 
 /// The units a dispatch form offers, by name: those that handle work and take it now.
-pub(crate) async fn targets(state: &AppState) -> Result<Vec<(i64, String)>, StoreError> {
-    let inactive = state.store.inactive_units().await?;
-    let units = state.store.units().await?;
-    let mut targets: Vec<(i64, String)> = dispatchable(units, &inactive).into_iter().map(|u| (u.id, u.name)).collect();
+pub(crate) fn targets_among(units: Vec<Unit>, inactive: &[i64]) -> Vec<(i64, String)> {
+    let mut targets: Vec<(i64, String)> = dispatchable(units, inactive).into_iter().map(|u| (u.id, u.name)).collect();
     targets.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(targets)
+    targets
 }

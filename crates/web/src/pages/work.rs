@@ -204,7 +204,7 @@ fn fields(action: Action) -> Vec<&'static str> {
         Action::Reject | Action::Return | Action::DenyExtension | Action::Reopen => vec!["reason"],
         Action::Answer => vec!["reply"],
         Action::Resolve => vec!["reply", "contacted"],
-        Action::Dispatch => vec!["unit_id", "co_unit_ids"],
+        Action::Dispatch => vec!["unit_id", "co_unit_ids", "instructions"],
         Action::Progress | Action::Press => vec!["note"],
         Action::RequestExtension => vec!["until", "reason"],
         Action::Evaluate => vec!["solved", "satisfaction"],
@@ -290,15 +290,36 @@ async fn show_request(
         }
         Err(error) => return Err(error.into()),
     };
-    let events: Vec<EventRecord> = state.store.events_of(id).await?;
-    let names = unit_names(state).await?;
-    let people: HashMap<String, String> =
-        state.store.accounts().await?.into_iter().map(|a| (format!("user:{}", a.id), a.name)).collect();
+    // Independent reads, each on its own connection: the page waits for the slowest only.
+    let category = async {
+        match request.new.category_id {
+            Some(category) => state.store.category_path(category).await,
+            None => Ok(String::new()),
+        }
+    };
+    let (events, units, inactive, photos, category) = tokio::join!(
+        state.store.events_of(id),
+        state.store.units(),
+        state.store.inactive_units(),
+        state.store.photos_of(id),
+        category
+    );
+    let (events, units, inactive, photos, category): (Vec<EventRecord>, _, _, _, _) =
+        (events?, units?, inactive?, photos?, category?);
+    // Only those who acted on this request are named: the district may have thousands.
+    let mut acted: Vec<i64> = events.iter().filter_map(|e| e.actor.strip_prefix("user:")?.parse().ok()).collect();
+    acted.sort_unstable();
+    acted.dedup();
+    let people = state.store.account_names(&acted).await?;
     let actor = |name: &str| match name {
         "requester" => chrome.t.get("request.requester").to_string(),
         "system" => chrome.t.get("request.system").to_string(),
-        other => people.get(other).cloned().unwrap_or_else(|| other.to_string()),
+        other => other
+            .strip_prefix("user:")
+            .and_then(|id| people.get(&id.parse().ok()?).cloned())
+            .unwrap_or_else(|| other.to_string()),
     };
+    let names: HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
     if crate::view::sees_phone(user) {
         audit::saw_phones(&state.store, user.id, vec![id]).await;
     }
@@ -324,15 +345,7 @@ async fn show_request(
         })
         .collect();
     let (status, error) = super::error::said(refusal);
-    // Independent reads, each on its own connection: the page waits for the slowest only.
-    let category = async {
-        match request.new.category_id {
-            Some(category) => category_path(state, category).await,
-            None => Ok(String::new()),
-        }
-    };
-    let (units, photos, category) = tokio::join!(super::desk::targets(state), state.store.photos_of(id), category);
-    let (units, photos, category) = (units?, photos?, category?);
+    let units = super::desk::targets_among(units, &inactive);
     let time_left = request.resolve_by.filter(|_| request.status.is_open()).map(|due| {
         let settings = state.store.settings();
         match time_left(&settings.calendar, due, time::now()) {
@@ -375,27 +388,6 @@ async fn show_request(
 #[template(path = "work/not_found.html")]
 struct NotFound<'a> {
     chrome: &'a Chrome,
-}
-
-/// A category's whole path ("城乡建设 / 市政设施 / 井盖"), read up from the category itself:
-/// a few rows, where the whole catalogue with its words would be thousands. A category
-/// since removed shows no path.
-async fn category_path(state: &AppState, id: i64) -> Result<String, StoreError> {
-    let mut names = Vec::new();
-    let mut next = Some(id);
-    // The catalogue has three levels; the bound only guards against a cycle.
-    while let Some(id) = next.filter(|_| names.len() < 8) {
-        match state.store.category(id).await {
-            Ok(category) => {
-                names.push(category.name);
-                next = category.parent_id;
-            }
-            Err(StoreError::NotFound) => return Ok(String::new()),
-            Err(error) => return Err(error),
-        }
-    }
-    names.reverse();
-    Ok(names.join(" / "))
 }
 
 #[derive(Deserialize)]
