@@ -16,6 +16,7 @@ pub mod geo;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;
+pub mod open311;
 pub mod phone;
 pub mod request;
 pub mod role;
