@@ -64,7 +64,7 @@ pub async fn submit_from(
     let Submission { new, key, actor, photos } = submission;
     new.check()?;
     let suggestion = suggester.suggest(&new).await;
-    let created = store.create_from(new, key, actor, suggestion, photos, origin).await?;
+    let created = store.create_with(new, key, actor, suggestion, photos, origin).await?;
     if !created.replayed {
         suggester.remember(&created.request);
     }

@@ -732,7 +732,7 @@ impl Store {
     /// Intake: stores a new request with its first event. With an idempotency key, a
     /// repeated call returns the request the first call created.
     pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, None, Vec::new()).await
+        self.create_with(new, idempotency_key, actor, None, Vec::new(), None).await
     }
 
     /// As `create`, storing intake's routing suggestion with the request.
@@ -743,27 +743,16 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
     ) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, suggestion, Vec::new()).await
+        self.create_with(new, idempotency_key, actor, suggestion, Vec::new(), None).await
     }
 
     /// As `create_suggested`, keeping the photos sent with the submission with its
     /// first event, in the same transaction: the request and its photos are kept
     /// together or not at all. The request's own rules (`NewRequest::check`) are the
-    /// caller's to check first; the unit's are checked here, where it is read.
+    /// caller's to check first; the unit's are checked here, where it is read. The
+    /// Open311 client that sent it, if one did, is recorded with it in the same
+    /// transaction, and named in its first event.
     pub async fn create_with(
-        &self,
-        new: NewRequest,
-        idempotency_key: Option<String>,
-        actor: Actor,
-        suggestion: Option<crate::suggestions::NewSuggestion>,
-        photos: Vec<Vec<u8>>,
-    ) -> Result<Created> {
-        self.create_from(new, idempotency_key, actor, suggestion, photos, None).await
-    }
-
-    /// As `create_with`, recording the Open311 client that sent it with the request, in
-    /// its transaction, and in its first event.
-    pub async fn create_from(
         &self,
         new: NewRequest,
         idempotency_key: Option<String>,
