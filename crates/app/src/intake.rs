@@ -8,6 +8,7 @@ use std::future::Future;
 
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::{Actor, Request};
+use gongzhi_store::open311::Origin;
 use gongzhi_store::{Created, Imported, NewSuggestion, Store};
 
 use crate::Result;
@@ -50,10 +51,20 @@ impl Submission {
 
 /// Stores a new request with its suggestion and photos, or refuses it by a rule.
 pub async fn submit(store: &Store, suggester: &impl Suggest, submission: Submission) -> Result<Created> {
+    submit_from(store, suggester, submission, None).await
+}
+
+/// As `submit`, for a request an Open311 client sent: which client is recorded with it.
+pub async fn submit_from(
+    store: &Store,
+    suggester: &impl Suggest,
+    submission: Submission,
+    origin: Option<Origin>,
+) -> Result<Created> {
     let Submission { new, key, actor, photos } = submission;
     new.check()?;
     let suggestion = suggester.suggest(&new).await;
-    let created = store.create_with(new, key, actor, suggestion, photos).await?;
+    let created = store.create_with(new, key, actor, suggestion, photos, origin).await?;
     if !created.replayed {
         suggester.remember(&created.request);
     }

@@ -42,6 +42,12 @@ enum Command {
         #[command(subcommand)]
         command: commands::admin::Token,
     },
+    /// Keys of Open311 client systems: add, list, revoke.
+    #[command(name = "open311-key")]
+    Open311Key {
+        #[command(subcommand)]
+        command: commands::open311::Open311Key,
+    },
     /// Staff accounts.
     User {
         #[command(subcommand)]
@@ -91,6 +97,7 @@ async fn main() -> Result<()> {
         Command::Audit { command } => commands::audit::run(&cli.database_url()?, &cli.data_dir, command).await,
         Command::Token { command } => commands::admin::token(&cli.database_url()?, command).await,
         Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
+        Command::Open311Key { command } => commands::open311::run(&cli.database_url()?, command).await,
         Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,
         Command::Bulletin { command } => commands::bulletin::run(|| cli.database_url(), command).await,
         Command::Bench(args) => commands::bench::run(cli.database_url.clone(), args).await,

@@ -55,6 +55,7 @@ impl World {
             requester_name: spec.requester_name.clone(),
             requester_phone: spec.requester_phone.clone(),
             anonymous: spec.anonymous,
+            location: None,
         }
     }
 }

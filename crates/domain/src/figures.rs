@@ -302,6 +302,7 @@ mod tests {
             requester_name: String::new(),
             requester_phone: String::new(),
             anonymous: true,
+            location: None,
         };
         let t0 = 1_700_000_000_000 + i64::from(seed[1]) * HOUR;
         let mut r = Request::submitted(new, "/1/".into(), t0);

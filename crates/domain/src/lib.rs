@@ -1,7 +1,7 @@
 //! The rules of Gongzhi, free of I/O: what a request is, which actions move it from state
 //! to state and who may take them (`lifecycle`), when it is due on the working-day
-//! calendar (`calendar`, `deadline`), how it counts in the measures (`measures`), and who
-//! may see what (`scope`, `role`).
+//! calendar (`calendar`, `deadline`), how it counts in the measures (`measures`), where it
+//! is (`geo`), and who may see what (`scope`, `role`).
 //!
 //! This crate deliberately knows nothing of databases, HTTP or async: the store applies
 //! the changes it computes, the web layer renders them.
@@ -13,9 +13,11 @@ pub mod catalogue;
 pub mod deadline;
 pub mod error;
 pub mod figures;
+pub mod geo;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;
+pub mod open311;
 pub mod phone;
 pub mod request;
 pub mod role;

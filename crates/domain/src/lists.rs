@@ -162,6 +162,7 @@ mod tests {
             requester_name: String::new(),
             requester_phone: String::new(),
             anonymous: false,
+            location: None,
         };
         Request::submitted(new, "/1/3/".into(), 0)
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Broken;
+use crate::geo::Point;
 use crate::time::Millis;
 
 /// Declares a closed vocabulary whose names are the glossary's code names, with the one
@@ -131,6 +132,9 @@ pub struct NewRequest {
     pub requester_name: String,
     pub requester_phone: String,
     pub anonymous: bool,
+    /// Where the problem is, when the channel knows (a phone's GPS, an Open311 client).
+    #[serde(default)]
+    pub location: Option<Point>,
 }
 
 /// Limits on what intake accepts, in characters.
@@ -164,6 +168,9 @@ impl NewRequest {
         }
         if !self.requester_phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
             return Err(Broken::Invalid { field: "requester_phone", reason: "digits only".into() });
+        }
+        if let Some(point) = &self.location {
+            point.check()?;
         }
         Ok(())
     }

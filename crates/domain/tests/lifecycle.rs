@@ -28,6 +28,7 @@ fn new_request() -> Request {
         requester_name: "张三".into(),
         requester_phone: "13812341234".into(),
         anonymous: false,
+        location: None,
     };
     let mut request = Request::submitted(new, "/1/2/3/".into(), START);
     request.id = 7;

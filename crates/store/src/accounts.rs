@@ -41,7 +41,7 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
-fn digest(token: &str) -> String {
+pub(crate) fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

@@ -28,6 +28,7 @@ mod error;
 mod figures;
 mod lists;
 pub mod metrics;
+pub mod open311;
 mod queries;
 mod replay;
 mod rows;

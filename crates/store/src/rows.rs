@@ -1,6 +1,7 @@
 //! How a request maps to its row. The column lists are written once here and every
 //! query that reads or writes a whole request uses them.
 
+use gongzhi_domain::geo::Point;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::*;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -28,6 +29,8 @@ pub const FIXED: &[&str] = &[
     "requester_phone",
     "anonymous",
     "created_at",
+    "lat",
+    "long",
 ];
 
 /// Changed by the lifecycle.
@@ -102,6 +105,8 @@ pub fn bind_fixed<'q>(q: AnyQuery<'q>, r: &'q Request) -> AnyQuery<'q> {
         .bind(n.requester_phone.as_str())
         .bind(i64::from(n.anonymous))
         .bind(r.created_at)
+        .bind(n.location.map(|p| p.lat))
+        .bind(n.location.map(|p| p.long))
 }
 
 pub fn bind_moving<'q>(q: AnyQuery<'q>, r: &'q Request) -> AnyQuery<'q> {
@@ -140,6 +145,13 @@ pub(crate) fn flag(row: &AnyRow, column: &str) -> Result<Option<bool>> {
     Ok(row.try_get::<Option<i64>, _>(column)?.map(|v| v != 0))
 }
 
+/// The request's coordinates: both or none are stored.
+pub(crate) fn point(row: &AnyRow) -> Result<Option<Point>> {
+    let lat: Option<f64> = row.try_get("lat")?;
+    let long: Option<f64> = row.try_get("long")?;
+    Ok(lat.zip(long).map(|(lat, long)| Point { lat, long }))
+}
+
 pub fn request_from_row(row: &AnyRow) -> Result<Request> {
     let new = NewRequest {
         kind: vocab(row, "kind", Kind::parse)?,
@@ -154,6 +166,7 @@ pub fn request_from_row(row: &AnyRow) -> Result<Request> {
         requester_name: row.try_get("requester_name")?,
         requester_phone: row.try_get("requester_phone")?,
         anonymous: flag(row, "anonymous")?.unwrap_or(false),
+        location: point(row)?,
     };
     let co_units: String = row.try_get("co_unit_ids")?;
     let satisfaction: Option<String> = row.try_get("satisfaction")?;

@@ -25,6 +25,9 @@ pub(crate) enum Kind {
     Text,
     /// Text kept as the first 128 bits of its SHA-256.
     Digest,
+    /// A coordinate, kept as the digest of its decimal form: like the address, it can
+    /// point at someone's home.
+    Coordinate,
 }
 
 use Kind::*;
@@ -48,6 +51,8 @@ pub(crate) const COLUMNS: &[(&str, Kind)] = &[
     ("requester_phone", Digest),
     ("anonymous", Int),
     ("created_at", Int),
+    ("lat", Coordinate),
+    ("long", Coordinate),
     ("status", Text),
     ("version", Int),
     ("assignee_unit_id", Int),
@@ -82,6 +87,10 @@ fn text(value: Option<&str>) -> Value {
     value.map_or(Value::Null, Value::from)
 }
 
+fn real(value: Option<f64>) -> Value {
+    value.map_or(Value::Null, Value::from)
+}
+
 pub(crate) fn digest(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..16])
 }
@@ -107,6 +116,8 @@ fn cells(r: &Request) -> Vec<Value> {
         text(Some(&n.requester_phone)),
         int(Some(i64::from(n.anonymous))),
         int(Some(r.created_at)),
+        real(n.location.map(|p| p.lat)),
+        real(n.location.map(|p| p.long)),
         text(Some(r.status.as_str())),
         int(Some(r.version)),
         int(r.assignee_unit_id),
@@ -139,6 +150,7 @@ fn cells(r: &Request) -> Vec<Value> {
 fn recorded(kind: Kind, value: Value) -> Value {
     match (kind, value) {
         (Digest, Value::String(text)) => Value::String(digest(&text)),
+        (Coordinate, Value::Number(number)) => Value::String(digest(&number.to_string())),
         (_, value) => value,
     }
 }
@@ -152,10 +164,12 @@ pub(crate) fn of_row(row: &AnyRow) -> Vec<Result<(Value, String), String>> {
             let value = match kind {
                 Int => row.try_get::<Option<i64>, _>(*name).map(int),
                 Text | Digest => row.try_get::<Option<String>, _>(*name).map(|t| text(t.as_deref())),
+                Coordinate => row.try_get::<Option<f64>, _>(*name).map(real),
             };
             let value = value.map_err(|error| format!("unreadable ({error})"))?;
             let shown = match (&value, kind) {
                 (Value::String(t), Digest) => format!("{} (digest {})", shorten(t), digest(t)),
+                (Value::Number(n), Coordinate) => format!("{n} (digest {})", digest(&n.to_string())),
                 _ => show(&value),
             };
             Ok((recorded(*kind, value), shown))

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use gongzhi_domain::geo::Point;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::unit::path_ids;
@@ -124,12 +125,14 @@ pub struct RequestText {
     pub created_at: Millis,
     /// Tells residents apart in hot issues; never shown.
     pub requester: Option<String>,
+    /// Where it is, when its channel said.
+    pub location: Option<Point>,
 }
 
 /// Most texts [`Store::texts_of`] reads in one statement.
 pub const TEXTS_AT_ONCE: usize = 1_000;
 
-const TEXT_COLUMNS: &str = "id, number, title, content, kind, unit_id, address, created_at, requester_phone";
+const TEXT_COLUMNS: &str = "id, number, title, content, kind, unit_id, address, created_at, requester_phone, lat, long";
 
 fn text_from_row(row: &AnyRow) -> Result<RequestText> {
     let phone: String = row.try_get("requester_phone")?;
@@ -143,6 +146,7 @@ fn text_from_row(row: &AnyRow) -> Result<RequestText> {
         address: row.try_get("address")?,
         created_at: row.try_get("created_at")?,
         requester: Some(phone).filter(|p| !p.trim().is_empty()),
+        location: crate::rows::point(row)?,
     })
 }
 

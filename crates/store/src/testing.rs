@@ -140,6 +140,7 @@ pub fn manhole(unit_id: i64, category: Option<i64>) -> NewRequest {
         requester_name: "王女士".into(),
         requester_phone: "13812341234".into(),
         anonymous: false,
+        location: None,
     }
 }
 

@@ -55,6 +55,8 @@ pub(crate) enum Job {
         suggestion: Option<crate::suggestions::NewSuggestion>,
         /// Photos sent with the submission, kept with its event.
         photos: Vec<Vec<u8>>,
+        /// The Open311 client system that sent it, recorded with it.
+        origin: Option<crate::open311::Origin>,
         reply: oneshot::Sender<Result<Created>>,
     },
     Act {
@@ -278,9 +280,9 @@ async fn write_batch(
             tx.execute("SAVEPOINT job").await?;
         }
         let (done, spoilt) = match job {
-            Job::Create { new, key, actor, at, suggestion, photos, .. } => {
-                let result =
-                    create(&mut tx, &mut batch, new, key.as_deref(), actor, *at, suggestion.as_ref(), photos).await;
+            Job::Create { new, key, actor, at, suggestion, photos, origin, .. } => {
+                let intake = Intake { key: key.as_deref(), actor, at: *at, suggestion: suggestion.as_ref(), photos };
+                let result = create(&mut tx, &mut batch, new, intake, origin.as_ref()).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Created(result), spoilt)
@@ -436,17 +438,23 @@ fn submission_digest(new: &NewRequest) -> String {
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What comes with a submission besides the request itself.
+struct Intake<'a> {
+    key: Option<&'a str>,
+    actor: &'a Actor,
+    at: Millis,
+    suggestion: Option<&'a crate::suggestions::NewSuggestion>,
+    photos: &'a [Vec<u8>],
+}
+
 async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
     new: &NewRequest,
-    key: Option<&str>,
-    actor: &Actor,
-    at: Millis,
-    suggestion: Option<&crate::suggestions::NewSuggestion>,
-    photos: &[Vec<u8>],
+    intake: Intake<'_>,
+    origin: Option<&crate::open311::Origin>,
 ) -> Result<Created> {
+    let Intake { key, actor, at, suggestion, photos } = intake;
     let photos = Photos::check(photos)?;
     let digest = key.map(|_| submission_digest(new));
     if let Some(key) = key {
@@ -480,6 +488,11 @@ async fn create(
         .await
         .map_err(|e| StoreError::from_insert(e, "request"))?;
     search::defer(conn, request.id).await?;
+    let mut payload = serde_json::json!({ "channel": request.new.channel });
+    if let Some(origin) = origin {
+        crate::open311::record(conn, request.id, origin, at).await?;
+        payload["open311_client"] = origin.client_id.into();
+    }
     let event = batch.head.link(NewEvent {
         request_id: request.id,
         at,
@@ -488,7 +501,7 @@ async fn create(
         from_status: "",
         to_status: Status::Submitted.as_str(),
         note: "",
-        payload: serde_json::json!({ "channel": request.new.channel }).to_string(),
+        payload: payload.to_string(),
         snapshot: snapshot::whole(&request),
     });
     let event_id = event.id;
@@ -719,7 +732,7 @@ impl Store {
     /// Intake: stores a new request with its first event. With an idempotency key, a
     /// repeated call returns the request the first call created.
     pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, None, Vec::new()).await
+        self.create_with(new, idempotency_key, actor, None, Vec::new(), None).await
     }
 
     /// As `create`, storing intake's routing suggestion with the request.
@@ -730,13 +743,15 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
     ) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, suggestion, Vec::new()).await
+        self.create_with(new, idempotency_key, actor, suggestion, Vec::new(), None).await
     }
 
     /// As `create_suggested`, keeping the photos sent with the submission with its
     /// first event, in the same transaction: the request and its photos are kept
     /// together or not at all. The request's own rules (`NewRequest::check`) are the
-    /// caller's to check first; the unit's are checked here, where it is read.
+    /// caller's to check first; the unit's are checked here, where it is read. The
+    /// Open311 client that sent it, if one did, is recorded with it in the same
+    /// transaction, and named in its first event.
     pub async fn create_with(
         &self,
         new: NewRequest,
@@ -744,12 +759,13 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
         photos: Vec<Vec<u8>>,
+        origin: Option<crate::open311::Origin>,
     ) -> Result<Created> {
         let (reply, answer) = oneshot::channel();
         let at = gongzhi_domain::time::now();
         let channel = new.channel;
-        let created =
-            self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, photos, reply }, answer).await?;
+        let job = Job::Create { new, key: idempotency_key, actor, at, suggestion, photos, origin, reply };
+        let created = self.send(job, answer).await?;
         if !created.replayed {
             self.counters.created(channel);
         }

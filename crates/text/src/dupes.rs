@@ -254,10 +254,17 @@ impl DuplicateIndex {
     /// Likely duplicates of `doc` among the indexed requests (never `doc`'s own
     /// id), most similar first.
     pub fn candidates(&self, doc: &Doc) -> Vec<Match> {
-        self.candidates_where(doc, |_| true)
+        self.candidates_where(doc, |_| true, |_| 1.0)
     }
 
-    fn candidates_where(&self, doc: &Doc, keep: impl Fn(usize) -> bool) -> Vec<Match> {
+    /// As `candidates`, with each indexed request's similarity multiplied by
+    /// `weigh(its id)` before the threshold: what the caller knows beyond the text,
+    /// such as how far apart the two places are.
+    pub fn candidates_weighed(&self, doc: &Doc, weigh: impl Fn(i64) -> f32) -> Vec<Match> {
+        self.candidates_where(doc, |_| true, weigh)
+    }
+
+    fn candidates_where(&self, doc: &Doc, keep: impl Fn(usize) -> bool, weigh: impl Fn(i64) -> f32) -> Vec<Match> {
         let text = self.stock.mask(&doc.text);
         let query = self.query_vector(&text);
         if query.is_empty() || self.entries.is_empty() {
@@ -311,6 +318,7 @@ impl DuplicateIndex {
                 // A different stated address (another estate, road or building) counts
                 // against the pair as a different place does.
                 let sim = if where_.differs_from(&e.where_) { sim * 0.5 } else { sim };
+                let sim = (sim * weigh(e.id)).min(1.0);
                 let problem = || self.problem_similarity(&query, &address, e);
                 (sim >= self.config.threshold && problem().is_none_or(|p| p >= self.config.min_problem_similarity))
                     .then_some((sim, slot as usize))
@@ -442,7 +450,7 @@ pub fn duplicate_pairs(docs: &[Doc], config: &DupeConfig, stock: &StockPhrases) 
     let mut links = Vec::new();
     for (i, d) in docs.iter().enumerate() {
         // Each pair once: only look at requests indexed before this one.
-        for m in index.candidates_where(d, |slot| slot < i) {
+        for m in index.candidates_where(d, |slot| slot < i, |_| 1.0) {
             if let Some(&j) = slot_of.get(&m.id) {
                 links.push((i, j, m.similarity));
             }
@@ -520,14 +528,18 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn a_dispatcher_sees_the_earlier_request_about_the_same_plant() {
-        let docs = board();
+    /// The board's first five requests indexed, and a new letter about the plant.
+    fn plant_and_a_new_letter() -> (DuplicateIndex, Doc) {
         let mut index = DuplicateIndex::new(DupeConfig::default());
-        for d in &docs[..5] {
+        for d in &board()[..5] {
             index.add(d);
         }
-        let new = doc(7, "丽发新城小区附近的搅拌站噪音扰民，灰尘太大", 6);
+        (index, doc(7, "丽发新城小区附近的搅拌站噪音扰民，灰尘太大", 6))
+    }
+
+    #[test]
+    fn a_dispatcher_sees_the_earlier_request_about_the_same_plant() {
+        let (index, new) = plant_and_a_new_letter();
         let found = index.candidates(&new);
         let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
         assert!(ids.contains(&1) && ids.contains(&2), "{found:?}");
@@ -636,6 +648,17 @@ mod tests {
         let vague = Doc { address: Some("城关街道霞湾社区".into()), ..letter(5, "新华路", 6) };
         let found: Vec<i64> = index.candidates(&vague).iter().map(|m| m.id).collect();
         assert!(found.contains(&3), "{found:?}");
+    }
+
+    #[test]
+    fn a_weight_from_outside_the_text_can_remove_or_raise_a_match() {
+        let (index, new) = plant_and_a_new_letter();
+        let plain = index.candidates(&new);
+        let far = index.candidates_weighed(&new, |id| if id == 1 { 0.0 } else { 1.0 });
+        assert!(plain.iter().any(|m| m.id == 1) && !far.iter().any(|m| m.id == 1), "{far:?}");
+        let near = index.candidates_weighed(&new, |id| if id == 2 { 1.25 } else { 1.0 });
+        let similarity = |found: &[Match], id| found.iter().find(|m| m.id == id).map(|m| m.similarity);
+        assert!(similarity(&near, 2) > similarity(&plain, 2), "{near:?}");
     }
 
     #[test]

@@ -82,6 +82,14 @@ async fn refuse(state: &AppState, request: Request, stop: Stop) -> Response {
     if request.uri().path().starts_with("/api/") {
         return api_error(stop).into_response();
     }
+    if request.uri().path().starts_with("/open311/") {
+        let (status, key) = match stop {
+            Stop::Nul => (StatusCode::BAD_REQUEST, "guard.nul"),
+            Stop::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "guard.too_large"),
+            Stop::Staff => (StatusCode::FORBIDDEN, "guard.staff"),
+        };
+        return crate::open311::refusal(request.uri().path(), status, key);
+    }
     let error = match stop {
         Stop::Nul => PageError::new(StatusCode::BAD_REQUEST, "error.title", "guard.nul"),
         Stop::TooLarge => PageError::new(StatusCode::PAYLOAD_TOO_LARGE, "error.title", "guard.too_large"),

@@ -1,4 +1,5 @@
-//! Gongzhi over HTTP: the JSON API (`/api/v1`), health and Prometheus metrics.
+//! Gongzhi over HTTP: the pages, the JSON API (`/api/v1`), Open311 GeoReport v2
+//! (`/open311/v2`), health and Prometheus metrics.
 //!
 //! Handlers are thin: they extract and check the input, call one `gongzhi_app` use case
 //! (or one store read), and shape the answer. Rules live in `gongzhi_domain`, the steps
@@ -16,6 +17,7 @@ pub mod i18n;
 mod json;
 pub mod messages;
 mod metrics;
+mod open311;
 pub mod pages;
 pub mod suggest;
 mod trace;
@@ -141,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::lists::routes())
         .merge(pages::bulletins::routes())
         .merge(pages::supervision::routes())
+        .merge(open311::routes())
         .route("/lang/{code}", get(pages::switch_language))
         .route("/assets/{name}", get(pages::assets::asset));
     let mut app = Router::new().merge(site).nest("/api/v1", api).route("/healthz", get(api::health));
@@ -158,7 +161,8 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(axum::middleware::from_fn(api::json_errors));
+        .layer(axum::middleware::from_fn(api::json_errors))
+        .layer(axum::middleware::from_fn(open311::errors));
     trace::layers(app).with_state(state)
 }
 

@@ -2,6 +2,7 @@
 //! masked unless their role needs it, deadlines with their colour.
 
 use gongzhi_domain::deadline::{DeadlinePolicy, Urgency};
+use gongzhi_domain::geo::Point;
 use gongzhi_domain::phone;
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::Request;
@@ -58,6 +59,8 @@ pub struct RequestView {
     pub title: String,
     pub content: String,
     pub address: String,
+    /// Where the problem is (WGS-84), when its channel said.
+    pub location: Option<Point>,
     pub unit_id: i64,
     pub category_id: Option<i64>,
     pub urgent: bool,
@@ -120,6 +123,7 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
         title: r.new.title.clone(),
         content: r.new.content.clone(),
         address: r.new.address.clone(),
+        location: r.new.location,
         unit_id: r.new.unit_id,
         category_id: r.new.category_id,
         urgent: r.new.urgent,

@@ -111,6 +111,7 @@ async fn closed(
         requester_name: "张先生".into(),
         requester_phone: format!("139{:08}", i),
         anonymous: false,
+        location: None,
     };
     let created = start + i as i64 * HOUR;
     let mut request = gongzhi_domain::Request::submitted(new, store.unit(place).await.unwrap().path, created);

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::Duration;
 
+use gongzhi_domain::geo::{self, Point};
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time::{self, Millis, DAY};
 use gongzhi_domain::{Kind, Request, Role, Status};
@@ -111,6 +112,8 @@ struct Cache {
     index: DuplicateIndex,
     /// Number of every indexed request; also says which ids are in the index.
     numbers: HashMap<i64, String>,
+    /// Where the indexed requests are, for those whose channel said.
+    points: HashMap<i64, Point>,
     /// Every request id up to this one has been read from the database.
     seen: i64,
     built_at: Option<Millis>,
@@ -123,6 +126,9 @@ impl Cache {
         }
         self.index.add(&Asked::from(text).doc(text.id, text.created_at));
         self.numbers.insert(text.id, text.number.clone());
+        if let Some(point) = text.location {
+            self.points.insert(text.id, point);
+        }
     }
 }
 
@@ -134,11 +140,19 @@ pub struct Asked<'a> {
     /// The place the request is about.
     pub unit_id: i64,
     pub address: &'a str,
+    pub location: Option<Point>,
 }
 
 impl<'a> From<&'a NewRequest> for Asked<'a> {
     fn from(new: &'a NewRequest) -> Self {
-        Asked { title: &new.title, content: &new.content, kind: new.kind, unit_id: new.unit_id, address: &new.address }
+        Asked {
+            title: &new.title,
+            content: &new.content,
+            kind: new.kind,
+            unit_id: new.unit_id,
+            address: &new.address,
+            location: new.location,
+        }
     }
 }
 
@@ -150,6 +164,7 @@ impl<'a> From<&'a RequestText> for Asked<'a> {
             kind: text.kind,
             unit_id: text.unit_id,
             address: &text.address,
+            location: text.location,
         }
     }
 }
@@ -317,6 +332,7 @@ impl Suggester {
         let mut cache = self.write();
         cache.index = fresh.index;
         cache.numbers = fresh.numbers;
+        cache.points = fresh.points;
         cache.seen = seen;
         cache.built_at = Some(now);
         Ok(())
@@ -378,9 +394,11 @@ impl Suggester {
             if let Some(routing) = &cache.routing {
                 routing.suggest(asked.title, &query.text, asked.kind, asked.unit_id, &mut out);
             }
+            // Two requests with coordinates are one problem only where they are close.
+            let weigh = |id: i64| geo::duplicate_weight(asked.location.as_ref(), cache.points.get(&id));
             out.duplicates = cache
                 .index
-                .candidates(&query)
+                .candidates_weighed(&query, weigh)
                 .into_iter()
                 .filter(|m| own.is_none_or(|id| m.id < id))
                 .filter_map(|m| {
@@ -416,6 +434,7 @@ impl Suggester {
             address: request.new.address.clone(),
             created_at: request.created_at,
             requester: None,
+            location: request.new.location,
         };
         let _ = std::panic::catch_unwind(AssertUnwindSafe(|| self.write().add(&text)));
     }

@@ -81,6 +81,7 @@ mod tests {
             requester_name: "张三".into(),
             requester_phone: "13812341234".into(),
             anonymous: false,
+            location: None,
         };
         let mut r = Request::submitted(new, "/1/2/3/".into(), 0);
         r.status = Status::Closed;

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gongzhi_app::audit;
 use gongzhi_app::{Act, Submission};
+use gongzhi_domain::geo::Point;
 use gongzhi_domain::lifecycle::{Action, Command};
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::time;
@@ -43,6 +44,8 @@ pub struct CreateBody {
     requester_phone: String,
     #[serde(default)]
     anonymous: bool,
+    /// Where the problem is (WGS-84), when the caller knows.
+    location: Option<Point>,
 }
 
 fn resident() -> RequesterType {
@@ -118,6 +121,7 @@ pub async fn create(
         requester_name: body.requester_name,
         requester_phone: body.requester_phone,
         anonymous: body.anonymous,
+        location: body.location,
     };
     let created =
         gongzhi_app::submit(&state.store, &*state.suggester, Submission { new, key, actor, photos: vec![] }).await?;

@@ -257,6 +257,7 @@ pub async fn submit(
         requester_name: form.name.trim().to_string(),
         requester_phone: form.phone.trim().to_string(),
         anonymous: form.anonymous.is_some(),
+        location: None,
     };
     let key = (!form.key.is_empty() && form.key.len() <= 128).then(|| format!("form:{}", form.key));
     // The request and its photos are kept together, or the form comes back as typed.

@@ -221,6 +221,8 @@ struct RequestPage<'a> {
     phone: String,
     name: String,
     place: String,
+    /// The coordinates, in words, when the channel gave them.
+    location: Option<String>,
     assignee: String,
     /// The co-units' names, joined.
     co_units: String,
@@ -367,6 +369,13 @@ async fn show_request(
         phone,
         name: name.unwrap_or_else(|| chrome.t.get("request.anonymous").to_string()),
         place: names.get(&request.new.unit_id).cloned().unwrap_or_default(),
+        location: request.new.location.map(|p| {
+            chrome
+                .t
+                .get("request.location")
+                .replace("{lat}", &format!("{:.6}", p.lat))
+                .replace("{long}", &format!("{:.6}", p.long))
+        }),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
         co_units: request.co_unit_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join("、"),
         timeline: events
