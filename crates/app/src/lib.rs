@@ -17,6 +17,7 @@ pub mod admin;
 pub mod audit;
 mod error;
 pub mod handling;
+pub mod import;
 pub mod intake;
 pub mod photos;
 pub mod publishing;

@@ -57,6 +57,8 @@ enum Command {
         #[command(subcommand)]
         command: commands::bulletin::Bulletin,
     },
+    /// Import historical requests from an XLSX or CSV file (历史数据导入).
+    Import(commands::import::Args),
     /// Measure a server on a generated district of N requests.
     Bench(commands::bench::Args),
     /// Routing model: train and evaluate.
@@ -93,6 +95,7 @@ async fn main() -> Result<()> {
         Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
         Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,
         Command::Bulletin { command } => commands::bulletin::run(|| cli.database_url(), command).await,
+        Command::Import(args) => commands::import::run(&cli.database_url()?, args).await,
         Command::Bench(args) => commands::bench::run(cli.database_url.clone(), args).await,
         Command::Route { command: commands::text::Route::Retrain } => {
             commands::retrain::run(&cli.database_url()?).await
