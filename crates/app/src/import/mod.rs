@@ -276,6 +276,13 @@ pub async fn run(
     Ok(done)
 }
 
+/// Brings the search index up to date with the imported requests (which searches find
+/// meanwhile by reading them directly); returns how many it indexed. The server's writer
+/// does this by itself once writes pause; a command that exits waits for it.
+pub async fn index_imported(store: &Store) -> Result<usize> {
+    Ok(store.catch_up_search().await?)
+}
+
 /// Keeps an uploaded file as a job, once it is known to be readable; returns the job
 /// and the file as read.
 pub async fn upload(store: &Store, staff: &Staff, file_name: &str, bytes: &[u8]) -> Result<(i64, Table)> {

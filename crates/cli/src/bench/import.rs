@@ -77,7 +77,7 @@ pub async fn run(options: Options) -> Result<Value> {
     ensure!(done.imported == options.rows, "stored {} of {} rows", done.imported, options.rows);
 
     let started = Instant::now();
-    let indexed = store.catch_up_search().await?;
+    let indexed = import::index_imported(&store).await?;
     let index_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let before = suggester.indexed();

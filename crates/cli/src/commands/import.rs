@@ -138,7 +138,7 @@ async fn import_file(store: &Store, file_name: &str, table: &import::Table, args
     // Searches find the new requests at once, by reading them directly; bringing the
     // index up to date makes them as quick to find as any other.
     let started = Instant::now();
-    let indexed = store.catch_up_search().await?;
+    let indexed = import::index_imported(store).await?;
     println!("{} {indexed}, {:.1} s", t.get("import.indexed"), started.elapsed().as_secs_f64());
     Ok(())
 }
