@@ -17,6 +17,7 @@ pub mod admin;
 pub mod audit;
 mod error;
 pub mod handling;
+pub mod import;
 pub mod intake;
 pub mod open311;
 pub mod photos;

@@ -19,6 +19,7 @@ use sqlx::{Connection, Executor};
 
 use crate::{corpus, seed, synth};
 
+pub mod import;
 mod publishing;
 
 pub struct Options {
@@ -35,31 +36,48 @@ pub struct Options {
     pub reuse: Option<String>,
 }
 
-struct Database {
-    url: String,
+pub(crate) struct Database {
+    pub(crate) url: String,
     /// For PostgreSQL: the admin URL and the database to drop afterwards.
     drop: Option<(String, String)>,
     dir: Option<PathBuf>,
 }
 
-async fn database(options: &Options) -> Result<Database> {
-    if let Some(url) = &options.reuse {
-        return Ok(Database { url: url.clone(), drop: None, dir: None });
+pub(crate) async fn database(database_url: Option<&str>, reuse: Option<&str>) -> Result<Database> {
+    if let Some(url) = reuse {
+        return Ok(Database { url: url.to_string(), drop: None, dir: None });
     }
-    match &options.database_url {
+    match database_url {
         Some(admin) if admin.starts_with("postgres") => {
             sqlx::any::install_default_drivers();
             let name = format!("gongzhi_bench_{}", std::process::id());
             let mut conn = sqlx::AnyConnection::connect(admin).await.context("connect to PostgreSQL")?;
             conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-            Ok(Database { url: format!("{base}/{name}"), drop: Some((admin.clone(), name)), dir: None })
+            Ok(Database { url: format!("{base}/{name}"), drop: Some((admin.to_string(), name)), dir: None })
         }
         Some(url) => bail!("bench takes a postgres:// URL, or none for SQLite; got {url}"),
         None => {
             let dir = std::env::temp_dir().join(format!("gongzhi-bench-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
             Ok(Database { url: format!("sqlite://{}", dir.join("gongzhi.db").display()), drop: None, dir: Some(dir) })
+        }
+    }
+}
+
+impl Database {
+    /// Drops the database made for the run, unless it is to be kept.
+    pub(crate) async fn finish(&self, keep: bool) {
+        if keep {
+            return;
+        }
+        if let Some((admin, name)) = &self.drop {
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(admin).await {
+                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok();
+            }
+        }
+        if let Some(dir) = &self.dir {
+            std::fs::remove_dir_all(dir).ok();
         }
     }
 }
@@ -118,12 +136,12 @@ fn percentiles(mut samples: Vec<f64>) -> Value {
     json!({ "p50_ms": round(at(0.5)), "p99_ms": round(at(0.99)), "max_ms": round(at(1.0)), "samples": samples.len() })
 }
 
-fn round(x: f64) -> f64 {
+pub(crate) fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
 pub async fn run(options: Options) -> Result<Value> {
-    let db = database(&options).await?;
+    let db = database(options.database_url.as_deref(), options.reuse.as_deref()).await?;
     let store = Store::open(&db.url).await?;
     if options.keep {
         eprintln!("bench: the database is kept at {}", db.url);
@@ -136,7 +154,7 @@ pub async fn run(options: Options) -> Result<Value> {
         store.analyze().await?;
         (district, world)
     } else {
-        load(&store, &options).await?
+        load_district(&store, options.requests).await?
     };
     let load_seconds = started.elapsed().as_secs_f64();
     let cast = cast(&store).await?;
@@ -167,15 +185,7 @@ pub async fn run(options: Options) -> Result<Value> {
     let rss = peak_rss_mb(pid);
     server.kill().await.ok();
 
-    if let Some((admin, name)) = &db.drop {
-        if !options.keep {
-            let mut conn = sqlx::AnyConnection::connect(admin).await?;
-            conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.ok();
-        }
-    }
-    if let (Some(dir), false) = (&db.dir, options.keep) {
-        std::fs::remove_dir_all(dir).ok();
-    }
+    db.finish(options.keep).await;
     let mut result = json!({
         "requests": if options.reuse.is_some() { cast.max_id.max(0) as u64 } else { options.requests },
         "backend": if db.url.starts_with("sqlite") { "sqlite" } else { "postgres" },
@@ -195,23 +205,23 @@ pub async fn run(options: Options) -> Result<Value> {
 }
 
 /// The seed of the benchmark's district: a reused database is read back with the same.
-const DISTRICT_SEED: u64 = 1;
+pub(crate) const DISTRICT_SEED: u64 = 1;
 
 /// A new district of `options.requests` requests, with real texts where the shared data is
 /// at hand.
-async fn load(store: &Store, options: &Options) -> Result<(synth::District, crate::simulate::World)> {
+pub(crate) async fn load_district(store: &Store, requests: u64) -> Result<(synth::District, crate::simulate::World)> {
     let started = Instant::now();
     let (district, world) = seed::district(store, DISTRICT_SEED).await?;
     let corpus = corpus::Corpus::load(&corpus::default_dir());
     eprintln!(
         "bench: generating {} requests ({} texts)",
-        options.requests,
+        requests,
         if corpus.is_some() { "real" } else { "generated" }
     );
-    let step = (options.requests / 10).max(1);
-    let generation = seed::Generation { count: options.requests, span_days: 365, seed: 7, corpus: corpus.as_ref() };
+    let step = (requests / 10).max(1);
+    let generation = seed::Generation { count: requests, span_days: 365, seed: 7, corpus: corpus.as_ref() };
     seed::requests(store, &district, &world, &generation, |n| {
-        if n % step == 0 || n == options.requests {
+        if n % step == 0 || n == requests {
             eprintln!("bench: {n} requests written after {:.0} s", started.elapsed().as_secs_f64());
         }
     })

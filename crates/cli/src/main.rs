@@ -63,8 +63,12 @@ enum Command {
         #[command(subcommand)]
         command: commands::bulletin::Bulletin,
     },
+    /// Import historical requests from an XLSX or CSV file (历史数据导入).
+    Import(commands::import::Args),
     /// Measure a server on a generated district of N requests.
     Bench(commands::bench::Args),
+    /// Measure importing a file of historical records into a district of many requests.
+    BenchImport(commands::bench::ImportArgs),
     /// Routing model: train and evaluate.
     Route {
         #[command(subcommand)]
@@ -100,7 +104,9 @@ async fn main() -> Result<()> {
         Command::Open311Key { command } => commands::open311::run(&cli.database_url()?, command).await,
         Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,
         Command::Bulletin { command } => commands::bulletin::run(|| cli.database_url(), command).await,
+        Command::Import(args) => commands::import::run(&cli.database_url()?, args).await,
         Command::Bench(args) => commands::bench::run(cli.database_url.clone(), args).await,
+        Command::BenchImport(args) => commands::bench::import(cli.database_url.clone(), args).await,
         Command::Route { command: commands::text::Route::Retrain } => {
             commands::retrain::run(&cli.database_url()?).await
         }

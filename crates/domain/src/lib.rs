@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod error;
 pub mod figures;
 pub mod geo;
+pub mod import;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;

@@ -83,6 +83,24 @@ pub(crate) async fn defer(conn: &mut AnyConnection, request_id: i64) -> Result<(
     Ok(())
 }
 
+/// Marks many new requests for the index at once, in the writer's transaction.
+pub(crate) async fn defer_all(conn: &mut AnyConnection, ids: impl Iterator<Item = i64>) -> Result<()> {
+    let ids: Vec<i64> = ids.collect();
+    let mut sql = String::new();
+    for chunk in ids.chunks(POSTINGS_PER_STATEMENT) {
+        sql.clear();
+        sql.push_str("INSERT INTO search_pending (request_id) VALUES ");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let _ = write!(sql, "({id})");
+        }
+        conn.execute(sql.as_str()).await?;
+    }
+    Ok(())
+}
+
 /// Requests the writer indexes at a time: large enough that their postings share index
 /// pages, small enough that intake waits a fraction of a second at most.
 pub(crate) const CATCH_UP: i64 = 500;

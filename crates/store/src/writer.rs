@@ -73,6 +73,12 @@ pub(crate) enum Job {
         items: Vec<Imported>,
         reply: oneshot::Sender<Result<Vec<i64>>>,
     },
+    /// Rows of a historical file, each under its source id, and the job they move.
+    ImportFile {
+        batch: crate::import::Batch,
+        at: Millis,
+        reply: oneshot::Sender<Result<crate::import::Stored>>,
+    },
     PiiAccess {
         user_id: i64,
         request_ids: Vec<i64>,
@@ -131,6 +137,11 @@ async fn run(
             break;
         }
         pending += batch.iter().filter(|job| matches!(job, Job::Create { .. })).count();
+        // Imported rows wait in the pending list until writes pause: indexed between
+        // the batches of a file, they would cost the import most of its time.
+        if batch.iter().any(|job| matches!(job, Job::ImportFile { .. })) {
+            pending = pending.max(1);
+        }
         // Fast path: the whole batch in one transaction. A statement failing midway
         // spoils it (PostgreSQL refuses anything after an error), so then the batch is
         // rolled back and done again with a savepoint around each job.
@@ -198,6 +209,7 @@ enum Done {
     Created(Result<Created>),
     Acted(Result<Request>),
     Imported(Result<Vec<i64>>),
+    ImportedFile(Result<crate::import::Stored>),
     Logged,
     Supervised(Result<crate::supervision::Written>),
     CaughtUp(Result<usize>),
@@ -212,6 +224,8 @@ fn answer(job: Job, done: Done) {
         (Job::Create { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Act { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Import { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::ImportFile { reply, .. }, Done::ImportedFile(result)) => drop(reply.send(result)),
+        (Job::ImportFile { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Supervise { reply, .. }, Done::Supervised(result)) => drop(reply.send(result)),
         (Job::Supervise { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::CatchUp { reply, .. }, Done::CaughtUp(result)) => drop(reply.send(result)),
@@ -241,7 +255,7 @@ impl From<StoreError> for Retry {
 /// What the jobs of one batch share.
 pub(crate) struct Batch<'p> {
     pub(crate) head: Head,
-    next_id: i64,
+    pub(crate) next_id: i64,
     settings: Arc<Settings>,
     /// A unit's path and kind never change once made; the writer keeps those it has
     /// looked up.
@@ -296,11 +310,16 @@ async fn write_batch(
                 }
             }
             Job::Import { items, .. } => {
-                let result = import(&mut tx, &mut batch, items).await;
+                let result = import(&mut tx, &mut batch, items, Index::Now).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Imported(result), spoilt)
                 }
+            }
+            Job::ImportFile { batch: rows, at, .. } => {
+                let result = crate::import::store_batch(&mut tx, &mut batch, rows, *at).await;
+                let spoilt = spoils(&result);
+                (Done::ImportedFile(result), spoilt)
             }
             Job::PiiAccess { user_id, request_ids, at } => {
                 let result = log_access(&mut tx, *user_id, request_ids, *at).await;
@@ -330,7 +349,11 @@ async fn write_batch(
         if spoilt
             || matches!(
                 &done,
-                Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_)) | Done::Supervised(Err(_))
+                Done::Created(Err(_))
+                    | Done::Acted(Err(_))
+                    | Done::Imported(Err(_))
+                    | Done::ImportedFile(Err(_))
+                    | Done::Supervised(Err(_))
             )
         {
             (batch.head, batch.next_id) = saved;
@@ -633,7 +656,26 @@ pub(crate) async fn act(
     Ok(next)
 }
 
-async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Imported]) -> Result<Vec<i64>> {
+/// When imported requests enter the search index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Index {
+    /// In the same transaction (demo data, which is searched at once).
+    Now,
+    /// Listed as pending, for the writer to index once writes pause.
+    Later,
+}
+
+/// Requests per insert statement: 41 columns a row keep 400 rows under both databases'
+/// limits on parameters (32,766 and 65,535), and each statement carries enough rows that
+/// its round trip costs little.
+const REQUESTS_PER_STATEMENT: usize = 400;
+
+pub(crate) async fn import(
+    conn: &mut AnyConnection,
+    batch: &mut Batch<'_>,
+    items: &[Imported],
+    index: Index,
+) -> Result<Vec<i64>> {
     let mut requests = Vec::with_capacity(items.len());
     let mut events = Vec::with_capacity(items.len() * 6);
     let mut cells: BTreeMap<(i64, i64), Counters> = BTreeMap::new();
@@ -684,8 +726,7 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
         }
         requests.push(request);
     }
-    // 41 columns a row: 20 rows keep a statement under SQLite's and PostgreSQL's limits.
-    for chunk in requests.chunks(20) {
+    for chunk in requests.chunks(REQUESTS_PER_STATEMENT) {
         let sql = rows::insert_sql(chunk.len());
         let mut query = sqlx::query(&sql);
         for request in chunk {
@@ -696,7 +737,12 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
     for request in requests.iter().filter(|r| !r.co_unit_ids.is_empty()) {
         crate::co_units::record(conn, request.id, &request.co_unit_ids).await?;
     }
-    search::index(conn, requests.iter().map(|r| (r.id, r.new.title.as_str(), r.new.content.as_str()))).await?;
+    match index {
+        Index::Now => {
+            search::index(conn, requests.iter().map(|r| (r.id, r.new.title.as_str(), r.new.content.as_str()))).await?
+        }
+        Index::Later => search::defer_all(conn, requests.iter().map(|r| r.id)).await?,
+    }
     chain::insert(conn, &events).await?;
     stats::apply(conn, &cells).await?;
     Ok(requests.iter().map(|r| r.id).collect())

@@ -345,10 +345,13 @@ impl Suggester {
             let after = self.read().seen;
             let texts = self.store.texts_after(after, BATCH).await?;
             let Some(last) = texts.last().map(|t| t.id) else { return Ok(()) };
-            // A few hundred at a time, so that intake never waits long for the lock.
+            // Only recent requests belong in the index, as when it is built: historical
+            // records imported by the million would otherwise fill it until the next
+            // rebuild. A few hundred at a time, so that intake never waits long for the lock.
+            let since = time::now() - RECENT;
             for chunk in texts.chunks(200) {
                 let mut cache = self.write();
-                for text in chunk {
+                for text in chunk.iter().filter(|t| t.created_at >= since) {
                     cache.add(text);
                 }
             }

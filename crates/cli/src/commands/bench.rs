@@ -43,3 +43,37 @@ pub async fn run(database_url: Option<String>, args: &Args) -> Result<()> {
     println!("{}", serde_json::to_string(&result)?);
     Ok(())
 }
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// Requests in the district before the import.
+    #[arg(long, default_value_t = 1_000_000)]
+    base: u64,
+    /// Rows in the imported file.
+    #[arg(long, default_value_t = 200_000)]
+    rows: usize,
+    /// Rows stored per transaction.
+    #[arg(long, default_value_t = gongzhi_app::import::BATCH)]
+    batch_size: usize,
+    /// Keep the database.
+    #[arg(long)]
+    keep: bool,
+    /// Import into a district an earlier `--keep` run left (its URL); `--base` is then ignored.
+    #[arg(long, value_name = "URL")]
+    reuse: Option<String>,
+}
+
+/// `gongzhi bench-import`: see `gongzhi::bench::import`.
+pub async fn import(database_url: Option<String>, args: &ImportArgs) -> Result<()> {
+    let options = gongzhi::bench::import::Options {
+        base: args.base,
+        rows: args.rows,
+        batch: args.batch_size,
+        database_url,
+        keep: args.keep,
+        reuse: args.reuse.clone(),
+    };
+    let result = gongzhi::bench::import::run(options).await?;
+    println!("{}", serde_json::to_string(&result)?);
+    Ok(())
+}

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bench;
 pub mod bulletin;
 pub mod open311;
+pub mod import;
 pub mod retrain;
 pub mod serve;
 pub mod supervision;

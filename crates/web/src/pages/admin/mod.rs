@@ -9,12 +9,13 @@
 mod calendar;
 mod categories;
 mod open311;
+pub mod import;
 mod settings;
 mod units;
 mod users;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -52,6 +53,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/settings", get(settings::page).post(settings::save))
         .route("/admin/open311", get(open311::list).post(open311::add))
         .route("/admin/open311/{id}/revoke", post(open311::revoke))
+        .route(
+            "/admin/import",
+            get(import::list).post(import::upload).layer(DefaultBodyLimit::max(import::MAX_FILE + 64 * 1024)),
+        )
+        .route("/admin/import/{id}", get(import::show).post(import::act))
+        .route("/admin/import/{id}/report.xlsx", get(import::report))
         .route("/admin/changes", get(changes))
         .route("/admin/changes.xlsx", get(changes_export))
 }
