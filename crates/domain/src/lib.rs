@@ -15,6 +15,7 @@ pub mod figures;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;
+pub mod notify;
 pub mod phone;
 pub mod request;
 pub mod role;

@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::attachments::Photos;
 use crate::chain::{self, Head, NewEvent};
 use crate::metrics::Tally;
+use crate::notify::write::Said;
+use gongzhi_domain::notify::Cause;
 use crate::settings::{self, Settings};
 use crate::{rows, search, snapshot, stats, Result, Store, StoreError};
 
@@ -78,6 +80,11 @@ pub(crate) enum Job {
     },
     /// Bring the search index up to date with every request written so far.
     CatchUp {
+        reply: oneshot::Sender<Result<usize>>,
+    },
+    /// The deadline timer: notifications for the deadlines crossed since it last looked.
+    Sweep {
+        at: Millis,
         reply: oneshot::Sender<Result<usize>>,
     },
     /// A supervision act (draw, callback, order, talk): its rows and its events together.
@@ -199,6 +206,7 @@ enum Done {
     Logged,
     Supervised(Result<crate::supervision::Written>),
     CaughtUp(Result<usize>),
+    Swept(Result<usize>),
     Failed(StoreError),
 }
 
@@ -214,6 +222,8 @@ fn answer(job: Job, done: Done) {
         (Job::Supervise { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::CatchUp { reply, .. }, Done::CaughtUp(result)) => drop(reply.send(result)),
         (Job::CatchUp { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::Sweep { reply, .. }, Done::Swept(result)) => drop(reply.send(result)),
+        (Job::Sweep { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         _ => {}
     }
 }
@@ -247,6 +257,22 @@ pub(crate) struct Batch<'p> {
     /// The units switched off, read once a batch when it first names a unit: an admin
     /// may switch one at any time, on any instance.
     inactive: Option<HashSet<i64>>,
+    /// The webhook subscriptions, read once a batch when a job first tells of an event.
+    listeners: Option<Vec<crate::notify::write::Listener>>,
+}
+
+impl Batch<'_> {
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Writes the notifications `said` causes, in the batch's transaction.
+    pub(crate) async fn tell(&mut self, conn: &mut AnyConnection, said: &crate::notify::write::Said<'_>) -> Result<()> {
+        if self.listeners.is_none() {
+            self.listeners = Some(crate::notify::write::listeners(conn).await?);
+        }
+        crate::notify::write::tell(conn, self.listeners.as_deref().unwrap_or_default(), said).await
+    }
 }
 
 /// Errors a job can only meet after a failed statement, which spoils the transaction.
@@ -269,7 +295,7 @@ async fn write_batch(
     let next_id: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
     let settings = settings::current(cache, &mut tx).await?;
-    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None };
+    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None, listeners: None };
 
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -312,6 +338,11 @@ async fn write_batch(
                 let spoilt = spoils(&result);
                 (Done::CaughtUp(result), spoilt)
             }
+            Job::Sweep { at, .. } => {
+                let result = crate::notify::sweep(&mut tx, &mut batch, *at).await;
+                let spoilt = spoils(&result);
+                (Done::Swept(result), spoilt)
+            }
             Job::Supervise { act, actor, at, .. } => {
                 let result = crate::supervision::run(&mut tx, &mut batch, act, actor, *at).await;
                 let spoilt = spoils(&result);
@@ -328,7 +359,11 @@ async fn write_batch(
         if spoilt
             || matches!(
                 &done,
-                Done::Created(Err(_)) | Done::Acted(Err(_)) | Done::Imported(Err(_)) | Done::Supervised(Err(_))
+                Done::Created(Err(_))
+                    | Done::Acted(Err(_))
+                    | Done::Imported(Err(_))
+                    | Done::Supervised(Err(_))
+                    | Done::Swept(Err(_))
             )
         {
             (batch.head, batch.next_id) = saved;
@@ -493,6 +528,7 @@ async fn create(
     });
     let event_id = event.id;
     chain::insert(conn, &[event]).await?;
+    batch.tell(conn, &Said::of(Cause::Submitted, event_id, &request, "", at)).await?;
     photos.insert(conn, request.id, Some(event_id), at).await?;
     stats::apply(conn, &measures::delta(None, &request)).await?;
     if let (Some(key), Some(digest)) = (key, digest) {
@@ -614,7 +650,10 @@ pub(crate) async fn act(
         payload: outcome.event.payload.to_string(),
         snapshot: snapshot::change(&request, &next),
     });
+    let event_id = event.id;
     chain::insert(conn, &[event]).await?;
+    let cause = Cause::Action(outcome.event.action);
+    batch.tell(conn, &Said::of(cause, event_id, &next, &outcome.event.note, at)).await?;
     stats::apply(conn, &measures::delta(Some(&request), &next)).await?;
     crate::accuracy::follow(conn, &request, &next).await?;
     Ok(next)
@@ -797,6 +836,13 @@ impl Store {
     pub async fn import(&self, items: Vec<Imported>) -> Result<Vec<i64>> {
         let (reply, answer) = oneshot::channel();
         self.send(Job::Import { items, reply }, answer).await
+    }
+
+    /// Writes the notifications of the deadlines crossed since the timer last looked, on
+    /// any instance: each deadline is told once. Returns how many requests it told of.
+    pub async fn sweep_deadlines(&self, at: Millis) -> Result<usize> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Sweep { at, reply }, answer).await
     }
 
     /// Records that a user saw these requesters' real phone numbers. Queued behind other
