@@ -18,6 +18,7 @@ pub mod audit;
 mod error;
 pub mod handling;
 pub mod intake;
+pub mod notify;
 pub mod photos;
 pub mod publishing;
 pub mod setup;

@@ -57,6 +57,13 @@ enum Command {
         #[command(subcommand)]
         command: commands::bulletin::Bulletin,
     },
+    /// Notifications: webhook subscriptions and dead letters.
+    Notify {
+        #[command(subcommand)]
+        command: commands::notify::Notify,
+    },
+    /// Measure notification delivery and the outbox's cost on intake.
+    BenchNotify(commands::notify_bench::Args),
     /// Measure a server on a generated district of N requests.
     Bench(commands::bench::Args),
     /// Routing model: train and evaluate.
@@ -89,6 +96,8 @@ async fn main() -> Result<()> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.database_url()?, &cli.data_dir, args).await,
         Command::Audit { command } => commands::audit::run(&cli.database_url()?, &cli.data_dir, command).await,
+        Command::Notify { command } => commands::notify::run(&cli.database_url()?, command).await,
+        Command::BenchNotify(args) => commands::notify_bench::run(args).await,
         Command::Token { command } => commands::admin::token(&cli.database_url()?, command).await,
         Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
         Command::Calendar { command } => commands::admin::calendar(&cli.database_url()?, command).await,

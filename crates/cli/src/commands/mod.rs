@@ -4,6 +4,8 @@ pub mod admin;
 pub mod audit;
 pub mod bench;
 pub mod bulletin;
+pub mod notify;
+pub mod notify_bench;
 pub mod retrain;
 pub mod serve;
 pub mod supervision;

@@ -189,13 +189,23 @@ impl Store {
     /// Records notifications delivered by `worker`. A row whose lease another worker
     /// took meanwhile is left to that worker.
     pub async fn record_sent(&self, worker: &str, ids: &[i64], at: Millis) -> Result<()> {
+        self.record_done(worker, ids, "sent", Some(at)).await
+    }
+
+    /// Records notifications not sent because their channel is off: kept, not retried,
+    /// so that a channel switched on later does not send stale news.
+    pub async fn record_off(&self, worker: &str, ids: &[i64]) -> Result<()> {
+        self.record_done(worker, ids, "off", None).await
+    }
+
+    async fn record_done(&self, worker: &str, ids: &[i64], status: &str, at: Option<Millis>) -> Result<()> {
         for chunk in ids.chunks(500) {
             let sql = format!(
-                "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, lease_until = 0, \
-                 last_error = NULL WHERE claimed_by = $2 AND id IN ({})",
-                id_list(3, chunk.len())
+                "UPDATE outbox SET status = $1, sent_at = $2, attempts = attempts + 1, lease_until = 0, \
+                 last_error = NULL WHERE claimed_by = $3 AND id IN ({})",
+                id_list(4, chunk.len())
             );
-            let mut query = sqlx::query(&sql).bind(at).bind(worker);
+            let mut query = sqlx::query(&sql).bind(status).bind(at).bind(worker);
             for id in chunk {
                 query = query.bind(*id);
             }

@@ -1,5 +1,5 @@
 //! The admin pages (`/admin/…`): units, people, categories and deadlines, the working
-//! calendar, how units are scored, and the record of every change. Only admins get in; each sees and changes
+//! calendar, how units are scored, notifications and webhooks, and the record of every change. Only admins get in; each sees and changes
 //! their own unit's subtree, which the store enforces again.
 //!
 //! Every change is a plain form post with the CSRF token; a change that works goes back
@@ -8,6 +8,7 @@
 
 mod calendar;
 mod categories;
+mod notifications;
 mod settings;
 mod units;
 mod users;
@@ -49,6 +50,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/calendar.csv", get(calendar::download))
         .route("/admin/calendar/toggle", post(calendar::toggle))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/notifications", get(notifications::page))
+        .route("/admin/notifications/{id}/resend", post(notifications::resend))
+        .route("/admin/subscriptions", post(notifications::subscribe))
+        .route("/admin/subscriptions/{id}/end", post(notifications::unsubscribe))
         .route("/admin/changes", get(changes))
         .route("/admin/changes.xlsx", get(changes_export))
 }
