@@ -48,7 +48,7 @@ fn render(
 
 pub async fn show(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     let Some(user) = chrome.user.as_ref() else { return Ok(chrome.to_login()) };
-    let prefs = notify::prefs(&state.store, &user.staff()).await?;
+    let prefs = notify::prefs(&state.store, &user.staff()).await.map_err(crate::ApiError::from)?;
     Ok(render(&chrome, StatusCode::OK, None, false, PrefsForm::of(&prefs), None))
 }
 

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Form;
 use gongzhi_app::notify;
 use gongzhi_domain::notify::Topic;
@@ -26,6 +26,7 @@ struct NotificationsPage<'a> {
     /// The link to older notifications, when there are more.
     older: Option<String>,
     refused: bool,
+    any_unread: bool,
 }
 
 /// One notification as the list shows it.
@@ -65,12 +66,14 @@ pub struct ListQuery {
 
 pub async fn list(State(state): State<AppState>, chrome: Chrome, Query(query): Query<ListQuery>) -> PageResult {
     let Some(user) = chrome.user.as_ref() else { return Ok(chrome.to_login()) };
-    let entries = notify::inbox(&state.store, &user.staff(), query.before).await?;
+    let entries = notify::inbox(&state.store, &user.staff(), query.before).await.map_err(crate::ApiError::from)?;
     let older = (entries.len() as i64 == notify::PAGE)
         .then(|| entries.last().map(|e| format!("/work/notifications?before={}", e.id)))
         .flatten();
+    let any_unread = entries.iter().any(|e| !e.read);
     let entries = entries.into_iter().map(|e| Line::of(&chrome, e)).collect();
-    let template = NotificationsPage { chrome: &chrome, entries, older, refused: query.refused.is_some() };
+    let refused = query.refused.is_some();
+    let template = NotificationsPage { chrome: &chrome, entries, older, refused, any_unread };
     Ok(page(&chrome, &template))
 }
 
@@ -97,7 +100,7 @@ pub async fn mark_read(
         None | Some("") => None,
         Some(id) => Some(id.parse().into_iter().collect()),
     };
-    notify::mark_read(&state.store, &user.staff(), ids.as_deref(), time::now()).await?;
+    notify::mark_read(&state.store, &user.staff(), ids.as_deref(), time::now()).await.map_err(crate::ApiError::from)?;
     let back = super::login::referer_path(&headers)
         .filter(|p| p.starts_with("/work/notifications"))
         .unwrap_or("/work/notifications")

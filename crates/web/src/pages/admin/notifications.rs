@@ -24,6 +24,8 @@ struct NotificationsPage<'a> {
     tab: &'static str,
     notice: Option<Notice>,
     status: &'static str,
+    /// Each state's tab: its name and its label.
+    tabs: Vec<(&'static str, &'static str)>,
     counts: OutboxCounts,
     rows: Vec<Row>,
     older: Option<String>,
@@ -102,6 +104,7 @@ async fn show(
         chrome,
         tab: "notifications",
         status,
+        tabs: STATES.iter().map(|s| (*s, chrome.t.lookup(&format!("notify.state.{s}")))).collect(),
         counts,
         rows,
         older,
