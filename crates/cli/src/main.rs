@@ -111,3 +111,13 @@ async fn main() -> Result<()> {
         Command::Hot(args) => commands::text::hot(args),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Clap checks its definitions only when a command runs: two option groups of one
+    /// name would stop `serve` at start.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
+}

@@ -15,7 +15,7 @@ use gongzhi_store::Store;
 
 /// How `serve` tells people: each channel is off until it is configured.
 #[derive(clap::Args, Clone)]
-pub struct Args {
+pub struct NotifyArgs {
     /// The site's address as residents and staff reach it, for the links in messages
     /// (default: http:// and the listening address).
     #[arg(long, env = "GONGZHI_PUBLIC_URL")]
@@ -78,7 +78,7 @@ fn quiet_hours(text: &str) -> Result<QuietHours, String> {
     QuietHours::parse(text).ok_or_else(|| format!("`{text}` is not a span like 21:00-08:00 (or none)"))
 }
 
-impl Args {
+impl NotifyArgs {
     /// The worker these options describe.
     pub fn worker(&self, store: &Store, listen: &str) -> Result<Worker> {
         let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{listen}"));

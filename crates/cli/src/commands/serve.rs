@@ -46,7 +46,7 @@ pub struct Args {
     #[command(flatten)]
     anchors: super::audit::AnchorArgs,
     #[command(flatten)]
-    notify: super::notify::Args,
+    notify: super::notify::NotifyArgs,
     /// Ask for this token (`Authorization: Bearer …`) on /metrics.
     #[arg(long, env = "GONGZHI_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
