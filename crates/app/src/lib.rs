@@ -20,6 +20,7 @@ pub mod handling;
 pub mod import;
 pub mod intake;
 pub mod open311;
+pub mod notify;
 pub mod photos;
 pub mod publishing;
 pub mod setup;

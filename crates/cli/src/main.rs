@@ -65,6 +65,13 @@ enum Command {
     },
     /// Import historical requests from an XLSX or CSV file (历史数据导入).
     Import(commands::import::Args),
+    /// Notifications: webhook subscriptions and dead letters.
+    Notify {
+        #[command(subcommand)]
+        command: commands::notify::Notify,
+    },
+    /// Measure notification delivery and the outbox's cost on intake.
+    BenchNotify(commands::notify_bench::Args),
     /// Measure a server on a generated district of N requests.
     Bench(commands::bench::Args),
     /// Measure importing a file of historical records into a district of many requests.
@@ -99,6 +106,8 @@ async fn main() -> Result<()> {
     match &cli.command {
         Command::Serve(args) => commands::serve::run(&cli.database_url()?, &cli.data_dir, args).await,
         Command::Audit { command } => commands::audit::run(&cli.database_url()?, &cli.data_dir, command).await,
+        Command::Notify { command } => commands::notify::run(&cli.database_url()?, command).await,
+        Command::BenchNotify(args) => commands::notify_bench::run(args).await,
         Command::Token { command } => commands::admin::token(&cli.database_url()?, command).await,
         Command::User { command } => commands::admin::user(&cli.database_url()?, command).await,
         Command::Open311Key { command } => commands::open311::run(&cli.database_url()?, command).await,
@@ -113,5 +122,15 @@ async fn main() -> Result<()> {
         Command::Route { command } => commands::text::route(command),
         Command::Dupes(args) => commands::text::dupes(args),
         Command::Hot(args) => commands::text::hot(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Clap checks its definitions only when a command runs: two option groups of one
+    /// name would stop `serve` at start.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod lists;
 pub mod measures;
 pub mod open311;
+pub mod notify;
 pub mod phone;
 pub mod request;
 pub mod role;

@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::attachments::Photos;
 use crate::chain::{self, Head, NewEvent};
 use crate::metrics::Tally;
+use crate::notify::write::Said;
+use gongzhi_domain::notify::Cause;
 use crate::settings::{self, Settings};
 use crate::{rows, search, snapshot, stats, Result, Store, StoreError};
 
@@ -86,6 +88,11 @@ pub(crate) enum Job {
     },
     /// Bring the search index up to date with every request written so far.
     CatchUp {
+        reply: oneshot::Sender<Result<usize>>,
+    },
+    /// The deadline timer: notifications for the deadlines crossed since it last looked.
+    Sweep {
+        at: Millis,
         reply: oneshot::Sender<Result<usize>>,
     },
     /// A supervision act (draw, callback, order, talk): its rows and its events together.
@@ -213,6 +220,7 @@ enum Done {
     Logged,
     Supervised(Result<crate::supervision::Written>),
     CaughtUp(Result<usize>),
+    Swept(Result<usize>),
     Failed(StoreError),
 }
 
@@ -230,6 +238,8 @@ fn answer(job: Job, done: Done) {
         (Job::Supervise { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::CatchUp { reply, .. }, Done::CaughtUp(result)) => drop(reply.send(result)),
         (Job::CatchUp { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::Sweep { reply, .. }, Done::Swept(result)) => drop(reply.send(result)),
+        (Job::Sweep { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         _ => {}
     }
 }
@@ -263,6 +273,22 @@ pub(crate) struct Batch<'p> {
     /// The units switched off, read once a batch when it first names a unit: an admin
     /// may switch one at any time, on any instance.
     inactive: Option<HashSet<i64>>,
+    /// The webhook subscriptions, read once a batch when a job first tells of an event.
+    listeners: Option<Vec<crate::notify::write::Listener>>,
+}
+
+impl Batch<'_> {
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Writes the notifications `said` causes, in the batch's transaction.
+    pub(crate) async fn tell(&mut self, conn: &mut AnyConnection, said: &crate::notify::write::Said<'_>) -> Result<()> {
+        if self.listeners.is_none() {
+            self.listeners = Some(crate::notify::write::listeners(conn).await?);
+        }
+        crate::notify::write::tell(conn, self.listeners.as_deref().unwrap_or_default(), said).await
+    }
 }
 
 /// Errors a job can only meet after a failed statement, which spoils the transaction.
@@ -285,7 +311,7 @@ async fn write_batch(
     let next_id: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
     let settings = settings::current(cache, &mut tx).await?;
-    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None };
+    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None, listeners: None };
 
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -333,6 +359,11 @@ async fn write_batch(
                 let spoilt = spoils(&result);
                 (Done::CaughtUp(result), spoilt)
             }
+            Job::Sweep { at, .. } => {
+                let result = crate::notify::sweep(&mut tx, &mut batch, *at).await;
+                let spoilt = spoils(&result);
+                (Done::Swept(result), spoilt)
+            }
             Job::Supervise { act, actor, at, .. } => {
                 let result = crate::supervision::run(&mut tx, &mut batch, act, actor, *at).await;
                 let spoilt = spoils(&result);
@@ -354,6 +385,7 @@ async fn write_batch(
                     | Done::Imported(Err(_))
                     | Done::ImportedFile(Err(_))
                     | Done::Supervised(Err(_))
+                    | Done::Swept(Err(_))
             )
         {
             (batch.head, batch.next_id) = saved;
@@ -529,6 +561,7 @@ async fn create(
     });
     let event_id = event.id;
     chain::insert(conn, &[event]).await?;
+    batch.tell(conn, &Said::of(Cause::Submitted, event_id, &request, "", at)).await?;
     photos.insert(conn, request.id, Some(event_id), at).await?;
     stats::apply(conn, &measures::delta(None, &request)).await?;
     if let (Some(key), Some(digest)) = (key, digest) {
@@ -650,7 +683,10 @@ pub(crate) async fn act(
         payload: outcome.event.payload.to_string(),
         snapshot: snapshot::change(&request, &next),
     });
+    let event_id = event.id;
     chain::insert(conn, &[event]).await?;
+    let cause = Cause::Action(outcome.event.action);
+    batch.tell(conn, &Said::of(cause, event_id, &next, &outcome.event.note, at)).await?;
     stats::apply(conn, &measures::delta(Some(&request), &next)).await?;
     crate::accuracy::follow(conn, &request, &next).await?;
     Ok(next)
@@ -859,6 +895,13 @@ impl Store {
     pub async fn import(&self, items: Vec<Imported>) -> Result<Vec<i64>> {
         let (reply, answer) = oneshot::channel();
         self.send(Job::Import { items, reply }, answer).await
+    }
+
+    /// Writes the notifications of the deadlines crossed since the timer last looked, on
+    /// any instance: each deadline is told once. Returns how many requests it told of.
+    pub async fn sweep_deadlines(&self, at: Millis) -> Result<usize> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Sweep { at, reply }, answer).await
     }
 
     /// Records that a user saw these requesters' real phone numbers. Queued behind other

@@ -54,12 +54,12 @@ function tail(text, lines = 30) {
 }
 
 /**
- * Starts `gongzhi serve --demo` on a fresh temporary data folder and waits until
+ * Starts `gongzhi serve --demo` (with `args` after its own) on a fresh temporary data folder and waits until
  * GET /healthz answers 200. Resolves to `{ url, dataDir, log, stop }`; `stop()` sends
  * SIGINT (the server shuts down gracefully on it), kills it if it lingers, and removes
  * the data folder unless GONGZHI_KEEP_DATA is set.
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`no gongzhi binary at ${bin}: run \`cargo build --release -p gongzhi\` or set GONGZHI_BIN`);
@@ -69,7 +69,7 @@ export async function startServer() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const output = createWriteStream(log);
-  const child = spawn(bin, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(bin, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });

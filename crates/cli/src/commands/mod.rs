@@ -6,6 +6,8 @@ pub mod bench;
 pub mod bulletin;
 pub mod open311;
 pub mod import;
+pub mod notify;
+pub mod notify_bench;
 pub mod retrain;
 pub mod serve;
 pub mod supervision;

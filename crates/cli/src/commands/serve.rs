@@ -1,5 +1,5 @@
-//! `gongzhi serve`: the server, with demo data on request, the auto-close timer and the
-//! audit chain's checkpoints.
+//! `gongzhi serve`: the server, with demo data on request, the auto-close timer, the
+//! audit chain's checkpoints and the delivery of notifications.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -45,6 +45,8 @@ pub struct Args {
     checkpoint_minutes: u64,
     #[command(flatten)]
     anchors: super::audit::AnchorArgs,
+    #[command(flatten)]
+    notify: super::notify::NotifyArgs,
     /// Ask for this token (`Authorization: Bearer …`) on /metrics.
     #[arg(long, env = "GONGZHI_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
@@ -78,6 +80,7 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
     };
     tokio::spawn(auto_close(store.clone()));
     tokio::spawn(super::supervision::timer(store.clone()));
+    args.notify.start(&store, &args.listen.to_string())?;
     let state = AppState::new(store.clone(), config);
     // The routing model and the duplicate index load before the first request is taken,
     // so intake never waits for them after a restart.

@@ -14,6 +14,8 @@ use sqlx::{AnyConnection, Executor, Row};
 
 use super::rows::{item_from_row, order_from_row, ITEM_COLUMNS, ORDER_COLUMNS};
 use crate::chain::{self, NewEvent};
+use crate::notify::write::Said;
+use gongzhi_domain::notify::Cause;
 use crate::writer::{self, actor_name, Batch};
 use crate::{Result, StoreError};
 
@@ -263,14 +265,14 @@ async fn apply(
             let Actor::Staff(staff) = actor else { return Err(StoreError::NotFound) };
             let order = load_order(conn, *order_id, staff).await?;
             let next = order.answered(staff, answer, at)?;
-            moved(conn, batch, actor, at, &next, "order-answer", answer).await
+            moved(conn, batch, actor, at, &next, OrderStep::Answer, "order-answer", answer).await
         }
         Act::Close { order_id, note } => {
             let staff = supervisor(actor)?;
             let order = load_order(conn, *order_id, staff).await?;
             let request = writer::load(conn, order.request_id).await?;
             let next = order.closed(staff, note, at, request.status)?;
-            moved(conn, batch, actor, at, &next, "order-close", note).await
+            moved(conn, batch, actor, at, &next, OrderStep::Close, "order-close", note).await
         }
         Act::SendBack { order_id, note, due_at } => {
             let staff = supervisor(actor)?;
@@ -282,13 +284,13 @@ async fn apply(
                 let reopen = Command::Reopen { reason: note.trim().to_string() };
                 writer::act(conn, batch, request.id, None, &reopen, actor, at, Some(*due_at)).await?;
             }
-            moved(conn, batch, actor, at, &next, "order-return", note).await
+            moved(conn, batch, actor, at, &next, OrderStep::SendBack, "order-return", note).await
         }
         Act::Escalate { order_id, parent, next_due } => {
             let order = fetch_order(conn, *order_id).await?;
             // Answered or escalated by another instance meanwhile: nothing to do.
             match order.escalated(at, *parent, *next_due) {
-                Some(next) => moved(conn, batch, actor, at, &next, "order-escalate", "").await,
+                Some(next) => moved(conn, batch, actor, at, &next, OrderStep::Escalate, "order-escalate", "").await,
                 None => Ok(Written { id: order.id, order_id: None }),
             }
         }
@@ -454,10 +456,17 @@ async fn open_order(
     .fetch_one(&mut *conn)
     .await?;
     let order_id: i64 = row.try_get("id")?;
-    if new.kind == OrderKind::Rework {
-        let payload = json!({ "order_id": order_id, "due": new.due_at, "callback_item_id": callback_item_id });
-        note_on(conn, batch, request.id, &actor, at, "rework", reason, payload).await?;
-    }
+    // A press order's event is the lifecycle's press, which told the unit already.
+    let event_id = match new.kind {
+        OrderKind::Rework => {
+            let payload = json!({ "order_id": order_id, "due": new.due_at, "callback_item_id": callback_item_id });
+            note_on(conn, batch, request.id, &actor, at, "rework", reason, payload).await?
+        }
+        OrderKind::Press => batch.head.seq,
+    };
+    let request = writer::load(conn, request.id).await?;
+    let said = Said::of(Cause::OrderOpened(new.kind), event_id, &request, reason, at);
+    batch.tell(conn, &Said { key: format!("{}:order{order_id}", said.key), ..said }).await?;
     Ok(order_id)
 }
 
@@ -496,6 +505,7 @@ async fn moved(
     actor: &Actor,
     at: Millis,
     order: &Order,
+    step: OrderStep,
     action: &str,
     note: &str,
 ) -> Result<Written> {
@@ -508,7 +518,10 @@ async fn moved(
         "holder_unit_id": order.holder_unit_id,
         "due": order.due_at,
     });
-    note_on(conn, batch, order.request_id, actor, at, action, note.trim(), payload).await?;
+    let request = writer::load(conn, order.request_id).await?;
+    let event_id = record(conn, batch, &request, actor, at, action, note.trim(), payload).await?;
+    let said = Said { order_opener: Some(order.created_by), ..Said::of(Cause::OrderStep(step), event_id, &request, note.trim(), at) };
+    batch.tell(conn, &said).await?;
     Ok(Written { id: order.id, order_id: Some(order.id) })
 }
 

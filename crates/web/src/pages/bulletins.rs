@@ -365,6 +365,7 @@ pub async fn standalone_print(store: &Store, id: i64, lang: Lang) -> Result<Stri
         expired: false,
         here: String::new(),
         secure: false,
+        unread: 0,
     };
     let mut view = print_view(store, &chrome, &b).await?;
     view.standalone_css = super::assets::text("app.css");

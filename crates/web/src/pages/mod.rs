@@ -16,6 +16,7 @@ pub mod hot;
 pub mod leader;
 pub mod lists;
 pub mod login;
+pub mod notify;
 pub mod photos;
 pub mod portal;
 pub mod search;
@@ -53,6 +54,8 @@ pub struct Chrome {
     /// This page, to come back to after logging in.
     pub(crate) here: String,
     secure: bool,
+    /// The viewer's unread notifications, for the header (up to 100).
+    pub unread: i64,
 }
 
 impl Chrome {
@@ -107,7 +110,12 @@ impl FromRequestParts<AppState> for Chrome {
         let expired = user.is_none() && cookie_in(&parts.headers, SESSION_COOKIE).is_some_and(|c| !c.is_empty());
         let here = login::return_path(parts);
         let secure = state.config.secure_cookies;
-        Ok(Chrome { t: Messages::new(lang), user, csrf, new_csrf, expired, here, secure })
+        // A count the header can do without: a failing database shows on the page itself.
+        let unread = match &user {
+            Some(user) => gongzhi_app::notify::unread(&state.store, &user.staff()).await.unwrap_or(0),
+            None => 0,
+        };
+        Ok(Chrome { t: Messages::new(lang), user, csrf, new_csrf, expired, here, secure, unread })
     }
 }
 

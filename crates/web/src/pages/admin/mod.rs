@@ -1,5 +1,6 @@
 //! The admin pages (`/admin/…`): units, people, categories and deadlines, the working
 //! calendar, how units are scored, Open311 client systems, and the record of every change. Only admins get in; each sees and changes
+//! calendar, how units are scored, notifications and webhooks, and the record of every change. Only admins get in; each sees and changes
 //! their own unit's subtree, which the store enforces again.
 //!
 //! Every change is a plain form post with the CSRF token; a change that works goes back
@@ -10,6 +11,7 @@ mod calendar;
 mod categories;
 mod open311;
 pub mod import;
+mod notifications;
 mod settings;
 mod units;
 mod users;
@@ -59,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/import/{id}", get(import::show).post(import::act))
         .route("/admin/import/{id}/report.xlsx", get(import::report))
+        .route("/admin/notifications", get(notifications::page))
+        .route("/admin/notifications/{id}/resend", post(notifications::resend))
+        .route("/admin/subscriptions", post(notifications::subscribe))
+        .route("/admin/subscriptions/{id}/end", post(notifications::unsubscribe))
         .route("/admin/changes", get(changes))
         .route("/admin/changes.xlsx", get(changes_export))
 }
