@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod deadline;
 pub mod error;
 pub mod figures;
+pub mod intake;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;

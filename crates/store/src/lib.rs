@@ -26,6 +26,7 @@ mod chain;
 mod co_units;
 mod error;
 mod figures;
+mod intake;
 mod lists;
 pub mod metrics;
 mod queries;

@@ -55,6 +55,8 @@ pub(crate) enum Job {
         suggestion: Option<crate::suggestions::NewSuggestion>,
         /// Photos sent with the submission, kept with its event.
         photos: Vec<Vec<u8>>,
+        /// What its recorder does with it at once (受理, 直接答复), in the same transaction.
+        then: Option<Command>,
         reply: oneshot::Sender<Result<Created>>,
     },
     Act {
@@ -278,9 +280,10 @@ async fn write_batch(
             tx.execute("SAVEPOINT job").await?;
         }
         let (done, spoilt) = match job {
-            Job::Create { new, key, actor, at, suggestion, photos, .. } => {
-                let result =
-                    create(&mut tx, &mut batch, new, key.as_deref(), actor, *at, suggestion.as_ref(), photos).await;
+            Job::Create { new, key, actor, at, suggestion, photos, then, .. } => {
+                let intake =
+                    Intake { new, key: key.as_deref(), actor, at: *at, suggestion: suggestion.as_ref(), photos };
+                let result = create(&mut tx, &mut batch, intake, then.as_ref()).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Created(result), spoilt)
@@ -436,17 +439,32 @@ fn submission_digest(new: &NewRequest) -> String {
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A submission as the writer takes it.
+struct Intake<'j> {
+    new: &'j NewRequest,
+    key: Option<&'j str>,
+    actor: &'j Actor,
+    at: Millis,
+    suggestion: Option<&'j crate::suggestions::NewSuggestion>,
+    photos: &'j [Vec<u8>],
+}
+
+/// The context of an action taken at intake: accepting or answering needs no unit, no
+/// category and no order.
+fn intake_context(settings: &Settings, at: Millis) -> Context<'_> {
+    let (policy, calendar) = (&settings.policy, &settings.calendar);
+    Context { now: at, policy, calendar, dispatch_path: None, category_resolve_days: None, rework_due: None }
+}
+
+/// Stores a new request, then takes `then` on it. Whether the rules allow `then` is
+/// decided before anything is written, so that a refusal leaves no request behind.
 async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
-    new: &NewRequest,
-    key: Option<&str>,
-    actor: &Actor,
-    at: Millis,
-    suggestion: Option<&crate::suggestions::NewSuggestion>,
-    photos: &[Vec<u8>],
+    intake: Intake<'_>,
+    then: Option<&Command>,
 ) -> Result<Created> {
+    let Intake { new, key, actor, at, suggestion, photos } = intake;
     let photos = Photos::check(photos)?;
     let digest = key.map(|_| submission_digest(new));
     if let Some(key) = key {
@@ -470,6 +488,9 @@ async fn create(
         category_days(conn, category).await?;
     }
     let mut request = Request::submitted(new.clone(), path, at);
+    if let Some(command) = then {
+        decide(&request, command, actor, &intake_context(&batch.settings, at))?;
+    }
     request.id = batch.next_id;
     batch.next_id += 1;
     request.number = number_for(request.id, at);
@@ -506,6 +527,9 @@ async fn create(
     }
     if let Some(suggestion) = suggestion {
         crate::suggestions::insert(conn, request.id, at, suggestion).await?;
+    }
+    if let Some(command) = then {
+        request = act(conn, batch, request.id, Some(request.version), command, actor, at, None).await?;
     }
     Ok(Created { request, replayed: false })
 }
@@ -671,7 +695,7 @@ async fn import(conn: &mut AnyConnection, batch: &mut Batch<'_>, items: &[Import
         }
         requests.push(request);
     }
-    // 41 columns a row: 20 rows keep a statement under SQLite's and PostgreSQL's limits.
+    // 42 columns a row: 20 rows keep a statement under SQLite's and PostgreSQL's limits.
     for chunk in requests.chunks(20) {
         let sql = rows::insert_sql(chunk.len());
         let mut query = sqlx::query(&sql);
@@ -719,7 +743,7 @@ impl Store {
     /// Intake: stores a new request with its first event. With an idempotency key, a
     /// repeated call returns the request the first call created.
     pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, None, Vec::new()).await
+        self.create_with(new, idempotency_key, actor, None, Vec::new(), None).await
     }
 
     /// As `create`, storing intake's routing suggestion with the request.
@@ -730,13 +754,15 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
     ) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, suggestion, Vec::new()).await
+        self.create_with(new, idempotency_key, actor, suggestion, Vec::new(), None).await
     }
 
     /// As `create_suggested`, keeping the photos sent with the submission with its
     /// first event, in the same transaction: the request and its photos are kept
     /// together or not at all. The request's own rules (`NewRequest::check`) are the
-    /// caller's to check first; the unit's are checked here, where it is read.
+    /// caller's to check first; the unit's are checked here, where it is read. `then` is
+    /// an action its recorder takes on it at once (accept, answer), in the same
+    /// transaction: the request is made with it or, refused by the rules, not at all.
     pub async fn create_with(
         &self,
         new: NewRequest,
@@ -744,14 +770,19 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
         photos: Vec<Vec<u8>>,
+        then: Option<Command>,
     ) -> Result<Created> {
         let (reply, answer) = oneshot::channel();
         let at = gongzhi_domain::time::now();
         let channel = new.channel;
-        let created =
-            self.send(Job::Create { new, key: idempotency_key, actor, at, suggestion, photos, reply }, answer).await?;
+        let action = then.as_ref().map(Command::action);
+        let key = idempotency_key;
+        let created = self.send(Job::Create { new, key, actor, at, suggestion, photos, then, reply }, answer).await?;
         if !created.replayed {
             self.counters.created(channel);
+            if let Some(action) = action {
+                self.counters.acted(action);
+            }
         }
         Ok(created)
     }

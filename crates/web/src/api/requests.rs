@@ -119,8 +119,12 @@ pub async fn create(
         requester_phone: body.requester_phone,
         anonymous: body.anonymous,
     };
-    let created =
-        gongzhi_app::submit(&state.store, &*state.suggester, Submission { new, key, actor, photos: vec![] }).await?;
+    let created = gongzhi_app::submit(
+        &state.store,
+        &*state.suggester,
+        Submission { new, key, actor, photos: vec![], then: None },
+    )
+    .await?;
     let r = &created.request;
     let status = if created.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let body = Created { id: r.id, number: r.number.clone(), tracking_code: r.tracking_code.clone(), status: r.status };
