@@ -245,4 +245,19 @@ test('on a phone the desk is one column: the caller and their earlier requests f
   assert.ok(caller.y + caller.height <= call.y, 'the caller above the call');
   await assertAccessible(page, assert, 'the desk on a phone');
   await saveScreenshot(page, 'intake-desk-phone');
+
+  // A word finds its categories, each under its parents; arrows and Enter take one.
+  await page.locator('#desk-category').fill('噪音');
+  const matches = page.locator('#desk-category-matches');
+  await matches.locator('button.match').first().waitFor();
+  assert.ok((await matches.locator('p.group').count()) > 0, 'grouped under their parents');
+  const noise = matches.locator('button.match', { hasText: '噪音污染' }).first();
+  const path = await noise.getAttribute('data-path');
+  assert.match(path, / \/ 噪音污染$/);
+  await page.locator('#desk-category').focus();
+  await page.keyboard.press('ArrowDown');
+  while ((await page.evaluate(() => document.activeElement.dataset.path)) !== path) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#desk-category'), path);
+  assert.ok(await matches.isHidden());
 });
