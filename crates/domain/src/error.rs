@@ -35,6 +35,8 @@ pub enum Broken {
     UnitInactive { field: &'static str, unit: String },
     #[error("unit `{unit}` is not a community, village or grid, so it cannot be a request's place")]
     NotAPlace { unit: String },
+    #[error("place `{unit}` is outside the recorder's scope")]
+    PlaceOutOfScope { unit: String },
 }
 
 impl Broken {
@@ -55,6 +57,7 @@ impl Broken {
             Broken::AlreadySatisfied => "already_satisfied",
             Broken::UnitInactive { .. } => "unit_inactive",
             Broken::NotAPlace { .. } => "not_a_place",
+            Broken::PlaceOutOfScope { .. } => "place_out_of_scope",
         }
     }
 }

@@ -99,6 +99,8 @@ pub enum Condition {
     Working,
     /// Its resolve deadline has passed.
     Passed,
+    /// Drew at least one repeat call.
+    RepeatCalled,
 }
 
 fn done(r: &Request) -> bool {
@@ -125,12 +127,39 @@ impl Condition {
             Condition::Satisfied => r.satisfaction.is_some_and(|s| s.counts_as_satisfied()),
             Condition::Working => matches!(r.status, Status::Dispatched | Status::InProgress),
             Condition::Passed => r.resolve_by.is_some_and(|due| due < now),
+            Condition::RepeatCalled => r.repeat_calls > 0,
+        }
+    }
+}
+
+/// How much one request adds to a counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// One: the counter counts requests.
+    One,
+    /// Its repeat calls: the counter counts calls, and lists the requests they were about.
+    RepeatCalls,
+}
+
+impl Weight {
+    pub fn of(self, r: &Request) -> i64 {
+        match self {
+            Weight::One => 1,
+            Weight::RepeatCalls => r.repeat_calls,
+        }
+    }
+
+    /// The request column that holds the weight; none when each request counts once.
+    pub fn column(self) -> Option<&'static str> {
+        match self {
+            Weight::One => None,
+            Weight::RepeatCalls => Some("repeat_calls"),
         }
     }
 }
 
 /// The requests behind one counter: those whose `at` falls in the period, whose `place`
-/// lies in the scope, and that meet every condition.
+/// lies in the scope, and that meet every condition; each adds its `weight`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {
     /// The counter's name, as in `Counters::FIELDS`, or `open_overdue`.
@@ -138,12 +167,13 @@ pub struct Selection {
     pub at: Instant,
     pub place: Place,
     pub conditions: &'static [Condition],
+    pub weight: Weight,
 }
 
 use Condition::*;
 
 const fn select(name: &'static str, at: Instant, place: Place, conditions: &'static [Condition]) -> Selection {
-    Selection { name, at, place, conditions }
+    Selection { name, at, place, conditions, weight: Weight::One }
 }
 
 /// One selection per counter of `Counters`, in its order, and the open overdue requests
@@ -151,6 +181,13 @@ const fn select(name: &'static str, at: Instant, place: Place, conditions: &'sta
 pub const SELECTIONS: &[Selection] = &[
     select("intake", Instant::Created, Place::Raised, &[]),
     select("merged", Instant::Created, Place::Raised, &[Merged]),
+    Selection {
+        name: "repeat_calls",
+        at: Instant::Created,
+        place: Place::Raised,
+        conditions: &[RepeatCalled],
+        weight: Weight::RepeatCalls,
+    },
     select("dispatched", Instant::Dispatched, Place::Assigned, &[Assigned]),
     select("dispatched_resolved", Instant::Dispatched, Place::Assigned, &[Assigned, Done]),
     select("dispatched_returned", Instant::Dispatched, Place::Assigned, &[Assigned, Returned]),
@@ -208,6 +245,7 @@ crate::request::vocabulary! {
         ReturnRate = "return_rate",
         ReopenRate = "reopen_rate",
         DuplicateRate = "duplicate_rate",
+        RepeatCalls = "repeat_calls",
         OverdueCount = "overdue_count",
         CompositeScore = "composite_score",
     }
@@ -226,6 +264,7 @@ impl Measure {
             Measure::ReturnRate => Rate { part: "dispatched_returned", whole: "dispatched" },
             Measure::ReopenRate => Rate { part: "resolved_reopened", whole: "resolved" },
             Measure::DuplicateRate => Rate { part: "merged", whole: "intake" },
+            Measure::RepeatCalls => Count(&["repeat_calls"]),
             Measure::OverdueCount => Count(&["resolved_late", "open_overdue"]),
             Measure::CompositeScore => Score(&[
                 Measure::ResponseRate,
@@ -254,6 +293,7 @@ impl Measure {
             Measure::ReturnRate => m.return_rate,
             Measure::ReopenRate => m.reopen_rate,
             Measure::DuplicateRate => m.duplicate_rate,
+            Measure::RepeatCalls => Some(m.repeat_calls as f64),
             Measure::OverdueCount => Some(m.overdue_count as f64),
             Measure::CompositeScore => m.composite_score,
         }
@@ -320,6 +360,7 @@ mod tests {
         r.solved = r.satisfaction.map(|_| seed[10].is_multiple_of(2));
         r.return_count = i64::from(seed[11] % 2);
         r.reopen_count = i64::from(seed[11] / 2 % 2);
+        r.repeat_calls = i64::from(seed[11] / 4 % 3);
         r
     }
 
@@ -335,7 +376,7 @@ mod tests {
                 if let Some((unit, at)) = selection.counts(&r, 0) {
                     let cell = cells.entry((unit, day_number(at))).or_default();
                     let mut values = cell.values();
-                    values[i] += 1;
+                    values[i] += selection.weight.of(&r);
                     *cell = Counters::from_values(&values);
                 }
             }

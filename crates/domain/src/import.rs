@@ -541,6 +541,7 @@ pub fn read_row(
         requester_name: get(Field::Name).to_string(),
         requester_phone: phone,
         anonymous: false,
+        location: None,
     };
     let mut request = Request::submitted(new, unit.path.clone(), created_at);
     request.number = get(Field::Number).to_string();

@@ -15,6 +15,7 @@ pub mod error;
 pub mod figures;
 pub mod geo;
 pub mod import;
+pub mod intake;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;

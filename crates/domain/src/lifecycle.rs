@@ -36,6 +36,7 @@ pub enum Action {
     Reopen,
     Merge,
     Press,
+    RepeatCall,
 }
 
 /// Whether an action moves the request or leaves its state as it was.
@@ -164,6 +165,8 @@ pub const TABLE: &[Transition] = &[
         by: &[InScope(Dispatcher), InScope(Supervisor)],
     },
     Transition { action: Action::Press, from: OPEN, to: Target::Same, by: &[InScope(Supervisor)] },
+    // Another call about work still open (重复来电): counted on the request, never a new one.
+    Transition { action: Action::RepeatCall, from: OPEN, to: Target::Same, by: &[InScope(Operator)] },
 ];
 
 impl Action {
@@ -184,6 +187,7 @@ impl Action {
         Action::Reopen,
         Action::Merge,
         Action::Press,
+        Action::RepeatCall,
     ];
 
     pub fn transition(self) -> &'static Transition {
@@ -209,6 +213,7 @@ impl Action {
             Action::Reopen => "reopen",
             Action::Merge => "merge",
             Action::Press => "press",
+            Action::RepeatCall => "repeat-call",
         }
     }
 
@@ -294,6 +299,13 @@ pub enum Command {
         note: String,
         due: Option<Millis>,
     },
+    /// The caller's phone as they gave it (the event keeps it masked) and what they said.
+    RepeatCall {
+        #[serde(default)]
+        phone: String,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl Command {
@@ -315,6 +327,7 @@ impl Command {
             Command::Reopen { .. } => Action::Reopen,
             Command::Merge { .. } => Action::Merge,
             Command::Press { .. } => Action::Press,
+            Command::RepeatCall { .. } => Action::RepeatCall,
         }
     }
 
@@ -327,7 +340,7 @@ impl Command {
             | Command::DenyExtension { reason }
             | Command::Reopen { reason } => reason,
             Command::Answer { reply } | Command::Resolve { reply, .. } => reply,
-            Command::Progress { note } | Command::Press { note, .. } => note,
+            Command::Progress { note } | Command::Press { note, .. } | Command::RepeatCall { note, .. } => note,
             Command::Evaluate { comment, .. } => comment,
             Command::Dispatch { instructions, .. } => instructions,
             _ => "",
@@ -475,6 +488,10 @@ fn validate(command: &Command) -> Result<(), Broken> {
             Err(Broken::Invalid { field: "co_unit_ids", reason: "at most 20 co-units".into() })
         }
         Command::Dispatch { instructions, .. } => limited(instructions, "instructions"),
+        Command::RepeatCall { phone, note } => {
+            crate::phone::check(phone, "phone")?;
+            limited(note, "note")
+        }
         _ => Ok(()),
     }
 }
@@ -527,6 +544,7 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             next.pending_extension = None;
         }
         Command::Progress { .. } => {}
+        Command::RepeatCall { .. } => next.repeat_calls += 1,
         Command::RequestExtension { until, .. } => {
             if next.pending_extension.is_some() {
                 return Err(Broken::ExtensionPending);
@@ -634,6 +652,10 @@ fn payload(command: &Command, next: &Request) -> serde_json::Value {
         Command::Evaluate { solved, satisfaction, .. } => json!({ "solved": solved, "satisfaction": satisfaction }),
         Command::Merge { into } => json!({ "into": into }),
         Command::Press { due, .. } => json!({ "due": due }),
+        // Masked: the event log is read by more people than may see the number.
+        Command::RepeatCall { phone, .. } => {
+            json!({ "phone": crate::phone::mask(phone), "repeat_calls": next.repeat_calls })
+        }
         _ => json!({}),
     }
 }

@@ -18,8 +18,10 @@ use crate::time::{day_number, Millis};
 
 macro_rules! counters {
     ($($(#[$doc:meta])* $field:ident),+ $(,)?) => {
-        /// Raw counts for a cell or a period.
+        /// Raw counts for a cell or a period. Counts kept before a counter existed read
+        /// as 0 for it.
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(default)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct Counters { $($(#[$doc])* pub $field: i64),+ }
 
@@ -53,6 +55,10 @@ counters! {
     intake,
     /// Requests merged as duplicates, counted like intake.
     merged,
+    /// Repeat calls (重复来电) about requests, counted like intake: on the day and at the
+    /// place of the request they were about, so that a period's intake carries every
+    /// call it drew.
+    repeat_calls,
     /// Requests dispatched, on their (latest) dispatch day, at the assigned unit.
     dispatched,
     /// Of those, the ones now resolved or closed.
@@ -98,6 +104,9 @@ pub fn contribution(request: &Request) -> BTreeMap<(i64, i64), Counters> {
     add(place, request.created_at, &|c| c.intake += 1);
     if request.status == Status::Merged {
         add(place, request.created_at, &|c| c.merged += 1);
+    }
+    if request.repeat_calls > 0 {
+        add(place, request.created_at, &|c| c.repeat_calls += request.repeat_calls);
     }
     if let (Some(at), Some(_)) = (request.dispatched_at, request.assignee_unit_id) {
         let returned = request.return_count > 0;
@@ -248,6 +257,9 @@ impl Scoring {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measures {
     pub intake: i64,
+    /// Calls about requests of the period after their first (重复来电).
+    #[serde(default)]
+    pub repeat_calls: i64,
     pub response_rate: Option<f64>,
     pub closure_rate: Option<f64>,
     pub on_time_rate: Option<f64>,
@@ -274,6 +286,7 @@ impl Measures {
     pub fn from_counters(c: Counters, open_overdue: i64, scoring: &Scoring) -> Measures {
         let mut measures = Measures {
             intake: c.intake,
+            repeat_calls: c.repeat_calls,
             response_rate: rate(c.responded_on_time, c.respond_due),
             closure_rate: rate(c.dispatched_resolved, c.dispatched),
             on_time_rate: rate(c.resolved_on_time, c.resolve_due),

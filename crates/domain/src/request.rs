@@ -141,7 +141,7 @@ pub struct NewRequest {
 pub const MAX_TITLE: usize = 200;
 pub const MAX_CONTENT: usize = 10_000;
 pub const MAX_SHORT: usize = 200;
-pub const MAX_PHONE: usize = 32;
+pub use crate::phone::MAX_PHONE;
 
 impl NewRequest {
     /// What every channel must carry, and how long each field may be: the intake rules
@@ -162,13 +162,10 @@ impl NewRequest {
         check("content", &self.content, MAX_CONTENT, true)?;
         check("address", &self.address, MAX_SHORT, false)?;
         check("requester_name", &self.requester_name, MAX_SHORT, false)?;
-        check("requester_phone", &self.requester_phone, MAX_PHONE, false)?;
         if !self.anonymous && self.requester_phone.trim().is_empty() && self.channel != Channel::Import {
             return Err(Broken::Missing("requester_phone"));
         }
-        if !self.requester_phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ') {
-            return Err(Broken::Invalid { field: "requester_phone", reason: "digits only".into() });
-        }
+        crate::phone::check(&self.requester_phone, "requester_phone")?;
         if let Some(point) = &self.location {
             point.check()?;
         }
@@ -214,6 +211,8 @@ pub struct Request {
     pub return_count: i64,
     pub reopen_count: i64,
     pub press_count: i64,
+    /// Calls about it after the first (重复来电), each recorded instead of a new request.
+    pub repeat_calls: i64,
     pub merged_into: Option<i64>,
 }
 
@@ -250,6 +249,7 @@ impl Request {
             return_count: 0,
             reopen_count: 0,
             press_count: 0,
+            repeat_calls: 0,
             merged_into: None,
         }
     }

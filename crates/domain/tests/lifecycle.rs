@@ -115,6 +115,7 @@ fn command_strategy() -> impl Strategy<Value = Command> {
         prop::sample::select(vec![7_i64, 8]).prop_map(|into| Command::Merge { into }),
         Just(Command::Press { note: "请加快办理".into(), due: None }),
         Just(Command::Progress { note: String::new() }),
+        Just(Command::RepeatCall { phone: "13812341234".into(), note: "又打电话来问进展".into() }),
     ]
 }
 
@@ -145,9 +146,11 @@ fn assert_valid(r: &Request) {
     if matches!(r.status, Resolved | Closed) || r.reopen_count > 0 {
         assert!(r.first_resolved_at.is_some_and(|first| first <= r.resolved_at.unwrap_or(i64::MAX)), "{r:?}");
     }
-    // Every request is counted exactly once as intake, however it moved.
+    // Every request is counted exactly once as intake, however it moved, with every
+    // repeat call it drew.
     let intake: i64 = contribution(r).values().map(|c| c.intake).sum();
     assert_eq!(intake, 1);
+    assert_eq!(contribution(r).values().map(|c| c.repeat_calls).sum::<i64>(), r.repeat_calls);
 }
 
 proptest! {
@@ -188,6 +191,38 @@ proptest! {
             assert_valid(&request);
         }
         prop_assert_eq!(request.version, 1 + events);
+    }
+
+    /// A repeat call is counted on open work by an operator of its scope and changes
+    /// nothing else; on finished work, or by anyone else, it is refused.
+    #[test]
+    fn a_repeat_call_counts_on_open_work_and_changes_nothing_else(
+        steps in prop::collection::vec((command_strategy(), 0_usize..10), 0..12),
+        who in 0_usize..10,
+    ) {
+        let actors = cast();
+        let mut request = new_request();
+        for (command, actor) in steps {
+            if let Ok(outcome) = run(&request, &command, &actors[actor], START + HOUR) {
+                request = outcome.request;
+            }
+        }
+        let call = Command::RepeatCall { phone: "138 1234-5678".into(), note: "又来电催办".into() };
+        match run(&request, &call, &actors[who], START + 2 * HOUR) {
+            Ok(outcome) => {
+                prop_assert!(request.status.is_open() && who == 0, "{:?} by {who}", request.status);
+                let mut expected = request.clone();
+                expected.version += 1;
+                expected.repeat_calls += 1;
+                prop_assert_eq!(&outcome.request, &expected);
+                prop_assert_eq!(outcome.event.note.as_str(), "又来电催办");
+                prop_assert_eq!(outcome.event.payload["phone"].as_str(), Some("138****5678"), "the event keeps the number masked");
+            }
+            Err(broken) => prop_assert!(
+                !request.status.is_open() || who != 0,
+                "refused on {:?} by the operator: {broken}", request.status
+            ),
+        }
     }
 
     /// Finished work a supervisor sends back for rework, however late, gets the rework

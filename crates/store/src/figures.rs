@@ -50,6 +50,7 @@ fn condition(c: Condition, now: Millis) -> SimpleExpr {
         }
         Condition::Working => col("status").is_in(texts([Status::Dispatched, Status::InProgress])),
         Condition::Passed => col("resolve_by").lt(now),
+        Condition::RepeatCalled => col("repeat_calls").gt(0),
     }
 }
 
@@ -91,8 +92,9 @@ fn filtered(query: &mut SelectStatement, selection: &Selection, scope: &FigureSc
 }
 
 impl Store {
-    /// How many requests a selection counts in a subtree and period, and one page of
-    /// them, latest first by the selection's instant.
+    /// What a selection counts in a subtree and period — its requests, or what they
+    /// weigh (their repeat calls) — and one page of them, latest first by the
+    /// selection's instant.
     pub async fn figure_requests(
         &self,
         selection: &Selection,
@@ -102,7 +104,11 @@ impl Store {
         limit: i64,
     ) -> Result<Listing<Request>> {
         let mut count = Query::select();
-        count.expr_as(Expr::cust("COUNT(*)"), Alias::new("n")).from(Alias::new("requests"));
+        let counted = match selection.weight.column() {
+            Some(column) => format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"),
+            None => "COUNT(*)".to_string(),
+        };
+        count.expr_as(Expr::cust(counted), Alias::new("n")).from(Alias::new("requests"));
         filtered(&mut count, selection, scope, now)?;
         let (sql, values) = count.build(PostgresQueryBuilder);
         let total: i64 = bind(&sql, values).fetch_one(self.pool()).await?.try_get("n")?;

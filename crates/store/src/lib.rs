@@ -27,6 +27,7 @@ mod co_units;
 mod error;
 mod figures;
 mod import;
+mod intake;
 mod lists;
 pub mod metrics;
 pub mod open311;

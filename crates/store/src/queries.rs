@@ -139,7 +139,7 @@ fn at_root(staff: &Staff) -> bool {
 /// Limits a query to what the staff member may see: their subtree, and with `helps` the
 /// requests their unit helps with as a co-unit. At the root of the tree everything is in
 /// scope and the condition is left out, so the planner keeps its best index.
-fn scope(query: &mut SelectStatement, staff: &Staff, helps: bool) {
+pub(crate) fn scope(query: &mut SelectStatement, staff: &Staff, helps: bool) {
     if at_root(staff) {
         return;
     }
@@ -433,7 +433,7 @@ impl Store {
 
     /// Whether lists in this staff member's scope must also take in the requests their
     /// unit helps with: not at the root, where everything is in scope already.
-    async fn helps(&self, staff: &Staff) -> Result<bool> {
+    pub(crate) async fn helps(&self, staff: &Staff) -> Result<bool> {
         Ok(!at_root(staff) && self.helps_any(staff.unit_id).await?)
     }
 

@@ -59,6 +59,7 @@ pub const MOVING: &[&str] = &[
     "reopen_count",
     "press_count",
     "merged_into",
+    "repeat_calls",
 ];
 
 pub fn select_columns() -> String {
@@ -134,6 +135,7 @@ pub fn bind_moving<'q>(q: AnyQuery<'q>, r: &'q Request) -> AnyQuery<'q> {
         .bind(r.reopen_count)
         .bind(r.press_count)
         .bind(r.merged_into)
+        .bind(r.repeat_calls)
 }
 
 pub(crate) fn vocab<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
@@ -200,6 +202,7 @@ pub fn request_from_row(row: &AnyRow) -> Result<Request> {
         return_count: row.try_get("return_count")?,
         reopen_count: row.try_get("reopen_count")?,
         press_count: row.try_get("press_count")?,
+        repeat_calls: row.try_get("repeat_calls")?,
         merged_into: row.try_get("merged_into")?,
     })
 }

@@ -77,7 +77,12 @@ pub(crate) const COLUMNS: &[(&str, Kind)] = &[
     ("reopen_count", Int),
     ("press_count", Int),
     ("merged_into", Int),
+    ("repeat_calls", Int),
 ];
+
+/// Counts added to requests after events began to record their rows: an intake event
+/// from before one was added does not name it, and the request began at 0.
+const COUNTED_SINCE_LATER: &[&str] = &["repeat_calls"];
 
 fn int(value: Option<i64>) -> Value {
     value.map_or(Value::Null, Value::from)
@@ -142,6 +147,7 @@ fn cells(r: &Request) -> Vec<Value> {
         int(Some(r.reopen_count)),
         int(Some(r.press_count)),
         int(r.merged_into),
+        int(Some(r.repeat_calls)),
     ];
     raw.into_iter().zip(COLUMNS).map(|(value, (_, kind))| recorded(*kind, value)).collect()
 }
@@ -243,7 +249,14 @@ pub(crate) fn parse(snapshot: &str) -> Option<Recorded> {
         map.iter().filter_map(|(name, v)| Some((COLUMNS.iter().position(|(c, _)| c == name)?, v.clone()))).collect()
     };
     match (object.get("row"), object.get("set")) {
-        (Some(Value::Object(_)), None) => Some(Recorded::Whole(columns(object.get("row")))),
+        (Some(Value::Object(row)), None) => {
+            let mut values = columns(object.get("row"));
+            // A count added to requests after this request came in started at 0 for it.
+            for name in COUNTED_SINCE_LATER.iter().filter(|name| !row.contains_key(**name)) {
+                values.extend(COLUMNS.iter().position(|(c, _)| c == name).map(|at| (at, Value::from(0))));
+            }
+            Some(Recorded::Whole(values))
+        }
         (None, Some(Value::Object(_))) => {
             Some(Recorded::Changed { was: columns(object.get("was")), set: columns(object.get("set")) })
         }

@@ -59,6 +59,8 @@ pub(crate) enum Job {
         photos: Vec<Vec<u8>>,
         /// The Open311 client system that sent it, recorded with it.
         origin: Option<crate::open311::Origin>,
+        /// What its recorder does with it at once (受理, 直接答复), in the same transaction.
+        then: Option<Command>,
         reply: oneshot::Sender<Result<Created>>,
     },
     Act {
@@ -320,9 +322,10 @@ async fn write_batch(
             tx.execute("SAVEPOINT job").await?;
         }
         let (done, spoilt) = match job {
-            Job::Create { new, key, actor, at, suggestion, photos, origin, .. } => {
-                let intake = Intake { key: key.as_deref(), actor, at: *at, suggestion: suggestion.as_ref(), photos };
-                let result = create(&mut tx, &mut batch, new, intake, origin.as_ref()).await;
+            Job::Create { new, key, actor, at, suggestion, photos, origin, then, .. } => {
+                let intake =
+                    Intake { new, key: key.as_deref(), actor, at: *at, suggestion: suggestion.as_ref(), photos };
+                let result = create(&mut tx, &mut batch, intake, then.as_ref(), origin.as_ref()).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Created(result), spoilt)
@@ -493,23 +496,35 @@ fn submission_digest(new: &NewRequest) -> String {
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
-/// What comes with a submission besides the request itself.
-struct Intake<'a> {
-    key: Option<&'a str>,
-    actor: &'a Actor,
+/// A submission as the writer takes it.
+struct Intake<'j> {
+    new: &'j NewRequest,
+    key: Option<&'j str>,
+    actor: &'j Actor,
     at: Millis,
-    suggestion: Option<&'a crate::suggestions::NewSuggestion>,
-    photos: &'a [Vec<u8>],
+    suggestion: Option<&'j crate::suggestions::NewSuggestion>,
+    photos: &'j [Vec<u8>],
 }
 
+/// The context of an action taken at intake: accepting or answering needs no unit, no
+/// category and no order.
+fn intake_context(settings: &Settings, at: Millis) -> Context<'_> {
+    let (policy, calendar) = (&settings.policy, &settings.calendar);
+    Context { now: at, policy, calendar, dispatch_path: None, category_resolve_days: None, rework_due: None }
+}
+
+/// Stores a new request, then takes `then` on it. Whether the rules allow `then` is
+/// decided before anything is written, so that a refusal leaves no request behind. The
+/// Open311 client that sent it, if one did, is recorded with it and named in its first
+/// event.
 async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
-    new: &NewRequest,
     intake: Intake<'_>,
+    then: Option<&Command>,
     origin: Option<&crate::open311::Origin>,
 ) -> Result<Created> {
-    let Intake { key, actor, at, suggestion, photos } = intake;
+    let Intake { new, key, actor, at, suggestion, photos } = intake;
     let photos = Photos::check(photos)?;
     let digest = key.map(|_| submission_digest(new));
     if let Some(key) = key {
@@ -533,6 +548,9 @@ async fn create(
         category_days(conn, category).await?;
     }
     let mut request = Request::submitted(new.clone(), path, at);
+    if let Some(command) = then {
+        decide(&request, command, actor, &intake_context(&batch.settings, at))?;
+    }
     request.id = batch.next_id;
     batch.next_id += 1;
     request.number = number_for(request.id, at);
@@ -575,6 +593,9 @@ async fn create(
     }
     if let Some(suggestion) = suggestion {
         crate::suggestions::insert(conn, request.id, at, suggestion).await?;
+    }
+    if let Some(command) = then {
+        request = act(conn, batch, request.id, Some(request.version), command, actor, at, None).await?;
     }
     Ok(Created { request, replayed: false })
 }
@@ -701,7 +722,7 @@ pub(crate) enum Index {
     Later,
 }
 
-/// Requests per insert statement: 41 columns a row keep 400 rows under both databases'
+/// Requests per insert statement: 43 columns a row keep 400 rows under both databases'
 /// limits on parameters (32,766 and 65,535), and each statement carries enough rows that
 /// its round trip costs little.
 const REQUESTS_PER_STATEMENT: usize = 400;
@@ -814,7 +835,7 @@ impl Store {
     /// Intake: stores a new request with its first event. With an idempotency key, a
     /// repeated call returns the request the first call created.
     pub async fn create(&self, new: NewRequest, idempotency_key: Option<String>, actor: Actor) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, None, Vec::new(), None).await
+        self.create_with(new, idempotency_key, actor, None, Vec::new(), None, None).await
     }
 
     /// As `create`, storing intake's routing suggestion with the request.
@@ -825,13 +846,15 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
     ) -> Result<Created> {
-        self.create_with(new, idempotency_key, actor, suggestion, Vec::new(), None).await
+        self.create_with(new, idempotency_key, actor, suggestion, Vec::new(), None, None).await
     }
 
     /// As `create_suggested`, keeping the photos sent with the submission with its
     /// first event, in the same transaction: the request and its photos are kept
     /// together or not at all. The request's own rules (`NewRequest::check`) are the
-    /// caller's to check first; the unit's are checked here, where it is read. The
+    /// caller's to check first; the unit's are checked here, where it is read. `then` is
+    /// an action its recorder takes on it at once (accept, answer), in the same
+    /// transaction: the request is made with it or, refused by the rules, not at all. The
     /// Open311 client that sent it, if one did, is recorded with it in the same
     /// transaction, and named in its first event.
     pub async fn create_with(
@@ -841,15 +864,21 @@ impl Store {
         actor: Actor,
         suggestion: Option<crate::suggestions::NewSuggestion>,
         photos: Vec<Vec<u8>>,
+        then: Option<Command>,
         origin: Option<crate::open311::Origin>,
     ) -> Result<Created> {
         let (reply, answer) = oneshot::channel();
         let at = gongzhi_domain::time::now();
         let channel = new.channel;
-        let job = Job::Create { new, key: idempotency_key, actor, at, suggestion, photos, origin, reply };
+        let action = then.as_ref().map(Command::action);
+        let key = idempotency_key;
+        let job = Job::Create { new, key, actor, at, suggestion, photos, origin, then, reply };
         let created = self.send(job, answer).await?;
         if !created.replayed {
             self.counters.created(channel);
+            if let Some(action) = action {
+                self.counters.acted(action);
+            }
         }
         Ok(created)
     }

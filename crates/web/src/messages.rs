@@ -3,7 +3,7 @@
 //! module only fills them in, so a page and an error never name a thing twice.
 
 use gongzhi_domain::lifecycle::UNPRINTABLE;
-use gongzhi_domain::Broken;
+use gongzhi_domain::{intake, phone, Broken};
 
 use crate::i18n::{Lang, Messages};
 
@@ -66,11 +66,16 @@ pub fn broken(rule: &Broken) -> Text {
         Broken::NotAssignedUnit { action: a } => vec![("action", action(a).into())],
         Broken::Missing(name) => vec![("field", field(name).into())],
         Broken::Invalid { field: name, reason } => {
-            let why = if reason == UNPRINTABLE { ZH.get("broken.unprintable") } else { reason };
+            let why = match reason.as_str() {
+                UNPRINTABLE => ZH.get("broken.unprintable"),
+                phone::NOT_A_PHONE => ZH.get("broken.not_a_phone"),
+                intake::ONLY_CONSULT => ZH.get("broken.only_consult"),
+                _ => reason,
+            };
             vec![("field", field(name).into()), ("reason", why.into())]
         }
         Broken::UnitInactive { field: name, unit } => vec![("field", field(name).into()), ("unit", unit.clone())],
-        Broken::NotAPlace { unit } => vec![("unit", unit.clone())],
+        Broken::NotAPlace { unit } | Broken::PlaceOutOfScope { unit } => vec![("unit", unit.clone())],
         _ => vec![],
     };
     let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();

@@ -90,6 +90,8 @@ pub struct RequestView {
     pub return_count: i64,
     pub reopen_count: i64,
     pub press_count: i64,
+    /// Calls about it after the first (重复来电).
+    pub repeat_calls: i64,
     pub merged_into: Option<i64>,
     /// Intake's suggestion, for dispatchers, leaders, supervisors and admins only (`null`
     /// when there was nothing to suggest); other roles do not get the field.
@@ -156,6 +158,7 @@ pub fn request(r: &Request, viewer: &Account, policy: &DeadlinePolicy, now: Mill
         return_count: r.return_count,
         reopen_count: r.reopen_count,
         press_count: r.press_count,
+        repeat_calls: r.repeat_calls,
         merged_into: r.merged_into,
         suggestion: None,
     }

@@ -12,8 +12,7 @@ use gongzhi_store::testing::{dispatched, manhole, staff, town, Town};
 use gongzhi_store::{on_both, Backend, Store};
 use gongzhi_web::export;
 use serde_json::{json, Value};
-use sqlx::{Connection, Row};
-use support::{Browser, Page, CSRF};
+use support::{pii_views, Browser, Page, CSRF};
 
 on_both!(the_api_draws_calls_back_and_orders, unsatisfied_closures_are_listed_for_supervisors);
 
@@ -42,17 +41,6 @@ async fn setup() -> (Store, String, Town) {
 
 fn id_after(location: &str, prefix: &str) -> i64 {
     location.strip_prefix(prefix).and_then(|rest| rest.split(['?', '/']).next()).unwrap().parse().unwrap()
-}
-
-async fn pii_views(url: &str, user_id: i64, request_id: i64) -> i64 {
-    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM pii_access WHERE user_id = $1 AND request_id = $2")
-        .bind(user_id)
-        .bind(request_id)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    row.try_get("n").unwrap()
 }
 
 #[tokio::test]

@@ -107,7 +107,8 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
         println!("演示账号 / demo logins (密码 password: {}):", seed::DEMO_PASSWORD);
         for (login, what) in [
             ("admin", "管理员 admin"),
-            ("operator", "受理员 operator"),
+            ("operator", "受理员（受理台 /work/intake） operator at the intake desk"),
+            (gongzhi::synth::TOWN_WINDOW_OPERATOR, "镇便民服务窗口受理员 town window operator"),
             ("dispatcher", "派单员 dispatcher"),
             ("handler_c001", "社区承办人 community handler"),
             ("leader_s01", "街道负责人 subdistrict leader"),

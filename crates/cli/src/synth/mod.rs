@@ -29,6 +29,7 @@ use serde::Serialize;
 
 pub use reply::{progress_note, reply_text};
 pub use request::RequestGen;
+pub use units::TOWN_WINDOW_OPERATOR;
 
 /// A district: its unit tree and its staff.
 #[derive(Clone, Debug, Serialize)]

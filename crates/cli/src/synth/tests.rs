@@ -71,6 +71,11 @@ fn every_role_is_staffed_where_the_work_is() {
     for role in ["admin", "supervisor", "dispatcher", "operator"] {
         assert!(d.users.iter().any(|u| u.role == role && u.unit == 0), "no {role} at district level");
     }
+    // A town's service window takes calls too, for its own villages.
+    let window = d.users.iter().find(|u| u.login == super::TOWN_WINDOW_OPERATOR).expect("a town window");
+    assert_eq!((window.role, d.units[window.unit].kind), ("operator", "town"));
+    let leader = super::TOWN_WINDOW_OPERATOR.replace("operator", "leader");
+    assert!(d.users.iter().any(|u| u.login == leader && u.unit == window.unit), "named like its town's leader");
     for role in ["volunteer", "inspector"] {
         assert!(d.users.iter().any(|u| u.role == role), "no {role}");
     }

@@ -30,6 +30,10 @@ const GRIDS_PER_COMMUNITY: usize = 3;
 
 /// Functional departments: name and a short ASCII code. The first sixteen are the ones every
 /// district has; the rest cover the first-level categories that none of those owns.
+/// The operator at the first town's service window (便民服务中心): the intake desk as a
+/// town sees it, its own villages only.
+pub const TOWN_WINDOW_OPERATOR: &str = "operator_s06";
+
 pub const DEPARTMENTS: &[(&str, &str)] = &[
     ("区住建局", "ZJ"),
     ("区城管局", "CG"),
@@ -156,11 +160,15 @@ pub fn build(seed: u64) -> District {
 
     let mut community_no = 0;
     let mut grid_no = 0;
+    let mut first_town = None;
     for s in 0..SUBDISTRICTS + TOWNS {
         let is_town = s >= SUBDISTRICTS;
         let (name, kind) = if is_town { (towns[s - SUBDISTRICTS], "town") } else { (subs[s], "subdistrict") };
         let scode = format!("{dcode}-S{:02}", s + 1);
         let sid = unit(&mut units, scode.clone(), name.to_string(), kind, Some(root));
+        if is_town {
+            first_town.get_or_insert(sid);
+        }
         let tag = format!("s{:02}", s + 1);
         user(&mut users, &mut rng, format!("leader_{tag}"), "leader", sid);
         user(&mut users, &mut rng, format!("handler_{tag}"), "handler", sid);
@@ -211,6 +219,11 @@ pub fn build(seed: u64) -> District {
         if d < 6 {
             user(&mut users, &mut rng, format!("handler_{tag}b"), "handler", did);
         }
+    }
+
+    // Last, so that the names drawn for everyone else stay what they were.
+    if let Some(town) = first_town {
+        user(&mut users, &mut rng, TOWN_WINDOW_OPERATOR.to_string(), "operator", town);
     }
 
     District { units, users }

@@ -16,6 +16,7 @@ fn request(phone: &str) -> Request {
         requester_name: "王女士".into(),
         requester_phone: phone.into(),
         anonymous: false,
+        location: None,
     };
     let mut r = Request::submitted(new, "/1/2/3/".into(), 0);
     r.assignee_unit_id = Some(3);

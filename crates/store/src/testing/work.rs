@@ -43,8 +43,8 @@ pub async fn week_of_claims(store: &Store, t: &Town) -> Vec<i64> {
 }
 
 /// A month of work in the town, started 30 days ago: answered and rejected at intake,
-/// returned and sent on, left waiting past the deadline, resolved in time and late,
-/// evaluated, reopened, merged; some filed without a category.
+/// returned and sent on, left waiting past the deadline (and called about again),
+/// resolved in time and late, evaluated, reopened, merged; some filed without a category.
 pub async fn month_of_work(store: &Store, t: &Town) -> Millis {
     let now = time::now();
     let start = now - 30 * DAY;
@@ -92,7 +92,13 @@ pub async fn month_of_work(store: &Store, t: &Town) -> Millis {
                     Command::Dispatch { unit_id: t.department, co_unit_ids: vec![], instructions: String::new() };
                 act(department, staff(&t.dispatcher), at + 4 * HOUR).await;
             }
-            3 => {}
+            3 => {
+                // Called about again while it waits: twice, the second time.
+                for n in 0..=(i % 2) {
+                    let call = Command::RepeatCall { phone: "13900002222".into(), note: "又来电催问".into() };
+                    act(call, staff(&t.operator), at + (3 + n) * HOUR).await;
+                }
+            }
             4 => {
                 act(Command::Claim, me.clone(), at + 3 * HOUR).await;
                 act(Command::Progress { note: "已到现场查看并联系养护单位".into() }, me.clone(), at + 4 * HOUR).await;

@@ -123,8 +123,12 @@ pub async fn create(
         anonymous: body.anonymous,
         location: body.location,
     };
-    let created =
-        gongzhi_app::submit(&state.store, &*state.suggester, Submission { new, key, actor, photos: vec![] }).await?;
+    let created = gongzhi_app::submit(
+        &state.store,
+        &*state.suggester,
+        Submission { new, key, actor, photos: vec![], then: None },
+    )
+    .await?;
     let r = &created.request;
     let status = if created.replayed { StatusCode::OK } else { StatusCode::CREATED };
     let body = Created { id: r.id, number: r.number.clone(), tracking_code: r.tracking_code.clone(), status: r.status };

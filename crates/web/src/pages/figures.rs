@@ -499,7 +499,9 @@ pub async fn figure(State(state): State<AppState>, chrome: Chrome, Query(query):
     template.export = Some(format!("{}&list={listed}", base.replacen("/work/figures?", "/work/figures.xlsx?", 1)));
     let pages = |n: i64| format!("{base}&list={listed}&page={n}");
     template.prev = (page_number > 1).then(|| pages(page_number - 1));
-    template.next = (page_number * PAGE < template.total).then(|| pages(page_number + 1));
+    // A count of repeat calls is more than the requests it lists: a short page is the last.
+    let full = template.lines.len() as i64 == PAGE;
+    template.next = (page_number * PAGE < template.total && full).then(|| pages(page_number + 1));
     Ok(page(&chrome, &template))
 }
 

@@ -13,6 +13,7 @@ pub mod desk;
 pub mod error;
 pub mod figures;
 pub mod hot;
+pub mod intake;
 pub mod leader;
 pub mod lists;
 pub mod login;

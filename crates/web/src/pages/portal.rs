@@ -131,7 +131,7 @@ pub(crate) async fn category_entries(state: &AppState) -> Result<Vec<catalogue::
 
 /// The categories and their words as JSON for the category box's search, safe inside a
 /// script element whatever a category is called.
-fn categories_json(entries: &[catalogue::Entry]) -> String {
+pub(crate) fn categories_json(entries: &[catalogue::Entry]) -> String {
     let list: Vec<_> = entries.iter().map(|e| serde_json::json!({ "path": e.path, "words": e.words })).collect();
     serde_json::Value::from(list).to_string().replace('<', "\\u003c")
 }
@@ -265,7 +265,7 @@ pub async fn submit(
     let mut all = held_photos(&state, &form.key).await?;
     let had_held = !all.is_empty();
     all.extend(photos.iter().cloned());
-    let submission = Submission { new, key, actor: Actor::Requester, photos: all };
+    let submission = Submission { new, key, actor: Actor::Requester, photos: all, then: None };
     match gongzhi_app::submit(&state.store, &*state.suggester, submission).await {
         Ok(created) => {
             let r = &created.request;

@@ -185,6 +185,7 @@ const USUAL_ORDER: &[Action] = &[
     Action::ApproveExtension,
     Action::Evaluate,
     Action::Progress,
+    Action::RepeatCall,
     Action::RequestExtension,
     Action::Press,
     Action::Reopen,
@@ -206,6 +207,7 @@ fn fields(action: Action) -> Vec<&'static str> {
         Action::Resolve => vec!["reply", "contacted"],
         Action::Dispatch => vec!["unit_id", "co_unit_ids", "instructions"],
         Action::Progress | Action::Press => vec!["note"],
+        Action::RepeatCall => vec!["phone", "note"],
         Action::RequestExtension => vec!["until", "reason"],
         Action::Evaluate => vec!["solved", "satisfaction"],
         Action::Merge => vec!["into"],
@@ -378,10 +380,7 @@ async fn show_request(
         }),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
         co_units: request.co_unit_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join("、"),
-        timeline: events
-            .iter()
-            .map(|e| (when(e.at), chrome.t.action(&e.action), e.note.clone(), actor(&e.actor)))
-            .collect(),
+        timeline: events.iter().map(|e| (when(e.at), chrome.t.action(&e.action), said(e), actor(&e.actor))).collect(),
         actions,
         units,
         error,
@@ -391,6 +390,17 @@ async fn show_request(
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// What the timeline says of an event: its note, and for a repeat call the caller's
+/// number as the event kept it, masked.
+fn said(event: &EventRecord) -> String {
+    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap_or_default();
+    match payload["phone"].as_str().filter(|p| !p.is_empty() && event.action == Action::RepeatCall.as_str()) {
+        Some(phone) if event.note.is_empty() => phone.to_string(),
+        Some(phone) => format!("{phone}：{}", event.note),
+        None => event.note.clone(),
+    }
 }
 
 #[derive(Template)]
@@ -429,6 +439,9 @@ pub struct ActionFields {
     reply: String,
     #[serde(default)]
     note: String,
+    /// A repeat caller's number.
+    #[serde(default)]
+    phone: String,
     /// `yes` or `no`; nothing until the handler chooses.
     #[serde(default)]
     contacted: String,
@@ -460,6 +473,7 @@ impl ActionFields {
             "reason" => &self.reason,
             "reply" => &self.reply,
             "note" => &self.note,
+            "phone" => &self.phone,
             "instructions" => &self.instructions,
             "contacted" => &self.contacted,
             "until" => &self.until,
@@ -532,6 +546,7 @@ fn command(action: Action, f: &ActionFields) -> Result<Command, Vec<&'static str
         Action::Reopen => Some(Command::Reopen { reason: f.reason.clone() }),
         Action::Merge => f.into.map(|into| Command::Merge { into }),
         Action::Press => Some(Command::Press { note: f.note.clone(), due: None }),
+        Action::RepeatCall => Some(Command::RepeatCall { phone: f.phone.clone(), note: f.note.clone() }),
         Action::AutoClose => None,
     };
     command.ok_or(missing)
