@@ -144,18 +144,8 @@ pub async fn resend(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let query = OutboxQuery::default();
-    if !same_site_form(&headers, &form.csrf) {
-        let notice = Notice::csrf(&admin.chrome);
-        return show(&state, &admin, &query, Some(notice), None, HookForm::default()).await;
-    }
-    match notify::resend(&state.store, &admin.staff, id, time::now()).await {
-        Ok(()) => saved("/admin/notifications"),
-        Err(error) => {
-            let notice = Notice::from_store(&admin.chrome, error);
-            show(&state, &admin, &query, Some(notice), None, HookForm::default()).await
-        }
-    }
+    let act = notify::resend(&state.store, &admin.staff, id, time::now());
+    act_on_row(&state, &admin, &headers, &form, act).await
 }
 
 pub async fn subscribe(
@@ -188,16 +178,27 @@ pub async fn unsubscribe(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
+    let act = notify::unsubscribe(&state.store, &admin.staff, id);
+    act_on_row(&state, &admin, &headers, &form, act).await
+}
+
+/// A button on one row of the page (resend, unsubscribe): done only from this site's
+/// form; back to the page, or the page again with the reason.
+async fn act_on_row(
+    state: &AppState,
+    admin: &Admin,
+    headers: &HeaderMap,
+    form: &CsrfForm,
+    act: impl std::future::Future<Output = gongzhi_app::Result<()>>,
+) -> Response {
     let query = OutboxQuery::default();
-    if !same_site_form(&headers, &form.csrf) {
-        let notice = Notice::csrf(&admin.chrome);
-        return show(&state, &admin, &query, Some(notice), None, HookForm::default()).await;
-    }
-    match notify::unsubscribe(&state.store, &admin.staff, id).await {
-        Ok(()) => saved("/admin/notifications"),
-        Err(error) => {
-            let notice = Notice::from_store(&admin.chrome, error);
-            show(&state, &admin, &query, Some(notice), None, HookForm::default()).await
+    let notice = if !same_site_form(headers, &form.csrf) {
+        Notice::csrf(&admin.chrome)
+    } else {
+        match act.await {
+            Ok(()) => return saved("/admin/notifications"),
+            Err(error) => Notice::from_store(&admin.chrome, error),
         }
-    }
+    };
+    show(state, admin, &query, Some(notice), None, HookForm::default()).await
 }
