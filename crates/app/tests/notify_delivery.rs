@@ -214,7 +214,7 @@ async fn a_dispatch_reaches_the_resident_the_handler_and_a_subscribed_system(sto
     let mail = mails(&smtp.maildir);
     assert_eq!(mail.len(), 1, "{mail:?}");
     assert_eq!(mail[0]["to"], "handler@yx.gov.cn");
-    assert!(mail[0]["subject"].starts_with("新派单待签收"), "{:?}", mail[0]);
+    assert!(mail[0]["subject"].starts_with("新派单待领办"), "{:?}", mail[0]);
     assert!(mail[0]["body"].contains(&format!("https://12345.yx.gov.cn/work/requests/{}", r.id)), "{:?}", mail[0]);
     assert!(mail[0]["id"].starts_with("<e") && mail[0]["id"].ends_with("@yx.gov.cn>"), "{:?}", mail[0]);
     // The subscribed system: the dispatch only, signed.

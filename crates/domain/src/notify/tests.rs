@@ -122,7 +122,7 @@ fn a_long_reason_is_cut_to_fit_but_the_code_and_link_stay() {
 fn a_cadres_text_names_the_number_and_as_much_title_as_fits() {
     let text = sms(&facts(Topic::DispatchedToUnit, "", "http://gz.local/work/requests/123"));
     assert!(text.chars().count() <= SMS_LIMIT, "{text}");
-    assert!(text.starts_with("【共治】新派单待签收：20260302000123 小区门口井盖"), "{text}");
+    assert!(text.starts_with("【共治】新派单待领办：20260302000123 小区门口井盖"), "{text}");
 }
 
 #[test]

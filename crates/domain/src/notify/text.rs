@@ -31,7 +31,7 @@ pub fn headline(topic: Topic) -> &'static str {
         Topic::Replied => "您的诉求已答复请评价",
         Topic::Rejected => "您的诉求不予受理",
         Topic::Reopened => "您的诉求重新办理",
-        Topic::DispatchedToUnit => "新派单待签收",
+        Topic::DispatchedToUnit => "新派单待领办",
         Topic::ReturnedToUnit => "工单退回重办",
         Topic::PressOrder => "工单被督办",
         Topic::ReworkOrder => "工单被回炉返工",

@@ -405,7 +405,7 @@ pub struct QueueCounts {
     pub intake: i64,
     /// 待派单
     pub dispatch: i64,
-    /// 待签收
+    /// 待领办
     pub claim: i64,
     /// 办理中
     pub handling: i64,
