@@ -247,8 +247,8 @@ impl Directory {
                 parent = p.parent_id.and_then(|q| by_id.get(&q));
             }
             names.reverse();
-            by_path.insert(names.join("/"), category.id);
-            named.entry(normalise(&category.name)).or_default().push(category.id);
+            by_path.insert(levels(&names.join("/")), category.id);
+            named.entry(levels(&category.name)).or_default().push(category.id);
         }
         let mut yes_no = HashMap::new();
         for (word, yes) in [("是", true), ("已解决", true), ("解决", true), ("yes", true), ("true", true), ("1", true)]
@@ -279,12 +279,11 @@ impl Directory {
     }
 
     fn category(&self, text: &str) -> Result<i64, Reason> {
-        // A whole path first: a first-level name is its own path, whatever lies deeper.
-        let path: String = normalise(text).replace(['-', '>', ',', '，', '、', '＞'], "/");
-        if let Some(id) = self.category_paths.get(&path) {
+        let key = levels(text);
+        if let Some(id) = self.category_paths.get(&key) {
             return Ok(*id);
         }
-        match self.category_names.get(&path).map(Vec::as_slice).unwrap_or_default() {
+        match self.category_names.get(&key).map(Vec::as_slice).unwrap_or_default() {
             [] => Err(Reason::UnknownCategory),
             [id] => Ok(*id),
             _ => Err(Reason::AmbiguousCategory),
@@ -295,6 +294,13 @@ impl Directory {
         let key = normalise(text);
         parse(&key).or_else(|| words.get(&key).and_then(|code| parse(code)))
     }
+}
+
+/// A category's path or name as a key: files write the levels apart with `/`, `-`, `>`
+/// or `、`, and names hold some of these themselves (房产证登记、办理), so the catalogue's
+/// own paths are keyed the same way as the text looked up and the two meet.
+fn levels(text: &str) -> String {
+    normalise(text).replace(['-', '>', ',', '，', '、', '＞'], "/")
 }
 
 /// The value of one cell in a problem, cut to what helps find it.
@@ -720,5 +726,34 @@ mod tests {
         assert!(problems.iter().all(|p| p.row == 3));
         assert_eq!(problems[2].column, "社区");
         assert_eq!(problems[2].value, "某社区");
+    }
+
+    #[test]
+    fn categories_are_found_by_path_or_by_a_name_that_holds_separators() {
+        let category = |id, parent_id, name: &str| Category {
+            id,
+            parent_id,
+            level: if parent_id.is_some() { 2 } else { 1 },
+            name: name.into(),
+            default_unit_id: None,
+            resolve_days: None,
+        };
+        let categories = vec![
+            category(1, None, "城乡建设"),
+            category(2, Some(1), "房产证登记、办理"),
+            category(3, Some(1), "市政设施"),
+            category(4, None, "交通运输"),
+            category(5, Some(4), "市政设施"),
+        ];
+        let directory = Directory::new(&[place()], &HashSet::new(), &categories);
+        for text in ["城乡建设/房产证登记、办理", "房产证登记、办理", "城乡建设-房产证登记、办理"] {
+            assert_eq!(directory.category(text), Ok(2), "{text}");
+        }
+        for text in ["城乡建设/市政设施", "城乡建设-市政设施", "城乡建设>市政设施", "城乡建设、市政设施"] {
+            assert_eq!(directory.category(text), Ok(3), "{text}");
+        }
+        assert_eq!(directory.category("交通运输"), Ok(4));
+        assert_eq!(directory.category("市政设施"), Err(Reason::AmbiguousCategory));
+        assert_eq!(directory.category("房产证"), Err(Reason::UnknownCategory));
     }
 }
