@@ -149,6 +149,28 @@ fn topic_list(topics: &[Topic]) -> String {
     topics.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" ")
 }
 
+/// Runs a statement of the worker's, again when SQLite answers busy. Its statements
+/// read before they write (`UPDATE … WHERE id IN (SELECT …)`), and when the writer
+/// commits between the read and the write SQLite fails them at once with
+/// SQLITE_BUSY_SNAPSHOT (517), which `busy_timeout` does not wait out: the statement is
+/// simply begun again on a fresh snapshot.
+async fn again_if_busy<T, F, Fut>(mut statement: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+{
+    const TRIES: u32 = 20;
+    for _ in 1..TRIES {
+        match statement().await {
+            Err(sqlx::Error::Database(error)) if matches!(error.code().as_deref(), Some("5" | "517")) => {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            done => return Ok(done?),
+        }
+    }
+    Ok(statement().await?)
+}
+
 /// `($2, $3, …)` for a list of ids bound after `first - 1` other values.
 fn id_list(first: usize, count: usize) -> String {
     (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
@@ -178,11 +200,14 @@ impl Store {
              WHERE status = 'pending' AND next_at <= $3 AND lease_until <= $3 AND medium IN ({media_list}) \
              ORDER BY next_at LIMIT $4{lock}) RETURNING {CLAIMED_COLUMNS}"
         );
-        let mut query = sqlx::query(&sql).bind(lease_until).bind(worker).bind(now).bind(limit);
-        for medium in media {
-            query = query.bind(medium.as_str());
-        }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = again_if_busy(|| {
+            let mut query = sqlx::query(&sql).bind(lease_until).bind(worker).bind(now).bind(limit);
+            for medium in media {
+                query = query.bind(medium.as_str());
+            }
+            query.fetch_all(&self.pool)
+        })
+        .await?;
         rows.iter().map(claimed_from).collect()
     }
 
@@ -205,11 +230,14 @@ impl Store {
                  last_error = NULL WHERE claimed_by = $3 AND id IN ({})",
                 id_list(4, chunk.len())
             );
-            let mut query = sqlx::query(&sql).bind(status).bind(at).bind(worker);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            query.execute(&self.pool).await?;
+            again_if_busy(|| {
+                let mut query = sqlx::query(&sql).bind(status).bind(at).bind(worker);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&self.pool)
+            })
+            .await?;
         }
         Ok(())
     }
@@ -228,16 +256,18 @@ impl Store {
             Some(at) => ("pending", at),
             None => ("dead", now),
         };
-        sqlx::query(
-            "UPDATE outbox SET status = $1, next_at = $2, attempts = attempts + 1, last_error = $3, lease_until = 0 \
-             WHERE id = $4 AND claimed_by = $5",
-        )
-        .bind(status)
-        .bind(next_at)
-        .bind(error)
-        .bind(id)
-        .bind(worker)
-        .execute(&self.pool)
+        again_if_busy(|| {
+            sqlx::query(
+                "UPDATE outbox SET status = $1, next_at = $2, attempts = attempts + 1, last_error = $3, \
+                 lease_until = 0 WHERE id = $4 AND claimed_by = $5",
+            )
+            .bind(status)
+            .bind(next_at)
+            .bind(&error)
+            .bind(id)
+            .bind(worker)
+            .execute(&self.pool)
+        })
         .await?;
         Ok(())
     }
@@ -245,12 +275,14 @@ impl Store {
     /// Holds a claimed notification back until `until` without counting a try: a
     /// resident's SMS in the quiet hours.
     pub async fn hold_notification(&self, worker: &str, id: i64, until: Millis) -> Result<()> {
-        sqlx::query("UPDATE outbox SET next_at = $1, lease_until = 0 WHERE id = $2 AND claimed_by = $3")
-            .bind(until)
-            .bind(id)
-            .bind(worker)
-            .execute(&self.pool)
-            .await?;
+        again_if_busy(|| {
+            sqlx::query("UPDATE outbox SET next_at = $1, lease_until = 0 WHERE id = $2 AND claimed_by = $3")
+                .bind(until)
+                .bind(id)
+                .bind(worker)
+                .execute(&self.pool)
+        })
+        .await?;
         Ok(())
     }
 
