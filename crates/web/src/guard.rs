@@ -75,7 +75,11 @@ fn requester_route(path: &str) -> bool {
 /// The forms that come back as typed when their text holds U+0000: their handlers read
 /// them through `pages::upload::Posted`, which checks.
 fn keeps_typed(method: &Method, path: &str) -> bool {
-    method == Method::POST && (path == "/submit" || path.starts_with("/work/requests/") || path.starts_with("/track/"))
+    method == Method::POST
+        && (path == "/submit"
+            || path.starts_with("/work/requests/")
+            || path.starts_with("/work/intake")
+            || path.starts_with("/track/"))
 }
 
 async fn refuse(state: &AppState, request: Request, stop: Stop) -> Response {

@@ -343,5 +343,10 @@ async fn refusals_are_said_beside_their_field_and_keep_what_was_typed(store: Sto
     let page = post(&mut operator, "/work/intake", &forged).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(typed(&page.html));
+
+    // U+0000, which no database stores, is taken out and said; the rest of the call stays.
+    let page = post(&mut operator, "/work/intake", &call(&t, &[("address", "柳湾路18号\0")])).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.html);
+    assert!(typed(&page.html), "{}", page.html);
     assert_eq!(store.count_requests().await.unwrap(), 0, "nothing refused was made");
 }
