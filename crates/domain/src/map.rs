@@ -40,7 +40,11 @@ impl Viewport {
     /// reaching past the poles or round the antimeridian (a map zoomed far out) is cut
     /// to the earth.
     pub fn parse(bbox: &str, zoom: &str) -> Result<Viewport, BadViewport> {
-        let numbers: Vec<f64> = bbox.split(',').map(|n| n.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| BadViewport::Bbox)?;
+        let numbers: Vec<f64> = bbox
+            .split(',')
+            .map(|n| n.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| BadViewport::Bbox)?;
         let [west, south, east, north] = numbers[..] else { return Err(BadViewport::Bbox) };
         if numbers.iter().any(|n| !n.is_finite()) {
             return Err(BadViewport::Bbox);

@@ -3,8 +3,8 @@
 //! counts, centroids and overdue counts, limited to the viewer's scope, and shown one by
 //! one once few enough are in view.
 
-use gongzhi_domain::map::Viewport;
 use gongzhi_domain::geo::Point;
+use gongzhi_domain::map::Viewport;
 use gongzhi_domain::time::{self, DAY};
 use gongzhi_domain::*;
 use gongzhi_store::testing::{manhole, town};
@@ -71,7 +71,10 @@ async fn thousands_of_points_cluster_into_their_cells_in_the_viewers_scope(store
     }
     // And 50 with no coordinates at all.
     for _ in 0..50 {
-        batch.push(Imported { request: Request::submitted(manhole(t.community, None), path.clone(), now), events: vec![] });
+        batch.push(Imported {
+            request: Request::submitted(manhole(t.community, None), path.clone(), now),
+            events: vec![],
+        });
     }
     store.import(batch).await.unwrap();
 
@@ -90,7 +93,10 @@ async fn thousands_of_points_cluster_into_their_cells_in_the_viewers_scope(store
 
     // A viewport round Far alone.
     let far = Viewport::parse("113.3,28.5,113.5,28.7", "10").unwrap();
-    assert_eq!(clusters(store.map(&t.leader, &far, &all, now).await.unwrap()).iter().map(|c| c.count).sum::<i64>(), 1_000);
+    assert_eq!(
+        clusters(store.map(&t.leader, &far, &all, now).await.unwrap()).iter().map(|c| c.count).sum::<i64>(),
+        1_000
+    );
 
     // Zoomed in, the cells are finer: the same requests, in more groups.
     let closer = Viewport { zoom: 16, ..both };

@@ -77,7 +77,9 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
         }
     };
     let map_tiles = match args.map_tiles.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) => Some(MapTiles::new(url, &args.map_attribution).map_err(|why| anyhow::anyhow!("--map-tiles: {why}"))?),
+        Some(url) => {
+            Some(MapTiles::new(url, &args.map_attribution).map_err(|why| anyhow::anyhow!("--map-tiles: {why}"))?)
+        }
         None => None,
     };
     let config = WebConfig {

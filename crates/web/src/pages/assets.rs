@@ -67,5 +67,6 @@ pub fn content_security_policy(tiles: Option<&super::map::MapTiles>) -> axum::ht
     );
     // A tile URL is checked when configured; one that still cannot be a header value
     // gets a stricter policy, never none.
-    axum::http::HeaderValue::from_str(&policy).unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"))
+    axum::http::HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"))
 }

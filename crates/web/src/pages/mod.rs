@@ -165,7 +165,10 @@ pub async fn switch_language(axum::extract::Path(code): axum::extract::Path<Stri
 
 /// Headers every response carries: only our own scripts and styles, no framing, no
 /// content sniffing, no referrer to other sites.
-pub async fn security_headers(axum::extract::State(state): axum::extract::State<AppState>, mut response: Response) -> Response {
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: Response,
+) -> Response {
     let headers = response.headers_mut();
     headers.insert("content-security-policy", state.csp.clone());
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
