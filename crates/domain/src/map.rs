@@ -10,9 +10,9 @@ pub const MAX_ZOOM: u8 = 22;
 /// At most this many requests in view are shown one by one; more are grouped.
 pub const POINTS_UP_TO: i64 = 300;
 
-/// Grid cells per map tile side (256 px): cells of about 64 px, clusters that do not
-/// overlap on screen.
-const CELLS_PER_TILE: f64 = 4.0;
+/// Grid cells per map tile side (256 px): cells of 128 px, a group for each part of a
+/// neighbourhood rather than a carpet of small ones.
+const CELLS_PER_TILE: f64 = 2.0;
 
 /// What a viewer looks at: a box in WGS-84 degrees and the zoom of the map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -62,7 +62,7 @@ impl Viewport {
         })
     }
 
-    /// The side of a grid cell in degrees: a quarter of a map tile's width at this zoom.
+    /// The side of a grid cell in degrees: half a map tile's width at this zoom.
     pub fn cell(&self) -> f64 {
         360.0 / 2f64.powi(i32::from(self.zoom)) / CELLS_PER_TILE
     }
@@ -77,6 +77,9 @@ pub struct Cluster {
     pub count: i64,
     /// How many of them are past their deadline.
     pub overdue: i64,
+    /// The box its requests lie in, `[west, south, east, north]`: where a click on the
+    /// cluster zooms to.
+    pub bounds: [f64; 4],
 }
 
 #[cfg(test)]
@@ -108,8 +111,8 @@ mod tests {
     #[test]
     fn cells_halve_with_every_zoom_step() {
         let at = |zoom| Viewport { west: 0.0, south: 0.0, east: 1.0, north: 1.0, zoom }.cell();
-        assert_eq!(at(0), 90.0);
-        assert_eq!(at(1), 45.0);
-        assert!((at(14) - 360.0 / 16384.0 / 4.0).abs() < 1e-12);
+        assert_eq!(at(0), 180.0);
+        assert_eq!(at(1), 90.0);
+        assert!((at(14) - 360.0 / 16384.0 / 2.0).abs() < 1e-12);
     }
 }

@@ -100,6 +100,10 @@ impl Store {
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
             .expr_as(Expr::cust("AVG(lat)"), Alias::new("mean_lat"))
             .expr_as(Expr::cust("AVG(long)"), Alias::new("mean_long"))
+            .expr_as(Expr::cust("MIN(long)"), Alias::new("west"))
+            .expr_as(Expr::cust("MIN(lat)"), Alias::new("south"))
+            .expr_as(Expr::cust("MAX(long)"), Alias::new("east"))
+            .expr_as(Expr::cust("MAX(lat)"), Alias::new("north"))
             .expr_as(
                 Expr::cust_with_values(format!("SUM(CASE WHEN {OVERDUE_SQL}$1 THEN 1 ELSE 0 END)"), [now]),
                 Alias::new("late"),
@@ -114,6 +118,7 @@ impl Store {
                     long: row.try_get("mean_long")?,
                     count: row.try_get("n")?,
                     overdue: row.try_get("late")?,
+                    bounds: [row.try_get("west")?, row.try_get("south")?, row.try_get("east")?, row.try_get("north")?],
                 })
             })
             .collect()

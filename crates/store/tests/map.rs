@@ -86,6 +86,10 @@ async fn thousands_of_points_cluster_into_their_cells_in_the_viewers_scope(store
     assert_eq!(seen.iter().map(|c| (c.count, c.overdue)).collect::<Vec<_>>(), vec![(2_400, 50), (1_000, 0)]);
     // Each shown at the mean of its requests.
     assert!((seen[1].lat - FAR.0).abs() < 0.001 && (seen[1].long - FAR.1).abs() < 0.001, "{:?}", seen[1]);
+    // And with the box they lie in.
+    let [west, south, east, north] = seen[1].bounds;
+    assert!((west - (FAR.1 - 0.009)).abs() < 1e-6 && (north - (FAR.0 + 0.009)).abs() < 1e-6, "{:?}", seen[1]);
+    assert!(west < east && south < north);
 
     // The subdistrict's leader sees only their own.
     let theirs = clusters(store.map(&t.leader, &both, &all, now).await.unwrap());
@@ -101,7 +105,7 @@ async fn thousands_of_points_cluster_into_their_cells_in_the_viewers_scope(store
     // Zoomed in, the cells are finer: the same requests, in more groups.
     let closer = Viewport { zoom: 16, ..both };
     let fine = clusters(store.map(&t.leader, &closer, &all, now).await.unwrap());
-    assert!(fine.len() > 100, "{} cells at zoom 16", fine.len());
+    assert!(fine.len() > 20, "{} cells at zoom 16", fine.len());
     assert_eq!(fine.iter().map(|c| c.count).sum::<i64>(), 3_000);
     assert_eq!(fine.iter().map(|c| c.overdue).sum::<i64>(), 50);
 

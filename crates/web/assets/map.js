@@ -32,6 +32,7 @@
       new Grid({ dark: !!el.dataset.dark }).addTo(map);
       map.attributionControl.setPrefix('');
     }
+    if (el.dataset.tiles) map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     return map;
   }
 
@@ -76,6 +77,27 @@
     ].map((v) => v.toFixed(5)).join(',');
   }
 
+  /** The box a cluster's requests lie in, or a point's spot. */
+  function boxOf(item) {
+    if (!item.bounds) return L.latLngBounds([[item.lat, item.long], [item.lat, item.long]]);
+    const [west, south, east, north] = item.bounds;
+    return L.latLngBounds([[south, west], [north, east]]);
+  }
+
+  /** Shows everything in a view: the first sight of a scope. */
+  function fitTo(map, view) {
+    if (!view.items.length) return map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
+    const box = view.items.map(boxOf).reduce((all, b) => all.extend(b));
+    map.fitBounds(box.pad(0.1), { maxZoom: 16, animate: false });
+  }
+
+  /** A click on a cluster: to where its requests are, at least two steps closer. */
+  function zoomTo(map, item) {
+    const box = boxOf(item);
+    const zoom = Math.min(Math.max(map.getBoundsZoom(box.pad(0.1)), map.getZoom() + 2), 19);
+    map.setView(box.getCenter(), zoom);
+  }
+
   async function fetchView(url) {
     const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
     if (!response.ok) throw new Error(String(response.status));
@@ -105,7 +127,7 @@
             iconSize: [size, size],
           });
           const marker = L.marker([item.lat, item.long], { icon: icon, keyboard: true, title: fill(w.cluster, { n: item.count, overdue: item.overdue }) });
-          marker.on('click', () => map.setView([item.lat, item.long], Math.min(map.getZoom() + 2, 19)));
+          marker.on('click', () => zoomTo(map, item));
           marker.addTo(layer);
         } else {
           requests += 1;
@@ -150,12 +172,7 @@
     async function start() {
       try {
         const view = await fetchView(pointsUrl(el, map, WORLD, 2));
-        const where = view.items.map((i) => [i.lat, i.long]);
-        if (where.length) {
-          map.fitBounds(L.latLngBounds(where).pad(0.2), { maxZoom: 14, animate: false });
-        } else {
-          map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
-        }
+        fitTo(map, view);
       } catch (e) {
         map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
       }
@@ -235,11 +252,7 @@
     } else if (el.dataset.points) {
       // Centre on where the desk's requests are.
       fetchView(el.dataset.points + '?bbox=' + WORLD + '&zoom=2')
-        .then((view) => {
-          const where = view.items.map((i) => [i.lat, i.long]);
-          if (where.length) map.fitBounds(L.latLngBounds(where).pad(0.2), { maxZoom: 14, animate: false });
-          else map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);
-        })
+        .then((view) => fitTo(map, view))
         .catch(() => map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM));
     } else {
       map.setView(DEFAULT_CENTRE, DEFAULT_ZOOM);

@@ -68,12 +68,14 @@
         b.classList.add('changed');
       }
     });
-    list(document.getElementById('screen-ranking'), data.ranking.slice(0, 10), (r) => {
+    const words = document.getElementById('screen-ranking');
+    list(words, data.ranking.slice(0, 10), (r) => {
       const li = document.createElement('li');
       const name = document.createElement('span');
-      name.textContent = (r.rank == null ? '—' : r.rank) + '. ' + r.unit;
+      name.textContent = r.rank == null ? r.unit : r.rank + '. ' + r.unit;
       const score = document.createElement('b');
-      score.textContent = r.composite_score == null ? '—' : r.composite_score.toFixed(1);
+      score.textContent = r.composite_score == null ? words.dataset.little : r.composite_score.toFixed(1);
+      if (r.composite_score == null) li.className = 'muted';
       li.append(name, score);
       return li;
     });
@@ -83,7 +85,7 @@
     list(hot, data.hot.slice(0, 6), (c) => {
       const li = document.createElement('li');
       const name = document.createElement('span');
-      name.textContent = c.name;
+      name.textContent = c.name || hot.dataset.none;
       const n = document.createElement('b');
       n.textContent = (hot.dataset.words || '{count}').replace('{count}', c.count).replace('{previous}', c.previous);
       li.append(name, n);
