@@ -23,6 +23,8 @@
       return;
     }
     for (const item of items) el.append(line(item));
+    // Only whole lines: what does not fit the panel is left off rather than cut.
+    while (el.children.length > 1 && el.scrollHeight > el.clientHeight + 1) el.lastElementChild.remove();
   }
 
   function link(item) {
