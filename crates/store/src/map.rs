@@ -8,6 +8,7 @@ use gongzhi_domain::time::Millis;
 use gongzhi_domain::Status;
 use sea_query::{Alias, Expr, PostgresQueryBuilder, Query, SelectStatement};
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::queries::{bind, col, scope};
@@ -18,8 +19,10 @@ use crate::{Backend, Result, Store};
 /// (migration 0025) is seen to cover the query.
 const OPEN_LOCATED_SQL: &str =
     "status IN ('submitted', 'pending_dispatch', 'dispatched', 'in_progress') AND lat IS NOT NULL";
-/// Past its deadline and not done, as the overdue queue counts it.
-const OVERDUE_SQL: &str = "status IN ('dispatched', 'in_progress') AND resolve_by < ";
+/// 1 for a request past its deadline and not done, as the overdue queue counts it; 0
+/// for any other. `$1` is the time now.
+/// (PostgreSQL sums it as a `bigint`, and would sum a `bigint` as a `numeric`.)
+const LATE_SQL: &str = "CASE WHEN status IN ('dispatched', 'in_progress') AND resolve_by < $1 THEN 1 ELSE 0 END";
 
 /// What the map shows besides the viewport.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +65,11 @@ fn cell_index(backend: Backend, column: &str, offset: f64, cell: f64) -> String 
 }
 
 impl Store {
+    async fn fetch(&self, query: &SelectStatement) -> Result<Vec<AnyRow>> {
+        let (sql, values) = query.build(PostgresQueryBuilder);
+        Ok(bind(&sql, values).fetch_all(self.pool()).await?)
+    }
+
     /// The open requests in view, in the staff member's scope (their subtree, and the
     /// requests their unit helps with, as their queues show).
     pub async fn map(&self, staff: &Staff, view: &Viewport, filter: &MapFilter, now: Millis) -> Result<MapView> {
@@ -104,14 +112,11 @@ impl Store {
             .expr_as(Expr::cust("MIN(lat)"), Alias::new("south"))
             .expr_as(Expr::cust("MAX(long)"), Alias::new("east"))
             .expr_as(Expr::cust("MAX(lat)"), Alias::new("north"))
-            .expr_as(
-                Expr::cust_with_values(format!("SUM(CASE WHEN {OVERDUE_SQL}$1 THEN 1 ELSE 0 END)"), [now]),
-                Alias::new("late"),
-            )
+            .expr_as(Expr::cust_with_values(format!("SUM({LATE_SQL})"), [now]), Alias::new("late"))
             .add_group_by([Expr::cust(x).into(), Expr::cust(y).into()]);
-        let (sql, values) = query.build(PostgresQueryBuilder);
-        let rows = bind(&sql, values).fetch_all(self.pool()).await?;
-        rows.iter()
+        self.fetch(&query)
+            .await?
+            .iter()
             .map(|row| {
                 Ok(Cluster {
                     lat: row.try_get("mean_lat")?,
@@ -127,15 +132,12 @@ impl Store {
     async fn points(&self, mut query: SelectStatement, now: Millis) -> Result<Vec<MapPoint>> {
         query
             .columns(["id", "number", "title", "status", "lat", "long"].map(Alias::new))
-            .expr_as(
-                Expr::cust_with_values(format!("CAST(CASE WHEN {OVERDUE_SQL}$1 THEN 1 ELSE 0 END AS BIGINT)"), [now]),
-                Alias::new("late"),
-            )
+            .expr_as(Expr::cust_with_values(format!("CAST({LATE_SQL} AS BIGINT)"), [now]), Alias::new("late"))
             .order_by(Alias::new("id"), sea_query::Order::Asc)
             .limit(POINTS_UP_TO as u64);
-        let (sql, values) = query.build(PostgresQueryBuilder);
-        let rows = bind(&sql, values).fetch_all(self.pool()).await?;
-        rows.iter()
+        self.fetch(&query)
+            .await?
+            .iter()
             .map(|row| {
                 Ok(MapPoint {
                     id: row.try_get("id")?,
