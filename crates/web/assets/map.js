@@ -152,7 +152,8 @@
         }
       }
       if (status) {
-        status.textContent = fill(view.kind === 'clusters' ? w.shown_clusters : w.shown_points, { n: requests, groups: view.items.length });
+        const said = requests === 0 ? w.shown_none : view.kind === 'clusters' ? w.shown_clusters : w.shown_points;
+        status.textContent = fill(said, { n: requests, groups: view.items.length });
       }
       el.dataset.requests = String(requests);
       el.setAttribute('data-drawn', String(Date.now()));

@@ -126,6 +126,7 @@ pub async fn map(State(state): State<AppState>, chrome: Chrome) -> PageResult {
             "dispatched": t.get("status.dispatched"),
             "in_progress": t.get("status.in_progress"),
         },
+        "shown_none": t.get("map.shown_none"),
         "shown_points": t.get("map.shown_points"),
         "shown_clusters": t.get("map.shown_clusters"),
         "failed": t.get("map.failed"),
