@@ -64,6 +64,13 @@ pub struct Args {
 }
 
 pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
+    // A wrong tile URL stops the start before anything is opened or written.
+    let map_tiles = match args.map_tiles.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+        Some(url) => {
+            Some(MapTiles::new(url, &args.map_attribution).map_err(|why| anyhow::anyhow!("--map-tiles: {why}"))?)
+        }
+        None => None,
+    };
     let store = Store::open(url).await.with_context(|| format!("open the database {}", redact(url)))?;
     if args.demo {
         demo(&store, args.demo_requests).await?;
@@ -75,12 +82,6 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
             checkpoints.clone().start(Duration::from_secs(minutes * 60)).await?;
             Some(checkpoints)
         }
-    };
-    let map_tiles = match args.map_tiles.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
-        Some(url) => {
-            Some(MapTiles::new(url, &args.map_attribution).map_err(|why| anyhow::anyhow!("--map-tiles: {why}"))?)
-        }
-        None => None,
     };
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
