@@ -3,7 +3,7 @@
 //! today's counters beside the last 30 days.
 
 use chrono::{Duration, NaiveDate};
-use gongzhi_domain::bulletin::{Content, Period};
+use gongzhi_domain::bulletin::{Content, Period, PeriodKind};
 use gongzhi_domain::measures::{Counters, Measures};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::supervision::{Order, OrderKind, OrderStatus};
@@ -41,11 +41,7 @@ pub async fn screen(store: &Store, staff: &Staff, now: Millis) -> Result<Screen>
     // Independent reads, each on its own pooled connection.
     let (today_measures, content, trend, overdue, press_orders) = tokio::try_join!(
         store.measures(unit, today, today, now),
-        store.publishing_content(
-            unit,
-            Period { kind: gongzhi_domain::bulletin::PeriodKind::Custom, from, to: today },
-            now
-        ),
+        store.publishing_content(unit, Period { kind: PeriodKind::Custom, from, to: today }, now),
         store.daily_counters(unit, from, today),
         store.queue(staff, Queue::Overdue, now, LISTED),
         store.orders(staff, &press, 0, i64::from(LISTED)),

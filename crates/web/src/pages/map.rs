@@ -43,7 +43,13 @@ impl MapTiles {
         if !["{z}", "{x}", "{y}"].iter().all(|part| url.contains(part)) {
             return Err("the tile URL holds {z}, {x} and {y}");
         }
-        Ok(MapTiles { url: url.to_string(), attribution: attribution.trim().to_string() })
+        let tiles = MapTiles { url: url.to_string(), attribution: attribution.trim().to_string() };
+        // The origin goes into the security policy: a host name, an address or a port.
+        let host = &tiles.origin()[tiles.origin().find("://").map_or(0, |i| i + 3)..];
+        if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
+            return Err("the tile URL's host is a name, an address or name:port");
+        }
+        Ok(tiles)
     }
 
     /// `scheme://host[:port]` of the tiles, for the content security policy.
@@ -191,5 +197,8 @@ mod tests {
         assert_eq!(tiles.origin(), "https://tiles.example.gov.cn:8443");
         assert!(MapTiles::new("ftp://x/{z}/{x}/{y}", "").is_err());
         assert!(MapTiles::new("https://x/{z}/{x}.png", "").is_err());
+        assert!(MapTiles::new("https://x;script-src */{z}/{x}/{y}.png", "").is_err());
+        assert!(MapTiles::new("https:///{z}/{x}/{y}.png", "").is_err());
+        assert_eq!(MapTiles::new("http://[::1]:8080/{z}/{x}/{y}.png", "").unwrap().origin(), "http://[::1]:8080");
     }
 }
