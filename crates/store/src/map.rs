@@ -113,7 +113,7 @@ impl Store {
             .expr_as(Expr::cust("MAX(long)"), Alias::new("east"))
             .expr_as(Expr::cust("MAX(lat)"), Alias::new("north"))
             .expr_as(Expr::cust_with_values(format!("SUM({LATE_SQL})"), [now]), Alias::new("late"))
-            .add_group_by([Expr::cust(x).into(), Expr::cust(y).into()]);
+            .add_group_by([Expr::cust(x), Expr::cust(y)]);
         self.fetch(&query)
             .await?
             .iter()
