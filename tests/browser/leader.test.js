@@ -46,3 +46,21 @@ test('the public statistics draw the district trend without an account', async (
   assert.ok((await page.locator('#units tbody tr').count()) >= 6, 'every subdistrict and town has a line');
   await saveScreenshot(page, 'public-stats');
 });
+
+test('with no base map configured the map draws on a plain grid and says so', async (t) => {
+  const context = await loggedInContext(browser(), url, 'leader_s01', { viewport: { width: 1280, height: 900 } });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const outside = [];
+  page.on('request', (request) => !request.url().startsWith(url) && !request.url().startsWith('data:') && outside.push(request.url()));
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/work/map');
+  await page.waitForSelector('#map[data-kind]');
+  assert.match(await page.locator('#map-no-tiles').innerText(), /未配置底图/);
+  assert.ok((await page.locator('#map canvas.leaflet-tile').count()) > 0, 'the grid is drawn');
+  assert.notEqual(await page.locator('#map-status').innerText(), '');
+  assert.deepEqual(outside, [], 'nothing is fetched from outside');
+  assert.deepEqual(errors, []);
+  await saveScreenshot(page, 'map-no-tiles', { fullPage: false });
+});

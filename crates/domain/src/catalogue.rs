@@ -53,6 +53,19 @@ pub fn days_from(categories: &[Category], id: i64) -> DaysFrom {
     DaysFrom::Policy
 }
 
+/// A category and every category below it: what a filter on a level-1 or level-2
+/// category takes in.
+pub fn with_descendants(categories: &[Category], id: i64) -> Vec<i64> {
+    let mut ids = vec![id];
+    let mut next = 0;
+    while next < ids.len() {
+        let parent = ids[next];
+        ids.extend(categories.iter().filter(|c| c.parent_id == Some(parent)).map(|c| c.id));
+        next += 1;
+    }
+    ids
+}
+
 /// The `level1,level2,level3` rows of a catalogue file, header skipped, blanks dropped.
 pub fn parse(csv: &str) -> Vec<[String; 3]> {
     csv.lines()

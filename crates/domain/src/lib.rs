@@ -18,6 +18,7 @@ pub mod import;
 pub mod intake;
 pub mod lifecycle;
 pub mod lists;
+pub mod map;
 pub mod measures;
 pub mod open311;
 pub mod notify;

@@ -167,6 +167,7 @@ pub(crate) fn bind(sql: &str, values: sea_query::Values) -> sqlx::query::Query<'
             Value::Unsigned(v) => query.bind(v.map(i64::from)),
             Value::BigUnsigned(v) => query.bind(v.map(|v| v.min(i64::MAX as u64) as i64)),
             Value::String(v) => query.bind(v.map(|s| *s)),
+            Value::Double(v) => query.bind(v),
             other => query.bind(format!("{other:?}")),
         };
     }

@@ -61,6 +61,9 @@ pub struct WebConfig {
     /// Serve `/metrics` with the site; off when it has a listen address of its own
     /// (`metrics_router`).
     pub metrics_on_site: bool,
+    /// Where the maps' base tiles come from; none by default, and then nothing is
+    /// fetched from elsewhere and the maps draw their points on a plain grid.
+    pub map_tiles: Option<pages::map::MapTiles>,
 }
 
 impl Default for WebConfig {
@@ -78,6 +81,7 @@ impl Default for WebConfig {
             photo_max_bytes: 5 * 1024 * 1024,
             metrics_token: None,
             metrics_on_site: true,
+            map_tiles: None,
         }
     }
 }
@@ -91,13 +95,17 @@ pub struct AppState {
     pub suggester: Arc<suggest::Suggester>,
     /// Hot issues computed lately, by scope and period; a cache.
     pub hot: Arc<pages::hot::HotCache>,
+    /// The content security policy every response carries: our own files only, and the
+    /// map tiles' origin when tiles are configured.
+    pub csp: axum::http::HeaderValue,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let suggester = suggest::Suggester::start(store.clone());
         let (metrics, config) = (Arc::new(Metrics::default()), Arc::new(config));
-        AppState { store, metrics, config, suggester, hot: Arc::default() }
+        let csp = pages::assets::content_security_policy(config.map_tiles.as_ref());
+        AppState { store, metrics, config, suggester, hot: Arc::default(), csp }
     }
 }
 
@@ -147,6 +155,8 @@ pub fn router(state: AppState) -> Router {
         .route("/work/notifications/settings", post(pages::account::save_prefs))
         .merge(pages::admin::routes())
         .merge(pages::dashboard::routes())
+        .merge(pages::map::routes())
+        .merge(pages::screen::routes())
         .merge(pages::lists::routes())
         .merge(pages::bulletins::routes())
         .merge(pages::supervision::routes())
@@ -161,7 +171,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard::check))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), pages::error::render))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::record))
-        .layer(axum::middleware::map_response(pages::security_headers))
+        .layer(axum::middleware::map_response_with_state(state.clone(), pages::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(api::panic_response))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -10,6 +10,7 @@ use gongzhi::seed;
 use gongzhi_domain::lifecycle::Command;
 use gongzhi_domain::{time, Actor};
 use gongzhi_store::Store;
+use gongzhi_web::pages::map::MapTiles;
 use gongzhi_web::{AppState, WebConfig};
 
 use super::audit::Checkpoints;
@@ -50,12 +51,26 @@ pub struct Args {
     /// Ask for this token (`Authorization: Bearer …`) on /metrics.
     #[arg(long, env = "GONGZHI_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Base-map tiles for the maps, as https://…/{z}/{x}/{y}.png (your own tile server).
+    /// Without it nothing is fetched from elsewhere: points are drawn on a plain grid.
+    #[arg(long, env = "GONGZHI_MAP_TILES")]
+    map_tiles: Option<String>,
+    /// Whose map the tiles are, shown in the map's corner as their licence asks.
+    #[arg(long, env = "GONGZHI_MAP_ATTRIBUTION", default_value = "")]
+    map_attribution: String,
     /// Serve /metrics on this address only, not with the site.
     #[arg(long, env = "GONGZHI_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
 }
 
 pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
+    // A wrong tile URL stops the start before anything is opened or written.
+    let map_tiles = match args.map_tiles.as_deref().map(str::trim).filter(|url| !url.is_empty()) {
+        Some(url) => {
+            Some(MapTiles::new(url, &args.map_attribution).map_err(|why| anyhow::anyhow!("--map-tiles: {why}"))?)
+        }
+        None => None,
+    };
     let store = Store::open(url).await.with_context(|| format!("open the database {}", redact(url)))?;
     if args.demo {
         demo(&store, args.demo_requests).await?;
@@ -76,6 +91,7 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
         photo_max_bytes: usize::from(args.photo_max_mb) * 1024 * 1024,
         metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
         metrics_on_site: args.metrics_listen.is_none(),
+        map_tiles,
         ..WebConfig::default()
     };
     tokio::spawn(auto_close(store.clone()));

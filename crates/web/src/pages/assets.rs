@@ -19,6 +19,10 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("intake.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/intake.js")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/htmx.min.js")),
     ("echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/echarts.min.js")),
+    ("leaflet.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/leaflet.js")),
+    ("leaflet.css", "text/css; charset=utf-8", include_bytes!("../../assets/vendor/leaflet.css")),
+    ("map.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/map.js")),
+    ("screen.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/screen.js")),
 ];
 
 /// Each file's ETag, in the order of `FILES`. SipHash with fixed keys: the same bytes
@@ -54,6 +58,15 @@ pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     ([(CONTENT_TYPE, kind), (CACHE_CONTROL, CACHE), (ETAG, etag)], bytes).into_response()
 }
 
-/// The security headers of every response: only our own scripts, styles and images.
-pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The security policy of every response: only our own scripts, styles and images, and
+/// the map tiles of the configured tile server.
+pub fn content_security_policy(tiles: Option<&super::map::MapTiles>) -> axum::http::HeaderValue {
+    let tiles = tiles.map(|t| format!(" {}", t.origin())).unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    // A tile URL is checked when configured; one that still cannot be a header value
+    // gets a stricter policy, never none.
+    axum::http::HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'"))
+}

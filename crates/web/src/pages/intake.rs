@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use gongzhi_app::intake::{self as desk, Call};
 use gongzhi_app::AppError;
 use gongzhi_domain::catalogue::{self, Resolved};
+use gongzhi_domain::geo::Point;
 use gongzhi_domain::request::NewRequest;
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time;
@@ -46,6 +47,9 @@ pub struct DeskForm {
     category: String,
     unit_id: String,
     address: String,
+    /// Where the problem is, in WGS-84 degrees, as typed or set by the map's pin.
+    lat: String,
+    long: String,
     urgent: Option<String>,
     name: String,
     enterprise: Option<String>,
@@ -133,6 +137,8 @@ struct DeskPage<'a> {
     problem: Option<Problem>,
     /// The role answers at once and records repeat calls (an admin at the desk does not).
     answers: bool,
+    /// The map whose pin sets the coordinates.
+    map: super::map::MapSetup,
 }
 
 impl DeskPage<'_> {
@@ -254,6 +260,7 @@ async fn render(
         suggested,
         problem,
         answers: intake::answers_and_counts_calls(user.role),
+        map: super::map::MapSetup::of(state),
     };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
@@ -332,6 +339,16 @@ async fn callers(state: &AppState, chrome: &Chrome, staff: &Staff, phone: &str) 
     }))
 }
 
+/// The coordinates as typed: none when both fields are empty. A field that is not a
+/// number is kept as no number, which intake's check refuses by the field's name.
+fn located(lat: &str, long: &str) -> Option<Point> {
+    let degrees = |text: &str| text.trim().parse::<f64>().unwrap_or(f64::NAN);
+    match (lat.trim(), long.trim()) {
+        ("", "") => None,
+        (lat, long) => Some(Point { lat: degrees(lat), long: degrees(long) }),
+    }
+}
+
 /// The call as typed, of this kind and category.
 fn typed(form: &DeskForm, kind: Kind, category_id: Option<i64>) -> NewRequest {
     NewRequest {
@@ -347,8 +364,7 @@ fn typed(form: &DeskForm, kind: Kind, category_id: Option<i64>) -> NewRequest {
         requester_name: form.name.trim().to_string(),
         requester_phone: form.phone.trim().to_string(),
         anonymous: form.anonymous.is_some(),
-        // The desk takes an address; a pin on a map sets coordinates.
-        location: None,
+        location: located(&form.lat, &form.long),
     }
 }
 

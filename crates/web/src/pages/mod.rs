@@ -17,9 +17,11 @@ pub mod intake;
 pub mod leader;
 pub mod lists;
 pub mod login;
+pub mod map;
 pub mod notify;
 pub mod photos;
 pub mod portal;
+pub mod screen;
 pub mod search;
 pub mod supervision;
 pub mod upload;
@@ -131,6 +133,12 @@ pub fn page(chrome: &Chrome, template: &impl Template) -> Response {
     }
 }
 
+/// A value as JSON for a `<script type="application/json">` element, safe whatever its
+/// strings hold: no `<` can end the element early.
+pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c")
+}
+
 /// Whether a state-changing form comes from our own pages: the token matches the cookie
 /// and the browser does not say it came from another site.
 pub fn same_site_form(headers: &HeaderMap, token: &str) -> bool {
@@ -157,9 +165,12 @@ pub async fn switch_language(axum::extract::Path(code): axum::extract::Path<Stri
 
 /// Headers every response carries: only our own scripts and styles, no framing, no
 /// content sniffing, no referrer to other sites.
-pub async fn security_headers(mut response: Response) -> Response {
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: Response,
+) -> Response {
     let headers = response.headers_mut();
-    headers.insert("content-security-policy", HeaderValue::from_static(assets::CONTENT_SECURITY_POLICY));
+    headers.insert("content-security-policy", state.csp.clone());
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));

@@ -133,7 +133,7 @@ pub(crate) async fn category_entries(state: &AppState) -> Result<Vec<catalogue::
 /// script element whatever a category is called.
 pub(crate) fn categories_json(entries: &[catalogue::Entry]) -> String {
     let list: Vec<_> = entries.iter().map(|e| serde_json::json!({ "path": e.path, "words": e.words })).collect();
-    serde_json::Value::from(list).to_string().replace('<', "\\u003c")
+    super::script_json(&list)
 }
 
 fn kinds(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {

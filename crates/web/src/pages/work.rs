@@ -225,6 +225,8 @@ struct RequestPage<'a> {
     place: String,
     /// The coordinates, in words, when the channel gave them.
     location: Option<String>,
+    /// The map that shows them.
+    map: super::map::MapSetup,
     assignee: String,
     /// The co-units' names, joined.
     co_units: String,
@@ -378,6 +380,7 @@ async fn show_request(
                 .replace("{lat}", &format!("{:.6}", p.lat))
                 .replace("{long}", &format!("{:.6}", p.long))
         }),
+        map: super::map::MapSetup::of(state),
         assignee: request.assignee_unit_id.and_then(|u| names.get(&u).cloned()).unwrap_or_default(),
         co_units: request.co_unit_ids.iter().filter_map(|u| names.get(u).cloned()).collect::<Vec<_>>().join("、"),
         timeline: events.iter().map(|e| (when(e.at), chrome.t.action(&e.action), said(e), actor(&e.actor))).collect(),
