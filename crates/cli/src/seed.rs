@@ -77,6 +77,7 @@ pub async fn world(store: &Store, district: &District) -> Result<World> {
         departments,
         categories,
         settings: (*store.settings()).clone(),
+        centres: crate::synth::geo::centres(district),
     })
 }
 

@@ -30,6 +30,8 @@ pub struct World {
     pub departments: HashMap<String, i64>,
     pub categories: HashMap<(String, String, String), i64>,
     pub settings: Settings,
+    /// Where each unit lies, by the generator's index (`synth::geo::centres`).
+    pub centres: Vec<(f64, f64)>,
 }
 
 impl World {
@@ -55,7 +57,12 @@ impl World {
             requester_name: spec.requester_name.clone(),
             requester_phone: spec.requester_phone.clone(),
             anonymous: spec.anonymous,
-            location: None,
+            // An address is placed as a geocoder would; a message without one is not.
+            location: if spec.address.is_empty() {
+                None
+            } else {
+                crate::synth::geo::spot(self.centres[spec.unit], &spec.address)
+            },
         }
     }
 }

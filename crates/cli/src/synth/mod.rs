@@ -14,6 +14,7 @@
 
 mod compose;
 mod fill;
+pub mod geo;
 mod people;
 mod phrases;
 mod places;
