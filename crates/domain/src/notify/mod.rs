@@ -79,7 +79,9 @@ pub enum Cause {
     DeadlineNear,
     /// The resolve deadline has passed; `level` further periods have passed since (the
     /// levels the request has climbed, `DeadlinePolicy::escalation_levels`).
-    Overdue { level: i64 },
+    Overdue {
+        level: i64,
+    },
 }
 
 /// Who is told.
