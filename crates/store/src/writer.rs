@@ -549,7 +549,13 @@ async fn create(
     }
     let mut request = Request::submitted(new.clone(), path, at);
     if let Some(command) = then {
-        decide(&request, command, actor, &intake_context(&batch.settings, at))?;
+        // A rectification goes to its department at once: that unit is read here too.
+        let to = match command {
+            Command::Rectify { unit_id, .. } => Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path),
+            _ => None,
+        };
+        let ctx = Context { dispatch_path: to.as_deref(), ..intake_context(&batch.settings, at) };
+        decide(&request, command, actor, &ctx)?;
     }
     request.id = batch.next_id;
     batch.next_id += 1;
@@ -653,6 +659,7 @@ pub(crate) async fn act(
             }
             Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
+        Command::Rectify { unit_id, .. } => Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path),
         Command::Merge { into } => {
             let target =
                 load(conn, *into).await.map_err(|_| StoreError::Invalid(format!("request {into} does not exist")))?;
