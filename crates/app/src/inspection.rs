@@ -20,7 +20,7 @@ use gongzhi_domain::{Actor, Command, Request};
 use gongzhi_store::inspection::{Chain, ItemRow, NewPoint, Rectification, Round};
 use gongzhi_store::{NewOrder, Store, StoreError};
 
-use crate::handling::{act, Act};
+use crate::handling::{carry_out, Act};
 use crate::intake::{submit, NoSuggestions, Submission};
 use crate::Result;
 
@@ -371,7 +371,7 @@ pub async fn reinspect(
         Command::ReinspectFail { reason: note.trim().to_string(), due }
     };
     let request =
-        act(store, Act::new(request_id, None, command, Actor::Staff(staff.clone())).at(at).with_photos(photos)).await?;
+        carry_out(store, Act::new(request_id, None, command, Actor::Staff(staff.clone())).at(at).with_photos(photos)).await?;
     if !passed {
         failed_again(store, &r, &request, at).await?;
     }
@@ -382,4 +382,88 @@ pub async fn reinspect(
 /// end of `to`, local days.
 pub fn period(from: chrono::NaiveDate, to: chrono::NaiveDate) -> (Millis, Millis) {
     (time::start_of(from), time::start_of(to.succ_opt().unwrap_or(to)))
+}
+
+/// A row of an uploaded file that cannot be taken: its line and what is wrong, as a
+/// code the pages put into words (`chain_row.{code}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRefused {
+    pub line: usize,
+    pub code: &'static str,
+}
+
+/// Sets the chains of many points from a workbook's rows (the template's columns: point
+/// id, point name, leader login, department code, cadre login, volunteer logins joined
+/// by 、). Nothing is set unless every row is good. Returns how many points were set.
+pub async fn import_chains(
+    store: &Store,
+    admin: &Staff,
+    rows: &[Vec<String>],
+) -> Result<std::result::Result<usize, RowRefused>> {
+    admin_only(admin)?;
+    let accounts = store.accounts().await?;
+    let login = |text: &str| accounts.iter().find(|a| a.login == text.trim()).map(|a| a.id);
+    let mut chains = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        let line = i + 1;
+        let cell = |n: usize| row.get(n).map(|c| c.trim()).unwrap_or("");
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let bad = |code| Ok(Err(RowRefused { line, code }));
+        let Ok(point) = cell(0).parse::<i64>() else { return bad("point") };
+        if store.point(admin, point).await.is_err() {
+            return bad("point");
+        }
+        let person = |text: &str| if text.is_empty() { Ok(None) } else { login(text).map(Some).ok_or(()) };
+        let Ok(leader_id) = person(cell(2)) else { return bad("leader") };
+        let department_id = match cell(3) {
+            "" => None,
+            code => match store.unit_by_code(code).await? {
+                Some(unit) => Some(unit.id),
+                None => return bad("department"),
+            },
+        };
+        let Ok(cadre_id) = person(cell(4)) else { return bad("cadre") };
+        let mut volunteer_ids = Vec::new();
+        for name in cell(5).split(['、', ',', '，']).map(str::trim).filter(|n| !n.is_empty()) {
+            match login(name) {
+                Some(id) if !volunteer_ids.contains(&id) => volunteer_ids.push(id),
+                Some(_) => {}
+                None => return bad("volunteer"),
+            }
+        }
+        chains.push((point, Chain { leader_id, department_id, cadre_id, volunteer_ids }));
+    }
+    for (point, chain) in &chains {
+        if let Err(error) = store.set_chain(admin, *point, chain).await {
+            return match error {
+                StoreError::Rule(_) => Ok(Err(RowRefused { line: 0, code: "department" })),
+                other => Err(other.into()),
+            };
+        }
+    }
+    Ok(Ok(chains.len()))
+}
+
+/// Plans a campaign: a checklist applied to points of the admin's scope between two
+/// days, each point with its inspector.
+pub async fn plan_campaign(
+    store: &Store,
+    admin: &Staff,
+    name: &str,
+    checklist_id: i64,
+    bounds: (Millis, Millis),
+    points: &[gongzhi_store::inspection::Assignment],
+    at: Millis,
+) -> Result<i64> {
+    admin_only(admin)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(refused("bad_name"));
+    }
+    for point in points {
+        store.point(admin, point.point_id).await?;
+    }
+    Ok(store.add_campaign(name, checklist_id, bounds, points, admin.user_id, at).await?)
 }

@@ -33,7 +33,7 @@ pub fn check_kind(kind: &str) -> Result<(), Broken> {
     if good {
         Ok(())
     } else {
-        Err(Broken::Invalid { field: "kind", reason: "use lower-case letters, digits and _ (at most 40)".into() })
+        Err(Broken::Invalid { field: "point_kind", reason: "use lower-case letters, digits and _ (at most 40)".into() })
     }
 }
 

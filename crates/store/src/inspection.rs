@@ -176,6 +176,7 @@ pub struct RectificationLine {
     pub point_id: i64,
     pub point_name: String,
     pub round_id: i64,
+    pub item_id: i64,
     pub item_text: String,
     pub severity: String,
     pub order_id: Option<i64>,
@@ -316,6 +317,18 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
+    }
+
+    /// The logins of a point's volunteers, as the chain template writes them.
+    pub async fn point_volunteer_logins(&self, point_id: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT u.login FROM inspection_point_volunteers v JOIN users u ON u.id = v.user_id \
+             WHERE v.point_id = $1 ORDER BY u.login",
+        )
+        .bind(point_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("login")?)).collect()
     }
 
     /// Stores a checklist as the next version of its name.
@@ -692,7 +705,7 @@ impl Store {
     ) -> Result<Vec<RectificationLine>> {
         let sql = format!(
             "SELECT r.request_id, q.number, q.status, q.resolve_by, r.point_id, p.name AS point_name, r.round_id, \
-             i.text AS item_text, r.severity, r.order_id \
+             r.item_id, i.text AS item_text, r.severity, r.order_id \
              FROM rectifications r JOIN requests q ON q.id = r.request_id \
              JOIN inspection_points p ON p.id = r.point_id JOIN checklist_items i ON i.id = r.item_id \
              WHERE p.unit_path LIKE $1 AND ($2 = 0 OR r.point_id = $2) AND ($3 = 0 OR r.round_id = $3) \
