@@ -10,18 +10,19 @@
     if (marked) marked.textContent = document.querySelectorAll('form.item.done').length;
   }
 
-  function say(form, text, ok) {
+  // `state`: 'pending' while sending, 'error' when it could not be sent.
+  function say(form, text, state) {
     var said = form.querySelector('.said');
     if (!said) return;
     said.textContent = text;
-    said.className = 'said ' + (ok ? 'ok' : 'error');
+    said.className = 'said ' + state;
   }
 
   function save(form) {
     var body = new FormData(form);
     var button = form.querySelector('button[type=submit]');
     if (button) button.disabled = true;
-    say(form, main.dataset.saving, true);
+    say(form, main.dataset.saving, 'pending');
     fetch(form.action, {
       method: 'POST',
       body: body,
@@ -37,12 +38,12 @@
           recount();
         } else {
           if (button) button.disabled = false;
-          say(form, main.dataset.offline, false);
+          say(form, main.dataset.offline, 'error');
         }
       });
     }).catch(function () {
       if (button) button.disabled = false;
-      say(form, main.dataset.offline, false);
+      say(form, main.dataset.offline, 'error');
     });
   }
 

@@ -93,7 +93,8 @@ struct Home<'a> {
     to: String,
     units: Vec<Ranked>,
     points: Vec<Ranked>,
-    campaigns: Vec<Campaign>,
+    /// Each campaign with its points in the viewer's scope, to start a round at.
+    campaigns: Vec<(Campaign, Vec<(i64, String)>)>,
     mine: Vec<Round>,
     is_inspector: bool,
     is_admin: bool,
@@ -125,6 +126,19 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     let store = &state.store;
     let units = rank(store.score_lines(&staff, bounds, false, now).await?);
     let points = rank(store.score_lines(&staff, bounds, true, now).await?);
+    let in_scope = store.points(&staff).await?;
+    let mut campaigns = Vec::new();
+    for campaign in store.campaigns().await? {
+        let on = store.campaign_points(campaign.id).await?;
+        let names = in_scope
+            .iter()
+            .filter(|p| on.iter().any(|a| a.point_id == p.id))
+            .map(|p| (p.id, p.name.clone()))
+            .collect::<Vec<_>>();
+        if !names.is_empty() {
+            campaigns.push((campaign, names));
+        }
+    }
     let mine = store.rounds(&staff, None, 20).await?.into_iter().filter(|r| r.inspector_id == staff.user_id).collect();
     let template = Home {
         chrome: &chrome,
@@ -134,7 +148,7 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
         overdue_total: units.iter().map(|u| u.line.overdue as usize).sum(),
         units,
         points,
-        campaigns: store.campaigns().await?,
+        campaigns,
         mine,
         is_inspector: user.role == Role::Inspector,
         is_admin: user.role == Role::Admin,
