@@ -91,9 +91,10 @@ pub async fn demo(store: &Store) -> Result<()> {
     for (i, request) in made.iter().take(2).enumerate() {
         let Some(handler) = handler_of(request.assignee_unit_id) else { continue };
         let actor = Actor::Staff(handler.staff());
-        store.act(request.id, None, Command::Claim, actor.clone()).await?;
+        gongzhi_app::act(store, gongzhi_app::Act::new(request.id, None, Command::Claim, actor.clone())).await?;
         let reply = if i == 0 { "已清理垃圾并安排保洁员每日两次巡回保洁" } else { "已协调商户退店经营" };
-        store.act(request.id, None, Command::Resolve { reply: reply.into(), contacted: false }, actor).await?;
+        let resolve = Command::Resolve { reply: reply.into(), contacted: false };
+        gongzhi_app::act(store, gongzhi_app::Act::new(request.id, None, resolve, actor)).await?;
         let note = if i == 0 { "现场复查，已整改到位" } else { "现场复查，仍有出店经营" };
         inspect::reinspect(store, &inspector, request.id, i == 0, note, Vec::new(), time::now()).await?;
     }
