@@ -59,7 +59,9 @@ pub async fn add_point(store: &Store, admin: &Staff, new: NewPoint, at: Millis) 
         return Err(refused("bad_name"));
     }
     if new.address.chars().count() > gongzhi_domain::request::MAX_SHORT {
-        return Err(gongzhi_domain::Broken::Invalid { field: "address", reason: "longer than 200 characters".into() }.into());
+        return Err(
+            gongzhi_domain::Broken::Invalid { field: "address", reason: "longer than 200 characters".into() }.into()
+        );
     }
     match (new.lat, new.long) {
         (Some(lat), Some(long)) => {
@@ -214,7 +216,8 @@ pub async fn round(store: &Store, staff: &Staff, round_id: i64) -> Result<RoundV
             (item, found)
         })
         .collect();
-    let score = inspection::score(items.iter().map(|(item, f)| (item.points as u32, f.as_ref().and_then(|f| f.mark()))));
+    let score =
+        inspection::score(items.iter().map(|(item, f)| (item.points as u32, f.as_ref().and_then(|f| f.mark()))));
     Ok(RoundView { round, items, score })
 }
 
@@ -271,7 +274,13 @@ pub async fn finish_round(store: &Store, inspector: &Staff, round_id: i64, at: M
     Ok(made)
 }
 
-async fn rectify(store: &Store, inspector: &Staff, origin: &Origin<'_>, department: i64, at: Millis) -> Result<Request> {
+async fn rectify(
+    store: &Store,
+    inspector: &Staff,
+    origin: &Origin<'_>,
+    department: i64,
+    at: Millis,
+) -> Result<Request> {
     let Origin { point, round, item, note } = origin;
     let severity = item.severity();
     let settings = store.settings();
@@ -281,7 +290,10 @@ async fn rectify(store: &Store, inspector: &Staff, origin: &Origin<'_>, departme
         kind: Kind::Report,
         channel: Channel::Inspection,
         title: format!("{}：{}", point.name, short),
-        content: format!("{}（第{}项，{}分）：{}\n{}", round.checklist_name, item.position, item.points, item.text, note),
+        content: format!(
+            "{}（第{}项，{}分）：{}\n{}",
+            round.checklist_name, item.position, item.points, item.text, note
+        ),
         address: point.address.clone(),
         unit_id: point.unit_id,
         category_id: None,
@@ -336,7 +348,10 @@ async fn failed_again(store: &Store, r: &Rectification, request: &Request, at: M
         Some(id) => store.account(id).await.map(|u| u.name).unwrap_or_default(),
         None => String::new(),
     };
-    let reason = format!("重点整改督办：同一点位同一检查项在本次活动中第{}次不合格，请包保领导{leader}督促整改", inspection::ESCALATE_AT);
+    let reason = format!(
+        "重点整改督办：同一点位同一检查项在本次活动中第{}次不合格，请包保领导{leader}督促整改",
+        inspection::ESCALATE_AT
+    );
     let due_at = inspection::press_due(&store.settings().calendar, at);
     let new = NewOrder { kind: OrderKind::Press, request_id: request.id, reason, due_at };
     match crate::supervision::open_order(store, &supervisor, new, at).await {
@@ -371,7 +386,8 @@ pub async fn reinspect(
         Command::ReinspectFail { reason: note.trim().to_string(), due }
     };
     let request =
-        carry_out(store, Act::new(request_id, None, command, Actor::Staff(staff.clone())).at(at).with_photos(photos)).await?;
+        carry_out(store, Act::new(request_id, None, command, Actor::Staff(staff.clone())).at(at).with_photos(photos))
+            .await?;
     if !passed {
         failed_again(store, &r, &request, at).await?;
     }

@@ -70,6 +70,9 @@ pub struct ChecklistHead {
     pub created_at: Millis,
 }
 
+const CHECKLIST_HEAD: &str = "k.id, k.name, k.version, k.created_at, \
+     (SELECT COUNT(*) FROM checklist_items i WHERE i.checklist_id = k.id) AS items FROM checklists k";
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ItemRow {
     pub id: i64,
@@ -265,7 +268,8 @@ impl Store {
             may_take(&unit, active, Duty::Handling, "department")?;
         }
         for user in chain.leader_id.iter().chain(&chain.cadre_id).chain(&chain.volunteer_ids) {
-            let found = sqlx::query("SELECT id FROM users WHERE id = $1").bind(user).fetch_optional(self.pool()).await?;
+            let found =
+                sqlx::query("SELECT id FROM users WHERE id = $1").bind(user).fetch_optional(self.pool()).await?;
             if found.is_none() {
                 return Err(StoreError::Invalid(format!("user {user} does not exist")));
             }
@@ -278,7 +282,10 @@ impl Store {
             .bind(point.id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM inspection_point_volunteers WHERE point_id = $1").bind(point.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM inspection_point_volunteers WHERE point_id = $1")
+            .bind(point.id)
+            .execute(&mut *tx)
+            .await?;
         for user in &chain.volunteer_ids {
             sqlx::query("INSERT INTO inspection_point_volunteers (point_id, user_id) VALUES ($1, $2)")
                 .bind(point.id)
@@ -294,7 +301,8 @@ impl Store {
     /// A point in the staff member's scope.
     pub async fn point(&self, staff: &Staff, id: i64) -> Result<Point> {
         let sql = format!("SELECT {POINT_COLUMNS} FROM {POINT_FROM} WHERE p.id = $1");
-        let point: Point = sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let point: Point =
+            sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         if !staff.covers(&point.unit_path) {
             return Err(StoreError::NotFound);
         }
@@ -370,25 +378,14 @@ impl Store {
 
     /// Every checklist version, newest first within each name.
     pub async fn checklists(&self) -> Result<Vec<ChecklistHead>> {
-        Ok(sqlx::query_as(
-            "SELECT k.id, k.name, k.version, k.created_at, \
-             (SELECT COUNT(*) FROM checklist_items i WHERE i.checklist_id = k.id) AS items \
-             FROM checklists k ORDER BY k.name, k.version DESC",
-        )
-        .fetch_all(self.pool())
-        .await?)
+        let sql = format!("SELECT {CHECKLIST_HEAD} ORDER BY k.name, k.version DESC");
+        Ok(sqlx::query_as(&sql).fetch_all(self.pool()).await?)
     }
 
     pub async fn checklist(&self, id: i64) -> Result<(ChecklistHead, Vec<ItemRow>)> {
-        let head: ChecklistHead = sqlx::query_as(
-            "SELECT k.id, k.name, k.version, k.created_at, \
-             (SELECT COUNT(*) FROM checklist_items i WHERE i.checklist_id = k.id) AS items \
-             FROM checklists k WHERE k.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let sql = format!("SELECT {CHECKLIST_HEAD} WHERE k.id = $1");
+        let head: ChecklistHead =
+            sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         let items = sqlx::query_as(
             "SELECT id, position, text, points, severity, category FROM checklist_items \
              WHERE checklist_id = $1 ORDER BY position",
@@ -425,13 +422,15 @@ impl Store {
         .await?;
         let id: i64 = row.try_get("id")?;
         for point in points {
-            sqlx::query("INSERT INTO inspection_campaign_points (campaign_id, point_id, inspector_id) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(point.point_id)
-                .bind(point.inspector_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::from_insert(e, "campaign point"))?;
+            sqlx::query(
+                "INSERT INTO inspection_campaign_points (campaign_id, point_id, inspector_id) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(point.point_id)
+            .bind(point.inspector_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_insert(e, "campaign point"))?;
         }
         tx.commit().await?;
         Ok(id)
@@ -487,7 +486,8 @@ impl Store {
     /// A round whose point lies in the staff member's scope.
     pub async fn round(&self, staff: &Staff, id: i64) -> Result<Round> {
         let sql = format!("SELECT {ROUND_COLUMNS} FROM {ROUND_FROM} WHERE r.id = $1");
-        let round: Round = sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let round: Round =
+            sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         if !staff.covers(&round.unit_path) {
             return Err(StoreError::NotFound);
         }
@@ -688,7 +688,12 @@ impl Store {
         for row in rows {
             let path: String = row.try_get("path")?;
             if unit_path.starts_with(&path) {
-                let staff = Staff { user_id: row.try_get("id")?, role: Role::Supervisor, unit_id: row.try_get("unit_id")?, unit_path: path };
+                let staff = Staff {
+                    user_id: row.try_get("id")?,
+                    role: Role::Supervisor,
+                    unit_id: row.try_get("unit_id")?,
+                    unit_path: path,
+                };
                 return Ok(Some(staff));
             }
         }
@@ -735,7 +740,8 @@ impl Store {
         by_point: bool,
         now: Millis,
     ) -> Result<Vec<ScoreLine>> {
-        let (id, name, group) = if by_point { ("p.id", "p.name", "p.id, p.name") } else { ("u.id", "u.name", "u.id, u.name") };
+        let (id, name, group) =
+            if by_point { ("p.id", "p.name", "p.id, p.name") } else { ("u.id", "u.name", "u.id, u.name") };
         let sql = format!(
             "SELECT {id} AS id, {name} AS name, \
              CAST(COUNT(r.id) AS BIGINT) AS rounds, \

@@ -551,7 +551,9 @@ async fn create(
     if let Some(command) = then {
         // A rectification goes to its department at once: that unit is read here too.
         let to = match command {
-            Command::Rectify { unit_id, .. } => Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path),
+            Command::Rectify { unit_id, .. } => {
+                Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
+            }
             _ => None,
         };
         let ctx = Context { dispatch_path: to.as_deref(), ..intake_context(&batch.settings, at) };
@@ -659,7 +661,9 @@ pub(crate) async fn act(
             }
             Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
-        Command::Rectify { unit_id, .. } => Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path),
+        Command::Rectify { unit_id, .. } => {
+            Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
+        }
         Command::Merge { into } => {
             let target =
                 load(conn, *into).await.map_err(|_| StoreError::Invalid(format!("request {into} does not exist")))?;

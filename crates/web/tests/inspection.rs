@@ -65,8 +65,10 @@ async fn setup(store: &Store) -> Setup {
     inspect::set_chain(store, &admin, point, chain).await.unwrap();
     let checklist = inspect::load_example_checklists(store, now).await.unwrap()[0];
     let assigned = [Assignment { point_id: point, inspector_id: Some(inspector.user_id) }];
-    let campaign =
-        store.add_campaign("2026年创文第一轮", checklist, (now - HOUR, now + 30 * 24 * HOUR), &assigned, admin.user_id, now).await.unwrap();
+    let campaign = store
+        .add_campaign("2026年创文第一轮", checklist, (now - HOUR, now + 30 * 24 * HOUR), &assigned, admin.user_id, now)
+        .await
+        .unwrap();
     Setup { t, admin, inspector, fixer, point, checklist, campaign }
 }
 
@@ -76,7 +78,8 @@ async fn round(store: &Store, s: &Setup, failing: &[usize]) -> (i64, Vec<gongzhi
     let round = inspect::start_round(store, &s.inspector, s.point, s.checklist, Some(s.campaign), now).await.unwrap();
     let view = inspect::round(store, &s.inspector, round).await.unwrap();
     for (i, (item, _)) in view.items.iter().enumerate() {
-        let (mark, note) = if failing.contains(&i) { (Mark::Fail, "垃圾桶满溢，地面有烟头") } else { (Mark::Pass, "") };
+        let (mark, note) =
+            if failing.contains(&i) { (Mark::Fail, "垃圾桶满溢，地面有烟头") } else { (Mark::Pass, "") };
         inspect::mark_item(store, &s.inspector, round, item.id, mark, note, vec![], now).await.unwrap();
     }
     let made = inspect::finish_round(store, &s.inspector, round, now).await.unwrap();
@@ -110,13 +113,15 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
 
     // The department puts the facilities right; the point leader passes it on site.
     claim_and_resolve(&store, &s, facilities.id).await;
-    let closed = inspect::reinspect(&store, &s.t.leader, facilities.id, true, "护栏已修复", vec![], time::now()).await.unwrap();
+    let closed =
+        inspect::reinspect(&store, &s.t.leader, facilities.id, true, "护栏已修复", vec![], time::now()).await.unwrap();
     assert_eq!(closed.status, Status::Closed);
 
     // The litter is said to be cleared, but the reinspection finds it again: rework, and
     // the second failure of the item at the point within the campaign escalates.
     claim_and_resolve(&store, &s, litter.id).await;
-    let back = inspect::reinspect(&store, &s.inspector, litter.id, false, "仍有垃圾堆放", vec![], time::now()).await.unwrap();
+    let back =
+        inspect::reinspect(&store, &s.inspector, litter.id, false, "仍有垃圾堆放", vec![], time::now()).await.unwrap();
     assert_eq!(back.status, Status::InProgress, "back to the department for rework");
     assert!(back.resolve_by.unwrap() > time::now());
     let orders = store.orders(&s.t.supervisor, &OrderFilter::default(), 0, 50).await.unwrap().items;
@@ -139,7 +144,10 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
 
     // The figures page: the ranking, the point, its rounds, its open rectifications; each
     // count links to the list of exactly what it counts.
-    let open = store.rectifications(&s.admin, RectificationFilter { open: true, ..Default::default() }, time::now(), 100).await.unwrap();
+    let open = store
+        .rectifications(&s.admin, RectificationFilter { open: true, ..Default::default() }, time::now(), 100)
+        .await
+        .unwrap();
     assert_eq!(open.len(), 2, "the reworked litter and the new one");
     let mut browser = Browser::new(&store);
     browser.login("inspector", "demo-password").await;
@@ -175,10 +183,7 @@ async fn the_inspector_marks_a_round_on_the_phone_page_item_by_item(store: Store
     let first = view.items[0].0.id;
     // One item saved: a fragment comes back saying so, and the round keeps it.
     let saved = browser
-        .post(
-            &format!("{at}/items/{first}"),
-            &[("_csrf", CSRF), ("mark", "fail"), ("note", "垃圾桶满溢")],
-        )
+        .post(&format!("{at}/items/{first}"), &[("_csrf", CSRF), ("mark", "fail"), ("note", "垃圾桶满溢")])
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
     assert!(saved.html.contains("已保存"), "{}", saved.html);
@@ -189,7 +194,8 @@ async fn the_inspector_marks_a_round_on_the_phone_page_item_by_item(store: Store
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(early.html.contains("还有"), "{}", early.html);
     for (item, _) in &view.items[1..] {
-        let done = browser.post(&format!("{at}/items/{}", item.id), &[("_csrf", CSRF), ("mark", "pass"), ("note", "")]).await;
+        let done =
+            browser.post(&format!("{at}/items/{}", item.id), &[("_csrf", CSRF), ("mark", "pass"), ("note", "")]).await;
         assert_eq!(done.status, StatusCode::OK);
     }
     let finished = browser.post(&format!("{at}/finish"), &[("_csrf", CSRF)]).await;
@@ -203,7 +209,8 @@ async fn bad_input_is_refused_in_chinese(store: Store, _url: String) {
     let s = setup(&store).await;
     let mut browser = Browser::new(&store);
     browser.login("inspector", "demo-password").await;
-    let round = inspect::start_round(&store, &s.inspector, s.point, s.checklist, Some(s.campaign), time::now()).await.unwrap();
+    let round =
+        inspect::start_round(&store, &s.inspector, s.point, s.checklist, Some(s.campaign), time::now()).await.unwrap();
     let view = inspect::round(&store, &s.inspector, round).await.unwrap();
     let item = view.items[0].0.id;
     let at = format!("/work/inspections/rounds/{round}/items/{item}");

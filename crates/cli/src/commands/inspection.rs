@@ -68,7 +68,8 @@ pub async fn demo(store: &Store) -> Result<()> {
             .map(|(point, _)| Assignment { point_id: *point, inspector_id: Some(inspector.user_id) })
             .collect();
         let bounds = (now - 20 * DAY, now + 40 * DAY);
-        campaign_ids.push(inspect::plan_campaign(store, &admin, name, checklists[index], bounds, &on, now - 20 * DAY).await?);
+        campaign_ids
+            .push(inspect::plan_campaign(store, &admin, name, checklists[index], bounds, &on, now - 20 * DAY).await?);
     }
     let campaign_of = |checklist: i64| checklists.iter().position(|c| *c == checklist).map(|i| campaign_ids[i]);
     // Every point once, failing a few items each: the figures have something to rank.
@@ -92,7 +93,11 @@ pub async fn demo(store: &Store) -> Result<()> {
         let Some(handler) = handler_of(request.assignee_unit_id) else { continue };
         let actor = Actor::Staff(handler.staff());
         gongzhi_app::act(store, gongzhi_app::Act::new(request.id, None, Command::Claim, actor.clone())).await?;
-        let reply = if i == 0 { "已清理垃圾并安排保洁员每日两次巡回保洁" } else { "已协调商户退店经营" };
+        let reply = if i == 0 {
+            "已清理垃圾并安排保洁员每日两次巡回保洁"
+        } else {
+            "已协调商户退店经营"
+        };
         let resolve = Command::Resolve { reply: reply.into(), contacted: false };
         gongzhi_app::act(store, gongzhi_app::Act::new(request.id, None, resolve, actor)).await?;
         let note = if i == 0 { "现场复查，已整改到位" } else { "现场复查，仍有出店经营" };
@@ -119,10 +124,16 @@ async fn round(
     let started = time::now() - 2 * HOUR;
     let round = inspect::start_round(store, inspector, point, checklist, campaign, started).await?;
     let view = inspect::round(store, inspector, round).await?;
-    let notes = ["垃圾桶满溢，地面有烟头和包装袋", "商户出店经营，占用人行道", "非机动车乱停放，堵塞盲道", "设施破损，存在安全隐患"];
+    let notes = [
+        "垃圾桶满溢，地面有烟头和包装袋",
+        "商户出店经营，占用人行道",
+        "非机动车乱停放，堵塞盲道",
+        "设施破损，存在安全隐患",
+    ];
     for (i, (item, _)) in view.items.iter().enumerate().take(marked.unwrap_or(usize::MAX)) {
         let (mark, note) = if failing.contains(&i) { (Mark::Fail, notes[i % notes.len()]) } else { (Mark::Pass, "") };
-        inspect::mark_item(store, inspector, round, item.id, mark, note, Vec::new(), started + i as i64 * 60_000).await?;
+        inspect::mark_item(store, inspector, round, item.id, mark, note, Vec::new(), started + i as i64 * 60_000)
+            .await?;
     }
     Ok(round)
 }

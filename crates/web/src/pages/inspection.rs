@@ -47,6 +47,15 @@ fn may_see(role: Role) -> bool {
     matches!(role, Role::Inspector | Role::Leader | Role::Supervisor | Role::Admin)
 }
 
+/// Who looks at the figures: signed in, and of a role that watches inspections.
+fn viewer(chrome: &Chrome) -> Result<Result<&Account, Response>, PageError> {
+    match signed_in(chrome) {
+        Ok(user) if may_see(user.role) => Ok(Ok(user)),
+        Ok(_) => Err(PageError::forbidden("inspection.who")),
+        Err(to_login) => Ok(Err(to_login)),
+    }
+}
+
 fn percent(earned: i64, possible: i64) -> String {
     match possible {
         0 => "—".into(),
@@ -105,13 +114,10 @@ struct Home<'a> {
 /// `/work/inspections`: the units ranked by score over the period, the points, open and
 /// overdue rectifications, and for an inspector their rounds and where to start one.
 pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PeriodQuery>) -> PageResult {
-    let user = match signed_in(&chrome) {
+    let user = match viewer(&chrome)? {
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    if !may_see(user.role) {
-        return Err(PageError::forbidden("inspection.who"));
-    }
     let staff = user.staff();
     let (from, to) = period(&query)?;
     let bounds = inspect::period(from, to);
@@ -167,13 +173,10 @@ struct PointPage<'a> {
 }
 
 pub async fn point(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
-    let user = match signed_in(&chrome) {
+    let user = match viewer(&chrome)? {
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    if !may_see(user.role) {
-        return Err(PageError::forbidden("inspection.who"));
-    }
     let staff = user.staff();
     let p = state.store.point(&staff, id).await?;
     let rounds = state.store.rounds(&staff, Some(id), SHOWN).await?;
@@ -220,13 +223,10 @@ pub async fn rectifications(
     chrome: Chrome,
     Query(q): Query<RectificationQuery>,
 ) -> PageResult {
-    let user = match signed_in(&chrome) {
+    let user = match viewer(&chrome)? {
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    if !may_see(user.role) {
-        return Err(PageError::forbidden("inspection.who"));
-    }
     let filter = RectificationFilter {
         unit_id: q.unit,
         point_id: q.point,
@@ -339,10 +339,7 @@ fn items(view: &RoundView, rectified: &[RectificationLine], t: &crate::i18n::Mes
             saved: finding.is_some(),
             open,
             said: None,
-            request: rectified
-                .iter()
-                .find(|r| r.item_id == item.id)
-                .map(|r| (r.request_id, r.number.clone())),
+            request: rectified.iter().find(|r| r.item_id == item.id).map(|r| (r.request_id, r.number.clone())),
         })
         .collect()
 }
@@ -360,7 +357,13 @@ struct RoundPage<'a> {
     error: Option<String>,
 }
 
-async fn show_round(state: &AppState, chrome: &Chrome, staff: &Staff, id: i64, error: Option<(StatusCode, String)>) -> PageResult {
+async fn show_round(
+    state: &AppState,
+    chrome: &Chrome,
+    staff: &Staff,
+    id: i64,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
     let view = inspect::round(&state.store, staff, id).await.map_err(failed)?;
     let filter = RectificationFilter { round_id: Some(id), ..Default::default() };
     let rectified = state.store.rectifications(staff, filter, time::now(), SHOWN).await?;
@@ -375,7 +378,16 @@ async fn show_round(state: &AppState, chrome: &Chrome, staff: &Staff, id: i64, e
         Some((status, words)) => (status, Some(words)),
         None => (StatusCode::OK, None),
     };
-    let template = RoundPage { chrome, started: shown(Some(view.round.started_at)), r: view.round, items, marked, score, mine, error };
+    let template = RoundPage {
+        chrome,
+        started: shown(Some(view.round.started_at)),
+        r: view.round,
+        items,
+        marked,
+        score,
+        mine,
+        error,
+    };
     let mut response = page(chrome, &template);
     *response.status_mut() = status;
     Ok(response)

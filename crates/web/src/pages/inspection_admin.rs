@@ -89,8 +89,13 @@ async fn render(state: &AppState, chrome: &Chrome, staff: &Staff, notice: Option
         .filter(|u| matches!(u.kind, UnitKind::Community | UnitKind::Village | UnitKind::Grid) && staff.covers(&u.path))
         .map(|u| (u.id, u.name))
         .collect();
-    let inspectors =
-        store.accounts().await?.into_iter().filter(|a| a.role == Role::Inspector && a.active).map(|a| (a.id, a.name)).collect();
+    let inspectors = store
+        .accounts()
+        .await?
+        .into_iter()
+        .filter(|a| a.role == Role::Inspector && a.active)
+        .map(|a| (a.id, a.name))
+        .collect();
     let status = notice.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let notice = notice.map(|(s, words)| (s.is_success() || s.is_redirection(), words));
     let template =
@@ -181,10 +186,17 @@ async fn chains_template(State(state): State<AppState>, chrome: Chrome) -> PageR
             Cell::Text(volunteers),
         ]);
     }
-    let header = ["chain.col.point_id", "chain.col.point", "chain.col.leader", "chain.col.department", "chain.col.cadre", "chain.col.volunteers"]
-        .iter()
-        .map(|k| chrome.t.get(k).to_string())
-        .collect();
+    let header = [
+        "chain.col.point_id",
+        "chain.col.point",
+        "chain.col.leader",
+        "chain.col.department",
+        "chain.col.cadre",
+        "chain.col.volunteers",
+    ]
+    .iter()
+    .map(|k| chrome.t.get(k).to_string())
+    .collect();
     let sheet = Sheet { name: chrome.t.get("chain.sheet").to_string(), header, rows };
     let bytes = export::workbook(&[sheet.into()]).map_err(|_| PageError::unavailable())?;
     let headers = [(CONTENT_TYPE, export::XLSX_TYPE), (CONTENT_DISPOSITION, "attachment; filename=\"chains.xlsx\"")];
@@ -205,28 +217,45 @@ async fn read_upload(mut parts: Multipart) -> Option<(String, String, Vec<u8>)> 
     Some((csrf, name, bytes))
 }
 
-fn row_words(chrome: &Chrome, refused: &RowRefused) -> String {
-    chrome
-        .t
-        .get(&format!("chain_row.{}", refused.code))
-        .replace("{line}", &refused.line.to_string())
-}
-
-async fn upload_chains(State(state): State<AppState>, chrome: Chrome, headers: HeaderMap, parts: Multipart) -> PageResult {
-    let (_, staff) = match admin(&chrome)? {
+/// An admin's upload from our own page: who sent it, the name given and the file; or
+/// the page to answer instead (the login, or the admin page saying the file is unreadable).
+async fn upload(
+    state: &AppState,
+    chrome: &Chrome,
+    headers: &HeaderMap,
+    parts: Multipart,
+) -> Result<Result<(Staff, String, Vec<u8>), Response>, PageError> {
+    let (_, staff) = match admin(chrome)? {
         Ok(found) => found,
-        Err(to_login) => return Ok(to_login),
+        Err(to_login) => return Ok(Err(to_login)),
     };
-    let unreadable = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("refused.file_unreadable").to_string());
-    let Some((csrf, _, bytes)) = read_upload(parts).await else {
-        return render(&state, &chrome, &staff, Some(unreadable)).await;
+    let Some((csrf, name, bytes)) = read_upload(parts).await else {
+        let unreadable = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("refused.file_unreadable").to_string());
+        return render(state, chrome, &staff, Some(unreadable)).await.map(Err);
     };
-    if !same_site_form(&headers, &csrf) {
+    if !same_site_form(headers, &csrf) {
         return Err(PageError::forbidden("form.csrf"));
     }
+    Ok(Ok((staff, name, bytes)))
+}
+
+fn row_words(chrome: &Chrome, refused: &RowRefused) -> String {
+    chrome.t.get(&format!("chain_row.{}", refused.code)).replace("{line}", &refused.line.to_string())
+}
+
+async fn upload_chains(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    parts: Multipart,
+) -> PageResult {
+    let (staff, _, bytes) = match upload(&state, &chrome, &headers, parts).await? {
+        Ok(found) => found,
+        Err(response) => return Ok(response),
+    };
     let rows = match inspect::xlsx_rows(&bytes) {
         Ok(rows) => rows,
-        Err(_) => return render(&state, &chrome, &staff, Some(unreadable)).await,
+        Err(error) => return render(&state, &chrome, &staff, Some(words(&chrome, error))).await,
     };
     let said = match inspect::import_chains(&state.store, &staff, &rows).await {
         Ok(Ok(n)) => (StatusCode::OK, chrome.t.get("chain.imported").replace("{n}", &n.to_string())),
@@ -261,23 +290,18 @@ async fn upload_checklist(
     headers: HeaderMap,
     parts: Multipart,
 ) -> PageResult {
-    let (_, staff) = match admin(&chrome)? {
+    let (staff, name, bytes) = match upload(&state, &chrome, &headers, parts).await? {
         Ok(found) => found,
-        Err(to_login) => return Ok(to_login),
+        Err(response) => return Ok(response),
     };
-    let unreadable = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("refused.file_unreadable").to_string());
-    let Some((csrf, name, bytes)) = read_upload(parts).await else {
-        return render(&state, &chrome, &staff, Some(unreadable)).await;
-    };
-    if !same_site_form(&headers, &csrf) {
-        return Err(PageError::forbidden("form.csrf"));
-    }
     let stored = match inspect::read_checklist(&bytes) {
         Ok(items) => inspect::add_checklist(&state.store, &staff, &name, &items, time::now()).await,
         Err(error) => Err(error),
     };
     match stored {
-        Ok(id) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/checklists/{id}"))]).into_response()),
+        Ok(id) => {
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/checklists/{id}"))]).into_response())
+        }
         Err(error) => render(&state, &chrome, &staff, Some(checklist_words(&chrome, error))).await,
     }
 }
@@ -293,7 +317,12 @@ struct ChecklistPage<'a> {
     error: Option<String>,
 }
 
-async fn show_checklist(state: &AppState, chrome: &Chrome, id: i64, typed: Option<(StatusCode, String, String)>) -> PageResult {
+async fn show_checklist(
+    state: &AppState,
+    chrome: &Chrome,
+    id: i64,
+    typed: Option<(StatusCode, String, String)>,
+) -> PageResult {
     let Some(user) = chrome.user.as_ref() else { return Ok(chrome.to_login()) };
     let (head, items) = state.store.checklist(id).await?;
     let mut text = String::from("text,points,severity,category\n");
@@ -354,7 +383,9 @@ async fn edit_checklist(
         Err(error) => Err(error),
     };
     match stored {
-        Ok(new) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/checklists/{new}"))]).into_response()),
+        Ok(new) => {
+            Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/checklists/{new}"))]).into_response())
+        }
         Err(error) => {
             let (status, words) = checklist_words(&chrome, error);
             show_checklist(&state, &chrome, id, Some((status, words, form.text))).await
@@ -417,7 +448,9 @@ async fn add_campaign(
     }
     let bounds = inspect::period(date(&form.from).unwrap_or_default(), date(&form.to).unwrap_or_default());
     let checklist = checklist.unwrap_or_default();
-    if let Err(error) = inspect::plan_campaign(&state.store, &staff, name, checklist, bounds, &points, time::now()).await {
+    if let Err(error) =
+        inspect::plan_campaign(&state.store, &staff, name, checklist, bounds, &points, time::now()).await
+    {
         return render(&state, &chrome, &staff, Some(words(&chrome, error))).await;
     }
     Ok(back())
