@@ -203,6 +203,21 @@ async fn the_inspector_marks_a_round_on_the_phone_page_item_by_item(store: Store
     let after = browser.get(&at).await;
     assert!(after.html.contains("整改"), "{}", after.html);
     assert_eq!(EXAMPLE_CHECKLISTS.len(), 3);
+    // A round outside any campaign, on a checklist chosen on the spot.
+    let ad_hoc = browser
+        .post("/work/inspections/rounds", &[("_csrf", CSRF), ("point", &s.point.to_string()), ("checklist", &s.checklist.to_string())])
+        .await;
+    assert_eq!(ad_hoc.status, StatusCode::SEE_OTHER, "{}", ad_hoc.html);
+    // An admin adds a kind of point and a point of that kind.
+    let mut admin = Browser::new(&store);
+    admin.login("admin", "demo-password").await;
+    let kind = admin.post("/work/inspections/admin/kinds", &[("_csrf", CSRF), ("code", "night_market"), ("name", "夜市")]).await;
+    assert_eq!(kind.status, StatusCode::SEE_OTHER, "{}", kind.html);
+    let community = s.t.community.to_string();
+    let point = [("_csrf", CSRF), ("kind", "night_market"), ("name", "柳湾夜市"), ("unit", community.as_str())];
+    assert_eq!(admin.post("/work/inspections/admin/points", &point).await.status, StatusCode::SEE_OTHER);
+    let page = admin.get("/work/inspections/admin").await;
+    assert!(page.html.contains("柳湾夜市") && page.html.contains("夜市"));
 }
 
 async fn bad_input_is_refused_in_chinese(store: Store, _url: String) {

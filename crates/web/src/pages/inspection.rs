@@ -47,6 +47,17 @@ fn may_see(role: Role) -> bool {
     matches!(role, Role::Inspector | Role::Leader | Role::Supervisor | Role::Admin)
 }
 
+/// The newest version of each checklist, by name (the store lists the newest first).
+fn newest_checklists(all: Vec<gongzhi_store::inspection::ChecklistHead>) -> Vec<(i64, String)> {
+    let mut newest: Vec<(i64, String)> = Vec::new();
+    for c in all {
+        if !newest.iter().any(|(_, name)| *name == c.name) {
+            newest.push((c.id, c.name));
+        }
+    }
+    newest
+}
+
 /// Who looks at the figures: signed in, and of a role that watches inspections.
 fn viewer(chrome: &Chrome) -> Result<Result<&Account, Response>, PageError> {
     match signed_in(chrome) {
@@ -104,6 +115,8 @@ struct Home<'a> {
     points: Vec<Ranked>,
     /// Each campaign with its points in the viewer's scope, to start a round at.
     campaigns: Vec<(Campaign, Vec<(i64, String)>)>,
+    /// The newest version of each checklist, for a round outside any campaign.
+    checklists: Vec<(i64, String)>,
     mine: Vec<Round>,
     is_inspector: bool,
     is_admin: bool,
@@ -155,6 +168,7 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
         units,
         points,
         campaigns,
+        checklists: newest_checklists(store.checklists().await?),
         mine,
         is_inspector: user.role == Role::Inspector,
         is_admin: user.role == Role::Admin,

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/work/inspections/admin", get(show))
         .route("/work/inspections/admin/points", post(add_point))
+        .route("/work/inspections/admin/kinds", post(add_kind))
         .route("/work/inspections/admin/chains.xlsx", get(chains_template))
         .route(
             "/work/inspections/admin/chains",
@@ -159,6 +160,36 @@ async fn add_point(
     };
     match inspect::add_point(&state.store, &staff, new, time::now()).await {
         Ok(_) => Ok(back()),
+        Err(error) => render(&state, &chrome, &staff, Some(words(&chrome, error))).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct KindForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Adds a point kind beside the built-in ones.
+async fn add_kind(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<KindForm>,
+) -> PageResult {
+    let (_, staff) = match admin(&chrome)? {
+        Ok(found) => found,
+        Err(to_login) => return Ok(to_login),
+    };
+    if !same_site_form(&headers, &form.csrf) {
+        return Err(PageError::forbidden("form.csrf"));
+    }
+    match inspect::add_point_kind(&state.store, &staff, form.code.trim(), &form.name).await {
+        Ok(()) => Ok(back()),
         Err(error) => render(&state, &chrome, &staff, Some(words(&chrome, error))).await,
     }
 }
