@@ -114,6 +114,18 @@ async fn show(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     render(&state, &chrome, &staff, None).await
 }
 
+/// The admin who sent a form from our own page, or the login page to answer instead.
+fn posted_by_admin(chrome: &Chrome, headers: &HeaderMap, csrf: &str) -> Result<Result<Staff, Response>, PageError> {
+    let (_, staff) = match admin(chrome)? {
+        Ok(found) => found,
+        Err(to_login) => return Ok(Err(to_login)),
+    };
+    if !same_site_form(headers, csrf) {
+        return Err(PageError::forbidden("form.csrf"));
+    }
+    Ok(Ok(staff))
+}
+
 fn back() -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, "/work/inspections/admin")]).into_response()
 }
@@ -142,13 +154,10 @@ async fn add_point(
     headers: HeaderMap,
     axum::Form(form): axum::Form<PointForm>,
 ) -> PageResult {
-    let (_, staff) = match admin(&chrome)? {
-        Ok(found) => found,
+    let staff = match posted_by_admin(&chrome, &headers, &form.csrf)? {
+        Ok(staff) => staff,
         Err(to_login) => return Ok(to_login),
     };
-    if !same_site_form(&headers, &form.csrf) {
-        return Err(PageError::forbidden("form.csrf"));
-    }
     let number = |text: &str| text.trim().parse::<f64>().ok().filter(|n| n.is_finite());
     let new = NewPoint {
         kind: form.kind.trim().to_string(),
@@ -181,13 +190,10 @@ async fn add_kind(
     headers: HeaderMap,
     axum::Form(form): axum::Form<KindForm>,
 ) -> PageResult {
-    let (_, staff) = match admin(&chrome)? {
-        Ok(found) => found,
+    let staff = match posted_by_admin(&chrome, &headers, &form.csrf)? {
+        Ok(staff) => staff,
         Err(to_login) => return Ok(to_login),
     };
-    if !same_site_form(&headers, &form.csrf) {
-        return Err(PageError::forbidden("form.csrf"));
-    }
     match inspect::add_point_kind(&state.store, &staff, form.code.trim(), &form.name).await {
         Ok(()) => Ok(back()),
         Err(error) => render(&state, &chrome, &staff, Some(words(&chrome, error))).await,
@@ -400,13 +406,10 @@ async fn edit_checklist(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<EditForm>,
 ) -> PageResult {
-    let (_, staff) = match admin(&chrome)? {
-        Ok(found) => found,
+    let staff = match posted_by_admin(&chrome, &headers, &form.csrf)? {
+        Ok(staff) => staff,
         Err(to_login) => return Ok(to_login),
     };
-    if !same_site_form(&headers, &form.csrf) {
-        return Err(PageError::forbidden("form.csrf"));
-    }
     let (head, _) = state.store.checklist(id).await?;
     let items: Result<Vec<ItemDraft>, _> = inspect::read_checklist(form.text.as_bytes());
     let stored = match items {
@@ -449,13 +452,10 @@ async fn add_campaign(
     headers: HeaderMap,
     super::upload::Posted { form, .. }: super::upload::Posted<CampaignForm>,
 ) -> PageResult {
-    let (_, staff) = match admin(&chrome)? {
-        Ok(found) => found,
+    let staff = match posted_by_admin(&chrome, &headers, &form.csrf)? {
+        Ok(staff) => staff,
         Err(to_login) => return Ok(to_login),
     };
-    if !same_site_form(&headers, &form.csrf) {
-        return Err(PageError::forbidden("form.csrf"));
-    }
     let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
     let name = form.name.trim();
     let checklist = form.checklist.trim().parse::<i64>().ok();
