@@ -39,6 +39,17 @@ impl Act {
 
 /// Takes the action; returns the request as it now stands.
 pub async fn act(store: &Store, action: Act) -> Result<Request> {
+    use gongzhi_domain::Action;
+    // Rectification and reinspection are inspection's (`crate::inspection`), which knows
+    // the point's leader and counts repeated failures; no other channel takes them.
+    if matches!(action.command.action(), Action::Rectify | Action::ReinspectPass | Action::ReinspectFail) {
+        return Err(gongzhi_store::StoreError::Refused("inspection_action").into());
+    }
+    carry_out(store, action).await
+}
+
+/// Takes any action as it stands, the inspection's own too.
+pub(crate) async fn carry_out(store: &Store, action: Act) -> Result<Request> {
     let Act { id, version, command, actor, at, photos } = action;
     Ok(store.act_with(id, version, command, actor, at, photos).await?)
 }

@@ -18,6 +18,7 @@ pub mod audit;
 mod error;
 pub mod handling;
 pub mod import;
+pub mod inspection;
 pub mod intake;
 pub mod map;
 pub mod open311;

@@ -5,7 +5,10 @@ use gongzhi_domain::{Request, Role};
 
 /// The actions a holder of `role` is offered on the request as it stands: allowed to
 /// the role and from the request's state. The API's `actions` and the page's forms both
-/// come from here, so they cannot disagree.
+/// come from here, so they cannot disagree. Rectification and reinspection are not
+/// among them: a round's finish and the reinspection form (`inspection`) take them,
+/// where the point and its leader are known.
 pub fn actions(request: &Request, role: Role) -> Vec<Action> {
-    lifecycle::offered(request.status, role).collect()
+    let inspecting = |a: &Action| matches!(a, Action::Rectify | Action::ReinspectPass | Action::ReinspectFail);
+    lifecycle::offered(request.status, role).filter(|a| !inspecting(a)).collect()
 }

@@ -746,10 +746,12 @@ mod tests {
             category(5, Some(4), "市政设施"),
         ];
         let directory = Directory::new(&[place()], &HashSet::new(), &categories);
-        for text in ["城乡建设/房产证登记、办理", "房产证登记、办理", "城乡建设-房产证登记、办理"] {
+        for text in ["城乡建设/房产证登记、办理", "房产证登记、办理", "城乡建设-房产证登记、办理"]
+        {
             assert_eq!(directory.category(text), Ok(2), "{text}");
         }
-        for text in ["城乡建设/市政设施", "城乡建设-市政设施", "城乡建设>市政设施", "城乡建设、市政设施"] {
+        for text in ["城乡建设/市政设施", "城乡建设-市政设施", "城乡建设>市政设施", "城乡建设、市政设施"]
+        {
             assert_eq!(directory.category(text), Ok(3), "{text}");
         }
         assert_eq!(directory.category("交通运输"), Ok(4));

@@ -37,6 +37,9 @@ pub enum Action {
     Merge,
     Press,
     RepeatCall,
+    Rectify,
+    ReinspectPass,
+    ReinspectFail,
 }
 
 /// Whether an action moves the request or leaves its state as it was.
@@ -167,6 +170,27 @@ pub const TABLE: &[Transition] = &[
     Transition { action: Action::Press, from: OPEN, to: Target::Same, by: &[InScope(Supervisor)] },
     // Another call about work still open (重复来电): counted on the request, never a new one.
     Transition { action: Action::RepeatCall, from: OPEN, to: Target::Same, by: &[InScope(Operator)] },
+    // Inspections: a failed item goes straight to the point's department (整改派单), and
+    // the reinspection (复查) on site closes it or sends it back for rework (回炉).
+    // Only requests of the `inspection` channel take these three (`inspection_only`).
+    Transition {
+        action: Action::Rectify,
+        from: &[Submitted],
+        to: Target::To(Dispatched),
+        by: &[InScope(Inspector), InScope(Leader)],
+    },
+    Transition {
+        action: Action::ReinspectPass,
+        from: &[Dispatched, InProgress, Resolved],
+        to: Target::To(Closed),
+        by: &[InScope(Inspector), InScope(Leader)],
+    },
+    Transition {
+        action: Action::ReinspectFail,
+        from: &[InProgress, Resolved],
+        to: Target::BackToWork,
+        by: &[InScope(Inspector), InScope(Leader)],
+    },
 ];
 
 impl Action {
@@ -188,6 +212,9 @@ impl Action {
         Action::Merge,
         Action::Press,
         Action::RepeatCall,
+        Action::Rectify,
+        Action::ReinspectPass,
+        Action::ReinspectFail,
     ];
 
     pub fn transition(self) -> &'static Transition {
@@ -214,6 +241,9 @@ impl Action {
             Action::Merge => "merge",
             Action::Press => "press",
             Action::RepeatCall => "repeat-call",
+            Action::Rectify => "rectify",
+            Action::ReinspectPass => "reinspect-pass",
+            Action::ReinspectFail => "reinspect-fail",
         }
     }
 
@@ -306,6 +336,23 @@ pub enum Command {
         #[serde(default)]
         note: String,
     },
+    /// A failed inspection item sent to the point's department, due by its severity.
+    Rectify {
+        unit_id: i64,
+        due: Millis,
+        #[serde(default)]
+        instructions: String,
+    },
+    /// The reinspection found it put right.
+    ReinspectPass {
+        #[serde(default)]
+        note: String,
+    },
+    /// The reinspection found it not put right: back to the unit, due anew.
+    ReinspectFail {
+        reason: String,
+        due: Millis,
+    },
 }
 
 impl Command {
@@ -328,6 +375,9 @@ impl Command {
             Command::Merge { .. } => Action::Merge,
             Command::Press { .. } => Action::Press,
             Command::RepeatCall { .. } => Action::RepeatCall,
+            Command::Rectify { .. } => Action::Rectify,
+            Command::ReinspectPass { .. } => Action::ReinspectPass,
+            Command::ReinspectFail { .. } => Action::ReinspectFail,
         }
     }
 
@@ -338,11 +388,13 @@ impl Command {
             | Command::Return { reason }
             | Command::RequestExtension { reason, .. }
             | Command::DenyExtension { reason }
-            | Command::Reopen { reason } => reason,
+            | Command::Reopen { reason }
+            | Command::ReinspectFail { reason, .. } => reason,
             Command::Answer { reply } | Command::Resolve { reply, .. } => reply,
             Command::Progress { note } | Command::Press { note, .. } | Command::RepeatCall { note, .. } => note,
             Command::Evaluate { comment, .. } => comment,
-            Command::Dispatch { instructions, .. } => instructions,
+            Command::Dispatch { instructions, .. } | Command::Rectify { instructions, .. } => instructions,
+            Command::ReinspectPass { note } => note,
             _ => "",
         }
     }
@@ -391,6 +443,7 @@ pub fn decide(request: &Request, command: &Command, actor: &Actor, ctx: &Context
         return Err(Broken::WrongState { action, from: request.status });
     }
     authorise(request, row, actor)?;
+    inspection_only(request, action)?;
     validate(command)?;
 
     let mut next = request.clone();
@@ -446,6 +499,19 @@ fn authorise(request: &Request, row: &Transition, actor: &Actor) -> Result<(), B
     }
 }
 
+/// Rectification and reinspection belong to requests an inspection raised: an inspector
+/// closes no resident's request.
+fn inspection_only(request: &Request, action: Action) -> Result<(), Broken> {
+    let inspecting = matches!(action, Action::Rectify | Action::ReinspectPass | Action::ReinspectFail);
+    if inspecting && request.new.channel != crate::request::Channel::Inspection {
+        return Err(Broken::Invalid {
+            field: "channel",
+            reason: "only an inspection's rectification is reinspected".into(),
+        });
+    }
+    Ok(())
+}
+
 fn required(text: &str, field: &'static str) -> Result<(), Broken> {
     if text.trim().is_empty() {
         return Err(Broken::Missing(field));
@@ -487,7 +553,11 @@ fn validate(command: &Command) -> Result<(), Broken> {
         Command::Dispatch { co_unit_ids, .. } if co_unit_ids.len() > 20 => {
             Err(Broken::Invalid { field: "co_unit_ids", reason: "at most 20 co-units".into() })
         }
-        Command::Dispatch { instructions, .. } => limited(instructions, "instructions"),
+        Command::Dispatch { instructions, .. } | Command::Rectify { instructions, .. } => {
+            limited(instructions, "instructions")
+        }
+        Command::ReinspectPass { note } => limited(note, "note"),
+        Command::ReinspectFail { reason, .. } => required(reason, "reason"),
         Command::RepeatCall { phone, note } => {
             crate::phone::check(phone, "phone")?;
             limited(note, "note")
@@ -601,6 +671,42 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             }
             next.merged_into = Some(*into);
         }
+        Command::Rectify { unit_id, due, .. } => {
+            let path = ctx
+                .dispatch_path
+                .ok_or(Broken::Invalid { field: "unit_id", reason: format!("unit {unit_id} does not exist") })?;
+            later_than_now(*due, now)?;
+            let usual = ctx.policy.deadlines(ctx.calendar, now, next.new.kind, false, None);
+            next.assignee_unit_id = Some(*unit_id);
+            next.assignee_path = Some(path.to_string());
+            next.dispatched_at = Some(now);
+            next.respond_by = Some(usual.respond_by.min(*due));
+            next.resolve_by = Some(*due);
+            next.deadline_estimated = false;
+        }
+        Command::ReinspectPass { .. } => {
+            next.resolved_at.get_or_insert(now);
+            next.first_resolved_at.get_or_insert(now);
+            next.pending_extension = None;
+            next.closed_at = Some(now);
+        }
+        Command::ReinspectFail { due, .. } => {
+            later_than_now(*due, now)?;
+            if next.resolved_at.is_some() {
+                next.reopen_count += 1;
+            }
+            next.resolved_at = None;
+            next.pending_extension = None;
+            next.resolve_by = Some(*due);
+            next.deadline_estimated = false;
+        }
+    }
+    Ok(())
+}
+
+fn later_than_now(due: Millis, now: Millis) -> Result<(), Broken> {
+    if due <= now {
+        return Err(Broken::Invalid { field: "due", reason: "must be later than now".into() });
     }
     Ok(())
 }
@@ -652,6 +758,8 @@ fn payload(command: &Command, next: &Request) -> serde_json::Value {
         Command::Evaluate { solved, satisfaction, .. } => json!({ "solved": solved, "satisfaction": satisfaction }),
         Command::Merge { into } => json!({ "into": into }),
         Command::Press { due, .. } => json!({ "due": due }),
+        Command::Rectify { unit_id, due, .. } => json!({ "unit_id": unit_id, "resolve_by": due }),
+        Command::ReinspectFail { .. } => json!({ "resolve_by": next.resolve_by }),
         // Masked: the event log is read by more people than may see the number.
         Command::RepeatCall { phone, .. } => {
             json!({ "phone": crate::phone::mask(phone), "repeat_calls": next.repeat_calls })

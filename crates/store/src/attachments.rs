@@ -71,6 +71,11 @@ impl<'a> Photos<'a> {
             .ok_or_else(|| StoreError::Invalid("only JPEG, PNG and WebP photos are kept".into()))
     }
 
+    /// Each photo's bytes with the type its first bytes show.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a [u8], &'static str)> + '_ {
+        self.0.iter().copied()
+    }
+
     /// Keeps the photos with the event they came with, inside the caller's transaction;
     /// a photo the request already has is kept once. Returns how many were new.
     pub(crate) async fn insert(

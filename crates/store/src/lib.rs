@@ -27,6 +27,7 @@ mod co_units;
 mod error;
 mod figures;
 mod import;
+pub mod inspection;
 mod intake;
 mod lists;
 mod map;

@@ -549,7 +549,15 @@ async fn create(
     }
     let mut request = Request::submitted(new.clone(), path, at);
     if let Some(command) = then {
-        decide(&request, command, actor, &intake_context(&batch.settings, at))?;
+        // A rectification goes to its department at once: that unit is read here too.
+        let to = match command {
+            Command::Rectify { unit_id, .. } => {
+                Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
+            }
+            _ => None,
+        };
+        let ctx = Context { dispatch_path: to.as_deref(), ..intake_context(&batch.settings, at) };
+        decide(&request, command, actor, &ctx)?;
     }
     request.id = batch.next_id;
     batch.next_id += 1;
@@ -651,6 +659,9 @@ pub(crate) async fn act(
             for co in co_unit_ids {
                 unit_for(conn, batch, *co, Duty::Handling, "co_unit_ids").await?;
             }
+            Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
+        }
+        Command::Rectify { unit_id, .. } => {
             Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
         Command::Merge { into } => {

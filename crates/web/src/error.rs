@@ -112,9 +112,11 @@ fn refused_status(code: &str) -> StatusCode {
         "not_supervisor" | "not_order_unit" | "district_admin_only" | "own_unit" | "own_account" => {
             StatusCode::FORBIDDEN
         }
+        "not_round_inspector" | "not_reinspector" | "not_admin" | "inspection_action" => StatusCode::FORBIDDEN,
         "order_state" | "callback_finished" | "bulletin_published" | "bulletin_draft_exists" | "unit_in_use" => {
             StatusCode::CONFLICT
         }
+        "round_finished" => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

@@ -148,6 +148,24 @@ pub fn router(state: AppState) -> Router {
             post(pages::work::act).layer(DefaultBodyLimit::max(pages::upload::body_limit(&state.config))),
         )
         .route("/work/requests/{id}/photos/{n}", get(pages::photos::staff_photo))
+        .route("/work/inspections", get(pages::inspection::home))
+        .route("/work/inspections/rectifications", get(pages::inspection::rectifications))
+        .route("/work/inspections/points/{id}", get(pages::inspection::point))
+        .route("/work/inspections/rounds", post(pages::inspection::start))
+        .route("/work/inspections/rounds/{id}", get(pages::inspection::round))
+        .route(
+            "/work/inspections/rounds/{id}/items/{item}",
+            post(pages::inspection::mark).layer(DefaultBodyLimit::max(pages::upload::body_limit(&state.config))),
+        )
+        .route("/work/inspections/rounds/{id}/items/{item}/photos/{n}", get(pages::inspection::photo))
+        .route("/work/inspections/rounds/{id}/finish", post(pages::inspection::finish))
+        .route(
+            "/work/inspections/reinspect/{id}",
+            get(pages::inspection::reinspect_form)
+                .post(pages::inspection::reinspect)
+                .layer(DefaultBodyLimit::max(pages::upload::body_limit(&state.config))),
+        )
+        .merge(pages::inspection_admin::routes())
         .route("/track/{code}/photos/{n}", get(pages::photos::track_photo))
         .route("/work/password", get(pages::account::show).post(pages::account::change))
         .route("/work/notifications", get(pages::notify::list))

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bulletin;
 pub mod open311;
 pub mod import;
+pub mod inspection;
 pub mod notify;
 pub mod notify_bench;
 pub mod retrain;

@@ -20,7 +20,9 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "GONGZHI_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Create a demo district with requests if the database is empty.
+    /// Create a demo district if the database is empty: requests, supervision, and
+    /// inspections (points, the three example checklists, campaigns, rounds; login
+    /// `inspector`).
     #[arg(long)]
     demo: bool,
     /// How many demo requests to create.
@@ -129,6 +131,7 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
             ("handler_c001", "社区承办人 community handler"),
             ("leader_s01", "街道负责人 subdistrict leader"),
             ("supervisor", "督查 supervisor"),
+            ("inspector", "巡查员（巡查检查 /work/inspections） inspector"),
         ] {
             println!("  {login:<14} {what}");
         }
@@ -159,6 +162,7 @@ async fn demo(store: &Store, requests: u64) -> Result<()> {
     seed::requests(store, &district, &world, &generation, |_| {}).await?;
     super::retrain::demo(store).await?;
     super::supervision::demo(store).await?;
+    super::inspection::demo(store).await?;
     let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
     println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
     Ok(())

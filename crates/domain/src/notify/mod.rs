@@ -79,7 +79,9 @@ pub enum Cause {
     DeadlineNear,
     /// The resolve deadline has passed; `level` further periods have passed since (the
     /// levels the request has climbed, `DeadlinePolicy::escalation_levels`).
-    Overdue { level: i64 },
+    Overdue {
+        level: i64,
+    },
 }
 
 /// Who is told.
@@ -129,6 +131,8 @@ pub const TABLE: &[Rule] = &[
     rule(Cause::Action(Action::Reject), Topic::Rejected, To::Requester),
     rule(Cause::Action(Action::Reopen), Topic::Reopened, To::Requester),
     rule(Cause::Action(Action::Reopen), Topic::ReturnedToUnit, To::AssignedHandlers),
+    rule(Cause::Action(Action::Rectify), Topic::DispatchedToUnit, To::AssignedHandlers),
+    rule(Cause::Action(Action::ReinspectFail), Topic::ReturnedToUnit, To::AssignedHandlers),
     rule(Cause::Action(Action::Press), Topic::PressOrder, To::AssignedHandlers),
     rule(Cause::Action(Action::RequestExtension), Topic::ExtensionRequested, To::LeadersOver),
     rule(Cause::OrderOpened(OrderKind::Rework), Topic::ReworkOrder, To::AssignedHandlers),

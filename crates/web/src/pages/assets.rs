@@ -17,6 +17,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../assets/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/app.js")),
     ("intake.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/intake.js")),
+    ("inspection.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/inspection.js")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/htmx.min.js")),
     ("echarts.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/echarts.min.js")),
     ("leaflet.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/vendor/leaflet.js")),

@@ -13,6 +13,8 @@ pub mod desk;
 pub mod error;
 pub mod figures;
 pub mod hot;
+pub mod inspection;
+pub mod inspection_admin;
 pub mod intake;
 pub mod leader;
 pub mod lists;

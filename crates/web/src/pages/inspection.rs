@@ -1,0 +1,631 @@
+//! Inspection pages: the figures leaders and inspectors drill down (ranking → point →
+//! round → failed items → their requests), the phone page an inspector marks a round on
+//! — each item saved by its own POST, so a lost connection loses nothing already saved —
+//! and the reinspection form of a rectification. The admin's pages are in
+//! `inspection_admin`.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate};
+use gongzhi_app::inspection::{self as inspect, RoundView};
+use gongzhi_app::AppError;
+use gongzhi_domain::inspection::{Mark, RoundStatus};
+use gongzhi_domain::role::Staff;
+use gongzhi_domain::time::{self, Millis};
+use gongzhi_domain::Role;
+use gongzhi_store::inspection::{Campaign, Point, RectificationFilter, RectificationLine, Round, ScoreLine};
+use gongzhi_store::Account;
+use serde::Deserialize;
+
+use super::upload::Posted;
+use super::{page, same_site_form, Chrome, PageError, PageResult};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Rows a list shows at most.
+const SHOWN: i64 = 200;
+
+pub(crate) fn failed(error: AppError) -> PageError {
+    PageError::from(ApiError::from(error))
+}
+
+/// The words of an error for a fragment or a form, in the viewer's language.
+pub(crate) fn words(chrome: &Chrome, error: AppError) -> (StatusCode, String) {
+    let error = ApiError::from(error);
+    (error.status, error.text.in_lang(chrome.t.lang))
+}
+
+pub(crate) fn signed_in(chrome: &Chrome) -> Result<&Account, Response> {
+    chrome.user.as_ref().ok_or_else(|| chrome.to_login())
+}
+
+/// Who looks at inspections: inspectors, leaders, supervisors and admins.
+fn may_see(role: Role) -> bool {
+    matches!(role, Role::Inspector | Role::Leader | Role::Supervisor | Role::Admin)
+}
+
+/// The newest version of each checklist, by name (the store lists the newest first).
+fn newest_checklists(all: Vec<gongzhi_store::inspection::ChecklistHead>) -> Vec<(i64, String)> {
+    let mut newest: Vec<(i64, String)> = Vec::new();
+    for c in all {
+        if !newest.iter().any(|(_, name)| *name == c.name) {
+            newest.push((c.id, c.name));
+        }
+    }
+    newest
+}
+
+/// Who looks at the figures: signed in, and of a role that watches inspections.
+fn viewer(chrome: &Chrome) -> Result<Result<&Account, Response>, PageError> {
+    match signed_in(chrome) {
+        Ok(user) if may_see(user.role) => Ok(Ok(user)),
+        Ok(_) => Err(PageError::forbidden("inspection.who")),
+        Err(to_login) => Ok(Err(to_login)),
+    }
+}
+
+fn percent(earned: i64, possible: i64) -> String {
+    match possible {
+        0 => "—".into(),
+        _ => format!("{:.1}", (earned as f64 * 1000.0 / possible as f64).round() / 10.0),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PeriodQuery {
+    from: String,
+    to: String,
+}
+
+fn period(query: &PeriodQuery) -> Result<(NaiveDate, NaiveDate), PageError> {
+    let today = time::local_date(time::now());
+    let date = |text: &str, default: NaiveDate| {
+        if text.is_empty() {
+            Ok(default)
+        } else {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "error.title", "inspection.bad_period"))
+        }
+    };
+    let to = date(&query.to, today)?;
+    let from = date(&query.from, to - Duration::days(29))?;
+    if from > to || (to - from).num_days() > 366 {
+        return Err(PageError::new(StatusCode::BAD_REQUEST, "error.title", "inspection.bad_period"));
+    }
+    Ok((from, to))
+}
+
+struct Ranked {
+    rank: usize,
+    line: ScoreLine,
+    score: String,
+}
+
+#[derive(Template)]
+#[template(path = "inspection/home.html")]
+struct Home<'a> {
+    chrome: &'a Chrome,
+    from: String,
+    to: String,
+    units: Vec<Ranked>,
+    points: Vec<Ranked>,
+    /// Each campaign with its points in the viewer's scope, to start a round at.
+    campaigns: Vec<(Campaign, Vec<(i64, String)>)>,
+    /// The newest version of each checklist, for a round outside any campaign.
+    checklists: Vec<(i64, String)>,
+    mine: Vec<Round>,
+    is_inspector: bool,
+    is_admin: bool,
+    open_total: usize,
+    overdue_total: usize,
+}
+
+/// `/work/inspections`: the units ranked by score over the period, the points, open and
+/// overdue rectifications, and for an inspector their rounds and where to start one.
+pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PeriodQuery>) -> PageResult {
+    let user = match viewer(&chrome)? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let staff = user.staff();
+    let (from, to) = period(&query)?;
+    let bounds = inspect::period(from, to);
+    let now = time::now();
+    let rank = |lines: Vec<ScoreLine>| {
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| Ranked { rank: i + 1, score: percent(line.earned, line.possible), line })
+            .collect::<Vec<_>>()
+    };
+    let store = &state.store;
+    let units = rank(store.score_lines(&staff, bounds, false, now).await?);
+    let points = rank(store.score_lines(&staff, bounds, true, now).await?);
+    let in_scope = store.points(&staff).await?;
+    let mut campaigns = Vec::new();
+    for campaign in store.campaigns().await? {
+        let on = store.campaign_points(campaign.id).await?;
+        let names = in_scope
+            .iter()
+            .filter(|p| on.iter().any(|a| a.point_id == p.id))
+            .map(|p| (p.id, p.name.clone()))
+            .collect::<Vec<_>>();
+        if !names.is_empty() {
+            campaigns.push((campaign, names));
+        }
+    }
+    let mine = store.rounds(&staff, None, 20).await?.into_iter().filter(|r| r.inspector_id == staff.user_id).collect();
+    let template = Home {
+        chrome: &chrome,
+        from: from.to_string(),
+        to: to.to_string(),
+        open_total: units.iter().map(|u| u.line.open as usize).sum(),
+        overdue_total: units.iter().map(|u| u.line.overdue as usize).sum(),
+        units,
+        points,
+        campaigns,
+        checklists: newest_checklists(store.checklists().await?),
+        mine,
+        is_inspector: user.role == Role::Inspector,
+        is_admin: user.role == Role::Admin,
+    };
+    Ok(page(&chrome, &template))
+}
+
+#[derive(Template)]
+#[template(path = "inspection/point.html")]
+struct PointPage<'a> {
+    chrome: &'a Chrome,
+    p: Point,
+    volunteers: String,
+    rounds: Vec<(Round, String, String)>,
+    open: usize,
+}
+
+pub async fn point(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let user = match viewer(&chrome)? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let staff = user.staff();
+    let p = state.store.point(&staff, id).await?;
+    let rounds = state.store.rounds(&staff, Some(id), SHOWN).await?;
+    let rounds = rounds
+        .into_iter()
+        .map(|r| {
+            let (score, when) = (percent(r.earned, r.possible), shown(Some(r.started_at)));
+            (r, score, when)
+        })
+        .collect();
+    let filter = RectificationFilter { point_id: Some(id), open: true, ..Default::default() };
+    let open = state.store.rectifications(&staff, filter, time::now(), SHOWN).await?.len();
+    let volunteers = state.store.point_volunteers(id).await?.join("、");
+    Ok(page(&chrome, &PointPage { chrome: &chrome, p, volunteers, rounds, open }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RectificationQuery {
+    unit: Option<i64>,
+    point: Option<i64>,
+    round: Option<i64>,
+    open: Option<u8>,
+    overdue: Option<u8>,
+}
+
+struct Line {
+    r: RectificationLine,
+    due: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inspection/rectifications.html")]
+struct Rectifications<'a> {
+    chrome: &'a Chrome,
+    lines: Vec<Line>,
+    heading: &'static str,
+}
+
+/// Exactly the rectifications a count on the figures page counts.
+pub async fn rectifications(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(q): Query<RectificationQuery>,
+) -> PageResult {
+    let user = match viewer(&chrome)? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let filter = RectificationFilter {
+        unit_id: q.unit,
+        point_id: q.point,
+        round_id: q.round,
+        open: q.open == Some(1),
+        overdue: q.overdue == Some(1),
+    };
+    let now = time::now();
+    let lines = state.store.rectifications(&user.staff(), filter, now, SHOWN).await?;
+    let lines = lines
+        .into_iter()
+        .map(|r| Line {
+            due: r.resolve_by.map(time::display).unwrap_or_default(),
+            late: r.resolve_by.is_some_and(|d| d < now)
+                && gongzhi_domain::Status::parse(&r.status).is_some_and(|s| s.is_open()),
+            r,
+        })
+        .collect();
+    let heading = match (filter.overdue, filter.open) {
+        (true, _) => "inspection.overdue_list",
+        (false, true) => "inspection.open_list",
+        _ => "inspection.all_list",
+    };
+    Ok(page(&chrome, &Rectifications { chrome: &chrome, lines, heading }))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    point: String,
+    #[serde(default)]
+    campaign: String,
+    #[serde(default)]
+    checklist: String,
+}
+
+/// Starts a round: on a campaign's checklist, or ad hoc on the one chosen.
+pub async fn start(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<StartForm>,
+) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    if !same_site_form(&headers, &form.csrf) {
+        return Err(PageError::forbidden("form.csrf"));
+    }
+    let number = |text: &str| text.trim().parse::<i64>().ok().filter(|n| *n > 0);
+    let point = number(&form.point)
+        .ok_or_else(|| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "error.title", "inspection.choose_point"))?;
+    let campaign = number(&form.campaign);
+    let checklist = match campaign {
+        Some(id) => state.store.campaigns().await?.into_iter().find(|c| c.id == id).map(|c| c.checklist_id),
+        None => number(&form.checklist),
+    }
+    .ok_or_else(|| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "error.title", "inspection.choose_checklist"))?;
+    let round = inspect::start_round(&state.store, &user.staff(), point, checklist, campaign, time::now())
+        .await
+        .map_err(failed)?;
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/rounds/{round}"))]).into_response())
+}
+
+/// One item of a round as its form shows it.
+pub struct ItemView {
+    pub round_id: i64,
+    pub id: i64,
+    pub position: i64,
+    pub text: String,
+    pub points: i64,
+    pub severity: &'static str,
+    pub severity_label: &'static str,
+    pub mark: &'static str,
+    pub mark_label: &'static str,
+    pub note: String,
+    pub photos: i64,
+    /// A finding of it is saved.
+    pub saved: bool,
+    pub open: bool,
+    /// The words of the last save: done, or why not.
+    pub said: Option<(bool, String)>,
+    /// The rectification request a failed item became.
+    pub request: Option<(i64, String)>,
+}
+
+fn items(view: &RoundView, rectified: &[RectificationLine], t: &crate::i18n::Messages) -> Vec<ItemView> {
+    let open = view.round.status() == RoundStatus::Open;
+    view.items
+        .iter()
+        .map(|(item, finding)| ItemView {
+            round_id: view.round.id,
+            id: item.id,
+            position: item.position,
+            text: item.text.clone(),
+            points: item.points,
+            severity: item.severity().as_str(),
+            severity_label: t.lookup(&format!("severity.{}", item.severity().as_str())),
+            mark: finding.as_ref().and_then(|f| f.mark()).map(Mark::as_str).unwrap_or(""),
+            mark_label: finding
+                .as_ref()
+                .and_then(|f| f.mark())
+                .map(|m| t.lookup(&format!("mark.{}", m.as_str())))
+                .unwrap_or(""),
+            note: finding.as_ref().map(|f| f.note.clone()).unwrap_or_default(),
+            photos: finding.as_ref().map(|f| f.photos).unwrap_or(0),
+            saved: finding.is_some(),
+            open,
+            said: None,
+            request: rectified.iter().find(|r| r.item_id == item.id).map(|r| (r.request_id, r.number.clone())),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "inspection/round.html")]
+struct RoundPage<'a> {
+    chrome: &'a Chrome,
+    r: Round,
+    started: String,
+    items: Vec<ItemView>,
+    marked: usize,
+    score: String,
+    mine: bool,
+    error: Option<String>,
+}
+
+async fn show_round(
+    state: &AppState,
+    chrome: &Chrome,
+    staff: &Staff,
+    id: i64,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
+    let view = inspect::round(&state.store, staff, id).await.map_err(failed)?;
+    let filter = RectificationFilter { round_id: Some(id), ..Default::default() };
+    let rectified = state.store.rectifications(staff, filter, time::now(), SHOWN).await?;
+    let items = items(&view, &rectified, &chrome.t);
+    let marked = items.iter().filter(|i| !i.mark.is_empty()).count();
+    let score = match view.score.percent() {
+        Some(p) => format!("{p:.1}"),
+        None => "—".into(),
+    };
+    let mine = view.round.inspector_id == staff.user_id && view.round.status() == RoundStatus::Open;
+    let (status, error) = match error {
+        Some((status, words)) => (status, Some(words)),
+        None => (StatusCode::OK, None),
+    };
+    let template = RoundPage {
+        chrome,
+        started: shown(Some(view.round.started_at)),
+        r: view.round,
+        items,
+        marked,
+        score,
+        mine,
+        error,
+    };
+    let mut response = page(chrome, &template);
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+pub async fn round(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    show_round(&state, &chrome, &user.staff(), id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct MarkForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    mark: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "inspection/item.html")]
+struct ItemFragment<'a> {
+    chrome: &'a Chrome,
+    i: ItemView,
+}
+
+/// Saves one item and answers with the item's form as it now stands, saying it was
+/// saved — or why not, with what was typed kept.
+pub async fn mark(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path((round_id, item_id)): Path<(i64, i64)>,
+    Posted { form, photos, problem }: Posted<MarkForm>,
+) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let staff = user.staff();
+    let view = inspect::round(&state.store, &staff, round_id).await.map_err(failed)?;
+    let list = items(&view, &[], &chrome.t);
+    let Some(mut item) = list.into_iter().find(|i| i.id == item_id) else {
+        return Err(PageError::not_found());
+    };
+    let refusal = if let Some(problem) = problem {
+        Some((problem.status(), chrome.t.get(problem.key()).to_string()))
+    } else if !same_site_form(&headers, &form.csrf) {
+        Some((StatusCode::FORBIDDEN, chrome.t.get("form.csrf").to_string()))
+    } else if let Some(mark) = Mark::parse(&form.mark) {
+        let saved =
+            inspect::mark_item(&state.store, &staff, round_id, item_id, mark, &form.note, photos, time::now()).await;
+        match saved {
+            Ok(view) => {
+                let fresh = items(&view, &[], &chrome.t).into_iter().find(|i| i.id == item_id);
+                item = fresh.unwrap_or(item);
+                None
+            }
+            Err(error) => Some(words(&chrome, error)),
+        }
+    } else {
+        Some((StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("inspection.choose_mark").to_string()))
+    };
+    let status = match &refusal {
+        Some((status, words)) => {
+            item.mark = Mark::parse(&form.mark).map(Mark::as_str).unwrap_or("");
+            item.note = form.note.clone();
+            item.said = Some((false, words.clone()));
+            *status
+        }
+        None => {
+            item.said = Some((true, chrome.t.get("inspection.saved").to_string()));
+            StatusCode::OK
+        }
+    };
+    // A form sent without the page's script comes back to the round, at the item.
+    let plain = headers.get("x-requested-with").is_none()
+        && headers.get("accept").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if plain && status == StatusCode::OK {
+        let back = format!("/work/inspections/rounds/{round_id}#item-{item_id}");
+        return Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response());
+    }
+    let mut response = page(&chrome, &ItemFragment { chrome: &chrome, i: item });
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// Finishes a round: the failed items become rectification requests.
+pub async fn finish(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<CsrfForm>,
+) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let staff = user.staff();
+    if !same_site_form(&headers, &form.csrf) {
+        let refusal = (StatusCode::FORBIDDEN, chrome.t.get("form.csrf").to_string());
+        return show_round(&state, &chrome, &staff, id, Some(refusal)).await;
+    }
+    match inspect::finish_round(&state.store, &staff, id, time::now()).await {
+        Ok(_) => Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/rounds/{id}"))]).into_response()),
+        Err(error) => {
+            let (status, mut said) = words(&chrome, error);
+            if status == StatusCode::UNPROCESSABLE_ENTITY {
+                let view = inspect::round(&state.store, &staff, id).await.map_err(failed)?;
+                if view.score.unmarked > 0 {
+                    said = chrome.t.get("inspection.unmarked").replace("{n}", &view.score.unmarked.to_string());
+                }
+            }
+            show_round(&state, &chrome, &staff, id, Some((status, said))).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReinspectForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The reinspection of a rectification on site: passed, it closes; failed, rework.
+pub async fn reinspect(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Posted { form, photos, problem }: Posted<ReinspectForm>,
+) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    if let Some(problem) = problem {
+        return Err(PageError::new(problem.status(), "error.title", problem.key()));
+    }
+    if !same_site_form(&headers, &form.csrf) {
+        return Err(PageError::forbidden("form.csrf"));
+    }
+    let passed = match form.result.as_str() {
+        "pass" => true,
+        "fail" => false,
+        _ => return Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "error.title", "inspection.choose_result")),
+    };
+    inspect::reinspect(&state.store, &user.staff(), id, passed, &form.note, photos, time::now())
+        .await
+        .map_err(failed)?;
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/inspections/reinspect/{id}?done=1"))]).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "inspection/reinspect.html")]
+struct ReinspectPage<'a> {
+    chrome: &'a Chrome,
+    request: gongzhi_domain::Request,
+    point: Point,
+    round_id: i64,
+    done: bool,
+    may: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: Option<u8>,
+}
+
+/// The reinspection form of one rectification, beside what it is about.
+pub async fn reinspect_form(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let staff = user.staff();
+    let r = state.store.rectification(id).await?.ok_or_else(PageError::not_found)?;
+    let request = state.store.request(id, &staff).await?;
+    let point = state.store.point(&staff, r.point_id).await?;
+    let may = gongzhi_domain::inspection::may_reinspect(&staff, r.leader_id)
+        && !matches!(request.status, gongzhi_domain::Status::Closed | gongzhi_domain::Status::Merged);
+    let template =
+        ReinspectPage { chrome: &chrome, request, point, round_id: r.round_id, done: q.done == Some(1), may };
+    Ok(page(&chrome, &template))
+}
+
+/// A photo of a finding.
+pub async fn photo(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Path((round_id, item_id, n)): Path<(i64, i64, usize)>,
+) -> PageResult {
+    let user = match signed_in(&chrome) {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    state.store.round(&user.staff(), round_id).await?;
+    let photos = state.store.finding_photos(round_id, item_id).await?;
+    let (_, kind, bytes) = photos.into_iter().nth(n.saturating_sub(1)).ok_or_else(PageError::not_found)?;
+    Ok(([(axum::http::header::CONTENT_TYPE, kind)], bytes).into_response())
+}
+
+/// When a millisecond time is shown on these pages.
+pub fn shown(at: Option<Millis>) -> String {
+    at.map(time::display).unwrap_or_default()
+}
