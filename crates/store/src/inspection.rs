@@ -317,26 +317,22 @@ impl Store {
 
     /// The names of a point's volunteers.
     pub async fn point_volunteers(&self, point_id: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT u.name FROM inspection_point_volunteers v JOIN users u ON u.id = v.user_id \
-             WHERE v.point_id = $1 ORDER BY u.name",
-        )
-        .bind(point_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
+        self.volunteers_by(point_id, "name").await
     }
 
     /// The logins of a point's volunteers, as the chain template writes them.
     pub async fn point_volunteer_logins(&self, point_id: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT u.login FROM inspection_point_volunteers v JOIN users u ON u.id = v.user_id \
-             WHERE v.point_id = $1 ORDER BY u.login",
-        )
-        .bind(point_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get("login")?)).collect()
+        self.volunteers_by(point_id, "login").await
+    }
+
+    /// One column of a point's volunteers' accounts (a fixed name, never input), sorted.
+    async fn volunteers_by(&self, point_id: i64, column: &'static str) -> Result<Vec<String>> {
+        let sql = format!(
+            "SELECT u.{column} AS value FROM inspection_point_volunteers v JOIN users u ON u.id = v.user_id \
+             WHERE v.point_id = $1 ORDER BY u.{column}"
+        );
+        let rows = sqlx::query(&sql).bind(point_id).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
     }
 
     /// Stores a checklist as the next version of its name.

@@ -78,7 +78,7 @@ impl Store {
         if clusters.iter().map(|c| c.count).sum::<i64>() > POINTS_UP_TO {
             return Ok(MapView::Clusters(clusters));
         }
-        self.points(base, now).await.map(MapView::Points)
+        self.located_points(base, now).await.map(MapView::Points)
     }
 
     /// Open located requests in the viewport, the scope and the filter; selects nothing yet.
@@ -129,7 +129,7 @@ impl Store {
             .collect()
     }
 
-    async fn points(&self, mut query: SelectStatement, now: Millis) -> Result<Vec<MapPoint>> {
+    async fn located_points(&self, mut query: SelectStatement, now: Millis) -> Result<Vec<MapPoint>> {
         query
             .columns(["id", "number", "title", "status", "lat", "long"].map(Alias::new))
             .expr_as(Expr::cust_with_values(format!("CAST({LATE_SQL} AS BIGINT)"), [now]), Alias::new("late"))
