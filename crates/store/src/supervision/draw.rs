@@ -46,13 +46,15 @@ impl Reproduction {
 
 impl Store {
     /// Requests first resolved in the period and handled in the subtree, with a number to
-    /// call: the candidates of a draw. Rejected and merged requests are not work to audit.
+    /// call: the candidates of a draw. Rejected and merged requests are not work to audit;
+    /// rectifications found by inspectors are left out too: no resident raised them, and
+    /// reinspection on site is their check.
     async fn candidates(&self, path: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(Candidate, Drawn)>> {
         let (start, end) = period(from, to)?;
         let rows = sqlx::query(
             "SELECT id, unit_id, unit_path, assignee_unit_id, assignee_path FROM requests \
              WHERE first_resolved_at >= $1 AND first_resolved_at < $2 AND status NOT IN ('rejected', 'merged') \
-             AND requester_phone <> '' AND (assignee_path LIKE $3 OR (assignee_path IS NULL AND unit_path LIKE $3))",
+             AND requester_phone <> '' AND channel <> 'inspection' AND (assignee_path LIKE $3 OR (assignee_path IS NULL AND unit_path LIKE $3))",
         )
         .bind(start)
         .bind(end)
