@@ -66,10 +66,7 @@ async fn hook(State(r): State<Received>, headers: HeaderMap, body: Bytes) -> Sta
 /// The SMS gateway and the webhook receiver, on one local port.
 async fn receivers() -> (Received, String) {
     let received = Received::default();
-    let app = axum::Router::new()
-        .route("/sms", post(gateway))
-        .route("/hook", post(hook))
-        .with_state(received.clone());
+    let app = axum::Router::new().route("/sms", post(gateway)).route("/hook", post(hook)).with_state(received.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -186,7 +183,8 @@ async fn a_dispatch_reaches_the_resident_the_handler_and_a_subscribed_system(sto
         email_topics: vec![Topic::DispatchedToUnit, Topic::Overdue],
     };
     notify::save_prefs(&store, &t.handler, prefs).await.unwrap();
-    let s = notify::subscribe(&store, &admin(&t), "request.dispatch", &format!("{base}/hook"), time::now()).await.unwrap();
+    let s =
+        notify::subscribe(&store, &admin(&t), "request.dispatch", &format!("{base}/hook"), time::now()).await.unwrap();
     received.secrets.lock().unwrap().push(s.secret.clone());
 
     let r = dispatched(&store, &t, manhole(t.community, None)).await;
@@ -207,7 +205,8 @@ async fn a_dispatch_reaches_the_resident_the_handler_and_a_subscribed_system(sto
         assert!(text.chars().count() <= 70, "{text}");
     }
     // The handler, who asked for dispatches by SMS and mail.
-    let to_handler: Vec<&(String, serde_json::Value)> = texts.iter().filter(|(_, b)| b["phone"] == "13900001111").collect();
+    let to_handler: Vec<&(String, serde_json::Value)> =
+        texts.iter().filter(|(_, b)| b["phone"] == "13900001111").collect();
     assert_eq!(to_handler.len(), 1, "{texts:?}");
     assert!(to_handler[0].1["text"].as_str().unwrap().contains(&r.number));
     assert_eq!(to_handler[0].0, to_handler[0].1["id"].as_str().unwrap(), "the key is in the header and the body");
@@ -238,7 +237,8 @@ async fn a_dispatch_reaches_the_resident_the_handler_and_a_subscribed_system(sto
 async fn a_failing_receiver_is_retried_then_a_dead_letter_that_an_admin_sends_again(store: Store, _url: String) {
     let (received, base) = receivers().await;
     let t = town(&store).await;
-    let s = notify::subscribe(&store, &admin(&t), "request.submit", &format!("{base}/hook"), time::now()).await.unwrap();
+    let s =
+        notify::subscribe(&store, &admin(&t), "request.submit", &format!("{base}/hook"), time::now()).await.unwrap();
     received.secrets.lock().unwrap().push(s.secret);
     received.failing.store(true, Ordering::SeqCst);
     store.create(manhole(t.community, None), None, staff(&t.operator)).await.unwrap();
@@ -251,7 +251,10 @@ async fn a_failing_receiver_is_retried_then_a_dead_letter_that_an_admin_sends_ag
     }
     assert_eq!(tries, 3);
     let (_, dead) = notify::outbox(&store, &admin(&t), "dead", None).await.unwrap();
-    assert_eq!((dead.len(), dead[0].attempts, dead[0].last_error.as_deref()), (1, 3, Some("HTTP 503 Service Unavailable")));
+    assert_eq!(
+        (dead.len(), dead[0].attempts, dead[0].last_error.as_deref()),
+        (1, 3, Some("HTTP 503 Service Unavailable"))
+    );
     assert!(notify::resend(&store, &t.handler, dead[0].id, time::now()).await.is_err(), "only an admin sends again");
 
     received.failing.store(false, Ordering::SeqCst);

@@ -158,9 +158,7 @@ pub async fn insert(conn: &mut AnyConnection, events: &[EventRecord]) -> Result<
     // 13 columns a row. Small statements: SQLite finds the name of each `$N` by walking the
     // statement's list of them, so binding grows with the square of a statement's size.
     for chunk in events.chunks(60) {
-        let rows: Vec<String> =
-            (0..chunk.len()).map(|r| format!("({})", crate::rows::placeholders(1 + r * 13, 13))).collect();
-        let sql = format!("INSERT INTO events ({COLUMNS}) VALUES {}", rows.join(", "));
+        let sql = format!("INSERT INTO events ({COLUMNS}) VALUES {}", crate::rows::values(chunk.len(), 13, ""));
         let mut query = sqlx::query(&sql);
         for e in chunk {
             query = query

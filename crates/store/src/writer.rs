@@ -23,9 +23,9 @@ use crate::attachments::Photos;
 use crate::chain::{self, Head, NewEvent};
 use crate::metrics::Tally;
 use crate::notify::write::Said;
-use gongzhi_domain::notify::Cause;
 use crate::settings::{self, Settings};
 use crate::{rows, search, snapshot, stats, Result, Store, StoreError};
+use gongzhi_domain::notify::Cause;
 
 /// A request that intake created, or found again by its idempotency key.
 #[derive(Debug, Clone)]
@@ -277,6 +277,8 @@ pub(crate) struct Batch<'p> {
     inactive: Option<HashSet<i64>>,
     /// The webhook subscriptions, read once a batch when a job first tells of an event.
     listeners: Option<Vec<crate::notify::write::Listener>>,
+    /// The notifications the batch's jobs caused, written just before it commits.
+    told: crate::notify::write::Told,
 }
 
 impl Batch<'_> {
@@ -284,12 +286,12 @@ impl Batch<'_> {
         &self.settings
     }
 
-    /// Writes the notifications `said` causes, in the batch's transaction.
+    /// Notes the notifications `said` causes, to be written in the batch's transaction.
     pub(crate) async fn tell(&mut self, conn: &mut AnyConnection, said: &crate::notify::write::Said<'_>) -> Result<()> {
         if self.listeners.is_none() {
             self.listeners = Some(crate::notify::write::listeners(conn).await?);
         }
-        crate::notify::write::tell(conn, self.listeners.as_deref().unwrap_or_default(), said).await
+        crate::notify::write::tell(conn, &mut self.told, self.listeners.as_deref().unwrap_or_default(), said).await
     }
 }
 
@@ -313,11 +315,12 @@ async fn write_batch(
     let next_id: i64 =
         sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM requests").fetch_one(&mut *tx).await?.try_get("id")?;
     let settings = settings::current(cache, &mut tx).await?;
-    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None, listeners: None };
+    let told = Default::default();
+    let mut batch = Batch { head, next_id: next_id + 1, settings, units, inactive: None, listeners: None, told };
 
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let saved = (batch.head.clone(), batch.next_id);
+        let saved = (batch.head.clone(), batch.next_id, batch.told.mark());
         if careful {
             tx.execute("SAVEPOINT job").await?;
         }
@@ -391,10 +394,13 @@ async fn write_batch(
                     | Done::Swept(Err(_))
             )
         {
-            (batch.head, batch.next_id) = saved;
+            let (head, next_id, told) = saved;
+            (batch.head, batch.next_id) = (head, next_id);
+            batch.told.back_to(told);
         }
         results.push(done);
     }
+    batch.told.write(&mut tx).await?;
     sqlx::query("UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1")
         .bind(batch.head.seq)
         .bind(batch.head.hash.as_str())

@@ -7,8 +7,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
-use gongzhi_domain::time;
 use gongzhi_app::accounts::LoginLimits;
+use gongzhi_domain::time;
 use gongzhi_store::{Account, StoreError};
 
 use crate::error::ApiError;

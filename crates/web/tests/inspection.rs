@@ -205,13 +205,18 @@ async fn the_inspector_marks_a_round_on_the_phone_page_item_by_item(store: Store
     assert_eq!(EXAMPLE_CHECKLISTS.len(), 3);
     // A round outside any campaign, on a checklist chosen on the spot.
     let ad_hoc = browser
-        .post("/work/inspections/rounds", &[("_csrf", CSRF), ("point", &s.point.to_string()), ("checklist", &s.checklist.to_string())])
+        .post(
+            "/work/inspections/rounds",
+            &[("_csrf", CSRF), ("point", &s.point.to_string()), ("checklist", &s.checklist.to_string())],
+        )
         .await;
     assert_eq!(ad_hoc.status, StatusCode::SEE_OTHER, "{}", ad_hoc.html);
     // An admin adds a kind of point and a point of that kind.
     let mut admin = Browser::new(&store);
     admin.login("admin", "demo-password").await;
-    let kind = admin.post("/work/inspections/admin/kinds", &[("_csrf", CSRF), ("code", "night_market"), ("name", "夜市")]).await;
+    let kind = admin
+        .post("/work/inspections/admin/kinds", &[("_csrf", CSRF), ("code", "night_market"), ("name", "夜市")])
+        .await;
     assert_eq!(kind.status, StatusCode::SEE_OTHER, "{}", kind.html);
     let community = s.t.community.to_string();
     let point = [("_csrf", CSRF), ("kind", "night_market"), ("name", "柳湾夜市"), ("unit", community.as_str())];

@@ -102,8 +102,9 @@ impl Channels {
                 let from: Mailbox = relay.from.parse().map_err(|e| format!("mail sender {}: {e}", relay.from))?;
                 // The district's relay, on its own network: plain SMTP, as most internal
                 // relays take it (see docs/notifications.md).
-                let mut transport =
-                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&relay.host).port(relay.port).timeout(Some(timeout));
+                let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&relay.host)
+                    .port(relay.port)
+                    .timeout(Some(timeout));
                 if let Some((user, password)) = relay.login {
                     transport = transport.credentials(Credentials::new(user, password));
                 }

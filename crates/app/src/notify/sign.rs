@@ -59,9 +59,6 @@ mod tests {
     #[test]
     fn the_signature_is_hmac_sha256_of_timestamp_dot_body() {
         // Computed independently: printf '1.{}' | openssl dgst -sha256 -hmac key
-        assert_eq!(
-            header("key", 1, b"{}"),
-            "t=1,v1=1ba6b8171186efc613e8bcc0cbdab2748f24984d7c5a84faa2637afa0e40d224"
-        );
+        assert_eq!(header("key", 1, b"{}"), "t=1,v1=1ba6b8171186efc613e8bcc0cbdab2748f24984d7c5a84faa2637afa0e40d224");
     }
 }

@@ -106,7 +106,11 @@ pub async fn demo(store: &Store) -> Result<()> {
     // A round at the first point, half done: the demo inspector finishes it on a phone.
     let (point, checklist) = points[0];
     round(store, &inspector, point, checklist, campaign_of(checklist), &[], Some(5)).await?;
-    println!("巡查演示：{} 个点位、3 个巡查活动、{} 张整改工单", points.len(), made.len());
+    println!(
+        "巡查演示 / inspection demo: {} 个点位 points, 3 个巡查活动 campaigns, {} 张整改工单 rectifications",
+        points.len(),
+        made.len()
+    );
     Ok(())
 }
 

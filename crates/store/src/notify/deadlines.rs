@@ -22,8 +22,10 @@ const LEVELS: i64 = 6;
 const REACH: Millis = DAY;
 
 pub(crate) async fn sweep(conn: &mut AnyConnection, batch: &mut Batch<'_>, now: Millis) -> Result<usize> {
-    let swept_to: i64 =
-        sqlx::query("SELECT swept_to FROM notify_sweep WHERE id = 1").fetch_one(&mut *conn).await?.try_get("swept_to")?;
+    let swept_to: i64 = sqlx::query("SELECT swept_to FROM notify_sweep WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("swept_to")?;
     let from = swept_to.max(now - REACH);
     if from >= now {
         return Ok(0);

@@ -305,12 +305,8 @@ impl Store {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM outbox WHERE status = $1 AND id < $2 ORDER BY status, id DESC LIMIT $3"
         );
-        let rows = sqlx::query(&sql)
-            .bind(status)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query(&sql).bind(status).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(&self.pool).await?;
         rows.iter().map(entry_from).collect()
     }
 

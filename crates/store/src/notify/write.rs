@@ -22,9 +22,8 @@ pub(crate) struct Listener {
 /// The active subscriptions, read once a batch: an admin may change them at any time,
 /// on any instance.
 pub(crate) async fn listeners(conn: &mut AnyConnection) -> Result<Vec<Listener>> {
-    let rows = sqlx::query("SELECT id, event_type FROM webhook_subscriptions WHERE active = 1")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, event_type FROM webhook_subscriptions WHERE active = 1").fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok(Listener { id: r.try_get("id")?, event_type: r.try_get("event_type")? })).collect()
 }
 
@@ -47,8 +46,128 @@ impl<'a> Said<'a> {
     }
 }
 
-/// Writes every notification `said` causes.
-pub(crate) async fn tell(conn: &mut AnyConnection, listeners: &[Listener], said: &Said<'_>) -> Result<()> {
+/// Notifications a batch has decided on, written together just before it commits:
+/// one statement of many rows costs intake far less than a statement a row.
+#[derive(Default)]
+pub(crate) struct Told {
+    outbox: Vec<Outgoing>,
+    inbox: Vec<Inboxed>,
+}
+
+/// An outbox row to be written.
+struct Outgoing {
+    key: String,
+    medium: Medium,
+    topic: String,
+    request_id: i64,
+    recipient: String,
+    to_resident: bool,
+    payload: String,
+    at: Millis,
+}
+
+/// An inbox row to be written.
+struct Inboxed {
+    key: String,
+    user_id: i64,
+    topic: &'static str,
+    request_id: i64,
+    number: String,
+    title: String,
+    note: String,
+    at: Millis,
+}
+
+/// Rows a statement carries: SQLite binds `$N` in time that grows with the square of a
+/// statement's parameters, so statements stay small.
+const ROWS_PER_STATEMENT: usize = 25;
+
+impl Told {
+    /// How much has been told so far, to go back to if the job telling more fails.
+    pub(crate) fn mark(&self) -> (usize, usize) {
+        (self.outbox.len(), self.inbox.len())
+    }
+
+    /// Forgets what was told after `mark`: the job that told it was undone.
+    pub(crate) fn back_to(&mut self, (outbox, inbox): (usize, usize)) {
+        self.outbox.truncate(outbox);
+        self.inbox.truncate(inbox);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn outbox(
+        &mut self,
+        key: String,
+        medium: Medium,
+        topic: &str,
+        request_id: i64,
+        recipient: &str,
+        to_resident: bool,
+        payload: String,
+        at: Millis,
+    ) {
+        let (topic, recipient) = (topic.to_string(), recipient.to_string());
+        self.outbox.push(Outgoing { key, medium, topic, request_id, recipient, to_resident, payload, at });
+    }
+
+    /// Writes what was told, in the batch's transaction. A key told twice (the same
+    /// cause in two jobs) is written once, as the unique key would have it.
+    pub(crate) async fn write(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        let outbox: Vec<Outgoing> = self.outbox.drain(..).filter(|o| seen.insert(o.key.clone())).collect();
+        seen.clear();
+        let inbox: Vec<Inboxed> = self.inbox.drain(..).filter(|i| seen.insert(i.key.clone())).collect();
+        for chunk in outbox.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO outbox (key, medium, topic, request_id, recipient, to_resident, payload, created_at, \
+                 status, attempts, next_at, lease_until) VALUES {} ON CONFLICT (key) DO NOTHING",
+                crate::rows::values(chunk.len(), 8, "'pending', 0, $8, 0")
+            );
+            let mut query = sqlx::query(&sql);
+            for o in chunk {
+                query = query
+                    .bind(o.key.as_str())
+                    .bind(o.medium.as_str())
+                    .bind(o.topic.as_str())
+                    .bind(o.request_id)
+                    .bind(o.recipient.as_str())
+                    .bind(i64::from(o.to_resident))
+                    .bind(o.payload.as_str())
+                    .bind(o.at);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for chunk in inbox.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO inbox (key, user_id, topic, request_id, number, title, note, created_at) VALUES {} \
+                 ON CONFLICT (key) DO NOTHING",
+                crate::rows::values(chunk.len(), 8, "")
+            );
+            let mut query = sqlx::query(&sql);
+            for i in chunk {
+                query = query
+                    .bind(i.key.as_str())
+                    .bind(i.user_id)
+                    .bind(i.topic)
+                    .bind(i.request_id)
+                    .bind(i.number.as_str())
+                    .bind(i.title.as_str())
+                    .bind(i.note.as_str())
+                    .bind(i.at);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Decides every notification `said` causes, to be written with the batch.
+pub(crate) async fn tell(
+    conn: &mut AnyConnection,
+    told: &mut Told,
+    listeners: &[Listener],
+    said: &Said<'_>,
+) -> Result<()> {
     let request = said.request;
     let facts = |topic: Topic| {
         json!({
@@ -67,8 +186,7 @@ pub(crate) async fn tell(conn: &mut AnyConnection, listeners: &[Listener], said:
             Audience::Requester => {
                 let phone = request.new.requester_phone.trim();
                 let key = notify::idempotency_key(&said.key, topic.as_str(), "requester");
-                outbox(conn, &key, Medium::Sms, topic.as_str(), request.id, phone, true, &facts(topic), said.at)
-                    .await?;
+                told.outbox(key, Medium::Sms, topic.as_str(), request.id, phone, true, facts(topic), said.at);
                 continue;
             }
             Audience::Handlers(unit) => staff_of(conn, &[unit], Role::Handler).await?,
@@ -77,30 +195,39 @@ pub(crate) async fn tell(conn: &mut AnyConnection, listeners: &[Listener], said:
         };
         for who in people {
             let key = |medium: &str| notify::idempotency_key(&said.key, topic.as_str(), &format!("{medium}{}", who.id));
-            sqlx::query(
-                "INSERT INTO inbox (key, user_id, topic, request_id, number, title, note, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(key("user"))
-            .bind(who.id)
-            .bind(topic.as_str())
-            .bind(request.id)
-            .bind(request.number.as_str())
-            .bind(request.new.title.as_str())
-            .bind(said.note)
-            .bind(said.at)
-            .execute(&mut *conn)
-            .await?;
+            told.inbox.push(Inboxed {
+                key: key("user"),
+                user_id: who.id,
+                topic: topic.as_str(),
+                request_id: request.id,
+                number: request.number.clone(),
+                title: request.new.title.clone(),
+                note: said.note.to_string(),
+                at: said.at,
+            });
             if !who.phone.is_empty() && Person::wants(&who.sms, topic.as_str()) {
-                let key = key("sms");
-                outbox(conn, &key, Medium::Sms, topic.as_str(), request.id, &who.phone, false, &facts(topic), said.at)
-                    .await?;
+                told.outbox(
+                    key("sms"),
+                    Medium::Sms,
+                    topic.as_str(),
+                    request.id,
+                    &who.phone,
+                    false,
+                    facts(topic),
+                    said.at,
+                );
             }
             if !who.email.is_empty() && Person::wants(&who.email_topics, topic.as_str()) {
-                let key = key("email");
-                let facts = facts(topic);
-                outbox(conn, &key, Medium::Email, topic.as_str(), request.id, &who.email, false, &facts, said.at)
-                    .await?;
+                told.outbox(
+                    key("email"),
+                    Medium::Email,
+                    topic.as_str(),
+                    request.id,
+                    &who.email,
+                    false,
+                    facts(topic),
+                    said.at,
+                );
             }
         }
     }
@@ -127,38 +254,8 @@ pub(crate) async fn tell(conn: &mut AnyConnection, listeners: &[Listener], said:
         })
         .to_string();
         let recipient = listener.id.to_string();
-        outbox(conn, &key, Medium::Webhook, &event_type, request.id, &recipient, false, &body, said.at).await?;
+        told.outbox(key, Medium::Webhook, &event_type, request.id, &recipient, false, body, said.at);
     }
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn outbox(
-    conn: &mut AnyConnection,
-    key: &str,
-    medium: Medium,
-    topic: &str,
-    request_id: i64,
-    recipient: &str,
-    to_resident: bool,
-    payload: &str,
-    at: Millis,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (key, medium, topic, request_id, recipient, to_resident, payload, created_at, status, \
-         attempts, next_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, 0) \
-         ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(medium.as_str())
-    .bind(topic)
-    .bind(request_id)
-    .bind(recipient)
-    .bind(i64::from(to_resident))
-    .bind(payload)
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
 

@@ -15,9 +15,9 @@ use sqlx::{AnyConnection, Executor, Row};
 use super::rows::{item_from_row, order_from_row, ITEM_COLUMNS, ORDER_COLUMNS};
 use crate::chain::{self, NewEvent};
 use crate::notify::write::Said;
-use gongzhi_domain::notify::Cause;
 use crate::writer::{self, actor_name, Batch};
 use crate::{Result, StoreError};
+use gongzhi_domain::notify::Cause;
 
 /// A drawn request, as the draw hands it to the writer.
 #[derive(Debug, Clone)]
@@ -520,7 +520,10 @@ async fn moved(
     });
     let request = writer::load(conn, order.request_id).await?;
     let event_id = record(conn, batch, &request, actor, at, action, note.trim(), payload).await?;
-    let said = Said { order_opener: Some(order.created_by), ..Said::of(Cause::OrderStep(step), event_id, &request, note.trim(), at) };
+    let said = Said {
+        order_opener: Some(order.created_by),
+        ..Said::of(Cause::OrderStep(step), event_id, &request, note.trim(), at)
+    };
     batch.tell(conn, &said).await?;
     Ok(Written { id: order.id, order_id: Some(order.id) })
 }

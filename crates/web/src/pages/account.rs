@@ -30,7 +30,6 @@ struct PasswordPage<'a> {
     prefs_notice: Option<(bool, String)>,
 }
 
-
 fn render(
     chrome: &Chrome,
     status: StatusCode,

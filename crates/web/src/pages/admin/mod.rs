@@ -9,9 +9,9 @@
 
 mod calendar;
 mod categories;
-mod open311;
 pub mod import;
 mod notifications;
+mod open311;
 mod settings;
 mod units;
 mod users;
