@@ -79,6 +79,10 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
         counted.push(delib::support(store, id, phone, "10.0.0.1", now).await.unwrap());
     }
     assert_eq!(counted, [true, true, true, false]);
+    // Sent at the same moment, the same number still counts once.
+    let again = || delib::support(store, id, "13700000003", "10.0.0.4", now);
+    let burst = tokio::join!(again(), again(), again(), again());
+    assert_eq!([burst.0, burst.1, burst.2, burst.3].map(Result::unwrap), [false; 4]);
     delib::support(store, other, "13700000004", "10.0.0.2", now).await.unwrap();
     delib::comment(
         store,
@@ -120,6 +124,7 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
     assert_eq!((request.new.unit_id, request.new.requester_phone.as_str()), (t.community, "13800000001"));
     let view = delib::proposal(store, id).await.unwrap();
     assert_eq!((view.proposal.status, view.proposal.supports), (ProposalStatus::Adopted, 3));
+    assert_eq!(view.proposal.new.proposer_phone, "138****0001", "the public page masks the number");
     assert_eq!(view.agenda[0].decision, Some(Decision::Adopt(adoption)));
     assert_eq!(view.request().map(|r| (r.id, r.status)), Some((request_id, Status::Submitted)));
 
@@ -201,6 +206,11 @@ async fn a_declined_proposal_shows_its_reason_and_a_deferred_one_comes_back(stor
     assert_eq!(view.proposal.status, ProposalStatus::OnAgenda);
     let taken_up: Vec<_> = view.agenda.iter().map(|e| (e.meeting_id, e.decision.clone())).collect();
     assert_eq!(taken_up, vec![(first, Some(Decision::Defer)), (second, None)]);
+    // The community's page lists its meetings, the latest first, each with its agenda;
+    // the refused one left none behind.
+    let meetings = delib::meetings(store, t.community, 10).await.unwrap();
+    let listed: Vec<_> = meetings.iter().map(|m| (m.id, m.new.agenda.clone())).collect();
+    assert_eq!(listed, vec![(second, vec![market]), (first, vec![parking, market])]);
 }
 
 async fn a_hidden_comment_leaves_the_public_page_but_its_hiding_is_kept(store: Store, _url: String) {

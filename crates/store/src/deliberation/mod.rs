@@ -7,9 +7,12 @@
 //! `gongzhi_domain::deliberation`'s, called where the rows they need are read.
 //!
 //! Proposals, meetings and visible comments are public: residents read them without an
-//! account. Hidden comments are read only by the staff who may moderate them.
+//! account, and proposers' numbers are masked in them. Hidden comments are read only by
+//! the staff who may moderate them.
 
 mod write;
+
+use std::collections::HashMap;
 
 use gongzhi_domain::deliberation::{
     self, Adoption, Comment, Decision, Hiding, Meeting, NewComment, NewMeeting, NewProposal, Proposal, ProposalChannel,
@@ -110,6 +113,8 @@ fn unknown(what: &str, value: &str) -> StoreError {
 }
 
 impl ProposalRow {
+    /// The proposal as it is read back, its proposer's number masked: every read here is
+    /// public. The number serves the request an adoption creates, inside the writer.
     fn proposal(self) -> Result<Proposal> {
         Ok(Proposal {
             id: self.id,
@@ -120,7 +125,7 @@ impl ProposalRow {
                 title: self.title,
                 content: self.content,
                 proposer_name: self.proposer_name,
-                proposer_phone: self.proposer_phone,
+                proposer_phone: gongzhi_domain::phone::mask(&self.proposer_phone),
             },
             unit_path: self.unit_path,
             status: ProposalStatus::parse(&self.status).ok_or_else(|| unknown("proposal status", &self.status))?,
@@ -374,12 +379,28 @@ impl Store {
             .bind(i64::from(limit.clamp(1, MAX_PROPOSALS)))
             .fetch_all(self.pool())
             .await?;
-        let mut meetings = Vec::with_capacity(rows.len());
-        for row in rows {
-            let ids = self.agenda_of(row.id).await?.iter().map(|entry| entry.proposal_id).collect();
-            meetings.push(row.meeting(ids));
+        // Their agendas in one statement, not one each.
+        let mut agendas: HashMap<i64, Vec<i64>> = HashMap::new();
+        if !rows.is_empty() {
+            let marks: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT meeting_id, proposal_id FROM meeting_agenda WHERE meeting_id IN ({}) \
+                 ORDER BY meeting_id, position",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+            for row in &rows {
+                query = query.bind(row.id);
+            }
+            for (meeting, proposal) in query.fetch_all(self.pool()).await? {
+                agendas.entry(meeting).or_default().push(proposal);
+            }
         }
-        Ok(meetings)
+        let with_agenda = |row: MeetingRow| {
+            let agenda = agendas.remove(&row.id).unwrap_or_default();
+            row.meeting(agenda)
+        };
+        Ok(rows.into_iter().map(with_agenda).collect())
     }
 
     /// One meeting with its agenda and decisions.
