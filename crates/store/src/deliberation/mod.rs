@@ -304,7 +304,12 @@ impl Store {
         at: Millis,
     ) -> Result<Option<i64>> {
         let act = Act::Decide { meeting_id, proposal_id, decision };
-        Ok(self.deliberate(act, staff, at).await?.request_id)
+        let request_id = self.deliberate(act, staff, at).await?.request_id;
+        if request_id.is_some() {
+            // Counted with intake's figures, as every request is.
+            self.counters.created(gongzhi_domain::Channel::Meeting);
+        }
+        Ok(request_id)
     }
 
     /// A community's proposals, a page at a time (pages count from 0).
