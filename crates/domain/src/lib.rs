@@ -1,7 +1,8 @@
 //! The rules of Gongzhi, free of I/O: what a request is, which actions move it from state
 //! to state and who may take them (`lifecycle`), when it is due on the working-day
 //! calendar (`calendar`, `deadline`), how it counts in the measures (`measures`), where it
-//! is (`geo`), and who may see what (`scope`, `role`).
+//! is (`geo`), who may see what (`scope`, `role`), and how residents deliberate
+//! (`deliberation`).
 //!
 //! This crate deliberately knows nothing of databases, HTTP or async: the store applies
 //! the changes it computes, the web layer renders them.
@@ -11,6 +12,7 @@ pub mod bulletin;
 pub mod calendar;
 pub mod catalogue;
 pub mod deadline;
+pub mod deliberation;
 pub mod error;
 pub mod figures;
 pub mod geo;

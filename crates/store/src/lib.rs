@@ -24,6 +24,7 @@ mod bulletins;
 mod category_words;
 mod chain;
 mod co_units;
+pub mod deliberation;
 mod error;
 mod figures;
 mod import;

@@ -104,6 +104,14 @@ pub(crate) enum Job {
         at: Millis,
         reply: oneshot::Sender<Result<crate::supervision::Written>>,
     },
+    /// A change to deliberation: a proposal, a support, a comment hidden, a meeting or a
+    /// decision — an adoption with the request it creates.
+    Deliberate {
+        act: crate::deliberation::Act,
+        actor: Actor,
+        at: Millis,
+        reply: oneshot::Sender<Result<crate::deliberation::Recorded>>,
+    },
 }
 
 /// Largest number of jobs that share one transaction.
@@ -145,7 +153,8 @@ async fn run(
         if received == 0 {
             break;
         }
-        pending += batch.iter().filter(|job| matches!(job, Job::Create { .. })).count();
+        // An adoption creates a request too.
+        pending += batch.iter().filter(|job| matches!(job, Job::Create { .. } | Job::Deliberate { .. })).count();
         // Imported rows wait in the pending list until writes pause: indexed between
         // the batches of a file, they would cost the import most of its time.
         if batch.iter().any(|job| matches!(job, Job::ImportFile { .. })) {
@@ -221,6 +230,7 @@ enum Done {
     ImportedFile(Result<crate::import::Stored>),
     Logged,
     Supervised(Result<crate::supervision::Written>),
+    Deliberated(Result<crate::deliberation::Recorded>),
     CaughtUp(Result<usize>),
     Swept(Result<usize>),
     Failed(StoreError),
@@ -238,6 +248,8 @@ fn answer(job: Job, done: Done) {
         (Job::ImportFile { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Supervise { reply, .. }, Done::Supervised(result)) => drop(reply.send(result)),
         (Job::Supervise { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
+        (Job::Deliberate { reply, .. }, Done::Deliberated(result)) => drop(reply.send(result)),
+        (Job::Deliberate { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::CatchUp { reply, .. }, Done::CaughtUp(result)) => drop(reply.send(result)),
         (Job::CatchUp { reply, .. }, Done::Failed(error)) => drop(reply.send(Err(error))),
         (Job::Sweep { reply, .. }, Done::Swept(result)) => drop(reply.send(result)),
@@ -293,6 +305,18 @@ impl Batch<'_> {
         }
         crate::notify::write::tell(conn, &mut self.told, self.listeners.as_deref().unwrap_or_default(), said).await
     }
+}
+
+/// Runs `work` in its own savepoint, so that a refusal met halfway, or a failed
+/// statement, undoes all it wrote while the batch's other jobs stand.
+pub(crate) async fn in_savepoint<T>(
+    conn: &mut AnyConnection,
+    work: impl AsyncFnOnce(&mut AnyConnection) -> Result<T>,
+) -> Result<T> {
+    conn.execute("SAVEPOINT step").await?;
+    let result = work(&mut *conn).await;
+    conn.execute(if result.is_ok() { "RELEASE SAVEPOINT step" } else { "ROLLBACK TO SAVEPOINT step" }).await?;
+    result
 }
 
 /// Errors a job can only meet after a failed statement, which spoils the transaction.
@@ -375,6 +399,14 @@ async fn write_batch(
                 let spoilt = spoils(&result);
                 (Done::Supervised(result), spoilt)
             }
+            Job::Deliberate { act, actor, at, .. } => {
+                let change = async |conn: &mut AnyConnection| {
+                    crate::deliberation::apply(conn, &mut batch, act, actor, *at).await
+                };
+                let result = in_savepoint(&mut tx, change).await;
+                let spoilt = spoils(&result);
+                (Done::Deliberated(result), spoilt)
+            }
         };
         if spoilt && !careful {
             drop(tx);
@@ -391,6 +423,7 @@ async fn write_batch(
                     | Done::Imported(Err(_))
                     | Done::ImportedFile(Err(_))
                     | Done::Supervised(Err(_))
+                    | Done::Deliberated(Err(_))
                     | Done::Swept(Err(_))
             )
         {
@@ -429,7 +462,7 @@ pub fn tracking_code() -> String {
 
 /// The unit a request names for a duty, if it may take it now (`unit::may_take`): the one
 /// check of every intake channel and every dispatch.
-async fn unit_for(
+pub(crate) async fn unit_for(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
     unit_id: i64,
@@ -503,13 +536,13 @@ fn submission_digest(new: &NewRequest) -> String {
 }
 
 /// A submission as the writer takes it.
-struct Intake<'j> {
-    new: &'j NewRequest,
-    key: Option<&'j str>,
-    actor: &'j Actor,
-    at: Millis,
-    suggestion: Option<&'j crate::suggestions::NewSuggestion>,
-    photos: &'j [Vec<u8>],
+pub(crate) struct Intake<'j> {
+    pub(crate) new: &'j NewRequest,
+    pub(crate) key: Option<&'j str>,
+    pub(crate) actor: &'j Actor,
+    pub(crate) at: Millis,
+    pub(crate) suggestion: Option<&'j crate::suggestions::NewSuggestion>,
+    pub(crate) photos: &'j [Vec<u8>],
 }
 
 /// The context of an action taken at intake: accepting or answering needs no unit, no
@@ -523,7 +556,7 @@ fn intake_context(settings: &Settings, at: Millis) -> Context<'_> {
 /// decided before anything is written, so that a refusal leaves no request behind. The
 /// Open311 client that sent it, if one did, is recorded with it and named in its first
 /// event.
-async fn create(
+pub(crate) async fn create(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
     intake: Intake<'_>,

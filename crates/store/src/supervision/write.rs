@@ -10,7 +10,7 @@ use gongzhi_domain::supervision::{required, Refused};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::{Actor, Request, Status};
 use serde_json::{json, Value};
-use sqlx::{AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, Row};
 
 use super::rows::{item_from_row, order_from_row, ITEM_COLUMNS, ORDER_COLUMNS};
 use crate::chain::{self, NewEvent};
@@ -116,11 +116,7 @@ pub(crate) async fn run(
     actor: &Actor,
     at: Millis,
 ) -> Result<Written> {
-    conn.execute("SAVEPOINT supervise").await?;
-    let result = apply(conn, batch, act, actor, at).await;
-    conn.execute(if result.is_ok() { "RELEASE SAVEPOINT supervise" } else { "ROLLBACK TO SAVEPOINT supervise" })
-        .await?;
-    result
+    writer::in_savepoint(conn, async |conn| apply(conn, batch, act, actor, at).await).await
 }
 
 fn supervisor(actor: &Actor) -> Result<&Staff> {

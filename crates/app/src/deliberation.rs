@@ -1,0 +1,111 @@
+//! Deliberation (小板凳议事会, 大家事、大家议、大家办): residents put forward proposals and
+//! wishes, support and discuss them; the community's staff copy paper proposals, keep
+//! the discussion civil, hold meetings and decide. An adopted proposal becomes a request
+//! from the `meeting` channel that is dispatched, handled and judged like any other, and
+//! the proposal's page follows it to the end.
+//!
+//! The rules are `gongzhi_domain::deliberation`'s: the fields are checked here before
+//! anything is sent to the store, who may take a step is checked by the store where it
+//! reads the community the step is about.
+
+use gongzhi_domain::deliberation::{self, Comment, Decision, Meeting, NewComment, NewMeeting, NewProposal, Proposal};
+use gongzhi_domain::deliberation::{ProposalChannel, SUPPORTS_PER_MINUTE};
+use gongzhi_domain::role::Staff;
+use gongzhi_domain::time::{Millis, HOUR};
+use gongzhi_domain::Actor;
+use gongzhi_store::deliberation::{AgendaEntry, ProposalOrder, ProposalView};
+use gongzhi_store::{Store, StoreError};
+
+use crate::Result;
+
+/// The throttle's window for supports from one address.
+const SUPPORT_WINDOW: Millis = HOUR / 60;
+
+/// A resident submits a proposal or a wish on the portal; returns its id.
+pub async fn submit(store: &Store, new: NewProposal, at: Millis) -> Result<i64> {
+    let new = NewProposal { channel: ProposalChannel::Portal, ..new };
+    new.check()?;
+    Ok(store.propose(new, Actor::Requester, at).await?)
+}
+
+/// Community staff copy a proposal written on paper at a meeting; returns its id.
+pub async fn record_paper(store: &Store, staff: &Staff, new: NewProposal, at: Millis) -> Result<i64> {
+    let new = NewProposal { channel: ProposalChannel::Paper, ..new };
+    new.check()?;
+    Ok(store.propose(new, Actor::Staff(staff.clone()), at).await?)
+}
+
+/// A resident supports a proposal: counted once per phone number, and refused when
+/// their address has sent too many supports this minute. Returns whether it counted.
+pub async fn support(store: &Store, proposal_id: i64, phone: &str, address: &str, at: Millis) -> Result<bool> {
+    deliberation::check_phone(phone, "phone")?;
+    let key = format!("support:{address}");
+    if store.count_attempt(&key, SUPPORT_WINDOW, at).await? > SUPPORTS_PER_MINUTE {
+        return Err(StoreError::Refused("too_many_supports").into());
+    }
+    Ok(store.support(proposal_id, phone, at).await?)
+}
+
+/// A resident comments on a proposal; returns the comment's id.
+pub async fn comment(store: &Store, new: NewComment, at: Millis) -> Result<i64> {
+    new.check()?;
+    Ok(store.comment(new, at).await?)
+}
+
+/// Community staff hide a comment from residents, saying why; the hiding is kept.
+pub async fn hide_comment(store: &Store, staff: &Staff, comment_id: i64, reason: &str, at: Millis) -> Result<()> {
+    deliberation::check_hide_reason(reason)?;
+    Ok(store.hide_comment(Actor::Staff(staff.clone()), comment_id, reason, at).await?)
+}
+
+/// Community staff record a meeting and the proposals on its agenda; returns its id.
+pub async fn hold_meeting(store: &Store, staff: &Staff, new: NewMeeting, at: Millis) -> Result<i64> {
+    new.check()?;
+    Ok(store.hold_meeting(Actor::Staff(staff.clone()), new, at).await?)
+}
+
+/// Records a meeting's decision on a proposal of its agenda. An adoption returns the
+/// request the proposal became.
+pub async fn decide(
+    store: &Store,
+    staff: &Staff,
+    meeting_id: i64,
+    proposal_id: i64,
+    decision: Decision,
+    at: Millis,
+) -> Result<Option<i64>> {
+    decision.check(at)?;
+    Ok(store.decide(Actor::Staff(staff.clone()), meeting_id, proposal_id, decision, at).await?)
+}
+
+/// A community's proposals, a page at a time.
+pub async fn proposals(
+    store: &Store,
+    unit_id: i64,
+    order: ProposalOrder,
+    page: u32,
+    per_page: u32,
+) -> Result<Vec<Proposal>> {
+    Ok(store.proposals(unit_id, order, page, per_page).await?)
+}
+
+/// A proposal's public page: supports, visible comments, meetings, decisions and the
+/// state of the request it became.
+pub async fn proposal(store: &Store, id: i64) -> Result<ProposalView> {
+    Ok(store.proposal(id).await?)
+}
+
+/// A proposal's comments with the hidden ones, for staff who may moderate them.
+pub async fn comments_to_moderate(store: &Store, staff: &Staff, proposal_id: i64) -> Result<Vec<Comment>> {
+    Ok(store.comments_to_moderate(&Actor::Staff(staff.clone()), proposal_id).await?)
+}
+
+/// A community's meetings, the latest first.
+pub async fn meetings(store: &Store, unit_id: i64, limit: u32) -> Result<Vec<Meeting>> {
+    Ok(store.meetings(unit_id, limit).await?)
+}
+
+/// One meeting with its agenda and decisions.
+pub async fn meeting(store: &Store, id: i64) -> Result<(Meeting, Vec<AgendaEntry>)> {
+    Ok(store.meeting(id).await?)
+}
