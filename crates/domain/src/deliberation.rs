@@ -122,8 +122,9 @@ pub const WHO: &[(Step, By)] = &[
     (Step::Decide, By::CommunityStaff),
 ];
 
-/// The roles that work with a community's residents on its proposals.
-pub const COMMUNITY_STAFF: &[Role] = &[Role::Handler, Role::Leader, Role::Supervisor, Role::Admin];
+/// The roles that work with a community's residents on its proposals. Supervisors are
+/// not among them: they read everything in their scope but act only in supervision.
+pub const COMMUNITY_STAFF: &[Role] = &[Role::Handler, Role::Leader, Role::Admin];
 
 /// Whether `actor` may take `step` in the community whose path is `community_path`.
 pub fn may(step: Step, actor: &Actor, community_path: &str) -> Result<(), Refused> {
@@ -432,9 +433,10 @@ mod tests {
         assert_eq!(may(Step::Submit, &Actor::Requester, community), Ok(()));
         assert_eq!(may(Step::Support, &Actor::Requester, community), Ok(()));
         assert_eq!(may(Step::Decide, &Actor::Requester, community), Err(Refused::NotAllowed(Step::Decide)));
-        for role in [Role::Handler, Role::Leader, Role::Supervisor, Role::Admin] {
+        for role in [Role::Handler, Role::Leader, Role::Admin] {
             assert_eq!(may(Step::Decide, &staff(role, "/1/2/"), community), Ok(()), "{role}");
         }
+        assert_eq!(may(Step::Decide, &staff(Role::Supervisor, "/1/"), community), Err(Refused::NotCommunityStaff));
         assert_eq!(may(Step::HideComment, &staff(Role::Operator, "/1/"), community), Err(Refused::NotCommunityStaff));
         assert_eq!(may(Step::HoldMeeting, &staff(Role::Leader, "/1/2/4/"), community), Err(Refused::OutOfScope));
         // Staff record what was written on paper; they do not submit as residents.
