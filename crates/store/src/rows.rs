@@ -71,34 +71,11 @@ pub(crate) fn placeholders(from: usize, count: usize) -> String {
     (from..from + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// `($1, …, $width, fixed), ($width+1, …), …`: the values of `rows` rows of `width`
-/// parameters each, followed in each row by `fixed`, SQL the same for every row whose
-/// `$N` count within the row (`$1` the row's first parameter).
+/// `($1, …, $width, fixed), ($width+1, …, fixed), …`: the values of `rows` rows of
+/// `width` parameters each, each row ending in the same constant SQL `fixed`.
 pub(crate) fn values(rows: usize, width: usize, fixed: &str) -> String {
-    let row = |r: usize| {
-        let first = r * width;
-        let fixed = renumber(fixed, first);
-        let tail = if fixed.is_empty() { String::new() } else { format!(", {fixed}") };
-        format!("({}{tail})", placeholders(1 + first, width))
-    };
-    (0..rows).map(row).collect::<Vec<_>>().join(", ")
-}
-
-/// `fixed` with each `$N` moved `by` places on.
-fn renumber(fixed: &str, by: usize) -> String {
-    let mut out = String::with_capacity(fixed.len());
-    let mut rest = fixed;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let digits: String = rest[at + 1..].chars().take_while(char::is_ascii_digit).collect();
-        match digits.parse::<usize>() {
-            Ok(n) => out.push_str(&format!("${}", n + by)),
-            Err(_) => out.push('$'),
-        }
-        rest = &rest[at + 1 + digits.len()..];
-    }
-    out.push_str(rest);
-    out
+    let tail = if fixed.is_empty() { String::new() } else { format!(", {fixed}") };
+    (0..rows).map(|r| format!("({}{tail})", placeholders(1 + r * width, width))).collect::<Vec<_>>().join(", ")
 }
 
 /// `INSERT INTO requests (...) VALUES (...), (...)` for `rows` requests.
@@ -242,7 +219,7 @@ mod tests {
     #[test]
     fn values_number_each_rows_parameters_and_its_fixed_part() {
         assert_eq!(values(1, 2, ""), "($1, $2)");
-        assert_eq!(values(2, 3, "'pending', $3"), "($1, $2, $3, 'pending', $3), ($4, $5, $6, 'pending', $6)");
+        assert_eq!(values(2, 3, "'pending', 0"), "($1, $2, $3, 'pending', 0), ($4, $5, $6, 'pending', 0)");
         assert_eq!(values(2, 1, "'$', 0"), "($1, '$', 0), ($2, '$', 0)");
     }
 }

@@ -120,8 +120,8 @@ impl Told {
         for chunk in outbox.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO outbox (key, medium, topic, request_id, recipient, to_resident, payload, created_at, \
-                 status, attempts, next_at, lease_until) VALUES {} ON CONFLICT (key) DO NOTHING",
-                crate::rows::values(chunk.len(), 8, "'pending', 0, $8, 0")
+                 next_at, status, attempts, lease_until) VALUES {} ON CONFLICT (key) DO NOTHING",
+                crate::rows::values(chunk.len(), 9, "'pending', 0, 0")
             );
             let mut query = sqlx::query(&sql);
             for o in chunk {
@@ -133,6 +133,8 @@ impl Told {
                     .bind(o.recipient.as_str())
                     .bind(i64::from(o.to_resident))
                     .bind(o.payload.as_str())
+                    // Created now, due now.
+                    .bind(o.at)
                     .bind(o.at);
             }
             query.execute(&mut *conn).await?;
