@@ -29,7 +29,6 @@ pub(crate) async fn follow(conn: &mut AnyConnection, before: &Request, after: &R
     }
     let Some(suggested) = suggested(conn, after.id).await? else { return Ok(()) };
     let day = time::day_number(after.created_at);
-    let sql = crate::stats::add_to_cell_sql("suggestion_day_stats", &FIELDS);
     // A return only empties a cell and a dispatch only fills one, so a write looks up at
     // most one category here.
     for (request, sign) in [(before, -1), (after, 1)] {
@@ -45,7 +44,8 @@ pub(crate) async fn follow(conn: &mut AnyConnection, before: &Request, after: &R
             i64::from(suggested.category_id.is_some() && suggested.category_id == category),
         ];
         let share = share.map(|n| n * sign);
-        crate::stats::add_to_cell(conn, &sql, (unit_id, day), &share).await?;
+        // One cell at a time: a return to the same unit would name it twice.
+        crate::stats::add_to_cells(conn, "suggestion_day_stats", &FIELDS, &[((unit_id, day), share.to_vec())]).await?;
     }
     Ok(())
 }

@@ -153,12 +153,15 @@ impl Head {
 const COLUMNS: &str =
     "id, request_id, at, actor, action, from_status, to_status, note, payload, prev_hash, hash, format, snapshot";
 
+/// Events per insert statement: enough that round trips are a small share of an import.
+const EVENTS_PER_STATEMENT: usize = 250;
+
 /// Writes events, many to a statement.
 pub async fn insert(conn: &mut AnyConnection, events: &[EventRecord]) -> Result<()> {
-    // 13 columns a row. Small statements: SQLite finds the name of each `$N` by walking the
-    // statement's list of them, so binding grows with the square of a statement's size.
-    for chunk in events.chunks(60) {
-        let sql = format!("INSERT INTO events ({COLUMNS}) VALUES {}", crate::rows::values(chunk.len(), 13, ""));
+    // 13 columns a row.
+    let backend = crate::Backend::of_connection(conn);
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
+        let sql = format!("INSERT INTO events ({COLUMNS}) VALUES {}", crate::rows::values(backend, chunk.len(), 13, ""));
         let mut query = sqlx::query(&sql);
         for e in chunk {
             query = query

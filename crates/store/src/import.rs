@@ -65,11 +65,11 @@ pub(crate) async fn store_batch(
     let asked: Vec<&str> = rows_of.items.iter().map(|(source, _)| source.as_str()).collect();
     let stored = held(conn, "import_sources", "source_id", &asked).await?;
     let mut seen = HashSet::new();
-    let (fresh, sources): (Vec<Imported>, Vec<&str>) = rows_of
+    let (fresh, sources): (Vec<&Imported>, Vec<&str>) = rows_of
         .items
         .iter()
         .filter(|(source, _)| !stored.contains(source) && seen.insert(source.as_str()))
-        .map(|(source, item)| (item.clone(), source.as_str()))
+        .map(|(source, item)| (item, source.as_str()))
         .unzip();
     let ids = writer::import(conn, batch, &fresh, Index::Later).await?;
     for chunk in sources.iter().zip(&ids).collect::<Vec<_>>().chunks(SOURCES_PER_STATEMENT) {

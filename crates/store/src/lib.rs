@@ -106,6 +106,15 @@ impl Backend {
         }
     }
 
+    /// The backend a connection speaks to.
+    pub(crate) fn of_connection(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "SQLite" {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -177,6 +186,9 @@ impl Store {
             // The writer touches the search postings all over their index: a larger cache
             // than the readers' keeps those pages in memory between batches.
             conn.execute("PRAGMA cache_size = -131072").await?;
+            // A statement of many rows keeps a journal of its own, to undo just itself if
+            // one row breaks a rule; in memory it costs no file writes.
+            conn.execute("PRAGMA temp_store = MEMORY").await?;
         }
         let settings = Arc::new(settings::Cache::default());
         let counters = Arc::new(metrics::Tally::default());

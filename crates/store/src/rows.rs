@@ -8,7 +8,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Row};
 
-use crate::{Result, StoreError};
+use crate::{Backend, Result, StoreError};
 
 /// Set once at intake.
 pub const FIXED: &[&str] = &[
@@ -72,15 +72,22 @@ pub(crate) fn placeholders(from: usize, count: usize) -> String {
 }
 
 /// `($1, …, $width, fixed), ($width+1, …, fixed), …`: the values of `rows` rows of
-/// `width` parameters each, each row ending in the same constant SQL `fixed`.
-pub(crate) fn values(rows: usize, width: usize, fixed: &str) -> String {
+/// `width` parameters each, each row ending in the same constant SQL `fixed`. On SQLite
+/// the parameters are anonymous (`?`), bound in order: SQLite finds a numbered one by
+/// walking the statement's list of names, so binding a statement of many rows would grow
+/// with the square of its size.
+pub(crate) fn values(backend: Backend, rows: usize, width: usize, fixed: &str) -> String {
     let tail = if fixed.is_empty() { String::new() } else { format!(", {fixed}") };
-    (0..rows).map(|r| format!("({}{tail})", placeholders(1 + r * width, width))).collect::<Vec<_>>().join(", ")
+    let row = |r: usize| match backend {
+        Backend::Postgres => placeholders(1 + r * width, width),
+        Backend::Sqlite => vec!["?"; width].join(", "),
+    };
+    (0..rows).map(|r| format!("({}{tail})", row(r))).collect::<Vec<_>>().join(", ")
 }
 
 /// `INSERT INTO requests (...) VALUES (...), (...)` for `rows` requests.
-pub fn insert_sql(rows: usize) -> String {
-    format!("INSERT INTO requests ({}) VALUES {}", select_columns(), values(rows, FIXED.len() + MOVING.len(), ""))
+pub fn insert_sql(backend: Backend, rows: usize) -> String {
+    format!("INSERT INTO requests ({}) VALUES {}", select_columns(), values(backend, rows, FIXED.len() + MOVING.len(), ""))
 }
 
 /// Updates the moving columns of one request if it is still at the version read.
@@ -215,11 +222,17 @@ pub fn request_from_row(row: &AnyRow) -> Result<Request> {
 #[cfg(test)]
 mod tests {
     use super::values;
+    use crate::Backend::{Postgres, Sqlite};
 
     #[test]
     fn values_number_each_rows_parameters_and_its_fixed_part() {
-        assert_eq!(values(1, 2, ""), "($1, $2)");
-        assert_eq!(values(2, 3, "'pending', 0"), "($1, $2, $3, 'pending', 0), ($4, $5, $6, 'pending', 0)");
-        assert_eq!(values(2, 1, "'$', 0"), "($1, '$', 0), ($2, '$', 0)");
+        assert_eq!(values(Postgres, 1, 2, ""), "($1, $2)");
+        assert_eq!(values(Postgres, 2, 3, "'pending', 0"), "($1, $2, $3, 'pending', 0), ($4, $5, $6, 'pending', 0)");
+        assert_eq!(values(Postgres, 2, 1, "'$', 0"), "($1, '$', 0), ($2, '$', 0)");
+    }
+
+    #[test]
+    fn values_on_sqlite_are_anonymous_in_order() {
+        assert_eq!(values(Sqlite, 2, 2, "0"), "(?, ?, 0), (?, ?, 0)");
     }
 }

@@ -44,43 +44,45 @@ pub(crate) async fn subtree_sums(
         .await?)
 }
 
-/// The statement that adds to one cell of a table of daily cells per unit, creating it
-/// when it is the first of its day: unit and day, then one value per field.
-pub(crate) fn add_to_cell_sql(table: &str, fields: &[&str]) -> String {
-    let updates: Vec<String> = fields.iter().map(|f| format!("{f} = {table}.{f} + excluded.{f}")).collect();
-    format!(
-        "INSERT INTO {table} (unit_id, day, {}) VALUES ($1, $2, {}) ON CONFLICT (unit_id, day) DO UPDATE SET {}",
-        fields.join(", "),
-        crate::rows::placeholders(3, fields.len()),
-        updates.join(", ")
-    )
-}
+/// Cells a statement adds to: with 20-odd counters each, well within both databases'
+/// parameter limits, and few enough round trips for an import touching thousands of
+/// unit-days.
+const CELLS_PER_STATEMENT: usize = 100;
 
-/// Adds `values` to the cell (`unit_id`, `day`) with a statement of `add_to_cell_sql`.
-pub(crate) async fn add_to_cell(
+/// Adds values to cells of a table of daily cells per unit, creating those that are the
+/// first of their day. Each cell is (unit, day) with one value per field; no cell may come
+/// twice (PostgreSQL refuses to change a row twice in one statement).
+pub(crate) async fn add_to_cells(
     conn: &mut AnyConnection,
-    sql: &str,
-    (unit_id, day): (i64, i64),
-    values: &[i64],
+    table: &str,
+    fields: &[&str],
+    cells: &[((i64, i64), Vec<i64>)],
 ) -> Result<()> {
-    let mut query = sqlx::query(sql).bind(unit_id).bind(day);
-    for value in values {
-        query = query.bind(*value);
+    let backend = crate::Backend::of_connection(conn);
+    let updates: Vec<String> = fields.iter().map(|f| format!("{f} = {table}.{f} + excluded.{f}")).collect();
+    for chunk in cells.chunks(CELLS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO {table} (unit_id, day, {}) VALUES {} ON CONFLICT (unit_id, day) DO UPDATE SET {}",
+            fields.join(", "),
+            crate::rows::values(backend, chunk.len(), 2 + fields.len(), ""),
+            updates.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for ((unit_id, day), values) in chunk {
+            query = query.bind(*unit_id).bind(*day);
+            for value in values {
+                query = query.bind(*value);
+            }
+        }
+        query.execute(&mut *conn).await?;
     }
-    query.execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Adds the deltas to their cells.
 pub(crate) async fn apply(conn: &mut AnyConnection, cells: &BTreeMap<(i64, i64), Counters>) -> Result<()> {
-    if cells.is_empty() {
-        return Ok(());
-    }
-    let sql = add_to_cell_sql("unit_day_stats", Counters::FIELDS);
-    for (cell, delta) in cells {
-        add_to_cell(conn, &sql, *cell, &delta.values()).await?;
-    }
-    Ok(())
+    let cells: Vec<_> = cells.iter().map(|(cell, delta)| (*cell, delta.values())).collect();
+    add_to_cells(conn, "unit_day_stats", Counters::FIELDS, &cells).await
 }
 
 impl Store {

@@ -366,7 +366,7 @@ async fn write_batch(
                 }
             }
             Job::Import { items, .. } => {
-                let result = import(&mut tx, &mut batch, items, Index::Now).await;
+                let result = import(&mut tx, &mut batch, &items.iter().collect::<Vec<_>>(), Index::Now).await;
                 {
                     let spoilt = spoils(&result);
                     (Done::Imported(result), spoilt)
@@ -602,7 +602,7 @@ pub(crate) async fn create(
     batch.next_id += 1;
     request.number = number_for(request.id, at);
     request.tracking_code = tracking_code();
-    let sql = rows::insert_sql(1);
+    let sql = rows::insert_sql(crate::Backend::of_connection(conn), 1);
     rows::bind_moving(rows::bind_fixed(sqlx::query(&sql), &request), &request)
         .execute(&mut *conn)
         .await
@@ -772,16 +772,14 @@ pub(crate) enum Index {
     Later,
 }
 
-/// Requests per insert statement, far fewer than the parameter limits would allow (43
-/// columns a row): SQLite finds the name of each `$N` by walking the statement's list
-/// of them, so binding grows with the square of a statement's size — 400 rows took a
-/// second a statement — while 20 rows already make the round trips a small share.
-const REQUESTS_PER_STATEMENT: usize = 20;
+/// Requests per insert statement (43 columns a row), well within both databases'
+/// parameter limits, and enough that round trips are a small share of an import.
+const REQUESTS_PER_STATEMENT: usize = 100;
 
 pub(crate) async fn import(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
-    items: &[Imported],
+    items: &[&Imported],
     index: Index,
 ) -> Result<Vec<i64>> {
     let mut requests = Vec::with_capacity(items.len());
@@ -834,8 +832,9 @@ pub(crate) async fn import(
         }
         requests.push(request);
     }
+    let backend = crate::Backend::of_connection(conn);
     for chunk in requests.chunks(REQUESTS_PER_STATEMENT) {
-        let sql = rows::insert_sql(chunk.len());
+        let sql = rows::insert_sql(backend, chunk.len());
         let mut query = sqlx::query(&sql);
         for request in chunk {
             query = rows::bind_moving(rows::bind_fixed(query, request), request);

@@ -117,11 +117,12 @@ impl Told {
         let outbox: Vec<Outgoing> = self.outbox.drain(..).filter(|o| seen.insert(o.key.clone())).collect();
         seen.clear();
         let inbox: Vec<Inboxed> = self.inbox.drain(..).filter(|i| seen.insert(i.key.clone())).collect();
+        let backend = crate::Backend::of_connection(conn);
         for chunk in outbox.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO outbox (key, medium, topic, request_id, recipient, to_resident, payload, created_at, \
                  next_at, status, attempts, lease_until) VALUES {} ON CONFLICT (key) DO NOTHING",
-                crate::rows::values(chunk.len(), 9, "'pending', 0, 0")
+                crate::rows::values(backend, chunk.len(), 9, "'pending', 0, 0")
             );
             let mut query = sqlx::query(&sql);
             for o in chunk {
@@ -143,7 +144,7 @@ impl Told {
             let sql = format!(
                 "INSERT INTO inbox (key, user_id, topic, request_id, number, title, note, created_at) VALUES {} \
                  ON CONFLICT (key) DO NOTHING",
-                crate::rows::values(chunk.len(), 8, "")
+                crate::rows::values(backend, chunk.len(), 8, "")
             );
             let mut query = sqlx::query(&sql);
             for i in chunk {
