@@ -16,7 +16,7 @@ use gongzhi_domain::request::{Channel, Kind, NewRequest, RequesterType};
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::supervision::OrderKind;
 use gongzhi_domain::time::{self, Millis};
-use gongzhi_domain::{Actor, Command, Request};
+use gongzhi_domain::{Actor, Broken, Command, Request};
 use gongzhi_store::inspection::{Chain, ItemRow, NewPoint, Rectification, Round};
 use gongzhi_store::{NewOrder, Store, StoreError};
 
@@ -102,7 +102,14 @@ pub async fn add_checklist(store: &Store, admin: &Staff, name: &str, items: &[It
         return Err(refused("bad_name"));
     }
     inspection::check_items(items)?;
-    Ok(store.add_checklist(name, items, Some(admin.user_id), at).await?)
+    let entries = crate::catalogue::entries(store).await?;
+    let mut resolved = items.to_vec();
+    for (n, item) in resolved.iter_mut().enumerate() {
+        // Line n + 2 of a file: its first line is the header.
+        item.category_id = crate::catalogue::named(&item.category, &entries)
+            .map_err(|reason| Broken::Invalid { field: "checklist", reason: format!("line {}: {reason}", n + 2) })?;
+    }
+    Ok(store.add_checklist(name, &resolved, Some(admin.user_id), at).await?)
 }
 
 /// Reads a checklist file: an XLSX workbook's first sheet or a CSV text, a header row
@@ -155,12 +162,20 @@ pub fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
 /// Loads the shipped example checklists (创文, 开学, 河湖) that are not there yet.
 pub async fn load_example_checklists(store: &Store, at: Millis) -> Result<Vec<i64>> {
     let have = store.checklists().await?;
+    let entries = crate::catalogue::entries(store).await?;
     let mut ids = Vec::new();
     for (name, text) in inspection::EXAMPLE_CHECKLISTS {
-        match have.iter().find(|c| c.name == *name) {
-            Some(found) => ids.push(found.id),
-            None => ids.push(store.add_checklist(name, &inspection::parse_checklist(text)?, None, at).await?),
+        if let Some(found) = have.iter().find(|c| c.name == *name) {
+            ids.push(found.id);
+            continue;
         }
+        // The examples name the shipped catalogue's categories; a district that changed
+        // its catalogue gets them without the categories it no longer has.
+        let mut items = inspection::parse_checklist(text)?;
+        for item in &mut items {
+            item.category_id = crate::catalogue::named(&item.category, &entries).ok().flatten();
+        }
+        ids.push(store.add_checklist(name, &items, None, at).await?);
     }
     Ok(ids)
 }
@@ -296,7 +311,7 @@ async fn rectify(
         ),
         address: point.address.clone(),
         unit_id: point.unit_id,
-        category_id: None,
+        category_id: item.category_id,
         urgent: severity == Severity::Severe,
         requester_type: RequesterType::Resident,
         requester_name: round.inspector_name.clone(),

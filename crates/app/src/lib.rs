@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod catalogue;
 pub mod deliberation;
 mod error;
 pub mod handling;

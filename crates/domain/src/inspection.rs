@@ -105,8 +105,12 @@ pub struct ItemDraft {
     pub text: String,
     pub points: u32,
     pub severity: Severity,
-    /// The catalogue category its failure becomes (level-3 name); may be empty.
+    /// The catalogue category its failure becomes, as written: a whole path
+    /// (`城乡建设 / 城市建设和市政管理 / 城管执法`) or a name the catalogue holds once;
+    /// may be empty.
     pub category: String,
+    /// The category `category` names in the catalogue, once resolved.
+    pub category_id: Option<i64>,
 }
 
 impl ItemDraft {
@@ -132,7 +136,7 @@ impl ItemDraft {
         if category.chars().count() > 100 {
             return Err(bad("the category is longer than 100 characters".into()));
         }
-        Ok(ItemDraft { text, points, severity, category })
+        Ok(ItemDraft { text, points, severity, category, category_id: None })
     }
 }
 

@@ -81,6 +81,7 @@ pub struct ItemRow {
     pub points: i64,
     pub severity: String,
     pub category: String,
+    pub category_id: Option<i64>,
 }
 
 impl ItemRow {
@@ -356,8 +357,8 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         for (position, item) in items.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO checklist_items (checklist_id, position, text, points, severity, category) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO checklist_items (checklist_id, position, text, points, severity, category, category_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(id)
             .bind(position as i64 + 1)
@@ -365,6 +366,7 @@ impl Store {
             .bind(item.points as i64)
             .bind(item.severity.as_str())
             .bind(&item.category)
+            .bind(item.category_id)
             .execute(&mut *tx)
             .await?;
         }
@@ -383,7 +385,7 @@ impl Store {
         let head: ChecklistHead =
             sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         let items = sqlx::query_as(
-            "SELECT id, position, text, points, severity, category FROM checklist_items \
+            "SELECT id, position, text, points, severity, category, category_id FROM checklist_items \
              WHERE checklist_id = $1 ORDER BY position",
         )
         .bind(id)

@@ -24,6 +24,7 @@ on_both!(
     a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure,
     the_inspector_marks_a_round_on_the_phone_page_item_by_item,
     bad_input_is_refused_in_chinese,
+    a_failed_item_becomes_a_request_of_the_category_its_checklist_names,
 );
 
 struct Setup {
@@ -249,4 +250,43 @@ async fn bad_input_is_refused_in_chinese(store: Store, _url: String) {
     // A checklist file with a bad row names the row.
     let error = inspect::read_checklist("text,points,severity,category\n路面整洁,五,严重,\n".as_bytes()).unwrap_err();
     assert!(error.to_string().contains("line 2"), "{error}");
+}
+
+async fn a_failed_item_becomes_a_request_of_the_category_its_checklist_names(store: Store, _url: String) {
+    // The district runs the shipped catalogue, which the example checklists name.
+    let rows = gongzhi_domain::catalogue::parse(gongzhi_domain::catalogue::DEFAULT_CSV);
+    store.load_catalogue(&rows, |_| None).await.unwrap();
+    let s = setup(&store).await;
+    let (_, made) = round(&store, &s, &[0]).await;
+    let category = store.category(made[0].new.category_id.expect("the item's category")).await.unwrap();
+    assert_eq!(category.name, "园林绿化环卫", "the first public-spaces item is litter");
+
+    // An admin's checklist must name categories the catalogue holds, once.
+    let item = |category: &str| gongzhi_domain::inspection::ItemDraft {
+        text: "路面整洁".into(),
+        points: 5,
+        severity: Severity::Major,
+        category: category.into(),
+        category_id: None,
+    };
+    let now = time::now();
+    let unknown = inspect::add_checklist(&store, &s.admin, "自定义", &[item("不存在的分类")], now).await.unwrap_err();
+    assert!(unknown.to_string().contains("not in the catalogue"), "{unknown}");
+    let several = inspect::add_checklist(&store, &s.admin, "自定义", &[item("安全隐患")], now).await.unwrap_err();
+    assert!(several.to_string().contains("whole path"), "{several}");
+    let id = inspect::add_checklist(&store, &s.admin, "自定义", &[item("城乡建设 / 安全生产 / 安全隐患")], now)
+        .await
+        .unwrap();
+    let (_, items) = store.checklist(id).await.unwrap();
+    assert!(items[0].category_id.is_some());
+    // Uploaded on the admin page, the refusal names the row in Chinese.
+    let mut browser = Browser::new(&store);
+    browser.login("admin", "demo-password").await;
+    let csv = "text,points,severity,category\n路面整洁,5,较重,城乡建设 / 安全生产 / 安全隐患\n占道经营,5,较重,安全隐患\n";
+    let file = ("file", "自定义.csv", "text/csv", csv.as_bytes());
+    let refused = browser
+        .post_multipart("/work/inspections/admin/checklists", &[("_csrf", CSRF), ("name", "自定义")], &[file])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("第 3 行：分类不在分类目录中"), "{}", refused.html);
 }

@@ -307,7 +307,9 @@ fn checklist_words(chrome: &Chrome, error: gongzhi_app::AppError) -> (StatusCode
     if let gongzhi_app::AppError::Rule(gongzhi_domain::Broken::Invalid { field: "checklist", reason }) = &error {
         // "line N: …": the line is said in Chinese, the rest by the kind of problem.
         let line = reason.strip_prefix("line ").and_then(|r| r.split(':').next()).unwrap_or("?");
-        let problem = if reason.contains("points") {
+        let problem = if reason.contains("category `") {
+            "checklist_row.category"
+        } else if reason.contains("points") {
             "checklist_row.points"
         } else if reason.contains("severity") {
             "checklist_row.severity"

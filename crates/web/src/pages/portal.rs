@@ -107,26 +107,7 @@ async fn choices(state: &AppState) -> Result<(Vec<Place>, Vec<catalogue::Entry>)
 
 /// Every category with its whole path and its words, sorted by path.
 pub(crate) async fn category_entries(state: &AppState) -> Result<Vec<catalogue::Entry>, StoreError> {
-    let categories = state.store.categories().await?;
-    let mut words = state.store.category_words().await?;
-    let by_id: HashMap<i64, (&str, Option<i64>)> =
-        categories.iter().map(|c| (c.id, (c.name.as_str(), c.parent_id))).collect();
-    let mut entries: Vec<catalogue::Entry> = categories
-        .iter()
-        .map(|category| {
-            let mut names = vec![category.name.as_str()];
-            let mut parent = category.parent_id;
-            while let Some((name, up)) = parent.and_then(|p| by_id.get(&p)).copied() {
-                names.push(name);
-                parent = up;
-            }
-            names.reverse();
-            let words = words.remove(&category.id).unwrap_or_default();
-            catalogue::Entry { id: category.id, path: names.join(" / "), words }
-        })
-        .collect();
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(entries)
+    gongzhi_app::catalogue::entries(&state.store).await
 }
 
 /// The categories and their words as JSON for the category box's search, safe inside a
