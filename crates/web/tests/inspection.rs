@@ -129,6 +129,12 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
     assert_eq!(orders.len(), 1, "one press order: {orders:?}");
     assert_eq!(orders[0].request_id, litter.id);
     assert!(orders[0].reason.contains("包保领导"));
+    // The point's leader hears of it in the workbench inbox.
+    let told = store.inbox(s.t.leader.user_id, None, 50).await.unwrap();
+    assert!(
+        told.iter().any(|e| e.topic == gongzhi_domain::notify::Topic::RectificationPressed && e.request_id == Some(litter.id)),
+        "the point leader is told: {told:?}"
+    );
 
     // A third failure in a later round makes a new request but no second order.
     let (_, again) = round(&store, &s, &[0]).await;

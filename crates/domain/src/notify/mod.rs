@@ -33,6 +33,7 @@ vocabulary! {
         ExtensionRequested = "extension_requested",
         OrderAnswered = "order_answered",
         OrderOverdue = "order_overdue",
+        RectificationPressed = "rectification_pressed",
     }
 }
 
@@ -49,6 +50,7 @@ impl Topic {
         Topic::ExtensionRequested,
         Topic::OrderAnswered,
         Topic::OrderOverdue,
+        Topic::RectificationPressed,
     ];
 
     pub fn for_requester(self) -> bool {
@@ -108,6 +110,17 @@ pub enum To {
     LeadersOver,
     /// The supervisor who opened the order.
     OrderOpener,
+    /// The leader answerable for the inspection point a rectification came from (包保领导).
+    PointLeader,
+}
+
+/// The people a change concerns beyond the request's own units, where it has them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Related {
+    /// The supervisor who opened the order a step concerns.
+    pub order_opener: Option<i64>,
+    /// The 包保领导 of the point a rectification request came from.
+    pub point_leader: Option<i64>,
 }
 
 pub struct Rule {
@@ -136,6 +149,8 @@ pub const TABLE: &[Rule] = &[
     rule(Cause::Action(Action::Press), Topic::PressOrder, To::AssignedHandlers),
     rule(Cause::Action(Action::RequestExtension), Topic::ExtensionRequested, To::LeadersOver),
     rule(Cause::OrderOpened(OrderKind::Rework), Topic::ReworkOrder, To::AssignedHandlers),
+    // A rectification pressed (the same item failing again) climbs to the point's leader.
+    rule(Cause::OrderOpened(OrderKind::Press), Topic::RectificationPressed, To::PointLeader),
     rule(Cause::OrderStep(OrderStep::Answer), Topic::OrderAnswered, To::OrderOpener),
     rule(Cause::OrderStep(OrderStep::Escalate), Topic::OrderOverdue, To::OrderOpener),
     rule(Cause::DeadlineNear, Topic::DeadlineWarning, To::AssignedHandlers),
@@ -150,9 +165,9 @@ pub struct Notice {
     pub audience: Audience,
 }
 
-/// What a cause tells, about a request as it stands after the change. `order_opener`
-/// is the supervisor who opened the order a step concerns.
-pub fn notices(cause: Cause, request: &Request, order_opener: Option<i64>) -> Vec<Notice> {
+/// What a cause tells, about a request as it stands after the change, and the people
+/// it concerns beyond its units.
+pub fn notices(cause: Cause, request: &Request, related: &Related) -> Vec<Notice> {
     // Every level climbed past the first is told by the level-1 row, one level higher up.
     let (key, up) = match cause {
         Cause::Overdue { level } if level >= 1 => (Cause::Overdue { level: 1 }, level as usize),
@@ -167,7 +182,8 @@ pub fn notices(cause: Cause, request: &Request, order_opener: Option<i64>) -> Ve
                 To::Requester => (!request.new.requester_phone.trim().is_empty()).then_some(Audience::Requester)?,
                 To::AssignedHandlers => Audience::Handlers(request.assignee_unit_id?),
                 To::LeadersOver => Audience::Leaders { path: request.assignee_path.clone()?, up },
-                To::OrderOpener => Audience::User(order_opener?),
+                To::OrderOpener => Audience::User(related.order_opener?),
+                To::PointLeader => Audience::User(related.point_leader?),
             };
             Some(Notice { topic: rule.topic, audience })
         })

@@ -26,7 +26,7 @@ fn request(phone: &str) -> Request {
 
 #[test]
 fn a_dispatch_tells_the_requester_and_the_handlers_of_the_unit() {
-    let told = notices(Cause::Action(Action::Dispatch), &request("13800001234"), None);
+    let told = notices(Cause::Action(Action::Dispatch), &request("13800001234"), &Related::default());
     assert_eq!(
         told,
         vec![
@@ -38,7 +38,7 @@ fn a_dispatch_tells_the_requester_and_the_handlers_of_the_unit() {
 
 #[test]
 fn a_requester_without_a_phone_is_not_texted() {
-    let told = notices(Cause::Action(Action::Accept), &request(" "), None);
+    let told = notices(Cause::Action(Action::Accept), &request(" "), &Related::default());
     assert!(told.is_empty(), "{told:?}");
 }
 
@@ -46,11 +46,11 @@ fn a_requester_without_a_phone_is_not_texted() {
 fn overdue_work_climbs_one_level_of_leaders_per_period() {
     let r = request("");
     assert_eq!(
-        notices(Cause::Overdue { level: 0 }, &r, None),
+        notices(Cause::Overdue { level: 0 }, &r, &Related::default()),
         vec![Notice { topic: Topic::Overdue, audience: Audience::Handlers(3) }]
     );
     assert_eq!(
-        notices(Cause::Overdue { level: 2 }, &r, None),
+        notices(Cause::Overdue { level: 2 }, &r, &Related::default()),
         vec![Notice { topic: Topic::Escalated, audience: Audience::Leaders { path: "/1/2/3/".into(), up: 2 } }]
     );
     assert_eq!(units_above("/1/2/3/", 0), vec![3, 2, 1]);
@@ -60,9 +60,17 @@ fn overdue_work_climbs_one_level_of_leaders_per_period() {
 
 #[test]
 fn an_answered_order_goes_back_to_the_supervisor_who_opened_it() {
-    let told = notices(Cause::OrderStep(OrderStep::Answer), &request(""), Some(9));
+    let told = notices(Cause::OrderStep(OrderStep::Answer), &request(""), &Related { order_opener: Some(9), point_leader: None });
     assert_eq!(told, vec![Notice { topic: Topic::OrderAnswered, audience: Audience::User(9) }]);
-    assert!(notices(Cause::OrderStep(OrderStep::Close), &request(""), Some(9)).is_empty());
+    assert!(notices(Cause::OrderStep(OrderStep::Close), &request(""), &Related { order_opener: Some(9), point_leader: None }).is_empty());
+}
+
+#[test]
+fn a_pressed_rectification_climbs_to_its_point_leader() {
+    let related = Related { order_opener: Some(9), point_leader: Some(4) };
+    let told = notices(Cause::OrderOpened(OrderKind::Press), &request(""), &related);
+    assert_eq!(told, vec![Notice { topic: Topic::RectificationPressed, audience: Audience::User(4) }]);
+    assert!(notices(Cause::OrderOpened(OrderKind::Press), &request(""), &Related::default()).is_empty());
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub fn headline(topic: Topic) -> &'static str {
         Topic::ExtensionRequested => "延期申请待审批",
         Topic::OrderAnswered => "督办单已答复",
         Topic::OrderOverdue => "督办单逾期未答复",
+        Topic::RectificationPressed => "包保点位整改被重点督办",
     }
 }
 

@@ -56,7 +56,7 @@ pub(crate) async fn sweep(conn: &mut AnyConnection, batch: &mut Batch<'_>, now: 
                     _ => "warning".into(),
                 };
                 let key = format!("d{}:{due}:{step}", request.id);
-                let said = Said { cause, key, request: &request, note: "", order_opener: None, at: now };
+                let said = Said { cause, key, request: &request, note: "", related: Default::default(), at: now };
                 batch.tell(conn, &said).await?;
                 told += 1;
             }

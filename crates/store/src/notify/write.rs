@@ -34,15 +34,15 @@ pub(crate) struct Said<'a> {
     pub key: String,
     pub request: &'a Request,
     pub note: &'a str,
-    /// The supervisor who opened the order a step concerns.
-    pub order_opener: Option<i64>,
+    /// The people it concerns beyond the request's units.
+    pub related: notify::Related,
     pub at: Millis,
 }
 
 impl<'a> Said<'a> {
     /// What an event in the chain says, keyed by the event's id.
     pub(crate) fn of(cause: Cause, event_id: i64, request: &'a Request, note: &'a str, at: Millis) -> Said<'a> {
-        Said { cause, key: format!("e{event_id}"), request, note, order_opener: None, at }
+        Said { cause, key: format!("e{event_id}"), request, note, related: Default::default(), at }
     }
 }
 
@@ -183,7 +183,7 @@ pub(crate) async fn tell(
         })
         .to_string()
     };
-    for notice in notify::notices(said.cause, request, said.order_opener) {
+    for notice in notify::notices(said.cause, request, &said.related) {
         let topic = notice.topic;
         let people = match notice.audience {
             Audience::Requester => {

@@ -8,7 +8,7 @@ use gongzhi_domain::supervision::callback::{AttemptResult, CallbackState};
 use gongzhi_domain::supervision::order::{self, Order, OrderKind, OrderStatus, OrderStep, Then};
 use gongzhi_domain::supervision::{required, Refused};
 use gongzhi_domain::time::Millis;
-use gongzhi_domain::{Actor, Request, Status};
+use gongzhi_domain::{Actor, Channel, Request, Status};
 use serde_json::{json, Value};
 use sqlx::{AnyConnection, Row};
 
@@ -17,7 +17,7 @@ use crate::chain::{self, NewEvent};
 use crate::notify::write::Said;
 use crate::writer::{self, actor_name, Batch};
 use crate::{Result, StoreError};
-use gongzhi_domain::notify::Cause;
+use gongzhi_domain::notify::{self, Cause};
 
 /// A drawn request, as the draw hands it to the writer.
 #[derive(Debug, Clone)]
@@ -462,8 +462,23 @@ async fn open_order(
     };
     let request = writer::load(conn, request.id).await?;
     let said = Said::of(Cause::OrderOpened(new.kind), event_id, &request, reason, at);
-    batch.tell(conn, &Said { key: format!("{}:order{order_id}", said.key), ..said }).await?;
+    let related = notify::Related { order_opener: None, point_leader: point_leader(conn, &request).await? };
+    batch.tell(conn, &Said { key: format!("{}:order{order_id}", said.key), related, ..said }).await?;
     Ok(order_id)
+}
+
+/// The 包保领导 of the inspection point a rectification request came from.
+async fn point_leader(conn: &mut AnyConnection, request: &Request) -> Result<Option<i64>> {
+    if request.new.channel != Channel::Inspection {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT p.leader_id FROM rectifications r JOIN inspection_points p ON p.id = r.point_id WHERE r.request_id = $1",
+    )
+    .bind(request.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("leader_id")).transpose()?.flatten())
 }
 
 /// Refuses, naming it, when the request has an order of this kind not closed yet.
@@ -517,7 +532,7 @@ async fn moved(
     let request = writer::load(conn, order.request_id).await?;
     let event_id = record(conn, batch, &request, actor, at, action, note.trim(), payload).await?;
     let said = Said {
-        order_opener: Some(order.created_by),
+        related: notify::Related { order_opener: Some(order.created_by), point_leader: None },
         ..Said::of(Cause::OrderStep(step), event_id, &request, note.trim(), at)
     };
     batch.tell(conn, &said).await?;
