@@ -205,9 +205,14 @@ pub async fn start_round(
     store.checklist(checklist_id).await?;
     if let Some(campaign) = campaign_id {
         let planned = store.campaigns().await?.into_iter().find(|c| c.id == campaign).ok_or(StoreError::NotFound)?;
-        let on_it = store.campaign_points(campaign).await?.iter().any(|a| a.point_id == point_id);
-        if !on_it || planned.checklist_id != checklist_id {
+        let assigned = store.campaign_points(campaign).await?.into_iter().find(|a| a.point_id == point_id);
+        let Some(assigned) = assigned.filter(|_| planned.checklist_id == checklist_id) else {
             return Err(refused("not_on_campaign"));
+        };
+        // A planned point is inspected by the inspector the plan names: the round's
+        // score is theirs to give, not a colleague's who might be kinder to it.
+        if assigned.inspector_id.is_some_and(|id| id != inspector.user_id) {
+            return Err(refused("not_assigned_inspector"));
         }
     }
     Ok(store.start_round(point_id, checklist_id, campaign_id, inspector.user_id, at).await?)

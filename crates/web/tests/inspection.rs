@@ -253,6 +253,14 @@ async fn bad_input_is_refused_in_chinese(store: Store, _url: String) {
     leader.login("leader_s1", "demo-password").await;
     let theirs = leader.post(&at, &[("_csrf", CSRF), ("mark", "pass"), ("note", "")]).await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+    // A campaign's point is inspected by the inspector the plan names; another does an
+    // ad hoc round at most.
+    let hash = hash_password("demo-password").unwrap();
+    let other = store.add_user("inspector2", "inspector2", Role::Inspector, s.t.district, &hash).await.unwrap().staff();
+    let now = time::now();
+    let planned = inspect::start_round(&store, &other, s.point, s.checklist, Some(s.campaign), now).await.unwrap_err();
+    assert!(planned.to_string().contains("not_assigned_inspector"), "{planned}");
+    inspect::start_round(&store, &other, s.point, s.checklist, None, now).await.unwrap();
     // A checklist file with a bad row names the row.
     let error = inspect::read_checklist("text,points,severity,category\n路面整洁,五,严重,\n".as_bytes()).unwrap_err();
     assert!(error.to_string().contains("line 2"), "{error}");
