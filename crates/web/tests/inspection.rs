@@ -165,6 +165,15 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
     assert!(page.html.contains(&link), "the open count links to its list: {}", page.html);
     let listed = browser.get(&link.replace("&amp;", "&")).await;
     assert_eq!(listed.html.matches("class=\"rectification\"").count(), 2, "{}", listed.html);
+    // The same list and the ranking leave as spreadsheets with the same rows.
+    let export = format!("/work/inspections/rectifications.xlsx?unit={}&open=1", s.t.community);
+    assert!(listed.html.contains(&export.replace('&', "&#38;")), "the list links its spreadsheet: {}", listed.html);
+    let sheets = support::xlsx(&browser.get(&export).await.bytes).unwrap();
+    assert_eq!(sheets[0].1.len(), 3, "a header and the two open rectifications: {:?}", sheets[0].1);
+    assert!(sheets[0].1.iter().any(|row| row.contains(&litter.number)));
+    let ranking = support::xlsx(&browser.get("/work/inspections.xlsx").await.bytes).unwrap();
+    assert_eq!(ranking.len(), 2, "units and points");
+    assert_eq!(ranking[0].1[1][1], "柳湾社区", "{:?}", ranking[0].1);
     let point = browser.get(&format!("/work/inspections/points/{}", s.point)).await;
     assert!(point.html.contains(&format!("/work/inspections/rounds/{first_round}")));
     let round_page = browser.get(&format!("/work/inspections/rounds/{first_round}")).await;

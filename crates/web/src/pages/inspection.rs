@@ -23,6 +23,7 @@ use serde::Deserialize;
 use super::upload::Posted;
 use super::{page, same_site_form, Chrome, PageError, PageResult};
 use crate::error::ApiError;
+use crate::export::{self, Cell, Sheet};
 use crate::AppState;
 
 /// Rows a list shows at most.
@@ -229,9 +230,38 @@ struct Rectifications<'a> {
     chrome: &'a Chrome,
     lines: Vec<Line>,
     heading: &'static str,
+    export: String,
 }
 
 /// Exactly the rectifications a count on the figures page counts.
+impl RectificationQuery {
+    /// The spreadsheet of the same list.
+    fn export_link(&self) -> String {
+        let mut link = "/work/inspections/rectifications.xlsx?".to_string();
+        for (name, value) in [("unit", self.unit), ("point", self.point), ("round", self.round)] {
+            if let Some(value) = value {
+                link.push_str(&format!("{name}={value}&"));
+            }
+        }
+        for (name, value) in [("open", self.open), ("overdue", self.overdue)] {
+            if let Some(value) = value {
+                link.push_str(&format!("{name}={value}&"));
+            }
+        }
+        link.trim_end_matches(['&', '?']).to_string()
+    }
+
+    fn filter(&self) -> RectificationFilter {
+        RectificationFilter {
+            unit_id: self.unit,
+            point_id: self.point,
+            round_id: self.round,
+            open: self.open == Some(1),
+            overdue: self.overdue == Some(1),
+        }
+    }
+}
+
 pub async fn rectifications(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -241,13 +271,7 @@ pub async fn rectifications(
         Ok(user) => user,
         Err(to_login) => return Ok(to_login),
     };
-    let filter = RectificationFilter {
-        unit_id: q.unit,
-        point_id: q.point,
-        round_id: q.round,
-        open: q.open == Some(1),
-        overdue: q.overdue == Some(1),
-    };
+    let filter = q.filter();
     let now = time::now();
     let lines = state.store.rectifications(&user.staff(), filter, now, SHOWN).await?;
     let lines = lines
@@ -264,7 +288,8 @@ pub async fn rectifications(
         (false, true) => "inspection.open_list",
         _ => "inspection.all_list",
     };
-    Ok(page(&chrome, &Rectifications { chrome: &chrome, lines, heading }))
+    let export = q.export_link();
+    Ok(page(&chrome, &Rectifications { chrome: &chrome, lines, heading, export }))
 }
 
 #[derive(Deserialize)]
@@ -628,4 +653,86 @@ pub async fn photo(
 /// When a millisecond time is shown on these pages.
 pub fn shown(at: Option<Millis>) -> String {
     at.map(time::display).unwrap_or_default()
+}
+
+/// `/work/inspections.xlsx`: the period's ranking of units and of points, as on the page.
+pub async fn ranking_xlsx(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PeriodQuery>) -> PageResult {
+    let user = match viewer(&chrome)? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let staff = user.staff();
+    let (from, to) = period(&query)?;
+    let bounds = inspect::period(from, to);
+    let now = time::now();
+    let t = &chrome.t;
+    let header: Vec<String> =
+        ["hot.rank", "inspection.rounds", "inspection.score", "inspection.open", "inspection.overdue"]
+            .iter()
+            .map(|key| t.get(key).to_string())
+            .collect();
+    let mut sheets = Vec::new();
+    for (by_point, title, name) in [(false, "inspection.ranking", "inspection.unit"), (true, "inspection.points_title", "inspection.point")] {
+        let lines = state.store.score_lines(&staff, bounds, by_point, now).await?;
+        let rows = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let score = l.score().percent().map(Cell::Number).unwrap_or(Cell::Empty);
+                vec![Cell::Int(i as i64 + 1), Cell::Text(l.name), Cell::Int(l.rounds), score, Cell::Int(l.open), Cell::Int(l.overdue)]
+            })
+            .collect();
+        let mut columns = header.clone();
+        columns.insert(1, t.get(name).to_string());
+        sheets.push(Sheet { name: t.get(title).to_string(), header: columns, rows });
+    }
+    Ok(export::download(&format!("inspections-{from}-{to}.xlsx"), sheets).await)
+}
+
+/// `/work/inspections/rectifications.xlsx`: the rectifications a figure counts, with
+/// the same filter as their list.
+pub async fn rectifications_xlsx(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(q): Query<RectificationQuery>,
+) -> PageResult {
+    let user = match viewer(&chrome)? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(to_login),
+    };
+    let now = time::now();
+    let lines = state.store.rectifications(&user.staff(), q.filter(), now, export::MAX_ROWS as i64).await?;
+    let t = &chrome.t;
+    let header = [
+        "inspection.number",
+        "inspection.point",
+        "inspection.item",
+        "inspection.severity",
+        "inspection.state",
+        "inspection.due",
+        "inspection.pressed",
+    ]
+    .iter()
+    .map(|key| t.get(key).to_string())
+    .collect();
+    let rows = lines
+        .into_iter()
+        .map(|r| {
+            let late = r.resolve_by.is_some_and(|d| d < now)
+                && gongzhi_domain::Status::parse(&r.status).is_some_and(|s| s.is_open());
+            let due = r.resolve_by.map(time::display).unwrap_or_default();
+            let due = if late { format!("{due}（{}）", t.get("inspection.overdue")) } else { due };
+            vec![
+                Cell::Text(r.number),
+                Cell::Text(r.point_name),
+                Cell::Text(r.item_text),
+                Cell::Text(t.lookup(&format!("severity.{}", r.severity)).to_string()),
+                Cell::Text(t.lookup(&format!("status.{}", r.status)).to_string()),
+                Cell::Text(due),
+                Cell::Text(if r.order_id.is_some() { t.get("inspection.pressed").to_string() } else { String::new() }),
+            ]
+        })
+        .collect();
+    let sheet = Sheet { name: t.get("inspection.all_list").to_string(), header, rows };
+    Ok(export::download("rectifications.xlsx", vec![sheet]).await)
 }
