@@ -205,7 +205,68 @@ pub struct Content {
     /// bulletins kept before it was recorded.
     #[serde(default)]
     pub scoring: Option<Scoring>,
+    /// The inspections of the scope's points (创文迎检, 河湖巡查, 开学检查); `None` where
+    /// the scope has no inspection point.
+    #[serde(default)]
+    pub inspections: Option<InspectionSection>,
 }
+
+/// What a bulletin says of inspections: the places' scores over the period's finished
+/// rounds, the items failed most, and the rectifications overdue when it was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct InspectionSection {
+    pub rounds: i64,
+    pub earned: i64,
+    pub possible: i64,
+    /// Places (the points' units), best score first; those without a finished round last.
+    pub units: Vec<InspectionRank>,
+    pub worst_items: Vec<FailedItem>,
+    /// Rectifications open, and overdue, when the figures were taken.
+    pub open: i64,
+    pub overdue_count: i64,
+    /// The oldest overdue ones, at most `OVERDUE_LISTED`.
+    pub overdue: Vec<OverdueRectification>,
+}
+
+impl InspectionSection {
+    /// The scope's score out of 100 over the period, when any item applied.
+    pub fn score(&self) -> Option<f64> {
+        crate::inspection::Score { earned: self.earned as u32, possible: self.possible as u32, failed: 0, unmarked: 0 }
+            .percent()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectionRank {
+    pub rank: Option<usize>,
+    pub unit: UnitRef,
+    pub rounds: i64,
+    pub earned: i64,
+    pub possible: i64,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// A checklist item with how often it failed in the period's rounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedItem {
+    pub checklist: String,
+    pub text: String,
+    pub failures: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueRectification {
+    pub request_id: i64,
+    pub number: String,
+    pub point: String,
+    pub item: String,
+    pub resolve_by: Millis,
+}
+
+/// How many failed items and overdue rectifications a bulletin names.
+pub const WORST_ITEMS: usize = 10;
+pub const OVERDUE_LISTED: usize = 20;
 
 impl Content {
     /// Figures taken before the period was over are partial: such a bulletin is
@@ -263,6 +324,7 @@ pub fn assemble(inputs: Inputs) -> Content {
         ranking,
         callbacks: inputs.callbacks,
         scoring: Some(inputs.scoring),
+        inspections: None,
     }
 }
 

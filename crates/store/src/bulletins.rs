@@ -96,12 +96,14 @@ impl Store {
             }))
         };
         // Independent reads, each on its own pooled connection.
-        let (measures, children, categories, previous_categories, callbacks) = tokio::try_join!(
+        let bounds = (time::start_of(period.from), time::start_of(period.to.succ_opt().unwrap_or(period.to)));
+        let (measures, children, categories, previous_categories, callbacks, inspections) = tokio::try_join!(
             self.measures(unit_id, period.from, period.to, now),
             self.measures_of_children(unit_id, period.from, period.to, now),
             self.category_intake(unit_id, period.from, period.to),
             self.category_intake(unit_id, previous.from, previous.to),
             summary,
+            self.inspection_section(&unit.path, bounds, now),
         )?;
         let mut content = assemble(Inputs {
             unit: UnitRef { id: unit.id, name: unit.name, department: unit.kind == UnitKind::Department },
@@ -117,6 +119,7 @@ impl Store {
             callbacks,
             scoring: self.settings().scoring,
         });
+        content.inspections = inspections;
         // Names only for the categories shown: the catalogue has hundreds.
         let shown: Vec<i64> =
             content.top_categories.iter().chain(&content.hot_categories).filter_map(|c| c.category_id).collect();

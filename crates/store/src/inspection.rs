@@ -5,6 +5,7 @@
 //!
 //! Scope: a staff member sees the points whose place lies in their subtree.
 
+use gongzhi_domain::bulletin::{self, FailedItem, InspectionRank, InspectionSection, OverdueRectification, UnitRef};
 use gongzhi_domain::inspection::{ItemDraft, Mark, RoundStatus, Score, Severity};
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::time::Millis;
@@ -706,6 +707,17 @@ impl Store {
         now: Millis,
         limit: i64,
     ) -> Result<Vec<RectificationLine>> {
+        self.rectifications_under(&staff.unit_path, filter, now, limit).await
+    }
+
+    /// As `rectifications`, for the points under a unit path.
+    async fn rectifications_under(
+        &self,
+        path: &str,
+        filter: RectificationFilter,
+        now: Millis,
+        limit: i64,
+    ) -> Result<Vec<RectificationLine>> {
         let sql = format!(
             "SELECT r.request_id, q.number, q.status, q.resolve_by, r.point_id, p.name AS point_name, r.round_id, \
              r.item_id, i.text AS item_text, r.severity, r.order_id \
@@ -717,7 +729,7 @@ impl Store {
              ORDER BY r.request_id DESC LIMIT $8"
         );
         Ok(sqlx::query_as(&sql)
-            .bind(format!("{}%", staff.unit_path))
+            .bind(format!("{path}%"))
             .bind(filter.point_id.unwrap_or(0))
             .bind(filter.round_id.unwrap_or(0))
             .bind(filter.unit_id.unwrap_or(0))
@@ -734,6 +746,17 @@ impl Store {
     pub async fn score_lines(
         &self,
         staff: &Staff,
+        period: (Millis, Millis),
+        by_point: bool,
+        now: Millis,
+    ) -> Result<Vec<ScoreLine>> {
+        self.score_lines_under(&staff.unit_path, period, by_point, now).await
+    }
+
+    /// As `score_lines`, for the points under a unit path.
+    async fn score_lines_under(
+        &self,
+        path: &str,
         (from, to): (Millis, Millis),
         by_point: bool,
         now: Millis,
@@ -758,7 +781,7 @@ impl Store {
             key = if by_point { "id" } else { "unit_id" },
         );
         let mut lines: Vec<ScoreLine> = sqlx::query_as(&sql)
-            .bind(format!("{}%", staff.unit_path))
+            .bind(format!("{path}%"))
             .bind(from)
             .bind(to)
             .bind(now)
@@ -770,5 +793,78 @@ impl Store {
             key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.name.cmp(&b.name))
         });
         Ok(lines)
+    }
+
+    /// A bulletin's inspection section for a unit subtree and period; `None` where the
+    /// subtree has no inspection point.
+    pub async fn inspection_section(
+        &self,
+        path: &str,
+        period: (Millis, Millis),
+        now: Millis,
+    ) -> Result<Option<InspectionSection>> {
+        let units = self.score_lines_under(path, period, false, now).await?;
+        if units.is_empty() {
+            return Ok(None);
+        }
+        let overdue_filter = RectificationFilter { overdue: true, ..Default::default() };
+        // The newest overdue, listed by deadline; the count is the units' sum.
+        let mut overdue =
+            self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
+        overdue.sort_by_key(|r| (r.resolve_by, r.request_id));
+        let worst = sqlx::query(
+            "SELECT k.name AS checklist, i.text AS text, CAST(COUNT(*) AS BIGINT) AS failures \
+             FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
+             JOIN inspection_points p ON p.id = r.point_id JOIN checklist_items i ON i.id = f.item_id \
+             JOIN checklists k ON k.id = i.checklist_id \
+             WHERE f.mark = 'fail' AND r.status = 'finished' AND r.finished_at >= $1 AND r.finished_at < $2 \
+             AND p.unit_path LIKE $3 GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
+        )
+        .bind(period.0)
+        .bind(period.1)
+        .bind(format!("{path}%"))
+        .bind(bulletin::WORST_ITEMS as i64)
+        .fetch_all(self.pool())
+        .await?;
+        let worst_items = worst
+            .iter()
+            .map(|r| Ok(FailedItem { checklist: r.try_get("checklist")?, text: r.try_get("text")?, failures: r.try_get("failures")? }))
+            .collect::<Result<Vec<_>>>()?;
+        let mut rank = 0;
+        let units: Vec<InspectionRank> = units
+            .into_iter()
+            .map(|l| {
+                let scored = l.possible > 0;
+                rank += usize::from(scored);
+                InspectionRank {
+                    rank: scored.then_some(rank),
+                    unit: UnitRef { id: l.id, name: l.name, department: false },
+                    rounds: l.rounds,
+                    earned: l.earned,
+                    possible: l.possible,
+                    open: l.open,
+                    overdue: l.overdue,
+                }
+            })
+            .collect();
+        Ok(Some(InspectionSection {
+            rounds: units.iter().map(|u| u.rounds).sum(),
+            earned: units.iter().map(|u| u.earned).sum(),
+            possible: units.iter().map(|u| u.possible).sum(),
+            open: units.iter().map(|u| u.open).sum(),
+            overdue_count: units.iter().map(|u| u.overdue).sum(),
+            worst_items,
+            overdue: overdue
+                .into_iter()
+                .map(|r| OverdueRectification {
+                    request_id: r.request_id,
+                    number: r.number,
+                    point: r.point_name,
+                    item: r.item_text,
+                    resolve_by: r.resolve_by.unwrap_or_default(),
+                })
+                .collect(),
+            units,
+        }))
     }
 }

@@ -178,6 +178,23 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
     assert!(point.html.contains(&format!("/work/inspections/rounds/{first_round}")));
     let round_page = browser.get(&format!("/work/inspections/rounds/{first_round}")).await;
     assert!(round_page.html.contains(&format!("/work/requests/{}", litter.id)), "a failed item links to its request");
+
+    // The month's bulletin carries an inspection section: the place ranked, the item
+    // failed most, and its open rectifications, each count linked to its list.
+    let today = time::local_date(time::now());
+    let kind = gongzhi_domain::bulletin::PeriodKind::Monthly;
+    let bulletin = store.generate_bulletin(&s.t.supervisor, s.t.district, kind, today, time::now()).await.unwrap();
+    let section = bulletin.content.inspections.as_ref().expect("an inspection section");
+    assert_eq!(section.units[0].unit.name, "柳湾社区");
+    assert_eq!(section.open, 2);
+    assert_eq!(section.worst_items[0].failures, 2, "litter failed in two rounds (a reinspection is no round): {:?}", section.worst_items);
+    let mut supervisor = Browser::new(&store);
+    supervisor.login("supervisor", "demo-password").await;
+    let shown = supervisor.get(&format!("/work/bulletins/{}", bulletin.id)).await;
+    assert!(shown.html.contains("id=\"inspection-ranking\""), "{}", shown.html);
+    assert!(shown.html.contains(&format!("/work/inspections/rectifications?unit={}&#38;open=1", s.t.community)));
+    let sheets = support::xlsx(&supervisor.get(&format!("/work/bulletins/{}/xlsx", bulletin.id)).await.bytes).unwrap();
+    assert!(sheets.iter().any(|(name, _)| name.contains("巡查")), "{:?}", sheets.iter().map(|s| &s.0).collect::<Vec<_>>());
 }
 
 async fn the_inspector_marks_a_round_on_the_phone_page_item_by_item(store: Store, _url: String) {

@@ -450,13 +450,15 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
             .map(|u| vec![Cell::from(u.unit.name.as_str()), Cell::Int(u.overdue_count)])
             .collect(),
     };
-    vec![
+    let mut sheets = vec![
         figures,
         ranking,
         category_sheet("bulletin.sheet.top", &c.top_categories),
         category_sheet("bulletin.sheet.hot", &c.hot_categories),
         overdue,
-    ]
+    ];
+    sheets.extend(c.inspections.as_ref().map(|i| super::bulletin_inspections::sheet(chrome, i)));
+    sheets
 }
 
 async fn download(chrome: &Chrome, b: &Bulletin) -> Response {

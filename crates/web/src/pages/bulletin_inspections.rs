@@ -1,0 +1,129 @@
+//! The inspection section of bulletins and dashboards (创文迎检): the places ranked by
+//! the period's scores, the items failed most, and the rectifications overdue when the
+//! figures were taken. On staff pages each count links to exactly what it counts.
+
+use gongzhi_domain::bulletin::InspectionSection;
+use gongzhi_domain::time;
+
+use super::figures::Scope;
+use super::Chrome;
+use crate::export::{Cell, Sheet};
+
+pub struct InspectionView {
+    pub rounds: i64,
+    pub score: String,
+    pub open: i64,
+    pub overdue_count: i64,
+    /// The ranking's lines: rank, place, rounds, score, open, overdue, and on staff
+    /// pages the links of the open and overdue counts.
+    pub units: Vec<UnitLine>,
+    pub worst_items: Vec<(String, String, i64)>,
+    /// Number, point, item, deadline, and the request's page on staff pages.
+    pub overdue: Vec<(String, String, String, String, Option<String>)>,
+    /// The period's figures page, on staff pages.
+    pub href: Option<String>,
+}
+
+pub struct UnitLine {
+    pub rank: String,
+    pub name: String,
+    pub rounds: i64,
+    pub score: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub open_href: Option<String>,
+    pub overdue_href: Option<String>,
+}
+
+fn score(earned: i64, possible: i64) -> Option<f64> {
+    gongzhi_domain::inspection::Score { earned: earned as u32, possible: possible as u32, failed: 0, unmarked: 0 }
+        .percent()
+}
+
+fn shown(score: Option<f64>) -> String {
+    score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+}
+
+pub fn view(section: &InspectionSection, links: Option<&Scope>) -> InspectionView {
+    let list = |unit: i64, which: &str| {
+        links.map(|_| format!("/work/inspections/rectifications?unit={unit}&{which}=1"))
+    };
+    InspectionView {
+        rounds: section.rounds,
+        score: shown(section.score()),
+        open: section.open,
+        overdue_count: section.overdue_count,
+        units: section
+            .units
+            .iter()
+            .map(|u| UnitLine {
+                rank: u.rank.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                name: u.unit.name.clone(),
+                rounds: u.rounds,
+                score: shown(score(u.earned, u.possible)),
+                open: u.open,
+                overdue: u.overdue,
+                open_href: list(u.unit.id, "open"),
+                overdue_href: list(u.unit.id, "overdue"),
+            })
+            .collect(),
+        worst_items: section.worst_items.iter().map(|i| (i.checklist.clone(), i.text.clone(), i.failures)).collect(),
+        overdue: section
+            .overdue
+            .iter()
+            .map(|r| {
+                let page = links.map(|_| format!("/work/requests/{}", r.request_id));
+                (r.number.clone(), r.point.clone(), r.item.clone(), time::display(r.resolve_by), page)
+            })
+            .collect(),
+        href: links.map(|s| format!("/work/inspections?from={}&to={}", s.from, s.to)),
+    }
+}
+
+/// The section as a worksheet: the totals, the ranking, the worst items and the overdue
+/// rectifications, one block under another.
+pub fn sheet(chrome: &Chrome, section: &InspectionSection) -> Sheet {
+    let t = &chrome.t;
+    let text = |key: &str| Cell::from(t.get(key));
+    let mut rows = vec![
+        vec![text("inspection.rounds"), Cell::Int(section.rounds)],
+        vec![text("inspection.score"), section.score().map(Cell::Number).unwrap_or(Cell::Empty)],
+        vec![text("inspection.open"), Cell::Int(section.open)],
+        vec![text("inspection.overdue"), Cell::Int(section.overdue_count)],
+        vec![],
+        vec![
+            text("bulletin.rank"),
+            text("inspection.unit"),
+            text("inspection.rounds"),
+            text("inspection.score"),
+            text("inspection.open"),
+            text("inspection.overdue"),
+        ],
+    ];
+    for u in &section.units {
+        rows.push(vec![
+            u.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty),
+            Cell::from(u.unit.name.as_str()),
+            Cell::Int(u.rounds),
+            score(u.earned, u.possible).map(Cell::Number).unwrap_or(Cell::Empty),
+            Cell::Int(u.open),
+            Cell::Int(u.overdue),
+        ]);
+    }
+    rows.push(vec![]);
+    rows.push(vec![text("inspection.checklist"), text("inspection.item"), text("publish.failures")]);
+    for i in &section.worst_items {
+        rows.push(vec![Cell::from(i.checklist.as_str()), Cell::from(i.text.as_str()), Cell::Int(i.failures)]);
+    }
+    rows.push(vec![]);
+    rows.push(vec![text("inspection.number"), text("inspection.point"), text("inspection.item"), text("inspection.due")]);
+    for r in &section.overdue {
+        rows.push(vec![
+            Cell::from(r.number.as_str()),
+            Cell::from(r.point.as_str()),
+            Cell::from(r.item.as_str()),
+            Cell::Text(time::display(r.resolve_by)),
+        ]);
+    }
+    Sheet { name: t.get("publish.inspections").into(), header: vec![t.get("publish.inspections").into()], rows }
+}
