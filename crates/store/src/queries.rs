@@ -29,6 +29,8 @@ pub struct ListFilter {
     pub category_id: Option<i64>,
     pub kind: Option<Kind>,
     pub channel: Option<Channel>,
+    /// Raised by residents or by enterprises (市场主体诉求).
+    pub requester_type: Option<RequesterType>,
     pub created_from: Option<Millis>,
     pub created_to: Option<Millis>,
     /// Open and past the resolve deadline.
@@ -334,6 +336,9 @@ impl Store {
         }
         if let Some(channel) = filter.channel {
             query.and_where(col("channel").eq(channel.as_str()));
+        }
+        if let Some(requester_type) = filter.requester_type {
+            query.and_where(col("requester_type").eq(requester_type.as_str()));
         }
         if let Some(from) = filter.created_from {
             query.and_where(col("created_at").gte(from));

@@ -283,13 +283,25 @@ async fn an_exported_list_reads_back_row_for_row() {
     numbers.sort();
     ids.sort();
     assert_eq!(numbers, ids);
-    assert!(rows[1..].iter().all(|r| r[6] == "待受理"));
+    assert!(rows[1..].iter().all(|r| r[7] == "待受理"));
+    assert!(rows[1..].iter().all(|r| r[4] == "群众"), "who raised it has its column");
 
-    // The intake queue exports the same four.
+    // An enterprise's request is found by the requester filter, alone.
+    let mut shop = manhole(t.community, None);
+    shop.title = "路灯不亮影响门店经营".into();
+    shop.requester_type = gongzhi_domain::RequesterType::Enterprise;
+    let shop = store.create(shop, None, gongzhi_domain::Actor::Requester).await.unwrap().request.number;
+    let page = browser.get(&format!("/work/search?q={}&requester=enterprise", encode("路灯"))).await;
+    assert!(page.html.contains(&shop), "{}", page.html);
+    assert!(ids.iter().all(|n| !page.html.contains(n.as_str())), "residents' requests are left out");
+    let bad = browser.get("/work/search?requester=martian").await;
+    assert_eq!(bad.status, axum::http::StatusCode::BAD_REQUEST);
+
+    // The intake queue exports the same five.
     let export = browser.get("/work/queue.xlsx?queue=intake").await;
     let sheets = support::xlsx(&export.bytes).expect("a workbook");
     assert_eq!(sheets[0].0, "待受理");
-    assert_eq!(sheets[0].1.len(), 5);
+    assert_eq!(sheets[0].1.len(), 6, "the four and the enterprise's, under the header");
 }
 
 #[tokio::test]

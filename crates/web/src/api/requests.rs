@@ -149,6 +149,8 @@ pub struct ListQuery {
     category_id: Option<i64>,
     kind: Option<Kind>,
     channel: Option<Channel>,
+    /// `resident` or `enterprise` (市场主体诉求).
+    requester_type: Option<RequesterType>,
     /// `YYYY-MM-DD`, local.
     created_from: Option<String>,
     /// `YYYY-MM-DD`, local, inclusive.
@@ -193,6 +195,7 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
         category_id: query.category_id,
         kind: query.kind,
         channel: query.channel,
+        requester_type: query.requester_type,
         created_from: day(&query.created_from, "created_from", false)?,
         created_to: day(&query.created_to, "created_to", true)?,
         overdue: query.overdue,

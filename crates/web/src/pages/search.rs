@@ -30,6 +30,8 @@ pub struct SearchForm {
     category: String,
     kind: String,
     channel: String,
+    /// `enterprise` or `resident`: who raised it.
+    requester: String,
     from: String,
     to: String,
     overdue: String,
@@ -47,6 +49,7 @@ impl SearchForm {
             ("category", &self.category),
             ("kind", &self.kind),
             ("channel", &self.channel),
+            ("requester", &self.requester),
             ("from", &self.from),
             ("to", &self.to),
             ("overdue", &self.overdue),
@@ -100,6 +103,11 @@ fn filter_of(form: &SearchForm) -> Result<ListFilter, &'static str> {
         } else {
             Some(Channel::parse(&form.channel).ok_or("search.bad_field")?)
         },
+        requester_type: if form.requester.is_empty() {
+            None
+        } else {
+            Some(RequesterType::parse(&form.requester).ok_or("search.bad_field")?)
+        },
         created_from: day(&form.from, false)?,
         created_to: day(&form.to, true)?,
         overdue: if form.overdue.is_empty() { None } else { Some(true) },
@@ -140,6 +148,7 @@ impl SearchPage<'_> {
             "unit" => &self.form.unit,
             "category" => &self.form.category,
             "kind" => &self.form.kind,
+            "requester" => &self.form.requester,
             _ => &self.form.channel,
         };
         current == value
@@ -242,6 +251,7 @@ pub(crate) fn request_sheet(chrome: &Chrome, names: &HashMap<i64, String>, reque
                 Cell::from(r.new.title.as_str()),
                 Cell::from(t.kind(r.new.kind)),
                 Cell::from(t.lookup(&format!("channel.{}", r.new.channel.as_str()))),
+                Cell::from(t.lookup(&format!("requester.{}", r.new.requester_type.as_str()))),
                 Cell::from(name(Some(r.new.unit_id))),
                 Cell::from(name(r.assignee_unit_id)),
                 Cell::from(t.status(r.status)),
@@ -256,6 +266,7 @@ pub(crate) fn request_sheet(chrome: &Chrome, names: &HashMap<i64, String>, reque
         "request.title",
         "search.kind",
         "search.channel",
+        "search.requester",
         "request.place",
         "request.assignee",
         "request.status",
