@@ -124,6 +124,9 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
     assert_eq!((request.new.unit_id, request.new.requester_phone.as_str()), (t.community, "13800000001"));
     let view = delib::proposal(store, id).await.unwrap();
     assert_eq!((view.proposal.status, view.proposal.supports), (ProposalStatus::Adopted, 3));
+    // Hot issues weigh the request with the supports the proposal gathered.
+    let supports = store.supports_of(&[request_id, request_id + 1000]).await.unwrap();
+    assert_eq!(supports.into_iter().collect::<Vec<_>>(), vec![(request_id, 3)]);
     assert_eq!(view.proposal.new.proposer_phone, "138****0001", "the public page masks the number");
     assert_eq!(view.agenda[0].decision, Some(Decision::Adopt(adoption)));
     assert_eq!(view.request().map(|r| (r.id, r.status)), Some((request_id, Status::Submitted)));

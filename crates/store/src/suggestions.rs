@@ -427,4 +427,25 @@ impl Store {
         texts.truncate(limit as usize);
         Ok((texts, capped))
     }
+
+    /// Residents' supports of the proposals that became these requests when adopted at a
+    /// meeting (议事会), by request; requests that were no proposal are left out.
+    pub async fn supports_of(&self, ids: &[i64]) -> Result<HashMap<i64, i64>> {
+        let mut supports = HashMap::new();
+        for chunk in ids.chunks(TEXTS_AT_ONCE) {
+            let sql = format!(
+                "SELECT a.request_id, p.supports FROM meeting_agenda a JOIN proposals p ON p.id = a.proposal_id \
+                 WHERE a.request_id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                supports.insert(row.try_get("request_id")?, row.try_get("supports")?);
+            }
+        }
+        Ok(supports)
+    }
 }

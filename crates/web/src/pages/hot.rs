@@ -129,6 +129,9 @@ async fn find(state: &AppState, staff: &Staff, from: NaiveDate, to: NaiveDate) -
     let (texts, capped) =
         state.store.texts_in_period(staff, from, to, MAX_REQUESTS).await.map_err(|_| "error.unavailable")?;
     let numbers: HashMap<i64, String> = texts.iter().map(|t| (t.id, t.number.clone())).collect();
+    // A request adopted from a residents' proposal weighs with the proposal's supports.
+    let ids: Vec<i64> = texts.iter().map(|t| t.id).collect();
+    let supports = state.store.supports_of(&ids).await.map_err(|_| "error.unavailable")?;
     let now = time::now();
     // Growth is counted up to the end of the period, or now if it has not ended.
     let end = time::start_of(to.succ_opt().unwrap_or(to)).min(now) / 1000;
@@ -139,7 +142,7 @@ async fn find(state: &AppState, staff: &Staff, from: NaiveDate, to: NaiveDate) -
             .map(|t| HotDoc {
                 doc: gongzhi_text::dupes::Doc::new(t.id, message(&t.title, &t.content), t.created_at / 1000),
                 title: Some(t.title),
-                supports: 0,
+                supports: supports.get(&t.id).copied().unwrap_or(0),
                 requester: t.requester,
             })
             .collect();
