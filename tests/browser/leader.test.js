@@ -37,7 +37,7 @@ test("a leader's chart renders with data", async (t) => {
 });
 
 test('the public statistics draw the district trend without an account', async (t) => {
-  const context = await browser().newContext({ baseURL: url, viewport: { width: 1280, height: 900 } });
+  const context = await browser().newContext({ baseURL: url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } });
   t.after(() => context.close());
   const page = await context.newPage();
   await page.goto('/stats');

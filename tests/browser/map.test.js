@@ -80,7 +80,7 @@ async function located(context, communities, count) {
 test("a leader's map clusters their area's open requests and a point opens its request", async (t) => {
   const context = await loggedInContext(browser(), url, 'leader_s01', { viewport: { width: 1280, height: 900 } });
   t.after(() => context.close());
-  const resident = await browser().newContext({ baseURL: url });
+  const resident = await browser().newContext({ baseURL: url, locale: 'zh-CN' });
   t.after(() => resident.close());
   await located(resident, await area(context), 360);
 
