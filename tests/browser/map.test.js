@@ -164,7 +164,7 @@ test('the big screen counts a new request without reloading', async (t) => {
   const before = Number(await counter.innerText());
   await page.evaluate(() => { window.notReloaded = true; });
 
-  const resident = await browser().newContext({ baseURL: url });
+  const resident = await browser().newContext({ baseURL: url, locale: 'zh-CN' });
   t.after(() => resident.close());
   await located(resident, await area(context), 1);
   await page.waitForFunction((n) => Number(document.querySelector('#today-intake b').textContent) === n + 1, before, { timeout: 30_000 });

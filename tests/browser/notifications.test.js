@@ -79,7 +79,7 @@ async function dispatchedRequest(title) {
 
 test("a handler sees unread notifications, follows one and marks them read", async (t) => {
   const r = await dispatchedRequest('通知测试楼道堆物');
-  const handlerLogin = await communityHandler(await browser().newContext({ baseURL: url }), r.community.id);
+  const handlerLogin = await communityHandler(await browser().newContext({ baseURL: url, locale: 'zh-CN' }), r.community.id);
   // The phone first: the desktop pass ends by marking everything read.
   for (const [name, options] of [
     ['phone', PHONE],

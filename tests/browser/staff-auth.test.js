@@ -21,7 +21,7 @@ async function postFromPage(page, path, body) {
 }
 
 test('accepting a request without logging in is refused with 401', async (t) => {
-  const context = await browser().newContext({ baseURL: url });
+  const context = await browser().newContext({ baseURL: url, locale: 'zh-CN' });
   t.after(() => context.close());
   const page = await context.newPage();
   await page.goto('/healthz');
