@@ -209,6 +209,39 @@ pub struct Content {
     /// the scope has no inspection point.
     #[serde(default)]
     pub inspections: Option<InspectionSection>,
+    /// 营商环境: what enterprises raised in the period; `None` where they raised nothing.
+    #[serde(default)]
+    pub enterprises: Option<EnterpriseSection>,
+}
+
+/// What enterprises (市场主体) raised in the period and how it went, as it stood when
+/// the figures were taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EnterpriseSection {
+    pub received: i64,
+    /// Of those, answered and no longer open.
+    pub resolved: i64,
+    /// Of the resolved, answered by their deadline.
+    pub on_time: i64,
+    pub evaluated: i64,
+    /// Of the evaluated, satisfied or basically satisfied.
+    pub satisfied: i64,
+    /// Still open and past their deadline.
+    pub open_overdue: i64,
+}
+
+impl EnterpriseSection {
+    pub fn resolve_rate(&self) -> Option<f64> {
+        crate::measures::rate(self.resolved, self.received)
+    }
+
+    pub fn on_time_rate(&self) -> Option<f64> {
+        crate::measures::rate(self.on_time, self.resolved)
+    }
+
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        crate::measures::rate(self.satisfied, self.evaluated)
+    }
 }
 
 /// What a bulletin says of inspections: the places' scores over the period's finished
@@ -325,6 +358,7 @@ pub fn assemble(inputs: Inputs) -> Content {
         callbacks: inputs.callbacks,
         scoring: Some(inputs.scoring),
         inspections: None,
+        enterprises: None,
     }
 }
 

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use gongzhi_domain::bulletin::{
-    assemble, BulletinStatus, CallbackResults, Content, Inputs, Period, PeriodKind, UnitRef, MAX_REMARKS,
+    assemble, BulletinStatus, CallbackResults, Content, EnterpriseSection, Inputs, Period, PeriodKind, UnitRef, MAX_REMARKS,
 };
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::supervision::Refused;
@@ -97,13 +97,18 @@ impl Store {
         };
         // Independent reads, each on its own pooled connection.
         let bounds = (time::start_of(period.from), time::start_of(period.to.succ_opt().unwrap_or(period.to)));
-        let (measures, children, categories, previous_categories, callbacks, inspections) = tokio::try_join!(
+        let (measures, children, categories, previous_categories, callbacks, (inspections, enterprises)) = tokio::try_join!(
             self.measures(unit_id, period.from, period.to, now),
             self.measures_of_children(unit_id, period.from, period.to, now),
             self.category_intake(unit_id, period.from, period.to),
             self.category_intake(unit_id, previous.from, previous.to),
             summary,
-            self.inspection_section(&unit.path, bounds, now),
+            async {
+                tokio::try_join!(
+                    self.inspection_section(&unit.path, bounds, now),
+                    self.enterprise_section(&unit.path, bounds, now)
+                )
+            },
         )?;
         let mut content = assemble(Inputs {
             unit: UnitRef { id: unit.id, name: unit.name, department: unit.kind == UnitKind::Department },
@@ -120,6 +125,7 @@ impl Store {
             scoring: self.settings().scoring,
         });
         content.inspections = inspections;
+        content.enterprises = enterprises;
         // Names only for the categories shown: the catalogue has hundreds.
         let shown: Vec<i64> =
             content.top_categories.iter().chain(&content.hot_categories).filter_map(|c| c.category_id).collect();
@@ -314,5 +320,37 @@ impl Store {
             return Err(StoreError::Refused("bulletin_published"));
         }
         self.bulletin(staff, id).await
+    }
+
+    /// The 营商环境 figures of a unit subtree (requests placed in or assigned into it)
+    /// for a period; `None` where enterprises raised nothing.
+    async fn enterprise_section(
+        &self,
+        path: &str,
+        (from, to): (Millis, Millis),
+        now: Millis,
+    ) -> Result<Option<EnterpriseSection>> {
+        let open = "status IN ('submitted', 'pending_dispatch', 'dispatched', 'in_progress')";
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS received, \
+             CAST(COALESCE(SUM(CASE WHEN first_resolved_at IS NOT NULL AND NOT ({open}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved, \
+             CAST(COALESCE(SUM(CASE WHEN first_resolved_at IS NOT NULL AND NOT ({open}) \
+               AND (resolve_by IS NULL OR first_resolved_at <= resolve_by) THEN 1 ELSE 0 END), 0) AS BIGINT) AS on_time, \
+             CAST(COALESCE(SUM(CASE WHEN satisfaction IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS evaluated, \
+             CAST(COALESCE(SUM(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied, \
+             CAST(COALESCE(SUM(CASE WHEN {open} AND resolve_by < $4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS open_overdue \
+             FROM requests WHERE requester_type = 'enterprise' AND created_at >= $1 AND created_at < $2 \
+             AND (unit_path LIKE $3 OR assignee_path LIKE $3)"
+        );
+        let row = sqlx::query(&sql).bind(from).bind(to).bind(format!("{path}%")).bind(now).fetch_one(self.pool()).await?;
+        let section = EnterpriseSection {
+            received: row.try_get("received")?,
+            resolved: row.try_get("resolved")?,
+            on_time: row.try_get("on_time")?,
+            evaluated: row.try_get("evaluated")?,
+            satisfied: row.try_get("satisfied")?,
+            open_overdue: row.try_get("open_overdue")?,
+        };
+        Ok((section.received > 0).then_some(section))
     }
 }

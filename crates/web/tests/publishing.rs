@@ -28,6 +28,7 @@ on_both!(
     callback_figures_list_the_requests_called,
     bulletins_default_to_the_last_complete_period_and_provisional_ones_are_confirmed_and_marked,
     rankings_weigh_every_rate_leave_thin_data_unranked_and_say_how_each_figure_is_computed,
+    enterprises_requests_have_their_own_section,
 );
 
 const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -176,6 +177,7 @@ async fn a_bulletins_figures_equal_the_stats_api(store: Store, _url: String) {
         (Some(&*period.from.to_string()), Some(&*period.to.to_string()))
     );
     let content = &bulletin["content"];
+    assert!(content["enterprises"].is_null(), "no enterprise raised anything: no 营商环境 section");
     let measures: Measures = serde_json::from_value(content["measures"].clone()).unwrap();
     let api = stats(&app, &supervisor, t.district, &period).await;
     assert_eq!(measures, api);
@@ -501,4 +503,31 @@ async fn rankings_weigh_every_rate_leave_thin_data_unranked_and_say_how_each_fig
     assert!(by_id(&dashboard, "how-composite_score").contains("按时办结率×10"));
     let made_of = get(&app, &leader, &format!("/work/figures?{scope}&figure=composite_score")).await.text();
     assert!(made_of.contains("按时办结率 × 10") && made_of.contains("figure=closure_rate"), "{made_of}");
+}
+
+async fn enterprises_requests_have_their_own_section(store: Store, _url: String) {
+    let t = town(&store).await;
+    let resident = gongzhi_store::testing::manhole(t.community, None);
+    store.create(resident, None, gongzhi_domain::Actor::Requester).await.unwrap();
+    for title in ["厂区门口道路破损影响货车进出", "商铺门前井盖缺失"] {
+        let mut shop = gongzhi_store::testing::manhole(t.community, None);
+        shop.title = title.into();
+        shop.requester_type = gongzhi_domain::RequesterType::Enterprise;
+        store.create(shop, None, gongzhi_domain::Actor::Requester).await.unwrap();
+    }
+    let supervisor = store.create_api_token("supervisor", "test").await.unwrap();
+    let app = router(AppState::new(store.clone(), WebConfig::default()));
+    let today = time::local_date(time::now());
+    let form = format!("_csrf={CSRF}&unit={}&kind=monthly&date={today}", t.district);
+    let made = send(&app, &supervisor, "POST", "/work/bulletins", Some(&form)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+    let location = made.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let bulletin = get(&app, &supervisor, &format!("/api/v1/bulletins/{id}")).await.json();
+    let section = &bulletin["content"]["enterprises"];
+    assert_eq!((section["received"].as_i64(), section["resolved"].as_i64()), (Some(2), Some(0)), "{section}");
+    let page = get(&app, &supervisor, &location).await.text().replace("&#38;", "&");
+    assert!(page.contains("营商环境"), "{page}");
+    let list = format!("/work/search?unit={}&requester=enterprise&from=", t.district);
+    assert!(page.contains(&list), "the section links to the requests it counts");
 }

@@ -457,7 +457,8 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
         category_sheet("bulletin.sheet.hot", &c.hot_categories),
         overdue,
     ];
-    sheets.extend(c.inspections.as_ref().map(|i| super::bulletin_inspections::sheet(chrome, i)));
+    sheets.extend(c.enterprises.as_ref().map(|e| super::bulletin_sections::enterprise_sheet(chrome, e)));
+    sheets.extend(c.inspections.as_ref().map(|i| super::bulletin_sections::sheet(chrome, i)));
     sheets
 }
 

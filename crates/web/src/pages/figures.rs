@@ -194,7 +194,8 @@ pub struct ContentView {
     pub hot: Vec<CategoryLine>,
     pub overdue_units: Vec<(String, i64, Option<String>)>,
     pub callbacks: Option<CallbackView>,
-    pub inspections: Option<super::bulletin_inspections::InspectionView>,
+    pub inspections: Option<super::bulletin_sections::InspectionView>,
+    pub enterprises: Option<super::bulletin_sections::EnterpriseView>,
     /// Chart data for app.js: the ranking's scores and the top categories.
     pub ranking_chart: String,
     pub category_chart: String,
@@ -305,7 +306,8 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
                 .collect(),
             href: links.map(|s| s.figure_href("callbacks.")),
         }),
-        inspections: content.inspections.as_ref().map(|i| super::bulletin_inspections::view(i, links)),
+        inspections: content.inspections.as_ref().map(|i| super::bulletin_sections::view(i, links)),
+        enterprises: content.enterprises.as_ref().map(|e| super::bulletin_sections::enterprise_view(chrome, e, links)),
     }
 }
 

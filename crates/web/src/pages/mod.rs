@@ -13,7 +13,7 @@ pub mod desk;
 pub mod error;
 pub mod figures;
 pub mod hot;
-pub mod bulletin_inspections;
+pub mod bulletin_sections;
 pub mod inspection;
 pub mod inspection_admin;
 pub mod intake;

@@ -1,8 +1,9 @@
-//! The inspection section of bulletins and dashboards (创文迎检): the places ranked by
-//! the period's scores, the items failed most, and the rectifications overdue when the
-//! figures were taken. On staff pages each count links to exactly what it counts.
+//! The sections of bulletins and dashboards beyond the measures: inspections (创文迎检:
+//! the places ranked by the period's scores, the items failed most, the rectifications
+//! overdue when the figures were taken) and 营商环境 (what enterprises raised). On staff
+//! pages each count links to exactly what it counts.
 
-use gongzhi_domain::bulletin::InspectionSection;
+use gongzhi_domain::bulletin::{EnterpriseSection, InspectionSection};
 use gongzhi_domain::time;
 
 use super::figures::Scope;
@@ -126,4 +127,44 @@ pub fn sheet(chrome: &Chrome, section: &InspectionSection) -> Sheet {
         ]);
     }
     Sheet { name: t.get("publish.inspections").into(), header: vec![t.get("publish.inspections").into()], rows }
+}
+
+/// The 营商环境 figures: counts, and rates as percentages.
+pub struct EnterpriseView {
+    pub figures: Vec<(&'static str, String)>,
+    /// The period's enterprise requests in the search, on staff pages.
+    pub href: Option<String>,
+}
+
+fn rate(value: Option<f64>) -> String {
+    value.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+fn enterprise_figures(chrome: &Chrome, e: &EnterpriseSection) -> Vec<(&'static str, String)> {
+    let t = &chrome.t;
+    vec![
+        (t.get("enterprise.received"), e.received.to_string()),
+        (t.get("enterprise.resolved"), e.resolved.to_string()),
+        (t.get("enterprise.resolve_rate"), rate(e.resolve_rate())),
+        (t.get("enterprise.on_time_rate"), rate(e.on_time_rate())),
+        (t.get("enterprise.satisfaction_rate"), rate(e.satisfaction_rate())),
+        (t.get("enterprise.open_overdue"), e.open_overdue.to_string()),
+    ]
+}
+
+pub fn enterprise_view(chrome: &Chrome, e: &EnterpriseSection, links: Option<&Scope>) -> EnterpriseView {
+    EnterpriseView {
+        figures: enterprise_figures(chrome, e),
+        href: links.map(|s| format!("/work/search?unit={}&requester=enterprise&from={}&to={}", s.unit.id, s.from, s.to)),
+    }
+}
+
+/// The 营商环境 figures as a worksheet.
+pub fn enterprise_sheet(chrome: &Chrome, e: &EnterpriseSection) -> Sheet {
+    let t = &chrome.t;
+    Sheet {
+        name: t.get("publish.enterprises").into(),
+        header: vec![t.get("bulletin.measure").into(), t.get("bulletin.value").into()],
+        rows: enterprise_figures(chrome, e).into_iter().map(|(k, v)| vec![Cell::from(k), Cell::Text(v)]).collect(),
+    }
 }
