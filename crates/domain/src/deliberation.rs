@@ -180,6 +180,22 @@ impl Refused {
     }
 }
 
+/// How far the work of an adopted proposal has come, in percent, by the state of the
+/// request it became: residents read a bar, not the lifecycle's names. A request that
+/// was rejected or merged shows no bar (None); its page says what happened instead.
+pub fn percent_done(status: crate::Status) -> Option<u8> {
+    use crate::Status::*;
+    match status {
+        Submitted => Some(10),
+        PendingDispatch => Some(20),
+        Dispatched => Some(40),
+        InProgress => Some(60),
+        Resolved => Some(90),
+        Closed => Some(100),
+        Rejected | Merged => None,
+    }
+}
+
 /// Limits on what residents and staff write, in characters.
 pub const MAX_TITLE: usize = 200;
 pub const MAX_CONTENT: usize = 5_000;
