@@ -63,7 +63,7 @@ fn acts(staff: &Staff) -> bool {
 
 /// A community of the viewer's subtree; outside it reads as absent.
 async fn community_in_scope(state: &AppState, staff: &Staff, id: i64) -> Result<Unit, PageError> {
-    let unit = state.store.unit(id).await?;
+    let unit = super::proposals::unit_page(state, id).await?;
     if !staff.covers(&unit.path) {
         return Err(PageError::not_found());
     }

@@ -49,6 +49,15 @@ pub(crate) fn see_other(location: String) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
+/// The unit a page is about; an id that names none is a page that does not exist.
+pub(crate) async fn unit_page(state: &AppState, id: i64) -> Result<Unit, PageError> {
+    match state.store.unit(id).await {
+        Ok(unit) => Ok(unit),
+        Err(StoreError::UnknownUnit(_) | StoreError::NotFound) => Err(PageError::not_found()),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// A local date as pages show it.
 pub(crate) fn day(at: Millis) -> String {
     time::local_date(at).format("%Y-%m-%d").to_string()
@@ -204,7 +213,7 @@ pub async fn community(
     Path(id): Path<i64>,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
-    let unit = state.store.unit(id).await?;
+    let unit = unit_page(&state, id).await?;
     let supported = query.order == "supported";
     let order = if supported { ProposalOrder::MostSupported } else { ProposalOrder::Latest };
     // Deep pages are a script's, not a resident's: they stop where an index stops helping.
