@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { assertAccessible } from './lib/a11y.js';
 import { PHONE, loggedInContext, saveScreenshot, useBrowser } from './lib/browser.js';
 import { serverUrl } from './lib/server.js';
 
@@ -56,6 +57,7 @@ test('a resident on a phone puts a wish forward and a neighbour supports it', as
   assert.match(await page.locator('#form-error').innerText(), /手机号码/);
   assert.equal(await page.locator('#title').inputValue(), `楼道装${word}`);
   await saveScreenshot(page, 'proposal-submit-error-phone');
+  await assertAccessible(page, assert);
 
   const id = await propose(page, { kind: 'wish', title: `楼道装${word}`, content: '三号楼楼道没有扶手。', phone: '13800007001' });
   assert.match(await page.locator('#notice').innerText(), /已提交/);
@@ -84,12 +86,14 @@ test('a resident on a phone puts a wish forward and a neighbour supports it', as
   const text = await other.locator('main').innerText();
   assert.doesNotMatch(text, /1380000|1370000/, 'no phone number is shown');
   await saveScreenshot(other, 'proposal-phone');
+  await assertAccessible(other, assert);
 
   // The community's page lists it.
   await other.locator('#community').click();
   await other.waitForURL(/\/communities\/\d+$/);
   assert.match(await other.locator('#proposal-list').innerText(), new RegExp(word));
   await saveScreenshot(other, 'community-proposals-phone');
+  await assertAccessible(other, assert);
 });
 
 test('a community cadre records a meeting with two decisions, and the declined one shows its reason', async (t) => {
@@ -121,9 +125,11 @@ test('a community cadre records a meeting with two decisions, and the declined o
   await page.locator(`#agenda input[value="${adopted}"]`).check();
   await page.locator(`#agenda input[value="${declined}"]`).check();
   await saveScreenshot(page, 'meeting-new-phone');
+  await assertAccessible(page, assert);
   await page.locator('#save-meeting').click();
   await page.waitForURL(/\/work\/deliberation\/meetings\/\d+$/);
   await saveScreenshot(page, 'meeting-decide-phone');
+  await assertAccessible(page, assert);
 
   // Adopted, with the unit, the person and the deadline offered.
   const first = page.locator(`#p${adopted}`);
@@ -185,6 +191,7 @@ test('the 共同缔造 page shows all five stages with data', async (t) => {
   assert.ok((await figure('co_plan-intake')) > 0, 'requests are counted');
   assert.ok((await figure('co_evaluate-evaluations')) > 0, 'verdicts are counted');
   await saveScreenshot(page, 'co-creation-desktop');
+  await assertAccessible(page, assert);
 
   // Down to a community with proposals: its figures lead to its own lists.
   const phone = await residentContext(PHONE);

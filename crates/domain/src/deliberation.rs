@@ -522,4 +522,16 @@ mod tests {
         assert_eq!(Decision::Defer.check(now), Ok(()));
         assert_eq!(adopt(now + DAY).action(), ProposalAction::Adopt);
     }
+
+    #[test]
+    fn adopted_work_moves_forward_with_its_request_and_ends_at_a_hundred() {
+        use crate::Status;
+        let open = [Status::Submitted, Status::PendingDispatch, Status::Dispatched, Status::InProgress];
+        let shown: Vec<u8> =
+            open.iter().chain(&[Status::Resolved, Status::Closed]).filter_map(|s| percent_done(*s)).collect();
+        assert!(shown.windows(2).all(|w| w[0] < w[1]), "{shown:?}");
+        assert_eq!(shown.last(), Some(&100));
+        assert_eq!(percent_done(Status::Merged), None);
+        assert_eq!(percent_done(Status::Rejected), None);
+    }
 }
