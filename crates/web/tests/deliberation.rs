@@ -217,6 +217,31 @@ async fn a_wish_is_put_forward_supported_adopted_and_followed_to_its_verdict(sto
     assert!(page.contains(&format!("href=\"/communities/{}#results\"", t.community)));
     let page = resident.get("/co-creation").await.html;
     assert!(page.contains("id=\"co_plan-proposals\"><b>3</b>") && page.contains("青石街道"), "{page}");
+    // Staff of the subtree also reach the request lists of the measures.
+    let page = staff.get(&format!("/co-creation/{}", t.community)).await.html;
+    assert!(page.contains("href=\"/work/figures?unit="), "{page}");
+
+    // In English every word is there: no key of the catalogue, no `?` of a missing one.
+    let paths = [
+        format!("/proposals/{wish}"),
+        format!("/proposals/{other}"),
+        format!("/communities/{}", t.community),
+        format!("/meetings/{meeting_id}"),
+        format!("/co-creation/{}", t.community),
+        "/proposals/new".to_string(),
+    ];
+    for path in paths {
+        let html = resident.get(&format!("{path}?lang=en")).await.html;
+        for raw in [">proposal.", ">decision.", ">meeting.", ">cocreation.", ">?<", ": ?<"] {
+            assert!(!html.contains(raw), "{path}: {raw}");
+        }
+    }
+    let staff_paths =
+        [format!("/work/deliberation/meetings/{meeting_id}"), format!("/work/deliberation/proposals/{wish}")];
+    for path in staff_paths {
+        let html = staff.get(&format!("{path}?lang=en")).await.html;
+        assert!(!html.contains(">deliberation.") && !html.contains(">?<"), "{path}");
+    }
 }
 
 async fn bad_input_is_refused_in_chinese_and_kept(store: Store, _url: String) {
@@ -257,6 +282,16 @@ async fn bad_input_is_refused_in_chinese_and_kept(store: Store, _url: String) {
         resident.post(&format!("/proposals/{id}/comments"), &[("_csrf", CSRF), ("body", "好"), ("phone", "1")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.html.contains("id=\"comment-error\"") && page.html.contains(">好</textarea>"), "{}", page.html);
+
+    // A script supporting from one address is slowed down, in words.
+    for n in 0..20 {
+        let phone = format!("1390000{n:04}");
+        let sent = resident.post(&format!("/proposals/{id}/support"), &[("_csrf", CSRF), ("phone", &phone)]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "support {n}: {}", sent.html);
+    }
+    let page = resident.post(&format!("/proposals/{id}/support"), &[("_csrf", CSRF), ("phone", "13900009999")]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.html.contains("附议太频繁") && page.html.contains("id=\"support-count\">20<"), "{}", page.html);
 
     // Pages that do not exist, and ids that are not ids, are answered, not crashed on.
     for path in ["/proposals/999999", "/communities/999999", "/meetings/999999", "/co-creation/999999"] {
