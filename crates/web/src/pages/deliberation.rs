@@ -24,9 +24,9 @@ use gongzhi_store::StoreError;
 use serde::Deserialize;
 
 use super::error::Refusal;
-use super::proposals::{day, see_other, Decided, Line, ProposeForm};
+use super::proposals::{checked, day, refusal, see_other, Decided, Line, ProposeForm};
 use super::upload::Posted;
-use super::{page_as, same_site_form, Chrome, PageError, PageResult};
+use super::{page_as, Chrome, PageError, PageResult};
 use crate::AppState;
 
 /// Proposals the staff list shows of a community, and the agenda form offers.
@@ -87,21 +87,6 @@ async fn communities(state: &AppState, staff: &Staff) -> Result<Vec<Unit>, Store
 
 fn store_error(error: gongzhi_app::AppError) -> PageError {
     PageError::from(StoreError::from(error))
-}
-
-fn refusal(chrome: &Chrome, error: gongzhi_app::AppError) -> Result<Refusal, PageError> {
-    super::error::refusal(chrome, StoreError::from(error))
-}
-
-/// A form's problem or a cross-site post, said beside the form.
-fn checked(chrome: &Chrome, headers: &HeaderMap, csrf: &str, problem: Option<super::upload::FormProblem>) -> Refusal {
-    if let Some(problem) = problem {
-        return super::error::refused(chrome, problem.status(), problem.key());
-    }
-    if !same_site_form(headers, csrf) {
-        return super::error::refused(chrome, StatusCode::FORBIDDEN, "form.csrf");
-    }
-    None
 }
 
 #[derive(Deserialize, Default)]

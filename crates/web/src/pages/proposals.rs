@@ -63,9 +63,26 @@ pub(crate) fn day(at: Millis) -> String {
     time::local_date(at).format("%Y-%m-%d").to_string()
 }
 
+/// A form that came with a problem or from another site: the page again with the
+/// problem said beside the form, and nothing done.
+pub(crate) fn checked(
+    chrome: &Chrome,
+    headers: &HeaderMap,
+    csrf: &str,
+    problem: Option<super::upload::FormProblem>,
+) -> Refusal {
+    if let Some(problem) = problem {
+        return super::error::refused(chrome, problem.status(), problem.key());
+    }
+    if !same_site_form(headers, csrf) {
+        return super::error::refused(chrome, StatusCode::FORBIDDEN, "form.csrf");
+    }
+    None
+}
+
 /// A store error the visitor's input caused, to say beside the form; a failure of the
 /// store is an error page of its own.
-fn refusal(chrome: &Chrome, error: gongzhi_app::AppError) -> Result<Refusal, PageError> {
+pub(crate) fn refusal(chrome: &Chrome, error: gongzhi_app::AppError) -> Result<Refusal, PageError> {
     super::error::refusal(chrome, StoreError::from(error))
 }
 
@@ -314,15 +331,11 @@ pub async fn submit(
     headers: HeaderMap,
     Posted { form, problem, .. }: Posted<ProposeForm>,
 ) -> PageResult {
-    let refused = |status, key| super::error::refused(&chrome, status, key);
-    if let Some(problem) = problem {
-        return show_submit(&state, &chrome, &form, refused(problem.status(), problem.key())).await;
-    }
-    if !same_site_form(&headers, &form.csrf) {
-        return show_submit(&state, &chrome, &form, refused(StatusCode::FORBIDDEN, "form.csrf")).await;
+    if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
+        return show_submit(&state, &chrome, &form, Some(refusal)).await;
     }
     let Some(unit_id) = form.unit() else {
-        let refusal = refused(StatusCode::UNPROCESSABLE_ENTITY, "proposal.choose_community");
+        let refusal = super::error::refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "proposal.choose_community");
         return show_submit(&state, &chrome, &form, refusal).await;
     };
     let new = form.proposal(ProposalChannel::Portal, unit_id);
@@ -459,23 +472,6 @@ pub async fn proposal(
     show_proposal(&state, &chrome, id, notice, None, VoiceForm::default()).await
 }
 
-/// A form of the proposal's page that came with a problem or from another site: the
-/// page again with the problem said beside it, and nothing done.
-fn checked(
-    headers: &HeaderMap,
-    chrome: &Chrome,
-    form: &VoiceForm,
-    problem: Option<super::upload::FormProblem>,
-) -> Refusal {
-    if let Some(problem) = problem {
-        return super::error::refused(chrome, problem.status(), problem.key());
-    }
-    if !same_site_form(headers, &form.csrf) {
-        return super::error::refused(chrome, StatusCode::FORBIDDEN, "form.csrf");
-    }
-    None
-}
-
 pub async fn support(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -484,7 +480,7 @@ pub async fn support(
     Path(id): Path<i64>,
     Posted { form, problem, .. }: Posted<VoiceForm>,
 ) -> PageResult {
-    if let Some(refusal) = checked(&headers, &chrome, &form, problem) {
+    if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
         return show_proposal(&state, &chrome, id, None, Some(("support", Some(refusal))), form).await;
     }
     match deliberate::support(&state.store, id, form.phone.trim(), &addr, time::now()).await {
@@ -504,7 +500,7 @@ pub async fn comment(
     Path(id): Path<i64>,
     Posted { form, problem, .. }: Posted<VoiceForm>,
 ) -> PageResult {
-    if let Some(refusal) = checked(&headers, &chrome, &form, problem) {
+    if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
         return show_proposal(&state, &chrome, id, None, Some(("comment", Some(refusal))), form).await;
     }
     let new = NewComment {
