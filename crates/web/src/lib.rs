@@ -176,6 +176,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::map::routes())
         .merge(pages::proposals::routes())
         .merge(pages::deliberation::routes())
+        .merge(pages::meetings::routes())
         .merge(pages::co_creation::routes())
         .merge(pages::screen::routes())
         .merge(pages::lists::routes())

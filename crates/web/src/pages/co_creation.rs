@@ -78,7 +78,7 @@ pub async fn unit(state: State<AppState>, chrome: Chrome, Path(id): Path<i64>) -
 
 async fn show(state: &AppState, chrome: &Chrome, id: i64) -> PageResult {
     let store = &state.store;
-    let unit = super::proposals::unit_page(state, id).await?;
+    let unit = super::deliberation_view::unit_page(state, id).await?;
     if unit.kind == UnitKind::Department {
         // A department has no residents' deliberation of its own.
         return Err(PageError::not_found());
