@@ -180,6 +180,22 @@ impl Refused {
     }
 }
 
+/// How far the work of an adopted proposal has come, in percent, by the state of the
+/// request it became: residents read a bar, not the lifecycle's names. A request that
+/// was rejected or merged shows no bar (None); its page says what happened instead.
+pub fn percent_done(status: crate::Status) -> Option<u8> {
+    use crate::Status::*;
+    match status {
+        Submitted => Some(10),
+        PendingDispatch => Some(20),
+        Dispatched => Some(40),
+        InProgress => Some(60),
+        Resolved => Some(90),
+        Closed => Some(100),
+        Rejected | Merged => None,
+    }
+}
+
 /// Limits on what residents and staff write, in characters.
 pub const MAX_TITLE: usize = 200;
 pub const MAX_CONTENT: usize = 5_000;
@@ -505,5 +521,17 @@ mod tests {
         assert_eq!(adopt(now + DAY).check(now), Ok(()));
         assert_eq!(Decision::Defer.check(now), Ok(()));
         assert_eq!(adopt(now + DAY).action(), ProposalAction::Adopt);
+    }
+
+    #[test]
+    fn adopted_work_moves_forward_with_its_request_and_ends_at_a_hundred() {
+        use crate::Status;
+        let open = [Status::Submitted, Status::PendingDispatch, Status::Dispatched, Status::InProgress];
+        let shown: Vec<u8> =
+            open.iter().chain(&[Status::Resolved, Status::Closed]).filter_map(|s| percent_done(*s)).collect();
+        assert!(shown.windows(2).all(|w| w[0] < w[1]), "{shown:?}");
+        assert_eq!(shown.last(), Some(&100));
+        assert_eq!(percent_done(Status::Merged), None);
+        assert_eq!(percent_done(Status::Rejected), None);
     }
 }

@@ -117,6 +117,9 @@ fn refused_status(code: &str) -> StatusCode {
             StatusCode::CONFLICT
         }
         "round_finished" => StatusCode::CONFLICT,
+        "not_community_staff" | "not_allowed" => StatusCode::FORBIDDEN,
+        "proposal_state" | "not_on_agenda" | "supports_closed" | "already_hidden" => StatusCode::CONFLICT,
+        "too_many_supports" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

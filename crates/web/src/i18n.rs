@@ -97,6 +97,16 @@ impl Messages {
         self.lookup(&format!("kind.{}", kind.borrow().as_str()))
     }
 
+    /// 建议 or 微心愿.
+    pub fn proposal_kind(&self, kind: gongzhi_domain::deliberation::ProposalKind) -> &'static str {
+        self.lookup(&format!("proposal.kind.{}", kind.as_str()))
+    }
+
+    /// Where a proposal stands, in residents' words.
+    pub fn proposal_status(&self, status: gongzhi_domain::deliberation::ProposalStatus) -> &'static str {
+        self.lookup(&format!("proposal.status.{}", status.as_str()))
+    }
+
     /// An event's action, including `submit`, which is not a lifecycle action.
     pub fn action(&self, action: &str) -> &'static str {
         self.lookup(&format!("action.{action}"))
@@ -161,6 +171,12 @@ mod tests {
             }
             for r in gongzhi_domain::Role::ALL {
                 assert_ne!(t.role(*r), "?", "role.{r}");
+            }
+            for k in gongzhi_domain::deliberation::ProposalKind::ALL {
+                assert_ne!(t.proposal_kind(*k), "?", "proposal.kind.{k}");
+            }
+            for s in gongzhi_domain::deliberation::ProposalStatus::ALL {
+                assert_ne!(t.proposal_status(*s), "?", "proposal.status.{s}");
             }
             for a in gongzhi_domain::Action::ALL.iter().map(|a| a.as_str()).chain(["submit"]) {
                 assert_ne!(t.action(a), "?", "action.{a}");

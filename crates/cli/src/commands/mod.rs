@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod bench;
 pub mod bulletin;
+pub mod deliberation;
 pub mod import;
 pub mod inspection;
 pub mod notify;

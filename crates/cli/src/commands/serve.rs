@@ -163,6 +163,7 @@ async fn demo(store: &Store, requests: u64) -> Result<()> {
     super::retrain::demo(store).await?;
     super::supervision::demo(store).await?;
     super::inspection::demo(store).await?;
+    super::deliberation::demo(store).await?;
     let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
     println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
     Ok(())

@@ -10,6 +10,7 @@
 //! account, and proposers' numbers are masked in them. Hidden comments are read only by
 //! the staff who may moderate them.
 
+mod figures;
 mod write;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use gongzhi_domain::time::Millis;
 use gongzhi_domain::{Actor, Status};
 use tokio::sync::oneshot;
 
+pub use figures::{AdoptedResult, DeliberationFigures, Outcome};
 pub(crate) use write::{apply, Act, Recorded};
 
 use crate::writer::Job;

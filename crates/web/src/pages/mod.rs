@@ -8,7 +8,10 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod bulletins;
+pub mod co_creation;
 pub mod dashboard;
+pub mod deliberation;
+pub mod deliberation_view;
 pub mod desk;
 pub mod error;
 pub mod figures;
@@ -21,9 +24,11 @@ pub mod leader;
 pub mod lists;
 pub mod login;
 pub mod map;
+pub mod meetings;
 pub mod notify;
 pub mod photos;
 pub mod portal;
+pub mod proposals;
 pub mod screen;
 pub mod search;
 pub mod supervision;
@@ -134,6 +139,14 @@ pub fn page(chrome: &Chrome, template: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, chrome.t.get("error.title").to_string()).into_response()
         }
     }
+}
+
+/// Renders a page with the status it answers: a form coming back refused says so in
+/// its status as well as in its words.
+pub fn page_as(chrome: &Chrome, template: &impl Template, status: StatusCode) -> Response {
+    let mut response = page(chrome, template);
+    *response.status_mut() = status;
+    response
 }
 
 /// A value as JSON for a `<script type="application/json">` element, safe whatever its

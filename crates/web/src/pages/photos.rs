@@ -12,7 +12,7 @@ use super::Chrome;
 use crate::auth::ClientAddr;
 use crate::AppState;
 
-fn serve(result: Result<Attachment, StoreError>) -> Response {
+pub(crate) fn serve(result: Result<Attachment, StoreError>) -> Response {
     match result {
         Ok(photo) => {
             let kind = HeaderValue::from_str(&photo.info.content_type)

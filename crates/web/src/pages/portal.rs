@@ -35,8 +35,8 @@ pub async fn home(chrome: Chrome) -> Response {
 
 /// A place to pick: a community or village, named with its subdistrict or town.
 pub struct Place {
-    id: i64,
-    name: String,
+    pub(crate) id: i64,
+    pub(crate) name: String,
 }
 
 /// The form as typed, kept whole so that a refused submission loses nothing.
@@ -91,18 +91,22 @@ struct SubmitPage<'a> {
 /// Places, and the catalogue's categories by path ("城乡建设 / 市政设施 / 井盖") with the
 /// words people use for them, for the form.
 async fn choices(state: &AppState) -> Result<(Vec<Place>, Vec<catalogue::Entry>), StoreError> {
+    Ok((places(state).await?, category_entries(state).await?))
+}
+
+/// The active communities and villages, each named with its subdistrict or town.
+pub(crate) async fn places(state: &AppState) -> Result<Vec<Place>, StoreError> {
     let units = state.store.units().await?;
     let inactive = state.store.inactive_units().await?;
     let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
-    let places = units
+    Ok(units
         .iter()
         .filter(|u| matches!(u.kind, UnitKind::Community | UnitKind::Village) && !inactive.contains(&u.id))
         .map(|u| {
             let parent = u.parent_id.and_then(|p| names.get(&p)).copied().unwrap_or_default();
             Place { id: u.id, name: format!("{parent} {}", u.name) }
         })
-        .collect();
-    Ok((places, category_entries(state).await?))
+        .collect())
 }
 
 /// Every category with its whole path and its words, sorted by path.
