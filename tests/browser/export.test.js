@@ -35,7 +35,7 @@ test('a search exported to Excel reads back with the right rows', async (t) => {
   const rows = XLSX.utils.sheet_to_json(book.Sheets[book.SheetNames[0]], { header: 1 });
   assert.deepEqual(rows[0].slice(0, 3), ['编号', '标题', '类型']);
   assert.deepEqual(rows.slice(1).map((r) => String(r[0])).sort(), made);
-  assert.ok(rows.slice(1).every((r) => r[1].startsWith('孔雀') && r[6] === '待受理'));
+  assert.ok(rows.slice(1).every((r) => r[1].startsWith('孔雀') && r[4] === '群众' && r[7] === '待受理'));
 });
 
 test("a workbench queue exports every row it counts", async (t) => {
