@@ -215,6 +215,7 @@ fn filter_of(query: ListQuery) -> ApiResult<ListFilter> {
     responses(
         (status = 200, description = "Requests of the caller's scope", body = RequestPage),
         (status = 400, description = "A bad query, date, cursor or search text", body = ErrorBody),
+        (status = 422, description = "The unit the filter names does not exist", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
