@@ -100,6 +100,19 @@ fn period(query: &PeriodQuery) -> Result<(NaiveDate, NaiveDate), PageError> {
     Ok((from, to))
 }
 
+/// Who looks at the figures of which period: the viewer, the period's dates and its
+/// bounds; or the login page to answer instead.
+type FiguresOf<'a> = (&'a Account, NaiveDate, NaiveDate, (Millis, Millis));
+
+fn figures_of<'a>(chrome: &'a Chrome, query: &PeriodQuery) -> Result<Result<FiguresOf<'a>, Response>, PageError> {
+    let user = match viewer(chrome)? {
+        Ok(user) => user,
+        Err(to_login) => return Ok(Err(to_login)),
+    };
+    let (from, to) = period(query)?;
+    Ok(Ok((user, from, to, inspect::period(from, to))))
+}
+
 struct Ranked {
     rank: usize,
     line: ScoreLine,
@@ -128,13 +141,11 @@ struct Home<'a> {
 /// `/work/inspections`: the units ranked by score over the period, the points, open and
 /// overdue rectifications, and for an inspector their rounds and where to start one.
 pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PeriodQuery>) -> PageResult {
-    let user = match viewer(&chrome)? {
-        Ok(user) => user,
+    let (user, from, to, bounds) = match figures_of(&chrome, &query)? {
+        Ok(found) => found,
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let (from, to) = period(&query)?;
-    let bounds = inspect::period(from, to);
     let now = time::now();
     let rank = |lines: Vec<ScoreLine>| {
         lines
@@ -657,13 +668,11 @@ pub fn shown(at: Option<Millis>) -> String {
 
 /// `/work/inspections.xlsx`: the period's ranking of units and of points, as on the page.
 pub async fn ranking_xlsx(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PeriodQuery>) -> PageResult {
-    let user = match viewer(&chrome)? {
-        Ok(user) => user,
+    let (user, from, to, bounds) = match figures_of(&chrome, &query)? {
+        Ok(found) => found,
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let (from, to) = period(&query)?;
-    let bounds = inspect::period(from, to);
     let now = time::now();
     let t = &chrome.t;
     let header: Vec<String> =
