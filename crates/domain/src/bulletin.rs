@@ -261,11 +261,22 @@ pub struct InspectionSection {
     pub overdue: Vec<OverdueRectification>,
 }
 
+/// A score out of 100 from points earned of points possible, when any item applied.
+fn score(earned: i64, possible: i64) -> Option<f64> {
+    crate::inspection::Score { earned: earned as u32, possible: possible as u32, failed: 0, unmarked: 0 }.percent()
+}
+
 impl InspectionSection {
-    /// The scope's score out of 100 over the period, when any item applied.
+    /// The scope's score over the period.
     pub fn score(&self) -> Option<f64> {
-        crate::inspection::Score { earned: self.earned as u32, possible: self.possible as u32, failed: 0, unmarked: 0 }
-            .percent()
+        score(self.earned, self.possible)
+    }
+}
+
+impl InspectionRank {
+    /// The place's score over the period.
+    pub fn score(&self) -> Option<f64> {
+        score(self.earned, self.possible)
     }
 }
 

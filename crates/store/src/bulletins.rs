@@ -7,7 +7,8 @@
 
 use chrono::NaiveDate;
 use gongzhi_domain::bulletin::{
-    assemble, BulletinStatus, CallbackResults, Content, EnterpriseSection, Inputs, Period, PeriodKind, UnitRef, MAX_REMARKS,
+    assemble, BulletinStatus, CallbackResults, Content, EnterpriseSection, Inputs, Period, PeriodKind, UnitRef,
+    MAX_REMARKS,
 };
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::supervision::Refused;
@@ -330,7 +331,7 @@ impl Store {
         (from, to): (Millis, Millis),
         now: Millis,
     ) -> Result<Option<EnterpriseSection>> {
-        let open = "status IN ('submitted', 'pending_dispatch', 'dispatched', 'in_progress')";
+        let open = format!("status IN {}", crate::queries::OPEN_STATES);
         let sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS received, \
              CAST(COALESCE(SUM(CASE WHEN first_resolved_at IS NOT NULL AND NOT ({open}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS resolved, \
@@ -342,7 +343,8 @@ impl Store {
              FROM requests WHERE requester_type = 'enterprise' AND created_at >= $1 AND created_at < $2 \
              AND (unit_path LIKE $3 OR assignee_path LIKE $3)"
         );
-        let row = sqlx::query(&sql).bind(from).bind(to).bind(format!("{path}%")).bind(now).fetch_one(self.pool()).await?;
+        let row =
+            sqlx::query(&sql).bind(from).bind(to).bind(format!("{path}%")).bind(now).fetch_one(self.pool()).await?;
         let section = EnterpriseSection {
             received: row.try_get("received")?,
             resolved: row.try_get("resolved")?,

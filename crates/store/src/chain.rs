@@ -161,7 +161,8 @@ pub async fn insert(conn: &mut AnyConnection, events: &[EventRecord]) -> Result<
     // 13 columns a row.
     let backend = crate::Backend::of_connection(conn);
     for chunk in events.chunks(EVENTS_PER_STATEMENT) {
-        let sql = format!("INSERT INTO events ({COLUMNS}) VALUES {}", crate::rows::values(backend, chunk.len(), 13, ""));
+        let sql =
+            format!("INSERT INTO events ({COLUMNS}) VALUES {}", crate::rows::values(backend, chunk.len(), 13, ""));
         let mut query = sqlx::query(&sql);
         for e in chunk {
             query = query

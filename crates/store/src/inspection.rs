@@ -215,7 +215,7 @@ impl ScoreLine {
     }
 }
 
-const OPEN_STATES: &str = "('submitted', 'pending_dispatch', 'dispatched', 'in_progress')";
+use crate::queries::OPEN_STATES;
 
 impl Store {
     /// Kinds an admin added, beside the built-in ones.
@@ -780,13 +780,8 @@ impl Store {
              WHERE p.unit_path LIKE $1 GROUP BY {group}",
             key = if by_point { "id" } else { "unit_id" },
         );
-        let mut lines: Vec<ScoreLine> = sqlx::query_as(&sql)
-            .bind(format!("{path}%"))
-            .bind(from)
-            .bind(to)
-            .bind(now)
-            .fetch_all(self.pool())
-            .await?;
+        let mut lines: Vec<ScoreLine> =
+            sqlx::query_as(&sql).bind(format!("{path}%")).bind(from).bind(to).bind(now).fetch_all(self.pool()).await?;
         // Best first; units without a scored round last.
         lines.sort_by(|a, b| {
             let key = |l: &ScoreLine| l.score().percent().unwrap_or(-1.0);
@@ -809,8 +804,7 @@ impl Store {
         }
         let overdue_filter = RectificationFilter { overdue: true, ..Default::default() };
         // The newest overdue, listed by deadline; the count is the units' sum.
-        let mut overdue =
-            self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
+        let mut overdue = self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
         overdue.sort_by_key(|r| (r.resolve_by, r.request_id));
         let worst = sqlx::query(
             "SELECT k.name AS checklist, i.text AS text, CAST(COUNT(*) AS BIGINT) AS failures \
@@ -828,7 +822,13 @@ impl Store {
         .await?;
         let worst_items = worst
             .iter()
-            .map(|r| Ok(FailedItem { checklist: r.try_get("checklist")?, text: r.try_get("text")?, failures: r.try_get("failures")? }))
+            .map(|r| {
+                Ok(FailedItem {
+                    checklist: r.try_get("checklist")?,
+                    text: r.try_get("text")?,
+                    failures: r.try_get("failures")?,
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut rank = 0;
         let units: Vec<InspectionRank> = units

@@ -117,6 +117,9 @@ const WORKING: [Status; 2] = [Status::Dispatched, Status::InProgress];
 /// Work in hand, written as literals: the partial index `requests_working_by_deadline`
 /// (migration 0008) covers exactly these rows, and a database can only prove a query
 /// stays inside it when the statuses are in the SQL rather than bound later.
+/// The open states (`Status::is_open`) as an SQL list, for `status IN …`.
+pub(crate) const OPEN_STATES: &str = "('submitted', 'pending_dispatch', 'dispatched', 'in_progress')";
+
 const WORKING_SQL: &str = "status IN ('dispatched', 'in_progress')";
 
 pub(crate) fn col(name: &str) -> Expr {

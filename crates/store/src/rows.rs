@@ -87,7 +87,11 @@ pub(crate) fn values(backend: Backend, rows: usize, width: usize, fixed: &str) -
 
 /// `INSERT INTO requests (...) VALUES (...), (...)` for `rows` requests.
 pub fn insert_sql(backend: Backend, rows: usize) -> String {
-    format!("INSERT INTO requests ({}) VALUES {}", select_columns(), values(backend, rows, FIXED.len() + MOVING.len(), ""))
+    format!(
+        "INSERT INTO requests ({}) VALUES {}",
+        select_columns(),
+        values(backend, rows, FIXED.len() + MOVING.len(), "")
+    )
 }
 
 /// Updates the moving columns of one request if it is still at the version read.

@@ -132,7 +132,8 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
     // The point's leader hears of it in the workbench inbox.
     let told = store.inbox(s.t.leader.user_id, None, 50).await.unwrap();
     assert!(
-        told.iter().any(|e| e.topic == gongzhi_domain::notify::Topic::RectificationPressed && e.request_id == Some(litter.id)),
+        told.iter()
+            .any(|e| e.topic == gongzhi_domain::notify::Topic::RectificationPressed && e.request_id == Some(litter.id)),
         "the point leader is told: {told:?}"
     );
 
@@ -187,14 +188,22 @@ async fn a_campaign_finds_fixes_reinspects_and_escalates_a_repeated_failure(stor
     let section = bulletin.content.inspections.as_ref().expect("an inspection section");
     assert_eq!(section.units[0].unit.name, "柳湾社区");
     assert_eq!(section.open, 2);
-    assert_eq!(section.worst_items[0].failures, 2, "litter failed in two rounds (a reinspection is no round): {:?}", section.worst_items);
+    assert_eq!(
+        section.worst_items[0].failures, 2,
+        "litter failed in two rounds (a reinspection is no round): {:?}",
+        section.worst_items
+    );
     let mut supervisor = Browser::new(&store);
     supervisor.login("supervisor", "demo-password").await;
     let shown = supervisor.get(&format!("/work/bulletins/{}", bulletin.id)).await;
     assert!(shown.html.contains("id=\"inspection-ranking\""), "{}", shown.html);
     assert!(shown.html.contains(&format!("/work/inspections/rectifications?unit={}&#38;open=1", s.t.community)));
     let sheets = support::xlsx(&supervisor.get(&format!("/work/bulletins/{}/xlsx", bulletin.id)).await.bytes).unwrap();
-    assert!(sheets.iter().any(|(name, _)| name.contains("巡查")), "{:?}", sheets.iter().map(|s| &s.0).collect::<Vec<_>>());
+    assert!(
+        sheets.iter().any(|(name, _)| name.contains("巡查")),
+        "{:?}",
+        sheets.iter().map(|s| &s.0).collect::<Vec<_>>()
+    );
 }
 
 async fn the_inspector_marks_a_round_on_the_phone_page_item_by_item(store: Store, _url: String) {
@@ -322,7 +331,8 @@ async fn a_failed_item_becomes_a_request_of_the_category_its_checklist_names(sto
     // Uploaded on the admin page, the refusal names the row in Chinese.
     let mut browser = Browser::new(&store);
     browser.login("admin", "demo-password").await;
-    let csv = "text,points,severity,category\n路面整洁,5,较重,城乡建设 / 安全生产 / 安全隐患\n占道经营,5,较重,安全隐患\n";
+    let csv =
+        "text,points,severity,category\n路面整洁,5,较重,城乡建设 / 安全生产 / 安全隐患\n占道经营,5,较重,安全隐患\n";
     let file = ("file", "自定义.csv", "text/csv", csv.as_bytes());
     let refused = browser
         .post_multipart("/work/inspections/admin/checklists", &[("_csrf", CSRF), ("name", "自定义")], &[file])

@@ -60,9 +60,10 @@ fn overdue_work_climbs_one_level_of_leaders_per_period() {
 
 #[test]
 fn an_answered_order_goes_back_to_the_supervisor_who_opened_it() {
-    let told = notices(Cause::OrderStep(OrderStep::Answer), &request(""), &Related { order_opener: Some(9), point_leader: None });
+    let opener = Related { order_opener: Some(9), point_leader: None };
+    let told = notices(Cause::OrderStep(OrderStep::Answer), &request(""), &opener);
     assert_eq!(told, vec![Notice { topic: Topic::OrderAnswered, audience: Audience::User(9) }]);
-    assert!(notices(Cause::OrderStep(OrderStep::Close), &request(""), &Related { order_opener: Some(9), point_leader: None }).is_empty());
+    assert!(notices(Cause::OrderStep(OrderStep::Close), &request(""), &opener).is_empty());
 }
 
 #[test]

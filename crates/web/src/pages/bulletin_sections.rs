@@ -7,6 +7,7 @@ use gongzhi_domain::bulletin::{EnterpriseSection, InspectionSection};
 use gongzhi_domain::time;
 
 use super::figures::Scope;
+use super::leader::percent;
 use super::Chrome;
 use crate::export::{Cell, Sheet};
 
@@ -36,19 +37,13 @@ pub struct UnitLine {
     pub overdue_href: Option<String>,
 }
 
-fn score(earned: i64, possible: i64) -> Option<f64> {
-    gongzhi_domain::inspection::Score { earned: earned as u32, possible: possible as u32, failed: 0, unmarked: 0 }
-        .percent()
-}
-
 fn shown(score: Option<f64>) -> String {
     score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
 }
 
 pub fn view(section: &InspectionSection, links: Option<&Scope>) -> InspectionView {
-    let list = |unit: i64, which: &str| {
-        links.map(|_| format!("/work/inspections/rectifications?unit={unit}&{which}=1"))
-    };
+    let list =
+        |unit: i64, which: &str| links.map(|_| format!("/work/inspections/rectifications?unit={unit}&{which}=1"));
     InspectionView {
         rounds: section.rounds,
         score: shown(section.score()),
@@ -61,7 +56,7 @@ pub fn view(section: &InspectionSection, links: Option<&Scope>) -> InspectionVie
                 rank: u.rank.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
                 name: u.unit.name.clone(),
                 rounds: u.rounds,
-                score: shown(score(u.earned, u.possible)),
+                score: shown(u.score()),
                 open: u.open,
                 overdue: u.overdue,
                 open_href: list(u.unit.id, "open"),
@@ -106,7 +101,7 @@ pub fn sheet(chrome: &Chrome, section: &InspectionSection) -> Sheet {
             u.rank.map(|n| Cell::Int(n as i64)).unwrap_or(Cell::Empty),
             Cell::from(u.unit.name.as_str()),
             Cell::Int(u.rounds),
-            score(u.earned, u.possible).map(Cell::Number).unwrap_or(Cell::Empty),
+            u.score().map(Cell::Number).unwrap_or(Cell::Empty),
             Cell::Int(u.open),
             Cell::Int(u.overdue),
         ]);
@@ -117,7 +112,12 @@ pub fn sheet(chrome: &Chrome, section: &InspectionSection) -> Sheet {
         rows.push(vec![Cell::from(i.checklist.as_str()), Cell::from(i.text.as_str()), Cell::Int(i.failures)]);
     }
     rows.push(vec![]);
-    rows.push(vec![text("inspection.number"), text("inspection.point"), text("inspection.item"), text("inspection.due")]);
+    rows.push(vec![
+        text("inspection.number"),
+        text("inspection.point"),
+        text("inspection.item"),
+        text("inspection.due"),
+    ]);
     for r in &section.overdue {
         rows.push(vec![
             Cell::from(r.number.as_str()),
@@ -136,18 +136,14 @@ pub struct EnterpriseView {
     pub href: Option<String>,
 }
 
-fn rate(value: Option<f64>) -> String {
-    value.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
-}
-
 fn enterprise_figures(chrome: &Chrome, e: &EnterpriseSection) -> Vec<(&'static str, String)> {
     let t = &chrome.t;
     vec![
         (t.get("enterprise.received"), e.received.to_string()),
         (t.get("enterprise.resolved"), e.resolved.to_string()),
-        (t.get("enterprise.resolve_rate"), rate(e.resolve_rate())),
-        (t.get("enterprise.on_time_rate"), rate(e.on_time_rate())),
-        (t.get("enterprise.satisfaction_rate"), rate(e.satisfaction_rate())),
+        (t.get("enterprise.resolve_rate"), percent(e.resolve_rate())),
+        (t.get("enterprise.on_time_rate"), percent(e.on_time_rate())),
+        (t.get("enterprise.satisfaction_rate"), percent(e.satisfaction_rate())),
         (t.get("enterprise.open_overdue"), e.open_overdue.to_string()),
     ]
 }
@@ -155,7 +151,8 @@ fn enterprise_figures(chrome: &Chrome, e: &EnterpriseSection) -> Vec<(&'static s
 pub fn enterprise_view(chrome: &Chrome, e: &EnterpriseSection, links: Option<&Scope>) -> EnterpriseView {
     EnterpriseView {
         figures: enterprise_figures(chrome, e),
-        href: links.map(|s| format!("/work/search?unit={}&requester=enterprise&from={}&to={}", s.unit.id, s.from, s.to)),
+        href: links
+            .map(|s| format!("/work/search?unit={}&requester=enterprise&from={}&to={}", s.unit.id, s.from, s.to)),
     }
 }
 

@@ -18,6 +18,7 @@ use gongzhi_domain::Role;
 use gongzhi_store::deliberation::DeliberationFigures;
 
 use super::figures::{shown, Scope};
+use super::leader::percent;
 use super::{page, Chrome, PageError, PageResult};
 use crate::AppState;
 
@@ -113,7 +114,6 @@ async fn show(state: &AppState, chrome: &Chrome, id: i64) -> PageResult {
         value: shown(chrome, m, &measures),
         href: links.measure(m),
     };
-    let percent = |rate: Option<f64>| rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into());
     let f = &figures;
     let stages = vec![
         Stage {

@@ -298,7 +298,7 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
         callbacks: content.callbacks.as_ref().map(|c| CallbackView {
             sampled: c.sampled,
             reached: c.reached,
-            rate: c.callback_rate().map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+            rate: super::leader::percent(c.callback_rate()),
             answers: c
                 .answers
                 .iter()

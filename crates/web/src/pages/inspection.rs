@@ -245,21 +245,26 @@ struct Rectifications<'a> {
 }
 
 /// Exactly the rectifications a count on the figures page counts.
+/// Open past its deadline.
+fn late(r: &RectificationLine, now: Millis) -> bool {
+    r.resolve_by.is_some_and(|d| d < now) && gongzhi_domain::Status::parse(&r.status).is_some_and(|s| s.is_open())
+}
+
 impl RectificationQuery {
     /// The spreadsheet of the same list.
     fn export_link(&self) -> String {
-        let mut link = "/work/inspections/rectifications.xlsx?".to_string();
-        for (name, value) in [("unit", self.unit), ("point", self.point), ("round", self.round)] {
-            if let Some(value) = value {
-                link.push_str(&format!("{name}={value}&"));
-            }
+        let flags = [("open", self.open), ("overdue", self.overdue)].map(|(name, v)| (name, v.map(i64::from)));
+        let pairs: Vec<String> = [("unit", self.unit), ("point", self.point), ("round", self.round)]
+            .into_iter()
+            .chain(flags)
+            .filter_map(|(name, value)| value.map(|v| format!("{name}={v}")))
+            .collect();
+        let link = "/work/inspections/rectifications.xlsx".to_string();
+        if pairs.is_empty() {
+            link
+        } else {
+            format!("{link}?{}", pairs.join("&"))
         }
-        for (name, value) in [("open", self.open), ("overdue", self.overdue)] {
-            if let Some(value) = value {
-                link.push_str(&format!("{name}={value}&"));
-            }
-        }
-        link.trim_end_matches(['&', '?']).to_string()
     }
 
     fn filter(&self) -> RectificationFilter {
@@ -287,12 +292,7 @@ pub async fn rectifications(
     let lines = state.store.rectifications(&user.staff(), filter, now, SHOWN).await?;
     let lines = lines
         .into_iter()
-        .map(|r| Line {
-            due: r.resolve_by.map(time::display).unwrap_or_default(),
-            late: r.resolve_by.is_some_and(|d| d < now)
-                && gongzhi_domain::Status::parse(&r.status).is_some_and(|s| s.is_open()),
-            r,
-        })
+        .map(|r| Line { due: r.resolve_by.map(time::display).unwrap_or_default(), late: late(&r, now), r })
         .collect();
     let heading = match (filter.overdue, filter.open) {
         (true, _) => "inspection.overdue_list",
@@ -667,7 +667,11 @@ pub fn shown(at: Option<Millis>) -> String {
 }
 
 /// `/work/inspections.xlsx`: the period's ranking of units and of points, as on the page.
-pub async fn ranking_xlsx(State(state): State<AppState>, chrome: Chrome, Query(query): Query<PeriodQuery>) -> PageResult {
+pub async fn ranking_xlsx(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    Query(query): Query<PeriodQuery>,
+) -> PageResult {
     let (user, from, to, bounds) = match figures_of(&chrome, &query)? {
         Ok(found) => found,
         Err(to_login) => return Ok(to_login),
@@ -681,14 +685,23 @@ pub async fn ranking_xlsx(State(state): State<AppState>, chrome: Chrome, Query(q
             .map(|key| t.get(key).to_string())
             .collect();
     let mut sheets = Vec::new();
-    for (by_point, title, name) in [(false, "inspection.ranking", "inspection.unit"), (true, "inspection.points_title", "inspection.point")] {
+    for (by_point, title, name) in
+        [(false, "inspection.ranking", "inspection.unit"), (true, "inspection.points_title", "inspection.point")]
+    {
         let lines = state.store.score_lines(&staff, bounds, by_point, now).await?;
         let rows = lines
             .into_iter()
             .enumerate()
             .map(|(i, l)| {
                 let score = l.score().percent().map(Cell::Number).unwrap_or(Cell::Empty);
-                vec![Cell::Int(i as i64 + 1), Cell::Text(l.name), Cell::Int(l.rounds), score, Cell::Int(l.open), Cell::Int(l.overdue)]
+                vec![
+                    Cell::Int(i as i64 + 1),
+                    Cell::Text(l.name),
+                    Cell::Int(l.rounds),
+                    score,
+                    Cell::Int(l.open),
+                    Cell::Int(l.overdue),
+                ]
             })
             .collect();
         let mut columns = header.clone();
@@ -727,10 +740,8 @@ pub async fn rectifications_xlsx(
     let rows = lines
         .into_iter()
         .map(|r| {
-            let late = r.resolve_by.is_some_and(|d| d < now)
-                && gongzhi_domain::Status::parse(&r.status).is_some_and(|s| s.is_open());
             let due = r.resolve_by.map(time::display).unwrap_or_default();
-            let due = if late { format!("{due}（{}）", t.get("inspection.overdue")) } else { due };
+            let due = if late(&r, now) { format!("{due}（{}）", t.get("inspection.overdue")) } else { due };
             vec![
                 Cell::Text(r.number),
                 Cell::Text(r.point_name),

@@ -238,7 +238,7 @@ async fn render(
 ) -> PageResult {
     let staff = user.staff();
     let places = places(state, &staff).await?;
-    let entries = super::portal::category_entries(state).await?;
+    let entries = gongzhi_app::catalogue::entries(&state.store).await?;
     let (callers, suggested) = if look {
         (callers(state, chrome, &staff, &form.phone).await?, suggested(state, chrome, user, form).await?)
     } else {
@@ -550,7 +550,7 @@ pub async fn repeat(
 type Done = Result<Result<Response, (StatusCode, Problem)>, PageError>;
 
 async fn record_call(state: &AppState, chrome: &Chrome, user: &Account, form: &DeskForm) -> Done {
-    let entries = super::portal::category_entries(state).await?;
+    let entries = gongzhi_app::catalogue::entries(&state.store).await?;
     let new = match request_of(chrome, form, &entries) {
         Ok(new) => new,
         Err(refusal) => return Ok(Err(refusal)),

@@ -41,7 +41,8 @@ struct Leader<'a> {
     suggestions: Vec<Figure>,
 }
 
-fn percent(rate: Option<f64>) -> String {
+/// A rate as pages show it: one decimal of a percent, or a dash when there is none.
+pub(crate) fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())
 }
 

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod bulletin_sections;
 pub mod bulletins;
 pub mod co_creation;
 pub mod dashboard;
@@ -16,7 +17,6 @@ pub mod desk;
 pub mod error;
 pub mod figures;
 pub mod hot;
-pub mod bulletin_sections;
 pub mod inspection;
 pub mod inspection_admin;
 pub mod intake;

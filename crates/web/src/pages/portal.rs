@@ -91,7 +91,7 @@ struct SubmitPage<'a> {
 /// Places, and the catalogue's categories by path ("城乡建设 / 市政设施 / 井盖") with the
 /// words people use for them, for the form.
 async fn choices(state: &AppState) -> Result<(Vec<Place>, Vec<catalogue::Entry>), StoreError> {
-    Ok((places(state).await?, category_entries(state).await?))
+    Ok((places(state).await?, gongzhi_app::catalogue::entries(&state.store).await?))
 }
 
 /// The active communities and villages, each named with its subdistrict or town.
@@ -107,11 +107,6 @@ pub(crate) async fn places(state: &AppState) -> Result<Vec<Place>, StoreError> {
             Place { id: u.id, name: format!("{parent} {}", u.name) }
         })
         .collect())
-}
-
-/// Every category with its whole path and its words, sorted by path.
-pub(crate) async fn category_entries(state: &AppState) -> Result<Vec<catalogue::Entry>, StoreError> {
-    gongzhi_app::catalogue::entries(&state.store).await
 }
 
 /// The categories and their words as JSON for the category box's search, safe inside a
