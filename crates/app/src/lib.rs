@@ -31,6 +31,7 @@ pub mod screen;
 pub mod setup;
 pub mod suggestions;
 pub mod supervision;
+pub mod tasks;
 pub mod visibility;
 
 pub use error::{AppError, Result};

@@ -212,6 +212,10 @@ pub struct Content {
     /// 营商环境: what enterprises raised in the period; `None` where they raised nothing.
     #[serde(default)]
     pub enterprises: Option<EnterpriseSection>,
+    /// Tasks assigned from above (责任清单, 重点任务): their milestones due in the period;
+    /// `None` where the scope owns no task.
+    #[serde(default)]
+    pub tasks: Option<crate::tasks::TaskSection>,
 }
 
 /// What enterprises (市场主体) raised in the period and how it went, as it stood when
@@ -370,6 +374,7 @@ pub fn assemble(inputs: Inputs) -> Content {
         scoring: Some(inputs.scoring),
         inspections: None,
         enterprises: None,
+        tasks: None,
     }
 }
 

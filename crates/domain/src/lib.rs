@@ -29,6 +29,7 @@ pub mod phone;
 pub mod request;
 pub mod role;
 pub mod supervision;
+pub mod tasks;
 pub mod time;
 pub mod unit;
 

@@ -44,6 +44,7 @@ mod snapshot;
 mod stats;
 mod suggestions;
 mod supervision;
+pub mod tasks;
 pub mod testing;
 mod throttle;
 mod units;

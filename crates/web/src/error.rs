@@ -120,6 +120,10 @@ fn refused_status(code: &str) -> StatusCode {
         "not_community_staff" | "not_allowed" => StatusCode::FORBIDDEN,
         "proposal_state" | "not_on_agenda" | "supports_closed" | "already_hidden" => StatusCode::CONFLICT,
         "too_many_supports" => StatusCode::TOO_MANY_REQUESTS,
+        "not_task_owner" | "not_task_reviewer" | "own_task_work" | "not_task_issuer" | "task_owner_out_of_scope" => {
+            StatusCode::FORBIDDEN
+        }
+        "milestone_state" | "task_list_exists" => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

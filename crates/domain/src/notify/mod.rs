@@ -34,6 +34,10 @@ vocabulary! {
         OrderAnswered = "order_answered",
         OrderOverdue = "order_overdue",
         RectificationPressed = "rectification_pressed",
+        MilestoneDue = "milestone_due",
+        MilestoneOverdue = "milestone_overdue",
+        MilestoneReported = "milestone_reported",
+        MilestoneSentBack = "milestone_sent_back",
     }
 }
 
@@ -53,8 +57,13 @@ impl Topic {
         Topic::RectificationPressed,
     ];
 
+    /// Topics of tasks assigned from above: told in the workbench by the milestone timer
+    /// and the reviews (`store::tasks`), not by this module's table.
+    pub const TASK: &'static [Topic] =
+        &[Topic::MilestoneDue, Topic::MilestoneOverdue, Topic::MilestoneReported, Topic::MilestoneSentBack];
+
     pub fn for_requester(self) -> bool {
-        !Topic::STAFF.contains(&self)
+        !Topic::STAFF.contains(&self) && !Topic::TASK.contains(&self)
     }
 }
 

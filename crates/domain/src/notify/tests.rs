@@ -76,7 +76,7 @@ fn a_pressed_rectification_climbs_to_its_point_leader() {
 
 #[test]
 fn every_topic_is_told_by_some_rule_and_every_staff_topic_to_staff() {
-    for topic in Topic::ALL {
+    for topic in Topic::ALL.iter().filter(|t| !Topic::TASK.contains(t)) {
         let rows: Vec<&Rule> = TABLE.iter().filter(|r| r.topic == *topic).collect();
         assert!(!rows.is_empty(), "{topic} is never sent");
         for row in rows {

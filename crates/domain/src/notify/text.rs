@@ -42,6 +42,10 @@ pub fn headline(topic: Topic) -> &'static str {
         Topic::OrderAnswered => "督办单已答复",
         Topic::OrderOverdue => "督办单逾期未答复",
         Topic::RectificationPressed => "包保点位整改被重点督办",
+        Topic::MilestoneDue => "交办任务节点即将到期",
+        Topic::MilestoneOverdue => "交办任务节点已超期",
+        Topic::MilestoneReported => "交办任务进展待审核",
+        Topic::MilestoneSentBack => "交办任务进展被退回",
     }
 }
 

@@ -85,6 +85,8 @@ pub struct InboxEntry {
     pub id: i64,
     pub topic: Topic,
     pub request_id: Option<i64>,
+    /// A task assigned from above, for the topics of its milestones.
+    pub task_id: Option<i64>,
     pub number: String,
     pub title: String,
     pub note: String,
@@ -420,7 +422,7 @@ impl Store {
     /// A staff member's notifications, newest first, before `before`.
     pub async fn inbox(&self, user_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<InboxEntry>> {
         let rows = sqlx::query(
-            "SELECT id, topic, request_id, number, title, note, created_at, read_at FROM inbox \
+            "SELECT id, topic, request_id, task_id, number, title, note, created_at, read_at FROM inbox \
              WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(user_id)
@@ -435,6 +437,7 @@ impl Store {
                     id: row.try_get("id").ok()?,
                     topic: Topic::parse(&topic)?,
                     request_id: row.try_get("request_id").ok()?,
+                    task_id: row.try_get("task_id").ok()?,
                     number: row.try_get("number").ok()?,
                     title: row.try_get("title").ok()?,
                     note: row.try_get("note").ok()?,

@@ -32,6 +32,7 @@ pub mod proposals;
 pub mod screen;
 pub mod search;
 pub mod supervision;
+pub mod tasks;
 pub mod upload;
 pub mod work;
 
