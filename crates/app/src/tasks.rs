@@ -140,7 +140,14 @@ pub async fn report(
 }
 
 /// A leader over the owner accepts a reported milestone, or sends it back with a reason.
-pub async fn review(store: &Store, staff: &Staff, milestone_id: i64, accept: bool, note: &str, at: Millis) -> Result<()> {
+pub async fn review(
+    store: &Store,
+    staff: &Staff,
+    milestone_id: i64,
+    accept: bool,
+    note: &str,
+    at: Millis,
+) -> Result<()> {
     let note = note.trim();
     if note.chars().count() > MAX_NOTE || (!accept && note.is_empty()) {
         return Err(refused("task_reason"));

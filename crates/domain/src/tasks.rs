@@ -228,7 +228,9 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         // Spreadsheet day 1 is 1900-01-01, with the phantom 1900-02-29 counted.
         let days = serial.trunc() as i64;
         return (days > 60 && days < 2_958_466)
-            .then(|| NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.checked_add_days(chrono::Days::new(days as u64))))
+            .then(|| {
+                NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.checked_add_days(chrono::Days::new(days as u64)))
+            })
             .flatten();
     }
     let cleaned: String = text

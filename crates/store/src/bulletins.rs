@@ -98,7 +98,7 @@ impl Store {
         };
         // Independent reads, each on its own pooled connection.
         let bounds = (time::start_of(period.from), time::start_of(period.to.succ_opt().unwrap_or(period.to)));
-        let (measures, children, categories, previous_categories, callbacks, (inspections, enterprises)) = tokio::try_join!(
+        let (measures, children, categories, previous_categories, callbacks, (inspections, enterprises, tasks)) = tokio::try_join!(
             self.measures(unit_id, period.from, period.to, now),
             self.measures_of_children(unit_id, period.from, period.to, now),
             self.category_intake(unit_id, period.from, period.to),
@@ -107,7 +107,8 @@ impl Store {
             async {
                 tokio::try_join!(
                     self.inspection_section(&unit.path, bounds, now),
-                    self.enterprise_section(&unit.path, bounds, now)
+                    self.enterprise_section(&unit.path, bounds, now),
+                    self.task_section(&unit.path, bounds, now)
                 )
             },
         )?;
@@ -127,6 +128,7 @@ impl Store {
         });
         content.inspections = inspections;
         content.enterprises = enterprises;
+        content.tasks = tasks;
         // Names only for the categories shown: the catalogue has hundreds.
         let shown: Vec<i64> =
             content.top_categories.iter().chain(&content.hot_categories).filter_map(|c| c.category_id).collect();

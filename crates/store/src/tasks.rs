@@ -194,7 +194,8 @@ const TASK_FROM: &str = "tasks t JOIN task_lists l ON l.id = t.list_id JOIN unit
      LEFT JOIN users r ON r.id = t.responsible_id";
 const MILESTONE_COLUMNS: &str = "id, task_id, position, title, due_at, status, reported_at, reported_by, reviewed_at, \
      reviewed_by, sent_back";
-const LINE_COLUMNS: &str = "m.id, m.task_id, l.name AS list_name, t.number, t.title AS task_title, o.name AS owner_name, \
+const LINE_COLUMNS: &str =
+    "m.id, m.task_id, l.name AS list_name, t.number, t.title AS task_title, o.name AS owner_name, \
      t.owner_path, r.name AS responsible_name, m.title, m.due_at, m.status, m.reported_at, m.reviewed_at, m.sent_back, \
      (SELECT s.note FROM milestone_steps s WHERE s.milestone_id = m.id ORDER BY s.id DESC LIMIT 1) AS last_note";
 const LINE_FROM: &str = "milestones m JOIN tasks t ON t.id = m.task_id JOIN task_lists l ON l.id = t.list_id \
@@ -559,8 +560,10 @@ impl Store {
     /// Each crossing is keyed, so that looks by several instances write nothing twice.
     pub async fn sweep_milestones(&self, now: Millis) -> Result<usize> {
         let mut conn = self.pool().acquire().await?;
-        let swept_to: i64 =
-            sqlx::query("SELECT swept_to FROM task_sweep WHERE id = 1").fetch_one(&mut *conn).await?.try_get("swept_to")?;
+        let swept_to: i64 = sqlx::query("SELECT swept_to FROM task_sweep WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("swept_to")?;
         let from = swept_to.max(now - REACH);
         if from >= now {
             return Ok(0);
@@ -638,6 +641,11 @@ impl Store {
         due: Option<(Millis, Millis)>,
         overdue_only: Option<Millis>,
     ) -> Result<Vec<MilestoneLine>> {
+        // A list reads in its own order; lists across tasks by deadline.
+        let order = match of {
+            MilestonesOf::List(_) => "t.position, m.position",
+            _ => "m.due_at, m.id",
+        };
         let (filter, value) = match of {
             MilestonesOf::Person(id) => ("m.responsible_id = $1", Value::Int(*id)),
             MilestonesOf::Subtree(path) => ("m.owner_path LIKE $1", Value::Text(format!("{path}%"))),
@@ -651,7 +659,7 @@ impl Store {
         let sql = format!(
             "SELECT {LINE_COLUMNS}, l.unit_path AS list_path, t.responsible_id AS task_responsible \
              FROM {LINE_FROM} WHERE {filter} AND m.due_at >= $2 AND m.due_at < $3{overdue} \
-             ORDER BY m.due_at, m.id LIMIT {MAX_LINES}"
+             ORDER BY {order} LIMIT {MAX_LINES}"
         );
         let query = sqlx::query(&sql);
         let query = match value {
@@ -674,7 +682,12 @@ impl Store {
 
     /// What a bulletin says of the tasks owned in a scope: the milestones due in
     /// `[from, to)` and how they stand at `now`, by owner unit; `None` where none is due.
-    pub async fn task_section(&self, path: &str, (from, to): (Millis, Millis), now: Millis) -> Result<Option<TaskSection>> {
+    pub async fn task_section(
+        &self,
+        path: &str,
+        (from, to): (Millis, Millis),
+        now: Millis,
+    ) -> Result<Option<TaskSection>> {
         let rows = sqlx::query(
             "SELECT t.owner_unit_id, o.name AS owner_name, o.kind AS owner_kind, m.status, m.due_at, m.reported_at \
              FROM milestones m JOIN tasks t ON t.id = m.task_id JOIN units o ON o.id = t.owner_unit_id \
@@ -690,7 +703,8 @@ impl Store {
         }
         let mut section = TaskSection::default();
         for row in rows {
-            let status = MilestoneStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(MilestoneStatus::Pending);
+            let status =
+                MilestoneStatus::parse(&row.try_get::<String, _>("status")?).unwrap_or(MilestoneStatus::Pending);
             let standing = tasks::standing(status, row.try_get("due_at")?, row.try_get("reported_at")?, now);
             let unit_id: i64 = row.try_get("owner_unit_id")?;
             let line = match section.units.iter_mut().position(|l| l.unit.id == unit_id) {
@@ -734,7 +748,10 @@ impl Store {
         // Worst first: most overdue, then the lowest share on time.
         section.units.sort_by(|a, b| {
             b.overdue.cmp(&a.overdue).then(
-                a.on_time_rate().unwrap_or(0.0).partial_cmp(&b.on_time_rate().unwrap_or(0.0)).unwrap_or(std::cmp::Ordering::Equal),
+                a.on_time_rate()
+                    .unwrap_or(0.0)
+                    .partial_cmp(&b.on_time_rate().unwrap_or(0.0))
+                    .unwrap_or(std::cmp::Ordering::Equal),
             )
         });
         Ok(Some(section))

@@ -119,8 +119,8 @@ impl NotifyArgs {
     }
 }
 
-/// Once a minute: the deadlines crossed since the last look are told of. Any instance
-/// may run it; each deadline is told once.
+/// Once a minute: the deadlines crossed since the last look are told of, requests' and
+/// tasks' milestones'. Any instance may run it; each deadline is told once.
 async fn deadline_timer(store: Store) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -129,6 +129,11 @@ async fn deadline_timer(store: Store) {
             Ok(0) => {}
             Ok(told) => tracing::info!(told, "deadline notifications written"),
             Err(error) => tracing::warn!(%error, "could not look for deadlines crossed"),
+        }
+        match gongzhi_app::tasks::sweep(&store, time::now()).await {
+            Ok(0) => {}
+            Ok(told) => tracing::info!(told, "milestone notifications written"),
+            Err(error) => tracing::warn!(%error, "could not look for milestone deadlines crossed"),
         }
     }
 }

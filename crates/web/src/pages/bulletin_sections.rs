@@ -4,6 +4,7 @@
 //! pages each count links to exactly what it counts.
 
 use gongzhi_domain::bulletin::{EnterpriseSection, InspectionSection};
+use gongzhi_domain::tasks::TaskSection;
 use gongzhi_domain::time;
 
 use super::figures::Scope;
@@ -163,5 +164,73 @@ pub fn enterprise_sheet(chrome: &Chrome, e: &EnterpriseSection) -> Sheet {
         name: t.get("publish.enterprises").into(),
         header: vec![t.get("bulletin.measure").into(), t.get("bulletin.value").into()],
         rows: enterprise_figures(chrome, e).into_iter().map(|(k, v)| vec![Cell::from(k), Cell::Text(v)]).collect(),
+    }
+}
+
+/// 重点任务推进: the milestones due in the period and how they stand, by owner unit.
+pub struct TaskView {
+    pub figures: Vec<(&'static str, String)>,
+    /// Owner unit, due, on time, on-time rate, overdue, and on staff pages the link of
+    /// the overdue count.
+    pub units: Vec<(String, i64, i64, String, i64, Option<String>)>,
+    /// The period's overdue milestones, on staff pages.
+    pub overdue_href: Option<String>,
+}
+
+fn task_figures(chrome: &Chrome, s: &TaskSection) -> Vec<(&'static str, String)> {
+    let t = &chrome.t;
+    vec![
+        (t.get("publish.tasks_due"), s.due.to_string()),
+        (t.get("publish.tasks_on_time"), s.on_time.to_string()),
+        (t.get("publish.tasks_late"), s.late.to_string()),
+        (t.get("publish.tasks_in_review"), s.in_review.to_string()),
+        (t.get("publish.tasks_overdue"), s.overdue.to_string()),
+        (t.get("publish.tasks_sent_back"), s.sent_back.to_string()),
+        (t.get("publish.tasks_rate"), percent(s.on_time_rate())),
+    ]
+}
+
+pub fn task_view(chrome: &Chrome, s: &TaskSection, links: Option<&Scope>) -> TaskView {
+    let overdue = |unit: i64| links.map(|s| format!("/work/tasks?overdue=1&unit={unit}&from={}&to={}", s.from, s.to));
+    TaskView {
+        figures: task_figures(chrome, s),
+        units: s
+            .units
+            .iter()
+            .map(|u| {
+                let rate = percent(u.on_time_rate());
+                (u.unit.name.clone(), u.due, u.on_time, rate, u.overdue, overdue(u.unit.id))
+            })
+            .collect(),
+        overdue_href: links.and_then(|s| overdue(s.unit.id)),
+    }
+}
+
+/// The 重点任务 figures and their units as a worksheet.
+pub fn task_sheet(chrome: &Chrome, s: &TaskSection) -> Sheet {
+    let t = &chrome.t;
+    let mut rows: Vec<Vec<Cell>> =
+        task_figures(chrome, s).into_iter().map(|(k, v)| vec![Cell::from(k), Cell::Text(v)]).collect();
+    rows.push(vec![]);
+    rows.push(vec![
+        Cell::from(t.get("tasks.col.owner")),
+        Cell::from(t.get("publish.tasks_due")),
+        Cell::from(t.get("publish.tasks_on_time")),
+        Cell::from(t.get("publish.tasks_rate")),
+        Cell::from(t.get("publish.tasks_overdue")),
+    ]);
+    for u in &s.units {
+        rows.push(vec![
+            Cell::from(u.unit.name.as_str()),
+            Cell::Int(u.due),
+            Cell::Int(u.on_time),
+            u.on_time_rate().map(Cell::Number).unwrap_or(Cell::Empty),
+            Cell::Int(u.overdue),
+        ]);
+    }
+    Sheet {
+        name: t.get("publish.tasks").into(),
+        header: vec![t.get("bulletin.measure").into(), t.get("bulletin.value").into()],
+        rows,
     }
 }

@@ -459,6 +459,7 @@ fn sheets(chrome: &Chrome, b: &Bulletin) -> Vec<Sheet> {
     ];
     sheets.extend(c.enterprises.as_ref().map(|e| super::bulletin_sections::enterprise_sheet(chrome, e)));
     sheets.extend(c.inspections.as_ref().map(|i| super::bulletin_sections::sheet(chrome, i)));
+    sheets.extend(c.tasks.as_ref().map(|s| super::bulletin_sections::task_sheet(chrome, s)));
     sheets
 }
 

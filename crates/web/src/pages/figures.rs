@@ -196,6 +196,7 @@ pub struct ContentView {
     pub callbacks: Option<CallbackView>,
     pub inspections: Option<super::bulletin_sections::InspectionView>,
     pub enterprises: Option<super::bulletin_sections::EnterpriseView>,
+    pub tasks: Option<super::bulletin_sections::TaskView>,
     /// Chart data for app.js: the ranking's scores and the top categories.
     pub ranking_chart: String,
     pub category_chart: String,
@@ -308,6 +309,7 @@ pub fn content_view(chrome: &Chrome, content: &Content, links: Option<&Scope>) -
         }),
         inspections: content.inspections.as_ref().map(|i| super::bulletin_sections::view(i, links)),
         enterprises: content.enterprises.as_ref().map(|e| super::bulletin_sections::enterprise_view(chrome, e, links)),
+        tasks: content.tasks.as_ref().map(|s| super::bulletin_sections::task_view(chrome, s, links)),
     }
 }
 

@@ -307,6 +307,10 @@ struct ListsPage<'a> {
     export: String,
     print: String,
     error: Option<&'static str>,
+    /// On the task list: the milestones assigned from above due in the period, and
+    /// their summary line.
+    assigned: Vec<super::tasks::Line>,
+    assigned_summary: String,
 }
 
 /// The cadres a viewer may pick: the handlers of their subtree.
@@ -342,6 +346,8 @@ pub async fn lists(State(state): State<AppState>, chrome: Chrome, Query(query): 
         export: String::new(),
         print: String::new(),
         error: None,
+        assigned: Vec::new(),
+        assigned_summary: String::new(),
     };
     let asked = match asked(&state, &user, &query).await {
         Ok(asked) => asked,
@@ -366,6 +372,11 @@ pub async fn lists(State(state): State<AppState>, chrome: Chrome, Query(query): 
     template.export = format!("/work/lists.xlsx?{}", asked.query);
     template.print = format!("/work/lists/print?{}", asked.query);
     template.summary = Some(summary_view(&chrome, &summary, &asked));
+    if list == "task" {
+        let period = (asked.claims.from, asked.claims.to);
+        (template.assigned, template.assigned_summary) =
+            super::tasks::assigned(&state, &chrome, &staff, asked.claims.owner, period).await?;
+    }
     template.unit_id = asked.unit_id;
     template.cadre_id = asked.cadre_id;
     template.from = asked.claims.from.to_string();
@@ -412,8 +423,14 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
     };
     // The rows are made as the file is written: a year of a busy cadre's entries is
     // over a hundred megabytes, and three tables of it would be several times that.
+    let Some(viewer) = chrome.user.as_ref().map(|u| u.staff()) else { return chrome.to_login() };
+    let period = (asked.claims.from, asked.claims.to);
+    let assigned = match super::tasks::assigned(&state, &chrome, &viewer, asked.claims.owner, period).await {
+        Ok((lines, _)) => super::tasks::lines_sheet(&chrome, &lines),
+        Err(error) => return PageError::from(error).into_response(),
+    };
     let (entries, names, t) = (Arc::new(entries), Arc::new(names), chrome.t);
-    let sheets: Vec<MadeSheet> = LISTS
+    let mut sheets: Vec<MadeSheet> = LISTS
         .iter()
         .map(|&list| {
             let (entries, names) = (entries.clone(), names.clone());
@@ -425,6 +442,7 @@ pub async fn export(State(state): State<AppState>, chrome: Chrome, Query(query):
             )
         })
         .collect();
+    sheets.push(assigned.into());
     let filename =
         format!("{}-{}-{}-{}.xlsx", chrome.t.get("lists.title"), asked.owner, asked.claims.from, asked.claims.to);
     export::download(&filename, sheets).await

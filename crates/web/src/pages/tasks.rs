@@ -31,10 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/work/tasks", get(home))
         .route("/work/tasks/template.xlsx", get(template))
-        .route(
-            "/work/tasks/import",
-            post(import).layer(axum::extract::DefaultBodyLimit::max(MAX_WORKBOOK + 64 * 1024)),
-        )
+        .route("/work/tasks/import", post(import).layer(axum::extract::DefaultBodyLimit::max(MAX_WORKBOOK + 64 * 1024)))
         .route("/work/tasks/lists/{id}", get(list))
         .route("/work/tasks/lists/{id}/progress.xlsx", get(progress_xlsx))
         .route("/work/tasks/{id}", get(task))
@@ -53,19 +50,19 @@ fn issues(role: Role) -> bool {
 }
 
 /// A milestone as a line of a table.
-struct Line {
-    id: i64,
-    task_id: i64,
-    task: String,
-    owner: String,
-    responsible: String,
-    title: String,
-    due: String,
-    status: &'static str,
+pub(crate) struct Line {
+    pub(crate) id: i64,
+    pub(crate) task_id: i64,
+    pub(crate) task: String,
+    pub(crate) owner: String,
+    pub(crate) responsible: String,
+    pub(crate) title: String,
+    pub(crate) due: String,
+    pub(crate) status: &'static str,
     /// `overdue`, `late`, `on_time`, `in_review` or `open`: the badge's class.
-    standing: &'static str,
-    standing_words: &'static str,
-    note: String,
+    pub(crate) standing: &'static str,
+    pub(crate) standing_words: &'static str,
+    pub(crate) note: String,
 }
 
 fn standing_code(standing: Standing) -> &'static str {
@@ -82,8 +79,66 @@ fn date(at: Millis) -> String {
     tasks::due_date(at).to_string()
 }
 
+/// The milestones of the tasks a cadre answers for, or of those owned in a unit's
+/// subtree, due in the local dates `from..=to`: the part of the task list (任务清单) of
+/// the three lists that was assigned from above, with its summary line.
+pub(crate) async fn assigned(
+    state: &AppState,
+    chrome: &Chrome,
+    viewer: &Staff,
+    owner: gongzhi_store::Owner,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+) -> Result<(Vec<Line>, String), gongzhi_store::StoreError> {
+    let of = match owner {
+        gongzhi_store::Owner::Cadre(id) => MilestonesOf::Person(id),
+        gongzhi_store::Owner::Unit(id) => MilestonesOf::Subtree(state.store.unit(id).await?.path),
+    };
+    let due = (time::start_of(from), time::start_of(from.max(to).succ_opt().unwrap_or(to)));
+    let now = time::now();
+    let found = state.store.milestone_lines(viewer, &of, Some(due), None).await?;
+    let count = |s: Standing| found.iter().filter(|m| m.standing(now) == s).count().to_string();
+    let summary = chrome
+        .t
+        .get("tasks.lists_summary")
+        .replace("{due}", &found.len().to_string())
+        .replace("{on_time}", &count(Standing::OnTime))
+        .replace("{overdue}", &count(Standing::Overdue));
+    Ok((found.into_iter().map(|m| Line::of(chrome, m, now)).collect(), summary))
+}
+
+/// Milestone lines as a worksheet (the three lists' assigned tasks).
+pub(crate) fn lines_sheet(chrome: &Chrome, lines: &[Line]) -> Sheet {
+    let t = &chrome.t;
+    let keys = [
+        "tasks.col.task",
+        "tasks.col.milestone",
+        "tasks.col.owner",
+        "tasks.col.responsible",
+        "tasks.col.due",
+        "tasks.col.status",
+        "tasks.col.standing",
+        "tasks.col.note",
+    ];
+    let rows = lines
+        .iter()
+        .map(|l| {
+            [&l.task, &l.title, &l.owner, &l.responsible, &l.due]
+                .into_iter()
+                .map(|s| Cell::Text(s.clone()))
+                .chain([l.status, l.standing_words].map(|s| Cell::Text(s.to_string())))
+                .chain([Cell::Text(l.note.clone())])
+                .collect()
+        })
+        .collect();
+    Sheet {
+        name: t.get("tasks.lists_section").into(),
+        header: keys.iter().map(|k| t.get(k).to_string()).collect(),
+        rows,
+    }
+}
+
 impl Line {
-    fn of(chrome: &Chrome, m: MilestoneLine, now: Millis) -> Line {
+    pub(crate) fn of(chrome: &Chrome, m: MilestoneLine, now: Millis) -> Line {
         let standing = standing_code(m.standing(now));
         Line {
             id: m.id,
@@ -122,6 +177,20 @@ pub struct HomeQuery {
     overdue: Option<String>,
     #[serde(default)]
     unit: Option<String>,
+    /// With `to`: only the milestones due in these local dates (a bulletin's period).
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+impl HomeQuery {
+    /// The period asked for, as instants `[from, to)`; `None` when none or a bad one was given.
+    fn due(&self) -> Option<(Millis, Millis)> {
+        let date = |d: &Option<String>| d.as_deref().and_then(|d| d.trim().parse::<chrono::NaiveDate>().ok());
+        let (from, to) = (date(&self.from)?, date(&self.to)?);
+        Some((time::start_of(from), time::start_of(to.succ_opt()?)))
+    }
 }
 
 async fn render_home(
@@ -146,7 +215,7 @@ async fn render_home(
     };
     let overdue_only = query.overdue.is_some();
     let overdue = if overdue_only || matches!(user.role, Role::Leader | Role::Supervisor | Role::Admin) {
-        lines(store.milestone_lines(&staff, &MilestonesOf::Subtree(scope_path), None, Some(now)).await?)
+        lines(store.milestone_lines(&staff, &MilestonesOf::Subtree(scope_path), query.due(), Some(now)).await?)
     } else {
         Vec::new()
     };
@@ -252,8 +321,12 @@ async fn import(State(state): State<AppState>, chrome: Chrome, headers: HeaderMa
         None => (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("refused.file_unreadable").to_string()),
         Some((_, bytes)) => match gongzhi_app::inspection::xlsx_rows(bytes) {
             Err(error) => words(&chrome, error),
-            Ok(rows) => match gongzhi_app::tasks::import(&state.store, &staff, field(&fields, "name"), unit_id, &rows).await {
-                Ok(Ok(id)) => return Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/tasks/lists/{id}"))]).into_response()),
+            Ok(rows) => match gongzhi_app::tasks::import(&state.store, &staff, field(&fields, "name"), unit_id, &rows)
+                .await
+            {
+                Ok(Ok(id)) => {
+                    return Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("/work/tasks/lists/{id}"))]).into_response())
+                }
                 Ok(Err(refused)) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     chrome.t.get(&format!("task_row.{}", refused.code)).replace("{line}", &refused.line.to_string()),
@@ -279,7 +352,8 @@ async fn list(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let head = state.store.task_lists(&staff).await?.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)?;
+    let head =
+        state.store.task_lists(&staff).await?.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)?;
     let tasks = state.store.tasks_of_list(&staff, id, time::now()).await?;
     let tasks = tasks.into_iter().map(|t| (t.percent_done(), t)).map(|(p, t)| (t, p)).collect();
     Ok(page(&chrome, &ListPage { chrome: &chrome, head, tasks }))
@@ -292,7 +366,8 @@ async fn progress_xlsx(State(state): State<AppState>, chrome: Chrome, Path(id): 
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let head = state.store.task_lists(&staff).await?.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)?;
+    let head =
+        state.store.task_lists(&staff).await?.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)?;
     let now = time::now();
     let lines = state.store.milestone_lines(&staff, &MilestonesOf::List(id), None, None).await?;
     let when = |at: Option<Millis>| at.map(time::display).unwrap_or_default();
@@ -361,7 +436,13 @@ struct TaskPage<'a> {
     max_files: usize,
 }
 
-async fn render_task(state: &AppState, chrome: &Chrome, staff: &Staff, id: i64, error: Option<(StatusCode, String)>) -> PageResult {
+async fn render_task(
+    state: &AppState,
+    chrome: &Chrome,
+    staff: &Staff,
+    id: i64,
+    error: Option<(StatusCode, String)>,
+) -> PageResult {
     let store = &state.store;
     let now = time::now();
     let (task, milestones) = store.task(staff, id, now).await?;
@@ -383,7 +464,9 @@ async fn render_task(state: &AppState, chrome: &Chrome, staff: &Staff, id: i64, 
                 steps: steps
                     .iter()
                     .filter(|s| s.milestone_id == m.id)
-                    .map(|s| (s.clone(), time::display(s.at), chrome.t.lookup(&format!("milestone.action.{}", s.action))))
+                    .map(|s| {
+                        (s.clone(), time::display(s.at), chrome.t.lookup(&format!("milestone.action.{}", s.action)))
+                    })
                     .collect(),
                 files: files.iter().filter(|f| f.milestone_id == m.id).cloned().collect(),
                 m,
