@@ -67,13 +67,13 @@ pub struct Ownership<'a> {
     pub responsible_id: Option<i64>,
 }
 
-/// The owner reports: the responsible person, or a handler or leader of the owner unit's
-/// subtree.
+/// The owner reports: the responsible person, or a handler or leader of the owner unit
+/// itself — the units above it review, they do not report for it.
 pub fn may_report(staff: &Staff, task: &Ownership) -> Result<(), Refused> {
     if task.responsible_id == Some(staff.user_id) {
         return Ok(());
     }
-    if matches!(staff.role, Role::Handler | Role::Leader) && staff.covers(task.owner_path) {
+    if matches!(staff.role, Role::Handler | Role::Leader) && staff.unit_path == task.owner_path {
         return Ok(());
     }
     Err(Refused::NotOwner)
@@ -361,6 +361,7 @@ mod tests {
         assert_eq!(may_report(&staff(7, Role::Volunteer, "/1/9/"), &task), Ok(()));
         assert_eq!(may_report(&staff(8, Role::Handler, "/1/2/"), &task), Ok(()));
         assert_eq!(may_report(&staff(8, Role::Handler, "/1/3/"), &task), Err(Refused::NotOwner));
+        assert_eq!(may_report(&staff(9, Role::Leader, "/1/"), &task), Err(Refused::NotOwner));
         assert_eq!(may_report(&staff(8, Role::Supervisor, "/1/"), &task), Err(Refused::NotOwner));
         // The district leader reviews; the owner unit's own leader does not.
         assert_eq!(may_review(&staff(3, Role::Leader, "/1/"), &task, Some(8)), Ok(()));

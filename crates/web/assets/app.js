@@ -124,3 +124,10 @@ document.addEventListener('input', (event) => {
   });
   if (words !== '' && shown.length === 1) select.value = shown[0].value;
 });
+
+// The header's groups of links: one open at a time, and a click elsewhere closes it.
+document.addEventListener('click', (event) => {
+  document.querySelectorAll('header.top details.more[open]').forEach((group) => {
+    if (!group.contains(event.target)) group.open = false;
+  });
+});

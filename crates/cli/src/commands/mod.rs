@@ -13,4 +13,5 @@ pub mod open311;
 pub mod retrain;
 pub mod serve;
 pub mod supervision;
+pub mod tasks;
 pub mod text;

@@ -20,9 +20,9 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "GONGZHI_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Create a demo district if the database is empty: requests, supervision, and
+    /// Create a demo district if the database is empty: requests, supervision,
     /// inspections (points, the three example checklists, campaigns, rounds; login
-    /// `inspector`).
+    /// `inspector`), deliberation, and a task list assigned from above (login `leader`).
     #[arg(long)]
     demo: bool,
     /// How many demo requests to create.
@@ -130,6 +130,7 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
             ("dispatcher", "派单员 dispatcher"),
             ("handler_c001", "社区承办人 community handler"),
             ("leader_s01", "街道负责人 subdistrict leader"),
+            ("leader", "区领导（交办任务 /work/tasks） district leader, tasks assigned from above"),
             ("supervisor", "督查 supervisor"),
             ("inspector", "巡查员（巡查检查 /work/inspections） inspector"),
         ] {
@@ -164,6 +165,7 @@ async fn demo(store: &Store, requests: u64) -> Result<()> {
     super::supervision::demo(store).await?;
     super::inspection::demo(store).await?;
     super::deliberation::demo(store).await?;
+    super::tasks::demo(store).await?;
     let name = district.units.first().map(|u| u.name.as_str()).unwrap_or_default();
     println!("演示区「{name}」：{} 个单位，{} 名工作人员", district.units.len(), district.users.len());
     Ok(())

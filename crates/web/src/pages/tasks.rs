@@ -228,8 +228,9 @@ async fn render_home(
         } else {
             Vec::new()
         };
+        let ours = own_unit.iter().filter(|m| m.owner_path == staff.unit_path);
         let mut to_report: Vec<MilestoneLine> =
-            mine.iter().chain(&own_unit).filter(|m| m.status().awaits_owner()).cloned().collect();
+            mine.iter().chain(ours).filter(|m| m.status().awaits_owner()).cloned().collect();
         to_report.sort_by_key(|m| (m.due_at, m.id));
         to_report.dedup_by_key(|m| m.id);
         let to_review: Vec<MilestoneLine> = if user.role == Role::Leader {
