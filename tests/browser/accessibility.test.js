@@ -32,6 +32,7 @@ function visitable(href) {
     !u.pathname.startsWith('/api/') &&
     !u.pathname.startsWith('/assets/') &&
     !u.pathname.includes('/photos/') &&
+    !u.pathname.includes('/files/') &&
     u.pathname !== '/metrics'
   );
 }

@@ -1,6 +1,7 @@
 // A cadre's three lists: the summary line counts what the lists hold, the XLSX export
-// downloads as three sheets that read back (with an independent reader) row for row,
-// and the printable view holds all three lists.
+// downloads as three sheets that read back (with an independent reader) row for row —
+// and a fourth of the milestones assigned from above — and the printable view holds all
+// three lists.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -43,8 +44,8 @@ test("a cadre's three lists export as three sheets with the rows the lists hold"
   const path = join(dir, 'lists.xlsx');
   await download.saveAs(path);
   const book = XLSX.read(readFileSync(path));
-  assert.deepEqual(book.SheetNames, ['问题清单', '任务清单', '效果清单']);
-  const sheets = book.SheetNames.map((name) => XLSX.utils.sheet_to_json(book.Sheets[name], { header: 1 }));
+  assert.deepEqual(book.SheetNames, ['问题清单', '任务清单', '效果清单', '上级交办任务']);
+  const sheets = book.SheetNames.slice(0, 3).map((name) => XLSX.utils.sheet_to_json(book.Sheets[name], { header: 1 }));
   for (const [i, rows] of sheets.entries()) {
     assert.equal(rows.length - 1, claimed, `${book.SheetNames[i]}: one row per claimed request`);
     // The three lists speak of the same requests, in the same order.
@@ -54,6 +55,12 @@ test("a cadre's three lists export as three sheets with the rows the lists hold"
   assert.deepEqual(sheets[0][0].slice(0, 3), ['编号', '标题', '诉求人']);
   const closedRows = sheets[2].slice(1).filter((r) => ['已办结（待评价）', '已归档'].includes(r[2]));
   assert.equal(closedRows.length, closed, 'the outcome sheet has as many finished entries as the summary says');
+  // The fourth sheet: the milestones assigned from above due in the period, as many as
+  // the task list's summary says (the demo's task is due 20 and 2 days ago, and in 60).
+  await page.goto(`/work/lists?from=${from}&to=${to}&list=task`);
+  const assigned = XLSX.utils.sheet_to_json(book.Sheets['上级交办任务'], { header: 1 });
+  assert.match(await page.locator('#assigned-summary').innerText(), new RegExp(`交办任务节点 ${assigned.length - 1} 个`));
+  assert.equal(assigned.length - 1, 2);
   // Phone numbers stay masked in the export.
   assert.ok(sheets[0].slice(1).every((r) => !/1\d{10}/.test(String(r[2] ?? ''))));
 

@@ -218,10 +218,19 @@ struct TaskNotice<'a> {
     key: String,
     topic: &'static str,
     task_id: i64,
-    number: &'a str,
+    /// The list and the task's number in it.
+    number: String,
     title: &'a str,
     note: &'a str,
     at: Millis,
+}
+
+impl<'a> TaskNotice<'a> {
+    /// What a step on a task's milestone says, keyed by the step.
+    fn of_step(step_id: i64, topic: &'static str, task: &TaskRow, title: &'a str, note: &'a str, at: Millis) -> Self {
+        let number = label(&task.list_name, &task.number);
+        TaskNotice { key: format!("ms{step_id}"), topic, task_id: task.id, number, title, note, at }
+    }
 }
 
 async fn tell(conn: &mut AnyConnection, users: &[i64], notice: &TaskNotice<'_>) -> Result<()> {
@@ -234,7 +243,7 @@ async fn tell(conn: &mut AnyConnection, users: &[i64], notice: &TaskNotice<'_>) 
         .bind(*user)
         .bind(notice.topic)
         .bind(notice.task_id)
-        .bind(notice.number)
+        .bind(notice.number.as_str())
         .bind(notice.title)
         .bind(notice.note)
         .bind(notice.at)
@@ -277,7 +286,7 @@ async fn supervisors_over(conn: &mut AnyConnection, path: &str) -> Result<Vec<i6
 
 /// A task's label in notifications: its list and number.
 fn label(list: &str, number: &str) -> String {
-    format!("{list} 第{number}项")
+    format!("{list} #{number}")
 }
 
 impl Store {
@@ -485,16 +494,7 @@ impl Store {
             .await?;
         }
         let reviewers = nearest_of_role(&mut *tx, &units_above(&task.owner_path, 1), Role::Leader).await?;
-        let number = label(&task.list_name, &task.number);
-        let notice = TaskNotice {
-            key: format!("ms{step_id}"),
-            topic: "milestone_reported",
-            task_id: task.id,
-            number: &number,
-            title: &milestone.title,
-            note,
-            at,
-        };
+        let notice = TaskNotice::of_step(step_id, "milestone_reported", &task, &milestone.title, note, at);
         let reviewers: Vec<i64> = reviewers.into_iter().filter(|id| *id != staff.user_id).collect();
         tell(&mut *tx, &reviewers, &notice).await?;
         tx.commit().await?;
@@ -537,16 +537,7 @@ impl Store {
         if !accept {
             let mut told: Vec<i64> = milestone.reported_by.into_iter().chain(task.responsible_id).collect();
             told.dedup();
-            let number = label(&task.list_name, &task.number);
-            let notice = TaskNotice {
-                key: format!("ms{step_id}"),
-                topic: "milestone_sent_back",
-                task_id: task.id,
-                number: &number,
-                title: &milestone.title,
-                note,
-                at,
-            };
+            let notice = TaskNotice::of_step(step_id, "milestone_sent_back", &task, &milestone.title, note, at);
             tell(&mut *tx, &told, &notice).await?;
         }
         tx.commit().await?;
@@ -618,7 +609,7 @@ impl Store {
                     key: format!("m{id}:{due}:{step}"),
                     topic,
                     task_id: row.try_get("task_id")?,
-                    number: &number,
+                    number,
                     title: &title,
                     note: "",
                     at: now,

@@ -18,7 +18,7 @@ use gongzhi_store::tasks::{FileRow, MilestoneLine, MilestoneRow, MilestonesOf, S
 use gongzhi_store::Account;
 use serde::Deserialize;
 
-use super::inspection::words;
+use super::inspection::{signed_in, words};
 use super::{page, same_site_form, Chrome, PageError, PageResult};
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
@@ -38,10 +38,6 @@ pub fn routes() -> Router<AppState> {
         .route("/work/tasks/milestones/{id}/report", post(report).layer(report_limit))
         .route("/work/tasks/milestones/{id}/review", post(review))
         .route("/work/tasks/files/{id}", get(file))
-}
-
-fn signed_in(chrome: &Chrome) -> Result<&Account, Response> {
-    chrome.user.as_ref().ok_or_else(|| chrome.to_login())
 }
 
 /// Who issues lists: leaders and admins.
