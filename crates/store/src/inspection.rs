@@ -138,10 +138,10 @@ impl Round {
     }
 }
 
-const ROUND_COLUMNS: &str = "r.id, r.point_id, p.name AS point_name, p.unit_path, r.checklist_id, \
+pub(crate) const ROUND_COLUMNS: &str = "r.id, r.point_id, p.name AS point_name, p.unit_path, r.checklist_id, \
      k.name AS checklist_name, r.campaign_id, r.inspector_id, i.name AS inspector_name, r.status, r.started_at, \
      r.finished_at, r.earned, r.possible, r.failed";
-const ROUND_FROM: &str = "inspection_rounds r JOIN inspection_points p ON p.id = r.point_id \
+pub(crate) const ROUND_FROM: &str = "inspection_rounds r JOIN inspection_points p ON p.id = r.point_id \
      JOIN checklists k ON k.id = r.checklist_id JOIN users i ON i.id = r.inspector_id";
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

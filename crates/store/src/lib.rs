@@ -21,6 +21,7 @@ pub mod anchors;
 mod attachments;
 mod audit;
 mod bulletins;
+pub mod campaigns;
 mod category_words;
 mod chain;
 mod co_units;

@@ -181,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::meetings::routes())
         .merge(pages::co_creation::routes())
         .merge(pages::tasks::routes())
+        .merge(pages::campaigns::routes())
         .merge(pages::screen::routes())
         .merge(pages::lists::routes())
         .merge(pages::bulletins::routes())

@@ -25,6 +25,7 @@ on_both!(
     the_inspector_marks_a_round_on_the_phone_page_item_by_item,
     bad_input_is_refused_in_chinese,
     a_failed_item_becomes_a_request_of_the_category_its_checklist_names,
+    a_campaigns_trend_sums_its_days_and_each_day_opens_its_rounds,
 );
 
 struct Setup {
@@ -339,4 +340,44 @@ async fn a_failed_item_becomes_a_request_of_the_category_its_checklist_names(sto
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.html.contains("第 3 行：分类不在分类目录中"), "{}", refused.html);
+}
+
+async fn a_campaigns_trend_sums_its_days_and_each_day_opens_its_rounds(store: Store, _url: String) {
+    let s = setup(&store).await;
+    let (clean, _) = round(&store, &s, &[]).await;
+    let (failing, made) = round(&store, &s, &[0, 5]).await;
+    let today = time::local_date(time::now());
+    let trend = store.campaign_trend(&s.admin, s.campaign).await.unwrap();
+    assert_eq!(trend.len(), 1, "both rounds were finished today");
+    let day = &trend[0];
+    assert_eq!((day.date, day.rounds, day.failed), (today, 2, 2));
+    let (a, b) = (store.round(&s.admin, clean).await.unwrap(), store.round(&s.admin, failing).await.unwrap());
+    assert_eq!((day.earned, day.possible), (a.earned + b.earned, a.possible + b.possible));
+    // Outside the point's subtree the campaign has no finished round.
+    assert!(store.campaign_trend(&s.t.other_handler, s.campaign).await.unwrap().is_empty());
+
+    let mut browser = Browser::new(&store);
+    browser.login("admin", "demo-password").await;
+    let page = browser.get(&format!("/work/inspections/campaigns/{}", s.campaign)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("id=\"campaign-trend-data\"") && page.html.contains(&today.to_string()),
+        "{}",
+        page.html
+    );
+    let opened = browser.get(&format!("/work/inspections/campaigns/{}?day={today}", s.campaign)).await;
+    assert_eq!(opened.html.matches("/work/inspections/rounds/").count(), 2, "{}", opened.html);
+    assert!(
+        opened.html.contains(&format!("/work/inspections/rectifications?round={failing}\">2</a>")),
+        "{}",
+        opened.html
+    );
+    assert_eq!(made.len(), 2);
+    let list = browser.get("/work/inspections/campaigns").await;
+    assert!(list.html.contains("2026年创文第一轮"), "{}", list.html);
+    assert_eq!(
+        browser.get(&format!("/work/inspections/campaigns/{}?day=not-a-day", s.campaign)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(browser.get("/work/inspections/campaigns/999999").await.status, StatusCode::NOT_FOUND);
 }

@@ -126,14 +126,16 @@ async fn a_cadres_three_lists_show_the_right_counts_and_export_three_sheets(stor
     let bad = get(&app, &leader, "/work/lists?from=2026-13-01").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
-    // The export: three sheets, one row per claimed request under each header.
+    // The export: three sheets, one row per claimed request under each header, and the
+    // milestones assigned from above (none here: a header alone).
     let xlsx = get(&app, &leader, &format!("/work/lists.xlsx?{cadre}")).await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert_eq!(xlsx.headers[header::CONTENT_TYPE], gongzhi_web::export::XLSX_TYPE);
     let sheets = support::xlsx(&xlsx.bytes).unwrap();
     let names: Vec<&str> = sheets.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, vec!["问题清单", "任务清单", "效果清单"]);
-    for (name, rows) in &sheets {
+    assert_eq!(names, vec!["问题清单", "任务清单", "效果清单", "上级交办任务"]);
+    assert_eq!(sheets[3].1.len(), 1, "the assigned tasks' sheet: its header");
+    for (name, rows) in &sheets[..3] {
         assert_eq!(rows.len(), 6, "{name}: a header and five entries");
     }
     let task = &sheets[1].1;

@@ -60,7 +60,7 @@ fn newest_checklists(all: Vec<gongzhi_store::inspection::ChecklistHead>) -> Vec<
 }
 
 /// Who looks at the figures: signed in, and of a role that watches inspections.
-fn viewer(chrome: &Chrome) -> Result<Result<&Account, Response>, PageError> {
+pub(crate) fn viewer(chrome: &Chrome) -> Result<Result<&Account, Response>, PageError> {
     match signed_in(chrome) {
         Ok(user) if may_see(user.role) => Ok(Ok(user)),
         Ok(_) => Err(PageError::forbidden("inspection.who")),
@@ -68,7 +68,7 @@ fn viewer(chrome: &Chrome) -> Result<Result<&Account, Response>, PageError> {
     }
 }
 
-fn percent(earned: i64, possible: i64) -> String {
+pub(crate) fn percent(earned: i64, possible: i64) -> String {
     match possible {
         0 => "—".into(),
         _ => format!("{:.1}", (earned as f64 * 1000.0 / possible as f64).round() / 10.0),

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod assets;
 pub mod bulletin_sections;
 pub mod bulletins;
+pub mod campaigns;
 pub mod co_creation;
 pub mod dashboard;
 pub mod deliberation;
