@@ -550,8 +550,9 @@ fn command(action: Action, f: &ActionFields) -> Result<Command, Vec<&'static str
         Action::Merge => f.into.map(|into| Command::Merge { into }),
         Action::Press => Some(Command::Press { note: f.note.clone(), due: None }),
         Action::RepeatCall => Some(Command::RepeatCall { phone: f.phone.clone(), note: f.note.clone() }),
-        // Taken by their own use cases (`gongzhi_app::inspection`), never from this form.
-        Action::AutoClose | Action::Rectify | Action::ReinspectPass | Action::ReinspectFail => None,
+        // Taken by their own use cases (`gongzhi_app::inspection`, a meeting's decision in
+        // `gongzhi_app::deliberation`), never from this form.
+        Action::AutoClose | Action::Rectify | Action::ReinspectPass | Action::ReinspectFail | Action::Adopt => None,
     };
     command.ok_or(missing)
 }
