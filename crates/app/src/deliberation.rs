@@ -159,15 +159,15 @@ pub async fn decide(
     Ok(store.decide(Actor::Staff(staff.clone()), meeting_id, proposal_id, decision, at).await?)
 }
 
-/// A community's proposals, a page at a time.
+/// A community's listed proposals, `limit` of them after the first `offset`.
 pub async fn proposals(
     store: &Store,
     unit_id: i64,
     order: ProposalOrder,
-    page: u32,
-    per_page: u32,
+    offset: u32,
+    limit: u32,
 ) -> Result<Vec<Proposal>> {
-    Ok(store.proposals(unit_id, order, page, per_page).await?)
+    Ok(store.proposals(unit_id, order, offset, limit).await?)
 }
 
 /// A proposal's public page: supports, visible comments, meetings, decisions and the

@@ -65,6 +65,8 @@ pub struct AgendaEntry {
     pub decision: Option<Decision>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<Millis>,
+    /// For an adoption: the name of the person who answers for the work.
+    pub responsible_name: Option<String>,
     pub request: Option<LinkedRequest>,
 }
 
@@ -81,6 +83,11 @@ impl ProposalView {
     /// The request it became, once adopted.
     pub fn request(&self) -> Option<&LinkedRequest> {
         self.agenda.iter().find_map(|entry| entry.request.as_ref())
+    }
+
+    /// The person who answers for the work, once adopted.
+    pub fn responsible(&self) -> Option<&str> {
+        self.agenda.iter().find_map(|entry| entry.responsible_name.as_deref())
     }
 
     /// The reason residents are shown, once declined.
@@ -209,14 +216,15 @@ struct AgendaRow {
     resolve_by: Option<Millis>,
     resolved_at: Option<Millis>,
     closed_at: Option<Millis>,
+    responsible_name: Option<String>,
 }
 
 /// An agenda entry with its meeting, its proposal's title and its request's state.
 const AGENDA_SELECT: &str = "SELECT a.meeting_id, m.held_at, m.topic, a.proposal_id, p.title AS proposal_title, \
      a.position, a.decision, a.reason, a.unit_id, a.responsible_id, a.deadline, a.decided_by, a.decided_at, \
-     a.request_id, r.number, r.status, r.resolve_by, r.resolved_at, r.closed_at \
+     a.request_id, r.number, r.status, r.resolve_by, r.resolved_at, r.closed_at, u.name AS responsible_name \
      FROM meeting_agenda a JOIN meetings m ON m.id = a.meeting_id JOIN proposals p ON p.id = a.proposal_id \
-     LEFT JOIN requests r ON r.id = a.request_id";
+     LEFT JOIN requests r ON r.id = a.request_id LEFT JOIN users u ON u.id = a.responsible_id";
 
 impl AgendaRow {
     fn entry(self) -> Result<AgendaEntry> {
@@ -250,6 +258,7 @@ impl AgendaRow {
             decision,
             decided_by: self.decided_by,
             decided_at: self.decided_at,
+            responsible_name: self.responsible_name,
             request,
         })
     }
@@ -358,20 +367,21 @@ impl Store {
         Ok(request_id)
     }
 
-    /// A community's listed proposals, a page at a time (pages count from 0): those
-    /// waiting for their numbers to be confirmed are not among them.
+    /// A community's listed proposals, `limit` of them after the first `offset`: those
+    /// waiting for their numbers to be confirmed are not among them. A page that wants
+    /// to know whether another follows asks for one more than it shows.
     pub async fn proposals(
         &self,
         unit_id: i64,
         order: ProposalOrder,
-        page: u32,
-        per_page: u32,
+        offset: u32,
+        limit: u32,
     ) -> Result<Vec<Proposal>> {
         let by = match order {
             ProposalOrder::Latest => "created_at DESC, id DESC",
             ProposalOrder::MostSupported => "supports DESC, id DESC",
         };
-        let limit = per_page.clamp(1, MAX_PROPOSALS);
+        let limit = limit.clamp(1, MAX_PROPOSALS + 1);
         let sql = format!(
             "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE unit_id = $1 AND status <> 'unconfirmed' \
              ORDER BY {by} LIMIT $2 OFFSET $3"
@@ -379,7 +389,7 @@ impl Store {
         let rows: Vec<ProposalRow> = sqlx::query_as(&sql)
             .bind(unit_id)
             .bind(i64::from(limit))
-            .bind(i64::from(limit) * i64::from(page))
+            .bind(i64::from(offset))
             .fetch_all(self.pool())
             .await?;
         rows.into_iter().map(ProposalRow::proposal).collect()

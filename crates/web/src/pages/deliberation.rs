@@ -165,7 +165,7 @@ async fn show_home(
     if let Some(unit) = &unit {
         let store = &state.store;
         let (listed, held) = tokio::join!(
-            store.proposals(unit.id, ProposalOrder::Latest, page - 1, PER_PAGE + 1),
+            store.proposals(unit.id, ProposalOrder::Latest, (page - 1) * PER_PAGE, PER_PAGE + 1),
             store.meetings(unit.id, MEETINGS_LISTED)
         );
         proposals = listed?.iter().map(|p| Line::of(chrome, p)).collect();

@@ -127,7 +127,7 @@ pub async fn community(
     let page_no = query.page.trim().parse::<u32>().unwrap_or(0).min(1000);
     let store = &state.store;
     let (proposals, meetings, results) = tokio::join!(
-        store.proposals(id, order, page_no, PER_PAGE + 1),
+        store.proposals(id, order, page_no * PER_PAGE, PER_PAGE + 1),
         store.meetings(id, MEETINGS_SHOWN),
         store.adopted_results(id, RESULTS_SHOWN),
     );
@@ -259,6 +259,8 @@ pub struct OutcomeView {
     state: &'static str,
     percent: Option<u8>,
     unit: Option<String>,
+    /// The person the meeting made answer for it.
+    responsible: Option<String>,
     resolve_by: Option<String>,
     reply: Option<String>,
     /// 满意 / 基本满意 / 不满意, and whether the proposer said it is solved.
@@ -282,6 +284,7 @@ async fn outcome(state: &AppState, chrome: &Chrome, view: &ProposalView) -> Resu
         state: track_state(chrome, track.status),
         percent: deliberation::percent_done(track.status),
         unit: track.unit,
+        responsible: view.responsible().map(str::to_string),
         resolve_by: track.resolve_by.map(day),
         reply: track.reply,
         verdict: track.satisfaction.map(|s| chrome.t.lookup(&format!("satisfaction.{}", s.as_str()))),

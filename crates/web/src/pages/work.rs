@@ -228,6 +228,8 @@ struct RequestPage<'a> {
     /// The map that shows them.
     map: super::map::MapSetup,
     assignee: String,
+    /// The handler who claimed it, by name.
+    handler: Option<String>,
     /// The co-units' names, joined.
     co_units: String,
     /// The category the requester chose, as its whole path.
@@ -364,7 +366,12 @@ async fn show_request(
         }
     });
     let done = done.map(|action| chrome.t.get("request.done").replace("{action}", chrome.t.action(action.as_str())));
+    let handler = match request.handler_id {
+        Some(id) => Some(state.store.account(id).await?.name),
+        None => None,
+    };
     let template = RequestPage {
+        handler,
         category,
         time_left,
         done,
