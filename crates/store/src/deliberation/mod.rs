@@ -359,11 +359,16 @@ impl Store {
         at: Millis,
     ) -> Result<Option<i64>> {
         let act = Act::Decide { meeting_id, proposal_id, decision };
-        let request_id = self.deliberate(act, staff, at).await?.request_id;
-        if request_id.is_some() {
-            // Counted with intake's figures, as every request is.
+        let recorded = self.deliberate(act, staff, at).await?;
+        if recorded.request_id.is_some() {
+            // Counted with intake's figures and the actions taken, as every request is.
             self.counters.created(gongzhi_domain::Channel::Meeting);
+            self.counters.acted(gongzhi_domain::Action::Adopt);
+            if recorded.claimed {
+                self.counters.acted(gongzhi_domain::Action::Claim);
+            }
         }
+        let request_id = recorded.request_id;
         Ok(request_id)
     }
 

@@ -131,19 +131,6 @@ impl Store {
         Ok(row.map(|(phone,)| phone))
     }
 
-    /// Forgets codes and confirmations that have run out; returns how many went.
-    pub async fn delete_spent_phone_codes(&self, now: Millis, limit: i64) -> Result<u64> {
-        let done = sqlx::query(
-            "DELETE FROM phone_codes WHERE token_hash IN \
-             (SELECT token_hash FROM phone_codes WHERE expires_at <= $1 LIMIT $2)",
-        )
-        .bind(now)
-        .bind(limit)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
-    }
-
     /// Records that a staff member saw a waiting proposal's number in full.
     pub async fn saw_proposal_phone(&self, user_id: i64, proposal_id: i64, at: Millis) -> Result<()> {
         sqlx::query("INSERT INTO proposal_phone_views (user_id, proposal_id, at) VALUES ($1, $2, $3)")

@@ -33,12 +33,13 @@ pub(crate) enum Act {
 }
 
 /// What a change wrote: the row's id, whether a support was new, and the request an
-/// adoption created.
+/// adoption created, and whether its responsible person claimed it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Recorded {
     pub id: i64,
     pub fresh: bool,
     pub request_id: Option<i64>,
+    pub claimed: bool,
 }
 
 /// Out of scope reads as absent, as everywhere; the other refusals by their codes.
@@ -193,7 +194,7 @@ pub(crate) async fn apply(
                     .execute(&mut *conn)
                     .await?;
             }
-            Ok(Recorded { id: *proposal_id, fresh, request_id: None })
+            Ok(Recorded { id: *proposal_id, fresh, ..Recorded::default() })
         }
         Act::Comment(new) => {
             let found = proposal(conn, new.proposal_id).await?;
@@ -253,7 +254,7 @@ pub(crate) async fn apply(
                 .ok_or(StoreError::NotFound)?;
             deliberation::may(Step::HoldMeeting, actor, &path).map_err(refused)?;
             let added = photos.insert_for_meeting(conn, *meeting_id, actor.user_id(), at).await?;
-            Ok(Recorded { id: *meeting_id, fresh: added > 0, request_id: None })
+            Ok(Recorded { id: *meeting_id, fresh: added > 0, ..Recorded::default() })
         }
         Act::Decide { meeting_id, proposal_id, decision } => {
             decide(conn, batch, (*meeting_id, *proposal_id), decision, actor, at).await
@@ -354,13 +355,14 @@ async fn decide(
         Decision::Decline { reason } => (reason.trim(), None),
         Decision::Defer => ("", None),
     };
-    let request_id = match adoption {
+    let (request_id, claimed) = match adoption {
         Some(adoption) => {
             let person = responsible(conn, adoption.responsible_id).await?;
             let promised = Promised { proposal_id, adoption, person: &person, topic: &topic };
-            Some(adopt(conn, batch, promised, &found.new, actor, at).await?)
+            let (id, claimed) = adopt(conn, batch, promised, &found.new, actor, at).await?;
+            (Some(id), claimed)
         }
-        None => None,
+        None => (None, false),
     };
     sqlx::query(
         "UPDATE meeting_agenda SET decision = $1, reason = $2, unit_id = $3, responsible_id = $4, deadline = $5, \
@@ -378,7 +380,7 @@ async fn decide(
     .bind(proposal_id)
     .execute(&mut *conn)
     .await?;
-    Ok(Recorded { id: proposal_id, fresh: false, request_id })
+    Ok(Recorded { id: proposal_id, fresh: false, request_id, claimed })
 }
 
 /// The person a meeting made responsible, as the lifecycle knows staff.
@@ -419,7 +421,7 @@ async fn adopt(
     proposal: &NewProposal,
     actor: &Actor,
     at: Millis,
-) -> Result<i64> {
+) -> Result<(i64, bool)> {
     let Promised { proposal_id, topic, adoption, person } = promised;
     let new = NewRequest {
         kind: proposal.kind.request_kind(),
@@ -443,9 +445,10 @@ async fn adopt(
     let intake = Intake { new: &new, key: Some(&key), actor, at, suggestion: None, photos: &[] };
     let then = Command::Adopt { unit_id: adoption.unit_id, due: adoption.deadline, instructions: topic.to_string() };
     let request = writer::create(conn, batch, intake, Some(&then), None).await?.request;
-    if person.role == Role::Handler && person.unit_id == adoption.unit_id {
+    let claims = person.role == Role::Handler && person.unit_id == adoption.unit_id;
+    if claims {
         let by = Actor::Staff(person.clone());
         writer::act(conn, batch, request.id, Some(request.version), &Command::Claim, &by, at, None).await?;
     }
-    Ok(request.id)
+    Ok((request.id, claims))
 }
