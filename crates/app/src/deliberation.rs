@@ -9,11 +9,11 @@
 //! reads the community the step is about.
 
 use gongzhi_domain::deliberation::{self, Comment, Decision, Meeting, NewComment, NewMeeting, NewProposal, Proposal};
-use gongzhi_domain::deliberation::{ProposalChannel, SUPPORTS_PER_MINUTE};
+use gongzhi_domain::deliberation::{code, ProposalChannel, Step, SUPPORTS_PER_MINUTE};
 use gongzhi_domain::role::Staff;
 use gongzhi_domain::time::{Millis, HOUR};
 use gongzhi_domain::Actor;
-use gongzhi_store::deliberation::{AgendaEntry, ProposalOrder, ProposalView};
+use gongzhi_store::deliberation::{AgendaEntry, CodeCheck, ProposalOrder, ProposalView};
 use gongzhi_store::{Store, StoreError};
 
 use crate::Result;
@@ -21,18 +21,77 @@ use crate::Result;
 /// The throttle's window for supports from one address.
 const SUPPORT_WINDOW: Millis = HOUR / 60;
 
-/// A resident submits a proposal or a wish on the portal; returns its id.
-pub async fn submit(store: &Store, new: NewProposal, at: Millis) -> Result<i64> {
+/// Waiting proposals the staff page shows at a time.
+const WAITING_SHOWN: u32 = 50;
+
+/// A resident submits a proposal or a wish on the portal; returns its id. Where no code
+/// `confirmed` the number, the proposal waits, unlisted, for the community's staff.
+pub async fn submit(store: &Store, new: NewProposal, confirmed: bool, at: Millis) -> Result<i64> {
     let new = NewProposal { channel: ProposalChannel::Portal, ..new };
     new.check()?;
-    Ok(store.propose(new, Actor::Requester, at).await?)
+    Ok(store.propose(new, confirmed, Actor::Requester, at).await?)
 }
 
 /// Community staff copy a proposal written on paper at a meeting; returns its id.
 pub async fn record_paper(store: &Store, staff: &Staff, new: NewProposal, at: Millis) -> Result<i64> {
     let new = NewProposal { channel: ProposalChannel::Paper, ..new };
     new.check()?;
-    Ok(store.propose(new, Actor::Staff(staff.clone()), at).await?)
+    Ok(store.propose(new, true, Actor::Staff(staff.clone()), at).await?)
+}
+
+/// Sends a code to a resident's number through the outbox, for the browser that asked;
+/// returns the token its cookie keeps. Refused when the number, or the address asking,
+/// has had its codes for the hour: nobody texts a stranger over and over.
+pub async fn send_code(store: &Store, phone: &str, address: &str, at: Millis) -> Result<String> {
+    deliberation::check_phone(phone, "phone")?;
+    let phone = gongzhi_domain::phone::normalize(phone);
+    for (key, most) in
+        [(format!("code-phone:{phone}"), code::PER_PHONE), (format!("code-from:{address}"), code::PER_ADDRESS)]
+    {
+        if store.count_attempt(&key, code::SEND_WINDOW, at).await? > most {
+            return Err(StoreError::Refused("too_many_codes").into());
+        }
+    }
+    let token = gongzhi_store::new_token();
+    let random = u64::from_str_radix(&gongzhi_store::new_token()[..16], 16).unwrap_or_default();
+    store.send_phone_code(&token, &phone, &code::from_random(random), at).await?;
+    Ok(token)
+}
+
+/// Checks the code a resident typed: right and in time, their number is confirmed for
+/// the browser holding `token`. A wrong, spent or missing code is refused in words.
+pub async fn confirm_code(store: &Store, token: &str, typed: &str, at: Millis) -> Result<String> {
+    code::check(typed)?;
+    match store.check_phone_code(token, typed.trim(), at).await? {
+        CodeCheck::Confirmed { phone } => Ok(phone),
+        CodeCheck::Wrong { .. } => Err(StoreError::Refused("code_wrong").into()),
+        CodeCheck::Spent => Err(StoreError::Refused("code_spent").into()),
+        CodeCheck::NoCode => Err(StoreError::Refused("code_not_sent").into()),
+    }
+}
+
+/// The number confirmed for the browser holding `token`, if any.
+pub async fn confirmed_phone(store: &Store, token: &str, at: Millis) -> Result<Option<String>> {
+    Ok(store.confirmed_phone(token, at).await?)
+}
+
+/// The proposals of a community waiting for their numbers to be confirmed, with the
+/// numbers in full for the staff who call the proposers back; each view is logged.
+pub async fn waiting(store: &Store, staff: &Staff, unit_id: i64, at: Millis) -> Result<Vec<Proposal>> {
+    let unit = store.unit(unit_id).await?;
+    if deliberation::may(Step::ConfirmProposal, &Actor::Staff(staff.clone()), &unit.path).is_err() {
+        return Ok(Vec::new());
+    }
+    let waiting = store.unconfirmed_proposals(unit_id, WAITING_SHOWN).await?;
+    for proposal in &waiting {
+        store.saw_proposal_phone(staff.user_id, proposal.id, at).await?;
+    }
+    Ok(waiting)
+}
+
+/// Community staff confirm a waiting proposal after speaking with its proposer.
+pub async fn confirm_proposal(store: &Store, staff: &Staff, proposal_id: i64, at: Millis) -> Result<()> {
+    Ok(store.confirm_proposal(Actor::Staff(staff.clone()), proposal_id, at).await?)
 }
 
 /// A resident supports a proposal: counted once per phone number, and refused when
@@ -58,10 +117,32 @@ pub async fn hide_comment(store: &Store, staff: &Staff, comment_id: i64, reason:
     Ok(store.hide_comment(Actor::Staff(staff.clone()), comment_id, reason, at).await?)
 }
 
-/// Community staff record a meeting and the proposals on its agenda; returns its id.
-pub async fn hold_meeting(store: &Store, staff: &Staff, new: NewMeeting, at: Millis) -> Result<i64> {
+/// Community staff record a meeting, the proposals on its agenda and the photos taken
+/// at it; returns its id.
+pub async fn hold_meeting(
+    store: &Store,
+    staff: &Staff,
+    new: NewMeeting,
+    photos: Vec<Vec<u8>>,
+    at: Millis,
+) -> Result<i64> {
     new.check()?;
-    Ok(store.hold_meeting(Actor::Staff(staff.clone()), new, at).await?)
+    Ok(store.hold_meeting(Actor::Staff(staff.clone()), new, photos, at).await?)
+}
+
+/// Community staff add photos to a meeting recorded earlier.
+pub async fn add_meeting_photos(
+    store: &Store,
+    staff: &Staff,
+    meeting_id: i64,
+    photos: Vec<Vec<u8>>,
+    at: Millis,
+) -> Result<()> {
+    if photos.is_empty() {
+        return Err(gongzhi_domain::Broken::Missing("photos").into());
+    }
+    store.add_meeting_photos(Actor::Staff(staff.clone()), meeting_id, photos, at).await?;
+    Ok(())
 }
 
 /// Records a meeting's decision on a proposal of its agenda. An adoption returns the
@@ -78,15 +159,15 @@ pub async fn decide(
     Ok(store.decide(Actor::Staff(staff.clone()), meeting_id, proposal_id, decision, at).await?)
 }
 
-/// A community's proposals, a page at a time.
+/// A community's listed proposals, `limit` of them after the first `offset`.
 pub async fn proposals(
     store: &Store,
     unit_id: i64,
     order: ProposalOrder,
-    page: u32,
-    per_page: u32,
+    offset: u32,
+    limit: u32,
 ) -> Result<Vec<Proposal>> {
-    Ok(store.proposals(unit_id, order, page, per_page).await?)
+    Ok(store.proposals(unit_id, order, offset, limit).await?)
 }
 
 /// A proposal's public page: supports, visible comments, meetings, decisions and the

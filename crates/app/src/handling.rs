@@ -45,6 +45,10 @@ pub async fn act(store: &Store, action: Act) -> Result<Request> {
     if matches!(action.command.action(), Action::Rectify | Action::ReinspectPass | Action::ReinspectFail) {
         return Err(gongzhi_store::StoreError::Refused("inspection_action").into());
     }
+    // Adoption is a meeting's decision (`crate::deliberation::decide`), with its proposal.
+    if action.command.action() == Action::Adopt {
+        return Err(gongzhi_store::StoreError::Refused("meeting_action").into());
+    }
     carry_out(store, action).await
 }
 

@@ -7,8 +7,9 @@ use gongzhi_domain::{Request, Role};
 /// the role and from the request's state. The API's `actions` and the page's forms both
 /// come from here, so they cannot disagree. Rectification and reinspection are not
 /// among them: a round's finish and the reinspection form (`inspection`) take them,
-/// where the point and its leader are known.
+/// where the point and its leader are known; nor is adoption, a meeting's decision.
 pub fn actions(request: &Request, role: Role) -> Vec<Action> {
-    let inspecting = |a: &Action| matches!(a, Action::Rectify | Action::ReinspectPass | Action::ReinspectFail);
-    lifecycle::offered(request.status, role).filter(|a| !inspecting(a)).collect()
+    let own_forms =
+        |a: &Action| matches!(a, Action::Rectify | Action::ReinspectPass | Action::ReinspectFail | Action::Adopt);
+    lifecycle::offered(request.status, role).filter(|a| !own_forms(a)).collect()
 }

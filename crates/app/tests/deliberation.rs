@@ -52,6 +52,7 @@ fn meeting(unit_id: i64, agenda: Vec<i64>) -> NewMeeting {
         participants: "居民12人，社区干部2人，下沉党员3人".into(),
         minutes: "大家一致同意先装扶手。".into(),
         agenda,
+        volunteers: vec![],
     }
 }
 
@@ -70,8 +71,8 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
     let store = &store;
     let t = town(store).await;
     let now = time::now();
-    let id = delib::submit(store, wish(t.community), now).await.unwrap();
-    let other = delib::submit(store, suggestion(t.community, "小区增设充电桩"), now + 1).await.unwrap();
+    let id = delib::submit(store, wish(t.community), true, now).await.unwrap();
+    let other = delib::submit(store, suggestion(t.community, "小区增设充电桩"), true, now + 1).await.unwrap();
 
     // Three neighbours support it; the first one again, typed differently, counts once.
     let mut counted = Vec::new();
@@ -107,10 +108,12 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
     assert!(delib::proposals(store, t.other_community, ProposalOrder::Latest, 0, 20).await.unwrap().is_empty());
 
     // The community's handler holds the meeting; the wish is put on its agenda.
-    let meeting_id = delib::hold_meeting(store, &t.handler, meeting(t.community, vec![id]), now).await.unwrap();
+    let meeting_id = delib::hold_meeting(store, &t.handler, meeting(t.community, vec![id]), vec![], now).await.unwrap();
     assert_eq!(delib::proposal(store, id).await.unwrap().proposal.status, ProposalStatus::OnAgenda);
 
-    // Adopted: it becomes a request of the meeting channel, with the proposer as requester.
+    // Adopted: it becomes a request of the meeting channel, with the proposer as requester,
+    // carrying what the meeting promised: sent to the community, taken on by its handler
+    // at the meeting, due by the meeting's deadline.
     let adoption = Adoption { unit_id: t.community, responsible_id: t.handler.user_id, deadline: now + 14 * DAY };
     let request_id = delib::decide(store, &t.handler, meeting_id, id, Decision::Adopt(adoption.clone()), now)
         .await
@@ -119,8 +122,17 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
     let request = store.request(request_id, &t.operator).await.unwrap();
     assert_eq!(
         (request.new.channel, request.new.kind, request.status),
-        (Channel::Meeting, Kind::Help, Status::Submitted)
+        (Channel::Meeting, Kind::Help, Status::InProgress)
     );
+    assert_eq!(
+        (request.assignee_unit_id, request.handler_id, request.resolve_by, request.claimed_at),
+        (Some(t.community), Some(t.handler.user_id), Some(now + 14 * DAY), Some(now))
+    );
+    assert!(request.respond_by.is_some_and(|due| due <= now + 14 * DAY));
+    // Its history says so in the lifecycle's own steps.
+    let history = store.events_of(request_id).await.unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["submit", "adopt", "claim"]);
     assert_eq!((request.new.unit_id, request.new.requester_phone.as_str()), (t.community, "13800000001"));
     let view = delib::proposal(store, id).await.unwrap();
     assert_eq!((view.proposal.status, view.proposal.supports), (ProposalStatus::Adopted, 3));
@@ -129,21 +141,19 @@ async fn a_supported_wish_is_adopted_and_followed_to_its_close(store: Store, _ur
     assert_eq!(supports.into_iter().collect::<Vec<_>>(), vec![(request_id, 3)]);
     assert_eq!(view.proposal.new.proposer_phone, "138****0001", "the public page masks the number");
     assert_eq!(view.agenda[0].decision, Some(Decision::Adopt(adoption)));
-    assert_eq!(view.request().map(|r| (r.id, r.status)), Some((request_id, Status::Submitted)));
+    assert_eq!(view.request().map(|r| (r.id, r.status)), Some((request_id, Status::InProgress)));
 
     // Decided is decided: no second decision, no more supports.
     let again = delib::decide(store, &t.handler, meeting_id, id, Decision::Defer, now).await;
     assert_eq!(refusal(again), "not_on_agenda");
     assert_eq!(refusal(delib::support(store, id, "13700000009", "10.0.0.3", now).await), "supports_closed");
 
+    // Adoption is the meeting's: no other form takes it.
+    let adopt = Command::Adopt { unit_id: t.community, due: now + DAY, instructions: String::new() };
+    assert_eq!(refusal(act(store, Act::new(request_id, None, adopt, staff(&t.handler))).await), "meeting_action");
+
     // The request goes the way every request goes, to the proposer's verdict.
     let steps = [
-        (Command::Accept, staff(&t.operator)),
-        (
-            Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: "议事会决定".into() },
-            staff(&t.dispatcher),
-        ),
-        (Command::Claim, staff(&t.handler)),
         (Command::Resolve { reply: "扶手已装好。".into(), contacted: true }, staff(&t.handler)),
         (
             Command::Evaluate { solved: true, satisfaction: Satisfaction::Satisfied, comment: String::new() },
@@ -169,20 +179,22 @@ async fn a_declined_proposal_shows_its_reason_and_a_deferred_one_comes_back(stor
     let store = &store;
     let t = town(store).await;
     let now = time::now();
-    let parking = delib::submit(store, suggestion(t.community, "把绿地改成停车位"), now).await.unwrap();
+    let parking = delib::submit(store, suggestion(t.community, "把绿地改成停车位"), true, now).await.unwrap();
     // Written on paper at the meeting, without a phone number, and copied by the cadre.
     let paper = NewProposal { proposer_phone: String::new(), ..suggestion(t.community, "周末办跳蚤市场") };
     let market = delib::record_paper(store, &t.handler, paper.clone(), now).await.unwrap();
     assert_eq!(refusal(delib::record_paper(store, &t.operator, paper, now).await), "not_community_staff");
 
     // A meeting takes up only its own community's proposals.
-    let elsewhere = delib::submit(store, suggestion(t.other_community, "修路灯"), now).await.unwrap();
-    let mixed = delib::hold_meeting(store, &t.leader, meeting(t.community, vec![parking, elsewhere]), now).await;
+    let elsewhere = delib::submit(store, suggestion(t.other_community, "修路灯"), true, now).await.unwrap();
+    let mixed =
+        delib::hold_meeting(store, &t.leader, meeting(t.community, vec![parking, elsewhere]), vec![], now).await;
     assert!(matches!(mixed, Err(AppError::Rule(Broken::Invalid { field: "agenda", .. }))), "{mixed:?}");
     assert_eq!(delib::proposal(store, parking).await.unwrap().proposal.status, ProposalStatus::Open, "nothing stayed");
 
     // The subdistrict's leader holds it; a cadre of another community cannot decide here.
-    let first = delib::hold_meeting(store, &t.leader, meeting(t.community, vec![parking, market]), now).await.unwrap();
+    let first =
+        delib::hold_meeting(store, &t.leader, meeting(t.community, vec![parking, market]), vec![], now).await.unwrap();
     let outsider = delib::decide(store, &t.other_handler, first, parking, Decision::Defer, now).await;
     absent(outsider);
     let unexplained =
@@ -202,9 +214,10 @@ async fn a_declined_proposal_shows_its_reason_and_a_deferred_one_comes_back(stor
 
     // The deferred one goes on the next meeting's agenda; the declined one cannot.
     assert_eq!(delib::proposal(store, market).await.unwrap().proposal.status, ProposalStatus::Deferred);
-    let refused = delib::hold_meeting(store, &t.handler, meeting(t.community, vec![parking]), now).await;
+    let refused = delib::hold_meeting(store, &t.handler, meeting(t.community, vec![parking]), vec![], now).await;
     assert_eq!(refusal(refused), "proposal_state");
-    let second = delib::hold_meeting(store, &t.handler, meeting(t.community, vec![market]), now + DAY).await.unwrap();
+    let second =
+        delib::hold_meeting(store, &t.handler, meeting(t.community, vec![market]), vec![], now + DAY).await.unwrap();
     let view = delib::proposal(store, market).await.unwrap();
     assert_eq!(view.proposal.status, ProposalStatus::OnAgenda);
     let taken_up: Vec<_> = view.agenda.iter().map(|e| (e.meeting_id, e.decision.clone())).collect();
@@ -220,7 +233,7 @@ async fn a_hidden_comment_leaves_the_public_page_but_its_hiding_is_kept(store: S
     let store = &store;
     let t = town(store).await;
     let now = time::now();
-    let id = delib::submit(store, wish(t.community), now).await.unwrap();
+    let id = delib::submit(store, wish(t.community), true, now).await.unwrap();
     let say = |body: &str| NewComment {
         proposal_id: id,
         author_name: String::new(),
@@ -252,7 +265,7 @@ async fn supports_from_one_address_are_throttled(store: Store, _url: String) {
     let store = &store;
     let t: Town = town(store).await;
     let now = time::now();
-    let id = delib::submit(store, wish(t.community), now).await.unwrap();
+    let id = delib::submit(store, wish(t.community), true, now).await.unwrap();
     let mut refused = 0;
     for n in 0..SUPPORTS_PER_MINUTE + 5 {
         match delib::support(store, id, &format!("1370000{n:04}"), "203.0.113.9", now).await {

@@ -43,8 +43,11 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Where a proposal is.
+    /// Where a proposal is. `Unconfirmed`: put forward on the portal with a number no
+    /// code confirmed; unlisted and taking no supports until the community's staff
+    /// confirm it with the proposer.
     ProposalStatus {
+        Unconfirmed = "unconfirmed",
         Open = "open",
         OnAgenda = "on_agenda",
         Adopted = "adopted",
@@ -63,6 +66,7 @@ impl ProposalStatus {
 vocabulary! {
     /// What a meeting does to a proposal.
     ProposalAction {
+        Confirm = "confirm",
         Schedule = "schedule",
         Adopt = "adopt",
         Decline = "decline",
@@ -73,6 +77,7 @@ vocabulary! {
 /// Every proposal action, the states it starts from and the state it leaves. A deferred
 /// proposal goes on a later meeting's agenda; a decided one is never decided again.
 pub const TABLE: &[(ProposalAction, &[ProposalStatus], ProposalStatus)] = &[
+    (ProposalAction::Confirm, &[ProposalStatus::Unconfirmed], ProposalStatus::Open),
     (ProposalAction::Schedule, &[ProposalStatus::Open, ProposalStatus::Deferred], ProposalStatus::OnAgenda),
     (ProposalAction::Adopt, &[ProposalStatus::OnAgenda], ProposalStatus::Adopted),
     (ProposalAction::Decline, &[ProposalStatus::OnAgenda], ProposalStatus::Declined),
@@ -94,6 +99,7 @@ vocabulary! {
     Step {
         Submit = "submit",
         RecordPaper = "record_paper",
+        ConfirmProposal = "confirm_proposal",
         Support = "support",
         Comment = "comment",
         HideComment = "hide_comment",
@@ -117,6 +123,7 @@ pub const WHO: &[(Step, By)] = &[
     (Step::Support, By::Resident),
     (Step::Comment, By::Resident),
     (Step::RecordPaper, By::CommunityStaff),
+    (Step::ConfirmProposal, By::CommunityStaff),
     (Step::HideComment, By::CommunityStaff),
     (Step::HoldMeeting, By::CommunityStaff),
     (Step::Decide, By::CommunityStaff),
@@ -206,10 +213,46 @@ pub const MAX_PLACE: usize = 200;
 pub const MAX_PARTICIPANTS: usize = 2_000;
 pub const MAX_MINUTES: usize = 20_000;
 pub const MAX_AGENDA: usize = 50;
+pub const MAX_VOLUNTEERS: usize = 200;
 
 /// How many supports one address may send in a minute: one household supports a few
 /// proposals, a script thousands.
 pub const SUPPORTS_PER_MINUTE: i64 = 20;
+
+/// How a resident's number is confirmed by a code sent to it (where an SMS channel is
+/// configured): six digits, good for ten minutes and five tries; a confirmed number
+/// stays confirmed in that browser for thirty days. Sends are limited per number and
+/// per address, so that the portal cannot be used to text strangers.
+pub mod code {
+    use crate::error::Broken;
+    use crate::time::{Millis, DAY, HOUR};
+
+    pub const DIGITS: usize = 6;
+    pub const LIFETIME: Millis = 10 * 60 * 1000;
+    pub const TRIES: i64 = 5;
+    pub const CONFIRMED_FOR: Millis = 30 * DAY;
+    /// Codes one number is sent, and one address asks for, per `SEND_WINDOW`.
+    pub const PER_PHONE: i64 = 5;
+    pub const PER_ADDRESS: i64 = 20;
+    pub const SEND_WINDOW: Millis = HOUR;
+
+    /// A code as typed: six digits, spaces around forgiven.
+    pub fn check(code: &str) -> Result<(), Broken> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Broken::Missing("code"));
+        }
+        if code.len() != DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Broken::Invalid { field: "code", reason: format!("{DIGITS} digits") });
+        }
+        Ok(())
+    }
+
+    /// The code for a random number: its last six decimal digits, zeros kept.
+    pub fn from_random(random: u64) -> String {
+        format!("{:0width$}", random % 10u64.pow(DIGITS as u32), width = DIGITS)
+    }
+}
 
 /// Checks a free text: present when `required`, at most `max` characters, printable.
 fn text(field: &'static str, value: &str, max: usize, required: bool) -> Result<(), Broken> {
@@ -329,6 +372,10 @@ pub struct NewMeeting {
     pub minutes: String,
     /// The proposals it takes up, in order.
     pub agenda: Vec<i64>,
+    /// The volunteers and party members (users of role volunteer) who took part, counted
+    /// in 共建.
+    #[serde(default)]
+    pub volunteers: Vec<i64>,
 }
 
 impl NewMeeting {
@@ -339,6 +386,9 @@ impl NewMeeting {
         text("minutes", &self.minutes, MAX_MINUTES, false)?;
         if self.agenda.len() > MAX_AGENDA {
             return Err(Broken::Invalid { field: "agenda", reason: format!("at most {MAX_AGENDA} proposals") });
+        }
+        if self.volunteers.len() > MAX_VOLUNTEERS {
+            return Err(Broken::Invalid { field: "volunteers", reason: format!("at most {MAX_VOLUNTEERS}") });
         }
         let mut seen = self.agenda.clone();
         seen.sort_unstable();
@@ -476,6 +526,29 @@ mod tests {
     }
 
     #[test]
+    fn an_unconfirmed_proposal_is_confirmed_once_and_takes_no_supports_before() {
+        use ProposalStatus::*;
+        assert_eq!(next(ProposalAction::Confirm, Unconfirmed), Ok(Open));
+        assert!(next(ProposalAction::Confirm, Open).is_err());
+        assert!(next(ProposalAction::Schedule, Unconfirmed).is_err(), "no meeting before it is confirmed");
+        assert!(!Unconfirmed.takes_supports());
+        let community = "/1/2/3/";
+        assert_eq!(may(Step::ConfirmProposal, &staff(Role::Handler, "/1/2/3/"), community), Ok(()));
+        assert!(may(Step::ConfirmProposal, &Actor::Requester, community).is_err());
+    }
+
+    #[test]
+    fn a_code_is_six_digits() {
+        assert_eq!(code::check(" 012345 "), Ok(()));
+        assert_eq!(code::check(""), Err(Broken::Missing("code")));
+        assert!(
+            code::check("12345").is_err() && code::check("12345a").is_err() && code::check("１２３４５６").is_err()
+        );
+        assert_eq!(code::from_random(42), "000042");
+        assert_eq!(code::from_random(u64::MAX).len(), 6);
+    }
+
+    #[test]
     fn a_wish_becomes_a_request_for_help() {
         assert_eq!(ProposalKind::Wish.request_kind(), Kind::Help);
         assert_eq!(ProposalKind::Suggestion.request_kind(), Kind::Suggestion);
@@ -504,6 +577,7 @@ mod tests {
             participants: "居民12人，社区干部2人，党员3人".into(),
             minutes: String::new(),
             agenda: vec![4, 7],
+            volunteers: vec![9],
         };
         assert_eq!(meeting.check(), Ok(()));
         assert_eq!(NewMeeting { place: "".into(), ..meeting.clone() }.check(), Err(Broken::Missing("place")));

@@ -40,6 +40,7 @@ pub enum Action {
     Rectify,
     ReinspectPass,
     ReinspectFail,
+    Adopt,
 }
 
 /// Whether an action moves the request or leaves its state as it was.
@@ -191,6 +192,15 @@ pub const TABLE: &[Transition] = &[
         to: Target::BackToWork,
         by: &[InScope(Inspector), InScope(Leader)],
     },
+    // Deliberation: a proposal the community's meeting adopted goes straight to the unit
+    // the meeting chose, due by the deadline it promised (大家事、大家办). Only requests
+    // of the `meeting` channel take it (`channel_only`).
+    Transition {
+        action: Action::Adopt,
+        from: &[Submitted],
+        to: Target::To(Dispatched),
+        by: &[InScope(Handler), InScope(Leader), InScope(Admin)],
+    },
 ];
 
 impl Action {
@@ -215,6 +225,7 @@ impl Action {
         Action::Rectify,
         Action::ReinspectPass,
         Action::ReinspectFail,
+        Action::Adopt,
     ];
 
     pub fn transition(self) -> &'static Transition {
@@ -244,6 +255,7 @@ impl Action {
             Action::Rectify => "rectify",
             Action::ReinspectPass => "reinspect-pass",
             Action::ReinspectFail => "reinspect-fail",
+            Action::Adopt => "adopt",
         }
     }
 
@@ -343,6 +355,14 @@ pub enum Command {
         #[serde(default)]
         instructions: String,
     },
+    /// A proposal adopted by a community's meeting, sent to the unit the meeting chose
+    /// and due by the deadline it promised.
+    Adopt {
+        unit_id: i64,
+        due: Millis,
+        #[serde(default)]
+        instructions: String,
+    },
     /// The reinspection found it put right.
     ReinspectPass {
         #[serde(default)]
@@ -378,6 +398,7 @@ impl Command {
             Command::Rectify { .. } => Action::Rectify,
             Command::ReinspectPass { .. } => Action::ReinspectPass,
             Command::ReinspectFail { .. } => Action::ReinspectFail,
+            Command::Adopt { .. } => Action::Adopt,
         }
     }
 
@@ -393,7 +414,9 @@ impl Command {
             Command::Answer { reply } | Command::Resolve { reply, .. } => reply,
             Command::Progress { note } | Command::Press { note, .. } | Command::RepeatCall { note, .. } => note,
             Command::Evaluate { comment, .. } => comment,
-            Command::Dispatch { instructions, .. } | Command::Rectify { instructions, .. } => instructions,
+            Command::Dispatch { instructions, .. }
+            | Command::Rectify { instructions, .. }
+            | Command::Adopt { instructions, .. } => instructions,
             Command::ReinspectPass { note } => note,
             _ => "",
         }
@@ -443,7 +466,7 @@ pub fn decide(request: &Request, command: &Command, actor: &Actor, ctx: &Context
         return Err(Broken::WrongState { action, from: request.status });
     }
     authorise(request, row, actor)?;
-    inspection_only(request, action)?;
+    channel_only(request, action)?;
     validate(command)?;
 
     let mut next = request.clone();
@@ -500,14 +523,18 @@ fn authorise(request: &Request, row: &Transition, actor: &Actor) -> Result<(), B
 }
 
 /// Rectification and reinspection belong to requests an inspection raised: an inspector
-/// closes no resident's request.
-fn inspection_only(request: &Request, action: Action) -> Result<(), Broken> {
+/// closes no resident's request. An adoption belongs to the request a meeting raised.
+fn channel_only(request: &Request, action: Action) -> Result<(), Broken> {
+    use crate::request::Channel;
     let inspecting = matches!(action, Action::Rectify | Action::ReinspectPass | Action::ReinspectFail);
-    if inspecting && request.new.channel != crate::request::Channel::Inspection {
+    if inspecting && request.new.channel != Channel::Inspection {
         return Err(Broken::Invalid {
             field: "channel",
             reason: "only an inspection's rectification is reinspected".into(),
         });
+    }
+    if action == Action::Adopt && request.new.channel != Channel::Meeting {
+        return Err(Broken::Invalid { field: "channel", reason: "only a meeting's request is adopted".into() });
     }
     Ok(())
 }
@@ -553,9 +580,9 @@ fn validate(command: &Command) -> Result<(), Broken> {
         Command::Dispatch { co_unit_ids, .. } if co_unit_ids.len() > 20 => {
             Err(Broken::Invalid { field: "co_unit_ids", reason: "at most 20 co-units".into() })
         }
-        Command::Dispatch { instructions, .. } | Command::Rectify { instructions, .. } => {
-            limited(instructions, "instructions")
-        }
+        Command::Dispatch { instructions, .. }
+        | Command::Rectify { instructions, .. }
+        | Command::Adopt { instructions, .. } => limited(instructions, "instructions"),
         Command::ReinspectPass { note } => limited(note, "note"),
         Command::ReinspectFail { reason, .. } => required(reason, "reason"),
         Command::RepeatCall { phone, note } => {
@@ -671,7 +698,7 @@ fn apply(next: &mut Request, command: &Command, actor: &Actor, ctx: &Context) ->
             }
             next.merged_into = Some(*into);
         }
-        Command::Rectify { unit_id, due, .. } => {
+        Command::Rectify { unit_id, due, .. } | Command::Adopt { unit_id, due, .. } => {
             let path = ctx
                 .dispatch_path
                 .ok_or(Broken::Invalid { field: "unit_id", reason: format!("unit {unit_id} does not exist") })?;
@@ -758,7 +785,9 @@ fn payload(command: &Command, next: &Request) -> serde_json::Value {
         Command::Evaluate { solved, satisfaction, .. } => json!({ "solved": solved, "satisfaction": satisfaction }),
         Command::Merge { into } => json!({ "into": into }),
         Command::Press { due, .. } => json!({ "due": due }),
-        Command::Rectify { unit_id, due, .. } => json!({ "unit_id": unit_id, "resolve_by": due }),
+        Command::Rectify { unit_id, due, .. } | Command::Adopt { unit_id, due, .. } => {
+            json!({ "unit_id": unit_id, "resolve_by": due })
+        }
         Command::ReinspectFail { .. } => json!({ "resolve_by": next.resolve_by }),
         // Masked: the event log is read by more people than may see the number.
         Command::RepeatCall { phone, .. } => {

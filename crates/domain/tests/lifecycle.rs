@@ -413,3 +413,34 @@ fn free_text_with_control_characters_is_refused() {
         Broken::Invalid { field: "reply", reason: lifecycle::UNPRINTABLE.into() }
     );
 }
+
+#[test]
+fn a_meetings_request_is_adopted_straight_to_its_unit_due_by_the_promised_day() {
+    let at_meeting = Request { new: NewRequest { channel: Channel::Meeting, ..new_request().new }, ..new_request() };
+    let due = START + 20 * DAY;
+    let adopt = Command::Adopt { unit_id: 3, due, instructions: "五月议事会".into() };
+    let calendar = WorkCalendar::official();
+    let policy = DeadlinePolicy::default();
+    let ctx = |path| Context {
+        now: START,
+        policy: &policy,
+        calendar: &calendar,
+        dispatch_path: path,
+        category_resolve_days: None,
+        rework_due: None,
+    };
+    let cadre = staff(3, Role::Handler, 3, "/1/2/3/");
+    let adopted = decide(&at_meeting, &adopt, &cadre, &ctx(Some("/1/2/3/"))).unwrap();
+    let r = adopted.request;
+    assert_eq!((r.status, r.assignee_unit_id, r.resolve_by), (Status::Dispatched, Some(3), Some(due)));
+    assert!(!r.deadline_estimated && r.respond_by.is_some_and(|by| by <= due));
+    assert_eq!(adopted.event.note, "五月议事会");
+    // Only a meeting's request, only by the community's staff, only with a day ahead.
+    assert!(decide(&new_request(), &adopt, &cadre, &ctx(Some("/1/2/3/"))).is_err());
+    let dispatcher = staff(2, Role::Dispatcher, 1, "/1/");
+    assert!(decide(&at_meeting, &adopt, &dispatcher, &ctx(Some("/1/2/3/"))).is_err());
+    let elsewhere = staff(4, Role::Handler, 9, "/1/9/");
+    assert!(decide(&at_meeting, &adopt, &elsewhere, &ctx(Some("/1/2/3/"))).is_err());
+    let past = Command::Adopt { unit_id: 3, due: START - HOUR, instructions: String::new() };
+    assert!(decide(&at_meeting, &past, &cadre, &ctx(Some("/1/2/3/"))).is_err());
+}

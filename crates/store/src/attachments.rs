@@ -85,21 +85,46 @@ impl<'a> Photos<'a> {
         event_id: Option<i64>,
         now: Millis,
     ) -> Result<usize> {
+        let sql = "INSERT INTO attachments (request_id, event_id, content_type, bytes, size, sha256, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, sha256) DO NOTHING";
+        self.insert_as(conn, sql, (request_id, event_id), now).await
+    }
+
+    /// Keeps a meeting's photos with who added them, inside the caller's transaction; a
+    /// photo the meeting already has is kept once. Returns how many were new.
+    pub(crate) async fn insert_for_meeting(
+        &self,
+        conn: &mut AnyConnection,
+        meeting_id: i64,
+        added_by: Option<i64>,
+        now: Millis,
+    ) -> Result<usize> {
+        let sql = "INSERT INTO meeting_photos (meeting_id, added_by, content_type, bytes, size, sha256, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (meeting_id, sha256) DO NOTHING";
+        self.insert_as(conn, sql, (meeting_id, added_by), now).await
+    }
+
+    /// Runs `sql` once a photo: its owner and the owner's second column first, then the
+    /// photo's type, bytes, size, digest and time.
+    async fn insert_as(
+        &self,
+        conn: &mut AnyConnection,
+        sql: &str,
+        (owner, with): (i64, Option<i64>),
+        now: Millis,
+    ) -> Result<usize> {
         let mut added = 0;
         for (bytes, kind) in &self.0 {
-            let done = sqlx::query(
-                "INSERT INTO attachments (request_id, event_id, content_type, bytes, size, sha256, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id, sha256) DO NOTHING",
-            )
-            .bind(request_id)
-            .bind(event_id)
-            .bind(*kind)
-            .bind(*bytes)
-            .bind(bytes.len() as i64)
-            .bind(hex::encode(Sha256::digest(bytes)))
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+            let done = sqlx::query(sql)
+                .bind(owner)
+                .bind(with)
+                .bind(*kind)
+                .bind(*bytes)
+                .bind(bytes.len() as i64)
+                .bind(hex::encode(Sha256::digest(bytes)))
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
             added += done.rows_affected() as usize;
         }
         Ok(added)
@@ -150,6 +175,30 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         Ok(Attachment { info: info_from_row(&row, n)?, bytes: row.try_get("bytes")? })
+    }
+
+    /// How many photos a meeting has.
+    pub async fn meeting_photo_count(&self, meeting_id: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) AS n FROM meeting_photos WHERE meeting_id = $1")
+            .bind(meeting_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// A meeting's `n`th photo (from 1): its type and bytes.
+    pub async fn meeting_photo(&self, meeting_id: i64, n: i64) -> Result<(String, Vec<u8>)> {
+        if n < 1 {
+            return Err(StoreError::NotFound);
+        }
+        let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+            "SELECT content_type, bytes FROM meeting_photos WHERE meeting_id = $1 ORDER BY id LIMIT 1 OFFSET $2",
+        )
+        .bind(meeting_id)
+        .bind(n - 1)
+        .fetch_optional(self.pool())
+        .await?;
+        row.ok_or(StoreError::NotFound)
     }
 }
 

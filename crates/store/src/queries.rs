@@ -245,6 +245,7 @@ const PUBLIC_ACTIONS: &[&str] = &[
     "reject",
     "answer",
     "dispatch",
+    "adopt",
     "claim",
     "resolve",
     "evaluate",

@@ -56,8 +56,9 @@ impl Store {
         Ok(())
     }
 
-    /// Clears the throttle windows that have passed and the addresses accounts have not
-    /// logged in from for `LOGIN_SOURCE_DAYS`; returns how many rows went. The store
+    /// Clears the throttle windows that have passed, the addresses accounts have not
+    /// logged in from for `LOGIN_SOURCE_DAYS` and the residents' phone codes that have
+    /// run out; returns how many rows went. The store
     /// does this by itself once a minute.
     pub async fn clear_passed_attempts(&self, now: Millis) -> Result<u64> {
         clear_passed(self.pool(), now).await
@@ -69,5 +70,7 @@ impl Store {
 pub(crate) async fn clear_passed(pool: &sqlx::AnyPool, now: Millis) -> Result<u64> {
     let windows = sqlx::query("DELETE FROM throttle WHERE expires_at <= $1").bind(now).execute(pool).await?;
     let sources = crate::accounts::forget_login_sources(pool, now).await?;
-    Ok(windows.rows_affected() + sources)
+    // Residents' codes and confirmations that have run out go the same way.
+    let codes = sqlx::query("DELETE FROM phone_codes WHERE expires_at <= $1").bind(now).execute(pool).await?;
+    Ok(windows.rows_affected() + sources + codes.rows_affected())
 }

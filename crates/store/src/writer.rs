@@ -590,7 +590,7 @@ pub(crate) async fn create(
     if let Some(command) = then {
         // A rectification goes to its department at once: that unit is read here too.
         let to = match command {
-            Command::Rectify { unit_id, .. } => {
+            Command::Rectify { unit_id, .. } | Command::Adopt { unit_id, .. } => {
                 Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
             }
             _ => None,
@@ -700,7 +700,7 @@ pub(crate) async fn act(
             }
             Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
-        Command::Rectify { unit_id, .. } => {
+        Command::Rectify { unit_id, .. } | Command::Adopt { unit_id, .. } => {
             Some(unit_for(conn, batch, *unit_id, Duty::Handling, "unit_id").await?.path)
         }
         Command::Merge { into } => {

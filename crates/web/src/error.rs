@@ -112,14 +112,16 @@ fn refused_status(code: &str) -> StatusCode {
         "not_supervisor" | "not_order_unit" | "district_admin_only" | "own_unit" | "own_account" => {
             StatusCode::FORBIDDEN
         }
-        "not_round_inspector" | "not_reinspector" | "not_admin" | "inspection_action" => StatusCode::FORBIDDEN,
+        "not_round_inspector" | "not_reinspector" | "not_admin" | "inspection_action" | "meeting_action" => {
+            StatusCode::FORBIDDEN
+        }
         "order_state" | "callback_finished" | "bulletin_published" | "bulletin_draft_exists" | "unit_in_use" => {
             StatusCode::CONFLICT
         }
         "round_finished" => StatusCode::CONFLICT,
         "not_community_staff" | "not_allowed" => StatusCode::FORBIDDEN,
         "proposal_state" | "not_on_agenda" | "supports_closed" | "already_hidden" => StatusCode::CONFLICT,
-        "too_many_supports" => StatusCode::TOO_MANY_REQUESTS,
+        "too_many_supports" | "too_many_codes" => StatusCode::TOO_MANY_REQUESTS,
         "not_task_owner" | "not_task_reviewer" | "own_task_work" | "not_task_issuer" | "task_owner_out_of_scope" => {
             StatusCode::FORBIDDEN
         }

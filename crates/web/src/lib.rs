@@ -64,6 +64,10 @@ pub struct WebConfig {
     /// Where the maps' base tiles come from; none by default, and then nothing is
     /// fetched from elsewhere and the maps draw their points on a plain grid.
     pub map_tiles: Option<pages::map::MapTiles>,
+    /// An SMS channel is configured: the deliberation portal confirms residents' numbers
+    /// by a code sent through it (`pages::resident_phone`); without one, the community's
+    /// staff confirm proposals.
+    pub phone_codes: bool,
 }
 
 impl Default for WebConfig {
@@ -82,6 +86,7 @@ impl Default for WebConfig {
             metrics_token: None,
             metrics_on_site: true,
             map_tiles: None,
+            phone_codes: false,
         }
     }
 }
@@ -177,8 +182,9 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::dashboard::routes())
         .merge(pages::map::routes())
         .merge(pages::proposals::routes())
+        .merge(pages::resident_phone::routes())
         .merge(pages::deliberation::routes())
-        .merge(pages::meetings::routes())
+        .merge(pages::meetings::routes(&state.config))
         .merge(pages::co_creation::routes())
         .merge(pages::tasks::routes())
         .merge(pages::campaigns::routes())

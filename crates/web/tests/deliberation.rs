@@ -8,14 +8,22 @@
 mod support;
 
 use axum::http::StatusCode;
+use gongzhi_app::inspection as inspect;
 use gongzhi_app::{act, Act};
 use gongzhi_domain::time;
-use gongzhi_domain::{Actor, Command, Satisfaction};
+use gongzhi_domain::{Actor, Command, Role, Satisfaction};
+use gongzhi_store::inspection::{Chain, NewPoint};
 use gongzhi_store::testing::{town, Town};
-use gongzhi_store::{on_both, Store};
+use gongzhi_store::{hash_password, on_both, Store};
+use gongzhi_web::WebConfig;
 use support::{Browser, CSRF, PNG};
 
-on_both!(a_wish_is_put_forward_supported_adopted_and_followed_to_its_verdict, bad_input_is_refused_in_chinese_and_kept,);
+on_both!(
+    a_wish_is_put_forward_supported_adopted_and_followed_to_its_verdict,
+    bad_input_is_refused_in_chinese_and_kept,
+    a_number_is_confirmed_by_the_code_texted_to_it,
+    a_meeting_keeps_its_photos_and_the_volunteers_who_took_part,
+);
 
 const PHONE: &str = "13800001234";
 
@@ -25,8 +33,28 @@ fn id_after(location: &str, prefix: &str) -> i64 {
     rest.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
 }
 
-/// A resident's proposal on the portal; returns its id.
-async fn propose(b: &mut Browser, t: &Town, kind: &str, title: &str, phone: &str) -> i64 {
+/// A resident's proposal on the portal where no SMS is configured: it waits, unlisted,
+/// until the community's cadre has called the proposer and confirms it. Returns its id.
+async fn propose(b: &mut Browser, cadre: &mut Browser, t: &Town, kind: &str, title: &str, phone: &str) -> i64 {
+    let sent = send_proposal(b, t, kind, title, phone).await;
+    assert_eq!(sent.location(), format!("/communities/{}?done=waiting", t.community), "{}", sent.html);
+    confirm(cadre, t, title, phone).await
+}
+
+/// The cadre confirms the waiting proposal called `title`; returns its id.
+async fn confirm(cadre: &mut Browser, t: &Town, title: &str, phone: &str) -> i64 {
+    let home = cadre.get(&format!("/work/deliberation?unit={}", t.community)).await.html;
+    let waiting = home.split("id=\"waiting-").find(|entry| entry.contains(title)).unwrap_or_else(|| panic!("{home}"));
+    let id: i64 = waiting.split('"').next().unwrap().parse().unwrap();
+    // The cadre sees the whole number, to call it.
+    assert!(waiting.contains(phone), "{waiting}");
+    let confirm = cadre.post(&format!("/work/deliberation/proposals/{id}/confirm"), &[("_csrf", CSRF)]).await;
+    assert_eq!(confirm.location(), format!("/work/deliberation?unit={}&done=confirmed", t.community));
+    id
+}
+
+/// The proposal form sent as typed.
+async fn send_proposal(b: &mut Browser, t: &Town, kind: &str, title: &str, phone: &str) -> support::Page {
     let community = t.community.to_string();
     let form = [
         ("_csrf", CSRF),
@@ -39,7 +67,7 @@ async fn propose(b: &mut Browser, t: &Town, kind: &str, title: &str, phone: &str
     ];
     let page = b.post("/proposals/new", &form).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
-    id_after(page.location(), "/proposals/")
+    page
 }
 
 async fn cadre(store: &Store) -> Browser {
@@ -57,9 +85,33 @@ async fn a_wish_is_put_forward_supported_adopted_and_followed_to_its_verdict(sto
     let index = resident.get("/proposals").await;
     assert!(index.html.contains(&format!("/communities/{}", t.community)), "{}", index.html);
 
-    // A wish put forward, and a suggestion beside it.
-    let wish = propose(&mut resident, &t, "wish", "楼道装扶手", PHONE).await;
-    let other = propose(&mut resident, &t, "suggestion", "小区门口设快递柜", "13900005678").await;
+    // A wish put forward. No SMS is configured here: it waits, unlisted and taking no
+    // support, for the community's cadre to call the proposer.
+    let mut staff = cadre(&store).await;
+    let sent = send_proposal(&mut resident, &t, "wish", "楼道装扶手", PHONE).await;
+    let waiting = resident.get(sent.location()).await.html;
+    assert!(waiting.contains("社区工作人员会打电话") && !waiting.contains("楼道装扶手"), "{waiting}");
+    let unlisted = store.unconfirmed_proposals(t.community, 10).await.unwrap()[0].id;
+    assert_eq!(resident.get(&format!("/proposals/{unlisted}")).await.status, StatusCode::NOT_FOUND);
+    let early =
+        resident.post(&format!("/proposals/{unlisted}/support"), &[("_csrf", CSRF), ("phone", "13700000009")]).await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
+    // Another community's cadre neither sees nor confirms it.
+    let mut elsewhere = Browser::new(&store);
+    elsewhere.login("handler_c2", "demo-password").await;
+    assert!(!elsewhere.get("/work/deliberation").await.html.contains("楼道装扶手"));
+    let foreign = elsewhere.post(&format!("/work/deliberation/proposals/{unlisted}/confirm"), &[("_csrf", CSRF)]).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.html);
+    // The cadre calls the number and confirms: who and when is kept, and it is listed.
+    let wish = confirm(&mut staff, &t, "楼道装扶手", PHONE).await;
+    assert_eq!(wish, unlisted);
+    assert!(staff
+        .get(&format!("/work/deliberation?unit={}&done=confirmed", t.community))
+        .await
+        .html
+        .contains("建议已公开"));
+    assert!(resident.get(&format!("/communities/{}", t.community)).await.html.contains("楼道装扶手"));
+    let other = propose(&mut resident, &mut staff, &t, "suggestion", "小区门口设快递柜", "13900005678").await;
     let page = resident.get(&format!("/proposals/{wish}?done=submitted")).await;
     assert_eq!(page.status, StatusCode::OK);
     for words in ["楼道装扶手", "微心愿", "征集附议中", "王阿姨", "已提交"] {
@@ -83,7 +135,6 @@ async fn a_wish_is_put_forward_supported_adopted_and_followed_to_its_verdict(sto
     assert!(resident.get(&format!("/proposals/{wish}")).await.html.contains("浪费时间"));
 
     // The community cadre sees both proposals, hides the rude comment with a reason.
-    let mut staff = cadre(&store).await;
     let home = staff.get("/work/deliberation").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.html.contains("楼道装扶手") && home.html.contains("小区门口设快递柜"), "{}", home.html);
@@ -160,20 +211,24 @@ async fn a_wish_is_put_forward_supported_adopted_and_followed_to_its_verdict(sto
     }
     assert!(!page.contains("support-form"));
 
-    // The adopted one follows its request: waiting first, then handled with a photo.
+    // The adopted one follows its request, which carries what the meeting promised: at
+    // the community, with the cadre named, due by the date set. The request's page and
+    // the proposal's say the same.
     let page = resident.get(&format!("/proposals/{wish}")).await.html;
-    assert!(page.contains("已采纳") && page.contains("id=\"percent\">10%"), "{page}");
+    assert!(page.contains("已采纳") && page.contains("id=\"percent\">60%"), "{page}");
     let request = store.proposal(wish).await.unwrap().request().unwrap().id;
+    let desk = staff.get(&format!("/work/requests/{request}")).await.html;
+    let between = |html: &str, id: &str| -> String {
+        let start = html.find(&format!("id=\"{id}\">")).unwrap_or_else(|| panic!("{id}: {html}")) + id.len() + 6;
+        html[start..].split('<').next().unwrap().to_string()
+    };
+    let handler_name = store.account(t.handler.user_id).await.unwrap().name;
+    assert_eq!(between(&desk, "handler"), handler_name);
+    assert_eq!(between(&page, "work-responsible"), handler_name);
+    assert_eq!(between(&desk, "assignee"), between(&page, "work-unit"));
+    assert_eq!(between(&page, "work-due"), deadline);
+    assert!(desk.contains(&format!("{deadline} ")), "the request is due by the promised day: {desk}");
     let staff_of = |s: &gongzhi_domain::role::Staff| Actor::Staff(s.clone());
-    let dispatch =
-        Command::Dispatch { unit_id: t.community, co_unit_ids: vec![], instructions: "议事会决定".into() };
-    for (command, actor) in [
-        (Command::Accept, staff_of(&t.operator)),
-        (dispatch, staff_of(&t.dispatcher)),
-        (Command::Claim, staff_of(&t.handler)),
-    ] {
-        act(&store, Act::new(request, None, command, actor)).await.unwrap();
-    }
     let progress = Command::Progress { note: "扶手材料已到，周六安装。".into() };
     let with_photo = Act { photos: vec![PNG.to_vec()], ..Act::new(request, None, progress, staff_of(&t.handler)) };
     act(&store, with_photo).await.unwrap();
@@ -274,7 +329,8 @@ async fn bad_input_is_refused_in_chinese_and_kept(store: Store, _url: String) {
         [("_csrf", "forged"), ("unit_id", community.as_str()), ("title", "x"), ("content", "y"), ("phone", PHONE)];
     assert_eq!(resident.post("/proposals/new", &form).await.status, StatusCode::FORBIDDEN);
 
-    let id = propose(&mut resident, &t, "suggestion", "装路灯", PHONE).await;
+    let mut staff = cadre(&store).await;
+    let id = propose(&mut resident, &mut staff, &t, "suggestion", "装路灯", PHONE).await;
     let page = resident.post(&format!("/proposals/{id}/support"), &[("_csrf", CSRF), ("phone", "")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.html.contains("id=\"support-error\"") && page.html.contains("请填写"), "{}", page.html);
@@ -327,7 +383,6 @@ async fn bad_input_is_refused_in_chinese_and_kept(store: Store, _url: String) {
     assert_eq!(other.get(&format!("/work/deliberation/proposals/{id}")).await.status, StatusCode::NOT_FOUND);
 
     // A meeting without its time or place comes back as typed.
-    let mut staff = cadre(&store).await;
     let meeting = [
         ("_csrf", CSRF),
         ("unit_id", community.as_str()),
@@ -366,4 +421,239 @@ async fn bad_input_is_refused_in_chinese_and_kept(store: Store, _url: String) {
     let page = staff.post(&decide, &defer).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.html.contains("已经作出决定"), "{}", page.html);
+}
+
+/// The code the outbox holds for `phone`: what the SMS gateway would be sent.
+async fn texted_code(url: &str, phone: &str) -> String {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let row = sqlx::query(
+        "SELECT payload, to_resident FROM outbox WHERE topic = 'phone_code' AND recipient = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(phone)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&row.try_get::<String, _>("payload").unwrap()).unwrap();
+    payload["note"].as_str().unwrap().to_string()
+}
+
+async fn a_number_is_confirmed_by_the_code_texted_to_it(store: Store, url: String) {
+    let t = town(&store).await;
+    let texting = || WebConfig { phone_codes: true, ..WebConfig::default() };
+    let mut resident = Browser::with_config(&store, texting());
+    let community = t.community.to_string();
+
+    // With an SMS channel, the form asks for the number first, and a code is texted.
+    let form = resident.get(&format!("/proposals/new?unit={community}&kind=wish")).await.html;
+    assert!(form.contains("id=\"confirm-first\"") && !form.contains("id=\"propose-form\""), "{form}");
+    let next = format!("/proposals/new?unit={community}&kind=wish");
+    let ask = resident.get(&format!("/proposals/phone?next={}", support::encode(&next))).await;
+    assert!(ask.html.contains("id=\"phone-form\"") && ask.html.contains("获取验证码"), "{}", ask.html);
+    let sent = resident.post("/proposals/phone/code", &[("_csrf", CSRF), ("phone", PHONE), ("next", &next)]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.html);
+    assert!(sent.location().starts_with("/proposals/phone?sent=1"), "{}", sent.location());
+    assert!(resident.cookie("gongzhi_phone").is_some_and(|token| token.len() == 64));
+    let code = texted_code(&url, PHONE).await;
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
+    // The code is kept only as a digest.
+    assert!(!stored_codes(&url).await.iter().any(|kept| kept.contains(&code)));
+
+    // A wrong code is said in Chinese; the right one comes back to the form, confirmed.
+    let page = resident.get(sent.location()).await.html;
+    assert!(page.contains("id=\"code-form\"") && page.contains("10分钟内有效"), "{page}");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = resident.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", wrong), ("next", &next)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("验证码不对"), "{}", refused.html);
+    let typo = resident.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", "12a"), ("next", &next)]).await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", typo.html);
+    let right = resident.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", &code), ("next", &next)]).await;
+    assert_eq!(right.location(), next, "{}", right.html);
+    let form = resident.get(&next).await.html;
+    assert!(form.contains("id=\"phone-confirmed\"") && form.contains("138****1234"), "{form}");
+    assert!(!form.contains("name=\"phone\""), "the confirmed number is not typed again");
+
+    // Put forward with the confirmed number, it is listed at once; a typed number is not
+    // taken instead of it.
+    let proposal = [
+        ("_csrf", CSRF),
+        ("kind", "wish"),
+        ("unit_id", community.as_str()),
+        ("title", "楼下装晾衣架"),
+        ("content", "想在楼下空地装几个公共晾衣架。"),
+        ("phone", "13900000000"),
+    ];
+    let sent = resident.post("/proposals/new", &proposal).await;
+    let id = id_after(sent.location(), "/proposals/");
+    let mut cadre = cadre(&store).await;
+    assert!(!cadre.get(&format!("/work/deliberation?unit={community}")).await.html.contains("id=\"waiting-"));
+    // Supports and comments speak with the confirmed number: once, however it is typed.
+    let page = resident.get(&format!("/proposals/{id}")).await.html;
+    assert!(page.contains("id=\"support-as\"") && page.contains("138****1234"), "{page}");
+    let supported = resident.post(&format!("/proposals/{id}/support"), &[("_csrf", CSRF)]).await;
+    assert_eq!(supported.location(), format!("/proposals/{id}?done=supported#supports"));
+    let again = resident.post(&format!("/proposals/{id}/support"), &[("_csrf", CSRF), ("phone", "13911112222")]).await;
+    assert_eq!(again.location(), format!("/proposals/{id}?done=again#supports"));
+    let said = resident.post(&format!("/proposals/{id}/comments"), &[("_csrf", CSRF), ("body", "赞成")]).await;
+    assert_eq!(said.status, StatusCode::SEE_OTHER, "{}", said.html);
+
+    // A browser with no confirmed number is asked for one, in words, and nothing counts.
+    let mut stranger = Browser::with_config(&store, texting());
+    let page = stranger.get(&format!("/proposals/{id}")).await.html;
+    assert!(page.contains("id=\"support-confirm\"") && page.contains("验证手机号码后即可附议"), "{page}");
+    let refused =
+        stranger.post(&format!("/proposals/{id}/support"), &[("_csrf", CSRF), ("phone", "13700000001")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.html.contains("请先验证手机号码") && refused.html.contains("id=\"support-count\">1<"));
+    let refused = stranger.post("/proposals/new", &proposal).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A forged cookie confirms nothing; a code without one was never sent.
+    stranger.cookies.push(format!("gongzhi_phone={}", "0".repeat(64)));
+    let page = stranger.get(&format!("/proposals/{id}")).await.html;
+    assert!(page.contains("id=\"support-confirm\""), "{page}");
+    let refused = stranger.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", "123456")]).await;
+    assert!(refused.html.contains("请先获取验证码"), "{}", refused.html);
+
+    // Five wrong tries spend a code: the right one afterwards is refused too.
+    let other = "13600001111";
+    stranger.post("/proposals/phone/code", &[("_csrf", CSRF), ("phone", other)]).await;
+    let code = texted_code(&url, other).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        let page = stranger.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", wrong)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let spent = stranger.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", &code)]).await;
+    assert!(spent.html.contains("请重新获取"), "{}", spent.html);
+    // A new code is texted; the number is confirmed with it. The redirect stays home.
+    stranger
+        .post("/proposals/phone/code", &[("_csrf", CSRF), ("phone", other), ("next", "https://evil.example/")])
+        .await;
+    let code = texted_code(&url, other).await;
+    let done = stranger.post("/proposals/phone/confirm", &[("_csrf", CSRF), ("code", &code), ("next", "//evil")]).await;
+    assert_eq!(done.location(), "/proposals/new");
+
+    // One number is texted a few codes an hour, whoever asks.
+    let mut script = Browser::with_config(&store, texting());
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        last = script.post("/proposals/phone/code", &[("_csrf", CSRF), ("phone", "13500002222")]).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    let page = script.post("/proposals/phone/code", &[("_csrf", CSRF), ("phone", "13500002222")]).await;
+    assert!(page.html.contains("获取验证码太频繁") && page.html.contains("13500002222"), "{}", page.html);
+    let bad = script.post("/proposals/phone/code", &[("_csrf", CSRF), ("phone", "12")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("手机号码"), "{}", bad.html);
+
+    // Where codes are not sent, the code pages lead straight back.
+    let mut plain = Browser::new(&store);
+    assert_eq!(plain.get("/proposals/phone?next=/proposals/1").await.location(), "/proposals/1");
+}
+
+/// What the code table keeps of the codes sent.
+async fn stored_codes(url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT code_hash FROM phone_codes").fetch_all(&mut conn).await.unwrap();
+    rows.into_iter().map(|(kept,)| kept).collect()
+}
+
+async fn a_meeting_keeps_its_photos_and_the_volunteers_who_took_part(store: Store, _url: String) {
+    let t = town(&store).await;
+    let hash = hash_password("demo-password").unwrap();
+    let zhou = store.add_user("volunteer_c1", "周党员", Role::Volunteer, t.community, &hash).await.unwrap().id;
+    let wu = store.add_user("volunteer_p1", "吴志愿者", Role::Volunteer, t.department, &hash).await.unwrap().id;
+    // Wu is on the community's inspection point (下沉党员 of the four-level chain).
+    let admin = store.add_user("admin", "admin", Role::Admin, t.district, &hash).await.unwrap().staff();
+    let point = NewPoint {
+        kind: "back_street".into(),
+        name: "柳湾路背街小巷".into(),
+        address: "柳湾路".into(),
+        unit_id: t.community,
+        lat: None,
+        long: None,
+    };
+    let point = inspect::add_point(&store, &admin, point, time::now()).await.unwrap();
+    let chain = Chain { leader_id: None, department_id: None, cadre_id: None, volunteer_ids: vec![wu] };
+    inspect::set_chain(&store, &admin, point, chain).await.unwrap();
+
+    let mut staff = cadre(&store).await;
+    let community = t.community.to_string();
+    let form = staff.get(&format!("/work/deliberation/meetings/new?unit={community}")).await.html;
+    assert!(form.contains("周党员") && form.contains("吴志愿者") && form.contains("type=\"file\""), "{form}");
+    let fields = [
+        ("_csrf", CSRF),
+        ("unit_id", community.as_str()),
+        ("held_at", "2026-05-01T19:30"),
+        ("place", "活动室"),
+        ("topic", "六月议事会"),
+        ("volunteers", &*zhou.to_string()),
+    ];
+    let photo = ("photos", "meeting.png", "image/png", PNG);
+    let held = staff.post_multipart("/work/deliberation/meetings", &fields, &[photo]).await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.html);
+    let meeting = id_after(held.location(), "/work/deliberation/meetings/");
+
+    // Both pages show the photo and who took part; more photos come afterwards.
+    let page = staff.get(&format!("/work/deliberation/meetings/{meeting}")).await.html;
+    assert!(page.contains(&format!("/meetings/{meeting}/photos/1")) && page.contains("周党员"), "{page}");
+    let jpeg: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'];
+    let later = ("photos", "after.jpg", "image/jpeg", jpeg);
+    let added = staff
+        .post_multipart(&format!("/work/deliberation/meetings/{meeting}/photos"), &[("_csrf", CSRF)], &[later])
+        .await;
+    assert_eq!(added.location(), format!("/work/deliberation/meetings/{meeting}#photos"), "{}", added.html);
+    let not_photo: support::File = ("photos", "x.gif", "image/gif", b"GIF89a");
+    let refused = staff
+        .post_multipart(&format!("/work/deliberation/meetings/{meeting}/photos"), &[("_csrf", CSRF)], &[not_photo])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut resident = Browser::new(&store);
+    let page = resident.get(&format!("/meetings/{meeting}")).await.html;
+    assert!(page.contains(&format!("/meetings/{meeting}/photos/2")) && page.contains("周党员"), "{page}");
+    let served = resident.get(&format!("/meetings/{meeting}/photos/1")).await;
+    assert_eq!((served.status, served.bytes.as_slice()), (StatusCode::OK, PNG));
+    assert_eq!(resident.get(&format!("/meetings/{meeting}/photos/3")).await.status, StatusCode::NOT_FOUND);
+    // Another community's cadre adds no photos here.
+    let mut other = Browser::new(&store);
+    other.login("handler_c2", "demo-password").await;
+    let png = ("photos", "m.png", "image/png", PNG);
+    let path = format!("/work/deliberation/meetings/{meeting}/photos");
+    assert_eq!(other.post_multipart(&path, &[("_csrf", CSRF)], &[png]).await.status, StatusCode::NOT_FOUND);
+
+    // 共建 counts and lists both: one at the meeting, one on the point.
+    let page = resident.get(&format!("/co-creation/{community}")).await.html;
+    assert!(page.contains("id=\"co_build-volunteers\"><b>2</b>"), "{page}");
+    assert!(page.contains("周党员") && page.contains("参加议事会 1 次") && page.contains("包联点位 1 个"), "{page}");
+    let page = resident.get(&format!("/co-creation/{}", t.other_community)).await.html;
+    assert!(page.contains("id=\"co_build-volunteers\"><b>0</b>"), "{page}");
+    let page = resident.get("/co-creation").await.html;
+    assert!(page.contains("id=\"co_build-volunteers\"><b>2</b>"), "{page}");
+
+    // The cadre's list of proposals goes by pages of fifty.
+    let t_handler = t.handler.clone();
+    for n in 0..51 {
+        let paper = gongzhi_domain::deliberation::NewProposal {
+            kind: gongzhi_domain::deliberation::ProposalKind::Suggestion,
+            channel: gongzhi_domain::deliberation::ProposalChannel::Paper,
+            unit_id: t.community,
+            title: format!("书面议题{n:02}"),
+            content: "写在纸上的建议".into(),
+            proposer_name: String::new(),
+            proposer_phone: String::new(),
+        };
+        gongzhi_app::deliberation::record_paper(&store, &t_handler, paper, time::now() + n).await.unwrap();
+    }
+    let first = staff.get(&format!("/work/deliberation?unit={community}")).await.html;
+    assert!(
+        first.contains("书面议题50") && !first.contains("书面议题00") && first.contains("id=\"next-page\""),
+        "{first}"
+    );
+    let second = staff.get(&format!("/work/deliberation?unit={community}&page=2")).await.html;
+    assert!(
+        second.contains("书面议题00") && second.contains("id=\"prev-page\"") && !second.contains("id=\"next-page\"")
+    );
+    assert_eq!(staff.get(&format!("/work/deliberation?unit={community}&page=x")).await.status, StatusCode::OK);
 }

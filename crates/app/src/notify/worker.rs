@@ -192,7 +192,7 @@ impl Worker {
                     Ok(stored) => stored,
                     Err(error) => return Outcome::Failed(format!("unreadable notification: {error}")),
                 };
-                if row.medium == Medium::Sms && row.to_resident {
+                if row.medium == Medium::Sms && row.to_resident && stored.topic.waits_for_quiet_hours() {
                     if let Some(until) = self.config.quiet.hold_until(now) {
                         return Outcome::Held(until);
                     }

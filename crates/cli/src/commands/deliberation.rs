@@ -40,7 +40,8 @@ pub async fn demo(store: &Store) -> Result<()> {
             proposer_name: name.to_string(),
             proposer_phone: format!("1390000{:04}", n),
         };
-        let id = deliberate::submit(store, new, at).await?;
+        // The demo's residents confirmed their numbers by a code.
+        let id = deliberate::submit(store, new, true, at).await?;
         for s in 0..*supports {
             let phone = format!("1370000{:02}{:02}", n, s);
             deliberate::support(store, id, &phone, &format!("demo-{n}-{s}"), at + HOUR).await?;
@@ -55,9 +56,9 @@ pub async fn demo(store: &Store) -> Result<()> {
     };
     deliberate::comment(store, comment(ids[0], "楼上邻居", "我妈也住这栋，很需要，支持！"), now - 25 * DAY).await?;
     deliberate::comment(store, comment(ids[2], "物业小周", "车棚有电源，可以先装 10 个。"), now - 24 * DAY).await?;
-    let find = |login: &str| accounts.iter().find(|a| a.login == login).map(|a| Actor::Staff(a.staff()));
-    let (operator, dispatcher) = (find("operator").context("operator")?, find("dispatcher").context("dispatcher")?);
     let cadre_actor = Actor::Staff(staff.clone());
+    // The community's 下沉党员 took part in both meetings.
+    let volunteers: Vec<i64> = accounts.iter().filter(|a| a.login == "volunteer_c001").map(|a| a.id).collect();
     let meet = |topic: &str, minutes: &str, held_at, agenda| NewMeeting {
         unit_id: community,
         held_at,
@@ -66,21 +67,20 @@ pub async fn demo(store: &Store) -> Result<()> {
         participants: "居民代表 14 人，社区书记，网格员 2 人，下沉党员 3 人".into(),
         minutes: minutes.into(),
         agenda,
+        volunteers: volunteers.clone(),
     };
     let adopt = |deadline| Decision::Adopt(Adoption { unit_id: community, responsible_id: cadre.id, deadline });
     // April: the handrails adopted, done and judged; the parcel lockers declined.
     let april = now - 21 * DAY;
     let minutes = "扶手一事大家一致同意，由社区牵头、物业配合安装；快递柜因门口为消防通道不宜设置。";
     let meeting = meet("四月小板凳议事会", minutes, april, vec![ids[0], ids[1]]);
-    let meeting_id = deliberate::hold_meeting(store, &staff, meeting, april).await?;
+    let meeting_id = deliberate::hold_meeting(store, &staff, meeting, Vec::new(), april).await?;
     let handrails = deliberate::decide(store, &staff, meeting_id, ids[0], adopt(april + 14 * DAY), april).await?;
     let reason = "小区门口是消防通道，不能放快递柜；已请物业在车棚旁另选位置，下次议事会再商量。";
     let decline = Decision::Decline { reason: reason.into() };
     deliberate::decide(store, &staff, meeting_id, ids[1], decline, april).await?;
+    // Adopted to the community and claimed by its cadre at the meeting; handled since.
     let handled = [
-        (Command::Accept, operator.clone(), 21 * DAY - HOUR),
-        (dispatch(community), dispatcher.clone(), 21 * DAY - 2 * HOUR),
-        (Command::Claim, cadre_actor.clone(), 20 * DAY),
         (Command::Progress { note: "扶手材料已订，周六安装。".into() }, cadre_actor.clone(), 19 * DAY),
         (
             Command::Resolve {
@@ -104,21 +104,12 @@ pub async fn demo(store: &Store) -> Result<()> {
     let lately = now - 3 * DAY;
     let minutes = "充电桩先在车棚装 10 个，物业提供电源；广场舞时间再听听跳舞的居民意见，下次再议。";
     let meeting = meet("五月小板凳议事会", minutes, lately, vec![ids[2], ids[4]]);
-    let meeting_id = deliberate::hold_meeting(store, &staff, meeting, lately).await?;
+    let meeting_id = deliberate::hold_meeting(store, &staff, meeting, Vec::new(), lately).await?;
     let charging = deliberate::decide(store, &staff, meeting_id, ids[2], adopt(now + 20 * DAY), lately).await?;
     deliberate::decide(store, &staff, meeting_id, ids[4], Decision::Defer, lately).await?;
-    let handling = [
-        (Command::Accept, operator, 3 * DAY - HOUR),
-        (dispatch(community), dispatcher, 3 * DAY - 2 * HOUR),
-        (Command::Claim, cadre_actor.clone(), 2 * DAY),
-        (Command::Progress { note: "已和供电所确认容量，下周施工。".into() }, cadre_actor, DAY),
-    ];
+    let handling = [(Command::Progress { note: "已和供电所确认容量，下周施工。".into() }, cadre_actor, DAY)];
     steps(store, charging, handling, now).await?;
     Ok(())
-}
-
-fn dispatch(unit_id: i64) -> Command {
-    Command::Dispatch { unit_id, co_unit_ids: vec![], instructions: "议事会决定".into() }
 }
 
 /// Takes the request an adoption became through `steps`, each `(command, actor, how long

@@ -79,6 +79,11 @@ fn quiet_hours(text: &str) -> Result<QuietHours, String> {
 }
 
 impl NotifyArgs {
+    /// Whether texts go out by SMS: then residents' numbers are confirmed by a code.
+    pub fn sms_on(&self) -> bool {
+        self.sms_url.as_deref().is_some_and(|url| !url.is_empty())
+    }
+
     /// The worker these options describe.
     pub fn worker(&self, store: &Store, listen: &str) -> Result<Worker> {
         let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{listen}"));

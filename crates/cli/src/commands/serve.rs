@@ -94,6 +94,7 @@ pub async fn run(url: &str, data_dir: &Path, args: &Args) -> Result<()> {
         metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
         metrics_on_site: args.metrics_listen.is_none(),
         map_tiles,
+        phone_codes: args.notify.sms_on(),
         ..WebConfig::default()
     };
     tokio::spawn(auto_close(store.clone()));

@@ -16,7 +16,9 @@ use crate::request::{vocabulary, Request, Status};
 use crate::supervision::order::{OrderKind, OrderStep};
 
 vocabulary! {
-    /// What a notification tells. The first five go to the requester, the rest to staff.
+    /// What a notification tells. The first five go to the requester, the rest to staff;
+    /// the last, `phone_code`, is the code that confirms a resident's number on the
+    /// deliberation portal, asked for on the page and caused by no request's event.
     Topic {
         Accepted = "accepted",
         Dispatched = "dispatched",
@@ -38,6 +40,7 @@ vocabulary! {
         MilestoneOverdue = "milestone_overdue",
         MilestoneReported = "milestone_reported",
         MilestoneSentBack = "milestone_sent_back",
+        PhoneCode = "phone_code",
     }
 }
 
@@ -64,6 +67,12 @@ impl Topic {
 
     pub fn for_requester(self) -> bool {
         !Topic::STAFF.contains(&self) && !Topic::TASK.contains(&self)
+    }
+
+    /// Whether quiet hours hold it back: a code the resident is waiting for on the page
+    /// goes at once, whatever the hour.
+    pub fn waits_for_quiet_hours(self) -> bool {
+        self != Topic::PhoneCode
     }
 }
 
@@ -154,6 +163,7 @@ pub const TABLE: &[Rule] = &[
     rule(Cause::Action(Action::Reopen), Topic::Reopened, To::Requester),
     rule(Cause::Action(Action::Reopen), Topic::ReturnedToUnit, To::AssignedHandlers),
     rule(Cause::Action(Action::Rectify), Topic::DispatchedToUnit, To::AssignedHandlers),
+    rule(Cause::Action(Action::Adopt), Topic::DispatchedToUnit, To::AssignedHandlers),
     rule(Cause::Action(Action::ReinspectFail), Topic::ReturnedToUnit, To::AssignedHandlers),
     rule(Cause::Action(Action::Press), Topic::PressOrder, To::AssignedHandlers),
     rule(Cause::Action(Action::RequestExtension), Topic::ExtensionRequested, To::LeadersOver),

@@ -46,6 +46,7 @@ pub fn headline(topic: Topic) -> &'static str {
         Topic::MilestoneOverdue => "交办任务节点已超期",
         Topic::MilestoneReported => "交办任务进展待审核",
         Topic::MilestoneSentBack => "交办任务进展被退回",
+        Topic::PhoneCode => "您的验证码",
     }
 }
 
@@ -53,6 +54,10 @@ pub fn headline(topic: Topic) -> &'static str {
 pub fn sms(f: &Facts) -> String {
     let sign = if f.sign.is_empty() { String::new() } else { format!("【{}】", f.sign) };
     let head = headline(f.topic);
+    if f.topic == Topic::PhoneCode {
+        // The code is the note; nobody is to be asked for it.
+        return format!("{sign}{head}为{}，10分钟内有效。如非本人操作，请忽略本短信。", f.note.trim());
+    }
     let fixed = |free: &str| -> String {
         if f.topic.for_requester() {
             let free = if free.is_empty() { String::new() } else { format!("：{free}") };

@@ -53,7 +53,8 @@ impl Store {
         let under = format!("{path}%");
         let mut figures = DeliberationFigures::default();
         let by_status: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT kind, status, COUNT(*) AS n FROM proposals WHERE unit_path LIKE $1 GROUP BY kind, status",
+            "SELECT kind, status, COUNT(*) AS n FROM proposals WHERE unit_path LIKE $1 AND status <> 'unconfirmed' \
+             GROUP BY kind, status",
         )
         .bind(&under)
         .fetch_all(self.pool())
@@ -139,6 +140,63 @@ impl Store {
              WHERE n.path LIKE $1 AND u.active = 1 ORDER BY n.path, u.name LIMIT 500",
         )
         .bind(format!("{path}%"))
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+/// A volunteer or party member (下沉党员, a user of role volunteer) taking part in a
+/// subtree's 共建: at its meetings, or assigned to its inspection points.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Volunteer {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    /// Meetings of the subtree they took part in.
+    pub meetings: i64,
+    /// Inspection points of the subtree they are assigned to.
+    pub points: i64,
+}
+
+/// The volunteers of a subtree, from the two indexes by path: those at its meetings
+/// (`meeting_volunteers_by_path`) and those on its points (`inspection_points_by_path`).
+const TAKING_PART: &str = "SELECT user_id FROM meeting_volunteers WHERE unit_path LIKE $1 \
+     UNION SELECT v.user_id FROM inspection_points p JOIN inspection_point_volunteers v ON v.point_id = p.id \
+     WHERE p.unit_path LIKE $1";
+
+impl Store {
+    /// How many volunteers and party members take part in the subtree whose path is
+    /// `path`, and the first `limit` of them by name.
+    pub async fn volunteers_taking_part(&self, path: &str, limit: u32) -> Result<(i64, Vec<Volunteer>)> {
+        let under = format!("{path}%");
+        let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) AS n FROM ({TAKING_PART}) t"))
+            .bind(&under)
+            .fetch_one(self.pool())
+            .await?;
+        let sql = format!(
+            "SELECT u.id, u.name, n.name AS unit, \
+             (SELECT COUNT(*) FROM meeting_volunteers m WHERE m.user_id = u.id AND m.unit_path LIKE $1) AS meetings, \
+             (SELECT COUNT(*) FROM inspection_point_volunteers v JOIN inspection_points p ON p.id = v.point_id \
+              WHERE v.user_id = u.id AND p.unit_path LIKE $1) AS points \
+             FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id IN ({TAKING_PART}) ORDER BY u.name, u.id LIMIT $2"
+        );
+        let listed: Vec<Volunteer> =
+            sqlx::query_as(&sql).bind(&under).bind(i64::from(limit.clamp(1, 500))).fetch_all(self.pool()).await?;
+        Ok((count, listed))
+    }
+
+    /// The volunteers a community's meeting may name as taking part: active users of
+    /// role volunteer in the units under `above` (the community's subdistrict or town),
+    /// and those assigned to the community's inspection points.
+    pub async fn volunteers_for(&self, community_path: &str, above: &str) -> Result<Vec<(i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.name, n.name FROM users u JOIN units n ON n.id = u.unit_id \
+             WHERE u.role = 'volunteer' AND u.active = 1 AND (n.path LIKE $1 OR u.id IN \
+             (SELECT v.user_id FROM inspection_points p JOIN inspection_point_volunteers v ON v.point_id = p.id \
+              WHERE p.unit_path LIKE $2)) ORDER BY u.name, u.id LIMIT 500",
+        )
+        .bind(format!("{above}%"))
+        .bind(format!("{community_path}%"))
         .fetch_all(self.pool())
         .await?)
     }

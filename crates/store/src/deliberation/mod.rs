@@ -11,6 +11,7 @@
 //! the staff who may moderate them.
 
 mod figures;
+mod phones;
 mod write;
 
 use std::collections::HashMap;
@@ -23,7 +24,8 @@ use gongzhi_domain::time::Millis;
 use gongzhi_domain::{Actor, Status};
 use tokio::sync::oneshot;
 
-pub use figures::{AdoptedResult, DeliberationFigures, Outcome};
+pub use figures::{AdoptedResult, DeliberationFigures, Outcome, Volunteer};
+pub use phones::CodeCheck;
 pub(crate) use write::{apply, Act, Recorded};
 
 use crate::writer::Job;
@@ -63,6 +65,8 @@ pub struct AgendaEntry {
     pub decision: Option<Decision>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<Millis>,
+    /// For an adoption: the name of the person who answers for the work.
+    pub responsible_name: Option<String>,
     pub request: Option<LinkedRequest>,
 }
 
@@ -79,6 +83,11 @@ impl ProposalView {
     /// The request it became, once adopted.
     pub fn request(&self) -> Option<&LinkedRequest> {
         self.agenda.iter().find_map(|entry| entry.request.as_ref())
+    }
+
+    /// The person who answers for the work, once adopted.
+    pub fn responsible(&self) -> Option<&str> {
+        self.agenda.iter().find_map(|entry| entry.responsible_name.as_deref())
     }
 
     /// The reason residents are shown, once declined.
@@ -181,7 +190,7 @@ const MEETING_COLUMNS: &str =
 impl MeetingRow {
     fn meeting(self, agenda: Vec<i64>) -> Meeting {
         let MeetingRow { id, unit_id, unit_path, held_at, place, topic, participants, minutes, .. } = self;
-        let new = NewMeeting { unit_id, held_at, place, topic, participants, minutes, agenda };
+        let new = NewMeeting { unit_id, held_at, place, topic, participants, minutes, agenda, volunteers: Vec::new() };
         Meeting { id, new, unit_path, recorded_by: self.recorded_by, created_at: self.created_at }
     }
 }
@@ -207,14 +216,15 @@ struct AgendaRow {
     resolve_by: Option<Millis>,
     resolved_at: Option<Millis>,
     closed_at: Option<Millis>,
+    responsible_name: Option<String>,
 }
 
 /// An agenda entry with its meeting, its proposal's title and its request's state.
 const AGENDA_SELECT: &str = "SELECT a.meeting_id, m.held_at, m.topic, a.proposal_id, p.title AS proposal_title, \
      a.position, a.decision, a.reason, a.unit_id, a.responsible_id, a.deadline, a.decided_by, a.decided_at, \
-     a.request_id, r.number, r.status, r.resolve_by, r.resolved_at, r.closed_at \
+     a.request_id, r.number, r.status, r.resolve_by, r.resolved_at, r.closed_at, u.name AS responsible_name \
      FROM meeting_agenda a JOIN meetings m ON m.id = a.meeting_id JOIN proposals p ON p.id = a.proposal_id \
-     LEFT JOIN requests r ON r.id = a.request_id";
+     LEFT JOIN requests r ON r.id = a.request_id LEFT JOIN users u ON u.id = a.responsible_id";
 
 impl AgendaRow {
     fn entry(self) -> Result<AgendaEntry> {
@@ -248,6 +258,7 @@ impl AgendaRow {
             decision,
             decided_by: self.decided_by,
             decided_at: self.decided_at,
+            responsible_name: self.responsible_name,
             request,
         })
     }
@@ -268,8 +279,38 @@ impl Store {
 
     /// Stores a proposal: a resident's from the portal, or staff copying one from paper.
     /// Returns its id. Its fields are the caller's to check first (`NewProposal::check`).
-    pub async fn propose(&self, new: NewProposal, actor: Actor, at: Millis) -> Result<i64> {
-        Ok(self.deliberate(Act::Propose(new), actor, at).await?.id)
+    /// A portal proposal whose number no code `confirmed` waits, unlisted, for the
+    /// community's staff to confirm it (`confirm_proposal`).
+    pub async fn propose(&self, new: NewProposal, confirmed: bool, actor: Actor, at: Millis) -> Result<i64> {
+        Ok(self.deliberate(Act::Propose { new, confirmed }, actor, at).await?.id)
+    }
+
+    /// Community staff confirm a waiting proposal's number with its proposer: it is
+    /// listed and takes supports from now on. Who confirmed it and when is kept.
+    pub async fn confirm_proposal(&self, staff: Actor, proposal_id: i64, at: Millis) -> Result<()> {
+        self.deliberate(Act::Confirm { proposal_id }, staff, at).await.map(|_| ())
+    }
+
+    /// A community's proposals waiting for their numbers to be confirmed, oldest first,
+    /// with their numbers in full: the staff who confirm them call the proposers. The
+    /// caller checks the viewer may confirm them and logs the view.
+    pub async fn unconfirmed_proposals(&self, unit_id: i64, limit: u32) -> Result<Vec<Proposal>> {
+        let sql = format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE unit_id = $1 AND status = 'unconfirmed' ORDER BY id LIMIT $2"
+        );
+        let rows: Vec<ProposalRow> = sqlx::query_as(&sql)
+            .bind(unit_id)
+            .bind(i64::from(limit.clamp(1, MAX_PROPOSALS)))
+            .fetch_all(self.pool())
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let phone = row.proposer_phone.clone();
+                let mut proposal = row.proposal()?;
+                proposal.new.proposer_phone = phone;
+                Ok(proposal)
+            })
+            .collect()
     }
 
     /// Counts a resident's support once per phone number; returns whether this one was
@@ -290,9 +331,21 @@ impl Store {
         self.deliberate(act, staff, at).await.map(|_| ())
     }
 
-    /// Records a meeting and puts its agenda's proposals on it; returns its id.
-    pub async fn hold_meeting(&self, staff: Actor, new: NewMeeting, at: Millis) -> Result<i64> {
-        Ok(self.deliberate(Act::Meet(new), staff, at).await?.id)
+    /// Records a meeting, puts its agenda's proposals on it and keeps the photos taken
+    /// at it, in one transaction; returns its id.
+    pub async fn hold_meeting(&self, staff: Actor, new: NewMeeting, photos: Vec<Vec<u8>>, at: Millis) -> Result<i64> {
+        Ok(self.deliberate(Act::Meet { new, photos }, staff, at).await?.id)
+    }
+
+    /// Adds photos to a meeting recorded earlier; returns whether any was new.
+    pub async fn add_meeting_photos(
+        &self,
+        staff: Actor,
+        meeting_id: i64,
+        photos: Vec<Vec<u8>>,
+        at: Millis,
+    ) -> Result<bool> {
+        Ok(self.deliberate(Act::MeetingPhotos { meeting_id, photos }, staff, at).await?.fresh)
     }
 
     /// Records a meeting's decision on a proposal of its agenda. An adoption creates the
@@ -306,33 +359,42 @@ impl Store {
         at: Millis,
     ) -> Result<Option<i64>> {
         let act = Act::Decide { meeting_id, proposal_id, decision };
-        let request_id = self.deliberate(act, staff, at).await?.request_id;
-        if request_id.is_some() {
-            // Counted with intake's figures, as every request is.
+        let recorded = self.deliberate(act, staff, at).await?;
+        if recorded.request_id.is_some() {
+            // Counted with intake's figures and the actions taken, as every request is.
             self.counters.created(gongzhi_domain::Channel::Meeting);
+            self.counters.acted(gongzhi_domain::Action::Adopt);
+            if recorded.claimed {
+                self.counters.acted(gongzhi_domain::Action::Claim);
+            }
         }
+        let request_id = recorded.request_id;
         Ok(request_id)
     }
 
-    /// A community's proposals, a page at a time (pages count from 0).
+    /// A community's listed proposals, `limit` of them after the first `offset`: those
+    /// waiting for their numbers to be confirmed are not among them. A page that wants
+    /// to know whether another follows asks for one more than it shows.
     pub async fn proposals(
         &self,
         unit_id: i64,
         order: ProposalOrder,
-        page: u32,
-        per_page: u32,
+        offset: u32,
+        limit: u32,
     ) -> Result<Vec<Proposal>> {
         let by = match order {
             ProposalOrder::Latest => "created_at DESC, id DESC",
             ProposalOrder::MostSupported => "supports DESC, id DESC",
         };
-        let limit = per_page.clamp(1, MAX_PROPOSALS);
-        let sql =
-            format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE unit_id = $1 ORDER BY {by} LIMIT $2 OFFSET $3");
+        let limit = limit.clamp(1, MAX_PROPOSALS + 1);
+        let sql = format!(
+            "SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE unit_id = $1 AND status <> 'unconfirmed' \
+             ORDER BY {by} LIMIT $2 OFFSET $3"
+        );
         let rows: Vec<ProposalRow> = sqlx::query_as(&sql)
             .bind(unit_id)
             .bind(i64::from(limit))
-            .bind(i64::from(limit) * i64::from(page))
+            .bind(i64::from(offset))
             .fetch_all(self.pool())
             .await?;
         rows.into_iter().map(ProposalRow::proposal).collect()
@@ -417,6 +479,17 @@ impl Store {
             sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         let agenda = self.agenda_of(id).await?;
         Ok((row.meeting(agenda.iter().map(|entry| entry.proposal_id).collect()), agenda))
+    }
+
+    /// The volunteers and party members who took part in a meeting, by name.
+    pub async fn meeting_volunteers(&self, meeting_id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.name FROM meeting_volunteers m JOIN users u ON u.id = m.user_id \
+             WHERE m.meeting_id = $1 ORDER BY u.name, u.id",
+        )
+        .bind(meeting_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     async fn agenda_of(&self, meeting_id: i64) -> Result<Vec<AgendaEntry>> {

@@ -3,36 +3,43 @@
 //! adoption whose request the rules refuse) leaves nothing behind.
 
 use gongzhi_domain::deliberation::{
-    self, Decision, NewComment, NewMeeting, NewProposal, ProposalAction, ProposalChannel, ProposalStatus, Refused, Step,
+    self, Adoption, Decision, NewComment, NewMeeting, NewProposal, ProposalAction, ProposalChannel, ProposalStatus,
+    Refused, Step,
 };
 use gongzhi_domain::request::{Channel, NewRequest, RequesterType};
+use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::unit::Duty;
 use gongzhi_domain::Actor;
+use gongzhi_domain::Command;
 use sqlx::{AnyConnection, Row};
 
 use super::phone_hash;
+use crate::attachments::Photos;
 use crate::writer::{self, Batch, Intake};
 use crate::{Result, StoreError};
 
 /// A change to deliberation, as the writer takes it.
 #[derive(Debug, Clone)]
 pub(crate) enum Act {
-    Propose(NewProposal),
+    Propose { new: NewProposal, confirmed: bool },
+    Confirm { proposal_id: i64 },
     Support { proposal_id: i64, phone: String },
     Comment(NewComment),
     Hide { comment_id: i64, reason: String },
-    Meet(NewMeeting),
+    Meet { new: NewMeeting, photos: Vec<Vec<u8>> },
+    MeetingPhotos { meeting_id: i64, photos: Vec<Vec<u8>> },
     Decide { meeting_id: i64, proposal_id: i64, decision: Decision },
 }
 
 /// What a change wrote: the row's id, whether a support was new, and the request an
-/// adoption created.
+/// adoption created, and whether its responsible person claimed it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Recorded {
     pub id: i64,
     pub fresh: bool,
     pub request_id: Option<i64>,
+    pub claimed: bool,
 }
 
 /// Out of scope reads as absent, as everywhere; the other refusals by their codes.
@@ -76,6 +83,14 @@ async fn proposal(conn: &mut AnyConnection, id: i64) -> Result<Found> {
     })
 }
 
+/// A proposal waiting for its number to be confirmed is not there for residents yet.
+fn unlisted_is_absent(found: &Found) -> Result<()> {
+    match found.status {
+        ProposalStatus::Unconfirmed => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}
+
 /// Moves a proposal from the state it was read in; another writer's change in between
 /// is a refusal, never an overwrite.
 async fn set_status(
@@ -106,17 +121,26 @@ pub(crate) async fn apply(
     at: Millis,
 ) -> Result<Recorded> {
     match act {
-        Act::Propose(new) => {
+        Act::Propose { new, confirmed } => {
             let unit = writer::unit_for(conn, batch, new.unit_id, Duty::Place, "unit_id").await?;
             let step = match new.channel {
                 ProposalChannel::Portal => Step::Submit,
                 ProposalChannel::Paper => Step::RecordPaper,
             };
             deliberation::may(step, actor, &unit.path).map_err(refused)?;
+            // Paper is confirmed by the staff who copy it in; the portal by a code.
+            let status = match new.channel {
+                ProposalChannel::Portal if !confirmed => ProposalStatus::Unconfirmed,
+                _ => ProposalStatus::Open,
+            };
+            let (confirmed_by, confirmed_at) = match status {
+                ProposalStatus::Open => (actor.user_id(), Some(at)),
+                _ => (None, None),
+            };
             let row = sqlx::query(
                 "INSERT INTO proposals (kind, channel, unit_id, unit_path, title, content, proposer_name, \
-                 proposer_phone, status, supports, recorded_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11) RETURNING id",
+                 proposer_phone, status, supports, recorded_by, created_at, confirmed_by, confirmed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13) RETURNING id",
             )
             .bind(new.kind.as_str())
             .bind(new.channel.as_str())
@@ -126,16 +150,31 @@ pub(crate) async fn apply(
             .bind(new.content.trim())
             .bind(new.proposer_name.trim())
             .bind(gongzhi_domain::phone::normalize(&new.proposer_phone))
-            .bind(ProposalStatus::Open.as_str())
+            .bind(status.as_str())
             .bind(actor.user_id())
             .bind(at)
+            .bind(confirmed_by)
+            .bind(confirmed_at)
             .fetch_one(&mut *conn)
             .await?;
             Ok(Recorded { id: row.try_get("id")?, ..Recorded::default() })
         }
+        Act::Confirm { proposal_id } => {
+            let found = proposal(conn, *proposal_id).await?;
+            deliberation::may(Step::ConfirmProposal, actor, &found.unit_path).map_err(refused)?;
+            set_status(conn, *proposal_id, ProposalAction::Confirm, found.status).await?;
+            sqlx::query("UPDATE proposals SET confirmed_by = $1, confirmed_at = $2 WHERE id = $3")
+                .bind(actor.user_id())
+                .bind(at)
+                .bind(*proposal_id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(Recorded { id: *proposal_id, ..Recorded::default() })
+        }
         Act::Support { proposal_id, phone } => {
             let found = proposal(conn, *proposal_id).await?;
             deliberation::may(Step::Support, actor, &found.unit_path).map_err(refused)?;
+            unlisted_is_absent(&found)?;
             if !found.status.takes_supports() {
                 return Err(refused(Refused::SupportsClosed));
             }
@@ -155,11 +194,12 @@ pub(crate) async fn apply(
                     .execute(&mut *conn)
                     .await?;
             }
-            Ok(Recorded { id: *proposal_id, fresh, request_id: None })
+            Ok(Recorded { id: *proposal_id, fresh, ..Recorded::default() })
         }
         Act::Comment(new) => {
             let found = proposal(conn, new.proposal_id).await?;
             deliberation::may(Step::Comment, actor, &found.unit_path).map_err(refused)?;
+            unlisted_is_absent(&found)?;
             let row = sqlx::query(
                 "INSERT INTO proposal_comments (proposal_id, author_name, phone_hash, body, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -199,7 +239,23 @@ pub(crate) async fn apply(
             .await?;
             Ok(Recorded { id: *comment_id, ..Recorded::default() })
         }
-        Act::Meet(new) => meet(conn, batch, new, actor, at).await,
+        Act::Meet { new, photos } => {
+            let photos = Photos::check(photos)?;
+            let recorded = meet(conn, batch, new, actor, at).await?;
+            photos.insert_for_meeting(conn, recorded.id, actor.user_id(), at).await?;
+            Ok(recorded)
+        }
+        Act::MeetingPhotos { meeting_id, photos } => {
+            let photos = Photos::check(photos)?;
+            let (path,): (String,) = sqlx::query_as("SELECT unit_path FROM meetings WHERE id = $1")
+                .bind(*meeting_id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            deliberation::may(Step::HoldMeeting, actor, &path).map_err(refused)?;
+            let added = photos.insert_for_meeting(conn, *meeting_id, actor.user_id(), at).await?;
+            Ok(Recorded { id: *meeting_id, fresh: added > 0, ..Recorded::default() })
+        }
         Act::Decide { meeting_id, proposal_id, decision } => {
             decide(conn, batch, (*meeting_id, *proposal_id), decision, actor, at).await
         }
@@ -250,6 +306,24 @@ async fn meet(
             .execute(&mut *conn)
             .await?;
     }
+    let mut volunteers = new.volunteers.clone();
+    volunteers.sort_unstable();
+    volunteers.dedup();
+    for user_id in volunteers {
+        let added = sqlx::query(
+            "INSERT INTO meeting_volunteers (meeting_id, user_id, unit_path) \
+             SELECT $1, id, $2 FROM users WHERE id = $3 AND role = 'volunteer'",
+        )
+        .bind(meeting_id)
+        .bind(unit.path.as_str())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+        if added.rows_affected() != 1 {
+            let reason = format!("user {user_id} is not a volunteer");
+            return Err(gongzhi_domain::Broken::Invalid { field: "volunteers", reason }.into());
+        }
+    }
     Ok(Recorded { id: meeting_id, ..Recorded::default() })
 }
 
@@ -263,34 +337,32 @@ async fn decide(
 ) -> Result<Recorded> {
     let found = proposal(conn, proposal_id).await?;
     deliberation::may(Step::Decide, actor, &found.unit_path).map_err(refused)?;
-    let open =
-        sqlx::query("SELECT 1 AS one FROM meeting_agenda WHERE meeting_id = $1 AND proposal_id = $2 AND decision = ''")
-            .bind(meeting_id)
-            .bind(proposal_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if open.is_none() {
+    let open = sqlx::query(
+        "SELECT m.topic FROM meeting_agenda a JOIN meetings m ON m.id = a.meeting_id \
+         WHERE a.meeting_id = $1 AND a.proposal_id = $2 AND a.decision = ''",
+    )
+    .bind(meeting_id)
+    .bind(proposal_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(open) = open else {
         return Err(refused(Refused::NotOnAgenda));
-    }
+    };
+    let topic: String = open.try_get("topic")?;
     set_status(conn, proposal_id, decision.action(), found.status).await?;
     let (reason, adoption) = match decision {
         Decision::Adopt(adoption) => ("", Some(adoption)),
         Decision::Decline { reason } => (reason.trim(), None),
         Decision::Defer => ("", None),
     };
-    let request_id = match adoption {
+    let (request_id, claimed) = match adoption {
         Some(adoption) => {
-            writer::unit_for(conn, batch, adoption.unit_id, Duty::Handling, "unit_id").await?;
-            let person = sqlx::query("SELECT id FROM users WHERE id = $1")
-                .bind(adoption.responsible_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if person.is_none() {
-                return Err(StoreError::Invalid(format!("user {} does not exist", adoption.responsible_id)));
-            }
-            Some(adopt(conn, batch, proposal_id, &found.new, actor, at).await?)
+            let person = responsible(conn, adoption.responsible_id).await?;
+            let promised = Promised { proposal_id, adoption, person: &person, topic: &topic };
+            let (id, claimed) = adopt(conn, batch, promised, &found.new, actor, at).await?;
+            (Some(id), claimed)
         }
-        None => None,
+        None => (None, false),
     };
     sqlx::query(
         "UPDATE meeting_agenda SET decision = $1, reason = $2, unit_id = $3, responsible_id = $4, deadline = $5, \
@@ -308,20 +380,49 @@ async fn decide(
     .bind(proposal_id)
     .execute(&mut *conn)
     .await?;
-    Ok(Recorded { id: proposal_id, fresh: false, request_id })
+    Ok(Recorded { id: proposal_id, fresh: false, request_id, claimed })
+}
+
+/// The person a meeting made responsible, as the lifecycle knows staff.
+async fn responsible(conn: &mut AnyConnection, user_id: i64) -> Result<Staff> {
+    let row = sqlx::query(
+        "SELECT u.role, u.unit_id, n.path FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1 AND u.active = 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::Invalid(format!("user {user_id} does not exist")))?;
+    let role: String = row.try_get("role")?;
+    let role = Role::parse(&role).ok_or_else(|| StoreError::Invalid(format!("unknown role `{role}`")))?;
+    Ok(Staff { user_id, role, unit_id: row.try_get("unit_id")?, unit_path: row.try_get("path")? })
+}
+
+/// What a meeting promised for an adopted proposal.
+struct Promised<'a> {
+    proposal_id: i64,
+    /// The meeting's topic, which the unit reads as the adoption's instructions.
+    topic: &'a str,
+    adoption: &'a Adoption,
+    person: &'a Staff,
 }
 
 /// The request an adopted proposal becomes, through intake like every request: from the
 /// `meeting` channel, in the proposal's community, with the proposer as its requester
-/// so that they can follow it by its tracking code and judge the result.
+/// so that they can follow it by its tracking code and judge the result. It carries the
+/// meeting's promises through the lifecycle's own steps, so that its history, queues and
+/// figures read like any request's: adopted straight to the unit chosen and due by the
+/// deadline set (`Action::Adopt`), then claimed by the responsible person where they
+/// are one of that unit's handlers — taken on at the meeting. Anyone else answers for it
+/// as the agenda says, while the unit's handlers claim it as usual.
 async fn adopt(
     conn: &mut AnyConnection,
     batch: &mut Batch<'_>,
-    proposal_id: i64,
+    promised: Promised<'_>,
     proposal: &NewProposal,
     actor: &Actor,
     at: Millis,
-) -> Result<i64> {
+) -> Result<(i64, bool)> {
+    let Promised { proposal_id, topic, adoption, person } = promised;
     let new = NewRequest {
         kind: proposal.kind.request_kind(),
         channel: Channel::Meeting,
@@ -342,5 +443,12 @@ async fn adopt(
     // The key makes the proposal's request one, whatever happens to the decision row.
     let key = format!("proposal:{proposal_id}");
     let intake = Intake { new: &new, key: Some(&key), actor, at, suggestion: None, photos: &[] };
-    Ok(writer::create(conn, batch, intake, None, None).await?.request.id)
+    let then = Command::Adopt { unit_id: adoption.unit_id, due: adoption.deadline, instructions: topic.to_string() };
+    let request = writer::create(conn, batch, intake, Some(&then), None).await?.request;
+    let claims = person.role == Role::Handler && person.unit_id == adoption.unit_id;
+    if claims {
+        let by = Actor::Staff(person.clone());
+        writer::act(conn, batch, request.id, Some(request.version), &Command::Claim, &by, at, None).await?;
+    }
+    Ok((request.id, claims))
 }

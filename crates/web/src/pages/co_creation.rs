@@ -15,12 +15,15 @@ use gongzhi_domain::figures::Measure;
 use gongzhi_domain::time;
 use gongzhi_domain::unit::{Unit, UnitKind};
 use gongzhi_domain::Role;
-use gongzhi_store::deliberation::DeliberationFigures;
+use gongzhi_store::deliberation::{DeliberationFigures, Volunteer};
 
 use super::figures::{shown, Scope};
 use super::leader::percent;
 use super::{page, Chrome, PageError, PageResult};
 use crate::AppState;
+
+/// Volunteers the 共建 stage lists by name; the figure counts them all.
+const VOLUNTEERS_LISTED: u32 = 50;
 
 /// The period of the request figures: the last year.
 const DAYS: i64 = 365;
@@ -63,6 +66,9 @@ struct Page<'a> {
     to: String,
     stages: Vec<Stage>,
     below: Vec<Below>,
+    /// The volunteers and party members taking part in 共建, the first of them by name.
+    volunteers: Vec<Volunteer>,
+    volunteer_count: i64,
 }
 
 /// `/co-creation`: the district's page.
@@ -87,13 +93,15 @@ async fn show(state: &AppState, chrome: &Chrome, id: i64) -> PageResult {
     let now = time::now();
     let to = time::local_date(now);
     let from = to - Duration::days(DAYS - 1);
-    let (figures, measures, callbacks, units) = tokio::join!(
+    let (figures, measures, callbacks, units, taking_part) = tokio::join!(
         store.deliberation_figures(&unit.path),
         store.measures(unit.id, from, to, now),
         store.callback_summary(unit.id, from, to),
         store.units(),
+        store.volunteers_taking_part(&unit.path, VOLUNTEERS_LISTED),
     );
     let (figures, measures, callbacks, units) = (figures?, measures?, callbacks?, units?);
+    let (volunteer_count, volunteers) = taking_part?;
     let mut below = Vec::new();
     for child in units.iter().filter(|u| u.parent_id == Some(unit.id) && u.kind != UnitKind::Department) {
         below.push(Below {
@@ -136,6 +144,7 @@ async fn show(state: &AppState, chrome: &Chrome, id: i64) -> PageResult {
                 count("in_progress", "cocreation.in_progress", f.in_progress, links.deliberation("results")),
                 count("undecided", "cocreation.undecided", f.undecided, links.deliberation("proposals")),
                 count("resolved", "cocreation.resolved", measures.counters.resolved, None),
+                count("volunteers", "cocreation.volunteers", volunteer_count, Some("#volunteers".into())),
             ],
         },
         Stage {
@@ -176,7 +185,7 @@ async fn show(state: &AppState, chrome: &Chrome, id: i64) -> PageResult {
         },
     ];
     let (from, to) = (from.to_string(), to.to_string());
-    let template = Page { chrome, unit, parent, community, from, to, stages, below };
+    let template = Page { chrome, unit, parent, community, from, to, stages, below, volunteers, volunteer_count };
     Ok(page(chrome, &template))
 }
 

@@ -27,8 +27,12 @@ use super::upload::Posted;
 use super::{page_as, Chrome, PageError, PageResult};
 use crate::AppState;
 
-/// Proposals the staff list shows of a community, and the agenda form offers.
+/// Proposals the agenda form offers.
 pub(crate) const LISTED: u32 = 100;
+/// Proposals a page of the staff list shows.
+const PER_PAGE: u32 = 50;
+/// The deepest page asked for: deeper is a script's, and an offset that long helps nobody.
+const LAST_PAGE: u32 = 1000;
 const MEETINGS_LISTED: u32 = 20;
 
 pub fn routes() -> Router<AppState> {
@@ -36,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/work/deliberation", get(home))
         .route("/work/deliberation/paper", post(record_paper))
         .route("/work/deliberation/proposals/{id}", get(proposal))
+        .route("/work/deliberation/proposals/{id}/confirm", post(confirm))
         .route("/work/deliberation/comments/{id}/hide", post(hide))
 }
 
@@ -99,6 +104,29 @@ pub(crate) fn store_error(error: gongzhi_app::AppError) -> PageError {
 pub struct HomeQuery {
     pub(crate) unit: String,
     done: String,
+    page: String,
+}
+
+/// What the staff home was asked for: a community, a page of its proposals (from 1),
+/// and what was just done.
+struct Asked {
+    unit_id: Option<i64>,
+    page: u32,
+    notice: Option<&'static str>,
+}
+
+impl Asked {
+    fn community(unit_id: Option<i64>) -> Asked {
+        Asked { unit_id, page: 1, notice: None }
+    }
+}
+
+/// A proposal waiting for its number to be confirmed, with the number to call.
+pub struct Waiting {
+    line: Line,
+    name: String,
+    phone: String,
+    content: String,
 }
 
 #[derive(Template)]
@@ -109,6 +137,10 @@ struct Home<'a> {
     unit: Option<Unit>,
     acts: bool,
     proposals: Vec<Line>,
+    /// The page of the list, from 1, and whether another follows.
+    page: u32,
+    more: bool,
+    waiting: Vec<Waiting>,
     meetings: Vec<(i64, String, String, usize)>,
     paper: ProposeForm,
     error: Option<String>,
@@ -119,29 +151,44 @@ async fn show_home(
     state: &AppState,
     chrome: &Chrome,
     staff: &Staff,
-    unit_id: Option<i64>,
+    asked: Asked,
     paper: ProposeForm,
     refusal: Refusal,
-    notice: Option<&'static str>,
 ) -> PageResult {
+    let Asked { unit_id, page, notice } = asked;
     let communities = communities(state, staff).await?;
     let unit = match unit_id {
         Some(id) => Some(community_in_scope(state, staff, id).await?),
         None => communities.first().cloned(),
     };
-    let (mut proposals, mut meetings) = (vec![], vec![]);
+    let (mut proposals, mut meetings, mut waiting) = (vec![], vec![], vec![]);
     if let Some(unit) = &unit {
         let store = &state.store;
         let (listed, held) = tokio::join!(
-            store.proposals(unit.id, ProposalOrder::Latest, 0, LISTED),
+            store.proposals(unit.id, ProposalOrder::Latest, (page - 1) * PER_PAGE, PER_PAGE + 1),
             store.meetings(unit.id, MEETINGS_LISTED)
         );
         proposals = listed?.iter().map(|p| Line::of(chrome, p)).collect();
         meetings = held?.into_iter().map(|m| (m.id, day(m.new.held_at), m.new.topic, m.new.agenda.len())).collect();
+        waiting = deliberate::waiting(store, staff, unit.id, time::now())
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(|p| Waiting {
+                line: Line::of(chrome, &p),
+                name: p.new.proposer_name,
+                phone: p.new.proposer_phone,
+                content: p.new.content,
+            })
+            .collect();
     }
+    let more = proposals.len() > PER_PAGE as usize;
+    proposals.truncate(PER_PAGE as usize);
     let (status, error) = super::error::said(refusal);
     let paper = ProposeForm { unit_id: unit.as_ref().map(|u| u.id.to_string()).unwrap_or_default(), ..paper };
-    let template = Home { chrome, communities, unit, acts: acts(staff), proposals, meetings, paper, error, notice };
+    let acts = acts(staff);
+    let template =
+        Home { chrome, communities, unit, acts, proposals, page, more, waiting, meetings, paper, error, notice };
     Ok(page_as(chrome, &template, status))
 }
 
@@ -152,9 +199,44 @@ pub async fn home(
     Desk { chrome, staff }: Desk,
     Query(query): Query<HomeQuery>,
 ) -> PageResult {
-    let notice = (query.done == "paper").then_some("deliberation.paper_recorded");
+    let notice = match query.done.as_str() {
+        "paper" => Some("deliberation.paper_recorded"),
+        "confirmed" => Some("deliberation.proposal_confirmed"),
+        _ => None,
+    };
     let unit_id = query.unit.trim().parse().ok();
-    show_home(&state, &chrome, &staff, unit_id, ProposeForm::default(), None, notice).await
+    let page = query.page.trim().parse::<u32>().unwrap_or(1).clamp(1, LAST_PAGE);
+    show_home(&state, &chrome, &staff, Asked { unit_id, page, notice }, ProposeForm::default(), None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// A waiting proposal confirmed with its proposer: listed from now on.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Desk { chrome, staff }: Desk,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Posted { form, problem, .. }: Posted<ConfirmForm>,
+) -> PageResult {
+    let view = deliberate::proposal(&state.store, id).await.map_err(store_error)?;
+    let unit_id = Some(view.proposal.new.unit_id);
+    if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
+        return show_home(&state, &chrome, &staff, Asked::community(unit_id), ProposeForm::default(), Some(refusal))
+            .await;
+    }
+    match deliberate::confirm_proposal(&state.store, &staff, id, time::now()).await {
+        Ok(()) => Ok(see_other(format!("/work/deliberation?unit={}&done=confirmed", view.proposal.new.unit_id))),
+        Err(error) => {
+            let refusal = refusal(&chrome, error)?;
+            show_home(&state, &chrome, &staff, Asked::community(unit_id), ProposeForm::default(), refusal).await
+        }
+    }
 }
 
 pub async fn record_paper(
@@ -165,18 +247,18 @@ pub async fn record_paper(
 ) -> PageResult {
     let unit_id = form.unit();
     if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
-        return show_home(&state, &chrome, &staff, unit_id, form, Some(refusal), None).await;
+        return show_home(&state, &chrome, &staff, Asked::community(unit_id), form, Some(refusal)).await;
     }
     let Some(id) = unit_id else {
         let refusal = super::error::refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "proposal.choose_community");
-        return show_home(&state, &chrome, &staff, None, form, refusal, None).await;
+        return show_home(&state, &chrome, &staff, Asked::community(None), form, refusal).await;
     };
     let new = form.proposal(ProposalChannel::Paper, id);
     match deliberate::record_paper(&state.store, &staff, new, time::now()).await {
         Ok(_) => Ok(see_other(format!("/work/deliberation?unit={id}&done=paper"))),
         Err(error) => {
             let refusal = refusal(&chrome, error)?;
-            show_home(&state, &chrome, &staff, Some(id), form, refusal, None).await
+            show_home(&state, &chrome, &staff, Asked::community(Some(id)), form, refusal).await
         }
     }
 }

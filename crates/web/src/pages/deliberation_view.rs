@@ -150,9 +150,13 @@ impl ProposeForm {
         self.unit_id.trim().parse().ok()
     }
 
+    pub(crate) fn kind_chosen(&self) -> ProposalKind {
+        ProposalKind::parse(&self.kind).unwrap_or(ProposalKind::Suggestion)
+    }
+
     pub(crate) fn proposal(&self, channel: ProposalChannel, unit_id: i64) -> NewProposal {
         NewProposal {
-            kind: ProposalKind::parse(&self.kind).unwrap_or(ProposalKind::Suggestion),
+            kind: self.kind_chosen(),
             channel,
             unit_id,
             title: self.title.trim().to_string(),

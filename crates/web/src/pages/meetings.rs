@@ -5,8 +5,10 @@
 //! the forms.
 
 use askama::Template;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
@@ -25,12 +27,26 @@ use super::upload::Posted;
 use super::{page_as, Chrome, PageError, PageResult};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(config: &crate::WebConfig) -> Router<AppState> {
+    let photos = DefaultBodyLimit::max(super::upload::body_limit(config));
     Router::new()
-        .route("/work/deliberation/meetings", post(hold))
+        .route("/work/deliberation/meetings", post(hold).layer(photos))
         .route("/work/deliberation/meetings/new", get(new_meeting))
         .route("/work/deliberation/meetings/{id}", get(meeting))
         .route("/work/deliberation/meetings/{id}/decide", post(decide))
+        .route("/work/deliberation/meetings/{id}/photos", post(add_photos).layer(photos))
+        .route("/meetings/{id}/photos/{n}", get(public_photo))
+}
+
+/// The addresses of a meeting's photos under a base (`/meetings/ID`).
+pub(crate) async fn photo_links(state: &AppState, meeting_id: i64) -> Result<Vec<String>, PageError> {
+    let count = state.store.meeting_photo_count(meeting_id).await?;
+    Ok((1..=count).map(|n| format!("/meetings/{meeting_id}/photos/{n}")).collect())
+}
+
+/// `/meetings/{id}/photos/{n}`: a meeting's photos are public, as its record is.
+pub async fn public_photo(State(state): State<AppState>, Path((id, n)): Path<(i64, i64)>) -> Response {
+    super::photos::serve_kept(state.store.meeting_photo(id, n).await)
 }
 
 /// A meeting as typed.
@@ -45,15 +61,28 @@ pub struct MeetingForm {
     minutes: String,
     /// The proposal ids ticked, joined by commas.
     agenda: String,
+    /// The volunteers and party members ticked, joined by commas.
+    volunteers: String,
     #[serde(rename = "_csrf")]
     csrf: String,
 }
 
 impl MeetingForm {
     fn ticked(&self) -> Vec<i64> {
-        self.agenda.split(',').filter_map(|id| id.trim().parse().ok()).collect()
+        ids(&self.agenda)
+    }
+
+    fn volunteers(&self) -> Vec<i64> {
+        ids(&self.volunteers)
     }
 }
+
+/// The ids of a group of ticked boxes.
+fn ids(joined: &str) -> Vec<i64> {
+    joined.split(',').filter_map(|id| id.trim().parse().ok()).collect()
+}
+
+impl MeetingForm {}
 
 #[derive(Template)]
 #[template(path = "deliberation/staff_new_meeting.html")]
@@ -64,6 +93,9 @@ struct NewMeetingPage<'a> {
     /// Proposals a meeting may take up: not yet decided and not on another agenda.
     open: Vec<Line>,
     ticked: Vec<i64>,
+    /// Volunteers and party members who may be ticked as taking part.
+    volunteers: Vec<(i64, String, String)>,
+    ticked_volunteers: Vec<i64>,
     error: Option<String>,
 }
 
@@ -85,8 +117,24 @@ async fn show_new_meeting(
         .map(|p| Line::of(chrome, p))
         .collect();
     let (status, error) = super::error::said(refusal);
-    let ticked = form.ticked();
-    Ok(page_as(chrome, &NewMeetingPage { chrome, unit, form, open, ticked, error }, status))
+    let (ticked, ticked_volunteers) = (form.ticked(), form.volunteers());
+    let volunteers = volunteers_for(state, &unit).await?;
+    let page = NewMeetingPage { chrome, unit, form, open, ticked, volunteers, ticked_volunteers, error };
+    Ok(page_as(chrome, &page, status))
+}
+
+/// The unit above a community (its subdistrict or town), whose cadres and volunteers
+/// work with it; the community itself at the top.
+async fn above(state: &AppState, community: &Unit) -> Result<Unit, PageError> {
+    match community.parent_id {
+        Some(parent) => Ok(state.store.unit(parent).await?),
+        None => Ok(community.clone()),
+    }
+}
+
+async fn volunteers_for(state: &AppState, community: &Unit) -> Result<Vec<(i64, String, String)>, PageError> {
+    let above = above(state, community).await?;
+    Ok(state.store.volunteers_for(&community.path, &above.path).await?)
 }
 
 /// `/work/deliberation/meetings/new?unit=…`: the form a meeting is recorded with.
@@ -114,7 +162,7 @@ pub async fn hold(
     State(state): State<AppState>,
     Desk { chrome, staff }: Desk,
     headers: HeaderMap,
-    Posted { form, problem, .. }: Posted<MeetingForm>,
+    Posted { form, photos, problem }: Posted<MeetingForm>,
 ) -> PageResult {
     let unit_id: i64 = form.unit_id.trim().parse().map_err(|_| PageError::not_found())?;
     if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
@@ -132,8 +180,9 @@ pub async fn hold(
         participants: form.participants.trim().to_string(),
         minutes: form.minutes.trim().to_string(),
         agenda: form.ticked(),
+        volunteers: form.volunteers(),
     };
-    match deliberate::hold_meeting(&state.store, &staff, new, time::now()).await {
+    match deliberate::hold_meeting(&state.store, &staff, new, photos, time::now()).await {
         Ok(id) => Ok(see_other(format!("/work/deliberation/meetings/{id}"))),
         Err(error) => {
             let refusal = refusal(&chrome, error)?;
@@ -169,6 +218,10 @@ struct MeetingPage<'a> {
     /// the departments.
     units: Vec<(i64, String)>,
     people: Vec<(i64, String, String)>,
+    volunteers: Vec<(i64, String)>,
+    photos: Vec<String>,
+    /// Why photos added later were refused.
+    photo_error: Option<String>,
     me: i64,
     deadline: String,
     /// The entry whose decision was refused, why, and the form as typed.
@@ -205,7 +258,10 @@ async fn show_meeting(
     // The cadres of the community's subdistrict or town answer for most adopted work.
     let above = all.iter().find(|u| Some(u.id) == community.parent_id).unwrap_or(&community);
     let people = state.store.people_under(&above.path).await?;
+    let volunteers = state.store.meeting_volunteers(id).await?;
+    let photos = photo_links(state, id).await?;
     let decided = agenda.iter().map(|e| Decided::of(chrome, e)).collect();
+    // Entry 0 is the photo form's.
     let (status, error) = match refused {
         Some((proposal_id, refusal)) => {
             let (status, words) = super::error::said(refusal);
@@ -213,6 +269,7 @@ async fn show_meeting(
         }
         None => (StatusCode::OK, None),
     };
+    let photo_error = error.as_ref().filter(|(id, _)| *id == 0).map(|(_, words)| words.clone());
     let deadline = (time::local_date(time::now()) + Duration::days(15)).to_string();
     let day = time::display(meeting.new.held_at);
     let template = MeetingPage {
@@ -224,6 +281,9 @@ async fn show_meeting(
         acts: acts(staff),
         units,
         people,
+        volunteers,
+        photos,
+        photo_error,
         me: staff.user_id,
         deadline,
         error,
@@ -236,6 +296,34 @@ async fn show_meeting(
 /// entry still undecided.
 pub async fn meeting(State(state): State<AppState>, Desk { chrome, staff }: Desk, Path(id): Path<i64>) -> PageResult {
     show_meeting(&state, &chrome, &staff, id, None, DecideForm::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PhotosForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// Photos of a meeting added after it was recorded.
+pub async fn add_photos(
+    State(state): State<AppState>,
+    Desk { chrome, staff }: Desk,
+    headers: HeaderMap,
+    Path(meeting_id): Path<i64>,
+    Posted { form, photos, problem }: Posted<PhotosForm>,
+) -> PageResult {
+    let again = |refusal| show_meeting(&state, &chrome, &staff, meeting_id, Some((0, refusal)), DecideForm::default());
+    if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
+        return again(Some(refusal)).await;
+    }
+    match deliberate::add_meeting_photos(&state.store, &staff, meeting_id, photos, time::now()).await {
+        Ok(()) => Ok(see_other(format!("/work/deliberation/meetings/{meeting_id}#photos"))),
+        Err(error) => {
+            let refusal = refusal(&chrome, error)?;
+            again(refusal).await
+        }
+    }
 }
 
 /// The end of a local day: an adoption's deadline is a date.

@@ -30,6 +30,7 @@ pub mod notify;
 pub mod photos;
 pub mod portal;
 pub mod proposals;
+pub mod resident_phone;
 pub mod screen;
 pub mod search;
 pub mod supervision;

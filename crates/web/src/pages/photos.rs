@@ -13,17 +13,22 @@ use crate::auth::ClientAddr;
 use crate::AppState;
 
 pub(crate) fn serve(result: Result<Attachment, StoreError>) -> Response {
+    serve_kept(result.map(|photo| (photo.info.content_type, photo.bytes)))
+}
+
+/// A photo kept with its type, as a meeting's are.
+pub(crate) fn serve_kept(result: Result<(String, Vec<u8>), StoreError>) -> Response {
     match result {
-        Ok(photo) => {
-            let kind = HeaderValue::from_str(&photo.info.content_type)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+        Ok((content_type, bytes)) => {
+            let kind =
+                HeaderValue::from_str(&content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
             let headers = [
                 (CONTENT_TYPE, kind),
                 (CONTENT_DISPOSITION, HeaderValue::from_static("inline")),
                 (CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600")),
                 (axum::http::header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
             ];
-            (headers, photo.bytes).into_response()
+            (headers, bytes).into_response()
         }
         // Absent, or the store failed: the error page that says which.
         Err(error) => super::PageError::from(error).into_response(),

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use gongzhi_app::deliberation as deliberate;
-use gongzhi_domain::deliberation::{self, NewComment, ProposalChannel, ProposalKind};
+use gongzhi_domain::deliberation::{self, NewComment, NewProposal, ProposalChannel, ProposalKind, ProposalStatus};
 use gongzhi_domain::time::{self, Millis};
 use gongzhi_domain::unit::Unit;
 use gongzhi_store::deliberation::{AdoptedResult, ProposalOrder, ProposalView};
@@ -21,6 +21,7 @@ use serde::Deserialize;
 use super::deliberation_view::{checked, day, refusal, see_other, track_state, unit_page, Decided, Line, ProposeForm};
 use super::error::Refusal;
 use super::portal::Place;
+use super::resident_phone::{self, Voice};
 use super::upload::Posted;
 use super::{page, page_as, Chrome, PageError, PageResult};
 use crate::auth::ClientAddr;
@@ -63,6 +64,7 @@ pub async fn index(State(state): State<AppState>, chrome: Chrome) -> PageResult 
 pub struct ListQuery {
     order: String,
     page: String,
+    done: String,
 }
 
 /// A meeting in a community's list, with what it decided.
@@ -100,6 +102,8 @@ impl ResultLine {
 struct Community<'a> {
     chrome: &'a Chrome,
     unit: Unit,
+    /// Just put forward, waiting for the community's staff to confirm the number.
+    waiting: bool,
     supported: bool,
     page: u32,
     proposals: Vec<Line>,
@@ -123,7 +127,7 @@ pub async fn community(
     let page_no = query.page.trim().parse::<u32>().unwrap_or(0).min(1000);
     let store = &state.store;
     let (proposals, meetings, results) = tokio::join!(
-        store.proposals(id, order, page_no, PER_PAGE + 1),
+        store.proposals(id, order, page_no * PER_PAGE, PER_PAGE + 1),
         store.meetings(id, MEETINGS_SHOWN),
         store.adopted_results(id, RESULTS_SHOWN),
     );
@@ -142,8 +146,18 @@ pub async fn community(
         });
     }
     let results = results?.into_iter().map(|r| ResultLine::of(&chrome, r)).collect();
-    let template =
-        Community { chrome: &chrome, unit, supported, page: page_no, proposals, more, meetings: lines, results };
+    let waiting = query.done == "waiting";
+    let template = Community {
+        chrome: &chrome,
+        unit,
+        waiting,
+        supported,
+        page: page_no,
+        proposals,
+        more,
+        meetings: lines,
+        results,
+    };
     Ok(page(&chrome, &template))
 }
 
@@ -154,12 +168,23 @@ struct SubmitPage<'a> {
     form: &'a ProposeForm,
     places: Vec<Place>,
     error: Option<String>,
+    voice: &'a Voice,
+    /// Where a code is asked for first, to come back to this form.
+    confirm_link: String,
 }
 
-async fn show_submit(state: &AppState, chrome: &Chrome, form: &ProposeForm, refusal: Refusal) -> PageResult {
+async fn show_submit(
+    state: &AppState,
+    chrome: &Chrome,
+    form: &ProposeForm,
+    voice: &Voice,
+    refusal: Refusal,
+) -> PageResult {
     let places = super::portal::places(state).await?;
     let (status, error) = super::error::said(refusal);
-    Ok(page_as(chrome, &SubmitPage { chrome, form, places, error }, status))
+    let back = format!("/proposals/new?unit={}&kind={}", form.unit().unwrap_or_default(), form.kind_chosen().as_str());
+    let confirm_link = resident_phone::link(&back);
+    Ok(page_as(chrome, &SubmitPage { chrome, form, places, error, voice, confirm_link }, status))
 }
 
 #[derive(Deserialize, Default)]
@@ -171,10 +196,16 @@ pub struct NewQuery {
 
 /// `/proposals/new?unit=…&kind=wish`: the form, with the community and kind chosen when
 /// the resident came from a community's page.
-pub async fn new_form(State(state): State<AppState>, chrome: Chrome, Query(query): Query<NewQuery>) -> PageResult {
+pub async fn new_form(
+    State(state): State<AppState>,
+    chrome: Chrome,
+    headers: HeaderMap,
+    Query(query): Query<NewQuery>,
+) -> PageResult {
     let kind = ProposalKind::parse(&query.kind).unwrap_or(ProposalKind::Suggestion).as_str().to_string();
     let form = ProposeForm { kind, unit_id: query.unit, ..ProposeForm::default() };
-    show_submit(&state, &chrome, &form, None).await
+    let voice = resident_phone::voice(&state, &headers).await;
+    show_submit(&state, &chrome, &form, &voice, None).await
 }
 
 pub async fn submit(
@@ -183,19 +214,25 @@ pub async fn submit(
     headers: HeaderMap,
     Posted { form, problem, .. }: Posted<ProposeForm>,
 ) -> PageResult {
+    let voice = resident_phone::voice(&state, &headers).await;
     if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
-        return show_submit(&state, &chrome, &form, Some(refusal)).await;
+        return show_submit(&state, &chrome, &form, &voice, Some(refusal)).await;
     }
     let Some(unit_id) = form.unit() else {
         let refusal = super::error::refused(&chrome, StatusCode::UNPROCESSABLE_ENTITY, "proposal.choose_community");
-        return show_submit(&state, &chrome, &form, refusal).await;
+        return show_submit(&state, &chrome, &form, &voice, refusal).await;
     };
-    let new = form.proposal(ProposalChannel::Portal, unit_id);
-    match deliberate::submit(&state.store, new, time::now()).await {
-        Ok(id) => Ok(see_other(format!("/proposals/{id}?done=submitted"))),
+    let Some(phone) = voice.phone(&form.phone) else {
+        return show_submit(&state, &chrome, &form, &voice, resident_phone::unconfirmed(&chrome)).await;
+    };
+    let new = NewProposal { proposer_phone: phone, ..form.proposal(ProposalChannel::Portal, unit_id) };
+    match deliberate::submit(&state.store, new, voice.confirmed(), time::now()).await {
+        Ok(id) if voice.confirmed() => Ok(see_other(format!("/proposals/{id}?done=submitted"))),
+        // Unlisted until the community's staff confirm it: its community's page says so.
+        Ok(_) => Ok(see_other(format!("/communities/{unit_id}?done=waiting"))),
         Err(error) => {
             let refusal = refusal(&chrome, error)?;
-            show_submit(&state, &chrome, &form, refusal).await
+            show_submit(&state, &chrome, &form, &voice, refusal).await
         }
     }
 }
@@ -222,6 +259,8 @@ pub struct OutcomeView {
     state: &'static str,
     percent: Option<u8>,
     unit: Option<String>,
+    /// The person the meeting made answer for it.
+    responsible: Option<String>,
     resolve_by: Option<String>,
     reply: Option<String>,
     /// 满意 / 基本满意 / 不满意, and whether the proposer said it is solved.
@@ -245,6 +284,7 @@ async fn outcome(state: &AppState, chrome: &Chrome, view: &ProposalView) -> Resu
         state: track_state(chrome, track.status),
         percent: deliberation::percent_done(track.status),
         unit: track.unit,
+        responsible: view.responsible().map(str::to_string),
         resolve_by: track.resolve_by.map(day),
         reply: track.reply,
         verdict: track.satisfaction.map(|s| chrome.t.lookup(&format!("satisfaction.{}", s.as_str()))),
@@ -267,6 +307,9 @@ struct ProposalPage<'a> {
     /// The form that was refused (`support` or `comment`) and why.
     error: Option<(&'static str, String)>,
     form: VoiceForm,
+    voice: Voice,
+    /// Where a code is asked for first, to come back to this page.
+    confirm_link: String,
 }
 
 impl ProposalPage<'_> {
@@ -283,15 +326,21 @@ impl ProposalPage<'_> {
     }
 }
 
-async fn show_proposal(
-    state: &AppState,
-    chrome: &Chrome,
-    id: i64,
+/// What a proposal's page was asked to show besides the proposal.
+struct Shown {
     notice: Option<&'static str>,
     error: Option<(&'static str, Refusal)>,
     form: VoiceForm,
-) -> PageResult {
+    voice: Voice,
+}
+
+async fn show_proposal(state: &AppState, chrome: &Chrome, id: i64, shown: Shown) -> PageResult {
+    let Shown { notice, error, form, voice } = shown;
     let view = deliberate::proposal(&state.store, id).await.map_err(StoreError::from)?;
+    if view.proposal.status == ProposalStatus::Unconfirmed {
+        // Unlisted until the community's staff confirm it.
+        return Err(PageError::not_found());
+    }
     let community = state.store.unit(view.proposal.new.unit_id).await?.name;
     let outcome = outcome(state, chrome, &view).await?;
     let decided = view.agenda.iter().map(|e| Decided::of(chrome, e)).collect();
@@ -303,7 +352,20 @@ async fn show_proposal(
         None => (StatusCode::OK, None),
     };
     let line = Line::of(chrome, &view.proposal);
-    let template = ProposalPage { chrome, view: &view, line, community, decided, outcome, notice, error, form };
+    let confirm_link = resident_phone::link(&format!("/proposals/{id}"));
+    let template = ProposalPage {
+        chrome,
+        view: &view,
+        line,
+        community,
+        decided,
+        outcome,
+        notice,
+        error,
+        form,
+        voice,
+        confirm_link,
+    };
     Ok(page_as(chrome, &template, status))
 }
 
@@ -311,6 +373,7 @@ async fn show_proposal(
 pub async fn proposal(
     State(state): State<AppState>,
     chrome: Chrome,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> PageResult {
@@ -321,7 +384,20 @@ pub async fn proposal(
         "commented" => Some("proposal.commented"),
         _ => None,
     };
-    show_proposal(&state, &chrome, id, notice, None, VoiceForm::default()).await
+    let voice = resident_phone::voice(&state, &headers).await;
+    show_proposal(&state, &chrome, id, Shown { notice, error: None, form: VoiceForm::default(), voice }).await
+}
+
+/// The proposal's page again with a form refused beside itself.
+async fn refused_form(
+    state: &AppState,
+    chrome: &Chrome,
+    id: i64,
+    which: &'static str,
+    refusal: Refusal,
+    (form, voice): (VoiceForm, Voice),
+) -> PageResult {
+    show_proposal(state, chrome, id, Shown { notice: None, error: Some((which, refusal)), form, voice }).await
 }
 
 pub async fn support(
@@ -332,15 +408,20 @@ pub async fn support(
     Path(id): Path<i64>,
     Posted { form, problem, .. }: Posted<VoiceForm>,
 ) -> PageResult {
+    let voice = resident_phone::voice(&state, &headers).await;
     if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
-        return show_proposal(&state, &chrome, id, None, Some(("support", Some(refusal))), form).await;
+        return refused_form(&state, &chrome, id, "support", Some(refusal), (form, voice)).await;
     }
-    match deliberate::support(&state.store, id, form.phone.trim(), &addr, time::now()).await {
+    let Some(phone) = voice.phone(&form.phone) else {
+        let refusal = resident_phone::unconfirmed(&chrome);
+        return refused_form(&state, &chrome, id, "support", refusal, (form, voice)).await;
+    };
+    match deliberate::support(&state.store, id, &phone, &addr, time::now()).await {
         Ok(true) => Ok(see_other(format!("/proposals/{id}?done=supported#supports"))),
         Ok(false) => Ok(see_other(format!("/proposals/{id}?done=again#supports"))),
         Err(error) => {
             let refusal = refusal(&chrome, error)?;
-            show_proposal(&state, &chrome, id, None, Some(("support", refusal)), form).await
+            refused_form(&state, &chrome, id, "support", refusal, (form, voice)).await
         }
     }
 }
@@ -352,20 +433,25 @@ pub async fn comment(
     Path(id): Path<i64>,
     Posted { form, problem, .. }: Posted<VoiceForm>,
 ) -> PageResult {
+    let voice = resident_phone::voice(&state, &headers).await;
     if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {
-        return show_proposal(&state, &chrome, id, None, Some(("comment", Some(refusal))), form).await;
+        return refused_form(&state, &chrome, id, "comment", Some(refusal), (form, voice)).await;
     }
+    let Some(phone) = voice.phone(&form.phone) else {
+        let refusal = resident_phone::unconfirmed(&chrome);
+        return refused_form(&state, &chrome, id, "comment", refusal, (form, voice)).await;
+    };
     let new = NewComment {
         proposal_id: id,
         author_name: form.name.trim().to_string(),
-        phone: form.phone.trim().to_string(),
+        phone,
         body: form.body.trim().to_string(),
     };
     match deliberate::comment(&state.store, new, time::now()).await {
         Ok(_) => Ok(see_other(format!("/proposals/{id}?done=commented#comments"))),
         Err(error) => {
             let refusal = refusal(&chrome, error)?;
-            show_proposal(&state, &chrome, id, None, Some(("comment", refusal)), form).await
+            refused_form(&state, &chrome, id, "comment", refusal, (form, voice)).await
         }
     }
 }
@@ -391,6 +477,8 @@ struct MeetingPage<'a> {
     community: String,
     day: String,
     decided: Vec<Decided>,
+    volunteers: Vec<(i64, String)>,
+    photos: Vec<String>,
 }
 
 /// `/meetings/{id}`: a meeting's record as residents read it.
@@ -399,5 +487,7 @@ pub async fn meeting(State(state): State<AppState>, chrome: Chrome, Path(id): Pa
     let community = state.store.unit(meeting.new.unit_id).await?.name;
     let decided = agenda.iter().map(|e| Decided::of(&chrome, e)).collect();
     let day = time::display(meeting.new.held_at);
-    Ok(page(&chrome, &MeetingPage { chrome: &chrome, meeting, community, day, decided }))
+    let volunteers = state.store.meeting_volunteers(id).await?;
+    let photos = super::meetings::photo_links(&state, id).await?;
+    Ok(page(&chrome, &MeetingPage { chrome: &chrome, meeting, community, day, decided, volunteers, photos }))
 }

@@ -228,6 +228,8 @@ struct RequestPage<'a> {
     /// The map that shows them.
     map: super::map::MapSetup,
     assignee: String,
+    /// The handler who claimed it, by name.
+    handler: Option<String>,
     /// The co-units' names, joined.
     co_units: String,
     /// The category the requester chose, as its whole path.
@@ -364,7 +366,12 @@ async fn show_request(
         }
     });
     let done = done.map(|action| chrome.t.get("request.done").replace("{action}", chrome.t.action(action.as_str())));
+    let handler = match request.handler_id {
+        Some(id) => Some(state.store.account(id).await?.name),
+        None => None,
+    };
     let template = RequestPage {
+        handler,
         category,
         time_left,
         done,
@@ -550,8 +557,9 @@ fn command(action: Action, f: &ActionFields) -> Result<Command, Vec<&'static str
         Action::Merge => f.into.map(|into| Command::Merge { into }),
         Action::Press => Some(Command::Press { note: f.note.clone(), due: None }),
         Action::RepeatCall => Some(Command::RepeatCall { phone: f.phone.clone(), note: f.note.clone() }),
-        // Taken by their own use cases (`gongzhi_app::inspection`), never from this form.
-        Action::AutoClose | Action::Rectify | Action::ReinspectPass | Action::ReinspectFail => None,
+        // Taken by their own use cases (`gongzhi_app::inspection`, a meeting's decision in
+        // `gongzhi_app::deliberation`), never from this form.
+        Action::AutoClose | Action::Rectify | Action::ReinspectPass | Action::ReinspectFail | Action::Adopt => None,
     };
     command.ok_or(missing)
 }
