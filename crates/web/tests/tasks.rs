@@ -144,6 +144,8 @@ async fn a_task_list_goes_from_its_workbook_to_completion_with_a_milestone_sent_
     store.sweep_milestones(time::start_of(time::local_date(now)) + 7 * DAY + HOUR).await.unwrap();
     let mut supervisor = logged_in(&store, "supervisor").await;
     assert!(supervisor.get("/work/notifications").await.html.contains("交办任务节点已超期"));
+    let home = supervisor.get("/work/supervision").await.html;
+    assert!(home.contains("交办任务超期节点</span><b>1</b>"), "{home}");
     let overdue = supervisor.get(&format!("/work/tasks?overdue=1&unit={}", t.district)).await;
     assert!(overdue.html.contains("完成改造并验收") && !overdue.html.contains("完成摸底调查"), "{}", overdue.html);
 

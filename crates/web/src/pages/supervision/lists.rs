@@ -9,6 +9,7 @@ use chrono::Duration;
 use gongzhi_domain::role::Role;
 use gongzhi_domain::supervision::stale::DEFAULT_DAYS;
 use gongzhi_domain::time;
+use gongzhi_store::tasks::MilestonesOf;
 use gongzhi_store::{Account, CallbackSummary, Lateness, OrderFilter, ReviewFlag, StoreError};
 use serde::Deserialize;
 
@@ -78,6 +79,8 @@ struct Home<'a> {
     stale: i64,
     overdue: i64,
     talks: i64,
+    /// Milestones of tasks assigned from above waiting on their owners past the deadline.
+    overdue_milestones: usize,
 }
 
 pub async fn home(State(state): State<AppState>, chrome: Chrome) -> PageResult {
@@ -111,6 +114,10 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome) -> PageResult {
         stale: late.items.iter().filter(|l| l.stale).count() as i64,
         overdue: late.items.iter().filter(|l| l.overdue).count() as i64,
         talks: talks.total,
+        overdue_milestones: store
+            .milestone_lines(&staff, &MilestonesOf::Subtree(staff.unit_path.clone()), None, Some(now))
+            .await?
+            .len(),
     };
     Ok(page(&chrome, &template))
 }
