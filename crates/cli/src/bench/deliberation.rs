@@ -18,6 +18,7 @@ use gongzhi_store::Store;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
+use super::proactive::Measuring;
 use super::publishing::CSRF;
 use super::{round, timed, timed_requests};
 use crate::synth::{mobile_phone, person_name};
@@ -165,13 +166,8 @@ pub async fn cast(store: &Store) -> Result<Cast> {
     })
 }
 
-pub async fn measure(
-    client: &reqwest::Client,
-    base: &str,
-    cast: &Cast,
-    samples: usize,
-    clients: usize,
-) -> Result<Vec<(&'static str, Value)>> {
+pub async fn measure(measuring: &Measuring<'_>, cast: &Cast) -> Result<Vec<(&'static str, Value)>> {
+    let Measuring { client, base, samples, clients } = *measuring;
     let mut rng = rand::rngs::StdRng::seed_from_u64(time::now() as u64);
     let mut out = Vec::new();
     // Residents read without an account: no token.

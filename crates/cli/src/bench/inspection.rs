@@ -22,6 +22,7 @@ use gongzhi_store::{Account, Store};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
+use super::proactive::Measuring;
 use super::publishing::{monthly_bulletins, CSRF};
 use super::{round, timed, timed_requests};
 
@@ -312,13 +313,8 @@ fn item_form(mark: Mark, note: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={BOUNDARY}"), body.into_bytes())
 }
 
-pub async fn measure(
-    client: &reqwest::Client,
-    base: &str,
-    cast: &Cast,
-    samples: usize,
-    clients: usize,
-) -> Result<Vec<(&'static str, Value)>> {
+pub async fn measure(measuring: &Measuring<'_>, cast: &Cast) -> Result<Vec<(&'static str, Value)>> {
+    let Measuring { client, base, samples, clients } = *measuring;
     let mut out = Vec::new();
     let mut rng = rand::rngs::StdRng::seed_from_u64(time::now() as u64);
     let poster = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;

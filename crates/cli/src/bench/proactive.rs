@@ -27,6 +27,15 @@ pub struct Options {
     pub clients: usize,
 }
 
+/// Where and how hard the measures are made: the server, the samples of each measure
+/// and the clients sending them at once.
+pub struct Measuring<'a> {
+    pub client: &'a reqwest::Client,
+    pub base: &'a str,
+    pub samples: usize,
+    pub clients: usize,
+}
+
 pub async fn run(options: Options) -> Result<Value> {
     let db = database(options.database_url.as_deref(), options.reuse.as_deref()).await?;
     if options.keep {
@@ -52,9 +61,10 @@ pub async fn run(options: Options) -> Result<Value> {
     let client = client()?;
     // Residents' supports come through a proxy that names their addresses.
     let server = Server::start(&db.url, &client, &["--trust-forwarded"]).await?;
-    let base = server.base.clone();
-    let mut measures = inspection::measure(&client, &base, &inspection_cast, options.samples, options.clients).await?;
-    measures.extend(deliberation::measure(&client, &base, &deliberation_cast, options.samples, options.clients).await?);
+    let measuring =
+        Measuring { client: &client, base: &server.base, samples: options.samples, clients: options.clients };
+    let mut measures = inspection::measure(&measuring, &inspection_cast).await?;
+    measures.extend(deliberation::measure(&measuring, &deliberation_cast).await?);
     let rss = server.stop().await;
     db.finish(options.keep).await;
 
