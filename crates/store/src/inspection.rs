@@ -825,13 +825,16 @@ impl Store {
         // The newest overdue, listed by deadline; the count is the units' sum.
         let mut overdue = self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
         overdue.sort_by_key(|r| (r.resolve_by, r.request_id));
+        // Failures counted per item first, through the index of failed findings; then
+        // named: the same text in two versions of a checklist is one item to readers.
         let worst = sqlx::query(
-            "SELECT k.name AS checklist, i.text AS text, CAST(COUNT(*) AS BIGINT) AS failures \
-             FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
-             JOIN inspection_points p ON p.id = r.point_id JOIN checklist_items i ON i.id = f.item_id \
-             JOIN checklists k ON k.id = i.checklist_id \
-             WHERE f.mark = 'fail' AND r.status = 'finished' AND r.finished_at >= $1 AND r.finished_at < $2 \
-             AND p.unit_path LIKE $3 GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
+            "SELECT k.name AS checklist, i.text AS text, CAST(SUM(n.failures) AS BIGINT) AS failures \
+             FROM (SELECT f.item_id, COUNT(*) AS failures FROM inspection_findings f \
+               JOIN inspection_rounds r ON r.id = f.round_id JOIN inspection_points p ON p.id = r.point_id \
+               WHERE f.mark = 'fail' AND r.status = 'finished' AND r.finished_at >= $1 AND r.finished_at < $2 \
+               AND p.unit_path LIKE $3 GROUP BY f.item_id) n \
+             JOIN checklist_items i ON i.id = n.item_id JOIN checklists k ON k.id = i.checklist_id \
+             GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
         )
         .bind(period.0)
         .bind(period.1)

@@ -23,7 +23,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
 use super::proactive::Measuring;
-use super::publishing::{monthly_bulletins, CSRF};
+use super::publishing::{dashboard_urls, monthly_bulletins, CSRF};
 use super::{round, timed, timed_requests};
 
 /// What the issue asks for.
@@ -271,6 +271,7 @@ pub struct Cast {
     subdistrict_leader: String,
     supervisor: String,
     district: i64,
+    subdistrict: i64,
     point_ids: Vec<i64>,
 }
 
@@ -294,6 +295,7 @@ pub async fn cast(store: &Store, setup: &Setup) -> Result<Cast> {
         subdistrict_leader: token("leader_s01").await?,
         supervisor: token("supervisor").await?,
         district: store.units().await?.first().map(|u| u.id).unwrap_or(1),
+        subdistrict: accounts.iter().find(|a| a.login == "leader_s01").map(|a| a.unit_id).context("leader_s01")?,
         point_ids: setup.points.iter().map(|(p, _)| *p).collect(),
     })
 }
@@ -422,6 +424,14 @@ pub async fn measure(measuring: &Measuring<'_>, cast: &Cast) -> Result<Vec<(&'st
         })
         .collect();
     out.push(("inspection_point_page", timed(client, points, clients).await?));
+    // The dashboards, whose content holds the same inspection section as a bulletin's.
+    let dashboards = [
+        ("page_dashboard_district", cast.district, &cast.supervisor),
+        ("page_dashboard_subdistrict", cast.subdistrict, &cast.subdistrict_leader),
+    ];
+    for (name, unit, token) in dashboards {
+        out.push((name, timed(client, dashboard_urls(base, unit, token, samples), clients).await?));
+    }
     out.push(("bulletin_monthly_district", monthly_bulletins(base, &cast.supervisor, cast.district).await?));
     Ok(out)
 }

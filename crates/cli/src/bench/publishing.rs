@@ -74,12 +74,7 @@ pub async fn measure(
     out.push(("bulletin_monthly_district", monthly_bulletins(base, &cast.supervisor, cast.district).await?));
 
     // Dashboards: the district's and a subdistrict's last 30 days, as their pages open.
-    let from = today - chrono::Duration::days(29);
-    let dashboards = |unit: i64, token: &str| -> Vec<(String, String)> {
-        (0..options.samples)
-            .map(|_| (format!("{base}/work/dashboard?unit={unit}&from={from}&to={today}"), token.to_string()))
-            .collect()
-    };
+    let dashboards = |unit: i64, token: &str| dashboard_urls(base, unit, token, options.samples);
     out.push((
         "page_dashboard_district",
         timed(client, dashboards(cast.district, &cast.supervisor), options.read_clients).await?,
@@ -154,4 +149,13 @@ pub(super) async fn monthly_bulletins(base: &str, supervisor: &str, unit: i64) -
         }
     }
     Ok(percentiles(builds))
+}
+
+/// A unit's dashboard over the last 30 days, as it opens, `samples` times.
+pub(super) fn dashboard_urls(base: &str, unit: i64, token: &str, samples: usize) -> Vec<(String, String)> {
+    let today = time::local_date(time::now());
+    let from = today - chrono::Duration::days(29);
+    (0..samples)
+        .map(|_| (format!("{base}/work/dashboard?unit={unit}&from={from}&to={today}"), token.to_string()))
+        .collect()
 }
