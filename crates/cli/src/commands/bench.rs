@@ -98,7 +98,8 @@ pub struct ProactiveArgs {
     /// Proposals over the past year, with their supports and comments.
     #[arg(long, default_value_t = gongzhi::bench::deliberation::PROPOSALS)]
     proposals: usize,
-    /// Requests measured per measure.
+    /// Requests measured per measure (the monthly bulletin is built once for each of the
+    /// last six months).
     #[arg(long, default_value_t = 1_000)]
     samples: usize,
     /// Concurrent clients while measuring.
