@@ -19,7 +19,10 @@ use sqlx::{Connection, Executor};
 
 use crate::{corpus, seed, synth};
 
+pub mod deliberation;
 pub mod import;
+pub mod inspection;
+pub mod proactive;
 mod publishing;
 
 pub struct Options {
@@ -163,27 +166,14 @@ pub async fn run(options: Options) -> Result<Value> {
     store.close().await;
     drop(store);
 
-    let port = free_port()?;
-    let log = std::fs::File::create(std::env::temp_dir().join(format!("gongzhi-bench-{}.log", std::process::id())))?;
-    let mut server = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--database-url", &db.url, "--listen", &format!("127.0.0.1:{port}")])
-        // Warnings only, unless the one running the bench asks for more.
-        .env("RUST_LOG", std::env::var("GONGZHI_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
-        .stdout(Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .context("start the server")?;
-    let pid = server.id().context("server pid")?;
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?;
-    wait_healthy(&client, &base).await?;
+    let client = client()?;
+    let server = Server::start(&db.url, &client, &[]).await?;
+    let base = server.base.clone();
 
     let intake = intake(&client, &base, &cast, &district, &world.unit_ids, &options).await?;
     let reads = reads(&client, &base, &cast, &options).await?;
     let publishing = publishing::measure(&client, &base, &publishing_cast, &options).await?;
-    let rss = peak_rss_mb(pid);
-    server.kill().await.ok();
+    let rss = server.stop().await;
 
     db.finish(options.keep).await;
     let mut result = json!({
@@ -227,6 +217,48 @@ pub(crate) async fn load_district(store: &Store, requests: u64) -> Result<(synth
     })
     .await?;
     Ok((district, world))
+}
+
+/// The client the measures are made with.
+pub(crate) fn client() -> Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().pool_max_idle_per_host(256).timeout(Duration::from_secs(60)).build()?)
+}
+
+/// A server on the bench's database, started as its own process as it runs in use.
+pub(crate) struct Server {
+    process: tokio::process::Child,
+    pid: u32,
+    pub(crate) base: String,
+}
+
+impl Server {
+    /// Starts `gongzhi serve` on `url` with `extra` arguments and waits until it answers.
+    pub(crate) async fn start(url: &str, client: &reqwest::Client, extra: &[&str]) -> Result<Server> {
+        let port = free_port()?;
+        let log =
+            std::fs::File::create(std::env::temp_dir().join(format!("gongzhi-bench-{}.log", std::process::id())))?;
+        let process = tokio::process::Command::new(std::env::current_exe()?)
+            .args(["serve", "--database-url", url, "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            // Warnings only, unless the one running the bench asks for more.
+            .env("RUST_LOG", std::env::var("GONGZHI_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .context("start the server")?;
+        let pid = process.id().context("server pid")?;
+        let base = format!("http://127.0.0.1:{port}");
+        wait_healthy(client, &base).await?;
+        Ok(Server { process, pid, base })
+    }
+
+    /// Stops the server; returns its peak resident memory in MiB.
+    pub(crate) async fn stop(mut self) -> Option<f64> {
+        let rss = peak_rss_mb(self.pid);
+        self.process.kill().await.ok();
+        rss
+    }
 }
 
 async fn wait_healthy(client: &reqwest::Client, base: &str) -> Result<()> {
@@ -385,20 +417,41 @@ async fn reads(
 
 /// GETs every URL with `concurrency` clients and reports the latencies.
 async fn timed(client: &reqwest::Client, urls: Vec<(String, String)>, concurrency: usize) -> Result<Value> {
-    let urls = Arc::new(urls);
+    let client = client.clone();
+    let count = urls.len();
+    // An empty token reads as a resident, without an account.
+    let get = move |i: usize| match urls[i].1.as_str() {
+        "" => client.get(&urls[i].0),
+        token => client.get(&urls[i].0).bearer_auth(token),
+    };
+    timed_requests(count, concurrency, get, |status| status.is_success()).await
+}
+
+/// Sends the `count` requests `make` makes (from their index) with `concurrency` clients
+/// and reports the latencies of those answered as `answered` expects, counting the others
+/// as errors. A latency includes reading the whole answer.
+pub(crate) async fn timed_requests(
+    count: usize,
+    concurrency: usize,
+    make: impl Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+    answered: fn(reqwest::StatusCode) -> bool,
+) -> Result<Value> {
+    let make = Arc::new(make);
     let next = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..concurrency.max(1) {
-        let (client, urls, next) = (client.clone(), urls.clone(), next.clone());
+        let (make, next) = (make.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                let Some((url, token)) = urls.get(i) else { break };
+                if i >= count {
+                    break;
+                }
                 let sent = Instant::now();
-                match client.get(url).bearer_auth(token).send().await {
-                    Ok(response) if response.status().is_success() => {
+                match make(i).send().await {
+                    Ok(response) if answered(response.status()) => {
                         let _ = response.bytes().await;
                         latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
                     }

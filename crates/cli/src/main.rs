@@ -76,6 +76,9 @@ enum Command {
     Bench(commands::bench::Args),
     /// Measure importing a file of historical records into a district of many requests.
     BenchImport(commands::bench::ImportArgs),
+    /// Measure inspections and deliberation: a year of inspection rounds and of proposals
+    /// added to a district of many requests, then the pages that read them.
+    BenchProactive(commands::bench::ProactiveArgs),
     /// Routing model: train and evaluate.
     Route {
         #[command(subcommand)]
@@ -116,6 +119,7 @@ async fn main() -> Result<()> {
         Command::Import(args) => commands::import::run(&cli.database_url()?, args).await,
         Command::Bench(args) => commands::bench::run(cli.database_url.clone(), args).await,
         Command::BenchImport(args) => commands::bench::import(cli.database_url.clone(), args).await,
+        Command::BenchProactive(args) => commands::bench::proactive(cli.database_url.clone(), args).await,
         Command::Route { command: commands::text::Route::Retrain } => {
             commands::retrain::run(&cli.database_url()?).await
         }

@@ -5,6 +5,8 @@
 //!
 //! Scope: a staff member sees the points whose place lies in their subtree.
 
+use std::collections::HashMap;
+
 use gongzhi_domain::bulletin::{self, FailedItem, InspectionRank, InspectionSection, OverdueRectification, UnitRef};
 use gongzhi_domain::inspection::{ItemDraft, Mark, RoundStatus, Score, Severity};
 use gongzhi_domain::role::{Role, Staff};
@@ -495,8 +497,11 @@ impl Store {
 
     /// Rounds in scope, newest first: of one point, or all of them.
     pub async fn rounds(&self, staff: &Staff, point_id: Option<i64>, limit: i64) -> Result<Vec<Round>> {
+        // One point's rounds are read through its own index, all of them through the
+        // newest first: a condition that may be either would use neither.
+        let of_point = if point_id.is_some() { "r.point_id = $2" } else { "$2 = 0" };
         let sql = format!(
-            "SELECT {ROUND_COLUMNS} FROM {ROUND_FROM} WHERE p.unit_path LIKE $1 AND ($2 = 0 OR r.point_id = $2) \
+            "SELECT {ROUND_COLUMNS} FROM {ROUND_FROM} WHERE p.unit_path LIKE $1 AND {of_point} \
              ORDER BY r.started_at DESC, r.id DESC LIMIT $3"
         );
         Ok(sqlx::query_as(&sql)
@@ -761,27 +766,41 @@ impl Store {
         by_point: bool,
         now: Millis,
     ) -> Result<Vec<ScoreLine>> {
-        let (id, name, group) =
-            if by_point { ("p.id", "p.name", "p.id, p.name") } else { ("u.id", "u.name", "u.id, u.name") };
+        let (id, name, group, key) = if by_point {
+            ("p.id", "p.name", "p.id, p.name", "p.id")
+        } else {
+            ("u.id", "u.name", "u.id, u.name", "p.unit_id")
+        };
         let sql = format!(
             "SELECT {id} AS id, {name} AS name, \
              CAST(COUNT(r.id) AS BIGINT) AS rounds, \
              CAST(COALESCE(SUM(r.earned), 0) AS BIGINT) AS earned, \
              CAST(COALESCE(SUM(r.possible), 0) AS BIGINT) AS possible, \
-             CAST((SELECT COUNT(*) FROM rectifications x JOIN requests q ON q.id = x.request_id \
-               JOIN inspection_points xp ON xp.id = x.point_id \
-               WHERE xp.{key} = {id} AND q.status IN {OPEN_STATES}) AS BIGINT) AS open, \
-             CAST((SELECT COUNT(*) FROM rectifications x JOIN requests q ON q.id = x.request_id \
-               JOIN inspection_points xp ON xp.id = x.point_id \
-               WHERE xp.{key} = {id} AND q.status IN {OPEN_STATES} AND q.resolve_by < $4) AS BIGINT) AS overdue \
+             CAST(0 AS BIGINT) AS open, CAST(0 AS BIGINT) AS overdue \
              FROM inspection_points p JOIN units u ON u.id = p.unit_id \
              LEFT JOIN inspection_rounds r ON r.point_id = p.id AND r.status = 'finished' \
                AND r.finished_at >= $2 AND r.finished_at < $3 \
-             WHERE p.unit_path LIKE $1 GROUP BY {group}",
-            key = if by_point { "id" } else { "unit_id" },
+             WHERE p.unit_path LIKE $1 GROUP BY {group}"
         );
         let mut lines: Vec<ScoreLine> =
-            sqlx::query_as(&sql).bind(format!("{path}%")).bind(from).bind(to).bind(now).fetch_all(self.pool()).await?;
+            sqlx::query_as(&sql).bind(format!("{path}%")).bind(from).bind(to).fetch_all(self.pool()).await?;
+        // Open and overdue rectifications in one pass over the rectifications of the
+        // points: the open requests of a district are many more than its rectifications,
+        // and SQLite, which keeps no statistics, would start from them for each line.
+        // CROSS JOIN keeps SQLite's order as written; PostgreSQL plans it as any join.
+        let sql = format!(
+            "SELECT {key} AS id, CAST(COUNT(*) AS BIGINT) AS open, \
+             CAST(COALESCE(SUM(CASE WHEN q.resolve_by < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
+             FROM inspection_points p CROSS JOIN rectifications x CROSS JOIN requests q \
+             WHERE x.point_id = p.id AND q.id = x.request_id AND p.unit_path LIKE $1 \
+             AND q.status IN {OPEN_STATES} GROUP BY {key}"
+        );
+        let counts: Vec<(i64, i64, i64)> =
+            sqlx::query_as(&sql).bind(format!("{path}%")).bind(now).fetch_all(self.pool()).await?;
+        let counts: HashMap<i64, (i64, i64)> = counts.into_iter().map(|(id, open, late)| (id, (open, late))).collect();
+        for line in &mut lines {
+            (line.open, line.overdue) = counts.get(&line.id).copied().unwrap_or_default();
+        }
         // Best first; units without a scored round last.
         lines.sort_by(|a, b| {
             let key = |l: &ScoreLine| l.score().percent().unwrap_or(-1.0);
@@ -806,13 +825,16 @@ impl Store {
         // The newest overdue, listed by deadline; the count is the units' sum.
         let mut overdue = self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
         overdue.sort_by_key(|r| (r.resolve_by, r.request_id));
+        // Failures counted per item first, through the index of failed findings; then
+        // named: the same text in two versions of a checklist is one item to readers.
         let worst = sqlx::query(
-            "SELECT k.name AS checklist, i.text AS text, CAST(COUNT(*) AS BIGINT) AS failures \
-             FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
-             JOIN inspection_points p ON p.id = r.point_id JOIN checklist_items i ON i.id = f.item_id \
-             JOIN checklists k ON k.id = i.checklist_id \
-             WHERE f.mark = 'fail' AND r.status = 'finished' AND r.finished_at >= $1 AND r.finished_at < $2 \
-             AND p.unit_path LIKE $3 GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
+            "SELECT k.name AS checklist, i.text AS text, CAST(SUM(n.failures) AS BIGINT) AS failures \
+             FROM (SELECT f.item_id, COUNT(*) AS failures FROM inspection_findings f \
+               JOIN inspection_rounds r ON r.id = f.round_id JOIN inspection_points p ON p.id = r.point_id \
+               WHERE f.mark = 'fail' AND r.status = 'finished' AND r.finished_at >= $1 AND r.finished_at < $2 \
+               AND p.unit_path LIKE $3 GROUP BY f.item_id) n \
+             JOIN checklist_items i ON i.id = n.item_id JOIN checklists k ON k.id = i.checklist_id \
+             GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
         )
         .bind(period.0)
         .bind(period.1)

@@ -28,6 +28,7 @@ mod co_units;
 pub mod deliberation;
 mod error;
 mod figures;
+pub mod history;
 mod import;
 pub mod inspection;
 mod intake;

@@ -59,7 +59,7 @@ pub async fn cast(store: &Store) -> Result<Cast> {
 }
 
 /// The CSRF cookie and field a form post carries; any 64 characters do.
-const CSRF: &str = "b0e1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1";
+pub(super) const CSRF: &str = "b0e1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1";
 
 pub async fn measure(
     client: &reqwest::Client,
@@ -71,49 +71,10 @@ pub async fn measure(
     let first = today.with_day(1).unwrap_or(today);
     let mut out = Vec::new();
 
-    // Monthly bulletins of the whole district, for each of the last six months. The form
-    // answers with a redirect to the new bulletin, which is not followed: that is a read.
-    let poster = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-    let mut builds = Vec::new();
-    let post = |path: String, form: String| {
-        poster
-            .post(format!("{base}{path}"))
-            .bearer_auth(&cast.supervisor)
-            .header("cookie", format!("gongzhi_csrf={CSRF}"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form)
-            .send()
-    };
-    for back in 1..=6 {
-        let month = first.checked_sub_months(Months::new(back)).unwrap_or(first);
-        let form = format!("_csrf={CSRF}&unit={}&kind=monthly&date={month}", cast.district);
-        // A unit has one draft per period: a draft left by an earlier run on the same
-        // database is published first, so that the month is built again.
-        for _ in 0..2 {
-            let sent = Instant::now();
-            let response = post("/work/bulletins".into(), form.clone()).await?;
-            let elapsed = sent.elapsed().as_secs_f64() * 1000.0;
-            let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
-            let (Some(location), reqwest::StatusCode::SEE_OTHER) = (location, response.status()) else {
-                bail!("generating a bulletin answered {}: {}", response.status(), response.text().await?);
-            };
-            let (draft, existing) = location.split_once('?').unwrap_or((&location, ""));
-            post(format!("{draft}/publish"), format!("_csrf={CSRF}&provisional=1")).await?;
-            if existing.is_empty() {
-                builds.push(elapsed);
-                break;
-            }
-        }
-    }
-    out.push(("bulletin_monthly_district", percentiles(builds)));
+    out.push(("bulletin_monthly_district", monthly_bulletins(base, &cast.supervisor, cast.district).await?));
 
     // Dashboards: the district's and a subdistrict's last 30 days, as their pages open.
-    let from = today - chrono::Duration::days(29);
-    let dashboards = |unit: i64, token: &str| -> Vec<(String, String)> {
-        (0..options.samples)
-            .map(|_| (format!("{base}/work/dashboard?unit={unit}&from={from}&to={today}"), token.to_string()))
-            .collect()
-    };
+    let dashboards = |unit: i64, token: &str| dashboard_urls(base, unit, token, options.samples);
     out.push((
         "page_dashboard_district",
         timed(client, dashboards(cast.district, &cast.supervisor), options.read_clients).await?,
@@ -147,4 +108,54 @@ pub async fn measure(
     }
     out.push(("lists_cadre_claims_year", json!(cast.cadre_claims)));
     Ok(out)
+}
+
+/// Monthly bulletins of a unit (the whole district), for each of the last six months, as
+/// a supervisor generates them through the form. The form answers with a redirect to the
+/// new bulletin, which is not followed: that is a read.
+pub(super) async fn monthly_bulletins(base: &str, supervisor: &str, unit: i64) -> Result<Value> {
+    let today = time::local_date(time::now());
+    let first = today.with_day(1).unwrap_or(today);
+    let poster = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let mut builds = Vec::new();
+    let post = |path: String, form: String| {
+        poster
+            .post(format!("{base}{path}"))
+            .bearer_auth(supervisor)
+            .header("cookie", format!("gongzhi_csrf={CSRF}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    for back in 1..=6 {
+        let month = first.checked_sub_months(Months::new(back)).unwrap_or(first);
+        let form = format!("_csrf={CSRF}&unit={unit}&kind=monthly&date={month}");
+        // A unit has one draft per period: a draft left by an earlier run on the same
+        // database is published first, so that the month is built again.
+        for _ in 0..2 {
+            let sent = Instant::now();
+            let response = post("/work/bulletins".into(), form.clone()).await?;
+            let elapsed = sent.elapsed().as_secs_f64() * 1000.0;
+            let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_string);
+            let (Some(location), reqwest::StatusCode::SEE_OTHER) = (location, response.status()) else {
+                bail!("generating a bulletin answered {}: {}", response.status(), response.text().await?);
+            };
+            let (draft, existing) = location.split_once('?').unwrap_or((&location, ""));
+            post(format!("{draft}/publish"), format!("_csrf={CSRF}&provisional=1")).await?;
+            if existing.is_empty() {
+                builds.push(elapsed);
+                break;
+            }
+        }
+    }
+    Ok(percentiles(builds))
+}
+
+/// A unit's dashboard over the last 30 days, as it opens, `samples` times.
+pub(super) fn dashboard_urls(base: &str, unit: i64, token: &str, samples: usize) -> Vec<(String, String)> {
+    let today = time::local_date(time::now());
+    let from = today - chrono::Duration::days(29);
+    (0..samples)
+        .map(|_| (format!("{base}/work/dashboard?unit={unit}&from={from}&to={today}"), token.to_string()))
+        .collect()
 }

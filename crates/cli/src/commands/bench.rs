@@ -77,3 +77,49 @@ pub async fn import(database_url: Option<String>, args: &ImportArgs) -> Result<(
     println!("{}", serde_json::to_string(&result)?);
     Ok(())
 }
+
+#[derive(clap::Args)]
+pub struct ProactiveArgs {
+    /// Requests in a new district (loaded as `gongzhi bench` loads it); ignored with
+    /// `--reuse`.
+    #[arg(long, default_value_t = 100_000)]
+    requests: u64,
+    /// Add to a district an earlier `--keep` run left (its URL). What is there already
+    /// (points, the checklist, campaigns, rounds, proposals) is not written again, so a
+    /// second run measures at once.
+    #[arg(long, value_name = "URL")]
+    reuse: Option<String>,
+    /// Keep the database.
+    #[arg(long)]
+    keep: bool,
+    /// Inspection rounds over the past year (40 items each, on 500 points).
+    #[arg(long, default_value_t = gongzhi::bench::inspection::ROUNDS)]
+    rounds: usize,
+    /// Proposals over the past year, with their supports and comments.
+    #[arg(long, default_value_t = gongzhi::bench::deliberation::PROPOSALS)]
+    proposals: usize,
+    /// Requests measured per measure (the monthly bulletin is built once for each of the
+    /// last six months).
+    #[arg(long, default_value_t = 1_000)]
+    samples: usize,
+    /// Concurrent clients while measuring.
+    #[arg(long, default_value_t = 4)]
+    clients: usize,
+}
+
+/// `gongzhi bench-proactive`: see `gongzhi::bench::proactive`.
+pub async fn proactive(database_url: Option<String>, args: &ProactiveArgs) -> Result<()> {
+    let options = gongzhi::bench::proactive::Options {
+        requests: args.requests,
+        database_url,
+        reuse: args.reuse.clone(),
+        keep: args.keep,
+        rounds: args.rounds,
+        proposals: args.proposals,
+        samples: args.samples,
+        clients: args.clients,
+    };
+    let result = gongzhi::bench::proactive::run(options).await?;
+    println!("{}", serde_json::to_string(&result)?);
+    Ok(())
+}

@@ -28,6 +28,7 @@ mod tests;
 
 use serde::Serialize;
 
+pub use people::{mobile_phone, person_name};
 pub use reply::{progress_note, reply_text};
 pub use request::RequestGen;
 pub use units::TOWN_WINDOW_OPERATOR;

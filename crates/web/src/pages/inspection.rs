@@ -157,7 +157,33 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
     let store = &state.store;
     let units = rank(store.score_lines(&staff, bounds, false, now).await?);
     let points = rank(store.score_lines(&staff, bounds, true, now).await?);
-    let in_scope = store.points(&staff).await?;
+    let is_inspector = user.role == Role::Inspector;
+    // Only an inspector starts rounds: the others' page reads nothing of what that takes.
+    let (campaigns, checklists, mine) =
+        if is_inspector { where_to_start(store, &staff).await? } else { Default::default() };
+    let template = Home {
+        chrome: &chrome,
+        from: from.to_string(),
+        to: to.to_string(),
+        open_total: units.iter().map(|u| u.line.open as usize).sum(),
+        overdue_total: units.iter().map(|u| u.line.overdue as usize).sum(),
+        units,
+        points,
+        campaigns,
+        checklists,
+        mine,
+        is_inspector,
+        is_admin: user.role == Role::Admin,
+    };
+    Ok(page(&chrome, &template))
+}
+
+/// An inspector's campaigns with their points in scope, the checklists for a round
+/// outside any campaign, and their latest rounds.
+type StartSection = (Vec<(Campaign, Vec<(i64, String)>)>, Vec<(i64, String)>, Vec<Round>);
+
+async fn where_to_start(store: &gongzhi_store::Store, staff: &Staff) -> Result<StartSection, PageError> {
+    let in_scope = store.points(staff).await?;
     let mut campaigns = Vec::new();
     for campaign in store.campaigns().await? {
         let on = store.campaign_points(campaign.id).await?;
@@ -170,22 +196,8 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
             campaigns.push((campaign, names));
         }
     }
-    let mine = store.rounds(&staff, None, 20).await?.into_iter().filter(|r| r.inspector_id == staff.user_id).collect();
-    let template = Home {
-        chrome: &chrome,
-        from: from.to_string(),
-        to: to.to_string(),
-        open_total: units.iter().map(|u| u.line.open as usize).sum(),
-        overdue_total: units.iter().map(|u| u.line.overdue as usize).sum(),
-        units,
-        points,
-        campaigns,
-        checklists: newest_checklists(store.checklists().await?),
-        mine,
-        is_inspector: user.role == Role::Inspector,
-        is_admin: user.role == Role::Admin,
-    };
-    Ok(page(&chrome, &template))
+    let mine = store.rounds(staff, None, 20).await?.into_iter().filter(|r| r.inspector_id == staff.user_id).collect();
+    Ok((campaigns, newest_checklists(store.checklists().await?), mine))
 }
 
 #[derive(Template)]
