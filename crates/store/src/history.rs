@@ -84,6 +84,21 @@ impl Store {
         Ok(n)
     }
 
+    /// Refreshes the statistics and visibility map of the tables a history was loaded
+    /// into, as `analyze` does for requests: a period's worst items are then read from
+    /// the index of failed findings alone, not from the table for every row.
+    pub async fn analyze_history(&self) -> Result<()> {
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query(
+                "VACUUM (ANALYZE) inspection_rounds, inspection_findings, proposals, proposal_supports, \
+                 proposal_comments",
+            )
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Writes rounds with their findings in one transaction, in the order given; returns
     /// their ids. A finished round must have every item of its checklist marked.
     pub async fn load_rounds(&self, rounds: &[PastRound]) -> Result<Vec<i64>> {

@@ -50,8 +50,10 @@ pub async fn run(options: Options) -> Result<Value> {
     let setup = inspection::prepare(&store).await?;
     let inspections = inspection::load(&store, &setup, options.rounds).await?;
     let proposals = deliberation::load(&store, options.proposals).await?;
-    // PostgreSQL's statistics, as autovacuum would have them after a year of use.
+    // PostgreSQL's statistics and visibility maps, as autovacuum would have them after a
+    // year of use.
     store.analyze().await?;
+    store.analyze_history().await?;
     let inspection_cast = inspection::cast(&store, &setup).await?;
     let deliberation_cast = deliberation::cast(&store).await?;
     let requests = store.count_requests().await?;
