@@ -99,10 +99,7 @@ pub async fn confirm_proposal(store: &Store, staff: &Staff, proposal_id: i64, at
 pub async fn support(store: &Store, proposal_id: i64, phone: &str, address: &str, at: Millis) -> Result<bool> {
     deliberation::check_phone(phone, "phone")?;
     let key = format!("support:{address}");
-    if store.count_attempt(&key, SUPPORT_WINDOW, at).await? > SUPPORTS_PER_MINUTE {
-        return Err(StoreError::Refused("too_many_supports").into());
-    }
-    Ok(store.support(proposal_id, phone, at).await?)
+    Ok(store.support(proposal_id, phone, (&key, SUPPORT_WINDOW, SUPPORTS_PER_MINUTE), at).await?)
 }
 
 /// A resident comments on a proposal; returns the comment's id.

@@ -9,7 +9,7 @@
 //! ten.
 
 use gongzhi_domain::time::Millis;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::{Result, Store, StoreError};
 
@@ -28,21 +28,8 @@ impl Store {
     /// Counts one attempt for `key` and returns how many the current window now holds,
     /// this one included; a window that has passed starts again at one.
     pub async fn count_attempt(&self, key: &str, window: Millis, now: Millis) -> Result<i64> {
-        check_key(key)?;
-        let row = sqlx::query(
-            "INSERT INTO throttle (key, window_start, count, expires_at) VALUES ($1, $2, 1, $3) \
-             ON CONFLICT (key) DO UPDATE SET \
-             count = CASE WHEN throttle.expires_at > $2 THEN throttle.count + 1 ELSE 1 END, \
-             window_start = CASE WHEN throttle.expires_at > $2 THEN throttle.window_start ELSE $2 END, \
-             expires_at = CASE WHEN throttle.expires_at > $2 THEN throttle.expires_at ELSE $3 END \
-             RETURNING count",
-        )
-        .bind(key)
-        .bind(now)
-        .bind(now.saturating_add(window))
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get("count")?)
+        let mut conn = self.pool().acquire().await?;
+        count_attempt_on(&mut conn, key, window, now).await
     }
 
     /// Takes back an attempt that turned out to be right (a login that succeeded, a code
@@ -73,4 +60,24 @@ pub(crate) async fn clear_passed(pool: &sqlx::AnyPool, now: Millis) -> Result<u6
     // Residents' codes and confirmations that have run out go the same way.
     let codes = sqlx::query("DELETE FROM phone_codes WHERE expires_at <= $1").bind(now).execute(pool).await?;
     Ok(windows.rows_affected() + sources + codes.rows_affected())
+}
+
+/// `Store::count_attempt` on a connection of the caller's: the writer counts an attempt
+/// in the transaction of what it guards, so that the two take the write lock once.
+pub(crate) async fn count_attempt_on(conn: &mut AnyConnection, key: &str, window: Millis, now: Millis) -> Result<i64> {
+    check_key(key)?;
+    let row = sqlx::query(
+        "INSERT INTO throttle (key, window_start, count, expires_at) VALUES ($1, $2, 1, $3) \
+         ON CONFLICT (key) DO UPDATE SET \
+         count = CASE WHEN throttle.expires_at > $2 THEN throttle.count + 1 ELSE 1 END, \
+         window_start = CASE WHEN throttle.expires_at > $2 THEN throttle.window_start ELSE $2 END, \
+         expires_at = CASE WHEN throttle.expires_at > $2 THEN throttle.expires_at ELSE $3 END \
+         RETURNING count",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now.saturating_add(window))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("count")?)
 }

@@ -138,7 +138,7 @@ async fn loaded_supports_count_once_per_resident(store: Store, _url: String) {
     assert_eq!(store.proposal(ids[1]).await.unwrap().proposal.supports, 0);
 
     // At the portal afterwards: a neighbour who supported is told so, a new one counts.
-    assert!(!store.support(ids[0], "13700000002", now).await.unwrap());
-    assert!(store.support(ids[0], "13700000009", now).await.unwrap());
+    assert!(!store.support(ids[0], "13700000002", ("support:test", 60_000, 100), now).await.unwrap());
+    assert!(store.support(ids[0], "13700000009", ("support:test", 60_000, 100), now).await.unwrap());
     assert_eq!(store.proposal(ids[0]).await.unwrap().proposal.supports, 3);
 }

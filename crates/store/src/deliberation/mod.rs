@@ -314,9 +314,18 @@ impl Store {
     }
 
     /// Counts a resident's support once per phone number; returns whether this one was
-    /// new. The count on the proposal moves in the same transaction.
-    pub async fn support(&self, proposal_id: i64, phone: &str, at: Millis) -> Result<bool> {
-        let act = Act::Support { proposal_id, phone: phone.to_string() };
+    /// new. The count on the proposal moves in the same transaction, and so does the
+    /// attempt counted against `throttle` (a key, its window, the most it takes): one
+    /// over the most is refused (`too_many_supports`) and writes nothing.
+    pub async fn support(
+        &self,
+        proposal_id: i64,
+        phone: &str,
+        throttle: (&str, Millis, i64),
+        at: Millis,
+    ) -> Result<bool> {
+        let (key, window, most) = throttle;
+        let act = Act::Support { proposal_id, phone: phone.to_string(), throttle: (key.to_string(), window, most) };
         Ok(self.deliberate(act, Actor::Requester, at).await?.fresh)
     }
 

@@ -22,14 +22,37 @@ use crate::{Result, StoreError};
 /// A change to deliberation, as the writer takes it.
 #[derive(Debug, Clone)]
 pub(crate) enum Act {
-    Propose { new: NewProposal, confirmed: bool },
-    Confirm { proposal_id: i64 },
-    Support { proposal_id: i64, phone: String },
+    Propose {
+        new: NewProposal,
+        confirmed: bool,
+    },
+    Confirm {
+        proposal_id: i64,
+    },
+    /// With the throttle's key of the sender's address, its window and the most it takes.
+    Support {
+        proposal_id: i64,
+        phone: String,
+        throttle: (String, Millis, i64),
+    },
     Comment(NewComment),
-    Hide { comment_id: i64, reason: String },
-    Meet { new: NewMeeting, photos: Vec<Vec<u8>> },
-    MeetingPhotos { meeting_id: i64, photos: Vec<Vec<u8>> },
-    Decide { meeting_id: i64, proposal_id: i64, decision: Decision },
+    Hide {
+        comment_id: i64,
+        reason: String,
+    },
+    Meet {
+        new: NewMeeting,
+        photos: Vec<Vec<u8>>,
+    },
+    MeetingPhotos {
+        meeting_id: i64,
+        photos: Vec<Vec<u8>>,
+    },
+    Decide {
+        meeting_id: i64,
+        proposal_id: i64,
+        decision: Decision,
+    },
 }
 
 /// What a change wrote: the row's id, whether a support was new, and the request an
@@ -171,7 +194,12 @@ pub(crate) async fn apply(
                 .await?;
             Ok(Recorded { id: *proposal_id, ..Recorded::default() })
         }
-        Act::Support { proposal_id, phone } => {
+        Act::Support { proposal_id, phone, throttle: (key, window, most) } => {
+            // Counted in the support's own transaction: on SQLite a count on another
+            // connection waited its turn at the write lock with the writer.
+            if crate::throttle::count_attempt_on(conn, key, *window, at).await? > *most {
+                return Err(StoreError::Refused("too_many_supports"));
+            }
             let found = proposal(conn, *proposal_id).await?;
             deliberation::may(Step::Support, actor, &found.unit_path).map_err(refused)?;
             unlisted_is_absent(&found)?;
