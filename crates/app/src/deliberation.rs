@@ -187,3 +187,13 @@ pub async fn meetings(store: &Store, unit_id: i64, limit: u32) -> Result<Vec<Mee
 pub async fn meeting(store: &Store, id: i64) -> Result<(Meeting, Vec<AgendaEntry>)> {
     Ok(store.meeting(id).await?)
 }
+
+/// A past of open proposals written in bulk with their supports and comments (a
+/// district's history brought over, or a benchmark's year); returns their ids in the
+/// order given. Each proposal's count of supports is that of its distinct phones.
+pub async fn load_past_proposals(
+    store: &Store,
+    proposals: &[gongzhi_store::history::PastProposal],
+) -> Result<Vec<i64>> {
+    Ok(store.load_proposals(proposals).await?)
+}

@@ -503,3 +503,11 @@ pub async fn plan_campaign(
     }
     Ok(store.add_campaign(name, checklist_id, bounds, points, admin.user_id, at).await?)
 }
+
+/// A past of rounds written in bulk, with their findings and scores as the rounds' own
+/// pages would have left them (a district's history brought over, or a benchmark's year):
+/// returns their ids in the order given. Rounds left open are the caller's to finish
+/// through `finish_round`, which makes their failed items rectification requests.
+pub async fn load_past_rounds(store: &Store, rounds: &[gongzhi_store::history::PastRound]) -> Result<Vec<i64>> {
+    Ok(store.load_rounds(rounds).await?)
+}

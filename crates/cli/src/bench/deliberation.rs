@@ -2,9 +2,9 @@
 //! the district's communities and villages, with their supports and comments — then a
 //! community's page, a proposal's page and a resident's support, measured over HTTP.
 //!
-//! Proposals go in bulk (`Store::load_proposals`) and stay open: the number of supports
-//! follows a long tail (most have a handful, one in a hundred some hundreds), about one
-//! comment in fifty has been hidden by the community's staff.
+//! Proposals go in bulk (`deliberation::load_past_proposals`) and stay open: the number
+//! of supports follows a long tail (most have a handful, one in a hundred some hundreds),
+//! about one comment in fifty has been hidden by the community's staff.
 
 use std::time::Instant;
 
@@ -136,7 +136,7 @@ pub async fn load(store: &Store, proposals: usize) -> Result<Value> {
         let batch: Vec<PastProposal> = (i..end).map(|i| past_proposal(&places, i, start, now)).collect();
         supports += batch.iter().map(|p| p.supports.len()).sum::<usize>();
         comments += batch.iter().map(|p| p.comments.len()).sum::<usize>();
-        store.load_proposals(&batch).await?;
+        gongzhi_app::deliberation::load_past_proposals(store, &batch).await?;
         // Every 20,000, wherever an earlier run stopped.
         let reported = end / 20_000 > i / 20_000 || end == proposals;
         i = end;

@@ -4,8 +4,8 @@
 //! the monthly bulletin with its inspection section, measured over HTTP.
 //!
 //! Points, the checklist and the campaigns go through the app as an admin adds them.
-//! Rounds go in bulk (`Store::load_rounds`) except the newest few hundred, which are
-//! finished through the app: only their failed items became rectification requests.
+//! Rounds go in bulk (`inspection::load_past_rounds`) except the newest few hundred, which
+//! are finished through the app: only their failed items became rectification requests.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -237,7 +237,7 @@ pub async fn load(store: &Store, setup: &Setup, rounds: usize) -> Result<Value> 
             .collect();
         findings += batch.iter().map(|r| r.findings.len()).sum::<usize>();
         failed += batch.iter().flat_map(|r| &r.findings).filter(|f| f.mark == Mark::Fail).count();
-        let ids = store.load_rounds(&batch).await?;
+        let ids = inspect::load_past_rounds(store, &batch).await?;
         for (id, round) in ids.iter().zip(&batch).filter(|(_, r)| r.finished_at.is_none()) {
             let inspector = staff.get(&round.inspector_id).context("inspector")?;
             rectifications += inspect::finish_round(store, inspector, *id, time::now()).await?.len();
