@@ -475,7 +475,7 @@ impl Store {
         if moved.rows_affected() != 1 {
             return Err(StoreError::Refused(tasks::Refused::MilestoneState.code()));
         }
-        let step_id = step(&mut *tx, milestone_id, MilestoneAction::Report, staff.user_id, note, at).await?;
+        let step_id = step(&mut tx, milestone_id, MilestoneAction::Report, staff.user_id, note, at).await?;
         for file in files {
             let digest = hex::encode(Sha256::digest(&file.bytes));
             sqlx::query(
@@ -493,10 +493,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let reviewers = nearest_of_role(&mut *tx, &units_above(&task.owner_path, 1), Role::Leader).await?;
+        let reviewers = nearest_of_role(&mut tx, &units_above(&task.owner_path, 1), Role::Leader).await?;
         let notice = TaskNotice::of_step(step_id, "milestone_reported", &task, &milestone.title, note, at);
         let reviewers: Vec<i64> = reviewers.into_iter().filter(|id| *id != staff.user_id).collect();
-        tell(&mut *tx, &reviewers, &notice).await?;
+        tell(&mut tx, &reviewers, &notice).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -533,12 +533,12 @@ impl Store {
         if moved.rows_affected() != 1 {
             return Err(StoreError::Refused(tasks::Refused::MilestoneState.code()));
         }
-        let step_id = step(&mut *tx, milestone_id, action, staff.user_id, note, at).await?;
+        let step_id = step(&mut tx, milestone_id, action, staff.user_id, note, at).await?;
         if !accept {
             let mut told: Vec<i64> = milestone.reported_by.into_iter().chain(task.responsible_id).collect();
             told.dedup();
             let notice = TaskNotice::of_step(step_id, "milestone_sent_back", &task, &milestone.title, note, at);
-            tell(&mut *tx, &told, &notice).await?;
+            tell(&mut tx, &told, &notice).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -577,23 +577,23 @@ impl Store {
                     -1 => {
                         let people = match responsible {
                             Some(id) => vec![id],
-                            None => nearest_of_role(&mut *conn, &units_above(&owner_path, 0), Role::Handler).await?,
+                            None => nearest_of_role(&mut conn, &units_above(&owner_path, 0), Role::Handler).await?,
                         };
                         ("milestone_due", people)
                     }
                     0 => {
                         let mut people: Vec<i64> = responsible.into_iter().collect();
-                        people.extend(nearest_of_role(&mut *conn, &units_above(&owner_path, 0), Role::Leader).await?);
+                        people.extend(nearest_of_role(&mut conn, &units_above(&owner_path, 0), Role::Leader).await?);
                         ("milestone_overdue", people)
                     }
                     up => {
                         let above = units_above(&owner_path, up as usize);
                         let mut people = match above.first() {
-                            Some(unit) => nearest_of_role(&mut *conn, &[*unit], Role::Leader).await?,
+                            Some(unit) => nearest_of_role(&mut conn, &[*unit], Role::Leader).await?,
                             None => Vec::new(),
                         };
                         if up == 1 {
-                            people.extend(supervisors_over(&mut *conn, &owner_path).await?);
+                            people.extend(supervisors_over(&mut conn, &owner_path).await?);
                         }
                         ("milestone_overdue", people)
                     }
@@ -614,7 +614,7 @@ impl Store {
                     note: "",
                     at: now,
                 };
-                tell(&mut *conn, &people, &notice).await?;
+                tell(&mut conn, &people, &notice).await?;
                 told += people.len();
             }
         }
