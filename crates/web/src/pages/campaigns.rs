@@ -29,7 +29,7 @@ struct IndexPage<'a> {
     campaigns: Vec<(Campaign, String, String)>,
 }
 
-fn day(at: i64) -> String {
+fn local_day(at: i64) -> String {
     time::local_date(at).to_string()
 }
 
@@ -37,8 +37,11 @@ async fn index(State(state): State<AppState>, chrome: Chrome) -> PageResult {
     if let Err(to_login) = viewer(&chrome)? {
         return Ok(to_login);
     }
-    let campaigns = state.store.campaigns().await?.into_iter().map(|c| (day(c.starts_at), day(c.ends_at), c));
-    let campaigns = campaigns.map(|(from, to, c)| (c, from, to)).collect();
+    let campaigns = state.store.campaigns().await?.into_iter().map(|c| {
+        let (from, to) = (local_day(c.starts_at), local_day(c.ends_at));
+        (c, from, to)
+    });
+    let campaigns = campaigns.collect();
     Ok(page(&chrome, &IndexPage { chrome: &chrome, campaigns }))
 }
 
@@ -93,8 +96,10 @@ async fn campaign(
             failed: d.failed,
         })
         .collect();
-    let score =
-        |earned: i64, possible: i64| (possible > 0).then(|| (earned as f64 * 1000.0 / possible as f64).round() / 10.0);
+    let score = |earned: i64, possible: i64| {
+        gongzhi_domain::inspection::Score { earned: earned as u32, possible: possible as u32, failed: 0, unmarked: 0 }
+            .percent()
+    };
     let chart = json!({
         "days": days.iter().map(|d| d.date.as_str()).collect::<Vec<_>>(),
         "series": [
@@ -110,12 +115,13 @@ async fn campaign(
         Some(text) => {
             let date: NaiveDate = text.parse().map_err(|_| PageError::not_found())?;
             let rounds = store.campaign_rounds_on(&staff, id, date).await?;
-            Some((
-                date.to_string(),
-                rounds.into_iter().map(|r| (percent(r.earned, r.possible), r)).map(|(s, r)| (r, s)).collect(),
-            ))
+            let scored = rounds.into_iter().map(|r| {
+                let score = percent(r.earned, r.possible);
+                (r, score)
+            });
+            Some((date.to_string(), scored.collect()))
         }
     };
-    let (from, to) = (time::local_date(c.starts_at).to_string(), time::local_date(c.ends_at).to_string());
+    let (from, to) = (local_day(c.starts_at), local_day(c.ends_at));
     Ok(page(&chrome, &CampaignPage { chrome: &chrome, c, from, to, days, chart, day }))
 }

@@ -238,7 +238,10 @@ async fn render_home(
             Vec::new()
         };
         let lists = store.task_lists(&staff).await?;
-        let lists = lists.into_iter().map(|l| (tasks::percent_done(l.accepted, l.milestones), l)).map(|(p, l)| (l, p));
+        let lists = lists.into_iter().map(|l| {
+            let percent = tasks::percent_done(l.accepted, l.milestones);
+            (l, percent)
+        });
         (lines(to_report), lines(to_review), lists.collect())
     };
     let issuer = issues(user.role);
@@ -335,6 +338,12 @@ async fn import(State(state): State<AppState>, chrome: Chrome, headers: HeaderMa
     render_home(&state, &chrome, &user, &query, Some(said)).await
 }
 
+/// A list the viewer sees, with its progress.
+async fn list_head(state: &AppState, staff: &Staff, id: i64) -> Result<TaskListHead, PageError> {
+    let lists = state.store.task_lists(staff).await?;
+    lists.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)
+}
+
 #[derive(Template)]
 #[template(path = "tasks/list.html")]
 struct ListPage<'a> {
@@ -349,10 +358,15 @@ async fn list(State(state): State<AppState>, chrome: Chrome, Path(id): Path<i64>
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let head =
-        state.store.task_lists(&staff).await?.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)?;
+    let head = list_head(&state, &staff, id).await?;
     let tasks = state.store.tasks_of_list(&staff, id, time::now()).await?;
-    let tasks = tasks.into_iter().map(|t| (t.percent_done(), t)).map(|(p, t)| (t, p)).collect();
+    let tasks = tasks
+        .into_iter()
+        .map(|t| {
+            let percent = t.percent_done();
+            (t, percent)
+        })
+        .collect();
     Ok(page(&chrome, &ListPage { chrome: &chrome, head, tasks }))
 }
 
@@ -363,8 +377,7 @@ async fn progress_xlsx(State(state): State<AppState>, chrome: Chrome, Path(id): 
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let head =
-        state.store.task_lists(&staff).await?.into_iter().find(|l| l.id == id).ok_or_else(PageError::not_found)?;
+    let head = list_head(&state, &staff, id).await?;
     let now = time::now();
     let lines = state.store.milestone_lines(&staff, &MilestonesOf::List(id), None, None).await?;
     let when = |at: Option<Millis>| at.map(time::display).unwrap_or_default();
@@ -496,12 +509,6 @@ fn back_to(task_id: i64, milestone_id: i64) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, format!("/work/tasks/{task_id}#milestone-{milestone_id}"))]).into_response()
 }
 
-/// The task a milestone belongs to, for the viewer.
-async fn task_of(state: &AppState, staff: &Staff, milestone_id: i64) -> Result<i64, PageError> {
-    let found = state.store.milestone_task(staff, milestone_id).await?;
-    Ok(found)
-}
-
 async fn report(
     State(state): State<AppState>,
     chrome: Chrome,
@@ -514,7 +521,7 @@ async fn report(
         Err(to_login) => return Ok(to_login),
     };
     let staff = user.staff();
-    let task_id = task_of(&state, &staff, id).await?;
+    let task_id = state.store.milestone_task(&staff, id).await?;
     let Some((fields, files)) = read_parts(parts).await else {
         let unreadable = (StatusCode::UNPROCESSABLE_ENTITY, chrome.t.get("refused.file_unreadable").to_string());
         return render_task(&state, &chrome, &staff, task_id, Some(unreadable)).await;
@@ -553,7 +560,7 @@ async fn review(
         return Err(PageError::forbidden("form.csrf"));
     }
     let staff = user.staff();
-    let task_id = task_of(&state, &staff, id).await?;
+    let task_id = state.store.milestone_task(&staff, id).await?;
     let accept = match form.decision.as_str() {
         "accept" => true,
         "send_back" => false,
