@@ -126,16 +126,11 @@ pub(crate) async fn catch_up(conn: &mut AnyConnection, limit: i64) -> Result<usi
     Ok(texts.len())
 }
 
-/// Indexes every pending request, in batches, in the caller's transaction.
-pub(crate) async fn catch_up_all(conn: &mut AnyConnection) -> Result<usize> {
-    let mut indexed = 0;
-    loop {
-        match catch_up(conn, CATCH_UP).await? {
-            0 => return Ok(indexed),
-            more => indexed += more,
-        }
-    }
-}
+/// Requests indexed per step when the index is brought up to date on purpose, after an
+/// import: sorted together, a step's postings reach each token's last index page about
+/// once, where steps of 500 would reach it again for every 500 requests. A step holds
+/// the writer for seconds, so intake's own steps stay small.
+pub(crate) const BULK_CATCH_UP: i64 = 20_000;
 
 /// Whether a text has something to search for: at least two Chinese characters side by
 /// side, or a Latin word or number. Callers check before searching to say so clearly.

@@ -88,7 +88,7 @@ pub(crate) enum Job {
         request_ids: Vec<i64>,
         at: Millis,
     },
-    /// Bring the search index up to date with every request written so far.
+    /// One large step of the search index catching up.
     CatchUp {
         reply: oneshot::Sender<Result<usize>>,
     },
@@ -385,7 +385,7 @@ async fn write_batch(
                 }
             }
             Job::CatchUp { .. } => {
-                let result = search::catch_up_all(&mut tx).await;
+                let result = search::catch_up(&mut tx, search::BULK_CATCH_UP).await;
                 let spoilt = spoils(&result);
                 (Done::CaughtUp(result), spoilt)
             }
@@ -875,11 +875,20 @@ impl Store {
     }
 
     /// Brings the search index up to date with every request written so far, returning
-    /// how many it indexed. The writer does this by itself when idle; searches read what
-    /// is not indexed yet, so this matters only to measure or test the index alone.
+    /// how many it indexed. The writer does this by itself when idle, in small steps that
+    /// keep intake quick; searches read what is not indexed yet. After an import this
+    /// indexes its rows in large steps, many times faster.
     pub async fn catch_up_search(&self) -> Result<usize> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Job::CatchUp { reply }, answer).await
+        let mut indexed = 0;
+        // A step at a time, so that other writes go on between them.
+        loop {
+            let (reply, answer) = oneshot::channel();
+            let step = self.send(Job::CatchUp { reply }, answer).await?;
+            indexed += step;
+            if (step as i64) < search::BULK_CATCH_UP {
+                return Ok(indexed);
+            }
+        }
     }
 
     /// Intake: stores a new request with its first event. With an idempotency key, a

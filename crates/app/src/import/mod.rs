@@ -277,8 +277,9 @@ pub async fn run(
 }
 
 /// Brings the search index up to date with the imported requests (which searches find
-/// meanwhile by reading them directly); returns how many it indexed. The server's writer
-/// does this by itself once writes pause; a command that exits waits for it.
+/// meanwhile by reading them directly), in large steps; returns how many it indexed.
+/// Left to itself the writer would index them in small steps between other writes, many
+/// times slower; the command and the page's job both call this once the rows are stored.
 pub async fn index_imported(store: &Store) -> Result<usize> {
     Ok(store.catch_up_search().await?)
 }
@@ -337,7 +338,10 @@ pub async fn start_job(store: &Store, id: i64, mapping: Mapping) -> Result<()> {
     let store = store.clone();
     tokio::spawn(async move {
         let options = RunOptions { job: Some(id), ..RunOptions::default() };
-        let outcome = run(&store, &plan, options, |_| {}).await;
+        let mut outcome = run(&store, &plan, options, |_| {}).await;
+        if outcome.is_ok() {
+            outcome = index_imported(&store).await.and(outcome);
+        }
         let error = outcome.err().map(|e| e.to_string());
         if let Some(error) = &error {
             tracing::error!(job = id, %error, "an import stopped");

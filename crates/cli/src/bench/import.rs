@@ -59,7 +59,10 @@ pub async fn run(options: Options) -> Result<Value> {
     let read_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let mapping = Mapping::guess(&table.headers);
-    let plan = import::check(&store, "bench.csv", &table, &mapping).await?;
+    // Rows are known by the file's name and their number: a file named after the
+    // district's size is new to a district reused from an earlier run.
+    let file_name = format!("bench-{base}.csv");
+    let plan = import::check(&store, &file_name, &table, &mapping).await?;
     let check_seconds = started.elapsed().as_secs_f64();
     ensure!(plan.problems.is_empty(), "the generated file has problems: {:?}", plan.problems.first());
     drop(table);
@@ -74,8 +77,8 @@ pub async fn run(options: Options) -> Result<Value> {
     })
     .await?;
     let store_seconds = started.elapsed().as_secs_f64();
-    // A district reused from an earlier run may hold some of the file already: those rows
-    // are skipped, as a resumed import skips them, and the rate counts the rows stored.
+    // A district reused from a run cut short may hold some of the file already: those
+    // rows are skipped, as a resumed import skips them, and the rate counts the rows stored.
     ensure!(
         done.imported + done.skipped == options.rows,
         "stored {} and skipped {} of {} rows",
@@ -96,7 +99,7 @@ pub async fn run(options: Options) -> Result<Value> {
 
     // The same file again: every row is found stored and skipped.
     let started = Instant::now();
-    let again = import::check(&store, "bench.csv", &import::read(&file)?, &mapping).await?;
+    let again = import::check(&store, &file_name, &import::read(&file)?, &mapping).await?;
     let skipped = import::run(&store, &again, run, |_| {}).await?;
     let again_seconds = started.elapsed().as_secs_f64();
     ensure!(skipped.imported == 0, "the second run stored {} rows", skipped.imported);
