@@ -70,15 +70,15 @@ pub async fn demo(store: &Store) -> Result<()> {
         volunteers: volunteers.clone(),
     };
     let adopt = |deadline| Decision::Adopt(Adoption { unit_id: community, responsible_id: cadre.id, deadline });
-    // April: the handrails adopted, done and judged; the parcel lockers declined.
-    let april = now - 21 * DAY;
+    // Three weeks ago: the handrails adopted, done and judged; the parcel lockers declined.
+    let earlier = now - 21 * DAY;
     let minutes = "扶手一事大家一致同意，由社区牵头、物业配合安装；快递柜因门口为消防通道不宜设置。";
-    let meeting = meet("四月小板凳议事会", minutes, april, vec![ids[0], ids[1]]);
-    let meeting_id = deliberate::hold_meeting(store, &staff, meeting, Vec::new(), april).await?;
-    let handrails = deliberate::decide(store, &staff, meeting_id, ids[0], adopt(april + 14 * DAY), april).await?;
+    let meeting = meet("小板凳议事会：楼道扶手和快递柜", minutes, earlier, vec![ids[0], ids[1]]);
+    let meeting_id = deliberate::hold_meeting(store, &staff, meeting, Vec::new(), earlier).await?;
+    let handrails = deliberate::decide(store, &staff, meeting_id, ids[0], adopt(earlier + 14 * DAY), earlier).await?;
     let reason = "小区门口是消防通道，不能放快递柜；已请物业在车棚旁另选位置，下次议事会再商量。";
     let decline = Decision::Decline { reason: reason.into() };
-    deliberate::decide(store, &staff, meeting_id, ids[1], decline, april).await?;
+    deliberate::decide(store, &staff, meeting_id, ids[1], decline, earlier).await?;
     // Adopted to the community and claimed by its cadre at the meeting; handled since.
     let handled = [
         (Command::Progress { note: "扶手材料已订，周六安装。".into() }, cadre_actor.clone(), 19 * DAY),
@@ -103,7 +103,7 @@ pub async fn demo(store: &Store) -> Result<()> {
     // Last week: the charging points adopted and being handled; the dancing deferred.
     let lately = now - 3 * DAY;
     let minutes = "充电桩先在车棚装 10 个，物业提供电源；广场舞时间再听听跳舞的居民意见，下次再议。";
-    let meeting = meet("五月小板凳议事会", minutes, lately, vec![ids[2], ids[4]]);
+    let meeting = meet("小板凳议事会：充电桩和广场舞", minutes, lately, vec![ids[2], ids[4]]);
     let meeting_id = deliberate::hold_meeting(store, &staff, meeting, Vec::new(), lately).await?;
     let charging = deliberate::decide(store, &staff, meeting_id, ids[2], adopt(now + 20 * DAY), lately).await?;
     deliberate::decide(store, &staff, meeting_id, ids[4], Decision::Defer, lately).await?;
