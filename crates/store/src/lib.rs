@@ -192,6 +192,10 @@ impl Store {
             // A statement of many rows keeps a journal of its own, to undo just itself if
             // one row breaks a rule; in memory it costs no file writes.
             conn.execute("PRAGMA temp_store = MEMORY").await?;
+            // Another process's write (a `gongzhi import` indexing its rows holds the lock
+            // for seconds at a time) is waited for rather than failed: a write that waits
+            // is late, one that fails is an error to whoever sent it.
+            conn.execute("PRAGMA busy_timeout = 60000").await?;
         }
         let settings = Arc::new(settings::Cache::default());
         let counters = Arc::new(metrics::Tally::default());

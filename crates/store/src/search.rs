@@ -127,9 +127,10 @@ pub(crate) async fn catch_up(conn: &mut AnyConnection, limit: i64) -> Result<usi
 }
 
 /// Requests indexed per step when the index is brought up to date on purpose, after an
-/// import: sorted together, a step's postings reach each token's last index page about
-/// once, where steps of 500 would reach it again for every 500 requests. A step holds
-/// the writer for seconds, so intake's own steps stay small.
+/// import. A step's cost is mostly the index pages it reaches, about one per distinct
+/// token, and a step of 20,000 reaches few more than one of 5,000: at a million requests
+/// they took 12 s and 9 s, so the larger indexes three times as fast. Other writes wait
+/// for a step (the server's writer waits a minute for another process's lock).
 pub(crate) const BULK_CATCH_UP: i64 = 20_000;
 
 /// Whether a text has something to search for: at least two Chinese characters side by
