@@ -5,7 +5,7 @@
 //!
 //! Scope: a staff member sees the points whose place lies in their subtree.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use gongzhi_domain::bulletin::{self, FailedItem, InspectionRank, InspectionSection, OverdueRectification, UnitRef};
 use gongzhi_domain::inspection::{ItemDraft, Mark, RoundStatus, Score, Severity};
@@ -215,6 +215,22 @@ impl ScoreLine {
     pub fn score(&self) -> Score {
         Score { earned: self.earned as u32, possible: self.possible as u32, failed: 0, unmarked: 0 }
     }
+}
+
+/// The units and the points of a scope ranked over a period, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rankings {
+    pub units: Vec<ScoreLine>,
+    pub points: Vec<ScoreLine>,
+}
+
+/// Best score first; lines without a scored round last; equal scores by name.
+fn best_first(mut lines: Vec<ScoreLine>) -> Vec<ScoreLine> {
+    lines.sort_by(|a, b| {
+        let key = |l: &ScoreLine| l.score().percent().unwrap_or(-1.0);
+        key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.name.cmp(&b.name))
+    });
+    lines
 }
 
 use crate::queries::OPEN_STATES;
@@ -746,67 +762,79 @@ impl Store {
             .await?)
     }
 
-    /// Finished rounds' scores over a period, per place unit (`by_point` false) or per
-    /// point, with each one's open and overdue rectifications now.
-    pub async fn score_lines(
-        &self,
-        staff: &Staff,
-        period: (Millis, Millis),
-        by_point: bool,
-        now: Millis,
-    ) -> Result<Vec<ScoreLine>> {
-        self.score_lines_under(&staff.unit_path, period, by_point, now).await
+    /// Finished rounds' scores over a period, per place unit and per point, with each
+    /// one's open and overdue rectifications now.
+    pub async fn rankings(&self, staff: &Staff, period: (Millis, Millis), now: Millis) -> Result<Rankings> {
+        self.rankings_under(&staff.unit_path, period, now).await
     }
 
-    /// As `score_lines`, for the points under a unit path.
-    async fn score_lines_under(
-        &self,
-        path: &str,
-        (from, to): (Millis, Millis),
-        by_point: bool,
-        now: Millis,
-    ) -> Result<Vec<ScoreLine>> {
-        let (id, name, group, key) = if by_point {
-            ("p.id", "p.name", "p.id, p.name", "p.id")
-        } else {
-            ("u.id", "u.name", "u.id, u.name", "p.unit_id")
-        };
-        let sql = format!(
-            "SELECT {id} AS id, {name} AS name, \
+    /// As `rankings`, for the points under a unit path. The rounds are read once, per
+    /// point; a unit's line is the sum of its points' lines.
+    async fn rankings_under(&self, path: &str, (from, to): (Millis, Millis), now: Millis) -> Result<Rankings> {
+        let rows = sqlx::query(
+            "SELECT p.id AS id, p.name AS name, u.id AS unit_id, u.name AS unit_name, \
              CAST(COUNT(r.id) AS BIGINT) AS rounds, \
              CAST(COALESCE(SUM(r.earned), 0) AS BIGINT) AS earned, \
-             CAST(COALESCE(SUM(r.possible), 0) AS BIGINT) AS possible, \
-             CAST(0 AS BIGINT) AS open, CAST(0 AS BIGINT) AS overdue \
+             CAST(COALESCE(SUM(r.possible), 0) AS BIGINT) AS possible \
              FROM inspection_points p JOIN units u ON u.id = p.unit_id \
              LEFT JOIN inspection_rounds r ON r.point_id = p.id AND r.status = 'finished' \
                AND r.finished_at >= $2 AND r.finished_at < $3 \
-             WHERE p.unit_path LIKE $1 GROUP BY {group}"
-        );
-        let mut lines: Vec<ScoreLine> =
-            sqlx::query_as(&sql).bind(format!("{path}%")).bind(from).bind(to).fetch_all(self.pool()).await?;
+             WHERE p.unit_path LIKE $1 GROUP BY p.id, p.name, u.id, u.name",
+        )
+        .bind(format!("{path}%"))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?;
         // Open and overdue rectifications in one pass over the rectifications of the
         // points: the open requests of a district are many more than its rectifications,
         // and SQLite, which keeps no statistics, would start from them for each line.
         // CROSS JOIN keeps SQLite's order as written; PostgreSQL plans it as any join.
         let sql = format!(
-            "SELECT {key} AS id, CAST(COUNT(*) AS BIGINT) AS open, \
+            "SELECT p.id AS id, CAST(COUNT(*) AS BIGINT) AS open, \
              CAST(COALESCE(SUM(CASE WHEN q.resolve_by < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue \
              FROM inspection_points p CROSS JOIN rectifications x CROSS JOIN requests q \
              WHERE x.point_id = p.id AND q.id = x.request_id AND p.unit_path LIKE $1 \
-             AND q.status IN {OPEN_STATES} GROUP BY {key}"
+             AND q.status IN {OPEN_STATES} GROUP BY p.id"
         );
         let counts: Vec<(i64, i64, i64)> =
             sqlx::query_as(&sql).bind(format!("{path}%")).bind(now).fetch_all(self.pool()).await?;
         let counts: HashMap<i64, (i64, i64)> = counts.into_iter().map(|(id, open, late)| (id, (open, late))).collect();
-        for line in &mut lines {
-            (line.open, line.overdue) = counts.get(&line.id).copied().unwrap_or_default();
+        let mut points = Vec::with_capacity(rows.len());
+        let mut units: BTreeMap<i64, ScoreLine> = BTreeMap::new();
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let (open, overdue) = counts.get(&id).copied().unwrap_or_default();
+            let point = ScoreLine {
+                id,
+                name: row.try_get("name")?,
+                rounds: row.try_get("rounds")?,
+                earned: row.try_get("earned")?,
+                possible: row.try_get("possible")?,
+                open,
+                overdue,
+            };
+            let unit_id: i64 = row.try_get("unit_id")?;
+            let unit = match units.entry(unit_id) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(ScoreLine {
+                    id: unit_id,
+                    name: row.try_get("unit_name")?,
+                    rounds: 0,
+                    earned: 0,
+                    possible: 0,
+                    open: 0,
+                    overdue: 0,
+                }),
+            };
+            unit.rounds += point.rounds;
+            unit.earned += point.earned;
+            unit.possible += point.possible;
+            unit.open += point.open;
+            unit.overdue += point.overdue;
+            points.push(point);
         }
-        // Best first; units without a scored round last.
-        lines.sort_by(|a, b| {
-            let key = |l: &ScoreLine| l.score().percent().unwrap_or(-1.0);
-            key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal).then(a.name.cmp(&b.name))
-        });
-        Ok(lines)
+        Ok(Rankings { units: best_first(units.into_values().collect()), points: best_first(points) })
     }
 
     /// A bulletin's inspection section for a unit subtree and period; `None` where the
@@ -817,7 +845,7 @@ impl Store {
         period: (Millis, Millis),
         now: Millis,
     ) -> Result<Option<InspectionSection>> {
-        let units = self.score_lines_under(path, period, false, now).await?;
+        let units = self.rankings_under(path, period, now).await?.units;
         if units.is_empty() {
             return Ok(None);
         }

@@ -74,7 +74,7 @@ async fn a_year_of_rounds_loaded_in_bulk_is_ranked_and_reported(store: Store, _u
     assert_eq!(store.rounds_on(checklist).await.unwrap(), 4);
 
     let month = (now - 30 * DAY, now + DAY);
-    let lines = store.score_lines(&t.supervisor, month, true, now).await.unwrap();
+    let lines = store.rankings(&t.supervisor, month, now).await.unwrap().points;
     assert_eq!(lines.len(), 1);
     assert_eq!((lines[0].rounds, lines[0].earned, lines[0].possible), (2, 12, 17));
     let section = store.inspection_section("", month, now).await.unwrap().expect("the district has a point");

@@ -155,8 +155,8 @@ pub async fn home(State(state): State<AppState>, chrome: Chrome, Query(query): Q
             .collect::<Vec<_>>()
     };
     let store = &state.store;
-    let units = rank(store.score_lines(&staff, bounds, false, now).await?);
-    let points = rank(store.score_lines(&staff, bounds, true, now).await?);
+    let rankings = store.rankings(&staff, bounds, now).await?;
+    let (units, points) = (rank(rankings.units), rank(rankings.points));
     let is_inspector = user.role == Role::Inspector;
     // Only an inspector starts rounds: the others' page reads nothing of what that takes.
     let (campaigns, checklists, mine) =
@@ -697,10 +697,11 @@ pub async fn ranking_xlsx(
             .map(|key| t.get(key).to_string())
             .collect();
     let mut sheets = Vec::new();
-    for (by_point, title, name) in
-        [(false, "inspection.ranking", "inspection.unit"), (true, "inspection.points_title", "inspection.point")]
-    {
-        let lines = state.store.score_lines(&staff, bounds, by_point, now).await?;
+    let rankings = state.store.rankings(&staff, bounds, now).await?;
+    for (lines, title, name) in [
+        (rankings.units, "inspection.ranking", "inspection.unit"),
+        (rankings.points, "inspection.points_title", "inspection.point"),
+    ] {
         let rows = lines
             .into_iter()
             .enumerate()
