@@ -815,18 +815,16 @@ impl Store {
                 overdue,
             };
             let unit_id: i64 = row.try_get("unit_id")?;
-            let unit = match units.entry(unit_id) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => e.insert(ScoreLine {
-                    id: unit_id,
-                    name: row.try_get("unit_name")?,
-                    rounds: 0,
-                    earned: 0,
-                    possible: 0,
-                    open: 0,
-                    overdue: 0,
-                }),
-            };
+            let unit_name: String = row.try_get("unit_name")?;
+            let unit = units.entry(unit_id).or_insert_with(|| ScoreLine {
+                id: unit_id,
+                name: unit_name,
+                rounds: 0,
+                earned: 0,
+                possible: 0,
+                open: 0,
+                overdue: 0,
+            });
             unit.rounds += point.rounds;
             unit.earned += point.earned;
             unit.possible += point.possible;

@@ -210,8 +210,6 @@ pub const WARNING_LEAD: Millis = 3 * DAY;
 pub const ESCALATION_PERIOD: Millis = 7 * DAY;
 /// Levels above the owner unit an overdue milestone climbs.
 const LEVELS: i64 = 4;
-/// How far back a first look reaches.
-const REACH: Millis = DAY;
 
 /// What a notification about a task says.
 struct TaskNotice<'a> {
@@ -551,14 +549,7 @@ impl Store {
     /// Each crossing is keyed, so that looks by several instances write nothing twice.
     pub async fn sweep_milestones(&self, now: Millis) -> Result<usize> {
         let mut conn = self.pool().acquire().await?;
-        let swept_to: i64 = sqlx::query("SELECT swept_to FROM task_sweep WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("swept_to")?;
-        let from = swept_to.max(now - REACH);
-        if from >= now {
-            return Ok(0);
-        }
+        let Some(from) = crate::notify::sweep_from(&mut conn, "task_sweep", now).await? else { return Ok(0) };
         let mut windows = vec![(-1, from + WARNING_LEAD, now + WARNING_LEAD)];
         for level in 0..=LEVELS {
             windows.push((level, from - level * ESCALATION_PERIOD, now - level * ESCALATION_PERIOD));

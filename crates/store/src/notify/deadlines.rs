@@ -21,15 +21,17 @@ const LEVELS: i64 = 6;
 /// history the queues already show in red.
 const REACH: Millis = DAY;
 
-pub(crate) async fn sweep(conn: &mut AnyConnection, batch: &mut Batch<'_>, now: Millis) -> Result<usize> {
-    let swept_to: i64 = sqlx::query("SELECT swept_to FROM notify_sweep WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("swept_to")?;
+/// Where a timer's look starts: where the last look stopped, kept in the one row of
+/// `table`, but no further back than `REACH`; `None` when no time has passed since.
+pub(crate) async fn sweep_from(conn: &mut AnyConnection, table: &str, now: Millis) -> Result<Option<Millis>> {
+    let sql = format!("SELECT swept_to FROM {table} WHERE id = 1");
+    let swept_to: i64 = sqlx::query(&sql).fetch_one(&mut *conn).await?.try_get("swept_to")?;
     let from = swept_to.max(now - REACH);
-    if from >= now {
-        return Ok(0);
-    }
+    Ok((from < now).then_some(from))
+}
+
+pub(crate) async fn sweep(conn: &mut AnyConnection, batch: &mut Batch<'_>, now: Millis) -> Result<usize> {
+    let Some(from) = sweep_from(conn, "notify_sweep", now).await? else { return Ok(0) };
     let policy = batch.settings().policy.clone();
     let lead = policy.warning_lead_hours * HOUR;
     let period = i64::from(policy.standard_resolve_days.max(1)) * DAY;

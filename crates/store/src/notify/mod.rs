@@ -11,7 +11,7 @@
 mod deadlines;
 pub(crate) mod write;
 
-pub(crate) use deadlines::sweep;
+pub(crate) use deadlines::{sweep, sweep_from};
 
 use gongzhi_domain::notify::{Medium, Topic};
 use gongzhi_domain::time::Millis;

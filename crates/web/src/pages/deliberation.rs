@@ -24,7 +24,7 @@ use serde::Deserialize;
 use super::deliberation_view::{checked, day, refusal, see_other, unit_page, Decided, Line, ProposeForm};
 use super::error::Refusal;
 use super::upload::Posted;
-use super::{page_as, Chrome, PageError, PageResult};
+use super::{page_as, Chrome, CsrfForm, PageError, PageResult};
 use crate::AppState;
 
 /// Proposals the agenda form offers.
@@ -209,20 +209,13 @@ pub async fn home(
     show_home(&state, &chrome, &staff, Asked { unit_id, page, notice }, ProposeForm::default(), None).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ConfirmForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
-}
-
 /// A waiting proposal confirmed with its proposer: listed from now on.
 pub async fn confirm(
     State(state): State<AppState>,
     Desk { chrome, staff }: Desk,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Posted { form, problem, .. }: Posted<ConfirmForm>,
+    Posted { form, problem, .. }: Posted<CsrfForm>,
 ) -> PageResult {
     let view = deliberate::proposal(&state.store, id).await.map_err(store_error)?;
     let unit_id = Some(view.proposal.new.unit_id);

@@ -21,7 +21,7 @@ use gongzhi_store::Account;
 use serde::Deserialize;
 
 use super::upload::Posted;
-use super::{page, same_site_form, Chrome, PageError, PageResult};
+use super::{page, same_site_form, Chrome, CsrfForm, PageError, PageResult};
 use crate::error::ApiError;
 use crate::export::{self, Cell, Sheet};
 use crate::AppState;
@@ -539,12 +539,6 @@ pub async fn mark(
     let mut response = page(&chrome, &ItemFragment { chrome: &chrome, i: item });
     *response.status_mut() = status;
     Ok(response)
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
 }
 
 /// Finishes a round: the failed items become rectification requests.

@@ -24,7 +24,7 @@ use super::deliberation::{acts, community_in_scope, store_error, Desk, HomeQuery
 use super::deliberation_view::{checked, refusal, see_other, Decided, Line};
 use super::error::Refusal;
 use super::upload::Posted;
-use super::{page_as, Chrome, PageError, PageResult};
+use super::{page_as, Chrome, CsrfForm, PageError, PageResult};
 use crate::AppState;
 
 pub fn routes(config: &crate::WebConfig) -> Router<AppState> {
@@ -298,20 +298,13 @@ pub async fn meeting(State(state): State<AppState>, Desk { chrome, staff }: Desk
     show_meeting(&state, &chrome, &staff, id, None, DecideForm::default()).await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PhotosForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
-}
-
 /// Photos of a meeting added after it was recorded.
 pub async fn add_photos(
     State(state): State<AppState>,
     Desk { chrome, staff }: Desk,
     headers: HeaderMap,
     Path(meeting_id): Path<i64>,
-    Posted { form, photos, problem }: Posted<PhotosForm>,
+    Posted { form, photos, problem }: Posted<CsrfForm>,
 ) -> PageResult {
     let again = |refusal| show_meeting(&state, &chrome, &staff, meeting_id, Some((0, refusal)), DecideForm::default());
     if let Some(refusal) = checked(&chrome, &headers, &form.csrf, problem) {

@@ -158,6 +158,13 @@ pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c")
 }
 
+/// A form that carries nothing but its CSRF token: a button that does one thing.
+#[derive(serde::Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+}
+
 /// Whether a state-changing form comes from our own pages: the token matches the cookie
 /// and the browser does not say it came from another site.
 pub fn same_site_form(headers: &HeaderMap, token: &str) -> bool {

@@ -14,7 +14,7 @@ use gongzhi_store::{OutboxCounts, Subscription};
 use serde::Deserialize;
 
 use super::{render, saved, unavailable, Admin, Notice};
-use crate::pages::{same_site_form, Chrome};
+use crate::pages::{same_site_form, Chrome, CsrfForm};
 use crate::AppState;
 
 #[derive(Template)]
@@ -129,12 +129,6 @@ fn masked(medium: &str, recipient: &str) -> String {
 
 pub async fn page(State(state): State<AppState>, admin: Admin, Query(query): Query<OutboxQuery>) -> Response {
     show(&state, &admin, &query, None, None, HookForm::default()).await
-}
-
-#[derive(Deserialize, Default)]
-pub struct CsrfForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
 }
 
 pub async fn resend(
