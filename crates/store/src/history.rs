@@ -85,12 +85,12 @@ impl Store {
     }
 
     /// Refreshes the statistics and visibility map of the tables a history was loaded
-    /// into, as `analyze` does for requests: a period's worst items are then read from
-    /// the index of failed findings alone, not from the table for every row.
+    /// into, as `analyze` does for requests: a period's rankings and worst items are then
+    /// read from their indexes alone, not from the tables for every row.
     pub async fn analyze_history(&self) -> Result<()> {
         if self.backend() == crate::Backend::Postgres {
             sqlx::query(
-                "VACUUM (ANALYZE) inspection_rounds, inspection_findings, proposals, proposal_supports, \
+                "VACUUM (ANALYZE) inspection_rounds, inspection_findings, round_failures, proposals, proposal_supports, \
                  proposal_comments",
             )
             .execute(self.pool())
@@ -167,6 +167,26 @@ impl Store {
             for (round_id, f) in chunk {
                 query =
                     query.bind(*round_id).bind(f.item_id).bind(f.mark.as_str()).bind(f.note.trim()).bind(f.marked_at);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        // As `finish_round` keeps them: the failed items of the finished rounds.
+        let failures: Vec<(Millis, i64, i64, i64)> = ids
+            .iter()
+            .zip(rounds)
+            .filter_map(|(id, round)| round.finished_at.map(|at| (*id, round, at)))
+            .flat_map(|(id, round, at)| {
+                round.findings.iter().filter(|f| f.mark == Mark::Fail).map(move |f| (at, id, f.item_id, round.point_id))
+            })
+            .collect();
+        for chunk in failures.chunks(per_statement(4)) {
+            let sql = format!(
+                "INSERT INTO round_failures (finished_at, round_id, item_id, point_id) VALUES {}",
+                values(self.backend(), chunk.len(), 4, "")
+            );
+            let mut query = sqlx::query(&sql);
+            for (at, round_id, item_id, point_id) in chunk {
+                query = query.bind(*at).bind(*round_id).bind(*item_id).bind(*point_id);
             }
             query.execute(&mut *tx).await?;
         }

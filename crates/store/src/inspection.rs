@@ -600,8 +600,10 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("content_type")?, r.try_get("bytes")?))).collect()
     }
 
-    /// Closes a round with its score; only an open one.
+    /// Closes a round with its score; only an open one. Its failed items are kept by the
+    /// time it finished, for the figures of a period (`round_failures`).
     pub async fn finish_round(&self, round_id: i64, score: &Score, at: Millis) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE inspection_rounds SET status = $1, finished_at = $2, earned = $3, possible = $4, failed = $5 \
              WHERE id = $6 AND status = $7",
@@ -613,11 +615,22 @@ impl Store {
         .bind(score.failed as i64)
         .bind(round_id)
         .bind(RoundStatus::Open.as_str())
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Refused("round_finished"));
         }
+        sqlx::query(
+            "INSERT INTO round_failures (finished_at, round_id, item_id, point_id) \
+             SELECT r.finished_at, f.round_id, f.item_id, r.point_id \
+             FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
+             WHERE f.round_id = $1 AND f.mark = $2",
+        )
+        .bind(round_id)
+        .bind(Mark::Fail.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -768,24 +781,32 @@ impl Store {
         self.rankings_under(&staff.unit_path, period, now).await
     }
 
-    /// As `rankings`, for the points under a unit path. The rounds are read once, per
-    /// point; a unit's line is the sum of its points' lines.
+    /// As `rankings`, for the points under a unit path. The period's finished rounds are
+    /// summed per point in one range read of the index that carries their scores; a
+    /// unit's line is the sum of its points' lines.
     async fn rankings_under(&self, path: &str, (from, to): (Millis, Millis), now: Millis) -> Result<Rankings> {
-        let rows = sqlx::query(
-            "SELECT p.id AS id, p.name AS name, u.id AS unit_id, u.name AS unit_name, \
-             CAST(COUNT(r.id) AS BIGINT) AS rounds, \
-             CAST(COALESCE(SUM(r.earned), 0) AS BIGINT) AS earned, \
-             CAST(COALESCE(SUM(r.possible), 0) AS BIGINT) AS possible \
-             FROM inspection_points p JOIN units u ON u.id = p.unit_id \
-             LEFT JOIN inspection_rounds r ON r.point_id = p.id AND r.status = 'finished' \
-               AND r.finished_at >= $2 AND r.finished_at < $3 \
-             WHERE p.unit_path LIKE $1 GROUP BY p.id, p.name, u.id, u.name",
+        let like = format!("{path}%");
+        let points = sqlx::query(
+            "SELECT p.id AS id, p.name AS name, u.id AS unit_id, u.name AS unit_name \
+             FROM inspection_points p JOIN units u ON u.id = p.unit_id WHERE p.unit_path LIKE $1",
         )
-        .bind(format!("{path}%"))
+        .bind(&like)
+        .fetch_all(self.pool())
+        .await?;
+        // Summed before they meet the points: joined first, PostgreSQL sorted every round
+        // of the period by point to group them.
+        let sums: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT r.point_id, CAST(COUNT(*) AS BIGINT), CAST(SUM(r.earned) AS BIGINT), \
+             CAST(SUM(r.possible) AS BIGINT) FROM inspection_rounds r \
+             WHERE r.finished_at >= $2 AND r.finished_at < $3 AND r.status = 'finished' \
+             AND r.point_id IN (SELECT id FROM inspection_points WHERE unit_path LIKE $1) GROUP BY r.point_id",
+        )
+        .bind(&like)
         .bind(from)
         .bind(to)
         .fetch_all(self.pool())
         .await?;
+        let sums: HashMap<i64, (i64, i64, i64)> = sums.into_iter().map(|(id, n, e, p)| (id, (n, e, p))).collect();
         // Open and overdue rectifications in one pass over the rectifications of the
         // points: the open requests of a district are many more than its rectifications,
         // and SQLite, which keeps no statistics, would start from them for each line.
@@ -800,20 +821,13 @@ impl Store {
         let counts: Vec<(i64, i64, i64)> =
             sqlx::query_as(&sql).bind(format!("{path}%")).bind(now).fetch_all(self.pool()).await?;
         let counts: HashMap<i64, (i64, i64)> = counts.into_iter().map(|(id, open, late)| (id, (open, late))).collect();
-        let mut points = Vec::with_capacity(rows.len());
+        let mut lines = Vec::with_capacity(points.len());
         let mut units: BTreeMap<i64, ScoreLine> = BTreeMap::new();
-        for row in &rows {
+        for row in &points {
             let id: i64 = row.try_get("id")?;
             let (open, overdue) = counts.get(&id).copied().unwrap_or_default();
-            let point = ScoreLine {
-                id,
-                name: row.try_get("name")?,
-                rounds: row.try_get("rounds")?,
-                earned: row.try_get("earned")?,
-                possible: row.try_get("possible")?,
-                open,
-                overdue,
-            };
+            let (rounds, earned, possible) = sums.get(&id).copied().unwrap_or_default();
+            let point = ScoreLine { id, name: row.try_get("name")?, rounds, earned, possible, open, overdue };
             let unit_id: i64 = row.try_get("unit_id")?;
             let unit_name: String = row.try_get("unit_name")?;
             let unit = units.entry(unit_id).or_insert_with(|| ScoreLine {
@@ -830,9 +844,9 @@ impl Store {
             unit.possible += point.possible;
             unit.open += point.open;
             unit.overdue += point.overdue;
-            points.push(point);
+            lines.push(point);
         }
-        Ok(Rankings { units: best_first(units.into_values().collect()), points: best_first(points) })
+        Ok(Rankings { units: best_first(units.into_values().collect()), points: best_first(lines) })
     }
 
     /// A bulletin's inspection section for a unit subtree and period; `None` where the
@@ -851,14 +865,14 @@ impl Store {
         // The newest overdue, listed by deadline; the count is the units' sum.
         let mut overdue = self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
         overdue.sort_by_key(|r| (r.resolve_by, r.request_id));
-        // Failures counted per item first, through the index of failed findings; then
+        // Failures counted per item first, from the period's range of failures; then
         // named: the same text in two versions of a checklist is one item to readers.
+        // CROSS JOIN keeps SQLite on the range, each failure's point looked up by its key.
         let worst = sqlx::query(
             "SELECT k.name AS checklist, i.text AS text, CAST(SUM(n.failures) AS BIGINT) AS failures \
-             FROM (SELECT f.item_id, COUNT(*) AS failures FROM inspection_findings f \
-               JOIN inspection_rounds r ON r.id = f.round_id JOIN inspection_points p ON p.id = r.point_id \
-               WHERE f.mark = 'fail' AND r.status = 'finished' AND r.finished_at >= $1 AND r.finished_at < $2 \
-               AND p.unit_path LIKE $3 GROUP BY f.item_id) n \
+             FROM (SELECT f.item_id, COUNT(*) AS failures FROM round_failures f \
+               CROSS JOIN inspection_points p WHERE p.id = f.point_id \
+               AND f.finished_at >= $1 AND f.finished_at < $2 AND p.unit_path LIKE $3 GROUP BY f.item_id) n \
              JOIN checklist_items i ON i.id = n.item_id JOIN checklists k ON k.id = i.checklist_id \
              GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
         )
