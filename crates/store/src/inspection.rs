@@ -621,10 +621,10 @@ impl Store {
             return Err(StoreError::Refused("round_finished"));
         }
         sqlx::query(
-            "INSERT INTO round_failures (finished_at, round_id, item_id, point_id) \
-             SELECT r.finished_at, f.round_id, f.item_id, r.point_id \
+            "INSERT INTO round_failures (finished_at, round_id, item_id, point_id, unit_path) \
+             SELECT r.finished_at, f.round_id, f.item_id, r.point_id, p.unit_path \
              FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
-             WHERE f.round_id = $1 AND f.mark = $2",
+             JOIN inspection_points p ON p.id = r.point_id WHERE f.round_id = $1 AND f.mark = $2",
         )
         .bind(round_id)
         .bind(Mark::Fail.as_str())
@@ -865,16 +865,17 @@ impl Store {
         // The newest overdue, listed by deadline; the count is the units' sum.
         let mut overdue = self.rectifications_under(path, overdue_filter, now, bulletin::OVERDUE_LISTED as i64).await?;
         overdue.sort_by_key(|r| (r.resolve_by, r.request_id));
-        // Failures counted per item first, from the period's range of failures; then
-        // named: the same text in two versions of a checklist is one item to readers.
-        // CROSS JOIN keeps SQLite on the range, each failure's point looked up by its key.
+        // Failures counted per item first, each a range of the item's failures, counted
+        // once (MATERIALIZED: merged into the outer query, SQLite counted them once for
+        // each place that names the count); then named: the same text in two versions of
+        // a checklist is one item to readers.
         let worst = sqlx::query(
-            "SELECT k.name AS checklist, i.text AS text, CAST(SUM(n.failures) AS BIGINT) AS failures \
-             FROM (SELECT f.item_id, COUNT(*) AS failures FROM round_failures f \
-               CROSS JOIN inspection_points p WHERE p.id = f.point_id \
-               AND f.finished_at >= $1 AND f.finished_at < $2 AND p.unit_path LIKE $3 GROUP BY f.item_id) n \
-             JOIN checklist_items i ON i.id = n.item_id JOIN checklists k ON k.id = i.checklist_id \
-             GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
+            "WITH n AS MATERIALIZED (SELECT c.id AS item_id, (SELECT COUNT(*) FROM round_failures f \
+               WHERE f.item_id = c.id AND f.finished_at >= $1 AND f.finished_at < $2 AND f.unit_path LIKE $3) \
+               AS failures FROM checklist_items c) \
+             SELECT k.name AS checklist, i.text AS text, CAST(SUM(n.failures) AS BIGINT) AS failures \
+             FROM n JOIN checklist_items i ON i.id = n.item_id JOIN checklists k ON k.id = i.checklist_id \
+             WHERE n.failures > 0 GROUP BY k.name, i.text ORDER BY failures DESC, k.name, i.text LIMIT $4",
         )
         .bind(period.0)
         .bind(period.1)

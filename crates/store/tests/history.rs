@@ -87,6 +87,30 @@ async fn a_year_of_rounds_loaded_in_bulk_is_ranked_and_reported(store: Store, _u
     unmarked.findings.pop();
     assert!(store.load_rounds(&[unmarked]).await.is_err());
     assert_eq!(store.rounds_on(checklist).await.unwrap(), 4, "nothing of a refused batch is written");
+
+    // A point in the next community fails the other two items: the district's worst
+    // items count both points' failures, each community's only its own.
+    let other = NewPoint { name: "桃源公园".into(), unit_id: t.other_community, ..new };
+    let other = store.add_point(&t.supervisor, &other, now - 40 * DAY).await.unwrap();
+    let failing = PastRound { point_id: other, ..round(now - DAY, [Mark::Pass, Mark::Fail, Mark::Fail], true) };
+    store.load_rounds(&[failing]).await.unwrap();
+    let worst = |path: String| {
+        let store = store.clone();
+        async move {
+            let section = store.inspection_section(&path, month, now).await.unwrap().expect("a point");
+            section.worst_items.iter().map(|i| (i.text.clone(), i.failures)).collect::<Vec<_>>()
+        }
+    };
+    let path_of = |id: i64| {
+        let store = store.clone();
+        async move { store.unit(id).await.unwrap().path }
+    };
+    let district = worst(path_of(t.district).await).await;
+    assert_eq!(district.len(), 3, "{district:?}");
+    assert!(district.iter().all(|(_, n)| *n == 1), "{district:?}");
+    assert_eq!(worst(path_of(t.community).await).await, [("路面无垃圾".to_string(), 1)]);
+    let next_door = worst(path_of(t.other_community).await).await;
+    assert_eq!(next_door, [("无小广告".to_string(), 1), ("车辆有序停放".to_string(), 1)]);
 }
 
 async fn loaded_supports_count_once_per_resident(store: Store, _url: String) {
