@@ -171,33 +171,7 @@ impl Store {
             query.execute(&mut *tx).await?;
         }
         // As `finish_round` keeps them: the failed items of the finished rounds.
-        let paths: HashMap<i64, String> = sqlx::query_as("SELECT id, unit_path FROM inspection_points")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
-        let failures: Vec<(Millis, i64, i64, i64)> = ids
-            .iter()
-            .zip(rounds)
-            .filter_map(|(id, round)| round.finished_at.map(|at| (*id, round, at)))
-            .flat_map(|(id, round, at)| {
-                round.findings.iter().filter(|f| f.mark == Mark::Fail).map(move |f| (at, id, f.item_id, round.point_id))
-            })
-            .collect();
-        for chunk in failures.chunks(per_statement(5)) {
-            let sql = format!(
-                "INSERT INTO round_failures (finished_at, round_id, item_id, point_id, unit_path) VALUES {}",
-                values(self.backend(), chunk.len(), 5, "")
-            );
-            let mut query = sqlx::query(&sql);
-            for (at, round_id, item_id, point_id) in chunk {
-                let path = paths
-                    .get(point_id)
-                    .ok_or_else(|| StoreError::Invalid(format!("point {point_id} does not exist")))?;
-                query = query.bind(*at).bind(*round_id).bind(*item_id).bind(*point_id).bind(path.as_str());
-            }
-            query.execute(&mut *tx).await?;
-        }
+        crate::inspection::keep_failures(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(ids)
     }

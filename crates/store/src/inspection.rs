@@ -12,7 +12,7 @@ use gongzhi_domain::inspection::{ItemDraft, Mark, RoundStatus, Score, Severity};
 use gongzhi_domain::role::{Role, Staff};
 use gongzhi_domain::time::Millis;
 use gongzhi_domain::unit::{may_take, Duty};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::attachments::Photos;
 use crate::{Result, Store, StoreError};
@@ -234,6 +234,31 @@ fn best_first(mut lines: Vec<ScoreLine>) -> Vec<ScoreLine> {
 }
 
 use crate::queries::OPEN_STATES;
+
+/// Rounds named per statement when their failures are kept.
+const ROUNDS_PER_STATEMENT: usize = 500;
+
+/// Keeps the failed items of those of these rounds that are finished in
+/// `round_failures`, from their findings, in the caller's transaction: for a round as it
+/// finishes and for rounds loaded in bulk.
+pub(crate) async fn keep_failures(conn: &mut AnyConnection, round_ids: &[i64]) -> Result<()> {
+    for chunk in round_ids.chunks(ROUNDS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO round_failures (finished_at, round_id, item_id, point_id, unit_path) \
+             SELECT r.finished_at, f.round_id, f.item_id, r.point_id, p.unit_path \
+             FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
+             JOIN inspection_points p ON p.id = r.point_id \
+             WHERE f.mark = $1 AND r.status = $2 AND f.round_id IN ({})",
+            crate::rows::placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query(&sql).bind(Mark::Fail.as_str()).bind(RoundStatus::Finished.as_str());
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
 
 impl Store {
     /// Kinds an admin added, beside the built-in ones.
@@ -620,16 +645,7 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::Refused("round_finished"));
         }
-        sqlx::query(
-            "INSERT INTO round_failures (finished_at, round_id, item_id, point_id, unit_path) \
-             SELECT r.finished_at, f.round_id, f.item_id, r.point_id, p.unit_path \
-             FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id \
-             JOIN inspection_points p ON p.id = r.point_id WHERE f.round_id = $1 AND f.mark = $2",
-        )
-        .bind(round_id)
-        .bind(Mark::Fail.as_str())
-        .execute(&mut *tx)
-        .await?;
+        keep_failures(&mut tx, &[round_id]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -782,8 +798,8 @@ impl Store {
     }
 
     /// As `rankings`, for the points under a unit path. The period's finished rounds are
-    /// summed per point in one range read of the index that carries their scores; a
-    /// unit's line is the sum of its points' lines.
+    /// summed per point, from an index that carries their scores; a unit's line is the
+    /// sum of its points' lines.
     async fn rankings_under(&self, path: &str, (from, to): (Millis, Millis), now: Millis) -> Result<Rankings> {
         let like = format!("{path}%");
         let points = sqlx::query(
@@ -818,8 +834,7 @@ impl Store {
              WHERE x.point_id = p.id AND q.id = x.request_id AND p.unit_path LIKE $1 \
              AND q.status IN {OPEN_STATES} GROUP BY p.id"
         );
-        let counts: Vec<(i64, i64, i64)> =
-            sqlx::query_as(&sql).bind(format!("{path}%")).bind(now).fetch_all(self.pool()).await?;
+        let counts: Vec<(i64, i64, i64)> = sqlx::query_as(&sql).bind(&like).bind(now).fetch_all(self.pool()).await?;
         let counts: HashMap<i64, (i64, i64)> = counts.into_iter().map(|(id, open, late)| (id, (open, late))).collect();
         let mut lines = Vec::with_capacity(points.len());
         let mut units: BTreeMap<i64, ScoreLine> = BTreeMap::new();

@@ -19,6 +19,9 @@ FROM inspection_findings f JOIN inspection_rounds r ON r.id = f.round_id
 JOIN inspection_points p ON p.id = r.point_id
 WHERE f.mark = 'fail' AND r.status = 'finished';
 
+-- The failed findings were indexed for the worst items alone; those read the table above.
+DROP INDEX inspection_findings_failed;
+
 -- The rankings sum a period's finished rounds per point: the scores ride in the index,
 -- for an index-only scan.
 DROP INDEX inspection_rounds_by_finish;
